@@ -1,0 +1,104 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import express from 'express';
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import { viewerFromHeader } from './auth/tokens';
+import type { Config } from './config';
+import type { Ctx } from './context';
+import { migrationsApplied } from './db/data-source';
+import { requestScope, type RequestScope } from './db/query-counter';
+import { formatError } from './errors-format';
+import { createSchema } from './schema';
+
+export interface AppDeps {
+  db: DataSource;
+  config: Config;
+  log: Logger;
+}
+
+export interface AppHandle {
+  app: express.Express;
+  server: http.Server;
+  /** Stops taking requests, lets in-flight ones finish, then stops GraphQL. */
+  drain(): Promise<void>;
+}
+
+/** Builds the HTTP app and its GraphQL server; tests import this, main.ts listens on it. */
+export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle> {
+  const app = express();
+  const server = http.createServer(app);
+  let draining = false;
+  app.disable('x-powered-by');
+  app.set('trust proxy', true);
+
+  app.use((req, res, next) => {
+    const header = req.header('x-request-id');
+    const requestId = header && /^[\w.-]{1,100}$/.test(header) ? header : randomUUID();
+    res.setHeader('x-request-id', requestId);
+    const scope: RequestScope = { requestId, sqlStatements: 0 };
+    requestScope.run(scope, () => next());
+  });
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      if (draining) throw new Error('draining');
+      await db.query('SELECT 1');
+      if (!(await migrationsApplied(db))) throw new Error('migrations pending');
+      res.json({ status: 'ready' });
+    } catch (error) {
+      res.status(503).json({ status: 'unavailable', reason: (error as Error).message });
+    }
+  });
+
+  const apollo = new ApolloServer<Ctx>({
+    schema: await createSchema(),
+    formatError: formatError(log, config.env === 'development'),
+    includeStacktraceInErrorResponses: false,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      {
+        async requestDidStart() {
+          return {
+            async willSendResponse({ response }) {
+              const scope = requestScope.getStore();
+              if (scope) response.http.headers.set('x-sql-statements', String(scope.sqlStatements));
+            },
+          };
+        },
+      },
+    ],
+  });
+  await apollo.start();
+
+  app.use(
+    '/graphql',
+    express.json({ limit: '1mb' }),
+    expressMiddleware(apollo, {
+      context: async ({ req }): Promise<Ctx> => ({
+        db,
+        config,
+        log,
+        requestId: requestScope.getStore()?.requestId ?? randomUUID(),
+        viewer: viewerFromHeader(config, req.header('authorization')),
+        loaders: new Map(),
+      }),
+    }),
+  );
+
+  return {
+    app,
+    server,
+    async drain() {
+      draining = true;
+      await apollo.stop();
+    },
+  };
+}

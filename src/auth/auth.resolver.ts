@@ -1,0 +1,26 @@
+import { Arg, Ctx as Context, Mutation, Query, Resolver } from 'type-graphql';
+import type { Ctx } from '../context';
+import { byId } from '../common/loaders';
+import { User } from '../users/user.entity';
+import { AuthPayload, LogInInput, SignUpInput } from './auth.inputs';
+import * as auth from './auth.service';
+import { requireUser } from './policy';
+
+@Resolver()
+export class AuthResolver {
+  @Query(() => User, { nullable: true, description: 'The signed-in user; null without a token.' })
+  me(@Context() ctx: Ctx) {
+    if (!ctx.viewer.userId && !ctx.viewer.authError) return null;
+    return byId(ctx, User).load(requireUser(ctx));
+  }
+
+  @Mutation(() => AuthPayload)
+  signUp(@Arg('input', () => SignUpInput) input: SignUpInput, @Context() ctx: Ctx) {
+    return auth.signUp(ctx, input);
+  }
+
+  @Mutation(() => AuthPayload)
+  logIn(@Arg('input', () => LogInInput) input: LogInInput, @Context() ctx: Ctx) {
+    return auth.logIn(ctx, input);
+  }
+}

@@ -1,0 +1,18 @@
+import { Ctx as Context, FieldResolver, Resolver, Root } from 'type-graphql';
+import type { Ctx } from '../context';
+import { User } from '../users/user.entity';
+import { byId, groupedBy } from './loaders';
+import { StatusChange } from './status-change.entity';
+
+/** The history of any reviewed object, oldest first, batched across the request. */
+export function historyOf(ctx: Ctx, objectId: string): Promise<StatusChange[]> {
+  return groupedBy(ctx, StatusChange, 'objectId', { at: 'ASC', seq: 'ASC' }).load(objectId);
+}
+
+@Resolver(() => StatusChange)
+export class StatusChangeResolver {
+  @FieldResolver(() => User, { nullable: true })
+  by(@Root() change: StatusChange, @Context() ctx: Ctx) {
+    return change.byUserId ? byId(ctx, User).load(change.byUserId) : null;
+  }
+}

@@ -1,0 +1,134 @@
+import { ArgsType, Field, Int, ObjectType, type ClassType } from 'type-graphql';
+import { Max, Min } from 'class-validator';
+import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { BadUserInputError } from '../errors';
+
+export const MAX_PAGE_SIZE = 100;
+
+@ObjectType()
+export class PageInfo {
+  @Field()
+  hasNextPage: boolean;
+
+  @Field(() => String, { nullable: true })
+  endCursor: string | null;
+}
+
+export interface Page<T> {
+  edges: { cursor: string; node: T }[];
+  pageInfo: PageInfo;
+  /** A getter: counted only when the client asks for it. */
+  readonly totalCount: Promise<number>;
+}
+
+/** The Relay connection and edge types for `node`, named `${name}Connection` and `${name}Edge`. */
+export function ConnectionType<T extends object>(node: ClassType<T>, name: string) {
+  @ObjectType(`${name}Edge`)
+  class Edge {
+    @Field()
+    cursor: string;
+
+    @Field(() => node)
+    node: T;
+  }
+
+  @ObjectType(`${name}Connection`)
+  class Connection {
+    @Field(() => [Edge])
+    edges: Edge[];
+
+    @Field(() => PageInfo)
+    pageInfo: PageInfo;
+
+    @Field(() => Int)
+    totalCount: number;
+  }
+  return Connection;
+}
+
+/** One column of a keyset order: its SQL, direction, and how to read it back from a row. */
+export interface SortKey<E> {
+  sql: string;
+  dir: 'ASC' | 'DESC';
+  value: (row: E) => string | number;
+}
+
+export interface PageArgs {
+  /** Null means the list's default page size. */
+  first?: number | null;
+  after?: string | null;
+}
+
+const DEFAULT_PAGE_SIZE = 20;
+
+export function pageArgsFactory(defaultFirst: number) {
+  @ArgsType()
+  class Args implements PageArgs {
+    @Field(() => Int, { nullable: true, defaultValue: defaultFirst })
+    @Min(0)
+    @Max(MAX_PAGE_SIZE)
+    first: number | null;
+
+    @Field(() => String, { nullable: true })
+    after?: string | null;
+  }
+  return Args;
+}
+
+function decodeCursor(after: string, size: number): (string | number)[] {
+  try {
+    const values = JSON.parse(Buffer.from(after, 'base64url').toString('utf8'));
+    if (Array.isArray(values) && values.length === size) return values;
+  } catch {
+    /* fall through */
+  }
+  throw BadUserInputError.field('after', 'not a cursor of this list');
+}
+
+const encodeCursor = (values: (string | number)[]) => Buffer.from(JSON.stringify(values)).toString('base64url');
+
+/**
+ * Keyset pagination: rows strictly after the cursor in the order of `keys`, whose last key must be
+ * unique (the id). Cost does not depend on how deep the page is, and inserts never shift a page.
+ */
+export async function paginate<E extends ObjectLiteral>(
+  qb: SelectQueryBuilder<E>,
+  keys: SortKey<E>[],
+  { first: requested, after }: PageArgs,
+): Promise<Page<E>> {
+  const first = requested ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
+    throw BadUserInputError.field('first', `must be between 0 and ${MAX_PAGE_SIZE}`);
+  }
+  const counter = qb.clone();
+  let count: Promise<number> | undefined;
+  if (after) {
+    const values = decodeCursor(after, keys.length);
+    const params: Record<string, string | number> = {};
+    const alternatives = keys.map((key, i) => {
+      const equal = keys.slice(0, i).map((k, j) => `${k.sql} = :cur${j}`);
+      return [...equal, `${key.sql} ${key.dir === 'ASC' ? '>' : '<'} :cur${i}`].join(' AND ');
+    });
+    values.forEach((v, i) => (params[`cur${i}`] = v));
+    qb.andWhere(`(${alternatives.map((a) => `(${a})`).join(' OR ')})`, params);
+  }
+  keys.forEach((k, i) => (i === 0 ? qb.orderBy(k.sql, k.dir) : qb.addOrderBy(k.sql, k.dir)));
+  const rows = first === 0 ? [] : await qb.take(undefined).limit(first + 1).getMany();
+  const hasNextPage = rows.length > first;
+  const edges = rows.slice(0, first).map((node) => ({ cursor: encodeCursor(keys.map((k) => k.value(node))), node }));
+  return {
+    edges,
+    pageInfo: { hasNextPage, endCursor: edges.length ? edges[edges.length - 1].cursor : (after ?? null) },
+    get totalCount() {
+      return (count ??= counter.getCount());
+    },
+  };
+}
+
+/** The usual order of a list: oldest first by creation time, then id. */
+export function createdOrder<E extends { id: string; createdAt: Date }>(alias: string): SortKey<E>[] {
+  return [
+    { sql: `${alias}.created_at`, dir: 'ASC', value: (r) => r.createdAt.toISOString() },
+    { sql: `${alias}.id`, dir: 'ASC', value: (r) => r.id },
+  ];
+}

@@ -1,0 +1,39 @@
+import { Field, ObjectType } from 'type-graphql';
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+
+/** One transition of a reviewed object; the append-only history shared by every lifecycle. */
+@ObjectType({ description: 'One transition of a reviewed object, oldest first in every history list.' })
+@Entity()
+export class StatusChange {
+  @PrimaryGeneratedColumn('increment', { type: 'bigint' })
+  seq: string;
+
+  /** PARTNERSHIP, MATCH, DEMAND_ITEM, SPACE_CONTRACT, BOOKING, SERVICE_LOG ... */
+  @Column('text')
+  objectType: string;
+
+  @Column('uuid')
+  objectId: string;
+
+  @Column({ type: 'uuid', nullable: true })
+  communityId: string | null;
+
+  @Field(() => String, { nullable: true })
+  @Column({ name: 'from_status', type: 'text', nullable: true })
+  from: string | null;
+
+  @Field()
+  @Column({ name: 'to_status', type: 'text' })
+  to: string;
+
+  @Field()
+  @Column({ type: 'timestamptz', default: () => 'now()' })
+  at: Date;
+
+  @Column({ type: 'uuid', nullable: true })
+  byUserId: string | null;
+
+  @Field(() => String, { nullable: true })
+  @Column({ type: 'text', nullable: true })
+  note: string | null;
+}

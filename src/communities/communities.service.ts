@@ -1,0 +1,113 @@
+import type { Ctx } from '../context';
+import { BadUserInputError, ConflictError, NotFoundError, PgErrorCode, pgErrorCode } from '../errors';
+import { byId } from '../common/loaders';
+import { createdOrder, paginate, type PageArgs } from '../common/pagination';
+import { occurrencesBetween, validateWeeklySlots } from '../common/slots';
+import { isTimeZone } from '../common/validation';
+import { inTransaction } from '../db/transaction';
+import { User } from '../users/user.entity';
+import { Community, CommunitySecretary } from './community.entity';
+import type { CreateCommunityInput, CreateRoomInput, UpdateRoomInput } from './communities.inputs';
+import { Room, type WeeklySlot } from './room.entity';
+
+export const DEFAULT_TIMEZONE = 'Asia/Shanghai';
+export const MAX_AVAILABILITY_DAYS = 92;
+
+export async function findCommunity(ctx: Ctx, id: string, path = 'id'): Promise<Community> {
+  const community = await byId(ctx, Community).load(id);
+  if (!community) throw new NotFoundError('community', id, path);
+  return community;
+}
+
+export async function findRoom(ctx: Ctx, id: string, path = 'id'): Promise<Room> {
+  const room = await byId(ctx, Room).load(id);
+  if (!room) throw new NotFoundError('room', id, path);
+  return room;
+}
+
+export function listCommunities(ctx: Ctx, page: PageArgs) {
+  return paginate(ctx.db.getRepository(Community).createQueryBuilder('c'), createdOrder('c'), page);
+}
+
+export async function createCommunity(ctx: Ctx, input: CreateCommunityInput): Promise<Community> {
+  const timezone = input.timezone ?? DEFAULT_TIMEZONE;
+  if (!isTimeZone(timezone)) throw BadUserInputError.field('input.timezone', 'is not an IANA time zone, e.g. Asia/Shanghai');
+  return inTransaction(ctx.db, (tx) =>
+    tx.save(tx.create(Community, { name: input.name.trim(), district: input.district ?? null, timezone })),
+  );
+}
+
+export async function appointSecretary(ctx: Ctx, communityId: string, userId: string, by: string): Promise<Community> {
+  const community = await findCommunity(ctx, communityId, 'communityId');
+  const user = await byId(ctx, User).load(userId);
+  if (!user) throw new NotFoundError('user', userId, 'userId');
+  await inTransaction(ctx.db, (tx) =>
+    tx.createQueryBuilder().insert().into(CommunitySecretary).values({ communityId, userId, appointedBy: by }).orIgnore().execute(),
+  );
+  return community;
+}
+
+function checkSlots(slots: WeeklySlot[], path: string): WeeklySlot[] {
+  validateWeeklySlots(slots, path);
+  return slots.map(({ weekday, startTime, endTime }) => ({ weekday, startTime, endTime }));
+}
+
+async function saveRoom(ctx: Ctx, room: Room): Promise<Room> {
+  try {
+    return await inTransaction(ctx.db, (tx) => tx.save(room));
+  } catch (error) {
+    if (pgErrorCode(error) === PgErrorCode.uniqueViolation) {
+      throw new ConflictError(`This community already has a room called "${room.name}"`, { fields: [{ path: 'input.name', message: 'is taken' }] });
+    }
+    throw error;
+  }
+}
+
+export async function createRoom(ctx: Ctx, input: CreateRoomInput): Promise<Room> {
+  const weeklySlots = checkSlots(input.weeklySlots, 'input.weeklySlots');
+  return saveRoom(
+    ctx,
+    ctx.db.getRepository(Room).create({
+      communityId: input.communityId,
+      name: input.name.trim(),
+      capacity: input.capacity,
+      features: input.features ?? [],
+      weeklySlots,
+    }),
+  );
+}
+
+export async function updateRoom(ctx: Ctx, room: Room, input: UpdateRoomInput): Promise<Room> {
+  const changed = ctx.db.getRepository(Room).merge(Object.assign(new Room(), room), {
+    ...(input.name != null && { name: input.name.trim() }),
+    ...(input.capacity != null && { capacity: input.capacity }),
+    ...(input.features != null && { features: input.features }),
+    ...(input.weeklySlots != null && { weeklySlots: checkSlots(input.weeklySlots, 'input.weeklySlots') }),
+  });
+  return saveRoom(ctx, changed);
+}
+
+export interface SlotAvailability {
+  start: Date;
+  end: Date;
+  available: boolean;
+}
+
+/** Time ranges of a room already taken in [from, to); replaced by bookings once they exist. */
+export type TakenRanges = (ctx: Ctx, room: Room, from: Date, to: Date) => Promise<{ start: Date; end: Date }[]>;
+
+export function checkRange(from: Date, to: Date, maxDays: number): void {
+  if (from >= to) throw BadUserInputError.field('to', 'must be after from');
+  if (to.getTime() - from.getTime() > maxDays * 86_400_000) throw BadUserInputError.field('to', `the range may span at most ${maxDays} days`);
+}
+
+export async function roomAvailability(ctx: Ctx, room: Room, from: Date, to: Date, taken: TakenRanges): Promise<SlotAvailability[]> {
+  checkRange(from, to, MAX_AVAILABILITY_DAYS);
+  const community = await findCommunity(ctx, room.communityId);
+  const busy = await taken(ctx, room, from, to);
+  return occurrencesBetween(room.weeklySlots, community.timezone, from, to).map(({ start, end }) => ({
+    start,
+    end,
+    available: !busy.some((b) => b.start < end && start < b.end),
+  }));
+}

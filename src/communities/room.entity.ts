@@ -1,0 +1,56 @@
+import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { LocalTimeScalar } from '../common/scalars';
+
+export enum Weekday {
+  MONDAY = 'MONDAY',
+  TUESDAY = 'TUESDAY',
+  WEDNESDAY = 'WEDNESDAY',
+  THURSDAY = 'THURSDAY',
+  FRIDAY = 'FRIDAY',
+  SATURDAY = 'SATURDAY',
+  SUNDAY = 'SUNDAY',
+}
+registerEnumType(Weekday, { name: 'Weekday' });
+
+@ObjectType({ description: 'A fixed weekly time slot in local time, e.g. every TUESDAY 19:00-21:00.' })
+export class WeeklySlot {
+  @Field(() => Weekday)
+  weekday: Weekday;
+
+  @Field(() => LocalTimeScalar)
+  startTime: string;
+
+  @Field(() => LocalTimeScalar)
+  endTime: string;
+}
+
+@ObjectType({ description: 'A bookable community space. Bookings are made only in its fixed weekly slots.' })
+@Entity()
+export class Room {
+  @Field(() => ID)
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column('uuid')
+  communityId: string;
+
+  @Field()
+  @Column()
+  name: string;
+
+  @Field(() => Int)
+  @Column('int')
+  capacity: number;
+
+  @Field(() => [String])
+  @Column('text', { array: true, default: () => "'{}'" })
+  features: string[];
+
+  @Field(() => [WeeklySlot])
+  @Column('jsonb')
+  weeklySlots: WeeklySlot[];
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt: Date;
+}

@@ -1,0 +1,23 @@
+import type DataLoader from 'dataloader';
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import type { Config } from './config';
+import type { AppError } from './errors';
+
+/** Who is calling: a user id from a valid token, or nobody (with the reason if a token was refused). */
+export interface Viewer {
+  userId: string | null;
+  authError: AppError | null;
+}
+
+export interface Ctx {
+  db: DataSource;
+  config: Config;
+  log: Logger;
+  requestId: string;
+  viewer: Viewer;
+  /** Request-scoped DataLoaders by name; see common/loaders.ts. */
+  loaders: Map<string, DataLoader<unknown, unknown>>;
+  /** Memoised roles of the viewer; see auth/policy.ts. */
+  roles?: Promise<import('./auth/policy').ViewerRoles>;
+}

@@ -1,0 +1,69 @@
+import fs from 'node:fs';
+import type { Extension } from '@electric-sql/pglite';
+import type { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import { PGliteDriver } from 'typeorm-pglite';
+import { migrations } from '../../migrations';
+import type { Config } from '../config';
+import { entities } from './entities';
+import { SerialPGlitePool } from './pglite-serial-pool';
+import { CountingQueryLogger } from './query-counter';
+import { SnakeNamingStrategy } from './snake-naming';
+
+export interface DataSourceOptions {
+  /** Connections in the pool (PostgreSQL only). */
+  poolSize?: number;
+  /** Milliseconds a statement may run before PostgreSQL cancels it. */
+  statementTimeoutMs?: number;
+}
+
+/** PostgreSQL when `config.databaseUrl` is set; otherwise embedded PGlite under `config.dataDir`. */
+export function createDataSource(config: Config, log: Logger, options: DataSourceOptions = {}): DataSource {
+  const common = {
+    type: 'postgres' as const,
+    entities,
+    migrations,
+    migrationsTableName: 'migrations',
+    migrationsTransactionMode: 'each' as const,
+    synchronize: false,
+    namingStrategy: new SnakeNamingStrategy(),
+    logger: new CountingQueryLogger(log),
+    maxQueryExecutionTime: 1000,
+    // Extensions come from migrations, never from TypeORM's metadata guesses.
+    installExtensions: false,
+  };
+  if (config.databaseUrl) {
+    return new DataSource({
+      ...common,
+      url: config.databaseUrl,
+      poolSize: options.poolSize ?? 20,
+      extra: {
+        statement_timeout: options.statementTimeoutMs ?? 15_000,
+        application_name: 'marketplace',
+      },
+    });
+  }
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  // Configures typeorm-pglite's one PGlite instance per process; our pool then lends it serially.
+  new PGliteDriver({ dataDir: config.dataDir, extensions: pgliteExtensions() });
+  return new DataSource({ ...common, driver: { Pool: SerialPGlitePool } });
+}
+
+/** Applies pending migrations; returns their names. */
+export async function migrate(db: DataSource): Promise<string[]> {
+  const applied = await db.runMigrations({ transaction: 'each' });
+  return applied.map((m) => m.name);
+}
+
+/** True when every known migration has been applied (for /readyz). */
+export async function migrationsApplied(db: DataSource): Promise<boolean> {
+  return !(await db.showMigrations());
+}
+
+/** PGlite's contrib extensions our migrations create (exported paths that TypeScript's node resolution cannot see). */
+function pgliteExtensions(): Record<string, Extension> {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { btree_gist } = require('@electric-sql/pglite/contrib/btree_gist') as { btree_gist: Extension };
+  const { pg_trgm } = require('@electric-sql/pglite/contrib/pg_trgm') as { pg_trgm: Extension };
+  return { btree_gist, pg_trgm };
+}

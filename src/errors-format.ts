@@ -1,0 +1,45 @@
+import type { GraphQLFormattedError } from 'graphql';
+import { unwrapResolverError } from '@apollo/server/errors';
+import type { Logger } from 'pino';
+import { AppError } from './errors';
+import { requestScope } from './db/query-counter';
+
+/** Codes Apollo and graphql-js produce themselves for malformed requests; passed through as they are. */
+const REQUEST_ERROR_CODES = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+]);
+
+/**
+ * What a client sees of an error: our typed errors as they are; request errors with the variable
+ * named; anything else logged with the request id and answered without stack or SQL.
+ */
+export function formatError(log: Logger, showInternals: boolean) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
+    if (original instanceof AppError) {
+      return { message: formatted.message, path: formatted.path, extensions: { ...original.extensions } };
+    }
+    const code = extensions.code as string | undefined;
+    if (code && REQUEST_ERROR_CODES.has(code)) {
+      if (code === 'BAD_USER_INPUT' && !extensions.fields) {
+        const variable = /Variable "\$(\w+)"/.exec(formatted.message)?.[1];
+        extensions.fields = [{ path: variable ?? 'input', message: formatted.message }];
+      }
+      return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions };
+    }
+    const requestId = requestScope.getStore()?.requestId;
+    log.error({ err: original, requestId, path: formatted.path }, 'internal error');
+    return {
+      message: showInternals ? formatted.message : 'Internal server error',
+      path: formatted.path,
+      extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
+    };
+  };
+}

@@ -1,0 +1,59 @@
+import 'reflect-metadata';
+import { createApp } from './app';
+import { ensureAdmin } from './auth/auth.service';
+import { ConfigError, generatedSecrets, loadConfig } from './config';
+import { createDataSource, migrate } from './db/data-source';
+import { createLogger } from './logger';
+import { isDatabaseEmpty, seedDemo } from './seed/seed';
+
+/** Process entry: configuration, database, migrations, admin, demo data, listen, graceful shutdown. */
+async function main() {
+  const config = loadConfig();
+  const log = createLogger(config.logLevel);
+  for (const name of generatedSecrets()) {
+    log.warn(`${name} is not set; using a ${name === 'JWT_SECRET' ? 'random secret (tokens end with this process)' : 'demo default'}`);
+  }
+  const db = createDataSource(config, log);
+  await db.initialize();
+  log.info({ store: config.databaseUrl ? 'postgresql' : `pglite:${config.dataDir}` }, 'database connected');
+  const applied = await migrate(db);
+  if (applied.length) log.info({ applied }, 'migrations applied');
+  await ensureAdmin(db, config);
+  if (config.seedOnEmpty && (await isDatabaseEmpty(db))) {
+    const accounts = await seedDemo(db, config);
+    log.info({ accounts: accounts.map((a) => a.email) }, 'empty database: demo data loaded (see README for passwords)');
+  }
+
+  const handle = await createApp({ db, config, log });
+  await new Promise<void>((resolve) => handle.server.listen(config.port, resolve));
+  log.info(`listening on http://localhost:${config.port}/graphql`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'draining');
+    const force = setTimeout(() => {
+      log.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, 20_000);
+    force.unref();
+    try {
+      await handle.drain();
+      await db.destroy();
+      log.info('stopped');
+      process.exit(0);
+    } catch (error) {
+      log.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error) => {
+  if (error instanceof ConfigError) console.error(`configuration error: ${error.message}`);
+  else console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,65 @@
+import { Field, Float, Int, ObjectType } from 'type-graphql';
+import type { Ctx } from '../context';
+import { loader } from '../common/loaders';
+
+@ObjectType()
+export class PartnerStats {
+  @Field(() => Int)
+  fulfilledMatches: number;
+
+  @Field(() => Int)
+  verifiedServiceMinutes: number;
+
+  @Field(() => Int)
+  activeContracts: number;
+
+  @Field(() => Float, { nullable: true, description: 'Mean evaluation rating 1-5, null before the first evaluation.' })
+  averageRating: number | null;
+
+  @Field(() => Int, { description: 'Contribution rating 1-5 derived from the figures above.' })
+  stars: number;
+}
+
+type Figures = Omit<PartnerStats, 'stars'>;
+
+/**
+ * The contribution rating (评估定星), documented in the README:
+ * contribution = fulfilled matches + active contracts + verified service hours / 10;
+ * 1 star below 1, 2 from 1, 3 from 5, 4 from 15, 5 from 40; one star less (never below 1)
+ * when the mean evaluation is under 2.5.
+ */
+export function starsFor(f: Figures): number {
+  const contribution = f.fulfilledMatches + f.activeContracts + f.verifiedServiceMinutes / 600;
+  const tiers = [1, 5, 15, 40];
+  let stars = 1 + tiers.filter((t) => contribution >= t).length;
+  if (f.averageRating !== null && f.averageRating < 2.5) stars -= 1;
+  return Math.max(1, Math.min(5, stars));
+}
+
+/** Every partner's figures in one statement for the whole request. */
+export function partnerStatsLoader(ctx: Ctx) {
+  return loader<string, PartnerStats>(ctx, 'partnerStats', async (ids) => {
+    const rows: { id: string; fulfilled_matches: number; verified_service_minutes: number; active_contracts: number; average_rating: number | null }[] =
+      await ctx.db.query(
+        `SELECT p.id,
+                0 AS fulfilled_matches,
+                0 AS verified_service_minutes,
+                0 AS active_contracts,
+                NULL::float8 AS average_rating
+           FROM partner p
+          WHERE p.id = ANY($1::uuid[])`,
+        [ids],
+      );
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => {
+      const r = byId.get(id);
+      const figures: Figures = {
+        fulfilledMatches: Number(r?.fulfilled_matches ?? 0),
+        verifiedServiceMinutes: Number(r?.verified_service_minutes ?? 0),
+        activeContracts: Number(r?.active_contracts ?? 0),
+        averageRating: r?.average_rating == null ? null : Number(r.average_rating),
+      };
+      return { ...figures, stars: starsFor(figures) };
+    });
+  });
+}

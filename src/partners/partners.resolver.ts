@@ -1,0 +1,135 @@
+import { Arg, Args, Ctx as Context, Field, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { requirePartnerMember, requirePartnerMemberOrSecretary, requireSecretary, requireUser } from '../auth/policy';
+import { byId, groupedBy } from '../common/loaders';
+import { ConnectionType, pageArgsFactory } from '../common/pagination';
+import { StatusChange } from '../common/status-change.entity';
+import { historyOf } from '../common/history';
+import { Community } from '../communities/community.entity';
+import { findCommunity } from '../communities/communities.service';
+import type { Ctx } from '../context';
+import { User } from '../users/user.entity';
+import { Partner, PartnerMember, PartnerRole, Partnership, PartnershipStatus } from './partner.entity';
+import { PartnerStats, partnerStatsLoader } from './partner-stats';
+import { PartnerFilter, RegisterPartnerInput, ReviewDecision } from './partners.inputs';
+import * as partners from './partners.service';
+
+@ObjectType('PartnerMember')
+class PartnerMemberView {
+  @Field(() => User)
+  user: User;
+
+  @Field(() => PartnerRole)
+  role: PartnerRole;
+}
+
+const PartnerConnection = ConnectionType(Partner, 'Partner');
+const PartnerPageArgs = pageArgsFactory(20);
+
+@Resolver(() => Partner)
+export class PartnerResolver {
+  @Query(() => Partner, { nullable: true })
+  partner(@Arg('id', () => ID) id: string, @Context() ctx: Ctx) {
+    return byId(ctx, Partner).load(id);
+  }
+
+  @Query(() => PartnerConnection)
+  partners(
+    @Arg('filter', () => PartnerFilter, { nullable: true }) filter: PartnerFilter | null,
+    @Args(() => PartnerPageArgs) page: InstanceType<typeof PartnerPageArgs>,
+    @Context() ctx: Ctx,
+  ) {
+    return partners.listPartners(ctx, filter, page);
+  }
+
+  @Mutation(() => Partner)
+  registerPartner(@Arg('input', () => RegisterPartnerInput) input: RegisterPartnerInput, @Context() ctx: Ctx) {
+    return partners.registerPartner(ctx, requireUser(ctx), input);
+  }
+
+  @Mutation(() => Partner)
+  async addPartnerMember(
+    @Arg('partnerId', () => ID) partnerId: string,
+    @Arg('email') email: string,
+    @Arg('role', () => PartnerRole, { nullable: true, defaultValue: PartnerRole.MEMBER }) role: PartnerRole | null,
+    @Context() ctx: Ctx,
+  ) {
+    const partner = await partners.findPartner(ctx, partnerId, 'partnerId');
+    await requirePartnerMember(ctx, partnerId, PartnerRole.OWNER);
+    return partners.addPartnerMember(ctx, partner, email, role ?? PartnerRole.MEMBER);
+  }
+
+  @FieldResolver(() => [PartnerMemberView])
+  async members(@Root() partner: Partner, @Context() ctx: Ctx): Promise<PartnerMemberView[]> {
+    const members = await groupedBy(ctx, PartnerMember, 'partnerId', { addedAt: 'ASC' }).load(partner.id);
+    const users = await byId(ctx, User).loadMany(members.map((m) => m.userId));
+    return members.map((m, i) => ({ user: users[i] as User, role: m.role })).filter((m) => m.user instanceof User);
+  }
+
+  @FieldResolver(() => [Partnership])
+  partnerships(@Root() partner: Partner, @Context() ctx: Ctx) {
+    return groupedBy(ctx, Partnership, 'partnerId', { createdAt: 'ASC' }).load(partner.id);
+  }
+
+  @FieldResolver(() => PartnerStats)
+  stats(@Root() partner: Partner, @Context() ctx: Ctx) {
+    return partnerStatsLoader(ctx).load(partner.id);
+  }
+}
+
+@Resolver(() => Partnership)
+export class PartnershipResolver {
+  @Mutation(() => Partnership)
+  async requestPartnership(@Arg('partnerId', () => ID) partnerId: string, @Arg('communityId', () => ID) communityId: string, @Context() ctx: Ctx) {
+    await partners.findPartner(ctx, partnerId, 'partnerId');
+    await findCommunity(ctx, communityId, 'communityId');
+    const roles = await requirePartnerMember(ctx, partnerId);
+    return partners.requestPartnership(ctx, partnerId, communityId, roles.userId);
+  }
+
+  @Mutation(() => Partnership)
+  async reviewPartnership(
+    @Arg('id', () => ID) id: string,
+    @Arg('decision', () => ReviewDecision) decision: ReviewDecision,
+    @Arg('note', () => String, { nullable: true }) note: string | null,
+    @Context() ctx: Ctx,
+  ) {
+    const partnership = await partners.findPartnership(ctx, id);
+    const roles = await requireSecretary(ctx, partnership.communityId);
+    return partners.reviewPartnership(ctx, id, decision, note, roles.userId);
+  }
+
+  @Mutation(() => Partnership)
+  async endPartnership(@Arg('id', () => ID) id: string, @Arg('reason') reason: string, @Context() ctx: Ctx) {
+    const partnership = await partners.findPartnership(ctx, id);
+    const roles = await requirePartnerMemberOrSecretary(ctx, partnership.partnerId, partnership.communityId, PartnerRole.OWNER);
+    return partners.endPartnership(ctx, id, reason, roles.userId);
+  }
+
+  @FieldResolver(() => Partner)
+  partner(@Root() partnership: Partnership, @Context() ctx: Ctx) {
+    return partners.findPartner(ctx, partnership.partnerId);
+  }
+
+  @FieldResolver(() => Community)
+  community(@Root() partnership: Partnership, @Context() ctx: Ctx) {
+    return findCommunity(ctx, partnership.communityId);
+  }
+
+  @FieldResolver(() => [StatusChange])
+  history(@Root() partnership: Partnership, @Context() ctx: Ctx) {
+    return historyOf(ctx, partnership.id);
+  }
+}
+
+@Resolver(() => Community)
+export class CommunityPartnershipsResolver {
+  @FieldResolver(() => [Partnership])
+  async partnerships(
+    @Root() community: Community,
+    @Arg('status', () => PartnershipStatus, { nullable: true }) status: PartnershipStatus | null,
+    @Context() ctx: Ctx,
+  ) {
+    const all = await groupedBy(ctx, Partnership, 'communityId', { createdAt: 'ASC' }).load(community.id);
+    return status ? all.filter((p) => p.status === status) : all;
+  }
+}

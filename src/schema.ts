@@ -1,0 +1,47 @@
+import { validate } from 'class-validator';
+import { getNamedType, type GraphQLSchema } from 'graphql';
+import { buildSchema, type NonEmptyArray, type ResolverData } from 'type-graphql';
+import { AuthResolver } from './auth/auth.resolver';
+import { StatusChangeResolver } from './common/history';
+import { DateTimeScalar } from './common/scalars';
+import { fieldErrors } from './common/validation';
+import { CommunityResolver, RoomResolver } from './communities/communities.resolver';
+import { BadUserInputError, type FieldError } from './errors';
+import { CommunityPartnershipsResolver, PartnerResolver, PartnershipResolver } from './partners/partners.resolver';
+import { UserResolver } from './users/users.resolver';
+
+/** Every resolver class, by domain. */
+export const resolvers: NonEmptyArray<Function> = [
+  AuthResolver,
+  UserResolver,
+  CommunityResolver,
+  RoomResolver,
+  PartnerResolver,
+  PartnershipResolver,
+  CommunityPartnershipsResolver,
+  StatusChangeResolver,
+];
+
+/** class-validator on every input object, reporting each bad field by its path from the argument name. */
+async function validateArgument(value: unknown, type: unknown, { info }: ResolverData<object>): Promise<void> {
+  if (value === null || typeof value !== 'object') return;
+  // Which argument this is: the one whose GraphQL input type is this class (none for @Args classes).
+  const typeName = typeof type === 'function' ? type.name : '';
+  const argDefs = info.parentType.getFields()[info.fieldName]?.args ?? [];
+  const name = argDefs.find((a) => getNamedType(a.type).name === typeName)?.name ?? '';
+  const items: [unknown, string][] = Array.isArray(value) ? value.map((v, i) => [v, `${name}[${i}]`]) : [[value, name]];
+  const errors: FieldError[] = [];
+  for (const [item, prefix] of items) {
+    if (item === null || typeof item !== 'object') continue;
+    errors.push(...fieldErrors(await validate(item, { skipMissingProperties: true, forbidUnknownValues: false }), prefix));
+  }
+  if (errors.length) throw new BadUserInputError(errors);
+}
+
+export function createSchema(): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers,
+    scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
+    validateFn: validateArgument,
+  });
+}

@@ -1,0 +1,103 @@
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import type http from 'node:http';
+import request from 'supertest';
+import type { DataSource } from 'typeorm';
+import { createApp, type AppHandle } from '../../src/app';
+import { ensureAdmin } from '../../src/auth/auth.service';
+import { loadConfig, type Config } from '../../src/config';
+import { createDataSource } from '../../src/db/data-source';
+import { createLogger } from '../../src/logger';
+import { urlFor, withAdmin } from './pg';
+
+export const ADMIN_EMAIL = 'admin@test.local';
+export const ADMIN_PASSWORD = 'admin-pass-1';
+export const PASSWORD = 'secret-pass-1';
+
+export interface GqlResult<T = any> {
+  status: number;
+  data: T;
+  errors?: { message: string; path?: string[]; extensions: { code: string; fields?: { path: string; message: string }[]; [k: string]: unknown } }[];
+  headers: Record<string, string>;
+}
+
+export interface TestApp {
+  server: http.Server;
+  handle: AppHandle;
+  db: DataSource;
+  config: Config;
+  databaseUrl: string;
+  gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<GqlResult<T>>;
+  adminToken(): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** A fresh database (copied from the migrated template) and an app on it, for one test file. */
+export async function createTestDatabase(): Promise<string> {
+  const name = `mp_test_${process.env.JEST_RUN_ID}_${randomBytes(4).toString('hex')}`;
+  await withAdmin((c) => c.query(`CREATE DATABASE ${name} TEMPLATE mp_template_${process.env.JEST_RUN_ID}`));
+  return urlFor(name);
+}
+
+export async function dropTestDatabase(url: string): Promise<void> {
+  const name = new URL(url).pathname.slice(1);
+  await withAdmin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+}
+
+export function testConfig(databaseUrl: string, extra: Record<string, string> = {}): Config {
+  return loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: databaseUrl,
+    JWT_SECRET: 'test-jwt-secret',
+    ADMIN_EMAIL,
+    ADMIN_PASSWORD,
+    ...extra,
+  });
+}
+
+export async function startTestApp(options: { env?: Record<string, string>; databaseUrl?: string } = {}): Promise<TestApp> {
+  const databaseUrl = options.databaseUrl ?? (await createTestDatabase());
+  const config = testConfig(databaseUrl, options.env);
+  const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+  const db = await createDataSource(config, log, { poolSize: 30 }).initialize();
+  await ensureAdmin(db, config);
+  const handle = await createApp({ db, config, log });
+  await new Promise<void>((resolve) => handle.server.listen(0, '127.0.0.1', resolve));
+  let adminToken: string | undefined;
+  const app: TestApp = {
+    server: handle.server,
+    handle,
+    db,
+    config,
+    databaseUrl,
+    async gql(query, variables = {}, token = null) {
+      const req = request(handle.server).post('/graphql').set('content-type', 'application/json');
+      if (token) req.set('authorization', `Bearer ${token}`);
+      const res = await req.send({ query, variables });
+      return { status: res.status, data: res.body.data, errors: res.body.errors, headers: res.headers as Record<string, string> };
+    },
+    async adminToken() {
+      if (!adminToken) {
+        const res = await app.gql(`mutation($i: LogInInput!) { logIn(input: $i) { token } }`, { i: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } });
+        adminToken = res.data.logIn.token as string;
+      }
+      return adminToken;
+    },
+    async close() {
+      await handle.drain();
+      await db.destroy();
+      if (!options.databaseUrl) await dropTestDatabase(databaseUrl);
+    },
+  };
+  return app;
+}
+
+/** The single error's code, failing loudly when the result has data instead. */
+export function errorCode(result: GqlResult): string | undefined {
+  return result.errors?.[0]?.extensions.code;
+}
+
+export async function count(db: DataSource, table: string, where = 'true', params: unknown[] = []): Promise<number> {
+  const [row] = await db.query(`SELECT count(*)::int AS n FROM ${table} WHERE ${where}`, params);
+  return row.n;
+}
