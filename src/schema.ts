@@ -8,6 +8,7 @@ import { fieldErrors } from './common/validation';
 import { CommunityResolver, RoomResolver } from './communities/communities.resolver';
 import { BadUserInputError, type FieldError } from './errors';
 import { CommunityPartnershipsResolver, PartnerResolver, PartnershipResolver } from './partners/partners.resolver';
+import { PublicBoardResolver } from './public/public-board.resolver';
 import { UserResolver } from './users/users.resolver';
 
 /** Every resolver class, by domain. */
@@ -20,6 +21,7 @@ export const resolvers: NonEmptyArray<Function> = [
   PartnershipResolver,
   CommunityPartnershipsResolver,
   StatusChangeResolver,
+  PublicBoardResolver,
 ];
 
 /** class-validator on every input object, reporting each bad field by its path from the argument name. */
