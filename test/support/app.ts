@@ -59,7 +59,7 @@ export async function startTestApp(options: { env?: Record<string, string>; data
   const databaseUrl = options.databaseUrl ?? (await createTestDatabase());
   const config = testConfig(databaseUrl, options.env);
   const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
-  const db = await createDataSource(config, log, { poolSize: 30 }).initialize();
+  const db = await createDataSource(config, log, { poolSize: 10 }).initialize();
   await ensureAdmin(db, config);
   const handle = await createApp({ db, config, log });
   await new Promise<void>((resolve) => handle.server.listen(0, '127.0.0.1', resolve));

@@ -1,0 +1,81 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import request from 'supertest';
+import type { DataSource } from 'typeorm';
+import { createApp, type AppHandle } from '../src/app';
+import { ensureAdmin } from '../src/auth/auth.service';
+import { loadConfig } from '../src/config';
+import { createDataSource, migrate } from '../src/db/data-source';
+import { inTransaction } from '../src/db/transaction';
+import { createLogger } from '../src/logger';
+import { PASSWORD } from './support/app';
+
+/** The embedded store is one PGlite session; these prove it is lent to one transaction at a time. */
+let dir: string;
+let db: DataSource;
+let handle: AppHandle;
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-pglite-'));
+  const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dir, JWT_SECRET: 'x', ADMIN_EMAIL: 'admin@pglite.test', ADMIN_PASSWORD: 'admin-pass-1' });
+  const log = createLogger('silent');
+  db = await createDataSource(config, log).initialize();
+  await migrate(db);
+  await ensureAdmin(db, config);
+  handle = await createApp({ db, config, log });
+});
+
+afterAll(async () => {
+  await handle.drain();
+  await db.destroy();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const names = async (prefix: string): Promise<string[]> =>
+  (await db.query(`SELECT name FROM community WHERE name LIKE $1 ORDER BY name`, [`${prefix}%`])).map((r: { name: string }) => r.name);
+
+it('keeps the rows of a transaction that commits while another one fails', async () => {
+  const failing = inTransaction(db, async (tx) => {
+    await tx.query(`INSERT INTO community (name) VALUES ('tx-a-failing')`);
+    await sleep(50);
+    throw new Error('boom');
+  });
+  await sleep(5);
+  const committing = inTransaction(db, async (tx) => {
+    await tx.query(`INSERT INTO community (name) VALUES ('tx-b-committed')`);
+  });
+  await expect(failing).rejects.toThrow('boom');
+  await committing;
+  expect(await names('tx-')).toEqual(['tx-b-committed']);
+});
+
+it('does not run a plain query inside a transaction that is open at the time', async () => {
+  const failing = inTransaction(db, async (tx) => {
+    await tx.query(`INSERT INTO community (name) VALUES ('plain-a-rolled-back')`);
+    await sleep(50);
+    throw new Error('boom');
+  });
+  await sleep(5);
+  await db.query(`INSERT INTO community (name) VALUES ('plain-b-autocommit')`);
+  await expect(failing).rejects.toThrow('boom');
+  expect(await names('plain-')).toEqual(['plain-b-autocommit']);
+});
+
+it('loses no acknowledged sign-up when concurrent ones fail over HTTP', async () => {
+  const gql = (query: string, variables: object) => request(handle.server).post('/graphql').set('content-type', 'application/json').send({ query, variables });
+  const signUp = `mutation($i: SignUpInput!) { signUp(input: $i) { user { id } } }`;
+  await gql(signUp, { i: { email: 'taken@pglite.test', password: PASSWORD, displayName: 'first' } });
+  const results = await Promise.all(
+    Array.from({ length: 20 }, (_, i) =>
+      gql(signUp, { i: { email: i % 2 ? 'taken@pglite.test' : `ok-${i}@pglite.test`, password: PASSWORD, displayName: `u${i}` } }),
+    ),
+  );
+  const succeeded = results.filter((r) => r.body.data?.signUp).map((r) => r.body.data.signUp.user.id);
+  const conflicts = results.filter((r) => r.body.errors?.[0]?.extensions?.code === 'CONFLICT');
+  expect(succeeded).toHaveLength(10);
+  expect(conflicts).toHaveLength(10);
+  const stored = await db.query(`SELECT id FROM app_user WHERE id = ANY($1::uuid[])`, [succeeded]);
+  expect(stored).toHaveLength(10);
+});

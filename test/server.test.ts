@@ -1,0 +1,46 @@
+import request from 'supertest';
+import { errorCode, startTestApp, type TestApp } from './support/app';
+import { communityWithSecretary } from './support/fixtures';
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(() => app.close());
+
+describe('health', () => {
+  it('answers /healthz and /readyz, and a request id on every response', async () => {
+    const health = await request(app.server).get('/healthz');
+    expect(health.status).toBe(200);
+    expect(health.body).toEqual({ status: 'ok' });
+    const ready = await request(app.server).get('/readyz').set('x-request-id', 'probe-1');
+    expect(ready.status).toBe(200);
+    expect(ready.body).toEqual({ status: 'ready' });
+    expect(ready.headers['x-request-id']).toBe('probe-1');
+  });
+});
+
+describe('internal errors', () => {
+  it('answers INTERNAL_SERVER_ERROR with a request id and no SQL or stack when the database fails', async () => {
+    const { communityId } = await communityWithSecretary(app);
+    // Break this test database's room table under the running server.
+    await app.db.query(`ALTER TABLE room RENAME TO room_gone`);
+    try {
+      const res = await app.gql(`query($id: ID!) { community(id: $id) { name rooms { id } } }`, { id: communityId });
+      expect(errorCode(res)).toBe('INTERNAL_SERVER_ERROR');
+      const error = res.errors![0];
+      expect(error.message).toBe('Internal server error');
+      expect(error.extensions.requestId).toBe(res.headers['x-request-id']);
+      expect(JSON.stringify(res.errors)).not.toMatch(/room_gone|relation|SELECT|stack|\.ts:/i);
+    } finally {
+      await app.db.query(`ALTER TABLE room_gone RENAME TO room`);
+    }
+  });
+});
+
+describe('query counting', () => {
+  it('counts the SQL statements of a request in x-sql-statements', async () => {
+    const res = await app.gql(`{ communities(first: 5) { edges { node { id } } } }`);
+    expect(Number(res.headers['x-sql-statements'])).toBe(1);
+  });
+});
