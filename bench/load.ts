@@ -1,0 +1,151 @@
+import { peerRequire } from './peer';
+
+/** One GraphQL request: its body (JSON) and token. */
+export interface GqlRequest {
+  query: string;
+  variables?: Record<string, unknown>;
+  token?: string;
+}
+
+export interface GqlResponse<T = Record<string, unknown>> {
+  status: number;
+  ms: number;
+  sqlStatements: number | null;
+  data: T | null;
+  errors: { message: string; extensions?: { code?: string } }[];
+}
+
+export async function gql<T = Record<string, unknown>>(baseUrl: string, req: GqlRequest): Promise<GqlResponse<T>> {
+  const t = performance.now();
+  const res = await fetch(`${baseUrl}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(req.token ? { authorization: `Bearer ${req.token}` } : {}) },
+    body: JSON.stringify({ query: req.query, variables: req.variables ?? {} }),
+  });
+  const text = await res.text();
+  const ms = performance.now() - t;
+  let body: { data?: T | null; errors?: GqlResponse['errors'] } = {};
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = { errors: [{ message: `HTTP ${res.status}: ${text.slice(0, 200)}` }] };
+  }
+  const header = res.headers.get('x-sql-statements');
+  return { status: res.status, ms, sqlStatements: header === null ? null : Number(header), data: body.data ?? null, errors: body.errors ?? [] };
+}
+
+export interface Latency {
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+export function percentiles(samples: number[]): Latency {
+  const s = [...samples].sort((x, y) => x - y);
+  const at = (q: number) => (s.length ? s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)] : NaN);
+  const r = (x: number) => Math.round(x * 100) / 100;
+  return { p50: r(at(0.5)), p95: r(at(0.95)), p99: r(at(0.99)), max: r(s[s.length - 1] ?? NaN) };
+}
+
+/** Sequential requests, one at a time: service time without queueing, and the SQL statement counts. */
+export interface Sample {
+  n: number;
+  latency: Latency;
+  sqlStatements: { min: number; max: number } | null;
+  /** The first GraphQL error, if any answer had one. */
+  error: string | null;
+}
+
+export async function sample(baseUrl: string, requests: GqlRequest[], n: number): Promise<Sample> {
+  const times: number[] = [];
+  const statements: number[] = [];
+  let error: string | null = null;
+  for (let i = 0; i < n; i++) {
+    const res = await gql(baseUrl, requests[i % requests.length]);
+    times.push(res.ms);
+    if (res.sqlStatements !== null) statements.push(res.sqlStatements);
+    if (!error && (res.errors.length || res.status !== 200)) {
+      const e = res.errors[0];
+      error = e ? `${e.extensions?.code ?? 'ERROR'}: ${e.message}` : `HTTP ${res.status}`;
+    }
+  }
+  return {
+    n,
+    latency: percentiles(times),
+    sqlStatements: statements.length ? { min: Math.min(...statements), max: Math.max(...statements) } : null,
+    error,
+  };
+}
+
+export interface LoadResult {
+  connections: number;
+  durationS: number;
+  requests: number;
+  rps: number;
+  latency: Latency;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+}
+
+interface AutocannonResult {
+  requests: { total: number; average: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  duration: number;
+}
+interface AutocannonInstance {
+  on(event: 'response', fn: (client: unknown, statusCode: number, resBytes: number, responseTime: number) => void): void;
+}
+type Autocannon = (
+  opts: Record<string, unknown>,
+  cb: (err: Error | null, result: AutocannonResult) => void,
+) => AutocannonInstance;
+
+/**
+ * Closed-loop load with autocannon: `connections` clients each send the next request as soon as
+ * the previous answer arrives, for `durationS` seconds, rotating through `requests`. Latency
+ * percentiles come from every response's time (autocannon's own summary has no p95).
+ */
+export function load(baseUrl: string, requests: GqlRequest[], connections: number, durationS: number): Promise<LoadResult> {
+  const autocannon = peerRequire<Autocannon>('autocannon');
+  const bodies = requests.map((r) => ({
+    body: JSON.stringify({ query: r.query, variables: r.variables ?? {} }),
+    headers: { 'content-type': 'application/json', ...(r.token ? { authorization: `Bearer ${r.token}` } : {}) },
+  }));
+  let next = 0;
+  const times: number[] = [];
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: `${baseUrl}/graphql`,
+        method: 'POST',
+        connections,
+        duration: durationS,
+        timeout: 30,
+        requests: [
+          {
+            method: 'POST',
+            setupRequest: (req: Record<string, unknown>) => ({ ...req, ...bodies[next++ % bodies.length] }),
+          },
+        ],
+      },
+      (err, result) => {
+        if (err) return reject(err);
+        resolve({
+          connections,
+          durationS,
+          requests: result.requests.total,
+          rps: Math.round((result.requests.total / result.duration) * 10) / 10,
+          latency: percentiles(times),
+          non2xx: result.non2xx,
+          errors: result.errors,
+          timeouts: result.timeouts,
+        });
+      },
+    );
+    instance.on('response', (_client, _status, _bytes, responseTime) => times.push(responseTime));
+  });
+}

@@ -1,0 +1,152 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** The repository root (dist/bench/server.js sits two levels below it). */
+export const ROOT = path.resolve(__dirname, '..', '..');
+
+export const BENCH_JWT_SECRET = 'bench-jwt-secret-0123456789abcdef0123456789abcdef';
+export const BENCH_ADMIN_EMAIL = 'bench.admin@bench.example';
+export const BENCH_ADMIN_PASSWORD = 'bench-admin-2026';
+
+/** A child process serving HTTP on `port`, with its recent output kept for error reports. */
+export interface ChildServer {
+  name: string;
+  port: number;
+  pid: number;
+  url: string;
+  /** Resident set size now, in MiB (null once it has exited). */
+  rssMb(): number | null;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+interface StartOptions {
+  name: string;
+  port: number;
+  command: string[];
+  env: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Path answering 2xx once the server is ready. */
+  readyPath: string;
+  readyMethod?: 'GET' | 'POST';
+  readyBody?: string;
+  timeoutMs?: number;
+}
+
+export async function startChild(o: StartOptions): Promise<ChildServer> {
+  const child: ChildProcess = spawn(o.command[0], o.command.slice(1), {
+    cwd: o.cwd ?? ROOT,
+    env: o.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const keep = (chunk: Buffer) => {
+    out = (out + chunk.toString('utf8')).slice(-20_000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  let exited = false;
+  const exit = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
+  const base = `http://127.0.0.1:${o.port}`;
+  const deadline = Date.now() + (o.timeoutMs ?? 90_000);
+  for (;;) {
+    if (exited) throw new Error(`${o.name} exited during start-up:\n${out}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`${o.name} was not ready within ${(o.timeoutMs ?? 90_000) / 1000} s:\n${out}`);
+    }
+    try {
+      const res = await fetch(base + o.readyPath, {
+        method: o.readyMethod ?? 'GET',
+        headers: { 'content-type': 'application/json' },
+        body: o.readyBody,
+        signal: AbortSignal.timeout(2_000),
+      });
+      if (res.ok) break;
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return {
+    name: o.name,
+    port: o.port,
+    pid: child.pid!,
+    url: base,
+    rssMb: () => (exited ? null : rssMb(child.pid!)),
+    output: () => out,
+    async stop() {
+      if (exited) return;
+      child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 25_000);
+      await exit;
+      clearTimeout(killer);
+    },
+  };
+}
+
+/** VmRSS of a process from /proc, in MiB; null where /proc is not available. */
+export function rssMb(pid: number): number | null {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+    return kb ? Number(kb[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Our server (`node dist/src/main.js`) in production mode on the bench database. */
+export function startApp(name: string, port: number, databaseUrl: string): Promise<ChildServer> {
+  return startChild({
+    name,
+    port,
+    command: [process.execPath, 'dist/src/main.js'],
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: 'production',
+      PORT: String(port),
+      DATABASE_URL: databaseUrl,
+      JWT_SECRET: BENCH_JWT_SECRET,
+      ADMIN_EMAIL: BENCH_ADMIN_EMAIL,
+      ADMIN_PASSWORD: BENCH_ADMIN_PASSWORD,
+      LOG_LEVEL: 'warn',
+      SEED_ON_EMPTY: 'false',
+      // The load comes from one client address and a handful of users: no rate limit in the bench.
+      RATE_LIMIT_PER_MINUTE: '0',
+      RATE_LIMIT_ANONYMOUS_PER_MINUTE: '0',
+    },
+    readyPath: '/readyz',
+  });
+}
+
+/** Samples the RSS of some processes while a load runs; reports the peak of each. */
+export class RssSampler {
+  private readonly peaks = new Map<string, number>();
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly servers: ChildServer[]) {}
+
+  start(intervalMs = 200): this {
+    const sample = () => {
+      for (const s of this.servers) {
+        const mb = s.rssMb();
+        if (mb !== null) this.peaks.set(s.name, Math.max(this.peaks.get(s.name) ?? 0, mb));
+      }
+    };
+    sample();
+    this.timer = setInterval(sample, intervalMs);
+    return this;
+  }
+
+  /** Peak RSS in MiB by server name. */
+  stop(): Record<string, number> {
+    if (this.timer) clearInterval(this.timer);
+    for (const s of this.servers) {
+      const mb = s.rssMb();
+      if (mb !== null) this.peaks.set(s.name, Math.max(this.peaks.get(s.name) ?? 0, mb));
+    }
+    return Object.fromEntries([...this.peaks].map(([k, v]) => [k, Math.round(v)]));
+  }
+}
