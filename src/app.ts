@@ -62,6 +62,8 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
     schema: await createSchema(),
     formatError: formatError(log, config.env === 'development'),
     includeStacktraceInErrorResponses: false,
+    // main.ts owns shutdown: drain HTTP, stop GraphQL, then close the database.
+    stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       {
