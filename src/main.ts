@@ -26,7 +26,8 @@ async function main() {
 
   const handle = await createApp({ db, config, log });
   await new Promise<void>((resolve) => handle.server.listen(config.port, resolve));
-  log.info(`listening on http://localhost:${config.port}/graphql`);
+  const { introspection, landingPage, corsOrigins, limits, rateLimit } = config;
+  log.info({ introspection, landingPage, corsOrigins, limits, rateLimit }, `listening on http://localhost:${config.port}/graphql`);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
