@@ -32,6 +32,8 @@ export interface AppHandle {
   app: express.Express;
   server: http.Server;
   metrics: Metrics;
+  /** From now on /readyz answers 503 so load balancers stop routing here; requests are still served. */
+  markDraining(): void;
   /** Stops taking requests, lets in-flight ones finish, then stops GraphQL. */
   drain(): Promise<void>;
 }
@@ -119,6 +121,9 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
     app,
     server,
     metrics,
+    markDraining() {
+      draining = true;
+    },
     async drain() {
       draining = true;
       await apollo.stop();

@@ -38,6 +38,8 @@ export interface Config {
     perIp: number;
     windowMs: number;
   };
+  /** On SIGTERM, how long /readyz answers 503 while requests are still served, before draining. */
+  shutdownDelayMs: number;
   /** When set, GET /metrics requires `Authorization: Bearer <metricsToken>`. */
   metricsToken?: string;
 }
@@ -81,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     rateLimit: rateLimit(env, nodeEnv),
     metricsToken: env.METRICS_TOKEN || undefined,
+    shutdownDelayMs: int(env, 'SHUTDOWN_DELAY_MS', 0, 0),
   };
 }
 

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
@@ -85,8 +86,10 @@ export class Metrics {
 
 /** GET /metrics in the Prometheus text format; behind a bearer token when one is configured. */
 export function metricsHandler(metrics: Metrics, token: string | undefined): RequestHandler {
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  const expected = token ? digest(`Bearer ${token}`) : undefined;
   return async (req, res) => {
-    if (token && req.header('authorization') !== `Bearer ${token}`) {
+    if (expected && !timingSafeEqual(digest(req.header('authorization') ?? ''), expected)) {
       res.status(401).json({ error: 'metrics token required' });
       return;
     }
