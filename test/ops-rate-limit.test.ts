@@ -52,6 +52,9 @@ describe('rate limit', () => {
     const again = await app.gql(ME, {}, ada.token);
     expect(again.errors).toBeUndefined();
     expect(again.data.me.id).toBe(ada.id);
+
+    const metrics = await request(app.server).get('/metrics');
+    expect(metrics.text).toMatch(/^graphql_errors_total\{code="RATE_LIMITED"\} 2$/m);
   });
 
   it('limits anonymous clients per IP, apart from signed-in users, and refused sign-ups store nothing', async () => {

@@ -68,7 +68,7 @@ export function requestLogger(log: Logger, metrics: Metrics): RequestHandler {
     const started = process.hrtime.bigint();
     const scope = requestScope.getStore();
     res.on('close', () => {
-      const path = req.path;
+      const path = req.originalUrl.split('?')[0]; // req.path is relative to the mount point by now
       metrics.httpRequests.inc({ route: ROUTES.has(path) ? path : 'other', method: req.method, status: String(res.statusCode) });
       const graphql = scope && graphqlFacts.get(scope);
       const refused = res.locals.errorCode as string | undefined;
