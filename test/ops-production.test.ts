@@ -46,6 +46,7 @@ describe('production configuration', () => {
     expect(() => loadConfig({ NODE_ENV: 'development', GRAPHQL_MAX_DEPTH: 'deep' })).toThrow(/GRAPHQL_MAX_DEPTH/);
     expect(() => loadConfig({ NODE_ENV: 'development', RATE_LIMIT_PER_MINUTE: '-1' })).toThrow(/RATE_LIMIT_PER_MINUTE/);
     expect(() => loadConfig({ NODE_ENV: 'development', GRAPHQL_INTROSPECTION: 'yes please' })).toThrow(/GRAPHQL_INTROSPECTION/);
+    expect(() => loadConfig({ NODE_ENV: 'development', BODY_LIMIT: 'huge' })).toThrow(/BODY_LIMIT/);
   });
 });
 
