@@ -41,8 +41,8 @@ export class DemandSuggestion {
 
 /** The most a suggestion list returns; also the size of the shortlist that is scored in code. */
 export const SHORTLIST = 50;
-/** Offers per partner taken into the shortlist (nearest in wording first, by a GiST KNN scan). */
-const PER_PARTNER = 5;
+/** Offers per partner read into the shortlist: its newest usable ones of the category (index order). */
+const PER_PARTNER = 20;
 /** Open demand items per community and category taken into a partner's shortlist (most urgent first). */
 const PER_COMMUNITY_CATEGORY = 20;
 
@@ -152,9 +152,10 @@ const isRow = <T>(x: T | null | Error): x is T => !!x && !(x instanceof Error);
 
 /**
  * Per demand item (batched), a bounded shortlist of offers: for each partner ACTIVE in the item's
- * community, its PER_PARTNER usable offers of the item's category nearest in wording (GiST KNN
- * on the partial index, so a partner's pool size does not matter), then the best SHORTLIST of those
- * by wording plus coverage. Cost grows with the community's partners, not with the pool.
+ * community, its PER_PARTNER newest usable offers of the item's category (an ordered scan of
+ * supply_offer_usable_idx that stops early, so a partner's pool size does not matter), then the
+ * best SHORTLIST of those by pg_trgm similarity of the CJK-spaced texts plus coverage. Cost grows
+ * with the community's partners, not with the pool.
  */
 function shortlistLoader(ctx: Ctx) {
   return loader<string, string[]>(ctx, 'demandSuggestionShortlist', async (demandIds) => {
@@ -175,7 +176,7 @@ function shortlistLoader(ctx: Ctx) {
                   AND NOT EXISTS (
                         SELECT 1 FROM demand_match m
                          WHERE m.offer_id = o.id AND m.demand_id = d.id AND m.status IN ('PROPOSED', 'PENDING_REVIEW', 'APPROVED'))
-                ORDER BY o.search_grams <-> cjk_spaced(d.search_text)
+                ORDER BY o.created_at DESC, o.id
                 LIMIT ${PER_PARTNER}) o
             WHERE ps.community_id = d.community_id AND ps.status = 'ACTIVE'
             ORDER BY similarity(o.search_grams, cjk_spaced(d.search_text))
