@@ -13,7 +13,7 @@ import { StatusChange } from '../common/status-change.entity';
 import { Community } from '../communities/community.entity';
 import { findCommunity } from '../communities/communities.service';
 import type { Ctx } from '../context';
-import { BadUserInputError } from '../errors';
+import { BadUserInputError, NotFoundError } from '../errors';
 import { Partner } from '../partners/partner.entity';
 import { ReviewDecision } from '../partners/partners.inputs';
 import { findPartner } from '../partners/partners.service';
@@ -179,7 +179,7 @@ export class MatchResolver {
   @Query(() => MatchConnection, { description: 'PENDING_REVIEW matches of one community: most urgent first, then oldest first.' })
   async reviewQueue(@Arg('communityId', () => ID) communityId: string, @Args(() => MatchPageArgs) page: InstanceType<typeof MatchPageArgs>, @Context() ctx: Ctx) {
     requireUser(ctx);
-    if (!demand.isUuid(communityId)) throw BadUserInputError.field('communityId', 'is not an id');
+    if (!demand.isUuid(communityId)) throw new NotFoundError('community', communityId, 'communityId');
     await findCommunity(ctx, communityId, 'communityId');
     await requireSecretary(ctx, communityId);
     return demand.reviewQueue(ctx, communityId, page);

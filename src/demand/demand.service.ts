@@ -101,7 +101,7 @@ async function lockDemand(tx: EntityManager, id: string): Promise<DemandItem> {
  * when live matches hold every unit, FULFILLED when fulfilled ones cover every unit), recording a
  * status change in its history. One UPDATE, so the status CHECK never sees them apart.
  */
-async function settleDemand(tx: EntityManager, demand: DemandItem, change: { matched?: number; fulfilled?: number }, by: string | null): Promise<void> {
+export async function settleDemand(tx: EntityManager, demand: DemandItem, change: { matched?: number; fulfilled?: number }, by: string | null): Promise<void> {
   const matchedQuantity = demand.matchedQuantity + (change.matched ?? 0);
   const fulfilledQuantity = demand.fulfilledQuantity + (change.fulfilled ?? 0);
   const { OPEN, MATCHED, FULFILLED, CANCELLED } = DemandStatus;
@@ -187,7 +187,7 @@ export async function withdrawPartnerMatchesInCommunity(tx: EntityManager, partn
 
 // ---------------------------------------------------------------- claims and dispatches
 
-interface NewMatch {
+export interface NewMatch {
   demandId: string;
   partnerId: string;
   offerId: string | null;
@@ -224,7 +224,7 @@ function overClaim(what: 'demand item' | 'offer', remaining: number, unit: strin
  * CONFLICT and `extensions.remaining` what would over-claim either. Locks the demand row, then the
  * offer row, so concurrent claims queue up and each sees what the previous one left.
  */
-async function holdUnits(tx: EntityManager, input: NewMatch, status: MatchStatus, extra: Partial<Match>): Promise<Match> {
+export async function holdUnits(tx: EntityManager, input: NewMatch, status: MatchStatus, extra: Partial<Match>): Promise<Match> {
   const demand = await lockDemand(tx, input.demandId);
   if (demand.status === DemandStatus.CANCELLED || demand.status === DemandStatus.FULFILLED) {
     throw new InvalidStateError(`The demand item is ${demand.status}`, { demandStatus: demand.status });

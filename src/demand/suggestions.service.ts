@@ -50,7 +50,7 @@ const PER_COMMUNITY_CATEGORY = 20;
  * Points of each part of the score (documented in docs/demand.md); they add up to 100.
  * Candidates always share the demand's category, so every suggestion has the category points.
  */
-export const WEIGHTS = { category: 20, coverage: 25, availability: 15, text: 20, rating: 10, record: 5, urgency: 5 } as const;
+export const WEIGHTS = { category: 15, coverage: 20, availability: 10, text: 35, rating: 10, record: 5, urgency: 5 } as const;
 
 function checkFirst(first: number | null | undefined, fallback: number): number {
   const n = first ?? fallback;
@@ -97,6 +97,8 @@ export interface Scored {
   reasons: string[];
 }
 
+const sameUnit = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
+
 const day = (at: Date, zone: string) => DateTime.fromJSDate(at, { zone }).toISODate();
 
 /** How well `offer` meets what remains of `demand`, with the reasons in words. */
@@ -105,13 +107,19 @@ export function scoreFit(demand: DemandItem, offer: SupplyOffer, stats: PartnerS
   let score = WEIGHTS.category;
 
   const needed = Math.max(1, demand.remainingQuantity);
-  const coverage = Math.min(1, offer.remainingQuantity / needed);
-  score += WEIGHTS.coverage * coverage;
-  reasons.push(
-    coverage >= 1
-      ? `Covers all ${needed} ${demand.unit} still needed`
-      : `Covers ${offer.remainingQuantity} of the ${needed} ${demand.unit} still needed`,
-  );
+  if (sameUnit(demand.unit, offer.unit)) {
+    const coverage = Math.min(1, offer.remainingQuantity / needed);
+    score += WEIGHTS.coverage * coverage;
+    reasons.push(
+      coverage >= 1
+        ? `Covers all ${needed} ${demand.unit} still needed`
+        : `Covers ${offer.remainingQuantity} of the ${needed} ${demand.unit} still needed`,
+    );
+  } else {
+    // Units that differ cannot be compared: half the coverage points, and say so.
+    score += WEIGHTS.coverage * 0.5;
+    reasons.push(`Offered in ${offer.unit}, needed in ${demand.unit}`);
+  }
 
   let availability = 1;
   if (!offer.availableUntil) reasons.push('Available with no end date');
@@ -126,6 +134,7 @@ export function scoreFit(demand: DemandItem, offer: SupplyOffer, stats: PartnerS
   const similarity = textSimilarity(demand, offer);
   score += WEIGHTS.text * similarity;
   if (similarity >= 0.15) reasons.push(`Similar wording (${Math.round(similarity * 100)}% alike)`);
+  else if (similarity < 0.05) reasons.push('Little in common in wording: check that it fits');
 
   const rating = stats?.averageRating ?? null;
   score += WEIGHTS.rating * (rating === null ? 0.5 : (rating - 1) / 4);
