@@ -328,12 +328,27 @@ describe('cancelling a demand item', () => {
     expect((await matchState(app, secretary.token, fulfilled)).status).toBe('FULFILLED');
     expect(await offerState(app, secretary.token, offerId)).toMatchObject({ remainingQuantity: 10 });
     const history = (await demandState(app, secretary.token, demandId)).history;
+    expect(history.map((h: { to: string }) => h.to)).toEqual(['OPEN', 'CANCELLED']);
     expect(history.at(-1)).toMatchObject({ from: 'OPEN', to: 'CANCELLED', note: '需求已由街道解决', by: { id: secretary.id } });
 
     expect(errorCode(await app.gql(CANCEL, { id: demandId, r: 'again' }, secretary.token))).toBe('INVALID_STATE');
     const late = await app.gql(CLAIM, { i: { demandId, partnerId: partner.partnerId, quantity: 1 } }, partner.owner.token);
     expect(errorCode(late)).toBe('INVALID_STATE');
     expect(await count(app.db, 'demand_match', 'demand_id = $1', [demandId])).toBe(3);
+  });
+
+  it('cancels a MATCHED item straight to CANCELLED', async () => {
+    const { communityId, secretary, partner } = await scene(app);
+    const demandId = await postDemand(app, secretary.token, communityId, { quantity: 2 });
+    const matchId = await claim(app, partner.owner.token, demandId, partner.partnerId, 2);
+    const res = await app.gql(CANCEL, { id: demandId, r: '不再需要' }, secretary.token);
+    expect(res.data.cancelDemand).toMatchObject({ status: 'CANCELLED', matchedQuantity: 0, remainingQuantity: 2 });
+    expect((await demandState(app, secretary.token, demandId)).history.map((h: { from: string | null; to: string }) => [h.from, h.to])).toEqual([
+      [null, 'OPEN'],
+      ['OPEN', 'MATCHED'],
+      ['MATCHED', 'CANCELLED'],
+    ]);
+    expect((await matchState(app, secretary.token, matchId)).history.at(-1)).toMatchObject({ to: 'WITHDRAWN', note: 'Demand cancelled: 不再需要' });
   });
 
   it('refuses to cancel a FULFILLED item', async () => {

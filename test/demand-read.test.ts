@@ -104,6 +104,7 @@ describe('suggestions', () => {
       title: '院子需要六张木质长椅', description: '供老人散步时休息', category: 'GOODS', quantity: 6, neededBy,
     });
     const best = await publishOffer(app, good.owner.token, good.partnerId, { title: '捐赠木质长椅', description: '全新户外长椅，可供老人休息', quantity: 10 });
+    const otherUnit = await publishOffer(app, weak.owner.token, weak.partnerId, { title: '木质长椅', unit: '套', quantity: 6 });
     const partial = await publishOffer(app, weak.owner.token, weak.partnerId, {
       title: '旧办公椅', quantity: 2, availableUntil: new Date(Date.now() + 2 * 86_400_000).toISOString(),
     });
@@ -123,13 +124,15 @@ describe('suggestions', () => {
       secretary.token,
     ));
     const suggestions = res.demandItem.suggestions;
-    expect(suggestions.map((s: { offer: { id: string } }) => s.offer.id)).toEqual([best, partial]);
+    expect(suggestions.map((s: { offer: { id: string } }) => s.offer.id)).toEqual([best, otherUnit, partial]);
+    expect(suggestions[1].reasons).toEqual(expect.arrayContaining(['Offered in 套, needed in 张']));
     expect(suggestions[0].partner.id).toBe(good.partnerId);
     expect(suggestions[0].score).toBeGreaterThan(suggestions[1].score);
+    expect(suggestions[1].score).toBeGreaterThan(suggestions[2].score);
     expect(suggestions[0].reasons).toEqual(expect.arrayContaining(['Same category (GOODS)', 'Covers all 6 张 still needed', 'Available with no end date']));
     expect(suggestions[0].reasons.some((r: string) => r.startsWith('Similar wording'))).toBe(true);
-    expect(suggestions[1].reasons).toEqual(expect.arrayContaining(['Covers 2 of the 6 张 still needed']));
-    expect(suggestions[1].reasons.some((r: string) => r.startsWith('Available only until'))).toBe(true);
+    expect(suggestions[2].reasons).toEqual(expect.arrayContaining(['Covers 2 of the 6 张 still needed']));
+    expect(suggestions[2].reasons.some((r: string) => r.startsWith('Available only until'))).toBe(true);
 
     // The partner's side: the demand item, with the offer that fits it best.
     const partnerView = ok(await app.gql(

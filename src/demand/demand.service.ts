@@ -164,9 +164,10 @@ export async function cancelDemand(ctx: Ctx, id: string, reason: string, by: str
   checkText('reason', reason, { required: true });
   return inTransaction(ctx.db, async (tx) => {
     const demand = await lockDemand(tx, id);
-    demandLifecycle.assertTransition(demand.status, DemandStatus.CANCELLED);
+    // Cancelled first, so releasing the units below only updates the counters (no OPEN in between).
+    await demandLifecycle.apply(tx, demand, DemandStatus.CANCELLED, { by, note: reason, communityId: demand.communityId });
     await withdrawWhere(tx, 'm.demand_id = :id', { id }, UNFULFILLED_MATCH, by, `Demand cancelled: ${reason}`, new Map([[id, demand]]));
-    return demandLifecycle.apply(tx, demand, DemandStatus.CANCELLED, { by, note: reason, communityId: demand.communityId });
+    return demand;
   });
 }
 
