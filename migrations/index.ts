@@ -1,4 +1,5 @@
 import { Foundation1763900000000 } from './1763900000000-Foundation';
+import { Demand1763900100000 } from './1763900100000-Demand';
 
 /** Every migration, oldest first. Add new ones at the end. */
-export const migrations = [Foundation1763900000000];
+export const migrations = [Foundation1763900000000, Demand1763900100000];
