@@ -78,7 +78,7 @@ export interface Facts {
   /** Rooms kept free of generated bookings: one for bookSlot contention, one for contract approvals. */
   contentionRoomId: string;
   contractRoomId: string;
-  /** The span of the generated service logs. */
+  /** The span of the generated service logs: the last 365 days (a summary may span at most 366). */
   logsFrom: string;
   logsTo: string;
 }
@@ -152,7 +152,7 @@ export async function generate(url: string, sizes: Sizes, log: (msg: string) => 
       rowCounts[table] = Number(rows[0].n);
     }
     const { rows: period } = await a.query<{ from: Date; to: Date }>(
-      `SELECT date_trunc('day', now()) - interval '400 days' AS "from", date_trunc('hour', now()) + interval '1 hour' AS "to"`,
+      `SELECT date_trunc('hour', now()) - interval '365 days' AS "from", date_trunc('hour', now()) + interval '1 hour' AS "to"`,
     );
     timings.total = (Date.now() - started) / 1000;
     const id = async (kind: string, n: number) => (await a.query<{ id: string }>(`SELECT pg_temp.uid($1, $2) AS id`, [kind, n])).rows[0].id;

@@ -58,6 +58,8 @@ export interface Sample {
 }
 
 export async function sample(baseUrl: string, requests: GqlRequest[], n: number): Promise<Sample> {
+  // Warm-up (not counted): the first answers pay for JIT compilation and cold caches.
+  for (const r of requests.slice(0, 10)) await gql(baseUrl, r);
   const times: number[] = [];
   const statements: number[] = [];
   let error: string | null = null;

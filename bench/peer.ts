@@ -63,7 +63,8 @@ export function startPostGraphile(port: number, databaseUrl: string, poolSize: n
 /**
  * The nested read in PostGraphile's naming: the same 20 demand items of one community (oldest
  * first), each with its community and its matches (oldest first), and each match's partner and
- * offer. remainingQuantity is not a column; the client computes it from quantity - matchedQuantity.
+ * offer. remainingQuantity is not a column (the client computes quantity - matchedQuantity); the backward
+ * relation keeps its long name (the inflector shortens only `<table>_id` keys; this one is demand_id).
  */
 export const POSTGRAPHILE_NESTED_QUERY = /* GraphQL */ `
   query NestedDemand($communityId: UUID!) {
@@ -71,7 +72,7 @@ export const POSTGRAPHILE_NESTED_QUERY = /* GraphQL */ `
       nodes {
         id title category quantity unit urgency status matchedQuantity createdAt
         community { id name district }
-        demandMatches(orderBy: [CREATED_AT_ASC, ID_ASC]) {
+        demandMatchesByDemandId(orderBy: [CREATED_AT_ASC, ID_ASC]) {
           nodes {
             id quantity origin status createdAt
             partner { id name category }

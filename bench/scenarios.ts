@@ -104,7 +104,7 @@ interface NestedOurs {
   demandItems: { edges: { node: { id: string; matches: { id: string }[] } }[] };
 }
 interface NestedPeer {
-  demandItems: { nodes: { id: string; demandMatches: { nodes: { id: string }[] } }[] };
+  demandItems: { nodes: { id: string; demandMatchesByDemandId: { nodes: { id: string }[] } }[] };
 }
 
 const nestedRead: Scenario = {
@@ -135,7 +135,7 @@ const nestedRead: Scenario = {
     const shape = (items: { id: string; matches: string[] }[]) => JSON.stringify(items);
     const sameRows =
       shape(a.data!.demandItems.edges.map((e) => ({ id: e.node.id, matches: e.node.matches.map((x) => x.id) }))) ===
-      shape(b.data!.demandItems.nodes.map((n) => ({ id: n.id, matches: n.demandMatches.nodes.map((x) => x.id) })));
+      shape(b.data!.demandItems.nodes.map((n) => ({ id: n.id, matches: n.demandMatchesByDemandId.nodes.map((x) => x.id) })));
     const peerSample = await sample(peer.url, theirs, ctx.sampleN);
     const rss = new RssSampler([peer]).start();
     const peerLoad = await load(peer.url, theirs, ctx.connections, ctx.durationS);

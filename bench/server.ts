@@ -79,7 +79,8 @@ export async function startChild(o: StartOptions): Promise<ChildServer> {
     async stop() {
       if (exited) return;
       child.kill('SIGTERM');
-      const killer = setTimeout(() => child.kill('SIGKILL'), 25_000);
+      // Apollo's drain waits up to 10 s for keep-alive sockets of the load; nothing is measured any more.
+      const killer = setTimeout(() => child.kill('SIGKILL'), 12_000);
       await exit;
       clearTimeout(killer);
     },
