@@ -13,6 +13,8 @@ import type { Ctx } from './context';
 import { migrationsApplied } from './db/data-source';
 import { requestScope, type RequestScope } from './db/query-counter';
 import { formatError } from './errors-format';
+import { startEventBus, type EventBus } from './live/events';
+import { attachWebSocket } from './live/websocket';
 import { createSchema } from './schema';
 
 export interface AppDeps {
@@ -24,7 +26,9 @@ export interface AppDeps {
 export interface AppHandle {
   app: express.Express;
   server: http.Server;
-  /** Stops taking requests, lets in-flight ones finish, then stops GraphQL. */
+  /** Live events of this process (subscriptions listen here). */
+  events: EventBus;
+  /** Stops taking requests, closes subscriptions, lets in-flight requests finish, then stops GraphQL and the event listener. */
   drain(): Promise<void>;
 }
 
@@ -58,14 +62,29 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
     }
   });
 
+  const schema = await createSchema();
+  // Subscriptions: graphql-ws on the same server and path; events from PostgreSQL LISTEN (or in-process on PGlite).
+  const events = await startEventBus({ db, databaseUrl: config.databaseUrl, log });
+  const ws = attachWebSocket({ server, schema, db, config, log });
+
   const apollo = new ApolloServer<Ctx>({
-    schema: await createSchema(),
+    schema,
     formatError: formatError(log, config.env === 'development'),
     includeStacktraceInErrorResponses: false,
     // main.ts owns shutdown: drain HTTP, stop GraphQL, then close the database.
     stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      {
+        // Upgraded sockets are not the HTTP server's to drain: close them (clients see 1001 and reconnect elsewhere).
+        async serverWillStart() {
+          return {
+            async drainServer() {
+              await ws.dispose();
+            },
+          };
+        },
+      },
       {
         async requestDidStart() {
           return {
@@ -98,9 +117,11 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
   return {
     app,
     server,
+    events,
     async drain() {
       draining = true;
       await apollo.stop();
+      await events.stop();
     },
   };
 }

@@ -7,6 +7,8 @@ import { DateTimeScalar } from './common/scalars';
 import { fieldErrors } from './common/validation';
 import { CommunityResolver, RoomResolver } from './communities/communities.resolver';
 import { BadUserInputError, type FieldError } from './errors';
+import { refusingPubSub } from './live/events';
+import { LiveResolver, NotificationResolver, PartnerActivityEventResolver } from './live/live.resolver';
 import { CommunityPartnershipsResolver, PartnerResolver, PartnershipResolver } from './partners/partners.resolver';
 import { PublicBoardResolver } from './public/public-board.resolver';
 import { UserResolver } from './users/users.resolver';
@@ -22,6 +24,9 @@ export const resolvers: NonEmptyArray<Function> = [
   CommunityPartnershipsResolver,
   StatusChangeResolver,
   PublicBoardResolver,
+  NotificationResolver,
+  PartnerActivityEventResolver,
+  LiveResolver,
 ];
 
 /** class-validator on every input object, reporting each bad field by its path from the argument name. */
@@ -45,5 +50,6 @@ export function createSchema(): Promise<GraphQLSchema> {
     resolvers,
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     validateFn: validateArgument,
+    pubSub: refusingPubSub,
   });
 }

@@ -1,8 +1,9 @@
 import { StatusChange } from '../common/status-change.entity';
 import { Community, CommunitySecretary } from '../communities/community.entity';
 import { Room } from '../communities/room.entity';
+import { Notification } from '../live/notification.entity';
 import { Partner, PartnerMember, Partnership } from '../partners/partner.entity';
 import { User } from '../users/user.entity';
 
 /** Every TypeORM entity; domains add theirs here. */
-export const entities = [User, Community, CommunitySecretary, Room, Partner, PartnerMember, Partnership, StatusChange];
+export const entities = [User, Community, CommunitySecretary, Room, Partner, PartnerMember, Partnership, StatusChange, Notification];
