@@ -9,7 +9,9 @@ import { busOf, topics, type LiveEvent } from './events';
 function join(ctx: Ctx, topic: string): AsyncIterableIterator<LiveEvent> {
   const bus = busOf(ctx.db);
   if (!bus) throw new Error('live events are not running in this process');
-  return bus.hub.subscribe(topic);
+  const events = bus.hub.subscribe(topic);
+  ctx.log.debug({ topic, userId: ctx.viewer.userId }, 'live: subscribed');
+  return events;
 }
 
 /** `partnerActivity(partnerId)`: members of the partner only. */

@@ -4,8 +4,8 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 
 /** A real graphql-ws client on `server`'s /graphql, authenticated as `connectionParams` say. */
-export function wsClient(server: http.Server, connectionParams: Record<string, unknown> = {}): Client {
-  const { port } = server.address() as AddressInfo;
+export function wsClient(server: http.Server | number, connectionParams: Record<string, unknown> = {}): Client {
+  const port = typeof server === 'number' ? server : (server.address() as AddressInfo).port;
   return createClient({ url: `ws://127.0.0.1:${port}/graphql`, webSocketImpl: WebSocket, connectionParams, retryAttempts: 0, lazy: true });
 }
 
