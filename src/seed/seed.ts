@@ -4,6 +4,7 @@ import type { Config } from '../config';
 import { Community, CommunitySecretary } from '../communities/community.entity';
 import { Room, Weekday, type WeeklySlot } from '../communities/room.entity';
 import { inTransaction } from '../db/transaction';
+import { seedNotifications } from '../live/seed-notifications';
 import { Partner, PartnerCategory, PartnerMember, PartnerRole, Partnership, PartnershipStatus } from '../partners/partner.entity';
 import { partnershipLifecycle } from '../partners/partnership.lifecycle';
 import { newCalendarToken } from '../partners/partners.service';
@@ -120,6 +121,7 @@ export async function seedDemo(db: DataSource, config: Config): Promise<DemoAcco
     const library = await tx.findOneByOrFail(Partner, { name: '浦江镇图书馆江畔分馆' });
     const pending = await tx.save(tx.create(Partnership, { partnerId: library.id, communityId: jinqiao.id, status: PartnershipStatus.PENDING }));
     await partnershipLifecycle.created(tx, pending, { by: users.get('library@demo.cn')!.id, communityId: jinqiao.id });
+    await seedNotifications(tx);
 
     return PEOPLE.map(([email, displayName, role]) => ({ email, displayName, role }));
   });
