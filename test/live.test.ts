@@ -1,6 +1,6 @@
 import type { Client } from 'graphql-ws';
 import { inTransaction } from '../src/db/transaction';
-import { publish, topics } from '../src/live/events';
+import { batches, publish, topics } from '../src/live/events';
 import { notify } from '../src/live/notifications.service';
 import { count, errorCode, startTestApp, type TestApp } from './support/app';
 import { communityWithSecretary, registerPartner, signUp, type Account } from './support/fixtures';
@@ -159,6 +159,21 @@ describe('subscriptions across server processes', () => {
     await a.gql(REVIEW, { id: partnershipId, d: 'APPROVE' }, secretary.token);
     expect((await sub.next()).data.partnerActivity.kind).toBe('PARTNERSHIP_ACTIVE');
     expect(sub.results).toHaveLength(1);
+  });
+
+  it('sends a large transaction in NOTIFYs under the 8000-byte limit, every event in order', async () => {
+    const { communityId } = await communityWithSecretary(a);
+    const { owner, partnerId, partnershipId } = await pendingPartner(a, communityId);
+    const sub = new Subscription(client(b, bearer(owner.token)), `subscription($p: ID!) { partnerActivity(partnerId: $p) { kind } }`, { p: partnerId });
+    await subscribed(b, topics.partnerActivity(partnerId));
+    const kinds = Array.from({ length: 300 }, (_, i) => `BULK_${i}`);
+    await inTransaction(a.db, async (tx) => {
+      for (const kind of kinds) publish(tx, topics.partnerActivity(partnerId), { kind, communityId, refs: { partnershipId } });
+    });
+    expect(batches(kinds.map((kind) => ({ topic: topics.partnerActivity(partnerId), kind, at: new Date().toISOString(), refs: { partnershipId } }))).length).toBeGreaterThan(1);
+    const received: string[] = [];
+    for (let i = 0; i < kinds.length; i++) received.push((await sub.next()).data.partnerActivity.kind);
+    expect(received).toEqual(kinds);
   });
 
   it('stops delivering when the client completes, and ends subscriptions when a server drains', async () => {
