@@ -14,6 +14,7 @@ import { migrationsApplied } from './db/data-source';
 import { requestScope, type RequestScope } from './db/query-counter';
 import { formatError } from './errors-format';
 import { createSchema } from './schema';
+import { serviceHoursRouter } from './service-hours/service-hours.routes';
 
 export interface AppDeps {
   db: DataSource;
@@ -78,6 +79,7 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
   });
   await apollo.start();
 
+  app.use(serviceHoursRouter({ db, config, log }));
   app.use(
     '/graphql',
     express.json({ limit: '1mb' }),

@@ -43,7 +43,7 @@ export function partnerStatsLoader(ctx: Ctx) {
       await ctx.db.query(
         `SELECT p.id,
                 0 AS fulfilled_matches,
-                0 AS verified_service_minutes,
+                (SELECT coalesce(sum(sl.minutes), 0) FROM service_log sl WHERE sl.partner_id = p.id AND sl.status = 'VERIFIED') AS verified_service_minutes,
                 0 AS active_contracts,
                 NULL::float8 AS average_rating
            FROM partner p
