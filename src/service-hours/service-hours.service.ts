@@ -278,7 +278,7 @@ export async function serviceHoursSummary(ctx: Ctx, input: ServiceHoursSummaryIn
     [SummaryGroupBy.MONTH]: { key: `to_char(s.started_at AT TIME ZONE tz.timezone, 'YYYY-MM')`, label: '', select: `agg.key, agg.key AS label` },
   }[input.groupBy];
   const zoneJoin = input.groupBy === SummaryGroupBy.MONTH ? `JOIN community tz ON tz.id = s.community_id` : '';
-  const order = input.groupBy === SummaryGroupBy.MONTH ? 'key' : 'verified_minutes DESC, pending_minutes DESC, label, key';
+  const order = input.groupBy === SummaryGroupBy.MONTH ? 'key' : 'verified_minutes DESC, pending_minutes DESC, label COLLATE "C", key';
   const rows: { key: string; label: string; verified_minutes: string; pending_minutes: string; log_count: number }[] = await ctx.db.query(
     `WITH agg AS (
        SELECT ${grouping.key} AS key,
@@ -289,8 +289,10 @@ export async function serviceHoursSummary(ctx: Ctx, input: ServiceHoursSummaryIn
         WHERE ${where.join(' AND ')}
         GROUP BY 1
      )
-     SELECT ${grouping.select}, agg.verified_minutes, agg.pending_minutes, agg.log_count
-       FROM agg ${grouping.label}
+     SELECT * FROM (
+       SELECT ${grouping.select}, agg.verified_minutes, agg.pending_minutes, agg.log_count
+         FROM agg ${grouping.label}
+     ) buckets
       ORDER BY ${order}`,
     params,
   );
