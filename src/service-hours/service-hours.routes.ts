@@ -6,6 +6,7 @@ import { Router, type Request, type Response } from 'express';
 import { DateTime } from 'luxon';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
+import { requireUser } from '../auth/policy';
 import { viewerFromHeader } from '../auth/tokens';
 import type { Config } from '../config';
 import type { Ctx } from '../context';
@@ -26,14 +27,15 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
 type Handler = (ctx: Ctx, req: Request, res: Response) => Promise<void>;
 
 /**
- * A plain HTTP endpoint with the GraphQL request's context (same bearer token, same policy
- * checks). Refusals answer JSON `{ errors: [{ message, extensions }] }` like GraphQL does.
+ * A plain HTTP endpoint for signed-in users with the GraphQL request's context (same bearer token,
+ * same policy checks). Refusals answer JSON `{ errors: [{ message, extensions }] }` like GraphQL does.
  */
 function endpoint(deps: { db: DataSource; config: Config; log: Logger }, handler: Handler) {
   return async (req: Request, res: Response) => {
     const requestId = requestScope.getStore()?.requestId ?? randomUUID();
     const ctx: Ctx = { ...deps, requestId, viewer: viewerFromHeader(deps.config, req.header('authorization')), loaders: new Map() };
     try {
+      requireUser(ctx);
       await handler(ctx, req, res);
     } catch (error) {
       if (res.headersSent) {
