@@ -261,6 +261,11 @@ describe('verification', () => {
     const forbidden = await app.gql(VERIFY_MANY, { ids: [ids[0], foreign, ids[1]], d: 'APPROVE' }, secretary.token);
     expect(errorCode(forbidden)).toBe('FORBIDDEN');
     expect(forbidden.errors![0].extensions.serviceLogIds).toEqual([foreign]);
+    const own = await loggedService(app, secretary.token, { communityId, start: minutesAgo(30), minutes: 20 });
+    const twice = await app.gql(VERIFY_MANY, { ids: [foreign, ids[0], own], d: 'REJECT' }, secretary.token);
+    expect(errorCode(twice)).toBe('FORBIDDEN');
+    expect(twice.errors![0].extensions.serviceLogIds).toEqual([foreign, own]);
+    expect(await statusOf(own)).toBe('PENDING');
 
     const missing = await app.gql(VERIFY_MANY, { ids: [ids[0], '00000000-0000-4000-8000-000000000000'], d: 'APPROVE' }, secretary.token);
     expect(errorCode(missing)).toBe('NOT_FOUND');

@@ -15,6 +15,7 @@ import { findCommunity } from '../communities/communities.service';
 import type { Ctx } from '../context';
 import { inTransaction } from '../db/transaction';
 import {
+  AppError,
   BadUserInputError,
   ConflictError,
   ForbiddenError,
@@ -190,7 +191,20 @@ export async function decideServiceLogs(ctx: Ctx, ids: string[], decision: Revie
   const single = path === 'id';
   const logs = await Promise.all(unique.map((id) => findServiceLog(ctx, id, single ? 'id' : `ids[${ids.indexOf(id)}]`)));
   let by = '';
-  for (const log of logs) by = (await requireServiceLogVerifier(ctx, log)).userId;
+  const refused: AppError[] = [];
+  for (const log of logs) {
+    try {
+      by = (await requireServiceLogVerifier(ctx, log)).userId;
+    } catch (error) {
+      if (!(error instanceof AppError) || error.code !== 'FORBIDDEN') throw error;
+      refused.push(error);
+    }
+  }
+  if (refused.length === 1) throw refused[0];
+  if (refused.length > 1) {
+    const serviceLogIds = refused.flatMap((e) => e.extensions.serviceLogIds as string[]);
+    throw new AppError('FORBIDDEN', `You may not decide service logs ${serviceLogIds.join(', ')}`, { serviceLogIds });
+  }
   const to = decision === ReviewDecision.APPROVE ? ServiceLogStatus.VERIFIED : ServiceLogStatus.REJECTED;
   const decided = await inTransaction(ctx.db, async (tx) => {
     // Locked in id order, so two overlapping bulk decisions queue up instead of deadlocking.
