@@ -23,6 +23,7 @@ import { corsPolicy, securityHeaders } from './ops/security';
 import { startEventBus, type EventBus } from './live/events';
 import { attachWebSocket } from './live/websocket';
 import { createSchema } from './schema';
+import { serviceHoursRouter } from './service-hours/service-hours.routes';
 
 export interface AppDeps {
   db: DataSource;
@@ -119,6 +120,7 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
   });
   await apollo.start();
 
+  app.use(serviceHoursRouter({ db, config, log }));
   app.use(
     '/graphql',
     rateLimitMiddleware(config),

@@ -12,6 +12,7 @@ import { refusingPubSub } from './live/events';
 import { LiveResolver, NotificationResolver, PartnerActivityEventResolver } from './live/live.resolver';
 import { CommunityPartnershipsResolver, PartnerResolver, PartnershipResolver } from './partners/partners.resolver';
 import { PublicBoardResolver } from './public/public-board.resolver';
+import { ServiceLogResolver } from './service-hours/service-hours.resolver';
 import { UserResolver } from './users/users.resolver';
 
 /** Every resolver class, by domain. */
@@ -34,6 +35,7 @@ export const resolvers: NonEmptyArray<Function> = [
   NotificationResolver,
   PartnerActivityEventResolver,
   LiveResolver,
+  ServiceLogResolver,
 ];
 
 /** class-validator on every input object, reporting each bad field by its path from the argument name. */

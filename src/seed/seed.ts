@@ -9,6 +9,7 @@ import { seedNotifications } from '../live/seed-notifications';
 import { Partner, PartnerCategory, PartnerMember, PartnerRole, Partnership, PartnershipStatus } from '../partners/partner.entity';
 import { partnershipLifecycle } from '../partners/partnership.lifecycle';
 import { newCalendarToken } from '../partners/partners.service';
+import { seedServiceHours } from '../service-hours/service-hours.seed';
 import { User } from '../users/user.entity';
 
 /** The password of every demo account (README lists the accounts). */
@@ -125,6 +126,8 @@ export async function seedDemo(db: DataSource, config: Config): Promise<DemoAcco
     await seedNotifications(tx);
 
     await seedDemand(tx);
+    await seedServiceHours(tx, new Map(secretaries.map(([c, email]) => [c.name, users.get(email)!.id])));
+
     return PEOPLE.map(([email, displayName, role]) => ({ email, displayName, role }));
   });
 }
