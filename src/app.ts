@@ -20,7 +20,10 @@ import { Metrics, metricsHandler } from './ops/metrics';
 import { graphqlObserverPlugin, httpErrorHandler, requestLogger } from './ops/observe';
 import { rateLimitMiddleware } from './ops/rate-limit';
 import { corsPolicy, securityHeaders } from './ops/security';
+import { startEventBus, type EventBus } from './live/events';
+import { attachWebSocket } from './live/websocket';
 import { createSchema } from './schema';
+import { serviceHoursRouter } from './service-hours/service-hours.routes';
 
 export interface AppDeps {
   db: DataSource;
@@ -34,7 +37,9 @@ export interface AppHandle {
   metrics: Metrics;
   /** From now on /readyz answers 503 so load balancers stop routing here; requests are still served. */
   markDraining(): void;
-  /** Stops taking requests, lets in-flight ones finish, then stops GraphQL. */
+  /** Live events of this process (subscriptions listen here). */
+  events: EventBus;
+  /** Stops taking requests, closes subscriptions, lets in-flight requests finish, then stops GraphQL and the event listener. */
   drain(): Promise<void>;
 }
 
@@ -71,8 +76,13 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
   });
   app.get('/metrics', metricsHandler(metrics, config.metricsToken));
 
+  const schema = await createSchema();
+  // Subscriptions: graphql-ws on the same server and path; events from PostgreSQL LISTEN (or in-process on PGlite).
+  const events = await startEventBus({ db, databaseUrl: config.databaseUrl, log });
+  const ws = attachWebSocket({ server, schema, db, config, log });
+
   const apollo = new ApolloServer<Ctx>({
-    schema: await createSchema(),
+    schema,
     formatError: formatError(log, config.env === 'development'),
     includeStacktraceInErrorResponses: false,
     // main.ts owns shutdown: drain HTTP, stop GraphQL, then close the database.
@@ -87,6 +97,16 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
       queryLimitsPlugin(config.limits),
       graphqlObserverPlugin(metrics),
       {
+        // Upgraded sockets are not the HTTP server's to drain: close them (clients see 1001 and reconnect elsewhere).
+        async serverWillStart() {
+          return {
+            async drainServer() {
+              await ws.dispose();
+            },
+          };
+        },
+      },
+      {
         async requestDidStart() {
           return {
             async willSendResponse({ response }) {
@@ -100,6 +120,7 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
   });
   await apollo.start();
 
+  app.use(serviceHoursRouter({ db, config, log }));
   app.use(
     '/graphql',
     rateLimitMiddleware(config),
@@ -124,9 +145,11 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
     markDraining() {
       draining = true;
     },
+    events,
     async drain() {
       draining = true;
       await apollo.stop();
+      await events.stop();
     },
   };
 }

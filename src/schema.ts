@@ -8,8 +8,11 @@ import { fieldErrors } from './common/validation';
 import { CommunityResolver, RoomResolver } from './communities/communities.resolver';
 import { DemandItemResolver, EvaluationResolver, MatchResolver, PartnerDemandResolver, PublicBoardDemandResolver, SupplyOfferResolver } from './demand/demand.resolver';
 import { BadUserInputError, type FieldError } from './errors';
+import { refusingPubSub } from './live/events';
+import { LiveResolver, NotificationResolver, PartnerActivityEventResolver } from './live/live.resolver';
 import { CommunityPartnershipsResolver, PartnerResolver, PartnershipResolver } from './partners/partners.resolver';
 import { PublicBoardResolver } from './public/public-board.resolver';
+import { ServiceLogResolver } from './service-hours/service-hours.resolver';
 import { UserResolver } from './users/users.resolver';
 
 /** Every resolver class, by domain. */
@@ -29,6 +32,10 @@ export const resolvers: NonEmptyArray<Function> = [
   EvaluationResolver,
   PartnerDemandResolver,
   PublicBoardDemandResolver,
+  NotificationResolver,
+  PartnerActivityEventResolver,
+  LiveResolver,
+  ServiceLogResolver,
 ];
 
 /** class-validator on every input object, reporting each bad field by its path from the argument name. */
@@ -52,5 +59,6 @@ export function createSchema(): Promise<GraphQLSchema> {
     resolvers,
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     validateFn: validateArgument,
+    pubSub: refusingPubSub,
   });
 }

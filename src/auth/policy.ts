@@ -1,5 +1,5 @@
 import type { Ctx } from '../context';
-import { ForbiddenError, UnauthenticatedError } from '../errors';
+import { AppError, ForbiddenError, UnauthenticatedError } from '../errors';
 import { CommunitySecretary } from '../communities/community.entity';
 import { PartnerMember, PartnerRole } from '../partners/partner.entity';
 import { User } from '../users/user.entity';
@@ -86,4 +86,72 @@ export async function requirePartnerMemberOrSecretary(ctx: Ctx, partnerId: strin
     throw new ForbiddenError('Only the partner or a secretary of this community may do this');
   }
   return roles;
+}
+
+// ---------------------------------------------------------------- service hours
+
+/** A secretary of the log's community (or an admin) decides on it; nobody on their own log. */
+export async function requireServiceLogVerifier(ctx: Ctx, log: { id: string; communityId: string; volunteerId: string }): Promise<ViewerRoles> {
+  const roles = await viewerRoles(ctx);
+  if (log.volunteerId === roles.userId) {
+    throw new AppError('FORBIDDEN', `Nobody verifies their own service log (${log.id})`, { serviceLogIds: [log.id] });
+  }
+  if (!roles.isAdmin && !roles.secretaryOf.has(log.communityId)) {
+    throw new AppError('FORBIDDEN', `Only a secretary of its community may verify service log ${log.id}`, { serviceLogIds: [log.id] });
+  }
+  return roles;
+}
+
+/** Who may see one service log: its volunteer, its partner's members, its community's secretaries, admins. */
+export async function canSeeServiceLog(ctx: Ctx, log: { communityId: string; volunteerId: string; partnerId: string | null }): Promise<boolean> {
+  if (!ctx.viewer.userId) return false;
+  const roles = await viewerRoles(ctx);
+  return (
+    roles.isAdmin ||
+    log.volunteerId === roles.userId ||
+    roles.secretaryOf.has(log.communityId) ||
+    (log.partnerId !== null && roles.partnerRoles.has(log.partnerId))
+  );
+}
+
+/**
+ * Which service logs a list may show: admins any; everyone else must name in the filter their own
+ * volunteerId, a partner they belong to or a community they are secretary of (filters combine with
+ * AND, so one such name is enough). A filter naming none of the three lists the viewer's own logs.
+ * Returns the volunteer the list must be narrowed to, or null.
+ */
+export async function serviceLogListScope(
+  ctx: Ctx,
+  filter: { communityId?: string | null; partnerId?: string | null; volunteerId?: string | null },
+): Promise<{ onlyVolunteerId: string | null }> {
+  const roles = await viewerRoles(ctx);
+  if (roles.isAdmin) return { onlyVolunteerId: null };
+  const { communityId, partnerId, volunteerId } = filter;
+  if (
+    volunteerId === roles.userId ||
+    (partnerId && roles.partnerRoles.has(partnerId)) ||
+    (communityId && roles.secretaryOf.has(communityId))
+  ) {
+    return { onlyVolunteerId: null };
+  }
+  if (!communityId && !partnerId && !volunteerId) return { onlyVolunteerId: roles.userId };
+  throw new ForbiddenError('You may list your own service logs, those of partners you belong to and of communities you are secretary of');
+}
+
+/** Summaries: a secretary for their community, a partner's members for their partner, admins for anything. */
+export async function requireServiceSummaryAccess(ctx: Ctx, communityId: string | null | undefined, partnerId: string | null | undefined): Promise<ViewerRoles> {
+  const roles = await viewerRoles(ctx);
+  if (roles.isAdmin || (communityId && roles.secretaryOf.has(communityId)) || (partnerId && roles.partnerRoles.has(partnerId))) return roles;
+  throw new ForbiddenError('Only a secretary of the community, a member of the partner or an admin may see these service hours');
+}
+
+/**
+ * A volunteer's service certificate: the volunteer and admins see every community's logs (null);
+ * a secretary sees only the logs of the communities they are secretary of; anyone else nothing.
+ */
+export async function serviceCertificateScope(ctx: Ctx, volunteerId: string): Promise<Set<string> | null> {
+  const roles = await viewerRoles(ctx);
+  if (roles.isAdmin || roles.userId === volunteerId) return null;
+  if (roles.secretaryOf.size) return roles.secretaryOf;
+  throw new ForbiddenError("Only the volunteer, a secretary of a community they served or an admin may see this certificate");
 }

@@ -4,8 +4,10 @@ import { Room } from '../communities/room.entity';
 import { DemandItem } from '../demand/demand-item.entity';
 import { Evaluation, Match } from '../demand/match.entity';
 import { OfferCommunity, SupplyOffer } from '../demand/supply-offer.entity';
+import { Notification } from '../live/notification.entity';
 import { Partner, PartnerMember, Partnership } from '../partners/partner.entity';
+import { ServiceLog } from '../service-hours/service-log.entity';
 import { User } from '../users/user.entity';
 
 /** Every TypeORM entity; domains add theirs here. */
-export const entities = [User, Community, CommunitySecretary, Room, Partner, PartnerMember, Partnership, StatusChange, DemandItem, SupplyOffer, OfferCommunity, Match, Evaluation];
+export const entities = [User, Community, CommunitySecretary, Room, Partner, PartnerMember, Partnership, StatusChange, DemandItem, SupplyOffer, OfferCommunity, Match, Evaluation, ServiceLog, Notification];

@@ -43,7 +43,7 @@ export function partnerStatsLoader(ctx: Ctx) {
       await ctx.db.query(
         `SELECT p.id,
                 (SELECT count(*)::int FROM demand_match m WHERE m.partner_id = p.id AND m.status = 'FULFILLED') AS fulfilled_matches,
-                0 AS verified_service_minutes,
+                (SELECT coalesce(sum(sl.minutes), 0) FROM service_log sl WHERE sl.partner_id = p.id AND sl.status = 'VERIFIED') AS verified_service_minutes,
                 0 AS active_contracts,
                 (SELECT avg(e.rating)::float8 FROM evaluation e WHERE e.partner_id = p.id) AS average_rating
            FROM partner p

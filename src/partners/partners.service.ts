@@ -6,6 +6,8 @@ import { byId } from '../common/loaders';
 import { createdOrder, paginate, type PageArgs } from '../common/pagination';
 import { checkText } from '../common/validation';
 import { inTransaction } from '../db/transaction';
+import { topics } from '../live/events';
+import { announce } from '../live/notifications.service';
 import { User } from '../users/user.entity';
 import { Partner, PartnerMember, PartnerRole, Partnership, PartnershipStatus } from './partner.entity';
 import { ReviewDecision, type PartnerFilter, type RegisterPartnerInput } from './partners.inputs';
@@ -75,6 +77,14 @@ export async function requestPartnership(ctx: Ctx, partnerId: string, communityI
     return await inTransaction(ctx.db, async (tx) => {
       const partnership = await tx.save(tx.create(Partnership, { partnerId, communityId, status: PartnershipStatus.PENDING }));
       await partnershipLifecycle.created(tx, partnership, { by, communityId });
+      // Enters the secretaries' queue of requests; they see it live, the pending list keeps it.
+      await announce(tx, {
+        kind: 'PARTNERSHIP_PENDING',
+        communityId,
+        by,
+        refs: { partnershipId: partnership.id },
+        topics: [topics.partnershipRequests(communityId)],
+      });
       return partnership;
     });
   } catch (error) {
@@ -95,7 +105,18 @@ export async function reviewPartnership(ctx: Ctx, id: string, decision: ReviewDe
   return inTransaction(ctx.db, async (tx) => {
     const partnership = await lockPartnership(tx, id);
     const to = decision === ReviewDecision.APPROVE ? PartnershipStatus.ACTIVE : PartnershipStatus.REJECTED;
-    return partnershipLifecycle.apply(tx, partnership, to, { by, note, communityId: partnership.communityId });
+    await partnershipLifecycle.apply(tx, partnership, to, { by, note, communityId: partnership.communityId });
+    const { community } = await partnershipNames(tx, partnership);
+    await announce(tx, {
+      kind: `PARTNERSHIP_${to}`,
+      message: `${community} ${to === PartnershipStatus.ACTIVE ? 'approved' : 'rejected'} your partnership request${note?.trim() ? `: ${note.trim()}` : ''}`,
+      communityId: partnership.communityId,
+      by,
+      refs: { partnershipId: partnership.id },
+      notify: { membersOf: partnership.partnerId },
+      topics: [topics.partnerActivity(partnership.partnerId), topics.partnershipRequests(partnership.communityId)],
+    });
+    return partnership;
   });
 }
 
@@ -109,8 +130,28 @@ export async function endPartnership(ctx: Ctx, id: string, reason: string, by: s
     const partnership = await lockPartnership(tx, id);
     await partnershipLifecycle.apply(tx, partnership, PartnershipStatus.ENDED, { by, note: reason, communityId: partnership.communityId });
     await withdrawPartnerMatchesInCommunity(tx, partnership.partnerId, partnership.communityId, by, reason);
+    // Both sides are concerned: the partner's members and the community's secretaries, except whoever ended it.
+    const { community, partner } = await partnershipNames(tx, partnership);
+    await announce(tx, {
+      kind: 'PARTNERSHIP_ENDED',
+      message: `The partnership of ${partner} with ${community} has ended: ${reason.trim()}`,
+      communityId: partnership.communityId,
+      by,
+      refs: { partnershipId: partnership.id },
+      notify: { membersOf: partnership.partnerId, secretariesOf: partnership.communityId },
+      topics: [topics.partnerActivity(partnership.partnerId)],
+    });
     return partnership;
   });
+}
+
+/** The names a partnership's notifications mention, in one statement. */
+async function partnershipNames(tx: EntityManager, partnership: Partnership): Promise<{ community: string; partner: string }> {
+  const [row] = await tx.query(`SELECT (SELECT name FROM community WHERE id = $1) AS community, (SELECT name FROM partner WHERE id = $2) AS partner`, [
+    partnership.communityId,
+    partnership.partnerId,
+  ]);
+  return row;
 }
 
 /**

@@ -5,9 +5,11 @@ import { Community, CommunitySecretary } from '../communities/community.entity';
 import { Room, Weekday, type WeeklySlot } from '../communities/room.entity';
 import { inTransaction } from '../db/transaction';
 import { seedDemand } from '../demand/demand.seed';
+import { seedNotifications } from '../live/seed-notifications';
 import { Partner, PartnerCategory, PartnerMember, PartnerRole, Partnership, PartnershipStatus } from '../partners/partner.entity';
 import { partnershipLifecycle } from '../partners/partnership.lifecycle';
 import { newCalendarToken } from '../partners/partners.service';
+import { seedServiceHours } from '../service-hours/service-hours.seed';
 import { User } from '../users/user.entity';
 
 /** The password of every demo account (README lists the accounts). */
@@ -121,8 +123,11 @@ export async function seedDemo(db: DataSource, config: Config): Promise<DemoAcco
     const library = await tx.findOneByOrFail(Partner, { name: '浦江镇图书馆江畔分馆' });
     const pending = await tx.save(tx.create(Partnership, { partnerId: library.id, communityId: jinqiao.id, status: PartnershipStatus.PENDING }));
     await partnershipLifecycle.created(tx, pending, { by: users.get('library@demo.cn')!.id, communityId: jinqiao.id });
+    await seedNotifications(tx);
 
     await seedDemand(tx);
+    await seedServiceHours(tx, new Map(secretaries.map(([c, email]) => [c.name, users.get(email)!.id])));
+
     return PEOPLE.map(([email, displayName, role]) => ({ email, displayName, role }));
   });
 }

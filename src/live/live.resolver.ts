@@ -1,0 +1,110 @@
+import { Arg, Args, Ctx as Context, Field, FieldResolver, ID, Int, Mutation, ObjectType, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { requireUser } from '../auth/policy';
+import { byId } from '../common/loaders';
+import { ConnectionType, pageArgsFactory } from '../common/pagination';
+import { Community } from '../communities/community.entity';
+import type { Ctx } from '../context';
+import { Partnership } from '../partners/partner.entity';
+import { topics, type LiveEvent, type Refs } from './events';
+import { freshLoaders, subscribeAsSecretary, subscribeInbox, subscribePartnerActivity } from './live.service';
+import { Notification } from './notification.entity';
+import * as notifications from './notifications.service';
+
+const NotificationConnection = ConnectionType(Notification, 'Notification');
+const NotificationPageArgs = pageArgsFactory(20);
+
+@Resolver(() => Notification)
+export class NotificationResolver {
+  @Query(() => NotificationConnection, { description: "The signed-in user's notifications, newest first." })
+  notifications(
+    @Arg('unreadOnly', () => Boolean, { nullable: true, defaultValue: false }) unreadOnly: boolean | null,
+    @Args(() => NotificationPageArgs) page: InstanceType<typeof NotificationPageArgs>,
+    @Context() ctx: Ctx,
+  ) {
+    return notifications.listNotifications(ctx, requireUser(ctx), !!unreadOnly, page);
+  }
+
+  @Mutation(() => Int, { description: 'Returns how many were marked.' })
+  markNotificationsRead(@Arg('ids', () => [ID]) ids: string[], @Context() ctx: Ctx) {
+    return notifications.markNotificationsRead(ctx, requireUser(ctx), ids);
+  }
+
+  @FieldResolver(() => Partnership, { nullable: true })
+  partnership(@Root() n: Notification, @Context() ctx: Ctx) {
+    return n.partnershipId ? byId(ctx, Partnership).load(n.partnershipId) : null;
+  }
+
+  @FieldResolver(() => Community, { nullable: true, description: 'The community where it happened.' })
+  community(@Root() n: Notification, @Context() ctx: Ctx) {
+    return n.communityId ? byId(ctx, Community).load(n.communityId) : null;
+  }
+}
+
+@ObjectType({ description: "Something that happened to one of a partner's matches, contracts, bookings or partnerships." })
+export class PartnerActivityEvent {
+  @Field({ description: '`<OBJECT>_<NEW STATUS>`, e.g. PARTNERSHIP_ACTIVE (see docs/live.md).' })
+  kind: string;
+
+  @Field()
+  at: Date;
+
+  communityId: string | null;
+
+  /** What it is about; field resolvers load the rows. */
+  refs: Refs;
+}
+
+export function activityEvent(event: LiveEvent): PartnerActivityEvent {
+  return Object.assign(new PartnerActivityEvent(), {
+    kind: event.kind,
+    at: new Date(event.at),
+    communityId: event.communityId ?? null,
+    refs: event.refs ?? {},
+  });
+}
+
+@Resolver(() => PartnerActivityEvent)
+export class PartnerActivityEventResolver {
+  @FieldResolver(() => Partnership, { nullable: true })
+  partnership(@Root() e: PartnerActivityEvent, @Context() ctx: Ctx) {
+    return e.refs.partnershipId ? byId(ctx, Partnership).load(e.refs.partnershipId) : null;
+  }
+
+  @FieldResolver(() => Community, { nullable: true })
+  community(@Root() e: PartnerActivityEvent, @Context() ctx: Ctx) {
+    return e.communityId ? byId(ctx, Community).load(e.communityId) : null;
+  }
+}
+
+type SubscribeData = { args: Record<string, string>; context: Ctx };
+
+@Resolver()
+export class LiveResolver {
+  @Subscription(() => PartnerActivityEvent, {
+    description: "Fires on every status change of this partner's matches, contracts and bookings' cancellations (its members only).",
+    subscribe: ({ args, context }: SubscribeData) => subscribePartnerActivity(context, args.partnerId),
+  })
+  partnerActivity(@Arg('partnerId', () => ID) _partnerId: string, @Root() event: LiveEvent, @Context() ctx: Ctx): PartnerActivityEvent {
+    freshLoaders(ctx);
+    return activityEvent(event);
+  }
+
+  @Subscription(() => Partnership, {
+    description: 'Fires when a partnership request of this community enters or leaves PENDING (secretaries of it only).',
+    subscribe: ({ args, context }: SubscribeData) =>
+      subscribeAsSecretary(context, args.communityId, topics.partnershipRequests(args.communityId)),
+  })
+  async partnershipRequestsChanged(@Arg('communityId', () => ID) _communityId: string, @Root() event: LiveEvent, @Context() ctx: Ctx) {
+    freshLoaders(ctx);
+    return byId(ctx, Partnership).load(event.refs.partnershipId!);
+  }
+
+  @Subscription(() => Notification, {
+    description: "The signed-in user's notifications as they are written.",
+    subscribe: ({ context }: SubscribeData) => subscribeInbox(context),
+  })
+  notificationReceived(@Root() event: LiveEvent, @Context() ctx: Ctx) {
+    freshLoaders(ctx);
+    return byId(ctx, Notification).load(event.refs.notificationId!);
+  }
+}

@@ -1,0 +1,41 @@
+import { requirePartnerMember, requireSecretary, requireUser } from '../auth/policy';
+import type { Ctx } from '../context';
+import { busOf, topics, type LiveEvent } from './events';
+
+/**
+ * Subscriptions: each authorizes the caller for its topic BEFORE it joins it, so a refused
+ * subscriber never holds a place on the topic and never receives one of its events.
+ */
+function join(ctx: Ctx, topic: string): AsyncIterableIterator<LiveEvent> {
+  const bus = busOf(ctx.db);
+  if (!bus) throw new Error('live events are not running in this process');
+  const events = bus.hub.subscribe(topic);
+  ctx.log.debug({ topic, userId: ctx.viewer.userId }, 'live: subscribed');
+  return events;
+}
+
+/** `partnerActivity(partnerId)`: members of the partner only. */
+export async function subscribePartnerActivity(ctx: Ctx, partnerId: string) {
+  await requirePartnerMember(ctx, partnerId);
+  return join(ctx, topics.partnerActivity(partnerId));
+}
+
+/** A community's queues (`reviewQueueChanged`, `partnershipRequestsChanged`): its secretaries (and admins) only. */
+export async function subscribeAsSecretary(ctx: Ctx, communityId: string, topic: string) {
+  await requireSecretary(ctx, communityId);
+  return join(ctx, topic);
+}
+
+/** `notificationReceived`: the caller's own inbox. */
+export function subscribeInbox(ctx: Ctx) {
+  return join(ctx, topics.inbox(requireUser(ctx)));
+}
+
+/**
+ * A subscription's context lives as long as the subscription; its loaders must not answer an event
+ * with rows cached for an earlier one. Call first in every subscription resolver (events of one
+ * subscription are resolved one after another).
+ */
+export function freshLoaders(ctx: Ctx): void {
+  ctx.loaders.clear();
+}

@@ -1,0 +1,157 @@
+import { DateTime } from 'luxon';
+import { requireSecretary, serviceCertificateScope } from '../auth/policy';
+import { byId } from '../common/loaders';
+import { LOCAL_DATE_PATTERN } from '../common/scalars';
+import { findCommunity } from '../communities/communities.service';
+import type { Ctx } from '../context';
+import { BadUserInputError, ForbiddenError, NotFoundError } from '../errors';
+import { User } from '../users/user.entity';
+import { isUuid } from './service-hours.service';
+
+/** Inclusive local dates; either end open. */
+export interface DatePeriod {
+  from: string | null;
+  to: string | null;
+}
+
+/** Reads `from`/`to` query parameters as local dates YYYY-MM-DD (inclusive). */
+export function periodFrom(query: Record<string, unknown>): DatePeriod {
+  const read = (name: 'from' | 'to') => {
+    const value = query[name];
+    if (value === undefined || value === '') return null;
+    if (typeof value !== 'string' || !LOCAL_DATE_PATTERN.test(value) || !DateTime.fromISO(value).isValid) {
+      throw BadUserInputError.field(name, 'must be a date YYYY-MM-DD');
+    }
+    return value;
+  };
+  const period = { from: read('from'), to: read('to') };
+  if (period.from && period.to && period.from > period.to) throw BadUserInputError.field('to', 'must not be before from');
+  return period;
+}
+
+// ---------------------------------------------------------------- CSV export
+
+export interface ExportRow {
+  id: string;
+  community: string;
+  volunteer: string;
+  partner: string | null;
+  started: string;
+  ended: string;
+  minutes: number;
+  description: string;
+  status: string;
+  verifier: string | null;
+  verified: string | null;
+  match_id: string | null;
+  contract_id: string | null;
+  /** Keyset position. */
+  started_at: Date;
+}
+
+export interface ExportSource {
+  communityName: string;
+  timezone: string;
+  /** Rows in (started_at, id) order after the given position, at most `limit`. */
+  batch(after: { startedAt: Date; id: string } | null, limit: number): Promise<ExportRow[]>;
+}
+
+/**
+ * A community's service logs that started in the period (local dates in its time zone), for its
+ * secretaries. Read in keyset batches, so an export of any size holds one batch in memory and no
+ * connection between batches (on embedded PGlite other requests keep going).
+ */
+export async function serviceLogExport(ctx: Ctx, communityId: unknown, period: DatePeriod): Promise<ExportSource> {
+  if (typeof communityId !== 'string' || !communityId) throw BadUserInputError.field('communityId', 'is required');
+  if (!isUuid(communityId)) throw new NotFoundError('community', communityId, 'communityId');
+  const community = await findCommunity(ctx, communityId, 'communityId');
+  await requireSecretary(ctx, communityId);
+  const zone = community.timezone;
+  const from = period.from ? DateTime.fromISO(period.from, { zone }).toJSDate() : new Date(0);
+  const to = period.to ? DateTime.fromISO(period.to, { zone }).plus({ days: 1 }).toJSDate() : new Date(8.64e15);
+  return {
+    communityName: community.name,
+    timezone: zone,
+    batch: (after, limit) =>
+      ctx.db.query(
+        `SELECT s.id, $2::text AS community, u.display_name AS volunteer, p.name AS partner,
+                to_char(s.started_at AT TIME ZONE $3, 'YYYY-MM-DD HH24:MI') AS started,
+                to_char(s.ended_at AT TIME ZONE $3, 'YYYY-MM-DD HH24:MI') AS ended,
+                s.minutes, s.description, s.status, v.display_name AS verifier,
+                to_char(s.verified_at AT TIME ZONE $3, 'YYYY-MM-DD HH24:MI') AS verified,
+                s.match_id, s.contract_id, s.started_at
+           FROM service_log s
+           JOIN app_user u ON u.id = s.volunteer_id
+           LEFT JOIN partner p ON p.id = s.partner_id
+           LEFT JOIN app_user v ON v.id = s.verified_by_id
+          WHERE s.community_id = $1 AND s.started_at >= $4 AND s.started_at < $5
+            AND ($6::timestamptz IS NULL OR (s.started_at, s.id) > ($6, $7::uuid))
+          ORDER BY s.started_at, s.id
+          LIMIT $8`,
+        [communityId, community.name, zone, from, to, after?.startedAt ?? null, after?.id ?? null, limit],
+      ),
+  };
+}
+
+// ---------------------------------------------------------------- certificate
+
+export interface CertificateLog {
+  id: string;
+  community: string;
+  partner: string | null;
+  started: string;
+  ended: string;
+  minutes: number;
+  description: string;
+  verifier: string | null;
+  verified: string;
+}
+
+export interface Certificate {
+  volunteer: User;
+  period: DatePeriod;
+  logs: CertificateLog[];
+  totalMinutes: number;
+  /** Names of the communities the viewer's view is limited to (a secretary's), or null for all. */
+  limitedTo: string[] | null;
+}
+
+export const CERTIFICATE_MAX_LOGS = 5000;
+
+/**
+ * A volunteer's VERIFIED service in the period (local dates in each log's community zone), oldest
+ * first. The volunteer and admins see every community's logs; a secretary only their communities'.
+ */
+export async function serviceCertificate(ctx: Ctx, volunteerId: string, period: DatePeriod): Promise<Certificate> {
+  if (!isUuid(volunteerId)) throw new NotFoundError('volunteer', volunteerId, 'volunteerId');
+  const volunteer = await byId(ctx, User).load(volunteerId);
+  if (!volunteer) throw new NotFoundError('volunteer', volunteerId, 'volunteerId');
+  const scope = await serviceCertificateScope(ctx, volunteerId);
+  const logs: CertificateLog[] = await ctx.db.query(
+    `SELECT s.id, c.name AS community, p.name AS partner,
+            to_char(s.started_at AT TIME ZONE c.timezone, 'YYYY-MM-DD HH24:MI') AS started,
+            CASE WHEN (s.ended_at AT TIME ZONE c.timezone)::date > (s.started_at AT TIME ZONE c.timezone)::date THEN '次日 ' ELSE '' END
+              || to_char(s.ended_at AT TIME ZONE c.timezone, 'HH24:MI') AS ended,
+            s.minutes, s.description, v.display_name AS verifier,
+            to_char(s.verified_at AT TIME ZONE c.timezone, 'YYYY-MM-DD') AS verified
+       FROM service_log s
+       JOIN community c ON c.id = s.community_id
+       LEFT JOIN partner p ON p.id = s.partner_id
+       LEFT JOIN app_user v ON v.id = s.verified_by_id
+      WHERE s.volunteer_id = $1 AND s.status = 'VERIFIED'
+        AND ($2::uuid[] IS NULL OR s.community_id = ANY($2))
+        AND ($3::date IS NULL OR (s.started_at AT TIME ZONE c.timezone)::date >= $3)
+        AND ($4::date IS NULL OR (s.started_at AT TIME ZONE c.timezone)::date <= $4)
+      ORDER BY s.started_at, s.id
+      LIMIT ${CERTIFICATE_MAX_LOGS + 1}`,
+    [volunteerId, scope ? [...scope] : null, period.from, period.to],
+  );
+  if (logs.length > CERTIFICATE_MAX_LOGS) throw BadUserInputError.field('to', `the period holds more than ${CERTIFICATE_MAX_LOGS} logs; choose a shorter one`);
+  let limitedTo: string[] | null = null;
+  if (scope) {
+    // A secretary sees a certificate only for volunteers who served in their communities.
+    if (!logs.length) throw new ForbiddenError('This volunteer has no verified service in your communities in this period');
+    limitedTo = [...new Set(logs.map((l) => l.community))];
+  }
+  return { volunteer, period, logs, totalMinutes: logs.reduce((sum, l) => sum + l.minutes, 0), limitedTo };
+}

@@ -1,0 +1,103 @@
+import { Arg, Args, Ctx as Context, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { requireUser } from '../auth/policy';
+import { historyOf } from '../common/history';
+import { byId } from '../common/loaders';
+import { ConnectionType, pageArgsFactory } from '../common/pagination';
+import { StatusChange } from '../common/status-change.entity';
+import { Community } from '../communities/community.entity';
+import type { Ctx } from '../context';
+import { Match } from '../demand/match.entity';
+import { Partner } from '../partners/partner.entity';
+import { ReviewDecision } from '../partners/partners.inputs';
+import { User } from '../users/user.entity';
+import { ServiceLog } from './service-log.entity';
+import { LogServiceInput, ServiceHoursBucket, ServiceHoursSummaryInput, ServiceLogFilter } from './service-hours.inputs';
+import * as hours from './service-hours.service';
+
+const ServiceLogConnection = ConnectionType(ServiceLog, 'ServiceLog');
+const ServiceLogPageArgs = pageArgsFactory(50);
+
+@Resolver(() => ServiceLog)
+export class ServiceLogResolver {
+  @Query(() => ServiceLog, { nullable: true, description: 'One service log, for its volunteer, its partner, its community or an admin.' })
+  serviceLog(@Arg('id', () => ID) id: string, @Context() ctx: Ctx) {
+    requireUser(ctx);
+    return hours.serviceLog(ctx, id);
+  }
+
+  @Query(() => ServiceLogConnection, {
+    description: 'Newest first. Without a filter: your own logs; naming a partner you belong to or a community you are secretary of: theirs.',
+  })
+  serviceLogs(
+    @Arg('filter', () => ServiceLogFilter, { nullable: true }) filter: ServiceLogFilter | null,
+    @Args(() => ServiceLogPageArgs) page: InstanceType<typeof ServiceLogPageArgs>,
+    @Context() ctx: Ctx,
+  ) {
+    requireUser(ctx);
+    return hours.listServiceLogs(ctx, filter, page);
+  }
+
+  @Query(() => [ServiceHoursBucket])
+  serviceHoursSummary(@Arg('input', () => ServiceHoursSummaryInput) input: ServiceHoursSummaryInput, @Context() ctx: Ctx) {
+    requireUser(ctx);
+    return hours.serviceHoursSummary(ctx, input);
+  }
+
+  @Mutation(() => ServiceLog)
+  logService(@Arg('input', () => LogServiceInput) input: LogServiceInput, @Context() ctx: Ctx) {
+    return hours.logService(ctx, requireUser(ctx), input);
+  }
+
+  @Mutation(() => ServiceLog)
+  async verifyServiceLog(
+    @Arg('id', () => ID) id: string,
+    @Arg('decision', () => ReviewDecision) decision: ReviewDecision,
+    @Arg('note', () => String, { nullable: true }) note: string | null,
+    @Context() ctx: Ctx,
+  ) {
+    requireUser(ctx);
+    const [log] = await hours.decideServiceLogs(ctx, [id], decision, note, 'id');
+    return log;
+  }
+
+  @Mutation(() => [ServiceLog], { description: 'All or none.' })
+  verifyServiceLogs(
+    @Arg('ids', () => [ID]) ids: string[],
+    @Arg('decision', () => ReviewDecision) decision: ReviewDecision,
+    @Arg('note', () => String, { nullable: true }) note: string | null,
+    @Context() ctx: Ctx,
+  ) {
+    requireUser(ctx);
+    return hours.decideServiceLogs(ctx, ids, decision, note);
+  }
+
+  @FieldResolver(() => User)
+  volunteer(@Root() log: ServiceLog, @Context() ctx: Ctx) {
+    return byId(ctx, User).load(log.volunteerId);
+  }
+
+  @FieldResolver(() => Partner, { nullable: true })
+  partner(@Root() log: ServiceLog, @Context() ctx: Ctx) {
+    return log.partnerId ? byId(ctx, Partner).load(log.partnerId) : null;
+  }
+
+  @FieldResolver(() => Match, { nullable: true })
+  match(@Root() log: ServiceLog, @Context() ctx: Ctx) {
+    return log.matchId ? byId(ctx, Match).load(log.matchId) : null;
+  }
+
+  @FieldResolver(() => Community)
+  community(@Root() log: ServiceLog, @Context() ctx: Ctx) {
+    return byId(ctx, Community).load(log.communityId);
+  }
+
+  @FieldResolver(() => User, { nullable: true, description: 'Who verified or rejected it.' })
+  verifiedBy(@Root() log: ServiceLog, @Context() ctx: Ctx) {
+    return log.verifiedById ? byId(ctx, User).load(log.verifiedById) : null;
+  }
+
+  @FieldResolver(() => [StatusChange])
+  history(@Root() log: ServiceLog, @Context() ctx: Ctx) {
+    return historyOf(ctx, log.id);
+  }
+}

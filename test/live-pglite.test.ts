@@ -1,0 +1,77 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import request from 'supertest';
+import type { Client } from 'graphql-ws';
+import type { DataSource } from 'typeorm';
+import { createApp, type AppHandle } from '../src/app';
+import { ensureAdmin } from '../src/auth/auth.service';
+import { loadConfig } from '../src/config';
+import { createDataSource, migrate } from '../src/db/data-source';
+import { inTransaction } from '../src/db/transaction';
+import { publish, topics } from '../src/live/events';
+import { createLogger } from '../src/logger';
+import { PASSWORD } from './support/app';
+import { bearer, Subscription, until, wsClient } from './support/live';
+
+/** The embedded store has no other process to hear: events go from publisher to hub in-process, after commit. */
+let dir: string;
+let db: DataSource;
+let handle: AppHandle;
+let client: Client | undefined;
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-live-pglite-'));
+  const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dir, JWT_SECRET: 'x', ADMIN_EMAIL: 'admin@pglite.test', ADMIN_PASSWORD: 'admin-pass-1' });
+  const log = createLogger('silent');
+  db = await createDataSource(config, log).initialize();
+  await migrate(db);
+  await ensureAdmin(db, config);
+  handle = await createApp({ db, config, log });
+  await new Promise<void>((resolve) => handle.server.listen(0, '127.0.0.1', resolve));
+});
+
+afterAll(async () => {
+  await client?.dispose();
+  await handle.drain();
+  await db.destroy();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function gql(query: string, variables: object = {}, token?: string) {
+  const req = request(handle.server).post('/graphql').set('content-type', 'application/json');
+  if (token) req.set('authorization', `Bearer ${token}`);
+  const res = await req.send({ query, variables });
+  if (res.body.errors) throw new Error(JSON.stringify(res.body.errors));
+  return res.body.data;
+}
+
+const signUp = async (name: string) =>
+  (await gql(`mutation($i: SignUpInput!) { signUp(input: $i) { token user { id } } }`, { i: { email: `${name}@pglite.test`, password: PASSWORD, displayName: name } })).signUp;
+
+it('delivers committed events in-process, never a rolled-back one, and writes the inbox', async () => {
+  const admin = (await gql(`mutation { logIn(input: { email: "admin@pglite.test", password: "admin-pass-1" }) { token } }`)).logIn.token;
+  const communityId = (await gql(`mutation { createCommunity(input: { name: "梅园新村" }) { id } }`, {}, admin)).createCommunity.id;
+  const owner = await signUp('owner');
+  const partnerId = (await gql(`mutation { registerPartner(input: { name: "闲云茶馆", category: MERCHANT }) { id } }`, {}, owner.token)).registerPartner.id;
+  const partnershipId = (await gql(`mutation($p: ID!, $c: ID!) { requestPartnership(partnerId: $p, communityId: $c) { id } }`, { p: partnerId, c: communityId }, owner.token))
+    .requestPartnership.id;
+
+  client = wsClient(handle.server, bearer(owner.token));
+  const sub = new Subscription(client, `subscription($p: ID!) { partnerActivity(partnerId: $p) { kind partnership { id status } } }`, { p: partnerId });
+  await until(() => handle.events.hub.subscriberCount(topics.partnerActivity(partnerId)) === 1);
+
+  await expect(
+    inTransaction(db, async (tx) => {
+      publish(tx, topics.partnerActivity(partnerId), { kind: 'GHOST', refs: { partnershipId } });
+      throw new Error('rolled back on purpose');
+    }),
+  ).rejects.toThrow('rolled back on purpose');
+
+  await gql(`mutation($id: ID!) { reviewPartnership(id: $id, decision: APPROVE) { id } }`, { id: partnershipId }, admin);
+  expect(await sub.next()).toEqual({ data: { partnerActivity: { kind: 'PARTNERSHIP_ACTIVE', partnership: { id: partnershipId, status: 'ACTIVE' } } } });
+  expect(sub.results).toHaveLength(1);
+
+  const inbox = await gql(`{ notifications { totalCount edges { node { kind partnership { id } } } } }`, {}, owner.token);
+  expect(inbox.notifications).toEqual({ totalCount: 1, edges: [{ node: { kind: 'PARTNERSHIP_ACTIVE', partnership: { id: partnershipId } } }] });
+});
