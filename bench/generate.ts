@@ -140,6 +140,7 @@ export async function generate(url: string, sizes: Sizes, log: (msg: string) => 
         if (domains.serviceHours) await g.step(b, 'service hours', () => g.serviceHours(b));
       })(),
     ]);
+    if (domains.notifications) await g.step(a, 'notifications', () => g.notifications(a, domains));
     await g.step(a, 'status_change indexes', () => restore());
     await g.step(a, 'vacuum analyze', async () => {
       await a.query('VACUUM (ANALYZE)');
@@ -555,6 +556,58 @@ class Generator {
       SELECT 'BOOKING', id, community_id, NULL, 'CONFIRMED', created_at, created_by, NULL FROM booking
       UNION ALL
       SELECT 'BOOKING', id, community_id, 'CONFIRMED', 'CANCELLED', cancelled_at, created_by, cancel_reason FROM booking WHERE status = 'CANCELLED'`);
+    await restore();
+  }
+
+  /**
+   * The inbox rows the app writes when it tells people of a change (`<OBJECT>_<STATUS>`): partner
+   * members hear of partnership and match decisions and of cancelled bookings, volunteers of their
+   * decided logs. Rows older than a week are mostly read.
+   */
+  async notifications(c: Client, domains: Facts['domains']): Promise<void> {
+    const restore = await dropSecondaryIndexes(c, 'notification');
+    const cols = await columnsOf(c, 'notification');
+    const read = `CASE WHEN at < now() - interval '7 days' AND abs(hashtext(id::text)) % 10 < 8 THEN at + interval '1 day' END`;
+    const insert = (select: string) => `
+      INSERT INTO notification (user_id, community_id, kind, message, created_at, read_at, ${['partnership_id', 'match_id', 'booking_id', 'service_log_id'].filter((x) => cols.has(x)).join(', ')})
+      SELECT user_id, community_id, kind, message, at, ${read}, ${['partnership_id', 'match_id', 'booking_id', 'service_log_id'].filter((x) => cols.has(x)).join(', ')}
+        FROM (${select}) n`;
+    const none = 'NULL::uuid';
+    await c.query(
+      insert(`
+        SELECT ps.id, pm.user_id, ps.community_id, 'PARTNERSHIP_ACTIVE' AS kind, co.name || ' approved your partnership request' AS message,
+               ps.updated_at AS at, ps.id AS partnership_id, ${none} AS match_id, ${none} AS booking_id, ${none} AS service_log_id
+          FROM partnership ps JOIN partner_member pm ON pm.partner_id = ps.partner_id JOIN community co ON co.id = ps.community_id
+         WHERE ps.status = 'ACTIVE'`),
+    );
+    if (domains.demand) {
+      await c.query(
+        insert(`
+          SELECT m.id, pm.user_id, m.community_id, 'MATCH_' || m.status AS kind, 'Your claim of "' || d.title || '" is now ' || lower(m.status) AS message,
+                 m.updated_at AS at, ${none} AS partnership_id, m.id AS match_id, ${none} AS booking_id, ${none} AS service_log_id
+            FROM demand_match m JOIN partner_member pm ON pm.partner_id = m.partner_id JOIN demand_item d ON d.id = m.demand_id
+           WHERE m.origin = 'CLAIM' AND m.status IN ('APPROVED', 'REJECTED', 'FULFILLED')`),
+      );
+    }
+    if (domains.spaces) {
+      await c.query(
+        insert(`
+          SELECT b.id, pm.user_id, b.community_id, 'BOOKING_CANCELLED' AS kind,
+                 'Booking of ' || r.name || ' on ' || to_char(b.start_at AT TIME ZONE ${lit(TIME_ZONE)}, 'YYYY-MM-DD HH24:MI') || ' was cancelled' AS message,
+                 b.cancelled_at AS at, ${none} AS partnership_id, ${none} AS match_id, b.id AS booking_id, ${none} AS service_log_id
+            FROM booking b JOIN partner_member pm ON pm.partner_id = b.partner_id JOIN room r ON r.id = b.room_id
+           WHERE b.status = 'CANCELLED'`),
+      );
+    }
+    if (domains.serviceHours) {
+      await c.query(
+        insert(`
+          SELECT l.id, l.volunteer_id AS user_id, l.community_id, 'SERVICE_LOG_' || l.status AS kind,
+                 'Your ' || l.minutes || ' minutes on ' || to_char(l.started_at AT TIME ZONE ${lit(TIME_ZONE)}, 'YYYY-MM-DD') || ' were ' || lower(l.status) AS message,
+                 l.verified_at AS at, ${none} AS partnership_id, ${none} AS match_id, ${none} AS booking_id, l.id AS service_log_id
+            FROM service_log l WHERE l.status <> 'PENDING'`),
+      );
+    }
     await restore();
   }
 
