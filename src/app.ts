@@ -14,6 +14,7 @@ import { migrationsApplied } from './db/data-source';
 import { requestScope, type RequestScope } from './db/query-counter';
 import { formatError } from './errors-format';
 import { createSchema } from './schema';
+import { calendarRouter } from './spaces/calendar.routes';
 
 export interface AppDeps {
   db: DataSource;
@@ -77,6 +78,8 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
     ],
   });
   await apollo.start();
+
+  app.use(calendarRouter({ db, config, log }));
 
   app.use(
     '/graphql',

@@ -5,6 +5,7 @@ import { ConfigError, generatedSecrets, loadConfig } from './config';
 import { createDataSource, migrate } from './db/data-source';
 import { createLogger } from './logger';
 import { isDatabaseEmpty, seedDemo } from './seed/seed';
+import { startContractExpirySweep } from './spaces/expiry';
 
 /** Process entry: configuration, database, migrations, admin, demo data, listen, graceful shutdown. */
 async function main() {
@@ -27,6 +28,7 @@ async function main() {
   const handle = await createApp({ db, config, log });
   await new Promise<void>((resolve) => handle.server.listen(config.port, resolve));
   log.info(`listening on http://localhost:${config.port}/graphql`);
+  const stopExpirySweep = startContractExpirySweep(db, log);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -39,6 +41,7 @@ async function main() {
     }, 20_000);
     force.unref();
     try {
+      stopExpirySweep();
       await handle.drain();
       await db.destroy();
       log.info('stopped');

@@ -9,6 +9,7 @@ import { CommunityResolver, RoomResolver } from './communities/communities.resol
 import { BadUserInputError, type FieldError } from './errors';
 import { CommunityPartnershipsResolver, PartnerResolver, PartnershipResolver } from './partners/partners.resolver';
 import { PublicBoardResolver } from './public/public-board.resolver';
+import { spacesResolvers } from './spaces/spaces.resolver';
 import { UserResolver } from './users/users.resolver';
 
 /** Every resolver class, by domain. */
@@ -22,6 +23,7 @@ export const resolvers: NonEmptyArray<Function> = [
   CommunityPartnershipsResolver,
   StatusChangeResolver,
   PublicBoardResolver,
+  ...spacesResolvers,
 ];
 
 /** class-validator on every input object, reporting each bad field by its path from the argument name. */

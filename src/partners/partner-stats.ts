@@ -44,7 +44,8 @@ export function partnerStatsLoader(ctx: Ctx) {
         `SELECT p.id,
                 0 AS fulfilled_matches,
                 0 AS verified_service_minutes,
-                0 AS active_contracts,
+                (SELECT count(*) FROM space_contract sc
+                  WHERE sc.partner_id = p.id AND sc.status = 'ACTIVE' AND sc.ends_at > now())::int AS active_contracts,
                 NULL::float8 AS average_rating
            FROM partner p
           WHERE p.id = ANY($1::uuid[])`,

@@ -6,6 +6,7 @@ import { byId } from '../common/loaders';
 import { createdOrder, paginate, type PageArgs } from '../common/pagination';
 import { checkText } from '../common/validation';
 import { inTransaction } from '../db/transaction';
+import { endContractsOfPartnership } from '../spaces/contracts.service';
 import { User } from '../users/user.entity';
 import { Partner, PartnerMember, PartnerRole, Partnership, PartnershipStatus } from './partner.entity';
 import { ReviewDecision, type PartnerFilter, type RegisterPartnerInput } from './partners.inputs';
@@ -107,6 +108,7 @@ export async function endPartnership(ctx: Ctx, id: string, reason: string, by: s
   return inTransaction(ctx.db, async (tx) => {
     const partnership = await lockPartnership(tx, id);
     await partnershipLifecycle.apply(tx, partnership, PartnershipStatus.ENDED, { by, note: reason, communityId: partnership.communityId });
+    await endContractsOfPartnership(tx, partnership.partnerId, partnership.communityId, by, reason);
     return partnership;
   });
 }
