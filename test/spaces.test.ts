@@ -184,14 +184,14 @@ describe('calendars', () => {
     const res = await request(app.server).get(`/calendar/rooms/${s.roomId}.ics`);
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/calendar/);
-    const events = Object.values(ical.sync.parseICS(res.text)).filter((e): e is ical.VEvent => e.type === 'VEVENT');
+    const events = Object.values(ical.sync.parseICS(res.text)).filter((e): e is ical.VEvent => e?.type === 'VEVENT');
     const bookingsRes = await app.gql(`query($f: BookingFilter!) { bookings(filter: $f) { edges { node { id start end contract { id } } } } }`, { f: { roomId: s.roomId, status: 'CONFIRMED' } });
     const bookings = bookingsRes.data.bookings.edges.map((e: any) => e.node);
     expect(events).toHaveLength(bookings.length);
     for (const b of bookings) {
       const event = events.find((e) => e.uid.startsWith(b.id))!;
       expect(event.start.toISOString()).toBe(new Date(b.start).toISOString());
-      expect(event.end.toISOString()).toBe(new Date(b.end).toISOString());
+      expect(event.end!.toISOString()).toBe(new Date(b.end).toISOString());
       expect(event.summary).toBe(b.contract ? `${partnerName}：公益英语角` : '已预订/Booked');
     }
     expect(events.find((e) => e.uid.startsWith(adHoc.id))!.summary).toBe('已预订/Booked');
@@ -216,8 +216,8 @@ describe('calendars', () => {
     const path = url.slice(app.config.publicUrl.length);
     const feed = await request(app.server).get(path);
     expect(feed.status).toBe(200);
-    const events = Object.values(ical.sync.parseICS(feed.text)).filter((e): e is ical.VEvent => e.type === 'VEVENT');
-    expect(events.map((e) => [e.summary, e.start.toISOString(), e.end.toISOString()])).toEqual([['私人生日会', occ.start, occ.end]]);
+    const events = Object.values(ical.sync.parseICS(feed.text)).filter((e): e is ical.VEvent => e?.type === 'VEVENT');
+    expect(events.map((e) => [e.summary, e.start.toISOString(), e.end!.toISOString()])).toEqual([['私人生日会', occ.start, occ.end]]);
     expect((await request(app.server).get(`/calendar/partners/${s.partnerId}.ics`)).status).toBe(401);
     expect((await request(app.server).get(`/calendar/partners/${s.partnerId}.ics?token=wrong`)).status).toBe(403);
 
