@@ -7,6 +7,7 @@ import { inTransaction } from '../db/transaction';
 import { Partner, PartnerCategory, PartnerMember, PartnerRole, Partnership, PartnershipStatus } from '../partners/partner.entity';
 import { partnershipLifecycle } from '../partners/partnership.lifecycle';
 import { newCalendarToken } from '../partners/partners.service';
+import { seedSpaces } from '../spaces/spaces.seed';
 import { User } from '../users/user.entity';
 
 /** The password of every demo account (README lists the accounts). */
@@ -120,6 +121,7 @@ export async function seedDemo(db: DataSource, config: Config): Promise<DemoAcco
     const library = await tx.findOneByOrFail(Partner, { name: '浦江镇图书馆江畔分馆' });
     const pending = await tx.save(tx.create(Partnership, { partnerId: library.id, communityId: jinqiao.id, status: PartnershipStatus.PENDING }));
     await partnershipLifecycle.created(tx, pending, { by: users.get('library@demo.cn')!.id, communityId: jinqiao.id });
+    await seedSpaces(tx, jiangpan, (email) => users.get(email)!.id);
 
     return PEOPLE.map(([email, displayName, role]) => ({ email, displayName, role }));
   });

@@ -78,7 +78,7 @@ export async function roomFeed(db: DataSource, config: Config, roomId: string): 
     r.contract_id
       ? { summary: `${r.partner_name}：${r.purpose}`, description: r.commitment }
       : { summary: PRIVATE_PURPOSE, description: null },
-    new URL(config.publicUrl).host,
+    new URL(config.publicUrl).hostname,
   );
 }
 
@@ -90,7 +90,7 @@ export async function partnerFeed(db: DataSource, config: Config, partnerId: str
     `${FEED_SELECT} WHERE b.partner_id = $1 AND b.status = 'CONFIRMED' AND b.end_at > now() - make_interval(days => $2) ORDER BY b.start_at, b.id`,
     [partnerId, FEED_PAST_DAYS],
   );
-  return feed(partner.name, null, rows, (r) => ({ summary: r.purpose, description: r.commitment }), new URL(config.publicUrl).host);
+  return feed(partner.name, null, rows, (r) => ({ summary: r.purpose, description: r.commitment }), new URL(config.publicUrl).hostname);
 }
 
 function sameSecret(expected: string, given: string): boolean {
