@@ -334,3 +334,29 @@ describe('public board', () => {
     expect(sessions[0]).toMatchObject({ purpose: '周六公益绘本课', partner: { id: s.partnerId }, contract: { id, title: '周六公益绘本课' } });
   });
 });
+
+describe('reading contracts and bookings', () => {
+  it('issues as many SQL statements for three contracts with their bookings as for one', async () => {
+    const s = await spaceSetup(app, WEEKEND);
+    const Q = `query($f: ContractFilter) { contracts(filter: $f) { totalCount edges { node {
+      status partner { name stats { activeContracts } } room { name community { name } } conflicts { start }
+      bookings { purpose room { id } partner { id } contract { id } } history { by { id } } } } } }`;
+    const statements = async () => {
+      const res = await app.gql(Q, { f: { communityId: s.communityId } }, s.secretary.token);
+      expect(res.errors).toBeUndefined();
+      return { n: Number(res.headers['x-sql-statements']), contracts: res.data.contracts.totalCount };
+    };
+    const first = await propose(app, s.owner, { partnerId: s.partnerId, roomId: s.roomId, weeklySlots: [WEEKEND[0]], startsOn: localDate(SH, 1), endsOn: localDate(SH, 30) });
+    await app.gql(REVIEW, { id: first, d: 'APPROVE' }, s.secretary.token);
+    const one = await statements();
+    for (let i = 0; i < 2; i++) {
+      const p = await activePartner(app, s.communityId, s.secretary, 'MERCHANT');
+      const id = await propose(app, p.owner, { partnerId: p.partnerId, roomId: s.roomId, weeklySlots: [WEEKEND[1]], startsOn: localDate(SH, 1 + i * 40), endsOn: localDate(SH, 30 + i * 40) });
+      await app.gql(REVIEW, { id, d: 'APPROVE' }, s.secretary.token);
+    }
+    const three = await statements();
+    expect(three.contracts).toBe(3);
+    expect(one.contracts).toBe(1);
+    expect(three.n).toBe(one.n);
+  });
+});

@@ -166,10 +166,18 @@ export async function reviewContract(
   for (let attempt = 1; ; attempt++) {
     try {
       return await inTransaction(ctx.db, async (tx) => {
-        const locked = await lockContract(tx, contract.id);
         if (decision === ReviewDecision.REJECT) {
+          const locked = await lockContract(tx, contract.id);
           return contractLifecycle.apply(tx, locked, ContractStatus.REJECTED, { by, note, communityId: locked.communityId });
         }
+        // Partnership before contract: the order endPartnership takes them in, so the two never deadlock.
+        const [partnership] = await tx.query(
+          `SELECT 1 FROM partnership WHERE partner_id = $1 AND community_id = $2 AND status = $3 FOR SHARE`,
+          [contract.partnerId, contract.communityId, PartnershipStatus.ACTIVE],
+        );
+        const locked = await lockContract(tx, contract.id);
+        contractLifecycle.assertTransition(locked.status, ContractStatus.ACTIVE);
+        if (!partnership) throw new InvalidStateError('The partner no longer has an ACTIVE partnership with this community');
         return approve(tx, locked, zone, note ?? null, skipConflicts, by);
       });
     } catch (error) {
@@ -180,15 +188,10 @@ export async function reviewContract(
   }
 }
 
+/** The approval proper; the caller holds the partnership (checked ACTIVE) and the contract locked. */
 async function approve(tx: EntityManager, contract: SpaceContract, zone: string, note: string | null, skipConflicts: boolean, by: string) {
-  contractLifecycle.assertTransition(contract.status, ContractStatus.ACTIVE);
   const now = new Date();
   if (contract.endsAt <= now) throw new InvalidStateError(`The term ended on ${contract.endsOn}; it can no longer be approved`);
-  const [partnership] = await tx.query(
-    `SELECT 1 FROM partnership WHERE partner_id = $1 AND community_id = $2 AND status = $3 FOR SHARE`,
-    [contract.partnerId, contract.communityId, PartnershipStatus.ACTIVE],
-  );
-  if (!partnership) throw new InvalidStateError('The partner no longer has an ACTIVE partnership with this community');
   const roomSlots = await lockRoomSlots(tx, contract.roomId);
   const removed = contract.weeklySlots.filter((s) => !roomSlots.some((r) => sameSlot(r, s)));
   if (removed.length) {
