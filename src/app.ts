@@ -2,7 +2,9 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { Logger } from 'pino';
@@ -13,6 +15,11 @@ import type { Ctx } from './context';
 import { migrationsApplied } from './db/data-source';
 import { requestScope, type RequestScope } from './db/query-counter';
 import { formatError } from './errors-format';
+import { queryLimitsPlugin } from './ops/limits';
+import { Metrics, metricsHandler } from './ops/metrics';
+import { graphqlObserverPlugin, httpErrorHandler, requestLogger } from './ops/observe';
+import { rateLimitMiddleware } from './ops/rate-limit';
+import { corsPolicy, securityHeaders } from './ops/security';
 import { createSchema } from './schema';
 import { calendarRouter } from './spaces/calendar.routes';
 
@@ -25,6 +32,9 @@ export interface AppDeps {
 export interface AppHandle {
   app: express.Express;
   server: http.Server;
+  metrics: Metrics;
+  /** From now on /readyz answers 503 so load balancers stop routing here; requests are still served. */
+  markDraining(): void;
   /** Stops taking requests, lets in-flight ones finish, then stops GraphQL. */
   drain(): Promise<void>;
 }
@@ -33,9 +43,10 @@ export interface AppHandle {
 export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle> {
   const app = express();
   const server = http.createServer(app);
+  const metrics = new Metrics(db);
   let draining = false;
   app.disable('x-powered-by');
-  app.set('trust proxy', true);
+  app.set('trust proxy', config.trustProxy);
 
   app.use((req, res, next) => {
     const header = req.header('x-request-id');
@@ -44,6 +55,7 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
     const scope: RequestScope = { requestId, sqlStatements: 0 };
     requestScope.run(scope, () => next());
   });
+  app.use(requestLogger(log, metrics), securityHeaders(config), corsPolicy(config));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -58,13 +70,23 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
       res.status(503).json({ status: 'unavailable', reason: (error as Error).message });
     }
   });
+  app.get('/metrics', metricsHandler(metrics, config.metricsToken));
 
   const apollo = new ApolloServer<Ctx>({
     schema: await createSchema(),
     formatError: formatError(log, config.env === 'development'),
     includeStacktraceInErrorResponses: false,
+    // main.ts owns shutdown: drain HTTP, stop GraphQL, then close the database.
+    stopOnTerminationSignals: false,
+    introspection: config.introspection,
+    // Without introspection, "did you mean" suggestions would leak the schema too.
+    hideSchemaDetailsFromClientErrors: !config.introspection,
+    csrfPrevention: true,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      config.landingPage ? ApolloServerPluginLandingPageLocalDefault({ footer: false }) : ApolloServerPluginLandingPageDisabled(),
+      queryLimitsPlugin(config.limits),
+      graphqlObserverPlugin(metrics),
       {
         async requestDidStart() {
           return {
@@ -83,7 +105,8 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
 
   app.use(
     '/graphql',
-    express.json({ limit: '1mb' }),
+    rateLimitMiddleware(config),
+    express.json({ limit: config.bodyLimit }),
     expressMiddleware(apollo, {
       context: async ({ req }): Promise<Ctx> => ({
         db,
@@ -95,10 +118,15 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
       }),
     }),
   );
+  app.use(httpErrorHandler(log));
 
   return {
     app,
     server,
+    metrics,
+    markDraining() {
+      draining = true;
+    },
     async drain() {
       draining = true;
       await apollo.stop();

@@ -16,6 +16,32 @@ export interface Config {
   /** Seed the demo data when the embedded database is empty on start-up. */
   seedOnEmpty: boolean;
   publicUrl: string;
+  /** Express `trust proxy`: which peers may set X-Forwarded-For (the client IP for rate limits and logs). */
+  trustProxy: boolean | number | string;
+  /** Largest accepted request body, in bytes or a size such as `1mb`. */
+  bodyLimit: string;
+  /** Milliseconds a SQL statement may run before PostgreSQL cancels it. */
+  dbStatementTimeoutMs: number;
+  dbPoolSize: number;
+  /** Introspection and the Apollo landing page: on outside production unless configured. */
+  introspection: boolean;
+  landingPage: boolean;
+  /** Origins allowed by CORS: `'*'` for any, or a list (empty: no CORS headers). */
+  corsOrigins: '*' | string[];
+  limits: {
+    maxDepth: number;
+    maxCost: number;
+  };
+  /** Requests per window per signed-in user and per anonymous client IP; 0 disables the limiter. */
+  rateLimit: {
+    perUser: number;
+    perIp: number;
+    windowMs: number;
+  };
+  /** On SIGTERM, how long /readyz answers 503 while requests are still served, before draining. */
+  shutdownDelayMs: number;
+  /** When set, GET /metrics requires `Authorization: Bearer <metricsToken>`. */
+  metricsToken?: string;
 }
 
 export class ConfigError extends Error {}
@@ -28,6 +54,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ? ['JWT_SECRET', 'ADMIN_EMAIL', 'ADMIN_PASSWORD', 'DATABASE_URL'].filter((k) => !env[k])
     : [];
   if (missing.length) throw new ConfigError(`missing required configuration in production: ${missing.join(', ')}`);
+  if (production && env.JWT_SECRET!.length < 32) throw new ConfigError('JWT_SECRET must be at least 32 characters in production');
   const port = Number(env.PORT ?? 4000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT must be a port number, got ${env.PORT}`);
   return {
@@ -43,6 +70,66 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bcryptRounds: Number(env.BCRYPT_ROUNDS ?? (nodeEnv === 'test' ? 4 : 10)),
     seedOnEmpty: env.SEED_ON_EMPTY ? env.SEED_ON_EMPTY === 'true' : !env.DATABASE_URL,
     publicUrl: (env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, ''),
+    trustProxy: trustProxy(env.TRUST_PROXY),
+    bodyLimit: size(env, 'BODY_LIMIT', '1mb'),
+    dbStatementTimeoutMs: int(env, 'DB_STATEMENT_TIMEOUT_MS', 15_000, 0),
+    dbPoolSize: int(env, 'DB_POOL_SIZE', 20, 1),
+    introspection: flag(env, 'GRAPHQL_INTROSPECTION', !production),
+    landingPage: flag(env, 'GRAPHQL_LANDING_PAGE', !production),
+    corsOrigins: corsOrigins(env.CORS_ORIGINS, production),
+    limits: {
+      maxDepth: int(env, 'GRAPHQL_MAX_DEPTH', 10, 1),
+      maxCost: int(env, 'GRAPHQL_MAX_COST', 10_000, 1),
+    },
+    rateLimit: rateLimit(env, nodeEnv),
+    metricsToken: env.METRICS_TOKEN || undefined,
+    shutdownDelayMs: int(env, 'SHUTDOWN_DELAY_MS', 0, 0),
+  };
+}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) throw new ConfigError(`${name} must be an integer >= ${min}, got ${raw}`);
+  return value;
+}
+
+function size(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  if (!/^\d+(\.\d+)?\s*(b|kb|mb)?$/i.test(raw)) throw new ConfigError(`${name} must be a size such as 512kb or 1mb, got ${raw}`);
+  return raw;
+}
+
+function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(`${name} must be true or false, got ${env[name]}`);
+}
+
+/** Only private-network proxies may name the client by default, so a client cannot forge its own IP. */
+function trustProxy(raw: string | undefined): boolean | number | string {
+  if (raw === undefined || raw === '') return 'loopback, linklocal, uniquelocal';
+  if (raw === 'true' || raw === 'false') return raw === 'true';
+  return /^\d+$/.test(raw) ? Number(raw) : raw;
+}
+
+function corsOrigins(raw: string | undefined, production: boolean): '*' | string[] {
+  if (raw === undefined) return production ? [] : '*';
+  const list = raw.split(',').map((o) => o.trim().replace(/\/$/, '')).filter(Boolean);
+  return list.includes('*') ? '*' : list;
+}
+
+/** In tests the limiter is off unless a test configures it, so concurrency tests are not throttled. */
+function rateLimit(env: NodeJS.ProcessEnv, nodeEnv: Config['env']): Config['rateLimit'] {
+  const perUser = int(env, 'RATE_LIMIT_PER_MINUTE', nodeEnv === 'test' ? 0 : 600, 0);
+  return {
+    perUser,
+    perIp: int(env, 'RATE_LIMIT_ANONYMOUS_PER_MINUTE', Math.ceil(perUser / 2), 0),
+    windowMs: int(env, 'RATE_LIMIT_WINDOW_MS', 60_000, 1),
   };
 }
 

@@ -27,7 +27,8 @@ async function main() {
 
   const handle = await createApp({ db, config, log });
   await new Promise<void>((resolve) => handle.server.listen(config.port, resolve));
-  log.info(`listening on http://localhost:${config.port}/graphql`);
+  const { introspection, landingPage, corsOrigins, limits, rateLimit } = config;
+  log.info({ introspection, landingPage, corsOrigins, limits, rateLimit }, `listening on http://localhost:${config.port}/graphql`);
   const stopExpirySweep = startContractExpirySweep(db, log);
 
   let stopping = false;
@@ -38,10 +39,13 @@ async function main() {
     const force = setTimeout(() => {
       log.error('shutdown took too long; exiting');
       process.exit(1);
-    }, 20_000);
+    }, config.shutdownDelayMs + 20_000);
     force.unref();
     try {
       stopExpirySweep();
+      // Fail readiness first and keep serving a while, so the load balancer stops sending traffic.
+      handle.markDraining();
+      if (config.shutdownDelayMs) await new Promise((resolve) => setTimeout(resolve, config.shutdownDelayMs));
       await handle.drain();
       await db.destroy();
       log.info('stopped');

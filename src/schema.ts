@@ -6,6 +6,7 @@ import { StatusChangeResolver } from './common/history';
 import { DateTimeScalar } from './common/scalars';
 import { fieldErrors } from './common/validation';
 import { CommunityResolver, RoomResolver } from './communities/communities.resolver';
+import { DemandItemResolver, EvaluationResolver, MatchResolver, PartnerDemandResolver, PublicBoardDemandResolver, SupplyOfferResolver } from './demand/demand.resolver';
 import { BadUserInputError, type FieldError } from './errors';
 import { CommunityPartnershipsResolver, PartnerResolver, PartnershipResolver } from './partners/partners.resolver';
 import { PublicBoardResolver } from './public/public-board.resolver';
@@ -24,6 +25,12 @@ export const resolvers: NonEmptyArray<Function> = [
   StatusChangeResolver,
   PublicBoardResolver,
   ...spacesResolvers,
+  DemandItemResolver,
+  SupplyOfferResolver,
+  MatchResolver,
+  EvaluationResolver,
+  PartnerDemandResolver,
+  PublicBoardDemandResolver,
 ];
 
 /** class-validator on every input object, reporting each bad field by its path from the argument name. */

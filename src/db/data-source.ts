@@ -36,9 +36,9 @@ export function createDataSource(config: Config, log: Logger, options: DataSourc
     return new DataSource({
       ...common,
       url: config.databaseUrl,
-      poolSize: options.poolSize ?? 20,
+      poolSize: options.poolSize ?? config.dbPoolSize,
       extra: {
-        statement_timeout: options.statementTimeoutMs ?? 15_000,
+        statement_timeout: options.statementTimeoutMs ?? config.dbStatementTimeoutMs,
         application_name: 'marketplace',
       },
     });

@@ -1,10 +1,13 @@
 import { StatusChange } from '../common/status-change.entity';
 import { Community, CommunitySecretary } from '../communities/community.entity';
 import { Room } from '../communities/room.entity';
+import { DemandItem } from '../demand/demand-item.entity';
+import { Evaluation, Match } from '../demand/match.entity';
+import { OfferCommunity, SupplyOffer } from '../demand/supply-offer.entity';
 import { Partner, PartnerMember, Partnership } from '../partners/partner.entity';
 import { Booking } from '../spaces/booking.entity';
 import { SpaceContract } from '../spaces/space-contract.entity';
 import { User } from '../users/user.entity';
 
 /** Every TypeORM entity; domains add theirs here. */
-export const entities = [User, Community, CommunitySecretary, Room, Partner, PartnerMember, Partnership, StatusChange, SpaceContract, Booking];
+export const entities = [User, Community, CommunitySecretary, Room, Partner, PartnerMember, Partnership, StatusChange, DemandItem, SupplyOffer, OfferCommunity, Match, Evaluation, SpaceContract, Booking];

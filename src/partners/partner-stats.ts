@@ -42,11 +42,11 @@ export function partnerStatsLoader(ctx: Ctx) {
     const rows: { id: string; fulfilled_matches: number; verified_service_minutes: number; active_contracts: number; average_rating: number | null }[] =
       await ctx.db.query(
         `SELECT p.id,
-                0 AS fulfilled_matches,
+                (SELECT count(*)::int FROM demand_match m WHERE m.partner_id = p.id AND m.status = 'FULFILLED') AS fulfilled_matches,
                 0 AS verified_service_minutes,
                 (SELECT count(*) FROM space_contract sc
                   WHERE sc.partner_id = p.id AND sc.status = 'ACTIVE' AND sc.ends_at > now())::int AS active_contracts,
-                NULL::float8 AS average_rating
+                (SELECT avg(e.rating)::float8 FROM evaluation e WHERE e.partner_id = p.id) AS average_rating
            FROM partner p
           WHERE p.id = ANY($1::uuid[])`,
         [ids],

@@ -11,6 +11,7 @@ import { User } from '../users/user.entity';
 import { Partner, PartnerMember, PartnerRole, Partnership, PartnershipStatus } from './partner.entity';
 import { ReviewDecision, type PartnerFilter, type RegisterPartnerInput } from './partners.inputs';
 import { partnershipLifecycle } from './partnership.lifecycle';
+import { withdrawPartnerMatchesInCommunity } from '../demand/demand.service';
 
 export const newCalendarToken = () => randomBytes(24).toString('base64url');
 
@@ -109,6 +110,7 @@ export async function endPartnership(ctx: Ctx, id: string, reason: string, by: s
     const partnership = await lockPartnership(tx, id);
     await partnershipLifecycle.apply(tx, partnership, PartnershipStatus.ENDED, { by, note: reason, communityId: partnership.communityId });
     await endContractsOfPartnership(tx, partnership.partnerId, partnership.communityId, by, reason);
+    await withdrawPartnerMatchesInCommunity(tx, partnership.partnerId, partnership.communityId, by, reason);
     return partnership;
   });
 }

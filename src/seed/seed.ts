@@ -4,6 +4,7 @@ import type { Config } from '../config';
 import { Community, CommunitySecretary } from '../communities/community.entity';
 import { Room, Weekday, type WeeklySlot } from '../communities/room.entity';
 import { inTransaction } from '../db/transaction';
+import { seedDemand } from '../demand/demand.seed';
 import { Partner, PartnerCategory, PartnerMember, PartnerRole, Partnership, PartnershipStatus } from '../partners/partner.entity';
 import { partnershipLifecycle } from '../partners/partnership.lifecycle';
 import { newCalendarToken } from '../partners/partners.service';
@@ -123,6 +124,7 @@ export async function seedDemo(db: DataSource, config: Config): Promise<DemoAcco
     await partnershipLifecycle.created(tx, pending, { by: users.get('library@demo.cn')!.id, communityId: jinqiao.id });
     await seedSpaces(tx, jiangpan, (email) => users.get(email)!.id);
 
+    await seedDemand(tx);
     return PEOPLE.map(([email, displayName, role]) => ({ email, displayName, role }));
   });
 }

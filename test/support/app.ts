@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
+import type { Logger } from 'pino';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
 import { createApp, type AppHandle } from '../../src/app';
@@ -55,10 +56,12 @@ export function testConfig(databaseUrl: string, extra: Record<string, string> = 
   });
 }
 
-export async function startTestApp(options: { env?: Record<string, string>; databaseUrl?: string } = {}): Promise<TestApp> {
+export async function startTestApp(
+  options: { env?: Record<string, string>; databaseUrl?: string; log?: Logger } = {},
+): Promise<TestApp> {
   const databaseUrl = options.databaseUrl ?? (await createTestDatabase());
   const config = testConfig(databaseUrl, options.env);
-  const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+  const log = options.log ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const db = await createDataSource(config, log, { poolSize: 10 }).initialize();
   await ensureAdmin(db, config);
   const handle = await createApp({ db, config, log });

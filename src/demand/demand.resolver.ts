@@ -1,0 +1,346 @@
+import { Arg, Args, Ctx as Context, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import {
+  requirePartnerMember,
+  requirePartnerMemberOrSecretary,
+  requireSecretary,
+  requireUser,
+  viewerRoles,
+} from '../auth/policy';
+import { historyOf } from '../common/history';
+import { byId, groupedBy, linked } from '../common/loaders';
+import { ConnectionType, pageArgsFactory } from '../common/pagination';
+import { StatusChange } from '../common/status-change.entity';
+import { Community } from '../communities/community.entity';
+import { findCommunity } from '../communities/communities.service';
+import type { Ctx } from '../context';
+import { BadUserInputError, NotFoundError } from '../errors';
+import { Partner } from '../partners/partner.entity';
+import { ReviewDecision } from '../partners/partners.inputs';
+import { findPartner } from '../partners/partners.service';
+import { PublicBoard } from '../public/public-board.resolver';
+import { User } from '../users/user.entity';
+import { DemandItem } from './demand-item.entity';
+import {
+  ClaimDemandInput,
+  DemandFilter,
+  DispatchOfferInput,
+  EvaluationInput,
+  MatchFilter,
+  OfferFilter,
+  PostDemandInput,
+  PublishOfferInput,
+} from './demand.inputs';
+import * as demand from './demand.service';
+import { Evaluation, Match } from './match.entity';
+import * as offers from './offers.service';
+import { DemandSuggestion, MatchSuggestion, suggestedDemandsFor, suggestionsFor } from './suggestions.service';
+import { OfferCommunity, OfferStatus, SupplyOffer } from './supply-offer.entity';
+
+/*
+ * Reading: demand items, offers and matches are for signed-in users (DESIGN.md); anonymous
+ * residents see the public board, whose demand items and matches reach them without the personal
+ * or internal parts (notes, reviewers, histories, offers), which resolve to null or [] for them.
+ */
+const signedIn = (ctx: Ctx) => !!ctx.viewer.userId && !ctx.viewer.authError;
+
+const DemandItemConnection = ConnectionType(DemandItem, 'DemandItem');
+const DemandPageArgs = pageArgsFactory(20);
+const SupplyOfferConnection = ConnectionType(SupplyOffer, 'SupplyOffer');
+const OfferPageArgs = pageArgsFactory(20);
+const MatchConnection = ConnectionType(Match, 'Match');
+const MatchPageArgs = pageArgsFactory(20);
+
+@Resolver(() => DemandItem)
+export class DemandItemResolver {
+  @Query(() => DemandItem, { nullable: true })
+  demandItem(@Arg('id', () => ID) id: string, @Context() ctx: Ctx) {
+    requireUser(ctx);
+    return demand.loadOrNull(ctx, DemandItem, id);
+  }
+
+  @Query(() => DemandItemConnection)
+  demandItems(
+    @Arg('filter', () => DemandFilter, { nullable: true }) filter: DemandFilter | null,
+    @Args(() => DemandPageArgs) page: InstanceType<typeof DemandPageArgs>,
+    @Context() ctx: Ctx,
+  ) {
+    requireUser(ctx);
+    return demand.listDemandItems(ctx, filter, page);
+  }
+
+  @Mutation(() => DemandItem)
+  async postDemand(@Arg('input', () => PostDemandInput) input: PostDemandInput, @Context() ctx: Ctx) {
+    requireUser(ctx);
+    await findCommunity(ctx, input.communityId, 'input.communityId');
+    const roles = await requireSecretary(ctx, input.communityId);
+    return demand.postDemand(ctx, input, roles.userId);
+  }
+
+  @Mutation(() => DemandItem)
+  async cancelDemand(@Arg('id', () => ID) id: string, @Arg('reason') reason: string, @Context() ctx: Ctx) {
+    requireUser(ctx);
+    const item = await demand.findDemand(ctx, id);
+    const roles = await requireSecretary(ctx, item.communityId);
+    return demand.cancelDemand(ctx, id, reason, roles.userId);
+  }
+
+  @FieldResolver(() => Community)
+  community(@Root() item: DemandItem, @Context() ctx: Ctx) {
+    return findCommunity(ctx, item.communityId);
+  }
+
+  @FieldResolver(() => [Match])
+  matches(@Root() item: DemandItem, @Context() ctx: Ctx) {
+    return groupedBy(ctx, Match, 'demandId', { createdAt: 'ASC', id: 'ASC' }).load(item.id);
+  }
+
+  @FieldResolver(() => [MatchSuggestion], { description: 'Offers that could meet what remains, best first, each with its reasons.' })
+  suggestions(@Root() item: DemandItem, @Arg('first', () => Int, { nullable: true, defaultValue: 5 }) first: number | null, @Context() ctx: Ctx) {
+    requireUser(ctx);
+    return suggestionsFor(ctx, item, first);
+  }
+
+  @FieldResolver(() => [StatusChange], { description: 'Every status change, oldest first (signed-in users only; empty otherwise).' })
+  history(@Root() item: DemandItem, @Context() ctx: Ctx) {
+    return signedIn(ctx) ? historyOf(ctx, item.id) : [];
+  }
+}
+
+@Resolver(() => SupplyOffer)
+export class SupplyOfferResolver {
+  @Query(() => SupplyOffer, { nullable: true, description: 'One offer of the resource pool.' })
+  offer(@Arg('id', () => ID) id: string, @Context() ctx: Ctx) {
+    requireUser(ctx);
+    return demand.loadOrNull(ctx, SupplyOffer, id);
+  }
+
+  @Query(() => SupplyOfferConnection)
+  offers(
+    @Arg('filter', () => OfferFilter, { nullable: true }) filter: OfferFilter | null,
+    @Args(() => OfferPageArgs) page: InstanceType<typeof OfferPageArgs>,
+    @Context() ctx: Ctx,
+  ) {
+    requireUser(ctx);
+    return offers.listOffers(ctx, filter, page);
+  }
+
+  @Mutation(() => SupplyOffer)
+  async publishOffer(@Arg('input', () => PublishOfferInput) input: PublishOfferInput, @Context() ctx: Ctx) {
+    requireUser(ctx);
+    await findPartner(ctx, input.partnerId, 'input.partnerId');
+    const roles = await requirePartnerMember(ctx, input.partnerId);
+    return offers.publishOffer(ctx, input, roles.userId);
+  }
+
+  @Mutation(() => SupplyOffer)
+  async setOfferStatus(@Arg('id', () => ID) id: string, @Arg('status', () => OfferStatus) status: OfferStatus, @Context() ctx: Ctx) {
+    requireUser(ctx);
+    const offer = await demand.findOffer(ctx, id);
+    const roles = await viewerRoles(ctx);
+    if (!roles.isAdmin) await requirePartnerMember(ctx, offer.partnerId);
+    return offers.setOfferStatus(ctx, id, status, roles.userId);
+  }
+
+  @FieldResolver(() => Partner)
+  partner(@Root() offer: SupplyOffer, @Context() ctx: Ctx) {
+    return findPartner(ctx, offer.partnerId);
+  }
+
+  @FieldResolver(() => [Community], { description: 'Communities it is offered to; empty means every community where the partner is ACTIVE.' })
+  communities(@Root() offer: SupplyOffer, @Context() ctx: Ctx) {
+    if (offer.allCommunities) return [];
+    return linked(ctx, 'communitiesByOffer', OfferCommunity, 'offerId', 'communityId', Community).load(offer.id);
+  }
+
+  @FieldResolver(() => [StatusChange], { description: 'Every status change, oldest first.' })
+  history(@Root() offer: SupplyOffer, @Context() ctx: Ctx) {
+    return signedIn(ctx) ? historyOf(ctx, offer.id) : [];
+  }
+}
+
+@Resolver(() => Match)
+export class MatchResolver {
+  @Query(() => Match, { nullable: true })
+  match(@Arg('id', () => ID) id: string, @Context() ctx: Ctx) {
+    requireUser(ctx);
+    return demand.loadOrNull(ctx, Match, id);
+  }
+
+  @Query(() => MatchConnection)
+  matches(
+    @Arg('filter', () => MatchFilter, { nullable: true }) filter: MatchFilter | null,
+    @Args(() => MatchPageArgs) page: InstanceType<typeof MatchPageArgs>,
+    @Context() ctx: Ctx,
+  ) {
+    requireUser(ctx);
+    return demand.listMatches(ctx, filter, page);
+  }
+
+  @Query(() => MatchConnection, { description: 'PENDING_REVIEW matches of one community: most urgent first, then oldest first.' })
+  async reviewQueue(@Arg('communityId', () => ID) communityId: string, @Args(() => MatchPageArgs) page: InstanceType<typeof MatchPageArgs>, @Context() ctx: Ctx) {
+    requireUser(ctx);
+    if (!demand.isUuid(communityId)) throw new NotFoundError('community', communityId, 'communityId');
+    await findCommunity(ctx, communityId, 'communityId');
+    await requireSecretary(ctx, communityId);
+    return demand.reviewQueue(ctx, communityId, page);
+  }
+
+  @Mutation(() => Match)
+  async claimDemand(@Arg('input', () => ClaimDemandInput) input: ClaimDemandInput, @Context() ctx: Ctx) {
+    requireUser(ctx);
+    const item = await demand.findDemand(ctx, input.demandId, 'input.demandId');
+    await findPartner(ctx, input.partnerId, 'input.partnerId');
+    const roles = await requirePartnerMember(ctx, input.partnerId);
+    if (input.offerId) await demand.findOffer(ctx, input.offerId, 'input.offerId');
+    return demand.claimDemand(ctx, item, input, roles.userId);
+  }
+
+  @Mutation(() => Match)
+  async dispatchOffer(@Arg('input', () => DispatchOfferInput) input: DispatchOfferInput, @Context() ctx: Ctx) {
+    requireUser(ctx);
+    const item = await demand.findDemand(ctx, input.demandId, 'input.demandId');
+    const offer = await demand.findOffer(ctx, input.offerId, 'input.offerId');
+    const roles = await requireSecretary(ctx, item.communityId);
+    return demand.dispatchOffer(ctx, item, offer, input, roles.userId);
+  }
+
+  @Mutation(() => Match)
+  async respondToDispatch(
+    @Arg('id', () => ID) id: string,
+    @Arg('accept') accept: boolean,
+    @Arg('note', () => String, { nullable: true }) note: string | null,
+    @Context() ctx: Ctx,
+  ) {
+    requireUser(ctx);
+    const match = await demand.findMatch(ctx, id);
+    const roles = await requirePartnerMember(ctx, match.partnerId);
+    return demand.respondToDispatch(ctx, id, accept, note, roles.userId);
+  }
+
+  @Mutation(() => Match)
+  async reviewMatch(
+    @Arg('id', () => ID) id: string,
+    @Arg('decision', () => ReviewDecision) decision: ReviewDecision,
+    @Arg('note', () => String, { nullable: true }) note: string | null,
+    @Context() ctx: Ctx,
+  ) {
+    requireUser(ctx);
+    const match = await demand.findMatch(ctx, id);
+    const roles = await requireSecretary(ctx, match.communityId);
+    return demand.reviewMatch(ctx, id, decision, note, roles.userId);
+  }
+
+  @Mutation(() => Match)
+  async withdrawMatch(@Arg('id', () => ID) id: string, @Arg('reason') reason: string, @Context() ctx: Ctx) {
+    requireUser(ctx);
+    const match = await demand.findMatch(ctx, id);
+    const roles = await requirePartnerMemberOrSecretary(ctx, match.partnerId, match.communityId);
+    return demand.withdrawMatch(ctx, id, reason, roles.userId);
+  }
+
+  @Mutation(() => Match)
+  async markMatchFulfilled(@Arg('id', () => ID) id: string, @Arg('note', () => String, { nullable: true }) note: string | null, @Context() ctx: Ctx) {
+    requireUser(ctx);
+    const match = await demand.findMatch(ctx, id);
+    const roles = await requireSecretary(ctx, match.communityId);
+    return demand.markMatchFulfilled(ctx, id, note, roles.userId);
+  }
+
+  @Mutation(() => Evaluation)
+  async evaluateMatch(@Arg('id', () => ID) id: string, @Arg('input', () => EvaluationInput) input: EvaluationInput, @Context() ctx: Ctx) {
+    requireUser(ctx);
+    const match = await demand.findMatch(ctx, id);
+    const roles = await requireSecretary(ctx, match.communityId);
+    return demand.evaluateMatch(ctx, match, input, roles.userId);
+  }
+
+  @FieldResolver(() => DemandItem)
+  demand(@Root() match: Match, @Context() ctx: Ctx) {
+    return demand.findDemand(ctx, match.demandId);
+  }
+
+  @FieldResolver(() => Partner)
+  partner(@Root() match: Match, @Context() ctx: Ctx) {
+    return findPartner(ctx, match.partnerId);
+  }
+
+  @FieldResolver(() => SupplyOffer, { nullable: true, description: 'Null for anonymous readers of the public board.' })
+  offer(@Root() match: Match, @Context() ctx: Ctx) {
+    return match.offerId && signedIn(ctx) ? byId(ctx, SupplyOffer).load(match.offerId) : null;
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: "The claimant's or dispatcher's note (signed-in users only)." })
+  note(@Root() match: Match, @Context() ctx: Ctx) {
+    return signedIn(ctx) ? match.note : null;
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: "The secretary's review note (signed-in users only)." })
+  reviewNote(@Root() match: Match, @Context() ctx: Ctx) {
+    return signedIn(ctx) ? match.reviewNote : null;
+  }
+
+  @FieldResolver(() => User, { nullable: true, description: 'Signed-in users only.' })
+  reviewedBy(@Root() match: Match, @Context() ctx: Ctx) {
+    return match.reviewedById && signedIn(ctx) ? byId(ctx, User).load(match.reviewedById) : null;
+  }
+
+  @FieldResolver(() => [StatusChange], { description: 'Every transition, oldest first (signed-in users only; empty otherwise).' })
+  history(@Root() match: Match, @Context() ctx: Ctx) {
+    return signedIn(ctx) ? historyOf(ctx, match.id) : [];
+  }
+
+  @FieldResolver(() => Evaluation, { nullable: true })
+  async evaluation(@Root() match: Match, @Context() ctx: Ctx) {
+    const found = await groupedBy(ctx, Evaluation, 'matchId').load(match.id);
+    return found[0] ?? null;
+  }
+}
+
+@Resolver(() => Evaluation)
+export class EvaluationResolver {
+  @FieldResolver(() => Match)
+  match(@Root() evaluation: Evaluation, @Context() ctx: Ctx) {
+    return demand.findMatch(ctx, evaluation.matchId);
+  }
+
+  @FieldResolver(() => User)
+  async evaluatedBy(@Root() evaluation: Evaluation, @Context() ctx: Ctx) {
+    return byId(ctx, User).load(evaluation.evaluatedById);
+  }
+}
+
+@Resolver(() => Partner)
+export class PartnerDemandResolver {
+  @FieldResolver(() => [SupplyOffer], { description: "The partner's offers, oldest first (signed-in users only)." })
+  offers(@Root() partner: Partner, @Context() ctx: Ctx) {
+    requireUser(ctx);
+    return groupedBy(ctx, SupplyOffer, 'partnerId', { createdAt: 'ASC', id: 'ASC' }).load(partner.id);
+  }
+
+  @FieldResolver(() => [DemandSuggestion], { description: "Open demand items in this partner's active communities that fit its offers, best first." })
+  suggestedDemands(@Root() partner: Partner, @Arg('first', () => Int, { nullable: true, defaultValue: 10 }) first: number | null, @Context() ctx: Ctx) {
+    requireUser(ctx);
+    return suggestedDemandsFor(ctx, partner.id, first);
+  }
+}
+
+const PUBLIC_LIST_MAX = 100;
+
+function publicFirst(first: number | null): number {
+  const n = first ?? 50;
+  if (!Number.isInteger(n) || n < 0 || n > PUBLIC_LIST_MAX) throw BadUserInputError.field('first', `must be between 0 and ${PUBLIC_LIST_MAX}`);
+  return n;
+}
+
+@Resolver(() => PublicBoard)
+export class PublicBoardDemandResolver {
+  @FieldResolver(() => [DemandItem], { description: 'OPEN demand items, most urgent first, then oldest first.' })
+  openDemands(@Root() board: PublicBoard, @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number | null, @Context() ctx: Ctx) {
+    return demand.openDemandsOf(ctx, board.community.id, publicFirst(first));
+  }
+
+  @FieldResolver(() => [Match], { description: 'FULFILLED matches, most recently fulfilled first.' })
+  recentlyFulfilled(@Root() board: PublicBoard, @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number | null, @Context() ctx: Ctx) {
+    return demand.recentlyFulfilledOf(ctx, board.community.id, publicFirst(first));
+  }
+}

@@ -1,0 +1,455 @@
+import { type EntityManager, type EntityTarget, type ObjectLiteral } from 'typeorm';
+import type { Ctx } from '../context';
+import { BadUserInputError, ConflictError, ForbiddenError, InvalidStateError, NotFoundError, PgErrorCode, pgConstraint, pgErrorCode } from '../errors';
+import { byId } from '../common/loaders';
+import { createdOrder, paginate, type PageArgs, type SortKey } from '../common/pagination';
+import { checkText } from '../common/validation';
+import { inTransaction } from '../db/transaction';
+import { assertActivePartnership, escapeLike } from '../partners/partners.service';
+import { ReviewDecision } from '../partners/partners.inputs';
+import { DemandItem, DemandStatus, URGENCY_RANK, Urgency } from './demand-item.entity';
+import type { ClaimDemandInput, DemandFilter, DispatchOfferInput, EvaluationInput, MatchFilter, PostDemandInput } from './demand.inputs';
+import { demandLifecycle, matchLifecycle } from './demand.lifecycle';
+import { Evaluation, Match, MatchOrigin, MatchStatus, UNFULFILLED_MATCH } from './match.entity';
+import { OfferCommunity, OfferStatus, SupplyOffer } from './supply-offer.entity';
+
+/*
+ * Locking order, the same in every transaction so that none deadlocks another:
+ * partnership (share, via assertActivePartnership) -> demand items (by id) -> matches -> offers (by id).
+ * Every change to a match locks its demand item first, so the demand row serialises all changes
+ * to the units held against it; its CHECK constraints are the guard of last resort.
+ */
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const isUuid = (id: string) => UUID.test(id);
+
+async function find<E extends ObjectLiteral & { id: string }>(ctx: Ctx, entity: EntityTarget<E>, what: string, id: string, path: string): Promise<E> {
+  const row = isUuid(id) ? await byId(ctx, entity).load(id) : null;
+  if (!row) throw new NotFoundError(what, id, path);
+  return row;
+}
+
+export const findDemand = (ctx: Ctx, id: string, path = 'id') => find(ctx, DemandItem, 'demand item', id, path);
+export const findOffer = (ctx: Ctx, id: string, path = 'id') => find(ctx, SupplyOffer, 'offer', id, path);
+export const findMatch = (ctx: Ctx, id: string, path = 'id') => find(ctx, Match, 'match', id, path);
+
+/** By id, or null for an unknown or malformed id (for `demandItem(id)` and friends). */
+export async function loadOrNull<E extends ObjectLiteral & { id: string }>(ctx: Ctx, entity: EntityTarget<E>, id: string): Promise<E | null> {
+  return isUuid(id) ? byId(ctx, entity).load(id) : null;
+}
+
+const now = () => new Date();
+
+function assertFuture(path: string, at: Date | null | undefined): void {
+  if (at && at.getTime() <= Date.now()) throw BadUserInputError.field(path, 'must be in the future');
+}
+
+// ---------------------------------------------------------------- demand items
+
+export function listDemandItems(ctx: Ctx, filter: DemandFilter | null | undefined, page: PageArgs) {
+  const qb = ctx.db.getRepository(DemandItem).createQueryBuilder('d');
+  if (filter?.communityId) qb.andWhere('d.community_id = :communityId', { communityId: filter.communityId });
+  if (filter?.category) qb.andWhere('d.category = :category', { category: filter.category });
+  if (filter?.status?.length) qb.andWhere('d.status IN (:...statuses)', { statuses: filter.status });
+  if (filter?.urgency) qb.andWhere('d.urgency = :urgency', { urgency: filter.urgency });
+  const search = filter?.search?.trim();
+  // search_text has a trigram GIN index: 3+ characters (also Chinese) use it; shorter ones still match correctly.
+  if (search) qb.andWhere('d.search_text ILIKE :search', { search: `%${escapeLike(search)}%` });
+  return paginate(qb, createdOrder('d'), page);
+}
+
+export async function postDemand(ctx: Ctx, input: PostDemandInput, by: string): Promise<DemandItem> {
+  assertFuture('input.neededBy', input.neededBy);
+  return inTransaction(ctx.db, async (tx) => {
+    const demand = await tx.save(
+      tx.create(DemandItem, {
+        communityId: input.communityId,
+        title: input.title.trim(),
+        description: input.description?.trim() || null,
+        category: input.category,
+        quantity: input.quantity,
+        unit: input.unit.trim(),
+        urgency: input.urgency ?? Urgency.NORMAL,
+        neededBy: input.neededBy ?? null,
+        status: DemandStatus.OPEN,
+        matchedQuantity: 0,
+        fulfilledQuantity: 0,
+        createdBy: by,
+      }),
+    );
+    await demandLifecycle.created(tx, demand, { by, communityId: demand.communityId });
+    return demand;
+  });
+}
+
+async function lockDemands(tx: EntityManager, ids: string[]): Promise<Map<string, DemandItem>> {
+  const sorted = [...new Set(ids)].sort();
+  const rows = sorted.length
+    ? await tx.getRepository(DemandItem).createQueryBuilder('d').setLock('pessimistic_write').where('d.id IN (:...ids)', { ids: sorted }).orderBy('d.id').getMany()
+    : [];
+  return new Map(rows.map((d) => [d.id, d]));
+}
+
+async function lockDemand(tx: EntityManager, id: string): Promise<DemandItem> {
+  const demand = (await lockDemands(tx, [id])).get(id);
+  if (!demand) throw new NotFoundError('demand item', id, 'id');
+  return demand;
+}
+
+/**
+ * Writes a demand item's new counters and the status they imply (OPEN while units remain, MATCHED
+ * when live matches hold every unit, FULFILLED when fulfilled ones cover every unit), recording a
+ * status change in its history. One UPDATE, so the status CHECK never sees them apart.
+ */
+export async function settleDemand(tx: EntityManager, demand: DemandItem, change: { matched?: number; fulfilled?: number }, by: string | null): Promise<void> {
+  const matchedQuantity = demand.matchedQuantity + (change.matched ?? 0);
+  const fulfilledQuantity = demand.fulfilledQuantity + (change.fulfilled ?? 0);
+  const { OPEN, MATCHED, FULFILLED, CANCELLED } = DemandStatus;
+  const to =
+    demand.status === CANCELLED ? CANCELLED : fulfilledQuantity >= demand.quantity ? FULFILLED : matchedQuantity >= demand.quantity ? MATCHED : OPEN;
+  if (to !== demand.status) {
+    const note = `${matchedQuantity}/${demand.quantity} ${demand.unit} matched, ${fulfilledQuantity} fulfilled`;
+    await demandLifecycle.apply(tx, demand, to, { by, note, communityId: demand.communityId }, { matchedQuantity, fulfilledQuantity });
+  } else {
+    await tx.update(DemandItem, { id: demand.id }, { matchedQuantity, fulfilledQuantity });
+    Object.assign(demand, { matchedQuantity, fulfilledQuantity });
+  }
+}
+
+/** Gives a match's units back to its offer. */
+async function releaseOfferUnits(tx: EntityManager, offerId: string, quantity: number): Promise<void> {
+  await tx.query(`UPDATE supply_offer SET held_quantity = held_quantity - $1, updated_at = now() WHERE id = $2`, [quantity, offerId]);
+}
+
+/**
+ * Withdraws live unfulfilled matches picked by `where` (SQL on alias m), releasing their units on
+ * their demand items and offers. For cascades; the caller's transaction must not yet hold match or
+ * offer locks. Returns the withdrawn matches.
+ */
+async function withdrawWhere(
+  tx: EntityManager,
+  where: string,
+  params: Record<string, unknown>,
+  statuses: readonly MatchStatus[],
+  by: string | null,
+  note: string,
+  lockedDemands?: Map<string, DemandItem>,
+): Promise<Match[]> {
+  const pick = () =>
+    tx
+      .getRepository(Match)
+      .createQueryBuilder('m')
+      .where(where, params)
+      .andWhere('m.status IN (:...statuses)', { statuses })
+      .orderBy('m.id');
+  const candidates = await pick().getMany();
+  if (!candidates.length) return [];
+  const demands = lockedDemands ?? (await lockDemands(tx, candidates.map((m) => m.demandId)));
+  // Re-read under the demand locks: nobody can change these matches any more.
+  const matches = await pick().setLock('pessimistic_write').getMany();
+  const released = new Map<string, number>();
+  for (const match of matches) {
+    const demand = demands.get(match.demandId);
+    if (!demand) continue; // appeared after the first read, on a demand we did not lock: leave it
+    await matchLifecycle.apply(tx, match, MatchStatus.WITHDRAWN, { by, note, communityId: match.communityId });
+    await settleDemand(tx, demand, { matched: -match.quantity }, by);
+    if (match.offerId) released.set(match.offerId, (released.get(match.offerId) ?? 0) + match.quantity);
+  }
+  for (const offerId of [...released.keys()].sort()) await releaseOfferUnits(tx, offerId, released.get(offerId)!);
+  return matches.filter((m) => m.status === MatchStatus.WITHDRAWN);
+}
+
+/** Cancels a demand item and withdraws its live unfulfilled matches, all in one transaction. */
+export async function cancelDemand(ctx: Ctx, id: string, reason: string, by: string): Promise<DemandItem> {
+  checkText('reason', reason, { required: true });
+  return inTransaction(ctx.db, async (tx) => {
+    const demand = await lockDemand(tx, id);
+    // Cancelled first, so releasing the units below only updates the counters (no OPEN in between).
+    await demandLifecycle.apply(tx, demand, DemandStatus.CANCELLED, { by, note: reason, communityId: demand.communityId });
+    await withdrawWhere(tx, 'm.demand_id = :id', { id }, UNFULFILLED_MATCH, by, `Demand cancelled: ${reason}`, new Map([[id, demand]]));
+    return demand;
+  });
+}
+
+/**
+ * The cascade of endPartnership: withdraws the partner's PROPOSED and PENDING_REVIEW matches in
+ * the community. Call it inside endPartnership's transaction, after it locked the partnership.
+ */
+export async function withdrawPartnerMatchesInCommunity(tx: EntityManager, partnerId: string, communityId: string, by: string | null, reason: string) {
+  return withdrawWhere(
+    tx,
+    'm.partner_id = :partnerId AND m.community_id = :communityId',
+    { partnerId, communityId },
+    [MatchStatus.PROPOSED, MatchStatus.PENDING_REVIEW],
+    by,
+    `Partnership ended: ${reason}`,
+  );
+}
+
+// ---------------------------------------------------------------- claims and dispatches
+
+export interface NewMatch {
+  demandId: string;
+  partnerId: string;
+  offerId: string | null;
+  quantity: number;
+  note: string | null;
+  origin: MatchOrigin;
+  by: string;
+}
+
+/** Whether the offer may be used for the demand item; throws the reason it may not. */
+async function checkOfferFits(tx: EntityManager, offer: SupplyOffer, demand: DemandItem, partnerId: string): Promise<void> {
+  const path = 'input.offerId';
+  if (offer.partnerId !== partnerId) throw BadUserInputError.field(path, 'belongs to another partner');
+  if (offer.category !== demand.category) throw BadUserInputError.field(path, `offers ${offer.category}, the demand needs ${demand.category}`);
+  if (offer.status !== OfferStatus.ACTIVE) throw new InvalidStateError(`The offer is ${offer.status}; only ACTIVE offers can be used`, { offerStatus: offer.status });
+  if (offer.availableUntil && offer.availableUntil.getTime() <= Date.now()) {
+    throw new InvalidStateError(`The offer was available until ${offer.availableUntil.toISOString()}`, { availableUntil: offer.availableUntil.toISOString() });
+  }
+  if (!offer.allCommunities) {
+    const listed = await tx.exists(OfferCommunity, { where: { offerId: offer.id, communityId: demand.communityId } });
+    if (!listed) throw BadUserInputError.field(path, 'is not offered to the community of this demand item');
+  }
+}
+
+function overClaim(what: 'demand item' | 'offer', remaining: number, unit: string): ConflictError {
+  return new ConflictError(`Only ${remaining} ${unit} of this ${what} remain${remaining === 1 ? 's' : ''}`, {
+    remaining,
+    limitedBy: what === 'offer' ? 'OFFER' : 'DEMAND',
+  });
+}
+
+/**
+ * Inserts a match holding `quantity` units of the demand item (and of the offer), refusing with
+ * CONFLICT and `extensions.remaining` what would over-claim either. Locks the demand row, then the
+ * offer row, so concurrent claims queue up and each sees what the previous one left.
+ */
+export async function holdUnits(tx: EntityManager, input: NewMatch, status: MatchStatus, extra: Partial<Match>): Promise<Match> {
+  const demand = await lockDemand(tx, input.demandId);
+  if (demand.status === DemandStatus.CANCELLED || demand.status === DemandStatus.FULFILLED) {
+    throw new InvalidStateError(`The demand item is ${demand.status}`, { demandStatus: demand.status });
+  }
+  let offer: SupplyOffer | null = null;
+  if (input.offerId) {
+    offer = await tx.getRepository(SupplyOffer).createQueryBuilder('o').setLock('pessimistic_write').where('o.id = :id', { id: input.offerId }).getOne();
+    if (!offer) throw new NotFoundError('offer', input.offerId, 'input.offerId');
+    await checkOfferFits(tx, offer, demand, input.partnerId);
+  }
+  if (input.quantity > demand.remainingQuantity) throw overClaim('demand item', demand.remainingQuantity, demand.unit);
+  if (offer && input.quantity > offer.remainingQuantity) throw overClaim('offer', offer.remainingQuantity, offer.unit);
+
+  const match = await tx.save(
+    tx.create(Match, {
+      communityId: demand.communityId,
+      demandId: demand.id,
+      partnerId: input.partnerId,
+      offerId: offer?.id ?? null,
+      quantity: input.quantity,
+      origin: input.origin,
+      status,
+      note: input.note?.trim() || null,
+      urgencyRank: URGENCY_RANK[demand.urgency],
+      createdBy: input.by,
+      reviewNote: null,
+      reviewedById: null,
+      reviewedAt: null,
+      fulfilledAt: null,
+      ...extra,
+    }),
+  );
+  await matchLifecycle.created(tx, match, { by: input.by, note: match.note, communityId: match.communityId });
+  await settleDemand(tx, demand, { matched: input.quantity }, input.by);
+  if (offer) {
+    await tx.query(`UPDATE supply_offer SET held_quantity = held_quantity + $1, updated_at = now() WHERE id = $2`, [input.quantity, offer.id]);
+  }
+  return match;
+}
+
+/** The database CHECKs behind the locks: should one ever fire, it is an over-claim, not a crash. */
+async function translatingOverClaim<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (pgErrorCode(error) === PgErrorCode.checkViolation && /no_over_claim|status_follows/.test(pgConstraint(error) ?? '')) {
+      throw new ConflictError('Not enough units remain', { remaining: 0 });
+    }
+    throw error;
+  }
+}
+
+/** A partner claims (part of) a demand item; the match waits for the secretary's review. */
+export async function claimDemand(ctx: Ctx, demand: DemandItem, input: ClaimDemandInput, by: string): Promise<Match> {
+  return translatingOverClaim(() =>
+    inTransaction(ctx.db, async (tx) => {
+      await assertActivePartnership(tx, input.partnerId, demand.communityId);
+      return holdUnits(
+        tx,
+        { demandId: demand.id, partnerId: input.partnerId, offerId: input.offerId ?? null, quantity: input.quantity, note: input.note ?? null, origin: MatchOrigin.CLAIM, by },
+        MatchStatus.PENDING_REVIEW,
+        {},
+      );
+    }),
+  );
+}
+
+/** A secretary proposes a partner's offer for a demand item; the partner accepts or declines. */
+export async function dispatchOffer(ctx: Ctx, demand: DemandItem, offer: SupplyOffer, input: DispatchOfferInput, by: string): Promise<Match> {
+  return translatingOverClaim(() =>
+    inTransaction(ctx.db, async (tx) => {
+      try {
+        await assertActivePartnership(tx, offer.partnerId, demand.communityId);
+      } catch (error) {
+        if (error instanceof ForbiddenError) throw new InvalidStateError("The offer's partner has no ACTIVE partnership with this community");
+        throw error;
+      }
+      // The dispatch is the secretary's review: it is recorded as such.
+      return holdUnits(
+        tx,
+        { demandId: demand.id, partnerId: offer.partnerId, offerId: offer.id, quantity: input.quantity, note: input.note ?? null, origin: MatchOrigin.DISPATCH, by },
+        MatchStatus.PROPOSED,
+        { reviewedById: by, reviewedAt: now() },
+      );
+    }),
+  );
+}
+
+// ---------------------------------------------------------------- match transitions
+
+/** Runs `work` on the match with its demand item and the match locked (in that order). */
+async function onMatch(ctx: Ctx, id: string, work: (tx: EntityManager, match: Match, demand: DemandItem) => Promise<void>): Promise<Match> {
+  return inTransaction(ctx.db, async (tx) => {
+    const first = await tx.findOneBy(Match, { id });
+    if (!first) throw new NotFoundError('match', id, 'id');
+    const demand = await lockDemand(tx, first.demandId);
+    const match = await tx.getRepository(Match).createQueryBuilder('m').setLock('pessimistic_write').where('m.id = :id', { id }).getOneOrFail();
+    await work(tx, match, demand);
+    return match;
+  });
+}
+
+function requireStatus(match: Match, status: MatchStatus, message: string): void {
+  if (match.status !== status) throw new InvalidStateError(`${message}; this match is ${match.status}`, { from: match.status });
+}
+
+/** Ends a match that held units (REJECTED, DECLINED, WITHDRAWN), giving them back. */
+async function endMatch(tx: EntityManager, match: Match, demand: DemandItem, to: MatchStatus, by: string, note: string | null, changes: Partial<Match> = {}) {
+  await matchLifecycle.apply(tx, match, to, { by, note, communityId: match.communityId }, changes);
+  await settleDemand(tx, demand, { matched: -match.quantity }, by);
+  if (match.offerId) await releaseOfferUnits(tx, match.offerId, match.quantity);
+}
+
+export async function respondToDispatch(ctx: Ctx, id: string, accept: boolean, note: string | null | undefined, by: string): Promise<Match> {
+  checkText('note', note);
+  return onMatch(ctx, id, async (tx, match, demand) => {
+    requireStatus(match, MatchStatus.PROPOSED, 'Only a PROPOSED dispatch can be answered');
+    if (accept) await matchLifecycle.apply(tx, match, MatchStatus.APPROVED, { by, note, communityId: match.communityId });
+    else await endMatch(tx, match, demand, MatchStatus.DECLINED, by, note ?? null);
+  });
+}
+
+export async function reviewMatch(ctx: Ctx, id: string, decision: ReviewDecision, note: string | null | undefined, by: string): Promise<Match> {
+  checkText('note', note);
+  return onMatch(ctx, id, async (tx, match, demand) => {
+    requireStatus(match, MatchStatus.PENDING_REVIEW, 'Only a PENDING_REVIEW claim can be reviewed');
+    const review = { reviewNote: note ?? null, reviewedById: by, reviewedAt: now() };
+    if (decision === ReviewDecision.APPROVE) {
+      await matchLifecycle.apply(tx, match, MatchStatus.APPROVED, { by, note, communityId: match.communityId }, review);
+    } else {
+      matchLifecycle.assertTransition(match.status, MatchStatus.REJECTED);
+      await endMatch(tx, match, demand, MatchStatus.REJECTED, by, note ?? null, review);
+    }
+  });
+}
+
+export async function withdrawMatch(ctx: Ctx, id: string, reason: string, by: string): Promise<Match> {
+  checkText('reason', reason, { required: true });
+  return onMatch(ctx, id, async (tx, match, demand) => {
+    matchLifecycle.assertTransition(match.status, MatchStatus.WITHDRAWN);
+    await endMatch(tx, match, demand, MatchStatus.WITHDRAWN, by, reason);
+  });
+}
+
+export async function markMatchFulfilled(ctx: Ctx, id: string, note: string | null | undefined, by: string): Promise<Match> {
+  checkText('note', note);
+  return onMatch(ctx, id, async (tx, match, demand) => {
+    await matchLifecycle.apply(tx, match, MatchStatus.FULFILLED, { by, note, communityId: match.communityId }, { fulfilledAt: now() });
+    await settleDemand(tx, demand, { fulfilled: match.quantity }, by);
+  });
+}
+
+export async function evaluateMatch(ctx: Ctx, match: Match, input: EvaluationInput, by: string): Promise<Evaluation> {
+  try {
+    return await inTransaction(ctx.db, async (tx) => {
+      const current = await tx.getRepository(Match).createQueryBuilder('m').setLock('pessimistic_read').where('m.id = :id', { id: match.id }).getOneOrFail();
+      if (current.status !== MatchStatus.FULFILLED) {
+        throw new InvalidStateError(`Only a FULFILLED match can be evaluated; this one is ${current.status}`, { from: current.status });
+      }
+      if (await tx.exists(Evaluation, { where: { matchId: match.id } })) throw new ConflictError('This match has already been evaluated');
+      return tx.save(
+        tx.create(Evaluation, {
+          communityId: current.communityId,
+          matchId: current.id,
+          partnerId: current.partnerId,
+          rating: input.rating,
+          comment: input.comment?.trim() || null,
+          evaluatedById: by,
+        }),
+      );
+    });
+  } catch (error) {
+    if (pgErrorCode(error) === PgErrorCode.uniqueViolation) throw new ConflictError('This match has already been evaluated');
+    throw error;
+  }
+}
+
+// ---------------------------------------------------------------- match lists
+
+export function listMatches(ctx: Ctx, filter: MatchFilter | null | undefined, page: PageArgs) {
+  const qb = ctx.db.getRepository(Match).createQueryBuilder('m');
+  if (filter?.communityId) qb.andWhere('m.community_id = :communityId', { communityId: filter.communityId });
+  if (filter?.partnerId) qb.andWhere('m.partner_id = :partnerId', { partnerId: filter.partnerId });
+  if (filter?.demandId) qb.andWhere('m.demand_id = :demandId', { demandId: filter.demandId });
+  if (filter?.status?.length) qb.andWhere('m.status IN (:...statuses)', { statuses: filter.status });
+  return paginate(qb, createdOrder('m'), page);
+}
+
+const REVIEW_ORDER: SortKey<Match>[] = [
+  { sql: 'm.urgency_rank', dir: 'DESC', value: (m) => m.urgencyRank },
+  { sql: 'm.created_at', dir: 'ASC', value: (m) => m.createdAt.toISOString() },
+  { sql: 'm.id', dir: 'ASC', value: (m) => m.id },
+];
+
+/** PENDING_REVIEW matches of one community: most urgent demand first, then oldest claim first. */
+export function reviewQueue(ctx: Ctx, communityId: string, page: PageArgs) {
+  const qb = ctx.db
+    .getRepository(Match)
+    .createQueryBuilder('m')
+    .where('m.community_id = :communityId AND m.status = :status', { communityId, status: MatchStatus.PENDING_REVIEW });
+  return paginate(qb, REVIEW_ORDER, page);
+}
+
+// ---------------------------------------------------------------- public board
+
+export function openDemandsOf(ctx: Ctx, communityId: string, first: number): Promise<DemandItem[]> {
+  return ctx.db
+    .getRepository(DemandItem)
+    .createQueryBuilder('d')
+    .where('d.community_id = :communityId AND d.status = :status', { communityId, status: DemandStatus.OPEN })
+    .orderBy('d.urgency_rank', 'DESC')
+    .addOrderBy('d.created_at', 'ASC')
+    .addOrderBy('d.id', 'ASC')
+    .limit(first)
+    .getMany();
+}
+
+export function recentlyFulfilledOf(ctx: Ctx, communityId: string, first: number): Promise<Match[]> {
+  return ctx.db
+    .getRepository(Match)
+    .createQueryBuilder('m')
+    .where('m.community_id = :communityId AND m.status = :status', { communityId, status: MatchStatus.FULFILLED })
+    .orderBy('m.fulfilled_at', 'DESC')
+    .addOrderBy('m.id', 'DESC')
+    .limit(first)
+    .getMany();
+}

@@ -1,0 +1,288 @@
+import { DateTime } from 'luxon';
+import { Field, Float, ObjectType } from 'type-graphql';
+import type { Ctx } from '../context';
+import { BadUserInputError } from '../errors';
+import { byId, groupedBy, loader } from '../common/loaders';
+import { Community } from '../communities/community.entity';
+import { Partner } from '../partners/partner.entity';
+import { type PartnerStats, partnerStatsLoader } from '../partners/partner-stats';
+import { DemandItem, DemandStatus, URGENCY_RANK } from './demand-item.entity';
+import { OfferCommunity, OfferStatus, SupplyOffer } from './supply-offer.entity';
+
+@ObjectType()
+export class MatchSuggestion {
+  @Field(() => SupplyOffer)
+  offer: SupplyOffer;
+
+  @Field(() => Partner)
+  partner: Partner;
+
+  @Field(() => Float)
+  score: number;
+
+  @Field(() => [String])
+  reasons: string[];
+}
+
+@ObjectType()
+export class DemandSuggestion {
+  @Field(() => DemandItem)
+  demand: DemandItem;
+
+  @Field(() => SupplyOffer, { nullable: true })
+  offer: SupplyOffer | null;
+
+  @Field(() => Float)
+  score: number;
+
+  @Field(() => [String])
+  reasons: string[];
+}
+
+/** The most a suggestion list returns; also the size of the shortlist that is scored in code. */
+export const SHORTLIST = 50;
+/** Offers per partner read into the shortlist: its newest usable ones of the category (index order). */
+const PER_PARTNER = 20;
+/** Open demand items per community and category taken into a partner's shortlist (most urgent first). */
+const PER_COMMUNITY_CATEGORY = 20;
+
+/**
+ * Points of each part of the score (documented in docs/demand.md); they add up to 100.
+ * Candidates always share the demand's category, so every suggestion has the category points.
+ */
+export const WEIGHTS = { category: 15, coverage: 20, availability: 10, text: 35, rating: 10, record: 5, urgency: 5 } as const;
+
+function checkFirst(first: number | null | undefined, fallback: number): number {
+  const n = first ?? fallback;
+  if (!Number.isInteger(n) || n < 0 || n > SHORTLIST) throw BadUserInputError.field('first', `must be between 0 and ${SHORTLIST}`);
+  return n;
+}
+
+// ---------------------------------------------------------------- text similarity
+
+const CJK_RUN = /[\u3400-\u9fff]+/g;
+const WORD = /[a-z0-9]{2,}/g;
+
+/** Words of Latin text; characters and character pairs of Chinese text (which has no spaces). */
+export function tokens(text: string): Set<string> {
+  const lower = text.toLowerCase();
+  const out = new Set<string>(lower.match(WORD) ?? []);
+  for (const run of lower.match(CJK_RUN) ?? []) {
+    const chars = [...run];
+    chars.forEach((c, i) => {
+      out.add(c);
+      if (i + 1 < chars.length) out.add(c + chars[i + 1]);
+    });
+  }
+  return out;
+}
+
+function dice(a: Set<string>, b: Set<string>): number {
+  if (!a.size || !b.size) return 0;
+  let shared = 0;
+  for (const t of a) if (b.has(t)) shared++;
+  return (2 * shared) / (a.size + b.size);
+}
+
+/** 0..1: how alike two titles (weight 0.6) and their full texts (0.4) are. */
+export function textSimilarity(a: { title: string; description: string | null }, b: { title: string; description: string | null }): number {
+  const full = (x: typeof a) => `${x.title} ${x.description ?? ''}`;
+  return 0.6 * dice(tokens(a.title), tokens(b.title)) + 0.4 * dice(tokens(full(a)), tokens(full(b)));
+}
+
+// ---------------------------------------------------------------- the score
+
+export interface Scored {
+  score: number;
+  reasons: string[];
+}
+
+const sameUnit = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
+
+const day = (at: Date, zone: string) => DateTime.fromJSDate(at, { zone }).toISODate();
+
+/** How well `offer` meets what remains of `demand`, with the reasons in words. */
+export function scoreFit(demand: DemandItem, offer: SupplyOffer, stats: PartnerStats | null, zone: string, withUrgency: boolean): Scored {
+  const reasons: string[] = [`Same category (${demand.category})`];
+  let score = WEIGHTS.category;
+
+  const needed = Math.max(1, demand.remainingQuantity);
+  if (sameUnit(demand.unit, offer.unit)) {
+    const coverage = Math.min(1, offer.remainingQuantity / needed);
+    score += WEIGHTS.coverage * coverage;
+    reasons.push(
+      coverage >= 1
+        ? `Covers all ${needed} ${demand.unit} still needed`
+        : `Covers ${offer.remainingQuantity} of the ${needed} ${demand.unit} still needed`,
+    );
+  } else {
+    // Units that differ cannot be compared: half the coverage points, and say so.
+    score += WEIGHTS.coverage * 0.5;
+    reasons.push(`Offered in ${offer.unit}, needed in ${demand.unit}`);
+  }
+
+  let availability = 1;
+  if (!offer.availableUntil) reasons.push('Available with no end date');
+  else if (!demand.neededBy) reasons.push(`Available until ${day(offer.availableUntil, zone)}`);
+  else if (offer.availableUntil >= demand.neededBy) reasons.push(`Available until ${day(offer.availableUntil, zone)}, past the needed-by date`);
+  else {
+    availability = 0.4;
+    reasons.push(`Available only until ${day(offer.availableUntil, zone)}, before the needed-by date ${day(demand.neededBy, zone)}`);
+  }
+  score += WEIGHTS.availability * availability;
+
+  const similarity = textSimilarity(demand, offer);
+  score += WEIGHTS.text * similarity;
+  if (similarity >= 0.15) reasons.push(`Similar wording (${Math.round(similarity * 100)}% alike)`);
+  else if (similarity < 0.05) reasons.push('Little in common in wording: check that it fits');
+
+  const rating = stats?.averageRating ?? null;
+  score += WEIGHTS.rating * (rating === null ? 0.5 : (rating - 1) / 4);
+  if (rating !== null) reasons.push(`Partner rated ${rating.toFixed(1)}/5`);
+
+  const fulfilled = stats?.fulfilledMatches ?? 0;
+  score += WEIGHTS.record * Math.min(1, fulfilled / 5);
+  if (fulfilled > 0) reasons.push(`Partner has fulfilled ${fulfilled} match${fulfilled === 1 ? '' : 'es'}`);
+
+  if (withUrgency) {
+    score += (WEIGHTS.urgency * URGENCY_RANK[demand.urgency]) / 3;
+    if (demand.urgency === 'URGENT') reasons.push('Urgent demand');
+    else if (demand.urgency === 'HIGH') reasons.push('High urgency');
+  } else {
+    // Constant for one demand item: counted so both lists share one scale.
+    score += (WEIGHTS.urgency * URGENCY_RANK[demand.urgency]) / 3;
+  }
+  return { score: Math.round(score * 100) / 100, reasons };
+}
+
+const isRow = <T>(x: T | null | Error): x is T => !!x && !(x instanceof Error);
+
+// ---------------------------------------------------------------- suggestions for a demand item
+
+/**
+ * Per demand item (batched), a bounded shortlist of offers: for each partner ACTIVE in the item's
+ * community, its PER_PARTNER newest usable offers of the item's category (an ordered scan of
+ * supply_offer_usable_idx that stops early, so a partner's pool size does not matter), then the
+ * best SHORTLIST of those by pg_trgm similarity of the CJK-spaced texts plus coverage. Cost grows
+ * with the community's partners, not with the pool.
+ */
+function shortlistLoader(ctx: Ctx) {
+  return loader<string, string[]>(ctx, 'demandSuggestionShortlist', async (demandIds) => {
+    const rows: { demand_id: string; offer_id: string }[] = await ctx.db.query(
+      `SELECT d.id AS demand_id, c.offer_id
+         FROM demand_item d
+         CROSS JOIN LATERAL (
+           SELECT o.id AS offer_id
+             FROM partnership ps
+             CROSS JOIN LATERAL (
+               SELECT o.id, o.search_grams, o.quantity - o.held_quantity AS remaining
+                 FROM supply_offer o
+                WHERE o.partner_id = ps.partner_id AND o.category = d.category AND o.status = 'ACTIVE'
+                  AND o.held_quantity < o.quantity
+                  AND (o.available_until IS NULL OR o.available_until > now())
+                  AND (o.all_communities OR EXISTS (
+                        SELECT 1 FROM offer_community oc WHERE oc.offer_id = o.id AND oc.community_id = d.community_id))
+                  AND NOT EXISTS (
+                        SELECT 1 FROM demand_match m
+                         WHERE m.offer_id = o.id AND m.demand_id = d.id AND m.status IN ('PROPOSED', 'PENDING_REVIEW', 'APPROVED'))
+                ORDER BY o.created_at DESC, o.id
+                LIMIT ${PER_PARTNER}) o
+            WHERE ps.community_id = d.community_id AND ps.status = 'ACTIVE'
+            ORDER BY similarity(o.search_grams, cjk_spaced(d.search_text))
+                     + least(1.0, o.remaining::float8 / greatest(1, d.quantity - d.matched_quantity)) DESC, o.id
+            LIMIT ${SHORTLIST}) c
+        WHERE d.id = ANY($1::uuid[]) AND d.status = 'OPEN'`,
+      [demandIds],
+    );
+    const groups = new Map<string, string[]>(demandIds.map((id) => [id, []]));
+    for (const r of rows) groups.get(r.demand_id)?.push(r.offer_id);
+    return demandIds.map((id) => groups.get(id)!);
+  });
+}
+
+/** Offers that could meet what remains of the demand item, best first, with reasons. */
+export async function suggestionsFor(ctx: Ctx, demand: DemandItem, firstArg: number | null | undefined): Promise<MatchSuggestion[]> {
+  const first = checkFirst(firstArg, 5);
+  if (demand.status !== DemandStatus.OPEN || first === 0) return [];
+  const offerIds = await shortlistLoader(ctx).load(demand.id);
+  if (!offerIds.length) return [];
+  const offers = (await byId(ctx, SupplyOffer).loadMany(offerIds)).filter(isRow);
+  const partnerIds = [...new Set(offers.map((o) => o.partnerId))];
+  const [partners, stats, community] = await Promise.all([
+    byId(ctx, Partner).loadMany(partnerIds),
+    partnerStatsLoader(ctx).loadMany(partnerIds),
+    byId(ctx, Community).load(demand.communityId),
+  ]);
+  const partnerById = new Map(partners.filter(isRow).map((p) => [p.id, p]));
+  const statsById = new Map(partnerIds.map((id, i) => [id, isRow(stats[i]) ? (stats[i] as PartnerStats) : null]));
+  const zone = community?.timezone ?? 'Asia/Shanghai';
+  return offers
+    .filter((o) => partnerById.has(o.partnerId))
+    .map((offer) => ({ offer, partner: partnerById.get(offer.partnerId)!, ...scoreFit(demand, offer, statsById.get(offer.partnerId) ?? null, zone, false) }))
+    .sort((a, b) => b.score - a.score || b.offer.remainingQuantity - a.offer.remainingQuantity || a.offer.id.localeCompare(b.offer.id))
+    .slice(0, first);
+}
+
+// ---------------------------------------------------------------- suggestions for a partner
+
+/**
+ * Open demand items in the partner's ACTIVE communities that one of its usable offers fits, each
+ * with the offer that fits best. Bounded: the partner's 100 newest usable offers, and per community
+ * and category the PER_COMMUNITY_CATEGORY most urgent open items it holds no live match on.
+ */
+export async function suggestedDemandsFor(ctx: Ctx, partnerId: string, firstArg: number | null | undefined): Promise<DemandSuggestion[]> {
+  const first = checkFirst(firstArg, 10);
+  if (first === 0) return [];
+  const offers = await ctx.db
+    .getRepository(SupplyOffer)
+    .createQueryBuilder('o')
+    .where('o.partner_id = :partnerId AND o.status = :status AND o.held_quantity < o.quantity', { partnerId, status: OfferStatus.ACTIVE })
+    .andWhere('(o.available_until IS NULL OR o.available_until > now())')
+    .orderBy('o.created_at', 'DESC')
+    .limit(100)
+    .getMany();
+  if (!offers.length) return [];
+  const categories = [...new Set(offers.map((o) => o.category))];
+  const rows: { id: string }[] = await ctx.db.query(
+    `SELECT d.id
+       FROM partnership ps
+       CROSS JOIN unnest($2::text[]) AS c(category)
+       CROSS JOIN LATERAL (
+         SELECT d.id, d.urgency_rank, d.created_at
+           FROM demand_item d
+          WHERE d.community_id = ps.community_id AND d.category = c.category AND d.status = 'OPEN'
+            AND NOT EXISTS (
+                  SELECT 1 FROM demand_match m
+                   WHERE m.demand_id = d.id AND m.partner_id = $1 AND m.status IN ('PROPOSED', 'PENDING_REVIEW', 'APPROVED'))
+          ORDER BY d.urgency_rank DESC, d.created_at, d.id
+          LIMIT ${PER_COMMUNITY_CATEGORY}) d
+      WHERE ps.partner_id = $1 AND ps.status = 'ACTIVE'
+      ORDER BY d.urgency_rank DESC, d.created_at, d.id
+      LIMIT ${SHORTLIST}`,
+    [partnerId, categories],
+  );
+  if (!rows.length) return [];
+  const limited = offers.filter((o) => !o.allCommunities).map((o) => o.id);
+  const [demands, listed, stats] = await Promise.all([
+    byId(ctx, DemandItem).loadMany(rows.map((r) => r.id)),
+    groupedBy(ctx, OfferCommunity, 'offerId').loadMany(limited),
+    partnerStatsLoader(ctx).load(partnerId),
+  ]);
+  const communitiesOf = new Map(limited.map((id, i) => [id, new Set(isRow(listed[i]) ? (listed[i] as OfferCommunity[]).map((l) => l.communityId) : [])]));
+  const open = demands.filter(isRow);
+  const zones = await byId(ctx, Community).loadMany([...new Set(open.map((d) => d.communityId))]);
+  const zoneOf = new Map(zones.filter(isRow).map((c) => [c.id, c.timezone]));
+
+  const suggestions: DemandSuggestion[] = [];
+  for (const demand of open) {
+    let best: DemandSuggestion | null = null;
+    for (const offer of offers) {
+      if (offer.category !== demand.category) continue;
+      if (!offer.allCommunities && !communitiesOf.get(offer.id)?.has(demand.communityId)) continue;
+      const fit = scoreFit(demand, offer, stats, zoneOf.get(demand.communityId) ?? 'Asia/Shanghai', true);
+      if (!best || fit.score > best.score) best = { demand, offer, ...fit };
+    }
+    if (best) suggestions.push(best);
+  }
+  return suggestions.sort((a, b) => b.score - a.score || a.demand.createdAt.getTime() - b.demand.createdAt.getTime()).slice(0, first);
+}

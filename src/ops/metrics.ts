@@ -1,0 +1,99 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { DataSource } from 'typeorm';
+
+/** Distinct operation names kept as label values; names beyond this are counted as `other`. */
+const MAX_OPERATION_LABELS = 200;
+
+/**
+ * The Prometheus metrics of one app (its own registry, so several apps can live in one process).
+ * Operation labels are the client's operation names, bounded in number and shape.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly graphqlRequests: Counter<'operation' | 'type' | 'outcome'>;
+  readonly graphqlDuration: Histogram<'operation' | 'type'>;
+  readonly graphqlSqlStatements: Histogram<'operation'>;
+  readonly errors: Counter<'code'>;
+  readonly httpRequests: Counter<'route' | 'method' | 'status'>;
+  private readonly operations = new Set<string>();
+
+  constructor(db: DataSource) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry });
+    this.graphqlRequests = new Counter({
+      name: 'graphql_requests_total',
+      help: 'GraphQL requests by operation name, operation type and outcome (ok or error)',
+      labelNames: ['operation', 'type', 'outcome'],
+      registers,
+    });
+    this.graphqlDuration = new Histogram({
+      name: 'graphql_request_duration_seconds',
+      help: 'Time from receiving a GraphQL request to sending its response',
+      labelNames: ['operation', 'type'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
+    this.graphqlSqlStatements = new Histogram({
+      name: 'graphql_request_sql_statements',
+      help: 'SQL statements issued per GraphQL request (transaction control excluded)',
+      labelNames: ['operation'],
+      buckets: [0, 1, 2, 3, 5, 8, 13, 21, 34, 55, 100],
+      registers,
+    });
+    this.errors = new Counter({
+      name: 'graphql_errors_total',
+      help: 'Errors answered, by extensions.code (including requests refused before GraphQL, such as RATE_LIMITED)',
+      labelNames: ['code'],
+      registers,
+    });
+    this.httpRequests = new Counter({
+      name: 'http_requests_total',
+      help: 'HTTP requests by route, method and status',
+      labelNames: ['route', 'method', 'status'],
+      registers,
+    });
+    new Gauge({
+      name: 'db_pool_connections',
+      help: 'Database pool connections: total open, idle, and requests waiting for one',
+      labelNames: ['state'],
+      registers,
+      collect() {
+        // TypeORM's PostgreSQL driver keeps its pg.Pool as `master`; the embedded store has no such counts.
+        const pool = (db.driver as { master?: { totalCount?: unknown; idleCount?: unknown; waitingCount?: unknown } }).master;
+        for (const [state, value] of [
+          ['total', pool?.totalCount],
+          ['idle', pool?.idleCount],
+          ['waiting', pool?.waitingCount],
+        ] as const) {
+          if (typeof value === 'number') this.set({ state }, value);
+        }
+      },
+    });
+  }
+
+  /** Label for an operation: its name when it looks like one and the label set is not full. */
+  operationLabel(name: string | null | undefined, resolved: boolean): string {
+    if (!resolved) return 'invalid';
+    if (!name) return 'anonymous';
+    if (this.operations.has(name)) return name;
+    if (!/^[A-Za-z_]\w{0,63}$/.test(name) || this.operations.size >= MAX_OPERATION_LABELS) return 'other';
+    this.operations.add(name);
+    return name;
+  }
+}
+
+/** GET /metrics in the Prometheus text format; behind a bearer token when one is configured. */
+export function metricsHandler(metrics: Metrics, token: string | undefined): RequestHandler {
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  const expected = token ? digest(`Bearer ${token}`) : undefined;
+  return async (req, res) => {
+    if (expected && !timingSafeEqual(digest(req.header('authorization') ?? ''), expected)) {
+      res.status(401).json({ error: 'metrics token required' });
+      return;
+    }
+    res.setHeader('content-type', metrics.registry.contentType);
+    res.send(await metrics.registry.metrics());
+  };
+}

@@ -1,0 +1,110 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import type { Ctx } from '../context';
+import { requestScope, type RequestScope } from '../db/query-counter';
+import type { Metrics } from './metrics';
+
+/** What the GraphQL layer learnt of a request, for its log line. */
+interface GraphQLFacts {
+  operation: string | null;
+  type: string | null;
+  userId: string | null;
+  errors: string[];
+  sqlStatements: number;
+}
+
+const graphqlFacts = new WeakMap<RequestScope, GraphQLFacts>();
+
+/** Endpoints polled by probes and scrapers: logged at debug level while they succeed. */
+const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
+const ROUTES = new Set([...PROBES, '/graphql']);
+
+const msSince = (start: bigint) => Math.round(Number(process.hrtime.bigint() - start) / 1e4) / 100;
+
+/**
+ * Records each GraphQL request's metrics (by operation, errors by code, SQL statements) and hands
+ * its operation, user and error codes to the request's log line.
+ */
+export function graphqlObserverPlugin(metrics: Metrics): ApolloServerPlugin<Ctx> {
+  return {
+    async requestDidStart() {
+      const started = process.hrtime.bigint();
+      return {
+        async willSendResponse({ response, operation, operationName, request, contextValue }) {
+          const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+          const errors = response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [];
+          const codes = [...new Set(errors.map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR')))];
+          const scope = requestScope.getStore();
+          const sqlStatements = scope?.sqlStatements ?? 0;
+          const label = metrics.operationLabel(operationName, !!operation);
+          const type = operation?.operation ?? 'unknown';
+          metrics.graphqlRequests.inc({ operation: label, type, outcome: codes.length ? 'error' : 'ok' });
+          metrics.graphqlDuration.observe({ operation: label, type }, seconds);
+          metrics.graphqlSqlStatements.observe({ operation: label }, sqlStatements);
+          for (const code of codes) metrics.errors.inc({ code });
+          if (scope) {
+            graphqlFacts.set(scope, {
+              operation: operationName ?? request.operationName ?? null,
+              type: operation?.operation ?? null,
+              userId: contextValue.viewer?.userId ?? null,
+              errors: codes,
+              sqlStatements,
+            });
+          }
+        },
+      };
+    },
+  };
+}
+
+/**
+ * One JSON log line per HTTP request when its response ends: request id, method, path, status,
+ * duration, client IP, and for GraphQL the operation, user, error codes and SQL statement count.
+ * Must run inside the request scope (after the request-id middleware).
+ */
+export function requestLogger(log: Logger, metrics: Metrics): RequestHandler {
+  return (req, res, next) => {
+    const started = process.hrtime.bigint();
+    const scope = requestScope.getStore();
+    res.on('close', () => {
+      const path = req.originalUrl.split('?')[0]; // req.path is relative to the mount point by now
+      metrics.httpRequests.inc({ route: ROUTES.has(path) ? path : 'other', method: req.method, status: String(res.statusCode) });
+      const graphql = scope && graphqlFacts.get(scope);
+      const refused = res.locals.errorCode as string | undefined;
+      if (refused && !graphql) metrics.errors.inc({ code: refused });
+      const line = {
+        requestId: scope?.requestId,
+        method: req.method,
+        path,
+        status: res.statusCode,
+        durationMs: msSince(started),
+        ip: req.ip,
+        ...(graphql ?? (refused ? { errors: [refused] } : {})),
+        ...(res.writableFinished ? {} : { aborted: true }),
+      };
+      const quiet = PROBES.has(path) && res.statusCode < 400;
+      if (quiet) log.debug(line, 'http request');
+      else log.info(line, graphql ? 'graphql request' : 'http request');
+    });
+    next();
+  };
+}
+
+/**
+ * Errors raised before GraphQL (malformed or oversized JSON bodies) answered as GraphQL-shaped
+ * JSON with BAD_REQUEST, instead of Express's HTML page.
+ */
+export function httpErrorHandler(log: Logger): ErrorRequestHandler {
+  return (error, _req, res, next) => {
+    if (res.headersSent) return next(error);
+    const e = error as { status?: unknown; type?: unknown; message?: string };
+    const status = typeof e.status === 'number' && e.status >= 400 && e.status < 500 ? e.status : 500;
+    const code = status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST';
+    const message =
+      e.type === 'entity.too.large' ? 'Request body too large' : status === 500 ? 'Internal server error' : (e.message ?? 'Bad request');
+    if (status === 500) log.error({ err: error, requestId: requestScope.getStore()?.requestId }, 'internal error');
+    res.locals.errorCode = code;
+    res.status(status).json({ errors: [{ message, extensions: { code } }] });
+  };
+}

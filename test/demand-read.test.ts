@@ -1,0 +1,259 @@
+import { errorCode, startTestApp, type TestApp } from './support/app';
+import { activePartner, signUp } from './support/fixtures';
+import { CLAIM, FULFIL, EVALUATE, REVIEW, claim, ok, postDemand, publishOffer, scene } from './support/demand-fixtures';
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(() => app.close());
+
+const ids = (conn: { edges: { node: { id: string } }[] }) => conn.edges.map((e) => e.node.id);
+
+describe('the demand list', () => {
+  it('filters by community, category, status and urgency, and searches Chinese text of any length', async () => {
+    const { communityId, secretary, partner } = await scene(app);
+    const benches = await postDemand(app, secretary.token, communityId, { title: '院子需要六张长椅', description: '老人散步休息', category: 'GOODS', urgency: 'HIGH' });
+    const printing = await postDemand(app, secretary.token, communityId, { title: '为孩子网课打印资料', category: 'VOLUNTEER_SERVICE', quantity: 2 });
+    const legal = await postDemand(app, secretary.token, communityId, { title: '法律咨询一小时', description: '租赁合同纠纷', category: 'EXPERTISE', quantity: 1 });
+    await claim(app, partner.owner.token, legal, partner.partnerId, 1);
+    const { communityId: elsewhere, secretary: otherSecretary } = await scene(app);
+    const elsewhereBenches = await postDemand(app, otherSecretary.token, elsewhere, { title: '社区长椅维修' });
+
+    const list = async (filter: Record<string, unknown>) =>
+      ids(ok(await app.gql(`query($f: DemandFilter) { demandItems(filter: $f, first: 100) { edges { node { id } } } }`, { f: filter }, secretary.token)).demandItems);
+    expect(await list({ communityId })).toEqual([benches, printing, legal]);
+    expect(await list({ communityId, category: 'GOODS' })).toEqual([benches]);
+    expect(await list({ communityId, status: ['MATCHED'] })).toEqual([legal]);
+    expect(await list({ communityId, status: ['OPEN', 'CANCELLED'] })).toEqual([benches, printing]);
+    expect(await list({ communityId, urgency: 'HIGH' })).toEqual([benches]);
+    // Two characters (below a trigram) and longer phrases, in titles and descriptions.
+    expect(await list({ search: '长椅' })).toEqual(expect.arrayContaining([benches, elsewhereBenches]));
+    expect(await list({ communityId, search: '长椅' })).toEqual([benches]);
+    expect(await list({ communityId, search: '网课打印' })).toEqual([printing]);
+    expect(await list({ communityId, search: '租赁合同' })).toEqual([legal]);
+    expect(await list({ communityId, search: '散步' })).toEqual([benches]);
+    expect(await list({ communityId, search: '游泳池' })).toEqual([]);
+    // LIKE wildcards in the search are plain characters.
+    expect(await list({ communityId, search: '%' })).toEqual([]);
+  });
+
+  it('pages with cursors', async () => {
+    const { communityId, secretary } = await scene(app);
+    const posted: string[] = [];
+    for (let i = 0; i < 5; i++) posted.push(await postDemand(app, secretary.token, communityId));
+    const page = async (after: string | null) =>
+      ok(await app.gql(`query($c: ID!, $a: String) { demandItems(filter: { communityId: $c }, first: 2, after: $a) { totalCount pageInfo { hasNextPage endCursor } edges { node { id } } } }`, { c: communityId, a: after }, secretary.token)).demandItems;
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const p = await page(after);
+      expect(p.totalCount).toBe(5);
+      seen.push(...ids(p));
+      if (!p.pageInfo.hasNextPage) break;
+      after = p.pageInfo.endCursor;
+    }
+    expect(seen).toEqual(posted);
+    expect(errorCode(await app.gql(`{ demandItems(after: "garbage") { totalCount } }`, {}, secretary.token))).toBe('BAD_USER_INPUT');
+  });
+});
+
+describe('the review queue', () => {
+  it('lists PENDING_REVIEW claims of one community, URGENT first, then oldest first', async () => {
+    const { communityId, secretary, partner } = await scene(app);
+    const low = await postDemand(app, secretary.token, communityId, { urgency: 'LOW' });
+    const normal = await postDemand(app, secretary.token, communityId, { urgency: 'NORMAL' });
+    const urgent = await postDemand(app, secretary.token, communityId, { urgency: 'URGENT' });
+    const high = await postDemand(app, secretary.token, communityId, { urgency: 'HIGH' });
+    const m1 = await claim(app, partner.owner.token, normal, partner.partnerId, 1);
+    const m2 = await claim(app, partner.owner.token, low, partner.partnerId, 1);
+    const m3 = await claim(app, partner.owner.token, urgent, partner.partnerId, 1);
+    const m4 = await claim(app, partner.owner.token, normal, partner.partnerId, 1);
+    const m5 = await claim(app, partner.owner.token, high, partner.partnerId, 1);
+    const m6 = await claim(app, partner.owner.token, urgent, partner.partnerId, 1);
+    const reviewed = await claim(app, partner.owner.token, urgent, partner.partnerId, 1);
+    ok(await app.gql(REVIEW, { id: reviewed, d: 'APPROVE' }, secretary.token));
+    // Another community's claims stay out.
+    const other = await scene(app);
+    await claim(app, other.partner.owner.token, await postDemand(app, other.secretary.token, other.communityId, { urgency: 'URGENT' }), other.partner.partnerId, 1);
+
+    const queue = async (first: number, after: string | null) =>
+      ok(await app.gql(
+        `query($c: ID!, $f: Int, $a: String) { reviewQueue(communityId: $c, first: $f, after: $a) { totalCount pageInfo { hasNextPage endCursor } edges { node { id status demand { urgency } } } } }`,
+        { c: communityId, f: first, a: after },
+        secretary.token,
+      )).reviewQueue;
+    const all = await queue(20, null);
+    expect(all.totalCount).toBe(6);
+    expect(ids(all)).toEqual([m3, m6, m5, m1, m4, m2]);
+    // The same order across pages.
+    const p1 = await queue(4, null);
+    const p2 = await queue(4, p1.pageInfo.endCursor);
+    expect([...ids(p1), ...ids(p2)]).toEqual([m3, m6, m5, m1, m4, m2]);
+    expect(p2.pageInfo.hasNextPage).toBe(false);
+  });
+});
+
+describe('suggestions', () => {
+  it('rank the better-fitting offer first and say why', async () => {
+    const { communityId, secretary } = await scene(app);
+    const good = await activePartner(app, communityId, secretary, 'PROPERTY_FIRM');
+    const weak = await activePartner(app, communityId, secretary, 'MERCHANT');
+    const neededBy = new Date(Date.now() + 10 * 86_400_000).toISOString();
+    const demandId = await postDemand(app, secretary.token, communityId, {
+      title: '院子需要六张木质长椅', description: '供老人散步时休息', category: 'GOODS', quantity: 6, neededBy,
+    });
+    const best = await publishOffer(app, good.owner.token, good.partnerId, { title: '捐赠木质长椅', description: '全新户外长椅，可供老人休息', quantity: 10 });
+    const otherUnit = await publishOffer(app, weak.owner.token, weak.partnerId, { title: '木质长椅', unit: '套', quantity: 6 });
+    const partial = await publishOffer(app, weak.owner.token, weak.partnerId, {
+      title: '旧办公椅', quantity: 2, availableUntil: new Date(Date.now() + 2 * 86_400_000).toISOString(),
+    });
+    // Not candidates: another category, paused, all units held, offered elsewhere only, a partner not active here.
+    await publishOffer(app, good.owner.token, good.partnerId, { title: '长椅安装志愿服务', category: 'VOLUNTEER_SERVICE' });
+    const paused = await publishOffer(app, good.owner.token, good.partnerId, { title: '木质长椅' });
+    ok(await app.gql(`mutation($id: ID!) { setOfferStatus(id: $id, status: PAUSED) { id } }`, { id: paused }, good.owner.token));
+    const full = await publishOffer(app, good.owner.token, good.partnerId, { title: '木质长椅两张', quantity: 1 });
+    await claim(app, good.owner.token, await postDemand(app, secretary.token, communityId, { quantity: 1 }), good.partnerId, 1, full);
+    const elsewhere = await scene(app);
+    await publishOffer(app, good.owner.token, good.partnerId, { title: '木质长椅', communityIds: [elsewhere.communityId] });
+    await publishOffer(app, elsewhere.partner.owner.token, elsewhere.partner.partnerId, { title: '木质长椅' });
+
+    const res = ok(await app.gql(
+      `query($id: ID!) { demandItem(id: $id) { suggestions(first: 5) { score reasons offer { id remainingQuantity } partner { id } } } }`,
+      { id: demandId },
+      secretary.token,
+    ));
+    const suggestions = res.demandItem.suggestions;
+    expect(suggestions.map((s: { offer: { id: string } }) => s.offer.id)).toEqual([best, otherUnit, partial]);
+    expect(suggestions[1].reasons).toEqual(expect.arrayContaining(['Offered in 套, needed in 张']));
+    expect(suggestions[0].partner.id).toBe(good.partnerId);
+    expect(suggestions[0].score).toBeGreaterThan(suggestions[1].score);
+    expect(suggestions[1].score).toBeGreaterThan(suggestions[2].score);
+    expect(suggestions[0].reasons).toEqual(expect.arrayContaining(['Same category (GOODS)', 'Covers all 6 张 still needed', 'Available with no end date']));
+    expect(suggestions[0].reasons.some((r: string) => r.startsWith('Similar wording'))).toBe(true);
+    expect(suggestions[2].reasons).toEqual(expect.arrayContaining(['Covers 2 of the 6 张 still needed']));
+    expect(suggestions[2].reasons.some((r: string) => r.startsWith('Available only until'))).toBe(true);
+
+    // The partner's side: the demand item, with the offer that fits it best.
+    const partnerView = ok(await app.gql(
+      `query($id: ID!) { partner(id: $id) { suggestedDemands(first: 5) { score reasons demand { id } offer { id } } } }`,
+      { id: good.partnerId },
+      good.owner.token,
+    )).partner.suggestedDemands;
+    expect(partnerView[0]).toMatchObject({ demand: { id: demandId }, offer: { id: best } });
+    expect(partnerView[0].reasons).toEqual(expect.arrayContaining(['Same category (GOODS)']));
+  });
+
+  it("count a partner's rating and record", async () => {
+    const { communityId, secretary } = await scene(app);
+    const proven = await activePartner(app, communityId, secretary, 'CHARITY');
+    const fresh = await activePartner(app, communityId, secretary, 'CHARITY');
+    // The proven partner delivered once and was rated 5.
+    const past = await postDemand(app, secretary.token, communityId, { quantity: 1, category: 'FUNDING' });
+    const pastMatch = await claim(app, proven.owner.token, past, proven.partnerId, 1);
+    ok(await app.gql(REVIEW, { id: pastMatch, d: 'APPROVE' }, secretary.token));
+    ok(await app.gql(FULFIL, { id: pastMatch }, secretary.token));
+    ok(await app.gql(EVALUATE, { id: pastMatch, i: { rating: 5 } }, secretary.token));
+
+    const demandId = await postDemand(app, secretary.token, communityId, { title: '活动经费', category: 'FUNDING', quantity: 1000, unit: '元' });
+    const freshOffer = await publishOffer(app, fresh.owner.token, fresh.partnerId, { title: '活动经费', category: 'FUNDING', quantity: 1000, unit: '元' });
+    const provenOffer = await publishOffer(app, proven.owner.token, proven.partnerId, { title: '活动经费', category: 'FUNDING', quantity: 1000, unit: '元' });
+    const suggestions = ok(await app.gql(`query($id: ID!) { demandItem(id: $id) { suggestions { reasons offer { id } } } }`, { id: demandId }, secretary.token)).demandItem.suggestions;
+    expect(suggestions.map((s: { offer: { id: string } }) => s.offer.id)).toEqual([provenOffer, freshOffer]);
+    expect(suggestions[0].reasons).toEqual(expect.arrayContaining(['Partner rated 5.0/5', 'Partner has fulfilled 1 match']));
+  });
+
+  it('are empty once nothing remains, and need a sign-in', async () => {
+    const { communityId, secretary, partner } = await scene(app);
+    const demandId = await postDemand(app, secretary.token, communityId, { quantity: 1 });
+    await publishOffer(app, partner.owner.token, partner.partnerId);
+    const q = `query($id: ID!) { publicBoard(communityId: "${communityId}") { openDemands { id suggestions { score } } } demandItem(id: $id) { suggestions { score } } }`;
+    const before = ok(await app.gql(q, { id: demandId }, secretary.token));
+    expect(before.demandItem.suggestions).toHaveLength(1);
+    expect(before.publicBoard.openDemands[0].suggestions).toHaveLength(1);
+    const anonymous = await app.gql(`{ publicBoard(communityId: "${communityId}") { openDemands { suggestions { score } } } }`);
+    expect(errorCode(anonymous)).toBe('UNAUTHENTICATED');
+    await claim(app, partner.owner.token, demandId, partner.partnerId, 1);
+    expect(ok(await app.gql(q, { id: demandId }, secretary.token)).demandItem.suggestions).toEqual([]);
+  });
+});
+
+describe('SQL statements of a nested read', () => {
+  it('do not grow with the page size', async () => {
+    const { communityId, secretary } = await scene(app);
+    const partners = await Promise.all([0, 1, 2].map((i) => activePartner(app, communityId, secretary, i ? 'CHARITY' : 'DEPARTMENT')));
+    const offers = await Promise.all(partners.map((p) => publishOffer(app, p.owner.token, p.partnerId, { quantity: 1000 })));
+    for (let i = 0; i < 50; i++) {
+      const demandId = await postDemand(app, secretary.token, communityId, { quantity: 10 });
+      const p = i % 3;
+      const matchId = await claim(app, partners[p].owner.token, demandId, partners[p].partnerId, 2, offers[p]);
+      if (i % 2) ok(await app.gql(REVIEW, { id: matchId, d: 'APPROVE' }, secretary.token));
+      await claim(app, partners[(p + 1) % 3].owner.token, demandId, partners[(p + 1) % 3].partnerId, 1);
+    }
+    const query = `query($c: ID!, $n: Int) { demandItems(filter: { communityId: $c }, first: $n) { edges { node {
+        id title remainingQuantity community { id name }
+        matches { id status quantity partner { id name } offer { id title remainingQuantity } }
+      } } } }`;
+    const viewer = await signUp(app);
+    const statements: number[] = [];
+    for (const n of [5, 50]) {
+      const res = await app.gql(query, { c: communityId, n }, viewer.token);
+      expect(res.errors).toBeUndefined();
+      expect(res.data.demandItems.edges).toHaveLength(n);
+      expect(res.data.demandItems.edges[n - 1].node.matches).toHaveLength(2);
+      statements.push(Number(res.headers['x-sql-statements']));
+    }
+    expect(statements[0]).toBe(statements[1]);
+    expect(statements[1]).toBeLessThanOrEqual(5);
+
+    const deeper = `query($c: ID!, $n: Int) { demandItems(filter: { communityId: $c }, first: $n) { edges { node {
+        id community { id } history { to }
+        matches { id partner { id stats { fulfilledMatches stars } } offer { id partner { id } communities { id } } evaluation { rating } history { to } }
+      } } } }`;
+    const deep = await Promise.all([5, 50].map((n) => app.gql(deeper, { c: communityId, n }, viewer.token)));
+    for (const r of deep) expect(r.errors).toBeUndefined();
+    expect(deep[0].headers['x-sql-statements']).toBe(deep[1].headers['x-sql-statements']);
+  });
+});
+
+describe('the public board', () => {
+  it('shows open demands and recently fulfilled matches without signing in, and no personal data', async () => {
+    const { communityId, secretary, partner } = await scene(app);
+    const open = await postDemand(app, secretary.token, communityId, { title: '需要两台打印机', urgency: 'URGENT', quantity: 2 });
+    const done = await postDemand(app, secretary.token, communityId, { title: '六张长椅', quantity: 1 });
+    const offerId = await publishOffer(app, partner.owner.token, partner.partnerId);
+    const matchId = ok(await app.gql(CLAIM, { i: { demandId: done, partnerId: partner.partnerId, quantity: 1, offerId, note: '联系电话 13800000000' } }, partner.owner.token)).claimDemand.id;
+    ok(await app.gql(REVIEW, { id: matchId, d: 'APPROVE', n: '请联系王书记' }, secretary.token));
+    ok(await app.gql(FULFIL, { id: matchId }, secretary.token));
+    ok(await app.gql(EVALUATE, { id: matchId, i: { rating: 4, comment: '按时送达' } }, secretary.token));
+
+    const board = `query($c: ID!) { publicBoard(communityId: $c) {
+        openDemands { id title status remainingQuantity community { id } matches { id } history { to } }
+        recentlyFulfilled { id quantity status note reviewNote reviewedBy { id email displayName } offer { id } history { to }
+          partner { id name } demand { id title } evaluation { rating comment evaluatedBy { displayName email } } }
+      } }`;
+    const res = await app.gql(board, { c: communityId });
+    expect(res.errors).toBeUndefined();
+    expect(res.data.publicBoard.openDemands).toEqual([
+      { id: open, title: '需要两台打印机', status: 'OPEN', remainingQuantity: 2, community: { id: communityId }, matches: [], history: [] },
+    ]);
+    const [fulfilled] = res.data.publicBoard.recentlyFulfilled;
+    expect(fulfilled).toMatchObject({
+      id: matchId,
+      status: 'FULFILLED',
+      note: null,
+      reviewNote: null,
+      reviewedBy: null,
+      offer: null,
+      history: [],
+      partner: { id: partner.partnerId },
+      demand: { id: done, title: '六张长椅' },
+      evaluation: { rating: 4, comment: '按时送达', evaluatedBy: { email: null } },
+    });
+    expect(JSON.stringify(res.data)).not.toMatch(/@example\.com|13800000000|王书记/);
+
+    // Signed-in users see the notes.
+    const signedIn = ok(await app.gql(board, { c: communityId }, (await signUp(app)).token));
+    expect(signedIn.publicBoard.recentlyFulfilled[0]).toMatchObject({ note: '联系电话 13800000000', reviewNote: '请联系王书记', offer: { id: offerId } });
+  });
+});

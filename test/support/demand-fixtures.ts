@@ -1,0 +1,66 @@
+import type { TestApp } from './app';
+import { activePartner, communityWithSecretary, signUp, unique, type Account } from './fixtures';
+
+/** Builders for the demand tests, on top of the public API. */
+export const POST_DEMAND = `mutation($i: PostDemandInput!) { postDemand(input: $i) { id status quantity matchedQuantity remainingQuantity } }`;
+export const PUBLISH_OFFER = `mutation($i: PublishOfferInput!) { publishOffer(input: $i) { id status quantity remainingQuantity } }`;
+export const CLAIM = `mutation($i: ClaimDemandInput!) { claimDemand(input: $i) { id status origin quantity } }`;
+export const DISPATCH = `mutation($i: DispatchOfferInput!) { dispatchOffer(input: $i) { id status origin quantity reviewedBy { id } } }`;
+export const REVIEW = `mutation($id: ID!, $d: ReviewDecision!, $n: String) { reviewMatch(id: $id, decision: $d, note: $n) { id status reviewNote reviewedBy { id } reviewedAt } }`;
+export const RESPOND = `mutation($id: ID!, $a: Boolean!, $n: String) { respondToDispatch(id: $id, accept: $a, note: $n) { id status } }`;
+export const WITHDRAW = `mutation($id: ID!, $r: String!) { withdrawMatch(id: $id, reason: $r) { id status } }`;
+export const FULFIL = `mutation($id: ID!, $n: String) { markMatchFulfilled(id: $id, note: $n) { id status } }`;
+export const EVALUATE = `mutation($id: ID!, $i: EvaluationInput!) { evaluateMatch(id: $id, input: $i) { id rating comment match { id } evaluatedBy { id } } }`;
+export const CANCEL = `mutation($id: ID!, $r: String!) { cancelDemand(id: $id, reason: $r) { id status matchedQuantity remainingQuantity } }`;
+export const DEMAND = `query($id: ID!) { demandItem(id: $id) { id status quantity matchedQuantity fulfilledQuantity remainingQuantity
+  matches { id status quantity } history { from to note by { id } } } }`;
+export const MATCH = `query($id: ID!) { match(id: $id) { id status quantity origin note reviewNote history { from to note by { id } } evaluation { rating } } }`;
+export const OFFER = `query($id: ID!) { offer(id: $id) { id status quantity remainingQuantity } }`;
+
+export function ok<T = any>(res: { data: T; errors?: unknown }): T {
+  if (res.errors) throw new Error(JSON.stringify(res.errors));
+  return res.data;
+}
+
+export interface Scene {
+  communityId: string;
+  secretary: Account;
+  partner: { owner: Account; partnerId: string; partnershipId: string };
+}
+
+/** A community with a secretary and one ACTIVE partner. */
+export async function scene(app: TestApp, category = 'DEPARTMENT'): Promise<Scene> {
+  const { communityId, secretary } = await communityWithSecretary(app);
+  const partner = await activePartner(app, communityId, secretary, category);
+  return { communityId, secretary, partner };
+}
+
+export async function postDemand(app: TestApp, token: string, communityId: string, input: Record<string, unknown> = {}) {
+  const data = ok(
+    await app.gql(POST_DEMAND, { i: { communityId, title: unique('长椅'), category: 'GOODS', quantity: 6, unit: '张', ...input } }, token),
+  );
+  return data.postDemand.id as string;
+}
+
+export async function publishOffer(app: TestApp, token: string, partnerId: string, input: Record<string, unknown> = {}) {
+  const data = ok(await app.gql(PUBLISH_OFFER, { i: { partnerId, title: unique('捐赠长椅'), category: 'GOODS', quantity: 10, unit: '张', ...input } }, token));
+  return data.publishOffer.id as string;
+}
+
+export async function claim(app: TestApp, token: string, demandId: string, partnerId: string, quantity: number, offerId?: string) {
+  return ok(await app.gql(CLAIM, { i: { demandId, partnerId, quantity, offerId } }, token)).claimDemand.id as string;
+}
+
+export async function demandState(app: TestApp, token: string, id: string) {
+  return ok(await app.gql(DEMAND, { id }, token)).demandItem;
+}
+
+export async function matchState(app: TestApp, token: string, id: string) {
+  return ok(await app.gql(MATCH, { id }, token)).match;
+}
+
+export async function offerState(app: TestApp, token: string, id: string) {
+  return ok(await app.gql(OFFER, { id }, token)).offer;
+}
+
+export { signUp, unique };
