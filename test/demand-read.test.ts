@@ -4,7 +4,8 @@ import { CLAIM, FULFIL, EVALUATE, REVIEW, claim, ok, postDemand, publishOffer, s
 
 let app: TestApp;
 beforeAll(async () => {
-  app = await startTestApp();
+  // The page-size test reads 50 items four levels deep, past the default cost limit on purpose.
+  app = await startTestApp({ env: { GRAPHQL_MAX_COST: '100000' } });
 });
 afterAll(() => app.close());
 
