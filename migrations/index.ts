@@ -1,7 +1,9 @@
 import { Foundation1763900000000 } from './1763900000000-Foundation';
 import { Demand1763900100000 } from './1763900100000-Demand';
+import { Spaces1763900200000 } from './1763900200000-Spaces';
 import { ServiceHours1763900300000 } from './1763900300000-ServiceHours';
 import { Notifications1763900400000 } from './1763900400000-Notifications';
+import { Links1763900500000 } from './1763900500000-Links';
 
 /** Every migration, oldest first. Add new ones at the end. */
-export const migrations = [Foundation1763900000000, Demand1763900100000, ServiceHours1763900300000, Notifications1763900400000];
+export const migrations = [Foundation1763900000000, Demand1763900100000, Spaces1763900200000, ServiceHours1763900300000, Notifications1763900400000, Links1763900500000];

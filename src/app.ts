@@ -24,6 +24,7 @@ import { startEventBus, type EventBus } from './live/events';
 import { attachWebSocket } from './live/websocket';
 import { createSchema } from './schema';
 import { serviceHoursRouter } from './service-hours/service-hours.routes';
+import { calendarRouter } from './spaces/calendar.routes';
 
 export interface AppDeps {
   db: DataSource;
@@ -121,6 +122,8 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
   await apollo.start();
 
   app.use(serviceHoursRouter({ db, config, log }));
+  app.use(calendarRouter({ db, config, log }));
+
   app.use(
     '/graphql',
     rateLimitMiddleware(config),

@@ -1,7 +1,7 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { Logger } from 'pino';
-import { AppError } from './errors';
+import { AppError, PgErrorCode, pgErrorCode } from './errors';
 import { requestScope } from './db/query-counter';
 
 /** Codes Apollo and graphql-js produce themselves for malformed requests; passed through as they are. */
@@ -25,6 +25,11 @@ export function formatError(log: Logger, showInternals: boolean) {
     const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
     if (original instanceof AppError) {
       return { message: formatted.message, path: formatted.path, extensions: { ...original.extensions } };
+    }
+    if (pgErrorCode(original) === PgErrorCode.invalidTextRepresentation) {
+      // A value PostgreSQL could not read (an ID that is not a UUID) is the client's mistake, not ours.
+      const path = formatted.path?.join('.') ?? 'input';
+      return { message: 'A value in the request is malformed (IDs are UUIDs)', path: formatted.path, extensions: { code: 'BAD_USER_INPUT', fields: [{ path, message: 'malformed value' }] } };
     }
     const code = extensions.code as string | undefined;
     if (code && REQUEST_ERROR_CODES.has(code)) {

@@ -86,6 +86,7 @@ export const PgErrorCode = {
   foreignKeyViolation: '23503',
   serializationFailure: '40001',
   deadlockDetected: '40P01',
+  invalidTextRepresentation: '22P02',
 } as const;
 
 export function pgErrorCode(error: unknown): string | undefined {

@@ -5,6 +5,7 @@ import { ConfigError, generatedSecrets, loadConfig } from './config';
 import { createDataSource, migrate } from './db/data-source';
 import { createLogger } from './logger';
 import { isDatabaseEmpty, seedDemo } from './seed/seed';
+import { startContractExpirySweep } from './spaces/expiry';
 
 /** Process entry: configuration, database, migrations, admin, demo data, listen, graceful shutdown. */
 async function main() {
@@ -28,6 +29,7 @@ async function main() {
   await new Promise<void>((resolve) => handle.server.listen(config.port, resolve));
   const { introspection, landingPage, corsOrigins, limits, rateLimit } = config;
   log.info({ introspection, landingPage, corsOrigins, limits, rateLimit }, `listening on http://localhost:${config.port}/graphql`);
+  const stopExpirySweep = startContractExpirySweep(db, log);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -40,6 +42,7 @@ async function main() {
     }, config.shutdownDelayMs + 20_000);
     force.unref();
     try {
+      stopExpirySweep();
       // Fail readiness first and keep serving a while, so the load balancer stops sending traffic.
       handle.markDraining();
       if (config.shutdownDelayMs) await new Promise((resolve) => setTimeout(resolve, config.shutdownDelayMs));

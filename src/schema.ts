@@ -12,7 +12,8 @@ import { refusingPubSub } from './live/events';
 import { LiveResolver, NotificationResolver, PartnerActivityEventResolver } from './live/live.resolver';
 import { CommunityPartnershipsResolver, PartnerResolver, PartnershipResolver } from './partners/partners.resolver';
 import { PublicBoardResolver } from './public/public-board.resolver';
-import { ServiceLogResolver } from './service-hours/service-hours.resolver';
+import { ContractObligationsResolver, ServiceLogResolver } from './service-hours/service-hours.resolver';
+import { spacesResolvers } from './spaces/spaces.resolver';
 import { UserResolver } from './users/users.resolver';
 
 /** Every resolver class, by domain. */
@@ -26,6 +27,7 @@ export const resolvers: NonEmptyArray<Function> = [
   CommunityPartnershipsResolver,
   StatusChangeResolver,
   PublicBoardResolver,
+  ...spacesResolvers,
   DemandItemResolver,
   SupplyOfferResolver,
   MatchResolver,
@@ -36,6 +38,7 @@ export const resolvers: NonEmptyArray<Function> = [
   PartnerActivityEventResolver,
   LiveResolver,
   ServiceLogResolver,
+  ContractObligationsResolver,
 ];
 
 /** class-validator on every input object, reporting each bad field by its path from the argument name. */

@@ -44,3 +44,15 @@ describe('query counting', () => {
     expect(Number(res.headers['x-sql-statements'])).toBe(1);
   });
 });
+
+describe('malformed ids', () => {
+  it('answers not found, never an internal error, for IDs that are not UUIDs', async () => {
+    const reads = await app.gql(`{ partner(id: "x") { id } community(id: "nope") { id } room(id: "1") { id } }`);
+    expect(reads.errors).toBeUndefined();
+    expect(reads.data).toEqual({ partner: null, community: null, room: null });
+    expect(errorCode(await app.gql(`{ publicBoard(communityId: "x") { community { id } } }`))).toBe('NOT_FOUND');
+    const admin = await app.adminToken();
+    expect(errorCode(await app.gql(`mutation { reviewPartnership(id: "x", decision: APPROVE) { id } }`, {}, admin))).toBe('NOT_FOUND');
+    expect(errorCode(await app.gql(`mutation { appointSecretary(communityId: "x", userId: "y") { id } }`, {}, admin))).toBe('NOT_FOUND');
+  });
+});

@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import { type EntityTarget, type ObjectLiteral, In } from 'typeorm';
 import type { Ctx } from '../context';
+import { isUuid } from './ids';
 
 /** The request's DataLoader called `name`, created on first use: one batch per relation per request. */
 export function loader<K, V>(
@@ -20,7 +21,8 @@ export function loader<K, V>(
 export function byId<E extends ObjectLiteral & { id: string }>(ctx: Ctx, entity: EntityTarget<E>): DataLoader<string, E | null> {
   const name = `byId:${ctx.db.getMetadata(entity).tableName}`;
   return loader<string, E | null>(ctx, name, async (ids) => {
-    const rows = await ctx.db.getRepository(entity).find({ where: { id: In([...ids]) } as never });
+    const valid = ids.filter(isUuid);
+    const rows = valid.length ? await ctx.db.getRepository(entity).find({ where: { id: In(valid) } as never }) : [];
     const map = new Map(rows.map((r) => [r.id, r]));
     return ids.map((id) => map.get(id) ?? null);
   });
@@ -35,7 +37,8 @@ export function groupedBy<E extends ObjectLiteral>(
 ): DataLoader<string, E[]> {
   const name = `groupedBy:${ctx.db.getMetadata(entity).tableName}.${column}`;
   return loader<string, E[]>(ctx, name, async (keys) => {
-    const rows = await ctx.db.getRepository(entity).find({ where: { [column]: In([...keys]) } as never, order: order as never });
+    const valid = keys.filter(isUuid);
+    const rows = valid.length ? await ctx.db.getRepository(entity).find({ where: { [column]: In(valid) } as never, order: order as never }) : [];
     const groups = new Map<string, E[]>(keys.map((k) => [k, []]));
     for (const row of rows) groups.get(row[column] as string)?.push(row);
     return keys.map((k) => groups.get(k)!);

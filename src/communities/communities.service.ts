@@ -1,5 +1,7 @@
 import type { Ctx } from '../context';
-import { BadUserInputError, ConflictError, NotFoundError, PgErrorCode, pgErrorCode } from '../errors';
+import type { EntityManager } from 'typeorm';
+import { BadUserInputError, ConflictError, InvalidStateError, NotFoundError, PgErrorCode, pgErrorCode } from '../errors';
+import { bookingsOutsideSlots } from '../spaces/bookings.service';
 import { byId } from '../common/loaders';
 import { createdOrder, paginate, type PageArgs } from '../common/pagination';
 import { occurrencesBetween, validateWeeklySlots } from '../common/slots';
@@ -52,9 +54,12 @@ function checkSlots(slots: WeeklySlot[], path: string): WeeklySlot[] {
   return slots.map(({ weekday, startTime, endTime }) => ({ weekday, startTime, endTime }));
 }
 
-async function saveRoom(ctx: Ctx, room: Room): Promise<Room> {
+async function saveRoom(ctx: Ctx, room: Room, check?: (tx: EntityManager) => Promise<void>): Promise<Room> {
   try {
-    return await inTransaction(ctx.db, (tx) => tx.save(room));
+    return await inTransaction(ctx.db, async (tx) => {
+      await check?.(tx);
+      return tx.save(room);
+    });
   } catch (error) {
     if (pgErrorCode(error) === PgErrorCode.uniqueViolation) {
       throw new ConflictError(`This community already has a room called "${room.name}"`, { fields: [{ path: 'input.name', message: 'is taken' }] });
@@ -84,7 +89,20 @@ export async function updateRoom(ctx: Ctx, room: Room, input: UpdateRoomInput): 
     ...(input.features != null && { features: input.features }),
     ...(input.weeklySlots != null && { weeklySlots: checkSlots(input.weeklySlots, 'input.weeklySlots') }),
   });
-  return saveRoom(ctx, changed);
+  if (input.weeklySlots == null) return saveRoom(ctx, changed);
+  const zone = (await findCommunity(ctx, room.communityId)).timezone;
+  // Refuse to orphan confirmed future bookings: they must be cancelled first (the room row lock
+  // holds off bookSlot, which share-locks it, until this commits).
+  return saveRoom(ctx, changed, async (tx) => {
+    await tx.query(`SELECT 1 FROM room WHERE id = $1 FOR UPDATE`, [room.id]);
+    const orphaned = await bookingsOutsideSlots(tx, room.id, changed.weeklySlots, zone);
+    if (orphaned.length) {
+      throw new InvalidStateError(
+        `${orphaned.length} confirmed future booking(s) fall on slots this change removes; cancel them (or terminate their contracts) first`,
+        { bookings: orphaned.slice(0, 50).map((b) => ({ id: b.id, start: b.start.toISOString(), end: b.end.toISOString() })), count: orphaned.length },
+      );
+    }
+  });
 }
 
 export interface SlotAvailability {

@@ -44,7 +44,8 @@ export function partnerStatsLoader(ctx: Ctx) {
         `SELECT p.id,
                 (SELECT count(*)::int FROM demand_match m WHERE m.partner_id = p.id AND m.status = 'FULFILLED') AS fulfilled_matches,
                 (SELECT coalesce(sum(sl.minutes), 0) FROM service_log sl WHERE sl.partner_id = p.id AND sl.status = 'VERIFIED') AS verified_service_minutes,
-                0 AS active_contracts,
+                (SELECT count(*) FROM space_contract sc
+                  WHERE sc.partner_id = p.id AND sc.status = 'ACTIVE' AND sc.ends_at > now())::int AS active_contracts,
                 (SELECT avg(e.rating)::float8 FROM evaluation e WHERE e.partner_id = p.id) AS average_rating
            FROM partner p
           WHERE p.id = ANY($1::uuid[])`,

@@ -8,6 +8,7 @@ import { checkText } from '../common/validation';
 import { inTransaction } from '../db/transaction';
 import { topics } from '../live/events';
 import { announce } from '../live/notifications.service';
+import { endContractsOfPartnership } from '../spaces/contracts.service';
 import { User } from '../users/user.entity';
 import { Partner, PartnerMember, PartnerRole, Partnership, PartnershipStatus } from './partner.entity';
 import { ReviewDecision, type PartnerFilter, type RegisterPartnerInput } from './partners.inputs';
@@ -129,6 +130,7 @@ export async function endPartnership(ctx: Ctx, id: string, reason: string, by: s
   return inTransaction(ctx.db, async (tx) => {
     const partnership = await lockPartnership(tx, id);
     await partnershipLifecycle.apply(tx, partnership, PartnershipStatus.ENDED, { by, note: reason, communityId: partnership.communityId });
+    await endContractsOfPartnership(tx, partnership.partnerId, partnership.communityId, by, reason);
     await withdrawPartnerMatchesInCommunity(tx, partnership.partnerId, partnership.communityId, by, reason);
     // Both sides are concerned: the partner's members and the community's secretaries, except whoever ended it.
     const { community, partner } = await partnershipNames(tx, partnership);

@@ -10,6 +10,7 @@ import { Partner, PartnerCategory, PartnerMember, PartnerRole, Partnership, Part
 import { partnershipLifecycle } from '../partners/partnership.lifecycle';
 import { newCalendarToken } from '../partners/partners.service';
 import { seedServiceHours } from '../service-hours/service-hours.seed';
+import { seedSpaces } from '../spaces/spaces.seed';
 import { User } from '../users/user.entity';
 
 /** The password of every demo account (README lists the accounts). */
@@ -124,6 +125,7 @@ export async function seedDemo(db: DataSource, config: Config): Promise<DemoAcco
     const pending = await tx.save(tx.create(Partnership, { partnerId: library.id, communityId: jinqiao.id, status: PartnershipStatus.PENDING }));
     await partnershipLifecycle.created(tx, pending, { by: users.get('library@demo.cn')!.id, communityId: jinqiao.id });
     await seedNotifications(tx);
+    await seedSpaces(tx, jiangpan, (email) => users.get(email)!.id);
 
     await seedDemand(tx);
     await seedServiceHours(tx, new Map(secretaries.map(([c, email]) => [c.name, users.get(email)!.id])));

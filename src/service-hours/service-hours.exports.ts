@@ -6,7 +6,7 @@ import { findCommunity } from '../communities/communities.service';
 import type { Ctx } from '../context';
 import { BadUserInputError, ForbiddenError, NotFoundError } from '../errors';
 import { User } from '../users/user.entity';
-import { isUuid } from './service-hours.service';
+import { isUuid } from '../common/ids';
 
 /** Inclusive local dates; either end open. */
 export interface DatePeriod {

@@ -7,11 +7,13 @@ import { StatusChange } from '../common/status-change.entity';
 import { Community } from '../communities/community.entity';
 import type { Ctx } from '../context';
 import { Match } from '../demand/match.entity';
+import { SpaceContract } from '../spaces/space-contract.entity';
+import { LocalDateScalar } from '../common/scalars';
 import { Partner } from '../partners/partner.entity';
 import { ReviewDecision } from '../partners/partners.inputs';
 import { User } from '../users/user.entity';
 import { ServiceLog } from './service-log.entity';
-import { LogServiceInput, ServiceHoursBucket, ServiceHoursSummaryInput, ServiceLogFilter } from './service-hours.inputs';
+import { ContractObligation, LogServiceInput, ServiceHoursBucket, ServiceHoursSummaryInput, ServiceLogFilter } from './service-hours.inputs';
 import * as hours from './service-hours.service';
 
 const ServiceLogConnection = ConnectionType(ServiceLog, 'ServiceLog');
@@ -86,6 +88,11 @@ export class ServiceLogResolver {
     return log.matchId ? byId(ctx, Match).load(log.matchId) : null;
   }
 
+  @FieldResolver(() => SpaceContract, { nullable: true })
+  contract(@Root() log: ServiceLog, @Context() ctx: Ctx) {
+    return log.contractId ? byId(ctx, SpaceContract).load(log.contractId) : null;
+  }
+
   @FieldResolver(() => Community)
   community(@Root() log: ServiceLog, @Context() ctx: Ctx) {
     return byId(ctx, Community).load(log.communityId);
@@ -99,5 +106,19 @@ export class ServiceLogResolver {
   @FieldResolver(() => [StatusChange])
   history(@Root() log: ServiceLog, @Context() ctx: Ctx) {
     return historyOf(ctx, log.id);
+  }
+}
+
+/** Promised against delivered public-benefit sessions: the service-hours view of a space contract. */
+@Resolver(() => SpaceContract)
+export class ContractObligationsResolver {
+  @FieldResolver(() => [ContractObligation], { description: 'Promised against delivered public-benefit sessions, one row per month of the term within the range.' })
+  obligations(
+    @Root() contract: SpaceContract,
+    @Arg('from', () => LocalDateScalar, { nullable: true }) from: string | null,
+    @Arg('to', () => LocalDateScalar, { nullable: true }) to: string | null,
+    @Context() ctx: Ctx,
+  ) {
+    return hours.contractObligations(ctx, contract.id, from, to);
   }
 }

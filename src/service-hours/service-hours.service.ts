@@ -13,6 +13,7 @@ import { paginate, type PageArgs, type SortKey } from '../common/pagination';
 import { checkText } from '../common/validation';
 import { findCommunity } from '../communities/communities.service';
 import type { Ctx } from '../context';
+import { isUuid } from '../common/ids';
 import { inTransaction } from '../db/transaction';
 import {
   AppError,
@@ -39,9 +40,6 @@ export const MAX_LOG_AGE_DAYS = 90;
 export const MAX_SUMMARY_DAYS = 366;
 export const MAX_BULK_VERIFY = 100;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** An ID that is not even a UUID names nothing; checked before it reaches SQL (which would refuse it). */
-export const isUuid = (id: string | null | undefined): id is string => typeof id === 'string' && UUID.test(id);
 
 function requireUuid(what: string, id: string, path: string): void {
   if (!isUuid(id)) throw new NotFoundError(what, id, path);

@@ -1,0 +1,284 @@
+import { DateTime } from 'luxon';
+import type { EntityManager } from 'typeorm';
+import type { Ctx } from '../context';
+import { viewerRoles } from '../auth/policy';
+import { byId, loader } from '../common/loaders';
+import { paginate, type PageArgs, type SortKey } from '../common/pagination';
+import { occurrenceStartingAt, sameSlot, WEEKDAYS, type Occurrence } from '../common/slots';
+import { checkText } from '../common/validation';
+import { checkRange, findCommunity, MAX_AVAILABILITY_DAYS } from '../communities/communities.service';
+import type { Room, WeeklySlot } from '../communities/room.entity';
+import { inTransaction } from '../db/transaction';
+import { BadUserInputError, ConflictError, InvalidStateError, NotFoundError, PgErrorCode, pgErrorCode } from '../errors';
+import { assertActivePartnership } from '../partners/partners.service';
+import { Booking, BookingStatus } from './booking.entity';
+import { bookingLifecycle } from './booking.lifecycle';
+import { isoRange, type Range } from './occurrences';
+import type { BookingFilter, BookSlotInput } from './spaces.inputs';
+import { effectiveStatus, ContractStatus, SpaceContract } from './space-contract.entity';
+
+/** How far ahead a single occurrence may be booked (contracts book their whole term). */
+export const BOOKING_HORIZON_DAYS = 180;
+/** What everyone but the partner and the secretaries sees of a booking that is not a public contract session. */
+export const PRIVATE_PURPOSE = '已预订/Booked';
+/** Bounds the public board's list of upcoming sessions. */
+export const UPCOMING_SESSIONS_LIMIT = 50;
+
+export async function findBooking(ctx: Ctx, id: string, path = 'id'): Promise<Booking> {
+  const booking = await byId(ctx, Booking).load(id);
+  if (!booking) throw new NotFoundError('booking', id, path);
+  return booking;
+}
+
+/** Chronological, then by id: the order of every booking list. */
+export const startOrder = (alias: string): SortKey<Booking>[] => [
+  { sql: `${alias}.start_at`, dir: 'ASC', value: (b) => b.startAt.toISOString() },
+  { sql: `${alias}.id`, dir: 'ASC', value: (b) => b.id },
+];
+
+export function listBookings(ctx: Ctx, filter: BookingFilter, page: PageArgs) {
+  const qb = ctx.db.getRepository(Booking).createQueryBuilder('b');
+  if (filter.communityId) qb.andWhere('b.community_id = :communityId', { communityId: filter.communityId });
+  if (filter.roomId) qb.andWhere('b.room_id = :roomId', { roomId: filter.roomId });
+  if (filter.partnerId) qb.andWhere('b.partner_id = :partnerId', { partnerId: filter.partnerId });
+  if (filter.contractId) qb.andWhere('b.contract_id = :contractId', { contractId: filter.contractId });
+  if (filter.from) qb.andWhere('b.end_at > :from', { from: filter.from });
+  if (filter.to) qb.andWhere('b.start_at < :to', { to: filter.to });
+  if (filter.from && filter.to && filter.from >= filter.to) throw BadUserInputError.field('filter.to', 'must be after filter.from');
+  if (filter.status) qb.andWhere('b.status = :status', { status: filter.status });
+  return paginate(qb, startOrder('b'), page);
+}
+
+/**
+ * CONFIRMED bookings of a room overlapping [from, to): one query per distinct range per request,
+ * however many rooms ask (Room.bookings and Room.availability share it).
+ */
+export function confirmedBookingsOfRoom(ctx: Ctx, roomId: string, from: Date, to: Date): Promise<Booking[]> {
+  const load = loader<string, Booking[]>(ctx, 'confirmedBookingsByRoomAndRange', async (keys) => {
+    const ranges = new Map<string, string[]>();
+    for (const key of keys) {
+      const [room, range] = [key.slice(0, key.indexOf('|')), key.slice(key.indexOf('|') + 1)];
+      ranges.set(range, [...(ranges.get(range) ?? []), room]);
+    }
+    const found = new Map<string, Booking[]>(keys.map((k) => [k, []]));
+    for (const [range, rooms] of ranges) {
+      const [f, t] = range.split('|');
+      const rows = await ctx.db
+        .getRepository(Booking)
+        .createQueryBuilder('b')
+        .where(`b.room_id IN (:...rooms) AND b.status = 'CONFIRMED' AND b.start_at < :t AND b.end_at > :f`, { rooms, f, t })
+        .orderBy('b.start_at', 'ASC')
+        .addOrderBy('b.id', 'ASC')
+        .getMany();
+      for (const b of rows) found.get(`${b.roomId}|${range}`)?.push(b);
+    }
+    return keys.map((k) => found.get(k)!);
+  });
+  return load.load(`${roomId}|${from.toISOString()}|${to.toISOString()}`);
+}
+
+/** The foundation's `TakenRanges` for Room.availability: CONFIRMED bookings. */
+export const takenByBookings = async (ctx: Ctx, room: Room, from: Date, to: Date): Promise<Range[]> =>
+  (await confirmedBookingsOfRoom(ctx, room.id, from, to)).map((b) => ({ start: b.startAt, end: b.endAt }));
+
+export function roomBookings(ctx: Ctx, room: Room, from: Date, to: Date): Promise<Booking[]> {
+  checkRange(from, to, MAX_AVAILABILITY_DAYS);
+  return confirmedBookingsOfRoom(ctx, room.id, from, to);
+}
+
+/** Contract sessions are public; anything else only to the booking partner's members and the community's secretaries. */
+export async function canSeeBookingDetails(ctx: Ctx, booking: Booking): Promise<boolean> {
+  if (booking.contractId) return true;
+  if (!ctx.viewer.userId || ctx.viewer.authError) return false;
+  const roles = await viewerRoles(ctx);
+  return roles.isAdmin || roles.secretaryOf.has(booking.communityId) || (!!booking.partnerId && roles.partnerRoles.has(booking.partnerId));
+}
+
+/** The room's weekly slots, share-locked so that updateRoom cannot remove one under a booking being made. */
+export async function lockRoomSlots(tx: EntityManager, roomId: string): Promise<WeeklySlot[]> {
+  const [row] = await tx.query(`SELECT weekly_slots FROM room WHERE id = $1 FOR SHARE`, [roomId]);
+  return row?.weekly_slots ?? [];
+}
+
+/**
+ * Books one occurrence (DESIGN invariant 4): exactly a slot occurrence in the community's zone, in
+ * the future, at most 180 days ahead. The exclusion constraint decides races: the loser gets CONFLICT.
+ */
+export async function bookSlot(ctx: Ctx, room: Room, input: BookSlotInput, by: string): Promise<Booking> {
+  const community = await findCommunity(ctx, room.communityId);
+  const zone = community.timezone;
+  const now = new Date();
+  const start = input.start;
+  if (start <= now) throw BadUserInputError.field('input.start', 'must be in the future');
+  if (start.getTime() - now.getTime() > BOOKING_HORIZON_DAYS * 86_400_000) {
+    throw BadUserInputError.field('input.start', `may be at most ${BOOKING_HORIZON_DAYS} days ahead`);
+  }
+  const occurrence = occurrenceStartingAt(room.weeklySlots, zone, start);
+  if (!occurrence) {
+    throw BadUserInputError.field('input.start', `is not the start of an occurrence of this room's weekly slots (local time in ${zone})`);
+  }
+  if (input.contractId && !input.partnerId) throw BadUserInputError.field('input.contractId', 'needs the partnerId of the contract');
+  const purpose = input.purpose.trim();
+  if (!purpose) throw BadUserInputError.field('input.purpose', 'must not be empty');
+  try {
+    return await inTransaction(ctx.db, async (tx) => {
+      const slots = await lockRoomSlots(tx, room.id);
+      if (!slots.some((s) => sameSlot(s, occurrence.slot))) {
+        throw new InvalidStateError("This slot was just removed from the room's weekly slots");
+      }
+      if (input.partnerId) await assertActivePartnership(tx, input.partnerId, room.communityId);
+      if (input.contractId) await assertContractOccurrence(tx, input.contractId, input.partnerId!, room, occurrence, zone);
+      const booking = await tx.save(
+        tx.create(Booking, {
+          communityId: room.communityId,
+          roomId: room.id,
+          partnerId: input.partnerId ?? null,
+          contractId: input.contractId ?? null,
+          startAt: occurrence.start,
+          endAt: occurrence.end,
+          purpose,
+          status: BookingStatus.CONFIRMED,
+          createdBy: by,
+          cancelledAt: null,
+          cancelReason: null,
+        }),
+      );
+      await bookingLifecycle.created(tx, booking, { by, communityId: room.communityId });
+      return booking;
+    });
+  } catch (error) {
+    if (pgErrorCode(error) === PgErrorCode.exclusionViolation) {
+      throw new ConflictError('This occurrence is already booked', { conflicts: [isoRange(occurrence)] });
+    }
+    throw error;
+  }
+}
+
+/** A re-booked occurrence of a contract: the partner's ACTIVE contract on this room, one of its slots, within its term. */
+async function assertContractOccurrence(tx: EntityManager, contractId: string, partnerId: string, room: Room, occurrence: Occurrence, zone: string) {
+  const contract = await tx
+    .getRepository(SpaceContract)
+    .createQueryBuilder('c')
+    .setLock('pessimistic_read')
+    .where('c.id = :contractId', { contractId })
+    .getOne();
+  if (!contract) throw new NotFoundError('contract', contractId, 'input.contractId');
+  if (contract.partnerId !== partnerId || contract.roomId !== room.id) {
+    throw BadUserInputError.field('input.contractId', "is not this partner's contract for this room");
+  }
+  if (effectiveStatus(contract) !== ContractStatus.ACTIVE) {
+    throw new InvalidStateError(`The contract is ${effectiveStatus(contract)}; only an ACTIVE contract's occurrences can be booked`);
+  }
+  const day = DateTime.fromJSDate(occurrence.start, { zone }).toISODate()!;
+  const inTerm = day >= contract.startsOn && day <= contract.endsOn && (!contract.terminatedOn || day < contract.terminatedOn);
+  if (!inTerm || !contract.weeklySlots.some((s) => sameSlot(s, occurrence.slot))) {
+    throw BadUserInputError.field('input.start', "is not an occurrence of this contract's weekly slots within its term");
+  }
+}
+
+export async function cancelBooking(ctx: Ctx, booking: Booking, reason: string, by: string): Promise<Booking> {
+  checkText('reason', reason, { required: true });
+  if (booking.status === BookingStatus.CONFIRMED && booking.startAt <= new Date()) {
+    throw new InvalidStateError('A booking that has already started cannot be cancelled');
+  }
+  return inTransaction(ctx.db, (tx) =>
+    bookingLifecycle.apply(
+      tx,
+      Object.assign(new Booking(), booking),
+      BookingStatus.CANCELLED,
+      { by, note: reason, communityId: booking.communityId },
+      { cancelledAt: new Date(), cancelReason: reason },
+    ),
+  );
+}
+
+/**
+ * Cancels, in one statement, the CONFIRMED bookings matching `where` that start at or after
+ * `from`, appending each cancellation to its history. Returns how many it cancelled.
+ */
+export async function cancelBookingsFrom(
+  tx: EntityManager,
+  where: { contractId: string } | { partnerId: string; communityId: string },
+  from: Date,
+  by: string | null,
+  reason: string,
+): Promise<number> {
+  const [condition, ids] =
+    'contractId' in where ? ['contract_id = $1', [where.contractId]] : ['partner_id = $1 AND community_id = $2', [where.partnerId, where.communityId]];
+  const n = ids.length;
+  const rows: unknown[] = await tx.query(
+    `WITH cancelled AS (
+       UPDATE booking SET status = 'CANCELLED', cancelled_at = now(), cancel_reason = $${n + 2}
+        WHERE ${condition} AND status = 'CONFIRMED' AND start_at >= $${n + 1}
+       RETURNING id, community_id)
+     INSERT INTO status_change (object_type, object_id, community_id, from_status, to_status, by_user_id, note)
+     SELECT 'BOOKING', id, community_id, 'CONFIRMED', 'CANCELLED', $${n + 3}::uuid, $${n + 2} FROM cancelled
+     RETURNING object_id`,
+    [...ids, from, reason, by],
+  );
+  return rows.length;
+}
+
+/** Books every occurrence for a contract in ONE statement, history included. */
+export async function insertContractBookings(tx: EntityManager, contract: SpaceContract, occurrences: Range[], by: string | null, note: string) {
+  if (!occurrences.length) return 0;
+  const rows: unknown[] = await tx.query(
+    `WITH inserted AS (
+       INSERT INTO booking (community_id, room_id, partner_id, contract_id, start_at, end_at, purpose, status, created_by)
+       SELECT $1, $2, $3, $4, o.s, o.e, $5, 'CONFIRMED', $6::uuid
+         FROM unnest($7::timestamptz[], $8::timestamptz[]) AS o(s, e)
+       RETURNING id)
+     INSERT INTO status_change (object_type, object_id, community_id, from_status, to_status, by_user_id, note)
+     SELECT 'BOOKING', id, $1, NULL, 'CONFIRMED', $6::uuid, $9 FROM inserted
+     RETURNING object_id`,
+    [
+      contract.communityId,
+      contract.roomId,
+      contract.partnerId,
+      contract.id,
+      contract.title.slice(0, 200),
+      by,
+      occurrences.map((o) => o.start),
+      occurrences.map((o) => o.end),
+      note,
+    ],
+  );
+  return rows.length;
+}
+
+export function upcomingPublicBenefitSessions(ctx: Ctx, communityId: string): Promise<Booking[]> {
+  // Slots never exceed a day, so the start bound keeps the partial index range tight.
+  return ctx.db
+    .getRepository(Booking)
+    .createQueryBuilder('b')
+    .where(`b.community_id = :communityId AND b.status = 'CONFIRMED' AND b.contract_id IS NOT NULL`, { communityId })
+    .andWhere(`b.start_at > now() - interval '1 day' AND b.end_at > now()`)
+    .orderBy('b.start_at', 'ASC')
+    .addOrderBy('b.id', 'ASC')
+    .limit(UPCOMING_SESSIONS_LIMIT)
+    .getMany();
+}
+
+/**
+ * CONFIRMED future bookings of a room that no longer fall on one of `slots` (updateRoom refuses
+ * such a change rather than orphan them). Runs inside updateRoom's transaction, room row locked.
+ */
+export async function bookingsOutsideSlots(
+  tx: EntityManager,
+  roomId: string,
+  slots: WeeklySlot[],
+  zone: string,
+): Promise<(Range & { id: string })[]> {
+  const rows: { id: string; start_at: Date; end_at: Date }[] = await tx.query(
+    `SELECT id, start_at, end_at FROM booking WHERE room_id = $1 AND status = 'CONFIRMED' AND end_at > now() ORDER BY start_at`,
+    [roomId],
+  );
+  return rows
+    .map((r) => ({ id: r.id, start: new Date(r.start_at), end: new Date(r.end_at) }))
+    .filter((b) => {
+      const s = DateTime.fromJSDate(b.start, { zone });
+      const e = DateTime.fromJSDate(b.end, { zone });
+      const weekday = WEEKDAYS[s.weekday - 1];
+      return !slots.some((slot) => slot.weekday === weekday && slot.startTime === s.toFormat('HH:mm') && slot.endTime === e.toFormat('HH:mm'));
+    });
+}

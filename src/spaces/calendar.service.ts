@@ -1,0 +1,100 @@
+import { timingSafeEqual } from 'node:crypto';
+import ical, { ICalEventStatus } from 'ical-generator';
+import type { DataSource } from 'typeorm';
+import type { Config } from '../config';
+import type { Ctx } from '../context';
+import { byId } from '../common/loaders';
+import { inTransaction } from '../db/transaction';
+import { Partner } from '../partners/partner.entity';
+import { newCalendarToken } from '../partners/partners.service';
+import { PRIVATE_PURPOSE } from './bookings.service';
+
+/** How far back a feed reaches; everything ahead is included (contracts book at most a year). */
+export const FEED_PAST_DAYS = 90;
+
+export const partnerCalendarUrl = (config: Config, partner: Partner) =>
+  `${config.publicUrl}/calendar/partners/${partner.id}.ics?token=${encodeURIComponent(partner.calendarToken)}`;
+
+export async function rotateCalendarToken(ctx: Ctx, partnerId: string): Promise<Partner> {
+  const partner = await inTransaction(ctx.db, async (tx) => {
+    await tx.update(Partner, { id: partnerId }, { calendarToken: newCalendarToken() });
+    return tx.findOneByOrFail(Partner, { id: partnerId });
+  });
+  byId(ctx, Partner).clear(partnerId).prime(partnerId, partner);
+  return partner;
+}
+
+interface FeedRow {
+  id: string;
+  start_at: Date;
+  end_at: Date;
+  purpose: string;
+  contract_id: string | null;
+  commitment: string | null;
+  partner_name: string | null;
+  room_name: string;
+  community_name: string;
+  created_at: Date;
+}
+
+const FEED_SELECT = `
+  SELECT b.id, b.start_at, b.end_at, b.purpose, b.contract_id, b.created_at, sc.public_benefit_commitment AS commitment,
+         p.name AS partner_name, r.name AS room_name, c.name AS community_name
+    FROM booking b
+    JOIN room r ON r.id = b.room_id
+    JOIN community c ON c.id = b.community_id
+    LEFT JOIN partner p ON p.id = b.partner_id
+    LEFT JOIN space_contract sc ON sc.id = b.contract_id`;
+
+function feed(name: string, zone: string | null, rows: FeedRow[], describe: (r: FeedRow) => { summary: string; description: string | null }, host: string) {
+  // Events are written in UTC (…Z): every calendar app shows them at the right local time without a VTIMEZONE.
+  const calendar = ical({ name, prodId: { company: 'community-marketplace', product: 'spaces', language: 'ZH' }, ttl: 15 * 60 });
+  if (zone) calendar.x('X-WR-TIMEZONE', zone);
+  for (const r of rows) {
+    const { summary, description } = describe(r);
+    calendar.createEvent({
+      id: `${r.id}@${host}`,
+      start: new Date(r.start_at),
+      end: new Date(r.end_at),
+      stamp: new Date(r.created_at),
+      summary,
+      description,
+      location: `${r.community_name} ${r.room_name}`,
+      status: ICalEventStatus.CONFIRMED,
+    });
+  }
+  return calendar.toString();
+}
+
+/** Every CONFIRMED booking of the room from 90 days ago on; only contract sessions (public) name partner and purpose. */
+export async function roomFeed(db: DataSource, config: Config, roomId: string): Promise<string | null> {
+  const [room] = await db.query(`SELECT r.name, c.name AS community_name, c.timezone FROM room r JOIN community c ON c.id = r.community_id WHERE r.id = $1`, [roomId]);
+  if (!room) return null;
+  const rows: FeedRow[] = await db.query(
+    `${FEED_SELECT} WHERE b.room_id = $1 AND b.status = 'CONFIRMED' AND b.end_at > now() - make_interval(days => $2) ORDER BY b.start_at, b.id`,
+    [roomId, FEED_PAST_DAYS],
+  );
+  return feed(`${room.community_name} ${room.name}`, room.timezone, rows, (r) =>
+    r.contract_id
+      ? { summary: `${r.partner_name}：${r.purpose}`, description: r.commitment }
+      : { summary: PRIVATE_PURPOSE, description: null },
+    new URL(config.publicUrl).hostname,
+  );
+}
+
+/** The partner's own CONFIRMED bookings, every community; null when the partner or the token is wrong. */
+export async function partnerFeed(db: DataSource, config: Config, partnerId: string, token: string): Promise<string | null> {
+  const [partner] = await db.query(`SELECT name, calendar_token FROM partner WHERE id = $1`, [partnerId]);
+  if (!partner || !sameSecret(partner.calendar_token, token)) return null;
+  const rows: FeedRow[] = await db.query(
+    `${FEED_SELECT} WHERE b.partner_id = $1 AND b.status = 'CONFIRMED' AND b.end_at > now() - make_interval(days => $2) ORDER BY b.start_at, b.id`,
+    [partnerId, FEED_PAST_DAYS],
+  );
+  return feed(partner.name, null, rows, (r) => ({ summary: r.purpose, description: r.commitment }), new URL(config.publicUrl).hostname);
+}
+
+function sameSecret(expected: string, given: string): boolean {
+  const a = Buffer.from(expected);
+  const b = Buffer.from(given);
+  return a.length === b.length && timingSafeEqual(a, b);
+}

@@ -1,0 +1,280 @@
+import { DateTime } from 'luxon';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Ctx } from '../context';
+import { viewerRoles } from '../auth/policy';
+import { byId, groupedBy, loader } from '../common/loaders';
+import { createdOrder, paginate, type PageArgs } from '../common/pagination';
+import { localToday, occurrencesOnDates, sameSlot } from '../common/slots';
+import { checkText } from '../common/validation';
+import { findCommunity } from '../communities/communities.service';
+import type { Room } from '../communities/room.entity';
+import { inTransaction } from '../db/transaction';
+import { BadUserInputError, ConflictError, InvalidStateError, NotFoundError, PgErrorCode, pgErrorCode, type FieldError } from '../errors';
+import { PartnershipStatus } from '../partners/partner.entity';
+import { ReviewDecision } from '../partners/partners.inputs';
+import { assertActivePartnership } from '../partners/partners.service';
+import { Booking } from './booking.entity';
+import { cancelBookingsFrom, insertContractBookings, lockRoomSlots } from './bookings.service';
+import { contractLifecycle } from './contract.lifecycle';
+import { isoRange, localLabel, startOfLocalDay, takenOccurrences, type Range } from './occurrences';
+import { ContractStatus, effectiveStatus, PUBLIC_CONTRACT_STATUSES, SpaceContract } from './space-contract.entity';
+import type { ContractFilter, ProposeContractInput } from './spaces.inputs';
+
+/** Longest term, both days counted (a leap year). */
+export const MAX_TERM_DAYS = 366;
+/** Attempts at an approval that lost a race to a concurrent booking before answering CONFLICT. */
+const APPROVAL_ATTEMPTS = 3;
+
+/** PENDING_REVIEW and REJECTED contracts are visible to the partner's members and the community's secretaries only. */
+export async function canSeeContract(ctx: Ctx, contract: SpaceContract): Promise<boolean> {
+  if (PUBLIC_CONTRACT_STATUSES.includes(contract.status)) return true;
+  if (!ctx.viewer.userId || ctx.viewer.authError) return false;
+  const roles = await viewerRoles(ctx);
+  return roles.isAdmin || roles.secretaryOf.has(contract.communityId) || roles.partnerRoles.has(contract.partnerId);
+}
+
+/** The contract if the viewer may see it, else null (as if it did not exist). */
+export async function visibleContract(ctx: Ctx, id: string): Promise<SpaceContract | null> {
+  const contract = await byId(ctx, SpaceContract).load(id);
+  return contract && (await canSeeContract(ctx, contract)) ? contract : null;
+}
+
+export async function findContract(ctx: Ctx, id: string, path = 'id'): Promise<SpaceContract> {
+  const contract = await visibleContract(ctx, id);
+  if (!contract) throw new NotFoundError('contract', id, path);
+  return contract;
+}
+
+const EFFECTIVE_STATUS_SQL = `(CASE WHEN c.status = 'ACTIVE' AND c.ends_at <= now() THEN 'EXPIRED' ELSE c.status END)`;
+
+export async function listContracts(ctx: Ctx, filter: ContractFilter | null | undefined, page: PageArgs) {
+  const qb = ctx.db.getRepository(SpaceContract).createQueryBuilder('c');
+  if (filter?.communityId) qb.andWhere('c.community_id = :communityId', { communityId: filter.communityId });
+  if (filter?.partnerId) qb.andWhere('c.partner_id = :partnerId', { partnerId: filter.partnerId });
+  if (filter?.roomId) qb.andWhere('c.room_id = :roomId', { roomId: filter.roomId });
+  if (filter?.status?.length) qb.andWhere(`${EFFECTIVE_STATUS_SQL} IN (:...statuses)`, { statuses: filter.status });
+  const roles = ctx.viewer.userId && !ctx.viewer.authError ? await viewerRoles(ctx) : null;
+  if (!roles?.isAdmin) {
+    qb.andWhere(`(c.status IN (:...publicStatuses) OR c.partner_id = ANY(:partners) OR c.community_id = ANY(:communities))`, {
+      publicStatuses: PUBLIC_CONTRACT_STATUSES,
+      partners: [...(roles?.partnerRoles.keys() ?? [])],
+      communities: [...(roles?.secretaryOf ?? [])],
+    });
+  }
+  return paginate(qb, createdOrder('c'), page);
+}
+
+/** Validates a proposal against the room and the calendar; every problem named by its field. */
+function checkProposal(input: ProposeContractInput, room: Room, zone: string): void {
+  const errors: FieldError[] = [];
+  input.weeklySlots.forEach((slot, i) => {
+    if (!room.weeklySlots.some((s) => sameSlot(s, slot))) {
+      errors.push({ path: `input.weeklySlots[${i}]`, message: `${slot.weekday} ${slot.startTime}-${slot.endTime} is not one of the room's weekly slots` });
+    } else if (input.weeklySlots.slice(0, i).some((s) => sameSlot(s, slot))) {
+      errors.push({ path: `input.weeklySlots[${i}]`, message: 'is listed twice' });
+    }
+  });
+  const today = localToday(zone);
+  if (input.startsOn < today) errors.push({ path: 'input.startsOn', message: `must be today (${today}, ${zone}) or later` });
+  const days = DateTime.fromISO(input.endsOn).diff(DateTime.fromISO(input.startsOn), 'days').days + 1;
+  if (days < 1) errors.push({ path: 'input.endsOn', message: 'must not be before startsOn' });
+  else if (days > MAX_TERM_DAYS) errors.push({ path: 'input.endsOn', message: `the term may span at most ${MAX_TERM_DAYS} days` });
+  if (errors.length) throw new BadUserInputError(errors);
+  if (!occurrencesOnDates(input.weeklySlots, zone, input.startsOn, input.endsOn).length) {
+    throw BadUserInputError.field('input.endsOn', 'the term holds no occurrence of the chosen weekly slots');
+  }
+}
+
+export async function proposeContract(ctx: Ctx, room: Room, input: ProposeContractInput, by: string): Promise<SpaceContract> {
+  const community = await findCommunity(ctx, room.communityId);
+  checkProposal(input, room, community.timezone);
+  const title = input.title.trim();
+  const commitment = input.publicBenefitCommitment.trim();
+  if (!title) throw BadUserInputError.field('input.title', 'must not be empty');
+  if (!commitment) throw BadUserInputError.field('input.publicBenefitCommitment', 'must not be empty');
+  return inTransaction(ctx.db, async (tx) => {
+    await assertActivePartnership(tx, input.partnerId, room.communityId);
+    const contract = await tx.save(
+      tx.create(SpaceContract, {
+        communityId: room.communityId,
+        roomId: room.id,
+        partnerId: input.partnerId,
+        title,
+        publicBenefitCommitment: commitment,
+        sessionsPerMonth: input.sessionsPerMonth,
+        weeklySlots: input.weeklySlots.map(({ weekday, startTime, endTime }) => ({ weekday, startTime, endTime })),
+        startsOn: input.startsOn,
+        endsOn: input.endsOn,
+        endsAt: DateTime.fromISO(input.endsOn, { zone: community.timezone }).plus({ days: 1 }).startOf('day').toJSDate(),
+        terminatedOn: null,
+        status: ContractStatus.PENDING_REVIEW,
+        proposedBy: by,
+      }),
+    );
+    await contractLifecycle.created(tx, contract, { by, communityId: room.communityId });
+    return contract;
+  });
+}
+
+/** The term's occurrences still ahead of `now`, in the community's zone. */
+function futureOccurrences(contract: SpaceContract, zone: string, now = new Date()): Range[] {
+  return occurrencesOnDates(contract.weeklySlots, zone, contract.startsOn, contract.endsOn)
+    .filter((o) => o.start > now)
+    .map(({ start, end }) => ({ start, end }));
+}
+
+/** SpaceContract.conflicts: future occurrences of the term taken by someone else; one query per request. */
+export function contractConflicts(ctx: Ctx, contract: SpaceContract): Promise<Range[]> {
+  const status = effectiveStatus(contract);
+  if (status !== ContractStatus.PENDING_REVIEW && status !== ContractStatus.ACTIVE) return Promise.resolve([]);
+  return loader<SpaceContract, Range[]>(ctx, 'contractConflicts', async (contracts) => {
+    const zones = await Promise.all(contracts.map((c) => findCommunity(ctx, c.communityId).then((cm) => cm.timezone)));
+    const taken = await takenOccurrences(
+      ctx.db,
+      contracts.map((c, i) => ({ key: c.id, communityId: c.communityId, roomId: c.roomId, contractId: c.id, occurrences: futureOccurrences(c, zones[i]) })),
+    );
+    return contracts.map((c) => taken.get(c.id) ?? []);
+  }).load(contract);
+}
+
+/** SpaceContract.bookings: every booking of the contract (cancelled ones too), chronological. */
+export async function contractBookings(ctx: Ctx, contract: SpaceContract, from?: Date | null, to?: Date | null): Promise<Booking[]> {
+  if (from && to && from >= to) throw BadUserInputError.field('to', 'must be after from');
+  const all = await groupedBy(ctx, Booking, 'contractId', { startAt: 'ASC', id: 'ASC' }).load(contract.id);
+  return all.filter((b) => (!from || b.endAt > from) && (!to || b.startAt < to));
+}
+
+async function lockContract(tx: EntityManager, id: string): Promise<SpaceContract> {
+  return tx.getRepository(SpaceContract).createQueryBuilder('c').setLock('pessimistic_write').where('c.id = :id', { id }).getOneOrFail();
+}
+
+/**
+ * APPROVE books every future occurrence of the term in one statement, or nothing: any taken
+ * occurrence fails it with CONFLICT listing them in `extensions.conflicts`, unless `skipConflicts`,
+ * which books the free ones and records the skipped dates in the history note. REJECT books nothing.
+ */
+export async function reviewContract(
+  ctx: Ctx,
+  contract: SpaceContract,
+  decision: ReviewDecision,
+  note: string | null | undefined,
+  skipConflicts: boolean,
+  by: string,
+): Promise<SpaceContract> {
+  checkText('note', note);
+  const zone = (await findCommunity(ctx, contract.communityId)).timezone;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await inTransaction(ctx.db, async (tx) => {
+        if (decision === ReviewDecision.REJECT) {
+          const locked = await lockContract(tx, contract.id);
+          return contractLifecycle.apply(tx, locked, ContractStatus.REJECTED, { by, note, communityId: locked.communityId });
+        }
+        // Partnership before contract: the order endPartnership takes them in, so the two never deadlock.
+        const [partnership] = await tx.query(
+          `SELECT 1 FROM partnership WHERE partner_id = $1 AND community_id = $2 AND status = $3 FOR SHARE`,
+          [contract.partnerId, contract.communityId, PartnershipStatus.ACTIVE],
+        );
+        const locked = await lockContract(tx, contract.id);
+        contractLifecycle.assertTransition(locked.status, ContractStatus.ACTIVE);
+        if (!partnership) throw new InvalidStateError('The partner no longer has an ACTIVE partnership with this community');
+        return approve(tx, locked, zone, note ?? null, skipConflicts, by);
+      });
+    } catch (error) {
+      // A booking committed between our conflict check and our insert: check again with it visible.
+      if (pgErrorCode(error) !== PgErrorCode.exclusionViolation) throw error;
+      if (attempt >= APPROVAL_ATTEMPTS) throw new ConflictError('Occurrences of the term were booked concurrently; review the conflicts and try again');
+    }
+  }
+}
+
+/** The approval proper; the caller holds the partnership (checked ACTIVE) and the contract locked. */
+async function approve(tx: EntityManager, contract: SpaceContract, zone: string, note: string | null, skipConflicts: boolean, by: string) {
+  const now = new Date();
+  if (contract.endsAt <= now) throw new InvalidStateError(`The term ended on ${contract.endsOn}; it can no longer be approved`);
+  const roomSlots = await lockRoomSlots(tx, contract.roomId);
+  const removed = contract.weeklySlots.filter((s) => !roomSlots.some((r) => sameSlot(r, s)));
+  if (removed.length) {
+    throw new InvalidStateError(`The room no longer offers ${removed.map((s) => `${s.weekday} ${s.startTime}-${s.endTime}`).join(', ')}`);
+  }
+  const occurrences = futureOccurrences(contract, zone, now);
+  if (!occurrences.length) throw new InvalidStateError('No occurrence of the term is still in the future');
+  const taken = (await takenOccurrences(tx, [{ key: 'c', communityId: contract.communityId, roomId: contract.roomId, contractId: contract.id, occurrences }])).get('c')!;
+  if (taken.length && (!skipConflicts || taken.length === occurrences.length)) {
+    throw new ConflictError(
+      `${taken.length} of ${occurrences.length} occurrences of the term are already taken${skipConflicts ? '; none is free' : ''}`,
+      { conflicts: taken.map(isoRange) },
+    );
+  }
+  const takenStarts = new Set(taken.map((t) => t.start.getTime()));
+  const free = occurrences.filter((o) => !takenStarts.has(o.start.getTime()));
+  await insertContractBookings(tx, contract, free, by, 'Booked by the approval of its contract');
+  const skipped = taken.length ? `Skipped ${taken.length} taken occurrence(s): ${taken.map((t) => localLabel(t, zone)).join(', ')}` : null;
+  const historyNote = [note, skipped].filter(Boolean).join('\n') || null;
+  return contractLifecycle.apply(tx, contract, ContractStatus.ACTIVE, { by, note: historyNote, communityId: contract.communityId });
+}
+
+/** ACTIVE -> TERMINATED, cancelling the contract's bookings from `effectiveOn` (never those already begun). */
+export async function terminateContract(ctx: Ctx, contract: SpaceContract, reason: string, effectiveOn: string | null | undefined, by: string) {
+  checkText('reason', reason, { required: true });
+  const zone = (await findCommunity(ctx, contract.communityId)).timezone;
+  const today = localToday(zone);
+  const on = effectiveOn ?? today;
+  if (on < today) throw BadUserInputError.field('effectiveOn', `must be today (${today}, ${zone}) or later`);
+  if (on > contract.endsOn) throw BadUserInputError.field('effectiveOn', `must not be after the contract's endsOn (${contract.endsOn})`);
+  return inTransaction(ctx.db, async (tx) => {
+    const locked = await lockContract(tx, contract.id);
+    if (effectiveStatus(locked) === ContractStatus.EXPIRED && locked.status === ContractStatus.ACTIVE) {
+      throw new InvalidStateError(`The contract expired at the end of ${locked.endsOn}`, { from: ContractStatus.EXPIRED, to: ContractStatus.TERMINATED });
+    }
+    const from = new Date(Math.max(startOfLocalDay(on, zone).getTime(), Date.now()));
+    await contractLifecycle.apply(tx, locked, ContractStatus.TERMINATED, { by, note: reason, communityId: locked.communityId }, { terminatedOn: on });
+    await cancelBookingsFrom(tx, { contractId: locked.id }, from, by, `Contract terminated: ${reason}`);
+    return locked;
+  });
+}
+
+/**
+ * The spaces part of ending a partnership, inside its transaction: ACTIVE contracts there are
+ * terminated (pending ones rejected) and the partner's future bookings there cancelled.
+ */
+export async function endContractsOfPartnership(tx: EntityManager, partnerId: string, communityId: string, by: string | null, reason: string) {
+  const [{ timezone }] = await tx.query(`SELECT timezone FROM community WHERE id = $1`, [communityId]);
+  const contracts = await tx
+    .getRepository(SpaceContract)
+    .createQueryBuilder('c')
+    .setLock('pessimistic_write')
+    .where('c.partner_id = :partnerId AND c.community_id = :communityId AND c.status IN (:...live)', {
+      partnerId,
+      communityId,
+      live: [ContractStatus.PENDING_REVIEW, ContractStatus.ACTIVE],
+    })
+    .getMany();
+  const note = `Partnership ended: ${reason}`;
+  for (const contract of contracts) {
+    const meta = { by, note, communityId };
+    if (contract.status === ContractStatus.PENDING_REVIEW) await contractLifecycle.apply(tx, contract, ContractStatus.REJECTED, meta);
+    else if (effectiveStatus(contract) === ContractStatus.EXPIRED) await contractLifecycle.apply(tx, contract, ContractStatus.EXPIRED, { ...meta, note: 'The term ended', by: null });
+    else await contractLifecycle.apply(tx, contract, ContractStatus.TERMINATED, meta, { terminatedOn: localToday(timezone) });
+  }
+  await cancelBookingsFrom(tx, { partnerId, communityId }, new Date(), by, note);
+}
+
+/**
+ * ACTIVE -> EXPIRED for every contract whose term has ended, with history, in one statement; safe
+ * to run from several processes at once. Reads never wait for it: `status` derives EXPIRED already.
+ */
+export async function expireContracts(db: DataSource): Promise<number> {
+  const rows: unknown[] = await inTransaction(db, (tx) =>
+    tx.query(
+      `WITH expired AS (
+         UPDATE space_contract SET status = 'EXPIRED', updated_at = now()
+          WHERE status = 'ACTIVE' AND ends_at <= now()
+         RETURNING id, community_id)
+       INSERT INTO status_change (object_type, object_id, community_id, from_status, to_status, by_user_id, note)
+       SELECT 'SPACE_CONTRACT', id, community_id, 'ACTIVE', 'EXPIRED', NULL, 'The term ended' FROM expired
+       RETURNING object_id`,
+    ),
+  );
+  return rows.length;
+}

@@ -1,0 +1,220 @@
+import { Arg, Args, Ctx as Context, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { isPartnerMember, requirePartnerMember, requirePartnerMemberOrSecretary, requireSecretary } from '../auth/policy';
+import { historyOf } from '../common/history';
+import { byId } from '../common/loaders';
+import { ConnectionType, pageArgsFactory } from '../common/pagination';
+import { DateTimeScalar, LocalDateScalar } from '../common/scalars';
+import { StatusChange } from '../common/status-change.entity';
+import { findRoom } from '../communities/communities.service';
+import { Room } from '../communities/room.entity';
+import { SlotOccurrence } from '../communities/slot-occurrence.type';
+import type { Ctx } from '../context';
+import { NotFoundError } from '../errors';
+import { Partner, PartnerRole } from '../partners/partner.entity';
+import { ReviewDecision } from '../partners/partners.inputs';
+import { findPartner } from '../partners/partners.service';
+import { PublicBoard } from '../public/public-board.resolver';
+import { Booking } from './booking.entity';
+import * as bookings from './bookings.service';
+import { partnerCalendarUrl, rotateCalendarToken } from './calendar.service';
+import * as contracts from './contracts.service';
+import { ContractStatus, effectiveStatus, SpaceContract } from './space-contract.entity';
+import { BookingFilter, BookSlotInput, ContractFilter, ProposeContractInput } from './spaces.inputs';
+
+const BookingConnection = ConnectionType(Booking, 'Booking');
+const BookingPageArgs = pageArgsFactory(50);
+const SpaceContractConnection = ConnectionType(SpaceContract, 'SpaceContract');
+const ContractPageArgs = pageArgsFactory(20);
+
+@Resolver(() => Booking)
+export class BookingResolver {
+  @Query(() => BookingConnection)
+  bookings(
+    @Arg('filter', () => BookingFilter) filter: BookingFilter,
+    @Args(() => BookingPageArgs) page: InstanceType<typeof BookingPageArgs>,
+    @Context() ctx: Ctx,
+  ) {
+    return bookings.listBookings(ctx, filter, page);
+  }
+
+  @Mutation(() => Booking)
+  async bookSlot(@Arg('input', () => BookSlotInput) input: BookSlotInput, @Context() ctx: Ctx) {
+    const room = await findRoom(ctx, input.roomId, 'input.roomId');
+    if (input.partnerId) await findPartner(ctx, input.partnerId, 'input.partnerId');
+    const roles = input.partnerId ? await requirePartnerMember(ctx, input.partnerId) : await requireSecretary(ctx, room.communityId);
+    return bookings.bookSlot(ctx, room, input, roles.userId);
+  }
+
+  @Mutation(() => Booking)
+  async cancelBooking(@Arg('id', () => ID) id: string, @Arg('reason') reason: string, @Context() ctx: Ctx) {
+    const booking = await bookings.findBooking(ctx, id);
+    const roles = booking.partnerId
+      ? await requirePartnerMemberOrSecretary(ctx, booking.partnerId, booking.communityId)
+      : await requireSecretary(ctx, booking.communityId);
+    return bookings.cancelBooking(ctx, booking, reason, roles.userId);
+  }
+
+  @FieldResolver(() => Room)
+  room(@Root() booking: Booking, @Context() ctx: Ctx) {
+    return findRoom(ctx, booking.roomId);
+  }
+
+  @FieldResolver(() => Partner, { nullable: true, description: "Null for a community's own booking, and for a private booking seen by others." })
+  async partner(@Root() booking: Booking, @Context() ctx: Ctx) {
+    if (!booking.partnerId || !(await bookings.canSeeBookingDetails(ctx, booking))) return null;
+    return byId(ctx, Partner).load(booking.partnerId);
+  }
+
+  @FieldResolver(() => SpaceContract, { nullable: true })
+  contract(@Root() booking: Booking, @Context() ctx: Ctx) {
+    return booking.contractId ? contracts.visibleContract(ctx, booking.contractId) : null;
+  }
+
+  @FieldResolver(() => String, {
+    description: `Public for contract sessions; otherwise "${bookings.PRIVATE_PURPOSE}" to all but the booking partner's members and the community's secretaries.`,
+  })
+  async purpose(@Root() booking: Booking, @Context() ctx: Ctx) {
+    return (await bookings.canSeeBookingDetails(ctx, booking)) ? booking.purpose : bookings.PRIVATE_PURPOSE;
+  }
+
+  @FieldResolver(() => [StatusChange])
+  history(@Root() booking: Booking, @Context() ctx: Ctx) {
+    return historyOf(ctx, booking.id);
+  }
+}
+
+@Resolver(() => SpaceContract)
+export class SpaceContractResolver {
+  @Query(() => SpaceContract, { nullable: true })
+  contract(@Arg('id', () => ID) id: string, @Context() ctx: Ctx) {
+    return contracts.visibleContract(ctx, id);
+  }
+
+  @Query(() => SpaceContractConnection)
+  contracts(
+    @Arg('filter', () => ContractFilter, { nullable: true }) filter: ContractFilter | null,
+    @Args(() => ContractPageArgs) page: InstanceType<typeof ContractPageArgs>,
+    @Context() ctx: Ctx,
+  ) {
+    return contracts.listContracts(ctx, filter, page);
+  }
+
+  @Mutation(() => SpaceContract)
+  async proposeContract(@Arg('input', () => ProposeContractInput) input: ProposeContractInput, @Context() ctx: Ctx) {
+    const room = await findRoom(ctx, input.roomId, 'input.roomId');
+    await findPartner(ctx, input.partnerId, 'input.partnerId');
+    const roles = await requirePartnerMember(ctx, input.partnerId);
+    return contracts.proposeContract(ctx, room, input, roles.userId);
+  }
+
+  @Mutation(() => SpaceContract, { description: 'With skipConflicts, APPROVE books the free occurrences only and records the skipped dates in history.' })
+  async reviewContract(
+    @Arg('id', () => ID) id: string,
+    @Arg('decision', () => ReviewDecision) decision: ReviewDecision,
+    @Arg('note', () => String, { nullable: true }) note: string | null,
+    @Arg('skipConflicts', () => Boolean, { nullable: true, defaultValue: false }) skipConflicts: boolean | null,
+    @Context() ctx: Ctx,
+  ) {
+    const contract = await existingContract(ctx, id);
+    const roles = await requireSecretary(ctx, contract.communityId);
+    return contracts.reviewContract(ctx, contract, decision, note, skipConflicts ?? false, roles.userId);
+  }
+
+  @Mutation(() => SpaceContract)
+  async terminateContract(
+    @Arg('id', () => ID) id: string,
+    @Arg('reason') reason: string,
+    @Arg('effectiveOn', () => LocalDateScalar, { nullable: true }) effectiveOn: string | null,
+    @Context() ctx: Ctx,
+  ) {
+    const contract = await existingContract(ctx, id);
+    const roles = await requirePartnerMemberOrSecretary(ctx, contract.partnerId, contract.communityId, PartnerRole.OWNER);
+    return contracts.terminateContract(ctx, contract, reason, effectiveOn, roles.userId);
+  }
+
+  @FieldResolver(() => Partner)
+  partner(@Root() contract: SpaceContract, @Context() ctx: Ctx) {
+    return findPartner(ctx, contract.partnerId);
+  }
+
+  @FieldResolver(() => Room)
+  room(@Root() contract: SpaceContract, @Context() ctx: Ctx) {
+    return findRoom(ctx, contract.roomId);
+  }
+
+  @FieldResolver(() => ContractStatus)
+  status(@Root() contract: SpaceContract): ContractStatus {
+    return effectiveStatus(contract);
+  }
+
+  @FieldResolver(() => [SlotOccurrence], { description: 'Slot occurrences of this contract that are already taken by someone else.' })
+  async conflicts(@Root() contract: SpaceContract, @Context() ctx: Ctx): Promise<SlotOccurrence[]> {
+    return (await contracts.contractConflicts(ctx, contract)).map((r) => ({ ...r, available: false }));
+  }
+
+  @FieldResolver(() => [Booking], { description: 'Every booking of the contract, cancelled ones included, chronologically.' })
+  bookings(
+    @Root() contract: SpaceContract,
+    @Arg('from', () => DateTimeScalar, { nullable: true }) from: Date | null,
+    @Arg('to', () => DateTimeScalar, { nullable: true }) to: Date | null,
+    @Context() ctx: Ctx,
+  ) {
+    return contracts.contractBookings(ctx, contract, from, to);
+  }
+
+  @FieldResolver(() => [StatusChange])
+  history(@Root() contract: SpaceContract, @Context() ctx: Ctx) {
+    return historyOf(ctx, contract.id);
+  }
+}
+
+/** For mutations: NOT_FOUND only when it does not exist, so a refusal reads FORBIDDEN. */
+async function existingContract(ctx: Ctx, id: string): Promise<SpaceContract> {
+  const contract = await byId(ctx, SpaceContract).load(id);
+  if (!contract) throw new NotFoundError('contract', id, 'id');
+  return contract;
+}
+
+@Resolver(() => Room)
+export class RoomBookingsResolver {
+  @FieldResolver(() => [Booking], { description: 'CONFIRMED bookings overlapping from..to (at most 92 days), chronologically.' })
+  bookings(
+    @Root() room: Room,
+    @Arg('from', () => DateTimeScalar) from: Date,
+    @Arg('to', () => DateTimeScalar) to: Date,
+    @Context() ctx: Ctx,
+  ) {
+    return bookings.roomBookings(ctx, room, from, to);
+  }
+}
+
+@Resolver(() => Partner)
+export class PartnerCalendarResolver {
+  @FieldResolver(() => String, { nullable: true, description: "Subscription URL of this partner's iCalendar feed; members only, null for everyone else." })
+  async calendarUrl(@Root() partner: Partner, @Context() ctx: Ctx) {
+    return (await isPartnerMember(ctx, partner.id)) ? partnerCalendarUrl(ctx.config, partner) : null;
+  }
+
+  @Mutation(() => Partner, { description: "Replaces the partner's calendar token: the old feed URL stops working." })
+  async rotatePartnerCalendarToken(@Arg('partnerId', () => ID) partnerId: string, @Context() ctx: Ctx) {
+    await findPartner(ctx, partnerId, 'partnerId');
+    await requirePartnerMember(ctx, partnerId);
+    return rotateCalendarToken(ctx, partnerId);
+  }
+}
+
+@Resolver(() => PublicBoard)
+export class PublicBoardSpacesResolver {
+  @FieldResolver(() => [Booking], { description: 'Public-benefit contract sessions from now on, soonest first (at most 50).' })
+  upcomingPublicBenefitSessions(@Root() board: PublicBoard, @Context() ctx: Ctx) {
+    return bookings.upcomingPublicBenefitSessions(ctx, board.community.id);
+  }
+}
+
+export const spacesResolvers = [
+  BookingResolver,
+  SpaceContractResolver,
+  RoomBookingsResolver,
+  PartnerCalendarResolver,
+  PublicBoardSpacesResolver,
+] as const;

@@ -1,0 +1,27 @@
+import 'reflect-metadata';
+import type { AddressInfo } from 'node:net';
+import { createApp } from '../../src/app';
+import { createDataSource } from '../../src/db/data-source';
+import { createLogger } from '../../src/logger';
+import { testConfig } from './app';
+
+/** Entry of the forked server process (see child-app.ts). */
+async function main() {
+  const config = testConfig(process.env.DATABASE_URL!);
+  const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+  const db = await createDataSource(config, log, { poolSize: 10 }).initialize();
+  const handle = await createApp({ db, config, log });
+  handle.server.listen(0, '127.0.0.1', () => process.send!({ port: (handle.server.address() as AddressInfo).port }));
+  const stop = async () => {
+    await handle.drain();
+    await db.destroy();
+    process.exit(0);
+  };
+  process.on('message', (m) => m === 'stop' && void stop());
+  process.on('disconnect', () => void stop());
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
