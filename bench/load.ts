@@ -89,6 +89,8 @@ export interface LoadResult {
   non2xx: number;
   errors: number;
   timeouts: number;
+  /** CPU time the server process spent per request during the load (ms): robust on a shared machine. */
+  serverCpuMsPerRequest?: number;
 }
 
 interface AutocannonResult {

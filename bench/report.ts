@@ -91,11 +91,11 @@ export function renderMarkdown(r: BenchResults): string {
   lines.push('## Scenarios', '');
   lines.push(
     'Load: closed loop (each connection sends its next request when the previous answer arrives). ' +
-      'Unloaded latency: the same requests one at a time. SQL = statements per request (`x-sql-statements`). RSS = peak resident memory of the server process during the load.',
+      "Unloaded latency: the same requests one at a time. SQL = statements per request (`x-sql-statements`). Server CPU = user+system CPU time of the server process during the load divided by its requests (the PostgreSQL backends' CPU not included; less sensitive than req/s to other load on the machine). RSS = peak resident memory of the server process during the load.",
     '',
   );
-  lines.push('| scenario | status | req/s | p50 ms | p95 ms | p99 ms | unloaded p50 / p95 ms | SQL | peak RSS MiB |');
-  lines.push('|---|---|---|---|---|---|---|---|---|');
+  lines.push('| scenario | status | req/s | p50 ms | p95 ms | p99 ms | unloaded p50 / p95 ms | SQL | server CPU ms/req | peak RSS MiB |');
+  lines.push('|---|---|---|---|---|---|---|---|---|---|');
   for (const s of r.scenarios) {
     const l = s.load;
     const sm = s.sample;
@@ -103,18 +103,18 @@ export function renderMarkdown(r: BenchResults): string {
     const rss = s.rssMb ? Object.values(s.rssMb).map((v) => String(v)).join(' / ') : '-';
     const status = s.status === 'ok' ? 'ok' : s.status === 'not available yet' ? 'not available yet' : `**failed**`;
     lines.push(
-      `| ${s.name} | ${status} | ${l ? num(l.rps) : '-'} | ${num(l?.latency.p50)} | ${num(l?.latency.p95)} | ${num(l?.latency.p99)} | ${sm ? `${num(sm.latency.p50)} / ${num(sm.latency.p95)}` : '-'} | ${sql} | ${rss} |`,
+      `| ${s.name} | ${status} | ${l ? num(l.rps) : '-'} | ${num(l?.latency.p50)} | ${num(l?.latency.p95)} | ${num(l?.latency.p99)} | ${sm ? `${num(sm.latency.p50)} / ${num(sm.latency.p95)}` : '-'} | ${sql} | ${num(l?.serverCpuMsPerRequest, 2)} | ${rss} |`,
     );
-    const peer = s.details?.postgraphile as { load: { rps: number; latency: { p50: number; p95: number; p99: number } }; sample: { latency: { p50: number; p95: number } }; rssMb: Record<string, number> } | undefined;
+    const peer = s.details?.postgraphile as { load: { rps: number; serverCpuMsPerRequest?: number; latency: { p50: number; p95: number; p99: number } }; sample: { latency: { p50: number; p95: number } }; rssMb: Record<string, number> } | undefined;
     if (peer) {
       lines.push(
-        `| ${s.name} (PostGraphile) | ok | ${num(peer.load.rps)} | ${num(peer.load.latency.p50)} | ${num(peer.load.latency.p95)} | ${num(peer.load.latency.p99)} | ${num(peer.sample.latency.p50)} / ${num(peer.sample.latency.p95)} | - | ${Object.values(peer.rssMb).join(' / ')} |`,
+        `| ${s.name} (PostGraphile) | ok | ${num(peer.load.rps)} | ${num(peer.load.latency.p50)} | ${num(peer.load.latency.p95)} | ${num(peer.load.latency.p99)} | ${num(peer.sample.latency.p50)} / ${num(peer.sample.latency.p95)} | - | ${num(peer.load.serverCpuMsPerRequest, 2)} | ${Object.values(peer.rssMb).join(' / ')} |`,
       );
     }
-    const deep = s.details?.deepPage as { load: { rps: number; latency: { p50: number; p95: number; p99: number } }; sample: { latency: { p50: number; p95: number }; sqlStatements: { max: number } | null } } | undefined;
+    const deep = s.details?.deepPage as { load: { rps: number; serverCpuMsPerRequest?: number; latency: { p50: number; p95: number; p99: number } }; sample: { latency: { p50: number; p95: number }; sqlStatements: { max: number } | null } } | undefined;
     if (deep) {
       lines.push(
-        `| ${s.name} (page at 90-99%) | ok | ${num(deep.load.rps)} | ${num(deep.load.latency.p50)} | ${num(deep.load.latency.p95)} | ${num(deep.load.latency.p99)} | ${num(deep.sample.latency.p50)} / ${num(deep.sample.latency.p95)} | ${deep.sample.sqlStatements?.max ?? '-'} | - |`,
+        `| ${s.name} (page at 90-99%) | ok | ${num(deep.load.rps)} | ${num(deep.load.latency.p50)} | ${num(deep.load.latency.p95)} | ${num(deep.load.latency.p99)} | ${num(deep.sample.latency.p50)} / ${num(deep.sample.latency.p95)} | ${deep.sample.sqlStatements?.max ?? '-'} | ${num(deep.load.serverCpuMsPerRequest, 2)} | - |`,
       );
     }
   }

@@ -5,7 +5,7 @@ import type { WeeklySlot } from '../src/communities/room.entity';
 import { TIME_ZONE, type Facts } from './generate';
 import { gql, load, percentiles, sample, type GqlRequest, type LoadResult, type Sample } from './load';
 import { POSTGRAPHILE_NESTED_QUERY } from './peer';
-import { RssSampler, type ChildServer } from './server';
+import { cpuMs, RssSampler, type ChildServer } from './server';
 
 export interface TargetCheck {
   /** The DESIGN.md target, in its words. */
@@ -70,9 +70,18 @@ const ms = (x: number) => `${x.toFixed(x < 10 ? 1 : 0)} ms`;
 async function measure(ctx: BenchContext, requests: GqlRequest[], server = ctx.app) {
   const s = await sample(server.url, requests, ctx.sampleN);
   if (s.error) return { sample: s, error: s.error };
+  const { load: l, rssMb } = await loadWithStats(server, requests, ctx);
+  return { sample: s, load: l, rssMb, error: null };
+}
+
+/** The load, with the server's peak RSS and its CPU time per request. */
+async function loadWithStats(server: ChildServer, requests: GqlRequest[], ctx: BenchContext) {
   const rss = new RssSampler([server]).start();
+  const cpu0 = cpuMs(server.pid);
   const l = await load(server.url, requests, ctx.connections, ctx.durationS);
-  return { sample: s, load: l, rssMb: rss.stop(), error: null };
+  const cpu1 = cpuMs(server.pid);
+  if (cpu0 !== null && cpu1 !== null && l.requests) l.serverCpuMsPerRequest = Math.round(((cpu1 - cpu0) / l.requests) * 100) / 100;
+  return { load: l, rssMb: rss.stop() };
 }
 
 function failedOrMissing(error: string): { status: ScenarioResult['status']; reason: string } {
@@ -137,15 +146,15 @@ const nestedRead: Scenario = {
       shape(a.data!.demandItems.edges.map((e) => ({ id: e.node.id, matches: e.node.matches.map((x) => x.id) }))) ===
       shape(b.data!.demandItems.nodes.map((n) => ({ id: n.id, matches: n.demandMatchesByDemandId.nodes.map((x) => x.id) })));
     const peerSample = await sample(peer.url, theirs, ctx.sampleN);
-    const rss = new RssSampler([peer]).start();
-    const peerLoad = await load(peer.url, theirs, ctx.connections, ctx.durationS);
-    const peerRss = rss.stop();
+    const { load: peerLoad, rssMb: peerRss } = await loadWithStats(peer, theirs, ctx);
     const ratio = Math.round((m.load!.rps / peerLoad.rps) * 100) / 100;
     details.postgraphile = { sample: peerSample, load: peerLoad, rssMb: peerRss, sameRows };
     details.throughputRatio = ratio;
     targets.push({
       target: 'nested read: throughput >= PostGraphile',
-      measured: `${m.load!.rps} vs ${peerLoad.rps} req/s (x${ratio})${sameRows ? '' : ', ROWS DIFFER'}`,
+      measured:
+        `${m.load!.rps} vs ${peerLoad.rps} req/s (x${ratio}); server CPU ${m.load!.serverCpuMsPerRequest ?? '?'} vs ${peerLoad.serverCpuMsPerRequest ?? '?'} ms per request` +
+        (sameRows ? '' : '; ROWS DIFFER'),
       met: ratio >= 1 && sameRows,
     });
     return { sample: m.sample, load: m.load, rssMb: m.rssMb, targets, details };

@@ -122,6 +122,20 @@ export function startApp(name: string, port: number, databaseUrl: string): Promi
   });
 }
 
+/** CPU time (user + system) a process has used so far, in ms; null where /proc is not available. */
+export function cpuMs(pid: number): number | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * (1000 / CLOCK_TICKS);
+  } catch {
+    return null;
+  }
+}
+/** USER_HZ: 100 on every Linux architecture Node.js runs on. */
+const CLOCK_TICKS = 100;
+
 /** Samples the RSS of some processes while a load runs; reports the peak of each. */
 export class RssSampler {
   private readonly peaks = new Map<string, number>();
