@@ -57,13 +57,16 @@ export interface Sample {
   error: string | null;
 }
 
-export async function sample(baseUrl: string, requests: GqlRequest[], n: number): Promise<Sample> {
+/** `n` sequential requests after a warm-up; stops early (after at least 5) once `budgetMs` is spent, so a slow answer cannot stall the run. */
+export async function sample(baseUrl: string, requests: GqlRequest[], n: number, budgetMs = 30_000): Promise<Sample> {
+  const started = performance.now();
   // Warm-up (not counted): the first answers pay for JIT compilation and cold caches.
-  for (const r of requests.slice(0, 10)) await gql(baseUrl, r);
+  for (const r of requests.slice(0, Math.min(10, n))) await gql(baseUrl, r);
   const times: number[] = [];
   const statements: number[] = [];
   let error: string | null = null;
   for (let i = 0; i < n; i++) {
+    if (i >= 5 && performance.now() - started > budgetMs) break;
     const res = await gql(baseUrl, requests[i % requests.length]);
     times.push(res.ms);
     if (res.sqlStatements !== null) statements.push(res.sqlStatements);
@@ -73,7 +76,7 @@ export async function sample(baseUrl: string, requests: GqlRequest[], n: number)
     }
   }
   return {
-    n,
+    n: times.length,
     latency: percentiles(times),
     sqlStatements: statements.length ? { min: Math.min(...statements), max: Math.max(...statements) } : null,
     error,

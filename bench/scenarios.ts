@@ -292,10 +292,18 @@ function pagingScenario(o: {
       const offsets = [0.9, 0.95, 0.99].map((f) => Math.floor(total * f));
       const deep: GqlRequest[] = [];
       for (const offset of offsets) {
-        const { rows } = await ctx.db.query<{ keys: (string | number)[] }>(`SELECT ${o.cursorSql} AS keys FROM ${o.table} ${o.orderSql} OFFSET $1 LIMIT 1`, [offset]);
+        const { rows } = await ctx.db.query<{ keys: (string | number)[]; next: string | null }>(
+          `SELECT ${o.cursorSql} AS keys, lead(id) OVER (${o.orderSql}) AS next FROM ${o.table} ${o.orderSql} OFFSET $1 LIMIT 1`,
+          [offset],
+        );
         if (!rows[0]) continue;
         const after = Buffer.from(JSON.stringify(rows[0].keys)).toString('base64url');
-        deep.push({ ...first, variables: { filter: o.filter, after } });
+        const request = { ...first, variables: { filter: o.filter, after } };
+        // The page must start right after that row: the cursor and the order are the server's.
+        const check = await gql<Record<string, { edges: { node: { id: string } }[] }>>(ctx.app.url, request);
+        const got = check.data?.[o.field].edges[0]?.node.id ?? check.errors[0]?.message;
+        if (got !== rows[0].next) return { status: 'failed', reason: `the page after row ${offset} starts at ${got}, expected ${rows[0].next}` };
+        deep.push(request);
       }
       if (firstCursor) {
         const shape = JSON.parse(Buffer.from(firstCursor, 'base64url').toString('utf8'));
@@ -306,8 +314,10 @@ function pagingScenario(o: {
       if (a.error) return { ...failedOrMissing(a.error), sample: a.sample };
       const b = await measure(ctx, deep);
       if (b.error) return { status: 'failed', reason: `deep page: ${b.error}`, sample: b.sample };
-      const firstP50 = a.load!.latency.p50;
-      const deepP50 = b.load!.latency.p50;
+      // Under load when both pages answered within the load's duration, else one at a time.
+      const loaded = Number.isFinite(a.load!.latency.p50) && Number.isFinite(b.load!.latency.p50);
+      const firstP50 = loaded ? a.load!.latency.p50 : a.sample.latency.p50;
+      const deepP50 = loaded ? b.load!.latency.p50 : b.sample.latency.p50;
       const ratio = Math.round((deepP50 / firstP50) * 100) / 100;
       return {
         sample: a.sample,
@@ -317,7 +327,7 @@ function pagingScenario(o: {
         targets: [
           {
             target: `any list over 1M rows, any page: cost independent of position (${o.field})`,
-            measured: `first page p50 ${ms(firstP50)}, page at 90-99% p50 ${ms(deepP50)} (x${ratio}; ${total} rows)`,
+            measured: `first page p50 ${ms(firstP50)}, page at 90-99% p50 ${ms(deepP50)} (x${ratio}${loaded ? '' : ', unloaded'}; ${total} rows)`,
             met: deepP50 <= firstP50 * 1.5 + 2,
           },
         ],
@@ -359,7 +369,7 @@ const serviceLogPages = pagingScenario({
     }`,
   filter: null,
   cursorSql: `json_build_array(to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), id)`,
-  orderSql: `ORDER BY started_at, id`,
+  orderSql: `ORDER BY started_at DESC, id DESC`,
 });
 
 /** The next occurrence of the room's first weekly slot at least two days ahead that nobody has booked. */
