@@ -105,12 +105,8 @@ export async function paginate<E extends ObjectLiteral>(
   if (after) {
     const values = decodeCursor(after, keys.length);
     const params: Record<string, string | number> = {};
-    const alternatives = keys.map((key, i) => {
-      const equal = keys.slice(0, i).map((k, j) => `${k.sql} = :cur${j}`);
-      return [...equal, `${key.sql} ${key.dir === 'ASC' ? '>' : '<'} :cur${i}`].join(' AND ');
-    });
     values.forEach((v, i) => (params[`cur${i}`] = v));
-    qb.andWhere(`(${alternatives.map((a) => `(${a})`).join(' OR ')})`, params);
+    qb.andWhere(keysetCondition(keys), params);
   }
   keys.forEach((k, i) => (i === 0 ? qb.orderBy(k.sql, k.dir) : qb.addOrderBy(k.sql, k.dir)));
   const rows = first === 0 ? [] : await qb.take(undefined).limit(first + 1).getMany();
@@ -123,6 +119,23 @@ export async function paginate<E extends ObjectLiteral>(
       return (count ??= counter.getCount());
     },
   };
+}
+
+/**
+ * "After the cursor" in SQL. With one direction throughout it is a row comparison,
+ * `(a, b) > (:cur0, :cur1)`, which PostgreSQL answers with one range scan of an index on (a, b);
+ * mixed directions need the expanded OR form.
+ */
+function keysetCondition<E>(keys: SortKey<E>[]): string {
+  const dir = keys[0].dir;
+  if (keys.every((k) => k.dir === dir)) {
+    return `(${keys.map((k) => k.sql).join(', ')}) ${dir === 'ASC' ? '>' : '<'} (${keys.map((_, i) => `:cur${i}`).join(', ')})`;
+  }
+  const alternatives = keys.map((key, i) => {
+    const equal = keys.slice(0, i).map((k, j) => `${k.sql} = :cur${j}`);
+    return [...equal, `${key.sql} ${key.dir === 'ASC' ? '>' : '<'} :cur${i}`].join(' AND ');
+  });
+  return `(${alternatives.map((a) => `(${a})`).join(' OR ')})`;
 }
 
 /** The usual order of a list: oldest first by creation time, then id. */

@@ -10,6 +10,7 @@ import { ReviewDecision } from '../partners/partners.inputs';
 import { DemandItem, DemandStatus, URGENCY_RANK, Urgency } from './demand-item.entity';
 import type { ClaimDemandInput, DemandFilter, DispatchOfferInput, EvaluationInput, MatchFilter, PostDemandInput } from './demand.inputs';
 import { demandLifecycle, matchLifecycle } from './demand.lifecycle';
+import { announceMatch, announceMatches, withNote } from './match.announce';
 import { Evaluation, Match, MatchOrigin, MatchStatus, UNFULFILLED_MATCH } from './match.entity';
 import { OfferCommunity, OfferStatus, SupplyOffer } from './supply-offer.entity';
 
@@ -124,7 +125,7 @@ async function releaseOfferUnits(tx: EntityManager, offerId: string, quantity: n
 /**
  * Withdraws live unfulfilled matches picked by `where` (SQL on alias m), releasing their units on
  * their demand items and offers. For cascades; the caller's transaction must not yet hold match or
- * offer locks. Returns the withdrawn matches.
+ * offer locks. Returns the withdrawn matches with the status each left.
  */
 async function withdrawWhere(
   tx: EntityManager,
@@ -134,7 +135,7 @@ async function withdrawWhere(
   by: string | null,
   note: string,
   lockedDemands?: Map<string, DemandItem>,
-): Promise<Match[]> {
+): Promise<{ match: Match; from: MatchStatus }[]> {
   const pick = () =>
     tx
       .getRepository(Match)
@@ -148,15 +149,17 @@ async function withdrawWhere(
   // Re-read under the demand locks: nobody can change these matches any more.
   const matches = await pick().setLock('pessimistic_write').getMany();
   const released = new Map<string, number>();
+  const withdrawn: { match: Match; from: MatchStatus }[] = [];
   for (const match of matches) {
     const demand = demands.get(match.demandId);
     if (!demand) continue; // appeared after the first read, on a demand we did not lock: leave it
+    withdrawn.push({ match, from: match.status });
     await matchLifecycle.apply(tx, match, MatchStatus.WITHDRAWN, { by, note, communityId: match.communityId });
     await settleDemand(tx, demand, { matched: -match.quantity }, by);
     if (match.offerId) released.set(match.offerId, (released.get(match.offerId) ?? 0) + match.quantity);
   }
   for (const offerId of [...released.keys()].sort()) await releaseOfferUnits(tx, offerId, released.get(offerId)!);
-  return matches.filter((m) => m.status === MatchStatus.WITHDRAWN);
+  return withdrawn;
 }
 
 /** Cancels a demand item and withdraws its live unfulfilled matches, all in one transaction. */
@@ -166,7 +169,18 @@ export async function cancelDemand(ctx: Ctx, id: string, reason: string, by: str
     const demand = await lockDemand(tx, id);
     // Cancelled first, so releasing the units below only updates the counters (no OPEN in between).
     await demandLifecycle.apply(tx, demand, DemandStatus.CANCELLED, { by, note: reason, communityId: demand.communityId });
-    await withdrawWhere(tx, 'm.demand_id = :id', { id }, UNFULFILLED_MATCH, by, `Demand cancelled: ${reason}`, new Map([[id, demand]]));
+    const withdrawn = await withdrawWhere(tx, 'm.demand_id = :id', { id }, UNFULFILLED_MATCH, by, `Demand cancelled: ${reason}`, new Map([[id, demand]]));
+    // Each partner whose match it withdrew hears of it; all their inbox rows are one statement.
+    await announceMatches(
+      tx,
+      withdrawn.map(({ match, from }) => ({
+        match,
+        from,
+        by,
+        notify: { membersOf: match.partnerId },
+        message: (n) => `${n.community} cancelled "${n.title}"; your match of ${match.quantity} ${n.unit} is withdrawn: ${reason.trim()}`,
+      })),
+    );
     return demand;
   });
 }
@@ -176,7 +190,7 @@ export async function cancelDemand(ctx: Ctx, id: string, reason: string, by: str
  * the community. Call it inside endPartnership's transaction, after it locked the partnership.
  */
 export async function withdrawPartnerMatchesInCommunity(tx: EntityManager, partnerId: string, communityId: string, by: string | null, reason: string) {
-  return withdrawWhere(
+  const withdrawn = await withdrawWhere(
     tx,
     'm.partner_id = :partnerId AND m.community_id = :communityId',
     { partnerId, communityId },
@@ -184,6 +198,9 @@ export async function withdrawPartnerMatchesInCommunity(tx: EntityManager, partn
     by,
     `Partnership ended: ${reason}`,
   );
+  // Live events only (queues and activity stay right): the PARTNERSHIP_ENDED notification tells people.
+  await announceMatches(tx, withdrawn.map(({ match, from }) => ({ match, from, by })));
+  return withdrawn;
 }
 
 // ---------------------------------------------------------------- claims and dispatches
@@ -283,12 +300,21 @@ export async function claimDemand(ctx: Ctx, demand: DemandItem, input: ClaimDema
   return translatingOverClaim(() =>
     inTransaction(ctx.db, async (tx) => {
       await assertActivePartnership(tx, input.partnerId, demand.communityId);
-      return holdUnits(
+      const match = await holdUnits(
         tx,
         { demandId: demand.id, partnerId: input.partnerId, offerId: input.offerId ?? null, quantity: input.quantity, note: input.note ?? null, origin: MatchOrigin.CLAIM, by },
         MatchStatus.PENDING_REVIEW,
         {},
       );
+      // Enters the review queue: live for secretaries watching it, and in their inbox so no claim waits unseen.
+      await announceMatch(tx, {
+        match,
+        from: null,
+        by,
+        notify: { secretariesOf: match.communityId },
+        message: (n) => `${n.partner} claimed ${match.quantity} ${n.unit} of "${n.title}"${withNote(match.note)}`,
+      });
+      return match;
     }),
   );
 }
@@ -304,12 +330,20 @@ export async function dispatchOffer(ctx: Ctx, demand: DemandItem, offer: SupplyO
         throw error;
       }
       // The dispatch is the secretary's review: it is recorded as such.
-      return holdUnits(
+      const match = await holdUnits(
         tx,
         { demandId: demand.id, partnerId: offer.partnerId, offerId: offer.id, quantity: input.quantity, note: input.note ?? null, origin: MatchOrigin.DISPATCH, by },
         MatchStatus.PROPOSED,
         { reviewedById: by, reviewedAt: now() },
       );
+      await announceMatch(tx, {
+        match,
+        from: null,
+        by,
+        notify: { membersOf: match.partnerId },
+        message: (n) => `${n.community} asks for ${match.quantity} ${n.unit} of your offer for "${n.title}"; accept or decline it${withNote(match.note)}`,
+      });
+      return match;
     }),
   );
 }
@@ -345,6 +379,13 @@ export async function respondToDispatch(ctx: Ctx, id: string, accept: boolean, n
     requireStatus(match, MatchStatus.PROPOSED, 'Only a PROPOSED dispatch can be answered');
     if (accept) await matchLifecycle.apply(tx, match, MatchStatus.APPROVED, { by, note, communityId: match.communityId });
     else await endMatch(tx, match, demand, MatchStatus.DECLINED, by, note ?? null);
+    await announceMatch(tx, {
+      match,
+      from: MatchStatus.PROPOSED,
+      by,
+      notify: { secretariesOf: match.communityId },
+      message: (n) => `${n.partner} ${accept ? 'accepted' : 'declined'} the dispatch of ${match.quantity} ${n.unit} for "${n.title}"${withNote(note)}`,
+    });
   });
 }
 
@@ -359,6 +400,15 @@ export async function reviewMatch(ctx: Ctx, id: string, decision: ReviewDecision
       matchLifecycle.assertTransition(match.status, MatchStatus.REJECTED);
       await endMatch(tx, match, demand, MatchStatus.REJECTED, by, note ?? null, review);
     }
+    // Leaves the review queue; the partner hears the decision.
+    await announceMatch(tx, {
+      match,
+      from: MatchStatus.PENDING_REVIEW,
+      by,
+      notify: { membersOf: match.partnerId },
+      message: (n) =>
+        `${n.community} ${decision === ReviewDecision.APPROVE ? 'approved' : 'rejected'} your claim of ${match.quantity} ${n.unit} of "${n.title}"${withNote(note)}`,
+    });
   });
 }
 
@@ -366,15 +416,32 @@ export async function withdrawMatch(ctx: Ctx, id: string, reason: string, by: st
   checkText('reason', reason, { required: true });
   return onMatch(ctx, id, async (tx, match, demand) => {
     matchLifecycle.assertTransition(match.status, MatchStatus.WITHDRAWN);
+    const from = match.status;
     await endMatch(tx, match, demand, MatchStatus.WITHDRAWN, by, reason);
+    // Either side may withdraw: both are told, except whoever did it (as when a partnership ends).
+    await announceMatch(tx, {
+      match,
+      from,
+      by,
+      notify: { membersOf: match.partnerId, secretariesOf: match.communityId },
+      message: (n) => `The match of ${n.partner} for "${n.title}" (${match.quantity} ${n.unit}) was withdrawn: ${reason.trim()}`,
+    });
   });
 }
 
 export async function markMatchFulfilled(ctx: Ctx, id: string, note: string | null | undefined, by: string): Promise<Match> {
   checkText('note', note);
   return onMatch(ctx, id, async (tx, match, demand) => {
+    const from = match.status;
     await matchLifecycle.apply(tx, match, MatchStatus.FULFILLED, { by, note, communityId: match.communityId }, { fulfilledAt: now() });
     await settleDemand(tx, demand, { fulfilled: match.quantity }, by);
+    await announceMatch(tx, {
+      match,
+      from,
+      by,
+      notify: { membersOf: match.partnerId },
+      message: (n) => `${n.community} confirmed the delivery of ${match.quantity} ${n.unit} for "${n.title}"${withNote(note)}`,
+    });
   });
 }
 
@@ -386,7 +453,7 @@ export async function evaluateMatch(ctx: Ctx, match: Match, input: EvaluationInp
         throw new InvalidStateError(`Only a FULFILLED match can be evaluated; this one is ${current.status}`, { from: current.status });
       }
       if (await tx.exists(Evaluation, { where: { matchId: match.id } })) throw new ConflictError('This match has already been evaluated');
-      return tx.save(
+      const evaluation = await tx.save(
         tx.create(Evaluation, {
           communityId: current.communityId,
           matchId: current.id,
@@ -396,6 +463,15 @@ export async function evaluateMatch(ctx: Ctx, match: Match, input: EvaluationInp
           evaluatedById: by,
         }),
       );
+      await announceMatch(tx, {
+        match: current,
+        from: current.status,
+        by,
+        kind: 'MATCH_EVALUATED',
+        notify: { membersOf: current.partnerId },
+        message: (n) => `${n.community} rated your delivery for "${n.title}" ${evaluation.rating}/5${withNote(evaluation.comment)}`,
+      });
+      return evaluation;
     });
   } catch (error) {
     if (pgErrorCode(error) === PgErrorCode.uniqueViolation) throw new ConflictError('This match has already been evaluated');

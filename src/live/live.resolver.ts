@@ -4,7 +4,11 @@ import { byId } from '../common/loaders';
 import { ConnectionType, pageArgsFactory } from '../common/pagination';
 import { Community } from '../communities/community.entity';
 import type { Ctx } from '../context';
+import { Match } from '../demand/match.entity';
 import { Partnership } from '../partners/partner.entity';
+import { ServiceLog } from '../service-hours/service-log.entity';
+import { Booking } from '../spaces/booking.entity';
+import { SpaceContract } from '../spaces/space-contract.entity';
 import { topics, type LiveEvent, type Refs } from './events';
 import { freshLoaders, subscribeAsSecretary, subscribeInbox, subscribePartnerActivity } from './live.service';
 import { Notification } from './notification.entity';
@@ -27,6 +31,26 @@ export class NotificationResolver {
   @Mutation(() => Int, { description: 'Returns how many were marked.' })
   markNotificationsRead(@Arg('ids', () => [ID]) ids: string[], @Context() ctx: Ctx) {
     return notifications.markNotificationsRead(ctx, requireUser(ctx), ids);
+  }
+
+  @FieldResolver(() => Match, { nullable: true })
+  match(@Root() n: Notification, @Context() ctx: Ctx) {
+    return n.matchId ? byId(ctx, Match).load(n.matchId) : null;
+  }
+
+  @FieldResolver(() => SpaceContract, { nullable: true })
+  contract(@Root() n: Notification, @Context() ctx: Ctx) {
+    return n.contractId ? byId(ctx, SpaceContract).load(n.contractId) : null;
+  }
+
+  @FieldResolver(() => Booking, { nullable: true })
+  booking(@Root() n: Notification, @Context() ctx: Ctx) {
+    return n.bookingId ? byId(ctx, Booking).load(n.bookingId) : null;
+  }
+
+  @FieldResolver(() => ServiceLog, { nullable: true })
+  serviceLog(@Root() n: Notification, @Context() ctx: Ctx) {
+    return n.serviceLogId ? byId(ctx, ServiceLog).load(n.serviceLogId) : null;
   }
 
   @FieldResolver(() => Partnership, { nullable: true })
@@ -65,6 +89,21 @@ export function activityEvent(event: LiveEvent): PartnerActivityEvent {
 
 @Resolver(() => PartnerActivityEvent)
 export class PartnerActivityEventResolver {
+  @FieldResolver(() => Match, { nullable: true })
+  match(@Root() e: PartnerActivityEvent, @Context() ctx: Ctx) {
+    return e.refs.matchId ? byId(ctx, Match).load(e.refs.matchId) : null;
+  }
+
+  @FieldResolver(() => SpaceContract, { nullable: true })
+  contract(@Root() e: PartnerActivityEvent, @Context() ctx: Ctx) {
+    return e.refs.contractId ? byId(ctx, SpaceContract).load(e.refs.contractId) : null;
+  }
+
+  @FieldResolver(() => Booking, { nullable: true })
+  booking(@Root() e: PartnerActivityEvent, @Context() ctx: Ctx) {
+    return e.refs.bookingId ? byId(ctx, Booking).load(e.refs.bookingId) : null;
+  }
+
   @FieldResolver(() => Partnership, { nullable: true })
   partnership(@Root() e: PartnerActivityEvent, @Context() ctx: Ctx) {
     return e.refs.partnershipId ? byId(ctx, Partnership).load(e.refs.partnershipId) : null;
@@ -80,6 +119,15 @@ type SubscribeData = { args: Record<string, string>; context: Ctx };
 
 @Resolver()
 export class LiveResolver {
+  @Subscription(() => Match, {
+    description: 'Fires when a match of this community enters or leaves PENDING_REVIEW (secretaries of it only).',
+    subscribe: ({ args, context }: SubscribeData) => subscribeAsSecretary(context, args.communityId, topics.reviewQueue(args.communityId)),
+  })
+  reviewQueueChanged(@Arg('communityId', () => ID) _communityId: string, @Root() event: LiveEvent, @Context() ctx: Ctx) {
+    freshLoaders(ctx);
+    return byId(ctx, Match).load(event.refs.matchId!);
+  }
+
   @Subscription(() => PartnerActivityEvent, {
     description: "Fires on every status change of this partner's matches, contracts and bookings' cancellations (its members only).",
     subscribe: ({ args, context }: SubscribeData) => subscribePartnerActivity(context, args.partnerId),

@@ -31,33 +31,59 @@ export interface NotificationInput {
  * exist exactly when the change does. Each recipient's `notificationReceived` hears of it after commit.
  * Returns how many people were told.
  */
-export async function notify(tx: EntityManager, n: NotificationInput): Promise<number> {
-  const refs = n.refs ?? {};
-  const rows: { id: string; user_id: string }[] = await tx.query(
-    `INSERT INTO notification (user_id, community_id, kind, message, partnership_id, match_id, contract_id, booking_id, service_log_id)
-     SELECT r.user_id, $1, $2, $3, $4, $5, $6, $7, $8
-       FROM (SELECT unnest($9::uuid[]) AS user_id
-             UNION SELECT user_id FROM partner_member WHERE partner_id = $10::uuid
-             UNION SELECT user_id FROM community_secretary WHERE community_id = $11::uuid) r
-      WHERE r.user_id IS DISTINCT FROM $12::uuid
-     RETURNING id, user_id`,
-    [
-      n.communityId ?? null,
-      n.kind,
-      n.message.slice(0, TEXT_MAX),
-      refs.partnershipId ?? null,
-      refs.matchId ?? null,
-      refs.contractId ?? null,
-      refs.bookingId ?? null,
-      refs.serviceLogId ?? null,
-      n.to.userIds ?? [],
-      n.to.membersOf ?? null,
-      n.to.secretariesOf ?? null,
-      n.by ?? null,
-    ],
-  );
+export function notify(tx: EntityManager, n: NotificationInput): Promise<number> {
+  return notifyMany(tx, [n]);
+}
+
+/**
+ * `notify` for many changes at once (a cancelled demand's withdrawn matches, a batch of verified
+ * service logs): still ONE `INSERT ... SELECT`, whatever the number of changes and recipients.
+ */
+export async function notifyMany(tx: EntityManager, items: NotificationInput[]): Promise<number> {
+  if (!items.length) return 0;
+  const column = <T>(pick: (n: NotificationInput, i: number) => T) => items.map(pick);
+  const users = items.flatMap((n, i) => (n.to.userIds ?? []).map((userId) => [i, userId] as const));
+  const rows: { id: string; user_id: string; community_id: string | null; kind: string; partnership_id: string | null; match_id: string | null; contract_id: string | null; booking_id: string | null; service_log_id: string | null }[] =
+    await tx.query(
+      `WITH item AS (
+         SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::uuid[], $5::uuid[], $6::uuid[], $7::uuid[], $8::uuid[], $9::uuid[], $10::uuid[], $11::uuid[], $12::uuid[])
+           AS i(ord, kind, message, community_id, partnership_id, match_id, contract_id, booking_id, service_log_id, members_of, secretaries_of, by_user)),
+       named AS (SELECT * FROM unnest($13::int[], $14::uuid[]) AS u(ord, user_id))
+       INSERT INTO notification (user_id, community_id, kind, message, partnership_id, match_id, contract_id, booking_id, service_log_id)
+       SELECT r.user_id, i.community_id, i.kind, i.message, i.partnership_id, i.match_id, i.contract_id, i.booking_id, i.service_log_id
+         FROM item i
+        CROSS JOIN LATERAL (
+              SELECT n.user_id FROM named n WHERE n.ord = i.ord
+              UNION SELECT pm.user_id FROM partner_member pm WHERE pm.partner_id = i.members_of
+              UNION SELECT cs.user_id FROM community_secretary cs WHERE cs.community_id = i.secretaries_of) r
+        WHERE r.user_id IS DISTINCT FROM i.by_user
+        ORDER BY i.ord, r.user_id
+       RETURNING id, user_id, community_id, kind, partnership_id, match_id, contract_id, booking_id, service_log_id`,
+      [
+        column((_, i) => i),
+        column((n) => n.kind),
+        column((n) => n.message.slice(0, TEXT_MAX)),
+        column((n) => n.communityId ?? null),
+        column((n) => n.refs?.partnershipId ?? null),
+        column((n) => n.refs?.matchId ?? null),
+        column((n) => n.refs?.contractId ?? null),
+        column((n) => n.refs?.bookingId ?? null),
+        column((n) => n.refs?.serviceLogId ?? null),
+        column((n) => n.to.membersOf ?? null),
+        column((n) => n.to.secretariesOf ?? null),
+        column((n) => n.by ?? null),
+        users.map(([i]) => i),
+        users.map(([, userId]) => userId),
+      ],
+    );
   for (const row of rows) {
-    publish(tx, topics.inbox(row.user_id), { kind: n.kind, communityId: n.communityId ?? null, refs: { ...refs, notificationId: row.id } });
+    const refs: Refs = { notificationId: row.id };
+    if (row.partnership_id) refs.partnershipId = row.partnership_id;
+    if (row.match_id) refs.matchId = row.match_id;
+    if (row.contract_id) refs.contractId = row.contract_id;
+    if (row.booking_id) refs.bookingId = row.booking_id;
+    if (row.service_log_id) refs.serviceLogId = row.service_log_id;
+    publish(tx, topics.inbox(row.user_id), { kind: row.kind, communityId: row.community_id, refs });
   }
   return rows.length;
 }
@@ -77,12 +103,22 @@ export interface Announcement {
 }
 
 /** The one call a lifecycle transition makes to be seen live and kept in the inbox. */
-export async function announce(tx: EntityManager, a: Announcement): Promise<void> {
+export function announce(tx: EntityManager, a: Announcement): Promise<void> {
+  return announceMany(tx, [a]);
+}
+
+/** Many transitions of one bulk operation: each published on its topics, all inbox rows in ONE statement. */
+export async function announceMany(tx: EntityManager, announcements: Announcement[]): Promise<void> {
   const at = new Date().toISOString();
-  for (const topic of a.topics ?? []) publish(tx, topic, { kind: a.kind, at, communityId: a.communityId, refs: a.refs });
-  if (a.notify && a.message) {
-    await notify(tx, { to: a.notify, by: a.by, kind: a.kind, message: a.message, communityId: a.communityId, refs: a.refs });
+  for (const a of announcements) {
+    for (const topic of a.topics ?? []) publish(tx, topic, { kind: a.kind, at, communityId: a.communityId, refs: a.refs });
   }
+  await notifyMany(
+    tx,
+    announcements
+      .filter((a) => a.notify && a.message)
+      .map((a) => ({ to: a.notify!, by: a.by, kind: a.kind, message: a.message!, communityId: a.communityId, refs: a.refs })),
+  );
 }
 
 /** Newest first; the id breaks ties between rows of one transaction. */

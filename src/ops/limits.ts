@@ -81,34 +81,54 @@ export function operationCost(
   });
 }
 
+export interface QueryLimits {
+  maxDepth: number;
+  maxCost: number;
+}
+
+/**
+ * Why an operation is refused as too deep or too costly, or null when it is within the limits.
+ * Shared by the HTTP path (the plugin below) and the WebSocket path (src/live/websocket.ts).
+ */
+export function limitRefusal(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown> | undefined,
+  limits: QueryLimits,
+): QueryTooComplexError | null {
+  const depth = operationDepth(document, operation);
+  if (depth > limits.maxDepth) {
+    return new QueryTooComplexError(`Query depth ${depth} exceeds the limit of ${limits.maxDepth}`, { depth, maxDepth: limits.maxDepth });
+  }
+  let cost: number | undefined;
+  try {
+    cost = operationCost(schema, document, operation, variables);
+  } catch (error) {
+    // The estimator visits at most maxQueryNodes selections; past that the query is refused outright.
+    return new QueryTooComplexError(`Query too large to estimate: ${(error as Error).message}`, { maxCost: limits.maxCost });
+  }
+  if (cost !== undefined && cost > limits.maxCost) {
+    return new QueryTooComplexError(`Query cost ${cost} exceeds the limit of ${limits.maxCost}`, { cost, maxCost: limits.maxCost });
+  }
+  return null;
+}
+
 /**
  * Refuses operations deeper or costlier than the limits after they are parsed and validated and
  * before anything executes (so no SQL runs), with QUERY_TOO_COMPLEX and HTTP 400.
  * Done per request, not as a validation rule, because the cost depends on the variables.
  */
-export function queryLimitsPlugin(limits: { maxDepth: number; maxCost: number }): ApolloServerPlugin {
+export function queryLimitsPlugin(limits: QueryLimits): ApolloServerPlugin {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ document, operation, request, schema, response }) {
           if (!operation) return;
-          const refuse = (error: QueryTooComplexError) => {
+          const refusal = limitRefusal(schema, document, operation, request.variables, limits);
+          if (refusal) {
             response.http.status = 400;
-            throw error;
-          };
-          const depth = operationDepth(document, operation);
-          if (depth > limits.maxDepth) {
-            refuse(new QueryTooComplexError(`Query depth ${depth} exceeds the limit of ${limits.maxDepth}`, { depth, maxDepth: limits.maxDepth }));
-          }
-          let cost: number | undefined;
-          try {
-            cost = operationCost(schema, document, operation, request.variables);
-          } catch (error) {
-            // The estimator visits at most maxQueryNodes selections; past that the query is refused outright.
-            refuse(new QueryTooComplexError(`Query too large to estimate: ${(error as Error).message}`, { maxCost: limits.maxCost }));
-          }
-          if (cost !== undefined && cost > limits.maxCost) {
-            refuse(new QueryTooComplexError(`Query cost ${cost} exceeds the limit of ${limits.maxCost}`, { cost, maxCost: limits.maxCost }));
+            throw refusal;
           }
         },
       };

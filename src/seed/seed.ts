@@ -5,7 +5,7 @@ import { Community, CommunitySecretary } from '../communities/community.entity';
 import { Room, Weekday, type WeeklySlot } from '../communities/room.entity';
 import { inTransaction } from '../db/transaction';
 import { seedDemand } from '../demand/demand.seed';
-import { seedNotifications } from '../live/seed-notifications';
+import { seedDomainNotifications, seedNotifications } from '../live/seed-notifications';
 import { Partner, PartnerCategory, PartnerMember, PartnerRole, Partnership, PartnershipStatus } from '../partners/partner.entity';
 import { partnershipLifecycle } from '../partners/partnership.lifecycle';
 import { newCalendarToken } from '../partners/partners.service';
@@ -129,6 +129,7 @@ export async function seedDemo(db: DataSource, config: Config): Promise<DemoAcco
 
     await seedDemand(tx);
     await seedServiceHours(tx, new Map(secretaries.map(([c, email]) => [c.name, users.get(email)!.id])));
+    await seedDomainNotifications(tx);
 
     return PEOPLE.map(([email, displayName, role]) => ({ email, displayName, role }));
   });

@@ -27,6 +27,7 @@ import {
   pgErrorCode,
   type FieldError,
 } from '../errors';
+import { announceMany } from '../live/notifications.service';
 import { ReviewDecision } from '../partners/partners.inputs';
 import { assertActivePartnership, findPartner } from '../partners/partners.service';
 import { obligationMonths } from './obligations';
@@ -224,6 +225,20 @@ export async function decideServiceLogs(ctx: Ctx, ids: string[], decision: Revie
     for (const log of locked) {
       await serviceLogLifecycle.apply(tx, log, to, { by, note: note ?? null, communityId: log.communityId }, { verifiedById: by, verifiedAt });
     }
+    // Each volunteer hears of their own logs; every inbox row of the batch is one statement.
+    const verb = to === ServiceLogStatus.VERIFIED ? 'verified' : 'rejected';
+    const reason = note?.trim() ? `: ${note.trim()}` : '';
+    await announceMany(
+      tx,
+      locked.map((log) => ({
+        kind: `SERVICE_LOG_${to}`,
+        message: `Your service log "${log.description.slice(0, 80)}" (${log.minutes} min) was ${verb}${reason}`,
+        communityId: log.communityId,
+        by,
+        refs: { serviceLogId: log.id },
+        notify: { userIds: [log.volunteerId] },
+      })),
+    );
     return new Map(locked.map((l) => [l.id, l]));
   });
   return ids.map((id) => decided.get(id)!);

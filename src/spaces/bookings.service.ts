@@ -14,6 +14,7 @@ import { assertActivePartnership } from '../partners/partners.service';
 import { Booking, BookingStatus } from './booking.entity';
 import { bookingLifecycle } from './booking.lifecycle';
 import { isoRange, type Range } from './occurrences';
+import { announceBookingCancelled } from './spaces.announce';
 import type { BookingFilter, BookSlotInput } from './spaces.inputs';
 import { effectiveStatus, ContractStatus, SpaceContract } from './space-contract.entity';
 
@@ -181,15 +182,17 @@ export async function cancelBooking(ctx: Ctx, booking: Booking, reason: string, 
   if (booking.status === BookingStatus.CONFIRMED && booking.startAt <= new Date()) {
     throw new InvalidStateError('A booking that has already started cannot be cancelled');
   }
-  return inTransaction(ctx.db, (tx) =>
-    bookingLifecycle.apply(
+  return inTransaction(ctx.db, async (tx) => {
+    const cancelled = await bookingLifecycle.apply(
       tx,
       Object.assign(new Booking(), booking),
       BookingStatus.CANCELLED,
       { by, note: reason, communityId: booking.communityId },
       { cancelledAt: new Date(), cancelReason: reason },
-    ),
-  );
+    );
+    await announceBookingCancelled(tx, cancelled, by, reason);
+    return cancelled;
+  });
 }
 
 /**

@@ -18,6 +18,7 @@ import { cancelBookingsFrom, insertContractBookings, lockRoomSlots } from './boo
 import { contractLifecycle } from './contract.lifecycle';
 import { isoRange, localLabel, startOfLocalDay, takenOccurrences, type Range } from './occurrences';
 import { ContractStatus, effectiveStatus, PUBLIC_CONTRACT_STATUSES, SpaceContract } from './space-contract.entity';
+import { announceContract, announceContracts, withNote } from './spaces.announce';
 import type { ContractFilter, ProposeContractInput } from './spaces.inputs';
 
 /** Longest term, both days counted (a leap year). */
@@ -112,6 +113,12 @@ export async function proposeContract(ctx: Ctx, room: Room, input: ProposeContra
       }),
     );
     await contractLifecycle.created(tx, contract, { by, communityId: room.communityId });
+    await announceContract(tx, {
+      contract,
+      by,
+      notify: { secretariesOf: contract.communityId },
+      message: (n) => `${n.partner} proposes "${n.title}" in ${n.room}, ${contract.startsOn} to ${contract.endsOn}; review it`,
+    });
     return contract;
   });
 }
@@ -168,7 +175,14 @@ export async function reviewContract(
       return await inTransaction(ctx.db, async (tx) => {
         if (decision === ReviewDecision.REJECT) {
           const locked = await lockContract(tx, contract.id);
-          return contractLifecycle.apply(tx, locked, ContractStatus.REJECTED, { by, note, communityId: locked.communityId });
+          await contractLifecycle.apply(tx, locked, ContractStatus.REJECTED, { by, note, communityId: locked.communityId });
+          await announceContract(tx, {
+            contract: locked,
+            by,
+            notify: { membersOf: locked.partnerId },
+            message: (n) => `${n.community} rejected your contract "${n.title}" for ${n.room}${withNote(note)}`,
+          });
+          return locked;
         }
         // Partnership before contract: the order endPartnership takes them in, so the two never deadlock.
         const [partnership] = await tx.query(
@@ -178,7 +192,14 @@ export async function reviewContract(
         const locked = await lockContract(tx, contract.id);
         contractLifecycle.assertTransition(locked.status, ContractStatus.ACTIVE);
         if (!partnership) throw new InvalidStateError('The partner no longer has an ACTIVE partnership with this community');
-        return approve(tx, locked, zone, note ?? null, skipConflicts, by);
+        await approve(tx, locked, zone, note ?? null, skipConflicts, by);
+        await announceContract(tx, {
+          contract: locked,
+          by,
+          notify: { membersOf: locked.partnerId },
+          message: (n) => `${n.community} approved your contract "${n.title}" for ${n.room}; its sessions are booked${withNote(note)}`,
+        });
+        return locked;
       });
     } catch (error) {
       // A booking committed between our conflict check and our insert: check again with it visible.
@@ -230,6 +251,13 @@ export async function terminateContract(ctx: Ctx, contract: SpaceContract, reaso
     const from = new Date(Math.max(startOfLocalDay(on, zone).getTime(), Date.now()));
     await contractLifecycle.apply(tx, locked, ContractStatus.TERMINATED, { by, note: reason, communityId: locked.communityId }, { terminatedOn: on });
     await cancelBookingsFrom(tx, { contractId: locked.id }, from, by, `Contract terminated: ${reason}`);
+    // Either side may terminate: both are told, except whoever did it; one event for all its cancelled bookings.
+    await announceContract(tx, {
+      contract: locked,
+      by,
+      notify: { membersOf: locked.partnerId, secretariesOf: locked.communityId },
+      message: (n) => `The contract "${n.title}" of ${n.partner} for ${n.room} is terminated from ${on}; its sessions from then on are cancelled: ${reason.trim()}`,
+    });
     return locked;
   });
 }
@@ -258,6 +286,8 @@ export async function endContractsOfPartnership(tx: EntityManager, partnerId: st
     else await contractLifecycle.apply(tx, contract, ContractStatus.TERMINATED, meta, { terminatedOn: localToday(timezone) });
   }
   await cancelBookingsFrom(tx, { partnerId, communityId }, new Date(), by, note);
+  // Live events only: the PARTNERSHIP_ENDED notification tells people.
+  await announceContracts(tx, contracts.map((contract) => ({ contract, by })));
 }
 
 /**
@@ -265,16 +295,27 @@ export async function endContractsOfPartnership(tx: EntityManager, partnerId: st
  * to run from several processes at once. Reads never wait for it: `status` derives EXPIRED already.
  */
 export async function expireContracts(db: DataSource): Promise<number> {
-  const rows: unknown[] = await inTransaction(db, (tx) =>
-    tx.query(
+  return inTransaction(db, async (tx) => {
+    const expired: { id: string; community_id: string; partner_id: string; ends_on: string }[] = await tx.query(
       `WITH expired AS (
          UPDATE space_contract SET status = 'EXPIRED', updated_at = now()
           WHERE status = 'ACTIVE' AND ends_at <= now()
-         RETURNING id, community_id)
-       INSERT INTO status_change (object_type, object_id, community_id, from_status, to_status, by_user_id, note)
-       SELECT 'SPACE_CONTRACT', id, community_id, 'ACTIVE', 'EXPIRED', NULL, 'The term ended' FROM expired
-       RETURNING object_id`,
-    ),
-  );
-  return rows.length;
+         RETURNING id, community_id, partner_id, ends_on),
+       history AS (
+         INSERT INTO status_change (object_type, object_id, community_id, from_status, to_status, by_user_id, note)
+         SELECT 'SPACE_CONTRACT', id, community_id, 'ACTIVE', 'EXPIRED', NULL, 'The term ended' FROM expired)
+       SELECT id, community_id, partner_id, ends_on::text AS ends_on FROM expired`,
+    );
+    // Only the process whose UPDATE took a row tells of it: several sweeping at once never tell twice.
+    await announceContracts(
+      tx,
+      expired.map((row) => ({
+        contract: { id: row.id, communityId: row.community_id, partnerId: row.partner_id, status: ContractStatus.EXPIRED },
+        by: null,
+        notify: { membersOf: row.partner_id },
+        message: (n: { title: string; room: string }) => `Your contract "${n.title}" for ${n.room} ended with its term on ${row.ends_on}`,
+      })),
+    );
+    return expired.length;
+  });
 }

@@ -1,0 +1,87 @@
+import { DateTime } from 'luxon';
+import type { EntityManager } from 'typeorm';
+import { topics } from '../live/events';
+import { announce, announceMany, type Recipients } from '../live/notifications.service';
+import type { Booking } from './booking.entity';
+
+/** What a contract's messages mention. */
+export interface ContractNames {
+  title: string;
+  room: string;
+  community: string;
+  partner: string;
+}
+
+/** One change of a contract, as it is told (see docs/live.md). */
+export interface ContractChange {
+  contract: { id: string; communityId: string; partnerId: string; status: string };
+  by: string | null;
+  /** Inbox rows for these people (never `by`), with this text; leave out for live events only. */
+  notify?: Recipients;
+  message?: (names: ContractNames) => string;
+}
+
+/**
+ * Tells contract changes inside their transaction: each as `CONTRACT_<NEW STATUS>` on its partner's
+ * activity; all inbox rows in ONE statement, names read in one more only when a message needs them.
+ * The bookings a change cancels are not told one by one: the contract's event stands for them.
+ */
+export async function announceContracts(tx: EntityManager, changes: ContractChange[]): Promise<void> {
+  if (!changes.length) return;
+  const named = changes.filter((c) => c.notify && c.message);
+  const names = new Map<string, ContractNames>();
+  if (named.length) {
+    const rows: (ContractNames & { id: string })[] = await tx.query(
+      `SELECT sc.id, sc.title, r.name AS room, c.name AS community, p.name AS partner
+         FROM space_contract sc
+         JOIN room r ON r.id = sc.room_id
+         JOIN community c ON c.id = sc.community_id
+         JOIN partner p ON p.id = sc.partner_id
+        WHERE sc.id = ANY($1::uuid[])`,
+      [[...new Set(named.map((c) => c.contract.id))]],
+    );
+    for (const row of rows) names.set(row.id, row);
+  }
+  await announceMany(
+    tx,
+    changes.map(({ contract, by, notify, message }) => {
+      const n = names.get(contract.id);
+      return {
+        kind: `CONTRACT_${contract.status}`,
+        communityId: contract.communityId,
+        by,
+        refs: { contractId: contract.id },
+        topics: [topics.partnerActivity(contract.partnerId)],
+        ...(notify && message && n ? { notify, message: message(n) } : {}),
+      };
+    }),
+  );
+}
+
+export const announceContract = (tx: EntityManager, change: ContractChange) => announceContracts(tx, [change]);
+
+/**
+ * A booking cancelled on its own (not by its contract's end): a partner's booking is told to the
+ * partner's members and on its activity, a community booking to the community's secretaries; in
+ * both cases never to whoever cancelled it.
+ */
+export async function announceBookingCancelled(tx: EntityManager, booking: Booking, by: string, reason: string): Promise<void> {
+  const [names]: { room: string; timezone: string }[] = await tx.query(
+    `SELECT r.name AS room, c.timezone FROM room r JOIN community c ON c.id = r.community_id WHERE r.id = $1`,
+    [booking.roomId],
+  );
+  const when = DateTime.fromJSDate(booking.startAt, { zone: names.timezone }).toFormat('yyyy-MM-dd HH:mm');
+  const notify: Recipients = booking.partnerId ? { membersOf: booking.partnerId } : { secretariesOf: booking.communityId };
+  await announce(tx, {
+    kind: 'BOOKING_CANCELLED',
+    message: `The booking of ${names.room} on ${when} (${booking.purpose}) was cancelled: ${reason.trim()}`,
+    communityId: booking.communityId,
+    by,
+    refs: { bookingId: booking.id, ...(booking.contractId ? { contractId: booking.contractId } : {}) },
+    notify,
+    topics: booking.partnerId ? [topics.partnerActivity(booking.partnerId)] : [],
+  });
+}
+
+/** ": note" when there is one. */
+export const withNote = (note: string | null | undefined) => (note?.trim() ? `: ${note.trim()}` : '');
