@@ -13,6 +13,8 @@ export interface Machine {
   postgraphile: string | null;
   autocannon: string | null;
   os: string;
+  /** 1-minute load average when the scenarios started and when they ended (other work on the machine skews req/s). */
+  loadAverage?: { start: number; end: number };
 }
 
 export interface BenchResults {
@@ -74,6 +76,7 @@ export function renderMarkdown(r: BenchResults): string {
   lines.push(`| scale | ${r.scale} |`);
   lines.push(`| load | ${r.connections} connections, ${r.durationS} s per scenario; ${r.sampleN} sequential requests per scenario for statements and unloaded latency |`);
   lines.push(`| whole run | ${Math.round(r.wallSeconds)} s |`);
+  if (m.loadAverage) lines.push(`| load average (1 min) | ${m.loadAverage.start} when the scenarios started, ${m.loadAverage.end} at the end |`);
   lines.push('');
 
   lines.push('## DESIGN.md targets', '');

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { connect, databaseUrl, freshDatabase, serverVersion } from './db';
 import { generate, sizesAt, type Facts } from './generate';
@@ -98,6 +99,7 @@ async function main() {
   }
 
   const db = await connect(url);
+  const loadStart = Math.round(os.loadavg()[0] * 100) / 100;
   const servers: ChildServer[] = [];
   const results: ScenarioResult[] = [];
   try {
@@ -185,7 +187,7 @@ async function main() {
     durationS: o.durationS,
     connections: o.connections,
     sampleN,
-    machine: machine(pg, safeVersion('postgraphile'), safeVersion('autocannon')),
+    machine: { ...machine(pg, safeVersion('postgraphile'), safeVersion('autocannon')), loadAverage: { start: loadStart, end: Math.round(os.loadavg()[0] * 100) / 100 } },
     data: { sizes: facts.sizes, rowCounts: facts.rowCounts, timings: facts.timings, domains: facts.domains },
     scenarios: results,
     targets: results.flatMap((r) => (r.targets ?? []).map((t) => ({ ...t, scenario: r.name }))),
