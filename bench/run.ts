@@ -167,7 +167,7 @@ async function main() {
     // Our servers log at warn: anything they said is worth reading (PostGraphile prints a banner).
     for (const s of servers.filter((x) => x.name !== 'postgraphile')) {
       const out = s.output().trim();
-      if (out) log(`${s.name} said:\n${out.slice(-3000)}`);
+      if (out) log(`${s.name} said (all of it in bench/.work/${s.name}.log):\n${out.slice(-1500)}`);
     }
   } finally {
     await Promise.all(servers.map((s) => s.stop()));

@@ -41,13 +41,18 @@ export async function startChild(o: StartOptions): Promise<ChildServer> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
+  // Everything it says goes to bench/.work/<name>.log; the tail is kept for the run's own report.
+  const dir = path.join(ROOT, 'bench', '.work');
+  fs.mkdirSync(dir, { recursive: true });
+  const file = fs.createWriteStream(path.join(dir, `${o.name}.log`));
   const keep = (chunk: Buffer) => {
+    file.write(chunk);
     out = (out + chunk.toString('utf8')).slice(-20_000);
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   let exited = false;
-  const exit = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
+  const exit = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), file.end(), resolve())));
   const base = `http://127.0.0.1:${o.port}`;
   const deadline = Date.now() + (o.timeoutMs ?? 90_000);
   for (;;) {
