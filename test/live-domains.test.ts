@@ -1,11 +1,10 @@
-import type { Client } from 'graphql-ws';
 import { topics } from '../src/live/events';
 import { MAX_OPERATIONS_PER_CONNECTION } from '../src/live/websocket';
 import { expireContracts } from '../src/spaces/contracts.service';
-import { count, startTestApp, type TestApp } from './support/app';
+import { count, type TestApp } from './support/app';
 import { CANCEL, CLAIM, DISPATCH, EVALUATE, FULFIL, ok, postDemand, publishOffer, RESPOND, REVIEW, scene, WITHDRAW } from './support/demand-fixtures';
 import { activePartner, communityWithSecretary, signUp, type Account } from './support/fixtures';
-import { bearer, Subscription, until, wsClient } from './support/live';
+import { bearer, Subscription, twoServersOnOneDatabase, until } from './support/live';
 import { addMember, loggedService, minutesAgo, VERIFY, VERIFY_MANY } from './support/service-hours';
 import { BOOK, CANCEL as CANCEL_BOOKING, localDate, occurrences, propose, REVIEW as REVIEW_CONTRACT, slot, spaceSetup, TERMINATE } from './support/spaces';
 
@@ -14,26 +13,11 @@ import { BOOK, CANCEL as CANCEL_BOOKING, localDate, occurrences, propose, REVIEW
  * on one PostgreSQL database (own pools, own LISTEN connections): changes are made on A, and
  * subscribers on B hear of them only through PostgreSQL.
  */
+const live = twoServersOnOneDatabase();
+const { client, subscribed } = live;
 let a: TestApp;
 let b: TestApp;
-const clients: Client[] = [];
-
-beforeAll(async () => {
-  a = await startTestApp();
-  b = await startTestApp({ databaseUrl: a.databaseUrl });
-});
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.dispose()));
-  await b.close();
-  await a.close();
-});
-
-const client = (app: TestApp, params: Record<string, unknown>) => {
-  const c = wsClient(app.server, params);
-  clients.push(c);
-  return c;
-};
-const subscribed = (app: TestApp, topic: string, n = 1) => until(() => app.handle.events.hub.subscriberCount(topic) === n);
+beforeAll(() => ({ a, b } = live.servers));
 
 const QUEUE = `subscription($c: ID!) { reviewQueueChanged(communityId: $c) { id status quantity partner { id } } }`;
 const ACTIVITY = `subscription($p: ID!) { partnerActivity(partnerId: $p) { kind match { id status } contract { id status } booking { id status } } }`;

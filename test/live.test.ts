@@ -1,36 +1,19 @@
-import type { Client } from 'graphql-ws';
 import { inTransaction } from '../src/db/transaction';
 import { batches, publish, topics } from '../src/live/events';
 import { notify } from '../src/live/notifications.service';
 import { count, errorCode, startTestApp, type TestApp } from './support/app';
 import { communityWithSecretary, registerPartner, signUp, type Account } from './support/fixtures';
-import { bearer, Subscription, until, wsClient } from './support/live';
+import { bearer, Subscription, twoServersOnOneDatabase, until } from './support/live';
 
 /**
  * Two server processes on one PostgreSQL database: each has its own pool and its own LISTEN
  * connection, so an event reaches B only through PostgreSQL.
  */
+const live = twoServersOnOneDatabase();
+const { client, subscribed } = live;
 let a: TestApp;
 let b: TestApp;
-const clients: Client[] = [];
-
-beforeAll(async () => {
-  a = await startTestApp();
-  b = await startTestApp({ databaseUrl: a.databaseUrl });
-});
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.dispose()));
-  await b.close();
-  await a.close();
-});
-
-const client = (app: TestApp, params: Record<string, unknown>) => {
-  const c = wsClient(app.server, params);
-  clients.push(c);
-  return c;
-};
-/** Waits until `app` holds `n` subscribers of `topic`: the subscription is live, events will reach it. */
-const subscribed = (app: TestApp, topic: string, n = 1) => until(() => app.handle.events.hub.subscriberCount(topic) === n);
+beforeAll(() => ({ a, b } = live.servers));
 
 const REQUEST = `mutation($p: ID!, $c: ID!) { requestPartnership(partnerId: $p, communityId: $c) { id } }`;
 const REVIEW = `mutation($id: ID!, $d: ReviewDecision!, $n: String) { reviewPartnership(id: $id, decision: $d, note: $n) { id status } }`;

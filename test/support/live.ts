@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type http from 'node:http';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
+import { startTestApp, type TestApp } from './app';
 
 /** A real graphql-ws client on `server`'s /graphql, authenticated as `connectionParams` say. */
 export function wsClient(server: http.Server | number, connectionParams: Record<string, unknown> = {}): Client {
@@ -86,4 +87,32 @@ export async function until(condition: () => boolean | Promise<boolean>, ms = 10
     if (Date.now() > deadline) throw new Error('condition not met within the time allowed');
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/**
+ * Two servers on one PostgreSQL database, each with its own pool and its own LISTEN connection, so
+ * an event made on A reaches subscribers on B only through PostgreSQL. Registers its own hooks.
+ */
+export function twoServersOnOneDatabase() {
+  const servers = {} as { a: TestApp; b: TestApp };
+  const clients: Client[] = [];
+  beforeAll(async () => {
+    servers.a = await startTestApp();
+    servers.b = await startTestApp({ databaseUrl: servers.a.databaseUrl });
+  });
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.dispose()));
+    await servers.b.close();
+    await servers.a.close();
+  });
+  return {
+    servers,
+    client(app: TestApp, params: Record<string, unknown>) {
+      const c = wsClient(app.server, params);
+      clients.push(c);
+      return c;
+    },
+    /** Waits until `app` holds `n` subscribers of `topic`: the subscription is live, events will reach it. */
+    subscribed: (app: TestApp, topic: string, n = 1) => until(() => app.handle.events.hub.subscriberCount(topic) === n),
+  };
 }
