@@ -1,3 +1,4 @@
+import { FINDINGS } from './history';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -89,6 +90,11 @@ export function renderMarkdown(r: BenchResults): string {
     const note = found ? '' : scenario?.status === 'not available yet' ? ' (not available yet)' : scenario?.status === 'failed' ? ' (scenario failed)' : '';
     lines.push(`| ${t.what} | ${t.target} | ${measured}${note} | ${verdict(met)} |`);
   }
+  lines.push('');
+
+  lines.push('## Shortfalls found, and before and after their fixes', '');
+  lines.push('| target | cause | fix | before | after |', '|---|---|---|---|---|');
+  for (const f of FINDINGS) lines.push(`| ${f.target} | ${f.cause} | ${f.fix} | ${f.before} | ${f.after} |`);
   lines.push('');
 
   lines.push('## Scenarios', '');
