@@ -38,6 +38,8 @@ export async function seedDemand(tx: EntityManager): Promise<void> {
   const benches = await demand(jiangpan, wangSecretary, '院子需要六张户外长椅', '中心花园老人散步多，希望添置防腐木长椅供休息。', GOODS, 6, '张', Urgency.HIGH, 30);
   const printing = await demand(jiangpan, wangSecretary, '四点半课堂网课资料打印', '孩子们上网课需要打印练习册和讲义，每月约五百页。', GOODS, 500, '页', Urgency.NORMAL, 14);
   const legal = await demand(jiangpan, wangSecretary, '公租房租赁合同法律咨询', '部分租户对续租合同条款有疑问，需要律师现场解答。', EXPERTISE, 4, '小时', Urgency.NORMAL, null);
+  await demand(jiangpan, wangSecretary, '儿童之家绘本图书', '儿童之家书架空了一半，希望补充适合三到十岁孩子的绘本和课外读物。', GOODS, 200, '本', Urgency.NORMAL, 45);
+  await demand(jiangpan, wangSecretary, '新手妈妈育儿健康讲座', '社区新生儿家庭多，希望请专业人员讲解婴幼儿喂养和常见病护理。', EXPERTISE, 2, '场', Urgency.NORMAL, 60);
   await demand(jiangpan, wangSecretary, '老年茶话会场地与茶水', '每月一次重阳茶话会，需要场地和茶水招待。', EVENT, 2, '场', Urgency.LOW, 60);
   const fireCheck = await demand(jiangpan, wangSecretary, '楼道消防安全检查志愿者', '高层楼道堆物较多，急需志愿者协助排查消防隐患。', VOLUNTEER_SERVICE, 10, '人次', Urgency.URGENT, 7);
   await demand(jiangpan, wangSecretary, '儿童之家周末活动场地', '周末亲子阅读活动需要一间能容纳三十人的活动室。', SPACE, 4, '次', Urgency.NORMAL, 45);
