@@ -217,6 +217,31 @@ describe('SQL statements of a nested read', () => {
   });
 });
 
+describe("partners' suggested demands", () => {
+  it('take the same SQL statements for 1 partner as for 4 in one list', async () => {
+    const { communityId, secretary, partner } = await scene(app);
+    await postDemand(app, secretary.token, communityId, { title: '需要户外长椅', quantity: 4 });
+    await postDemand(app, secretary.token, communityId, { title: '需要折叠桌', quantity: 3 });
+    await publishOffer(app, partner.owner.token, partner.partnerId, { title: '可捐赠折叠桌' });
+    const partners = [partner];
+    for (let i = 0; i < 3; i++) {
+      const p = await activePartner(app, communityId, secretary, 'CHARITY');
+      await publishOffer(app, p.owner.token, p.partnerId, { title: `可捐赠长椅 ${i}` });
+      partners.push(p);
+    }
+    const query = `query($c: ID!, $n: Int) { partners(filter: { communityId: $c }, first: $n) { edges { node {
+        id suggestedDemands(first: 3) { score reasons demand { id title } offer { id } } } } } }`;
+    const viewer = await signUp(app);
+    const answers = await Promise.all([1, 4].map((n) => app.gql(query, { c: communityId, n }, viewer.token)));
+    for (const [i, res] of answers.entries()) {
+      expect(res.errors).toBeUndefined();
+      expect(res.data.partners.edges).toHaveLength([1, 4][i]);
+      for (const edge of res.data.partners.edges) expect(edge.node.suggestedDemands).toHaveLength(2);
+    }
+    expect(answers[0].headers['x-sql-statements']).toBe(answers[1].headers['x-sql-statements']);
+  });
+});
+
 describe('the public board', () => {
   it('shows open demands and recently fulfilled matches without signing in, and no personal data', async () => {
     const { communityId, secretary, partner } = await scene(app);

@@ -38,6 +38,12 @@ async function rowsWhereIn<E extends ObjectLiteral>(
     `SELECT * FROM "${meta.tableName}" WHERE ${column(property)} = ANY($1)${orderBy.length ? ` ORDER BY ${orderBy.join(', ')}` : ''}`,
     [valid],
   );
+  return hydrate(ctx, entity, raw);
+}
+
+/** Entities from raw rows of their table (`SELECT *`), through the entity's column mapping and transformers. */
+export function hydrate<E extends ObjectLiteral>(ctx: Ctx, entity: EntityTarget<E>, raw: Record<string, unknown>[]): E[] {
+  const meta = ctx.db.getMetadata(entity);
   const driver = ctx.db.driver;
   return raw.map((row) => {
     const entityRow = meta.create() as E;

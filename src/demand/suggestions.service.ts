@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import { Field, Float, ObjectType } from 'type-graphql';
 import type { Ctx } from '../context';
 import { BadUserInputError } from '../errors';
-import { byId, groupedBy, loader } from '../common/loaders';
+import { byId, groupedBy, hydrate, loader } from '../common/loaders';
 import { Community } from '../communities/community.entity';
 import { Partner } from '../partners/partner.entity';
 import { type PartnerStats, partnerStatsLoader } from '../partners/partner-stats';
@@ -230,37 +230,62 @@ export async function suggestionsFor(ctx: Ctx, demand: DemandItem, firstArg: num
  * with the offer that fits best. Bounded: the partner's 100 newest usable offers, and per community
  * and category the PER_COMMUNITY_CATEGORY most urgent open items it holds no live match on.
  */
+/** Each partner's 100 newest usable offers, for every partner of the request in one statement. */
+function usableOffersOf(ctx: Ctx) {
+  return loader<string, SupplyOffer[]>(ctx, 'usableOffersOfPartner', async (partnerIds) => {
+    const raw: Record<string, unknown>[] = await ctx.db.query(
+      `SELECT o.*
+         FROM unnest($1::uuid[]) AS p(id)
+         CROSS JOIN LATERAL (
+           SELECT x.* FROM supply_offer x
+            WHERE x.partner_id = p.id AND x.status = $2 AND x.held_quantity < x.quantity
+              AND (x.available_until IS NULL OR x.available_until > now())
+            ORDER BY x.created_at DESC
+            LIMIT 100) o`,
+      [partnerIds, OfferStatus.ACTIVE],
+    );
+    const offers = hydrate(ctx, SupplyOffer, raw);
+    return partnerIds.map((id) => offers.filter((o) => o.partnerId === id));
+  });
+}
+
+/**
+ * For each partner: per ACTIVE community and per category of its usable offers, the
+ * PER_COMMUNITY_CATEGORY most urgent OPEN items it holds no live match on; the SHORTLIST first.
+ * One statement for every partner of the request.
+ */
+function openDemandShortlistOf(ctx: Ctx) {
+  return loader<string, { id: string }[]>(ctx, 'openDemandShortlistOfPartner', async (partnerIds) => {
+    const pairs = (await usableOffersOf(ctx).loadMany(partnerIds)).flatMap((offers, i) =>
+      offers instanceof Error ? [] : [...new Set(offers.map((o) => o.category))].map((category) => [partnerIds[i], category] as const),
+    );
+    if (!pairs.length) return partnerIds.map(() => []);
+    const rows: { partner_id: string; id: string }[] = await ctx.db.query(
+      `SELECT p.partner_id, d.id
+         FROM unnest($1::uuid[], $2::text[]) AS p(partner_id, category)
+         JOIN partnership ps ON ps.partner_id = p.partner_id AND ps.status = 'ACTIVE'
+         CROSS JOIN LATERAL (
+           SELECT d.id, d.urgency_rank, d.created_at
+             FROM demand_item d
+            WHERE d.community_id = ps.community_id AND d.category = p.category AND d.status = 'OPEN'
+              AND NOT EXISTS (
+                    SELECT 1 FROM demand_match m
+                     WHERE m.demand_id = d.id AND m.partner_id = p.partner_id AND m.status IN ('PROPOSED', 'PENDING_REVIEW', 'APPROVED'))
+            ORDER BY d.urgency_rank DESC, d.created_at, d.id
+            LIMIT ${PER_COMMUNITY_CATEGORY}) d
+        ORDER BY p.partner_id, d.urgency_rank DESC, d.created_at, d.id`,
+      [pairs.map(([partner]) => partner), pairs.map(([, category]) => category)],
+    );
+    return partnerIds.map((id) => rows.filter((r) => r.partner_id === id).slice(0, SHORTLIST));
+  });
+}
+
 export async function suggestedDemandsFor(ctx: Ctx, partnerId: string, firstArg: number | null | undefined): Promise<DemandSuggestion[]> {
   const first = checkFirst(firstArg, 10);
   if (first === 0) return [];
-  const offers = await ctx.db
-    .getRepository(SupplyOffer)
-    .createQueryBuilder('o')
-    .where('o.partner_id = :partnerId AND o.status = :status AND o.held_quantity < o.quantity', { partnerId, status: OfferStatus.ACTIVE })
-    .andWhere('(o.available_until IS NULL OR o.available_until > now())')
-    .orderBy('o.created_at', 'DESC')
-    .limit(100)
-    .getMany();
+  const offers = await usableOffersOf(ctx).load(partnerId);
   if (!offers.length) return [];
-  const categories = [...new Set(offers.map((o) => o.category))];
-  const rows: { id: string }[] = await ctx.db.query(
-    `SELECT d.id
-       FROM partnership ps
-       CROSS JOIN unnest($2::text[]) AS c(category)
-       CROSS JOIN LATERAL (
-         SELECT d.id, d.urgency_rank, d.created_at
-           FROM demand_item d
-          WHERE d.community_id = ps.community_id AND d.category = c.category AND d.status = 'OPEN'
-            AND NOT EXISTS (
-                  SELECT 1 FROM demand_match m
-                   WHERE m.demand_id = d.id AND m.partner_id = $1 AND m.status IN ('PROPOSED', 'PENDING_REVIEW', 'APPROVED'))
-          ORDER BY d.urgency_rank DESC, d.created_at, d.id
-          LIMIT ${PER_COMMUNITY_CATEGORY}) d
-      WHERE ps.partner_id = $1 AND ps.status = 'ACTIVE'
-      ORDER BY d.urgency_rank DESC, d.created_at, d.id
-      LIMIT ${SHORTLIST}`,
-    [partnerId, categories],
-  );
+  const rows = await openDemandShortlistOf(ctx).load(partnerId);
   if (!rows.length) return [];
   const limited = offers.filter((o) => !o.allCommunities).map((o) => o.id);
   const [demands, listed, stats] = await Promise.all([
