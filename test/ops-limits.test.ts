@@ -85,6 +85,18 @@ describe('query cost', () => {
     expect(sql(res)).toBe(0);
   });
 
+  it('costs a repeated query again for each page size and @include, not once for its text', async () => {
+    // The cost of a query text is remembered by the values of the variables that can change it.
+    const sizes = [2, 100, 2, 100];
+    const answers = [];
+    for (const n of sizes) answers.push(await app.gql(PARTNERS, { n }));
+    expect(answers.map((r) => (r.errors ? errorCode(r) : 'OK'))).toEqual(['OK', 'QUERY_TOO_COMPLEX', 'OK', 'QUERY_TOO_COMPLEX']);
+    const optional = `query($n: Int, $deep: Boolean!) { partners(first: $n) { edges { node { id members @include(if: $deep) { user { partners { id name } } } } } } }`;
+    expect((await app.gql(optional, { n: 100, deep: false })).errors).toBeUndefined();
+    expect(errorCode(await app.gql(optional, { n: 100, deep: true }))).toBe('QUERY_TOO_COMPLEX');
+    expect((await app.gql(optional, { n: 100, deep: false })).errors).toBeUndefined();
+  });
+
   it('leaves bad variables to the usual BAD_USER_INPUT', async () => {
     const res = await app.gql(PARTNERS, { n: 'many' });
     expect(errorCode(res)).toBe('BAD_USER_INPUT');

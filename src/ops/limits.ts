@@ -5,6 +5,8 @@ import {
   getVariableValues,
   isListType,
   Kind,
+  visit,
+  type ASTNode,
   type DocumentNode,
   type FragmentDefinitionNode,
   type GraphQLSchema,
@@ -87,6 +89,40 @@ export interface QueryLimits {
 }
 
 /**
+ * Names of the variables that can change an operation's cost: those given to a `first` argument
+ * or to a directive (@skip/@include). Every other variable (ids, filters) cannot.
+ */
+function costVariables(document: DocumentNode): string[] {
+  const names = new Set<string>();
+  const collect = (node: ASTNode) =>
+    visit(node, {
+      Variable(v) {
+        names.add(v.name.value);
+      },
+    });
+  visit(document, {
+    Argument(arg) {
+      if (arg.name.value === 'first') collect(arg.value);
+    },
+    Directive(directive) {
+      collect(directive);
+    },
+    VariableDefinition() {
+      return false;
+    },
+  });
+  return [...names].sort();
+}
+
+/**
+ * What is known of an operation, by its parsed node (Apollo keeps one parsed document per query
+ * text, so repeated queries find it here): its depth, its cost variables, and its cost for the
+ * values of those variables seen so far (a few per operation).
+ */
+const known = new WeakMap<OperationDefinitionNode, { depth: number; costVariables: string[]; costs: Map<string, number> }>();
+const COSTS_PER_OPERATION = 32;
+
+/**
  * Why an operation is refused as too deep or too costly, or null when it is within the limits.
  * Shared by the HTTP path (the plugin below) and the WebSocket path (src/live/websocket.ts).
  */
@@ -97,16 +133,26 @@ export function limitRefusal(
   variables: Record<string, unknown> | undefined,
   limits: QueryLimits,
 ): QueryTooComplexError | null {
-  const depth = operationDepth(document, operation);
+  let facts = known.get(operation);
+  if (!facts) {
+    facts = { depth: operationDepth(document, operation), costVariables: costVariables(document), costs: new Map() };
+    known.set(operation, facts);
+  }
+  const { depth } = facts;
   if (depth > limits.maxDepth) {
     return new QueryTooComplexError(`Query depth ${depth} exceeds the limit of ${limits.maxDepth}`, { depth, maxDepth: limits.maxDepth });
   }
-  let cost: number | undefined;
-  try {
-    cost = operationCost(schema, document, operation, variables);
-  } catch (error) {
-    // The estimator visits at most maxQueryNodes selections; past that the query is refused outright.
-    return new QueryTooComplexError(`Query too large to estimate: ${(error as Error).message}`, { maxCost: limits.maxCost });
+  const key = JSON.stringify(facts.costVariables.map((name) => variables?.[name] ?? null));
+  let cost = facts.costs.get(key);
+  if (cost === undefined) {
+    try {
+      cost = operationCost(schema, document, operation, variables);
+    } catch (error) {
+      // The estimator visits at most maxQueryNodes selections; past that the query is refused outright.
+      return new QueryTooComplexError(`Query too large to estimate: ${(error as Error).message}`, { maxCost: limits.maxCost });
+    }
+    // Undefined when the variables do not coerce (execution reports that): nothing to remember then.
+    if (cost !== undefined && facts.costs.size < COSTS_PER_OPERATION) facts.costs.set(key, cost);
   }
   if (cost !== undefined && cost > limits.maxCost) {
     return new QueryTooComplexError(`Query cost ${cost} exceeds the limit of ${limits.maxCost}`, { cost, maxCost: limits.maxCost });
