@@ -85,6 +85,16 @@ describe('sign-up and log-in', () => {
     expect(await count(app.db, 'partner', "name = 'P'")).toBe(0);
   });
 
+  it('stops accepting a token at its expiry, also after accepting it before', async () => {
+    const user = await signUp(app);
+    const token = jwt.sign({ exp: Math.floor(Date.now() / 1000) + 2 }, app.config.jwtSecret, { subject: user.id });
+    expect((await app.gql(ME, {}, token)).data.me.id).toBe(user.id);
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    const late = await app.gql(ME, {}, token);
+    expect(errorCode(late)).toBe('UNAUTHENTICATED');
+    expect(late.errors![0].message).toMatch(/expired/);
+  });
+
   it('shows an email only to its owner and to admins', async () => {
     const a = await signUp(app);
     const b = await signUp(app);
