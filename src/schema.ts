@@ -1,6 +1,6 @@
 import { validate } from 'class-validator';
 import { getNamedType, type GraphQLSchema } from 'graphql';
-import { buildSchema, type NonEmptyArray, type ResolverData } from 'type-graphql';
+import { buildSchema, getMetadataStorage, type NonEmptyArray, type ResolverData } from 'type-graphql';
 import { AuthResolver } from './auth/auth.resolver';
 import { StatusChangeResolver } from './common/history';
 import { DateTimeScalar } from './common/scalars';
@@ -58,6 +58,10 @@ async function validateArgument(value: unknown, type: unknown, { info }: Resolve
 }
 
 export function createSchema(): Promise<GraphQLSchema> {
+  // No field middlewares here, so a plain field is read as a plain property: without this,
+  // type-graphql wraps every one of them (hundreds per nested read) in a middleware runner.
+  // A field named apart from its property (`start` for `startAt`) keeps type-graphql's resolver.
+  for (const field of getMetadataStorage().fields) field.simple ??= field.name === field.schemaName;
   return buildSchema({
     resolvers,
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
