@@ -217,6 +217,77 @@ describe('SQL statements of a nested read', () => {
   });
 });
 
+describe('a nested read in one statement', () => {
+  // Every scalar field of the related types, through a fragment and an alias, so that a column
+  // left out of the prefetch or a relation read back wrong shows up as a difference below.
+  const FIELDS = `
+    fragment Related on DemandItem {
+      id title description category quantity unit urgency status neededBy matchedQuantity fulfilledQuantity remainingQuantity createdAt
+      place: community { id name district timezone createdAt }
+      matches { id quantity origin status note reviewNote reviewedAt fulfilledAt createdAt
+        partner { id name category description createdAt }
+        offer { id title description category quantity unit remainingQuantity status availableUntil createdAt }
+        evaluation { id rating comment createdAt }
+        demand { id title } } }`;
+  const LIST = `query($c: ID!) { demandItems(filter: { communityId: $c }, first: 20) { edges { node { ...Related } } } } ${FIELDS}`;
+  const ONE = `query($id: ID!) { demandItem(id: $id) { ...Related } } ${FIELDS}`;
+
+  it('answers as the same items read one by one through the loaders would', async () => {
+    const { communityId, secretary } = await scene(app);
+    const partners = await Promise.all([0, 1].map((i) => activePartner(app, communityId, secretary, i ? 'CHARITY' : 'DEPARTMENT')));
+    const offer = await publishOffer(app, partners[0].owner.token, partners[0].partnerId, { quantity: 100 });
+    await postDemand(app, secretary.token, communityId, { quantity: 3 }); // no matches
+    for (let i = 0; i < 3; i++) {
+      const demandId = await postDemand(app, secretary.token, communityId, { quantity: 10 });
+      const withOffer = await claim(app, partners[0].owner.token, demandId, partners[0].partnerId, 2, offer);
+      ok(await app.gql(REVIEW, { id: withOffer, d: 'APPROVE', n: `审核-${i}` }, secretary.token));
+      if (i === 1) {
+        ok(await app.gql(FULFIL, { id: withOffer, n: '已送达' }, secretary.token));
+        ok(await app.gql(EVALUATE, { id: withOffer, i: { rating: 4, comment: '准时' } }, secretary.token));
+      }
+      await claim(app, partners[1].owner.token, demandId, partners[1].partnerId, 1); // no offer
+    }
+
+    const list = await app.gql(LIST, { c: communityId }, secretary.token);
+    expect(list.errors).toBeUndefined();
+    expect(list.headers['x-sql-statements']).toBe('1');
+    const nodes = list.data.demandItems.edges.map((e: { node: { id: string } }) => e.node);
+    expect(nodes).toHaveLength(4);
+    expect(nodes.flatMap((n: { matches: unknown[] }) => n.matches)).toHaveLength(6);
+    expect(nodes.some((n: { matches: { evaluation: unknown }[] }) => n.matches.some((m) => m.evaluation))).toBe(true);
+    for (const node of nodes) {
+      const single = await app.gql(ONE, { id: node.id }, secretary.token);
+      expect(single.errors).toBeUndefined();
+      expect(Number(single.headers['x-sql-statements'])).toBeGreaterThan(1);
+      expect(node).toEqual(single.data.demandItem);
+    }
+  });
+
+  it('fetches the relations of review-queue and match lists with the page', async () => {
+    const { communityId, secretary } = await scene(app);
+    const partner = await activePartner(app, communityId, secretary, 'CHARITY');
+    const offer = await publishOffer(app, partner.owner.token, partner.partnerId, { quantity: 100 });
+    for (let i = 0; i < 3; i++) {
+      const demandId = await postDemand(app, secretary.token, communityId, { quantity: 5 });
+      await claim(app, partner.owner.token, demandId, partner.partnerId, 1, i ? offer : undefined);
+    }
+    const node = `id demand { id title remainingQuantity } partner { id name } offer { id remainingQuantity }`;
+    const queue = await app.gql(`query($c: ID!) { reviewQueue(communityId: $c) { edges { node { ${node} } } } }`, { c: communityId }, secretary.token);
+    const matches = await app.gql(`query($c: ID!) { matches(filter: { communityId: $c }) { edges { node { ${node} } } } }`, { c: communityId }, secretary.token);
+    expect(queue.errors).toBeUndefined();
+    expect(matches.errors).toBeUndefined();
+    expect(queue.data.reviewQueue.edges).toHaveLength(3);
+    expect(matches.headers['x-sql-statements']).toBe('1');
+    const byId = (edges: { node: { id: string } }[]) => [...edges].sort((a, b) => a.node.id.localeCompare(b.node.id));
+    expect(byId(queue.data.reviewQueue.edges)).toEqual(byId(matches.data.matches.edges));
+    for (const { node: m } of matches.data.matches.edges) {
+      const single = await app.gql(`query($id: ID!) { match(id: $id) { ${node} } }`, { id: m.id }, secretary.token);
+      expect(single.data.match).toEqual(m);
+    }
+    expect(matches.data.matches.edges.filter((e: { node: { offer: unknown } }) => e.node.offer === null)).toHaveLength(1);
+  });
+});
+
 describe("partners' suggested demands", () => {
   it('take the same SQL statements for 1 partner as for 4 in one list', async () => {
     const { communityId, secretary, partner } = await scene(app);

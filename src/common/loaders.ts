@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
-import { type EntityTarget, type ObjectLiteral, In } from 'typeorm';
+import { type DataSource, type EntityMetadata, type EntityTarget, type ObjectLiteral, In } from 'typeorm';
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import type { Ctx } from '../context';
 import { isUuid } from './ids';
 
@@ -43,13 +44,51 @@ async function rowsWhereIn<E extends ObjectLiteral>(
 
 /** Entities from raw rows of their table (`SELECT *`), through the entity's column mapping and transformers. */
 export function hydrate<E extends ObjectLiteral>(ctx: Ctx, entity: EntityTarget<E>, raw: Record<string, unknown>[]): E[] {
-  const meta = ctx.db.getMetadata(entity);
-  const driver = ctx.db.driver;
-  return raw.map((row) => {
-    const entityRow = meta.create() as E;
-    for (const c of meta.columns) c.setEntityValue(entityRow, driver.prepareHydratedValue(row[c.databaseName], c));
-    return entityRow;
-  });
+  return raw.map((row) => hydrateRow<E>(ctx.db, ctx.db.getMetadata(entity), row));
+}
+
+/**
+ * One entity from a row keyed by column name: a raw row, or a row of its table rendered by
+ * `row_to_json` (timestamps arrive as ISO strings there). Keys that are not columns are ignored.
+ */
+export function hydrateRow<E extends ObjectLiteral>(db: DataSource, meta: EntityMetadata, row: Record<string, unknown>): E {
+  const entity = meta.create() as Record<string, unknown>;
+  for (const column of hydrationPlan(meta)) setColumn(db, entity, column, row[column.name]);
+  return entity as E;
+}
+
+/** One column's value, as pg or JSON gives it, set on the entity in the entity's form. */
+export function setColumn(db: DataSource, entity: Record<string, unknown>, column: HydratedColumn, value: unknown): void {
+  if (column.kind === 'plain') entity[column.property] = value;
+  else if (column.kind === 'timestamp') entity[column.property] = typeof value === 'string' ? new Date(value) : value;
+  else column.metadata.setEntityValue(entity, db.driver.prepareHydratedValue(value, column.metadata));
+}
+
+/** Column types whose values pg (and JSON) already give in the entity's form. */
+const PLAIN_TYPES = new Set<unknown>(['text', 'varchar', 'character varying', 'uuid', 'int', 'integer', 'int4', 'smallint', 'boolean', 'jsonb', 'json', String, Boolean]);
+const TIMESTAMP_TYPES = new Set<unknown>(['timestamptz', 'timestamp with time zone', 'timestamp', 'timestamp without time zone', Date]);
+
+export interface HydratedColumn {
+  name: string;
+  property: string;
+  /** plain: copied; timestamp: ISO string to Date; driver: TypeORM's own conversion and transformers. */
+  kind: 'plain' | 'timestamp' | 'driver';
+  metadata: ColumnMetadata;
+}
+
+/** How each column of an entity is hydrated, worked out once per entity (TypeORM's general path costs a lot per value). */
+const plans = new WeakMap<EntityMetadata, HydratedColumn[]>();
+export function hydrationPlan(meta: EntityMetadata): HydratedColumn[] {
+  let plan = plans.get(meta);
+  if (!plan) {
+    plan = meta.columns.map((c) => {
+      const simple = !c.transformer && !c.embeddedMetadata && !c.isArray;
+      const kind = !simple ? 'driver' : PLAIN_TYPES.has(c.type) ? 'plain' : TIMESTAMP_TYPES.has(c.type) ? 'timestamp' : 'driver';
+      return { name: c.databaseName, property: c.propertyName, kind, metadata: c };
+    });
+    plans.set(meta, plan);
+  }
+  return plan;
 }
 
 /** Rows of `entity` by primary key `id`; null where none. */
@@ -69,7 +108,8 @@ export function groupedBy<E extends ObjectLiteral>(
   column: keyof E & string,
   order: Partial<Record<keyof E & string, 'ASC' | 'DESC'>> = {},
 ): DataLoader<string, E[]> {
-  const name = `groupedBy:${ctx.db.getMetadata(entity).tableName}.${column}`;
+  // The order is part of the name: a list primed in one order is never read as another.
+  const name = `groupedBy:${ctx.db.getMetadata(entity).tableName}.${column}:${Object.entries(order).join()}`;
   return loader<string, E[]>(ctx, name, async (keys) => {
     const rows = await rowsWhereIn(ctx, entity, column, keys, order as Record<string, 'ASC' | 'DESC'>);
     const groups = new Map<string, E[]>(keys.map((k) => [k, []]));

@@ -1,4 +1,5 @@
-import { Arg, Args, Ctx as Context, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx as Context, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import {
   requirePartnerMember,
   requirePartnerMemberOrSecretary,
@@ -9,6 +10,8 @@ import {
 import { historyOf } from '../common/history';
 import { byId, groupedBy, linked } from '../common/loaders';
 import { ConnectionType, pageArgsFactory } from '../common/pagination';
+import { prefetched } from '../common/prefetch';
+import { fieldTree } from '../common/selection';
 import { StatusChange } from '../common/status-change.entity';
 import { Community } from '../communities/community.entity';
 import { findCommunity } from '../communities/communities.service';
@@ -30,6 +33,7 @@ import {
   PostDemandInput,
   PublishOfferInput,
 } from './demand.inputs';
+import { MATCHES_OF_DEMAND_ORDER } from './demand.prefetch';
 import * as demand from './demand.service';
 import { Evaluation, Match } from './match.entity';
 import * as offers from './offers.service';
@@ -63,9 +67,10 @@ export class DemandItemResolver {
     @Arg('filter', () => DemandFilter, { nullable: true }) filter: DemandFilter | null,
     @Args(() => DemandPageArgs) page: InstanceType<typeof DemandPageArgs>,
     @Context() ctx: Ctx,
+    @Info() info: GraphQLResolveInfo,
   ) {
     requireUser(ctx);
-    return demand.listDemandItems(ctx, filter, page);
+    return demand.listDemandItems(ctx, filter, page, fieldTree(info));
   }
 
   @Mutation(() => DemandItem)
@@ -86,12 +91,12 @@ export class DemandItemResolver {
 
   @FieldResolver(() => Community)
   community(@Root() item: DemandItem, @Context() ctx: Ctx) {
-    return findCommunity(ctx, item.communityId);
+    return prefetched<Community>(item, 'community') ?? findCommunity(ctx, item.communityId);
   }
 
   @FieldResolver(() => [Match])
   matches(@Root() item: DemandItem, @Context() ctx: Ctx) {
-    return groupedBy(ctx, Match, 'demandId', { createdAt: 'ASC', id: 'ASC' }).load(item.id);
+    return prefetched<Match[]>(item, 'matches') ?? groupedBy(ctx, Match, 'demandId', MATCHES_OF_DEMAND_ORDER).load(item.id);
   }
 
   @FieldResolver(() => [MatchSuggestion], { description: 'Offers that could meet what remains, best first, each with its reasons.' })
@@ -171,18 +176,24 @@ export class MatchResolver {
     @Arg('filter', () => MatchFilter, { nullable: true }) filter: MatchFilter | null,
     @Args(() => MatchPageArgs) page: InstanceType<typeof MatchPageArgs>,
     @Context() ctx: Ctx,
+    @Info() info: GraphQLResolveInfo,
   ) {
     requireUser(ctx);
-    return demand.listMatches(ctx, filter, page);
+    return demand.listMatches(ctx, filter, page, fieldTree(info));
   }
 
   @Query(() => MatchConnection, { description: 'PENDING_REVIEW matches of one community: most urgent first, then oldest first.' })
-  async reviewQueue(@Arg('communityId', () => ID) communityId: string, @Args(() => MatchPageArgs) page: InstanceType<typeof MatchPageArgs>, @Context() ctx: Ctx) {
+  async reviewQueue(
+    @Arg('communityId', () => ID) communityId: string,
+    @Args(() => MatchPageArgs) page: InstanceType<typeof MatchPageArgs>,
+    @Context() ctx: Ctx,
+    @Info() info: GraphQLResolveInfo,
+  ) {
     requireUser(ctx);
     if (!demand.isUuid(communityId)) throw new NotFoundError('community', communityId, 'communityId');
     await findCommunity(ctx, communityId, 'communityId');
     await requireSecretary(ctx, communityId);
-    return demand.reviewQueue(ctx, communityId, page);
+    return demand.reviewQueue(ctx, communityId, page, fieldTree(info));
   }
 
   @Mutation(() => Match)
@@ -256,17 +267,18 @@ export class MatchResolver {
 
   @FieldResolver(() => DemandItem)
   demand(@Root() match: Match, @Context() ctx: Ctx) {
-    return demand.findDemand(ctx, match.demandId);
+    return prefetched<DemandItem>(match, 'demand') ?? demand.findDemand(ctx, match.demandId);
   }
 
   @FieldResolver(() => Partner)
   partner(@Root() match: Match, @Context() ctx: Ctx) {
-    return findPartner(ctx, match.partnerId);
+    return prefetched<Partner>(match, 'partner') ?? findPartner(ctx, match.partnerId);
   }
 
   @FieldResolver(() => SupplyOffer, { nullable: true, description: 'Null for anonymous readers of the public board.' })
   offer(@Root() match: Match, @Context() ctx: Ctx) {
-    return match.offerId && signedIn(ctx) ? byId(ctx, SupplyOffer).load(match.offerId) : null;
+    if (!match.offerId || !signedIn(ctx)) return null;
+    return prefetched<SupplyOffer>(match, 'offer') ?? byId(ctx, SupplyOffer).load(match.offerId);
   }
 
   @FieldResolver(() => String, { nullable: true, description: "The claimant's or dispatcher's note (signed-in users only)." })
@@ -291,7 +303,7 @@ export class MatchResolver {
 
   @FieldResolver(() => Evaluation, { nullable: true })
   async evaluation(@Root() match: Match, @Context() ctx: Ctx) {
-    const found = await groupedBy(ctx, Evaluation, 'matchId').load(match.id);
+    const found = prefetched<Evaluation[]>(match, 'evaluation') ?? (await groupedBy(ctx, Evaluation, 'matchId').load(match.id));
     return found[0] ?? null;
   }
 }

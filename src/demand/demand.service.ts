@@ -3,6 +3,8 @@ import type { Ctx } from '../context';
 import { BadUserInputError, ConflictError, ForbiddenError, InvalidStateError, NotFoundError, PgErrorCode, pgConstraint, pgErrorCode } from '../errors';
 import { byId } from '../common/loaders';
 import { createdOrder, paginate, type PageArgs, type SortKey } from '../common/pagination';
+import { prefetch } from '../common/prefetch';
+import { below, type FieldTree } from '../common/selection';
 import { checkText } from '../common/validation';
 import { inTransaction } from '../db/transaction';
 import { assertActivePartnership, escapeLike } from '../partners/partners.service';
@@ -10,6 +12,7 @@ import { ReviewDecision } from '../partners/partners.inputs';
 import { DemandItem, DemandStatus, URGENCY_RANK, Urgency } from './demand-item.entity';
 import type { ClaimDemandInput, DemandFilter, DispatchOfferInput, EvaluationInput, MatchFilter, PostDemandInput } from './demand.inputs';
 import { demandLifecycle, matchLifecycle } from './demand.lifecycle';
+import { DEMAND_ITEM_RELATIONS, MATCH_RELATIONS } from './demand.prefetch';
 import { announceMatch, announceMatches, withNote } from './match.announce';
 import { Evaluation, Match, MatchOrigin, MatchStatus, UNFULFILLED_MATCH } from './match.entity';
 import { OfferCommunity, OfferStatus, SupplyOffer } from './supply-offer.entity';
@@ -47,7 +50,7 @@ function assertFuture(path: string, at: Date | null | undefined): void {
 
 // ---------------------------------------------------------------- demand items
 
-export function listDemandItems(ctx: Ctx, filter: DemandFilter | null | undefined, page: PageArgs) {
+export function listDemandItems(ctx: Ctx, filter: DemandFilter | null | undefined, page: PageArgs, selection?: FieldTree) {
   const qb = ctx.db.getRepository(DemandItem).createQueryBuilder('d');
   if (filter?.communityId) qb.andWhere('d.community_id = :communityId', { communityId: filter.communityId });
   if (filter?.category) qb.andWhere('d.category = :category', { category: filter.category });
@@ -56,7 +59,7 @@ export function listDemandItems(ctx: Ctx, filter: DemandFilter | null | undefine
   const search = filter?.search?.trim();
   // search_text has a trigram GIN index: 3+ characters (also Chinese) use it; shorter ones still match correctly.
   if (search) qb.andWhere('d.search_text ILIKE :search', { search: `%${escapeLike(search)}%` });
-  return paginate(qb, createdOrder('d'), page);
+  return paginate(qb, createdOrder('d'), page, prefetch(ctx, DemandItem, DEMAND_ITEM_RELATIONS, below(selection, 'edges', 'node')));
 }
 
 export async function postDemand(ctx: Ctx, input: PostDemandInput, by: string): Promise<DemandItem> {
@@ -481,13 +484,13 @@ export async function evaluateMatch(ctx: Ctx, match: Match, input: EvaluationInp
 
 // ---------------------------------------------------------------- match lists
 
-export function listMatches(ctx: Ctx, filter: MatchFilter | null | undefined, page: PageArgs) {
+export function listMatches(ctx: Ctx, filter: MatchFilter | null | undefined, page: PageArgs, selection?: FieldTree) {
   const qb = ctx.db.getRepository(Match).createQueryBuilder('m');
   if (filter?.communityId) qb.andWhere('m.community_id = :communityId', { communityId: filter.communityId });
   if (filter?.partnerId) qb.andWhere('m.partner_id = :partnerId', { partnerId: filter.partnerId });
   if (filter?.demandId) qb.andWhere('m.demand_id = :demandId', { demandId: filter.demandId });
   if (filter?.status?.length) qb.andWhere('m.status IN (:...statuses)', { statuses: filter.status });
-  return paginate(qb, createdOrder('m'), page);
+  return paginate(qb, createdOrder('m'), page, prefetch(ctx, Match, MATCH_RELATIONS, below(selection, 'edges', 'node')));
 }
 
 const REVIEW_ORDER: SortKey<Match>[] = [
@@ -497,12 +500,12 @@ const REVIEW_ORDER: SortKey<Match>[] = [
 ];
 
 /** PENDING_REVIEW matches of one community: most urgent demand first, then oldest claim first. */
-export function reviewQueue(ctx: Ctx, communityId: string, page: PageArgs) {
+export function reviewQueue(ctx: Ctx, communityId: string, page: PageArgs, selection?: FieldTree) {
   const qb = ctx.db
     .getRepository(Match)
     .createQueryBuilder('m')
     .where('m.community_id = :communityId AND m.status = :status', { communityId, status: MatchStatus.PENDING_REVIEW });
-  return paginate(qb, REVIEW_ORDER, page);
+  return paginate(qb, REVIEW_ORDER, page, prefetch(ctx, Match, MATCH_RELATIONS, below(selection, 'edges', 'node')));
 }
 
 // ---------------------------------------------------------------- public board

@@ -1,0 +1,150 @@
+import type { DataSource, EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { Ctx } from '../context';
+import { hydrationPlan, setColumn, type HydratedColumn } from './loaders';
+import type { FieldTree } from './selection';
+
+/*
+ * Look-ahead for lists: the relations a query selects below a list's nodes are fetched in the
+ * list's own statement, as JSON built by PostgreSQL, and attached to the rows they belong to. A
+ * field resolver answers from `prefetched(row, field)` when it is there (synchronously, so GraphQL
+ * completes the object without waiting) and from its loader otherwise. A nested read of a page of
+ * demand items with their community, matches, partners and offers is then one statement.
+ *
+ * Related rows come as JSON arrays of their column values (no repeated key names to send and
+ * parse), and only with the columns their selected fields can read: ids, foreign keys, numbers and
+ * flags always (resolvers and getters work with those), text and timestamps when their field is
+ * selected. A `many` relation must have its resolver's order; authorization stays in the resolvers.
+ */
+
+export interface Relation {
+  entity: EntityTarget<ObjectLiteral>;
+  /** one: the row whose id is the parent's `key` property; many: the rows whose `key` property is the parent's id. */
+  kind: 'one' | 'many';
+  key: string;
+  /** For `many`: the order of the resolver's list. */
+  order?: Record<string, 'ASC' | 'DESC'>;
+  /** Relations of the related rows, by their GraphQL field names. */
+  nested?: Relations;
+}
+
+/** Relations of a node type by GraphQL field name. */
+export type Relations = Record<string, Relation>;
+
+export const one = (entity: EntityTarget<ObjectLiteral>, key: string, nested?: Relations): Relation => ({ entity, kind: 'one', key, nested });
+
+export const many = (entity: EntityTarget<ObjectLiteral>, key: string, order: Record<string, 'ASC' | 'DESC'>, nested?: Relations): Relation => ({
+  entity,
+  kind: 'many',
+  key,
+  order,
+  nested,
+});
+
+/** What a list fetches with its rows: the relations its query selects, and how to attach them. */
+export interface Prefetch {
+  /** Extra select expressions for the list's statement, each `(subquery) AS "@field"`, given the list's table alias. */
+  columns(alias: string): string[];
+  /** Attaches the related rows to one row of the list (its entity, and its raw row with the "@field" columns). */
+  attach(entity: ObjectLiteral, raw: Record<string, unknown>): void;
+}
+
+/** A selected relation, worked out for one selection: what to fetch and how to read it back. */
+interface Fetched {
+  field: string;
+  relation: Relation;
+  meta: EntityMetadata;
+  /** The columns fetched, in the order of the JSON array; the nested relations' values follow them. */
+  columns: HydratedColumn[];
+  nested: Fetched[];
+}
+
+/**
+ * Plans by selection: the selection trees come from the parsed query, which the server keeps
+ * between requests, so a repeated query reuses its plan and its SQL.
+ */
+const plans = new WeakMap<Relations, WeakMap<FieldTree, { fetched: Fetched[]; sql: Map<string, string[]> }>>();
+
+/** The prefetch for a list of `entity` whose nodes select `selection`; null when no relation is selected. */
+export function prefetch(ctx: Ctx, entity: EntityTarget<ObjectLiteral>, relations: Relations, selection: FieldTree): Prefetch | null {
+  let byTree = plans.get(relations);
+  if (!byTree) plans.set(relations, (byTree = new WeakMap()));
+  let plan = byTree.get(selection);
+  if (!plan) byTree.set(selection, (plan = { fetched: fetchedFor(ctx.db, relations, selection), sql: new Map() }));
+  const { fetched, sql } = plan;
+  if (!fetched.length) return null;
+  const parent = ctx.db.getMetadata(entity);
+  return {
+    columns: (alias) => {
+      let columns = sql.get(alias);
+      if (!columns) {
+        const names = { next: 0 };
+        columns = fetched.map((f) => `${relationSql(parent, alias, f, names)} AS "@${f.field}"`);
+        sql.set(alias, columns);
+      }
+      return columns;
+    },
+    attach: (row, raw) => attach(ctx.db, fetched, row, (f) => raw[`@${f.field}`]),
+  };
+}
+
+/** Column types a resolver or getter may read without their field being selected. */
+const ALWAYS_FETCHED = new Set<unknown>(['uuid', 'int', 'integer', 'int4', 'smallint', 'boolean', Boolean, Number]);
+
+function fetchedFor(db: DataSource, relations: Relations | undefined, selection: FieldTree): Fetched[] {
+  if (!relations) return [];
+  return Object.entries(relations).flatMap(([field, relation]) => {
+    const below = selection.get(field);
+    if (!below) return [];
+    const meta = db.getMetadata(relation.entity);
+    const columns = hydrationPlan(meta).filter((c) => ALWAYS_FETCHED.has(c.metadata.type) || c.metadata.isPrimary || below.has(c.property));
+    return [{ field, relation, meta, columns, nested: fetchedFor(db, relation.nested, below) }];
+  });
+}
+
+const columnName = (meta: EntityMetadata, property: string) => {
+  const column = meta.findColumnWithPropertyName(property);
+  if (!column) throw new Error(`${meta.name} has no column for ${property}`);
+  return column.databaseName;
+};
+
+/** A scalar subquery giving the related row (a JSON array of values, or null) or rows (an array of them, in the resolver's order). */
+function relationSql(parent: EntityMetadata, parentAlias: string, f: Fetched, names: { next: number }): string {
+  const t = `_t${names.next++}`;
+  const values = [
+    ...f.columns.map((c) => `${t}."${c.name}"`),
+    ...f.nested.map((child) => relationSql(f.meta, t, child, names)),
+  ].join(', ');
+  const from = `FROM "${f.meta.tableName}" ${t}`;
+  if (f.relation.kind === 'one') {
+    return `(SELECT json_build_array(${values}) ${from} WHERE ${t}."id" = ${parentAlias}."${columnName(parent, f.relation.key)}")`;
+  }
+  const order = Object.entries(f.relation.order ?? {}).map(([property, dir]) => `${t}."${columnName(f.meta, property)}" ${dir}`);
+  return (
+    `(SELECT coalesce(json_agg(json_build_array(${values})${order.length ? ` ORDER BY ${order.join(', ')}` : ''}), '[]') ` +
+    `${from} WHERE ${t}."${columnName(f.meta, f.relation.key)}" = ${parentAlias}."id")`
+  );
+}
+
+const PREFETCHED = Symbol('prefetched');
+
+type WithPrefetched = { [PREFETCHED]?: Record<string, unknown> };
+
+/** The row (null: none) or rows of `field` fetched with `row`; undefined when they were not fetched. */
+export function prefetched<T>(row: object, field: string): T | undefined {
+  return (row as WithPrefetched)[PREFETCHED]?.[field] as T | undefined;
+}
+
+function attach(db: DataSource, fetched: Fetched[], parent: ObjectLiteral, valueOf: (f: Fetched) => unknown): void {
+  const found: Record<string, unknown> = {};
+  for (const f of fetched) {
+    const load = (values: unknown[]) => {
+      const row = f.meta.create() as Record<string, unknown>;
+      f.columns.forEach((column, i) => setColumn(db, row, column, values[i]));
+      if (f.nested.length) attach(db, f.nested, row, (child) => values[f.columns.length + f.nested.indexOf(child)]);
+      return row;
+    };
+    const value = valueOf(f) as unknown[] | unknown[][] | null;
+    found[f.field] = f.relation.kind === 'one' ? value && load(value as unknown[]) : (value as unknown[][]).map(load);
+  }
+  Object.defineProperty(parent, PREFETCHED, { value: found, enumerable: false });
+}
