@@ -16,6 +16,7 @@ import type { Ctx } from './context';
 import { migrationsApplied } from './db/data-source';
 import { requestScope, type RequestScope } from './db/query-counter';
 import { formatError } from './errors-format';
+import { compiledExecution } from './ops/compiled-execution';
 import { queryLimitsPlugin } from './ops/limits';
 import { Metrics, metricsHandler } from './ops/metrics';
 import { graphqlObserverPlugin, httpErrorHandler, requestLogger } from './ops/observe';
@@ -52,6 +53,8 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
   const metrics = new Metrics(db);
   let draining = false;
   app.disable('x-powered-by');
+  // GraphQL answers are POSTs that no cache revalidates: hashing every body for an ETag is waste.
+  app.set('etag', false);
   app.set('trust proxy', config.trustProxy);
 
   app.use((req, res, next) => {
@@ -84,7 +87,7 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
   const ws = attachWebSocket({ server, schema, db, config, log });
 
   const apollo = new ApolloServer<Ctx>({
-    schema,
+    gateway: compiledExecution(schema),
     formatError: formatError(log, config.env === 'development'),
     includeStacktraceInErrorResponses: false,
     // main.ts owns shutdown: drain HTTP, stop GraphQL, then close the database.
