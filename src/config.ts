@@ -23,6 +23,8 @@ export interface Config {
   /** Milliseconds a SQL statement may run before PostgreSQL cancels it. */
   dbStatementTimeoutMs: number;
   dbPoolSize: number;
+  /** Repeated list reads as named prepared statements (off behind a pooler that cannot keep them, e.g. PgBouncer in transaction mode before 1.21). */
+  dbPreparedStatements: boolean;
   /** Introspection and the Apollo landing page: on outside production unless configured. */
   introspection: boolean;
   landingPage: boolean;
@@ -74,6 +76,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimit: size(env, 'BODY_LIMIT', '1mb'),
     dbStatementTimeoutMs: int(env, 'DB_STATEMENT_TIMEOUT_MS', 15_000, 0),
     dbPoolSize: int(env, 'DB_POOL_SIZE', 20, 1),
+    dbPreparedStatements: flag(env, 'DB_PREPARED_STATEMENTS', true),
     introspection: flag(env, 'GRAPHQL_INTROSPECTION', !production),
     landingPage: flag(env, 'GRAPHQL_LANDING_PAGE', !production),
     corsOrigins: corsOrigins(env.CORS_ORIGINS, production),

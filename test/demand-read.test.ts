@@ -263,6 +263,27 @@ describe('a nested read in one statement', () => {
     }
   });
 
+  it('answers the same with prepared statements turned off (DB_PREPARED_STATEMENTS=false)', async () => {
+    const { communityId, secretary } = await scene(app);
+    const partner = await activePartner(app, communityId, secretary, 'CHARITY');
+    const demandId = await postDemand(app, secretary.token, communityId, { quantity: 4 });
+    await claim(app, partner.owner.token, demandId, partner.partnerId, 1);
+    const plain = await startTestApp({ databaseUrl: app.databaseUrl, env: { DB_PREPARED_STATEMENTS: 'false' } });
+    try {
+      // Several times each: a prepared statement is parsed once per connection, then only executed.
+      const answers = [];
+      for (let i = 0; i < 3; i++) answers.push(await app.gql(LIST, { c: communityId }, secretary.token), await plain.gql(LIST, { c: communityId }, secretary.token));
+      for (const answer of answers) {
+        expect(answer.errors).toBeUndefined();
+        expect(answer.headers['x-sql-statements']).toBe('1');
+        expect(answer.data).toEqual(answers[0].data);
+      }
+      expect(answers[0].data.demandItems.edges[0].node.matches).toHaveLength(1);
+    } finally {
+      await plain.close();
+    }
+  });
+
   it('fetches the relations of review-queue and match lists with the page', async () => {
     const { communityId, secretary } = await scene(app);
     const partner = await activePartner(app, communityId, secretary, 'CHARITY');

@@ -2,6 +2,7 @@ import { ArgsType, Field, Int, ObjectType, type ClassType } from 'type-graphql';
 import { Max, Min } from 'class-validator';
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { BadUserInputError } from '../errors';
+import { queryPrepared } from '../db/prepared';
 import { hydrateRow } from './loaders';
 import type { Prefetch } from './prefetch';
 
@@ -118,10 +119,21 @@ export async function paginate<E extends ObjectLiteral>(
   keys.forEach((k, i) => (i === 0 ? qb.orderBy(k.sql, k.dir) : qb.addOrderBy(k.sql, k.dir)));
   const rows = first === 0 ? [] : await pageRows(qb, first + 1, prefetch);
   const hasNextPage = rows.length > first;
-  const edges = rows.slice(0, first).map((node) => ({ cursor: encodeCursor(keys.map((k) => k.value(node))), node }));
+  // Cursors are encoded when asked for: most reads of a page never select them.
+  const edges = rows.slice(0, first).map((node) => ({
+    node,
+    get cursor() {
+      return encodeCursor(keys.map((k) => k.value(node)));
+    },
+  }));
   return {
     edges,
-    pageInfo: { hasNextPage, endCursor: edges.length ? edges[edges.length - 1].cursor : (after ?? null) },
+    pageInfo: {
+      hasNextPage,
+      get endCursor() {
+        return edges.length ? edges[edges.length - 1].cursor : (after ?? null);
+      },
+    },
     get totalCount() {
       return (count ??= counter.getCount());
     },
@@ -134,10 +146,13 @@ export async function paginate<E extends ObjectLiteral>(
  */
 async function pageRows<E extends ObjectLiteral>(qb: SelectQueryBuilder<E>, limit: number, prefetch: Prefetch | null): Promise<E[]> {
   const { name, metadata } = qb.expressionMap.mainAlias!;
-  const columns = metadata.columns.map((c) => `"${name}"."${c.databaseName}"`);
-  qb.select([...columns, ...(prefetch?.columns(`"${name}"`) ?? [])].join(', '));
-  const [sql, parameters] = qb.limit(limit).getQueryAndParameters();
-  const raw: Record<string, unknown>[] = await qb.connection.query(sql, parameters);
+  // TypeORM writes FROM, WHERE, ORDER BY and LIMIT with the parameters; the select list is ours
+  // (the prefetch subqueries are long, and TypeORM would scan them for property names).
+  const [rest, parameters] = qb.select('1').limit(limit).getQueryAndParameters();
+  const columns = [...metadata.columns.map((c) => `"${name}"."${c.databaseName}"`), ...(prefetch?.columns(`"${name}"`) ?? [])];
+  if (!rest.startsWith('SELECT 1 FROM ')) throw new Error(`unexpected page query: ${rest}`);
+  const sql = `SELECT ${columns.join(', ')}${rest.slice('SELECT 1'.length)}`;
+  const raw = await queryPrepared(qb.connection, sql, parameters);
   return raw.map((row) => {
     const entity = hydrateRow<E>(qb.connection, metadata, row);
     prefetch?.attach(entity, row);

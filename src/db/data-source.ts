@@ -7,6 +7,7 @@ import { migrations } from '../../migrations';
 import type { Config } from '../config';
 import { entities } from './entities';
 import { SerialPGlitePool } from './pglite-serial-pool';
+import { preparedStatementsEnabled } from './prepared';
 import { CountingQueryLogger } from './query-counter';
 import { SnakeNamingStrategy } from './snake-naming';
 
@@ -33,7 +34,7 @@ export function createDataSource(config: Config, log: Logger, options: DataSourc
     installExtensions: false,
   };
   if (config.databaseUrl) {
-    return new DataSource({
+    const db = new DataSource({
       ...common,
       url: config.databaseUrl,
       poolSize: options.poolSize ?? config.dbPoolSize,
@@ -42,6 +43,8 @@ export function createDataSource(config: Config, log: Logger, options: DataSourc
         application_name: 'marketplace',
       },
     });
+    preparedStatementsEnabled.set(db, config.dbPreparedStatements);
+    return db;
   }
   fs.mkdirSync(config.dataDir, { recursive: true });
   // Configures typeorm-pglite's one PGlite instance per process; our pool then lends it serially.

@@ -12,6 +12,12 @@ export const requestScope = new AsyncLocalStorage<RequestScope>();
 
 const TRANSACTION_CONTROL = /^(START TRANSACTION|BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT|SET TRANSACTION)/i;
 
+/** Counts one statement of the current request (transaction control excluded); also for statements run past TypeORM. */
+export function countStatement(query: string): void {
+  const scope = requestScope.getStore();
+  if (scope && !TRANSACTION_CONTROL.test(query.trimStart())) scope.sqlStatements++;
+}
+
 /**
  * TypeORM logger that counts the SQL statements each request issues (transaction control excluded),
  * so tests and the benchmark can check that a request's statements do not grow with its page size.
@@ -20,8 +26,7 @@ export class CountingQueryLogger implements TypeOrmLogger {
   constructor(private readonly out: Logger) {}
 
   logQuery(query: string): void {
-    const scope = requestScope.getStore();
-    if (scope && !TRANSACTION_CONTROL.test(query.trimStart())) scope.sqlStatements++;
+    countStatement(query);
     if (this.out.isLevelEnabled('trace')) this.out.trace({ sql: query }, 'sql');
   }
   logQueryError(error: string | Error, query: string, parameters?: unknown[], _qr?: QueryRunner): void {
