@@ -127,9 +127,6 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
   });
   await apollo.start();
 
-  app.use(serviceHoursRouter({ db, config, log }));
-  app.use(calendarRouter({ db, config, log }));
-
   app.use(
     '/graphql',
     rateLimitMiddleware(config),
@@ -145,6 +142,9 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
       }),
     }),
   );
+  // After /graphql, so GraphQL requests do not walk these routers' routes first.
+  app.use(serviceHoursRouter({ db, config, log }));
+  app.use(calendarRouter({ db, config, log }));
   app.use(httpErrorHandler(log));
 
   return {

@@ -73,6 +73,8 @@ export function requestLogger(log: Logger, metrics: Metrics): RequestHandler {
       const graphql = scope && graphqlFacts.get(scope);
       const refused = res.locals.errorCode as string | undefined;
       if (refused && !graphql) metrics.errors.inc({ code: refused });
+      const quiet = PROBES.has(path) && res.statusCode < 400;
+      if (!log.isLevelEnabled(quiet ? 'debug' : 'info')) return;
       const line = {
         requestId: scope?.requestId,
         method: req.method,
@@ -83,7 +85,6 @@ export function requestLogger(log: Logger, metrics: Metrics): RequestHandler {
         ...(graphql ?? (refused ? { errors: [refused] } : {})),
         ...(res.writableFinished ? {} : { aborted: true }),
       };
-      const quiet = PROBES.has(path) && res.statusCode < 400;
       if (quiet) log.debug(line, 'http request');
       else log.info(line, graphql ? 'graphql request' : 'http request');
     });
