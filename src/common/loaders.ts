@@ -57,6 +57,13 @@ export function hydrateRow<E extends ObjectLiteral>(db: DataSource, meta: Entity
   return entity as E;
 }
 
+/** One entity from the values of `columns` (a subset of its hydration plan) in that order. */
+export function hydrateValues<E extends ObjectLiteral>(db: DataSource, meta: EntityMetadata, columns: HydratedColumn[], values: unknown[]): E {
+  const entity = meta.create() as Record<string, unknown>;
+  for (let i = 0; i < columns.length; i++) setColumn(db, entity, columns[i], values[i]);
+  return entity as E;
+}
+
 /** One column's value, as pg or JSON gives it, set on the entity in the entity's form. */
 export function setColumn(db: DataSource, entity: Record<string, unknown>, column: HydratedColumn, value: unknown): void {
   if (column.kind === 'plain') entity[column.property] = value;

@@ -3,7 +3,7 @@ import { Max, Min } from 'class-validator';
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { BadUserInputError } from '../errors';
 import { queryPrepared } from '../db/prepared';
-import { hydrateRow } from './loaders';
+import { hydrateValues, hydrationPlan } from './loaders';
 import type { Prefetch } from './prefetch';
 
 export const MAX_PAGE_SIZE = 100;
@@ -141,21 +141,23 @@ export async function paginate<E extends ObjectLiteral>(
 }
 
 /**
- * The page's rows from one plain statement, hydrated with the entity's column mapping (TypeORM's
- * own entity building costs more CPU than the query on these hot paths), with prefetched relations attached.
+ * The page's rows from one plain statement, each row one JSON array of its column values followed
+ * by its prefetched relations: one JSON.parse a row instead of a text conversion per column, and
+ * no TypeORM entity building (which costs more CPU than the query on these hot paths).
  */
 async function pageRows<E extends ObjectLiteral>(qb: SelectQueryBuilder<E>, limit: number, prefetch: Prefetch | null): Promise<E[]> {
   const { name, metadata } = qb.expressionMap.mainAlias!;
   // TypeORM writes FROM, WHERE, ORDER BY and LIMIT with the parameters; the select list is ours
   // (the prefetch subqueries are long, and TypeORM would scan them for property names).
   const [rest, parameters] = qb.select('1').limit(limit).getQueryAndParameters();
-  const columns = [...metadata.columns.map((c) => `"${name}"."${c.databaseName}"`), ...(prefetch?.columns(`"${name}"`) ?? [])];
   if (!rest.startsWith('SELECT 1 FROM ')) throw new Error(`unexpected page query: ${rest}`);
-  const sql = `SELECT ${columns.join(', ')}${rest.slice('SELECT 1'.length)}`;
+  const plan = hydrationPlan(metadata);
+  const values = [...plan.map((c) => `"${name}"."${c.name}"`), ...(prefetch?.values(`"${name}"`) ?? [])];
+  const sql = `SELECT json_build_array(${values.join(', ')}) AS "row"${rest.slice('SELECT 1'.length)}`;
   const raw = await queryPrepared(qb.connection, sql, parameters);
-  return raw.map((row) => {
-    const entity = hydrateRow<E>(qb.connection, metadata, row);
-    prefetch?.attach(entity, row);
+  return raw.map(({ row }) => {
+    const entity = hydrateValues<E>(qb.connection, metadata, plan, row as unknown[]);
+    prefetch?.attach(entity, row as unknown[], plan.length);
     return entity;
   });
 }

@@ -1,6 +1,6 @@
 import type { DataSource, EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { Ctx } from '../context';
-import { hydrationPlan, setColumn, type HydratedColumn } from './loaders';
+import { hydrateValues, hydrationPlan, type HydratedColumn } from './loaders';
 import type { FieldTree } from './selection';
 
 /*
@@ -42,10 +42,10 @@ export const many = (entity: EntityTarget<ObjectLiteral>, key: string, order: Re
 
 /** What a list fetches with its rows: the relations its query selects, and how to attach them. */
 export interface Prefetch {
-  /** Extra select expressions for the list's statement, each `(subquery) AS "@field"`, given the list's table alias. */
-  columns(alias: string): string[];
-  /** Attaches the related rows to one row of the list (its entity, and its raw row with the "@field" columns). */
-  attach(entity: ObjectLiteral, raw: Record<string, unknown>): void;
+  /** The subqueries giving each row's relations (JSON values), given the list's table alias. */
+  values(alias: string): string[];
+  /** Attaches the related rows to one row of the list: its entity, and its values, the relations' from `offset` on. */
+  attach(entity: ObjectLiteral, values: unknown[], offset: number): void;
 }
 
 /** A selected relation, worked out for one selection: what to fetch and how to read it back. */
@@ -74,16 +74,16 @@ export function prefetch(ctx: Ctx, entity: EntityTarget<ObjectLiteral>, relation
   if (!fetched.length) return null;
   const parent = ctx.db.getMetadata(entity);
   return {
-    columns: (alias) => {
-      let columns = sql.get(alias);
-      if (!columns) {
+    values: (alias) => {
+      let values = sql.get(alias);
+      if (!values) {
         const names = { next: 0 };
-        columns = fetched.map((f) => `${relationSql(parent, alias, f, names)} AS "@${f.field}"`);
-        sql.set(alias, columns);
+        values = fetched.map((f) => relationSql(parent, alias, f, names));
+        sql.set(alias, values);
       }
-      return columns;
+      return values;
     },
-    attach: (row, raw) => attach(ctx.db, fetched, row, (f) => raw[`@${f.field}`]),
+    attach: (row, values, offset) => attach(ctx.db, fetched, row, values, offset),
   };
 }
 
@@ -134,17 +134,16 @@ export function prefetched<T>(row: object, field: string): T | undefined {
   return (row as WithPrefetched)[PREFETCHED]?.[field] as T | undefined;
 }
 
-function attach(db: DataSource, fetched: Fetched[], parent: ObjectLiteral, valueOf: (f: Fetched) => unknown): void {
+function attach(db: DataSource, fetched: Fetched[], parent: ObjectLiteral, values: unknown[], offset: number): void {
   const found: Record<string, unknown> = {};
-  for (const f of fetched) {
-    const load = (values: unknown[]) => {
-      const row = f.meta.create() as Record<string, unknown>;
-      f.columns.forEach((column, i) => setColumn(db, row, column, values[i]));
-      if (f.nested.length) attach(db, f.nested, row, (child) => values[f.columns.length + f.nested.indexOf(child)]);
-      return row;
+  fetched.forEach((f, i) => {
+    const load = (row: unknown[]) => {
+      const entity = hydrateValues<ObjectLiteral>(db, f.meta, f.columns, row);
+      if (f.nested.length) attach(db, f.nested, entity, row, f.columns.length);
+      return entity;
     };
-    const value = valueOf(f) as unknown[] | unknown[][] | null;
+    const value = values[offset + i] as unknown[] | unknown[][] | null;
     found[f.field] = f.relation.kind === 'one' ? value && load(value as unknown[]) : (value as unknown[][]).map(load);
-  }
+  });
   Object.defineProperty(parent, PREFETCHED, { value: found, enumerable: false });
 }
