@@ -231,6 +231,10 @@ describe('a nested read in one statement', () => {
         demand { id title } } }`;
   const LIST = `query($c: ID!) { demandItems(filter: { communityId: $c }, first: 20) { edges { node { ...Related } } } } ${FIELDS}`;
   const ONE = `query($id: ID!) { demandItem(id: $id) { ...Related } } ${FIELDS}`;
+  // Resolvers that are not prefetched but read ids of prefetched rows (reviewedBy, offer.partner).
+  const MORE = `fragment More on DemandItem { matches { reviewedBy { id } offer { partner { id } } } }`;
+  const LIST_MORE = `query($c: ID!) { demandItems(filter: { communityId: $c }, first: 20) { edges { node { ...Related ...More } } } } ${FIELDS} ${MORE}`;
+  const ONE_MORE = `query($id: ID!) { demandItem(id: $id) { ...Related ...More } } ${FIELDS} ${MORE}`;
 
   it('answers as the same items read one by one through the loaders would', async () => {
     const { communityId, secretary } = await scene(app);
@@ -261,6 +265,14 @@ describe('a nested read in one statement', () => {
       expect(Number(single.headers['x-sql-statements'])).toBeGreaterThan(1);
       expect(node).toEqual(single.data.demandItem);
     }
+    const more = await app.gql(LIST_MORE, { c: communityId }, secretary.token);
+    expect(more.errors).toBeUndefined();
+    expect(more.headers['x-sql-statements']).toBe('3'); // the page, then one batch each for reviewers and offers' partners
+    for (const { node } of more.data.demandItems.edges) {
+      const single = await app.gql(ONE_MORE, { id: node.id }, secretary.token);
+      expect(node).toEqual(single.data.demandItem);
+    }
+    expect(more.data.demandItems.edges.some((e: { node: { matches: { reviewedBy: unknown }[] } }) => e.node.matches.some((m) => m.reviewedBy))).toBe(true);
   });
 
   it('answers the same with prepared statements turned off (DB_PREPARED_STATEMENTS=false)', async () => {

@@ -11,9 +11,9 @@ import type { FieldTree } from './selection';
  * demand items with their community, matches, partners and offers is then one statement.
  *
  * Related rows come as JSON arrays of their column values (no repeated key names to send and
- * parse), and only with the columns their selected fields can read: ids, foreign keys, numbers and
- * flags always (resolvers and getters work with those), text and timestamps when their field is
- * selected. A `many` relation must have its resolver's order; authorization stays in the resolvers.
+ * parse), and only with the columns their selected fields can read: the id, numbers and flags
+ * always (getters work with those), the keys of selected relations, every id column when a
+ * selected field is a resolver or getter, and any other column when its field is selected. A `many` relation must have its resolver's order; authorization stays in the resolvers.
  */
 
 export interface Relation {
@@ -87,8 +87,8 @@ export function prefetch(ctx: Ctx, entity: EntityTarget<ObjectLiteral>, relation
   };
 }
 
-/** Column types a resolver or getter may read without their field being selected. */
-const ALWAYS_FETCHED = new Set<unknown>(['uuid', 'int', 'integer', 'int4', 'smallint', 'boolean', Boolean, Number]);
+/** Short column types that getters and resolvers may read without their field being selected. */
+const NUMBERS_AND_FLAGS = new Set<unknown>(['int', 'integer', 'int4', 'smallint', 'boolean', Boolean, Number]);
 
 function fetchedFor(db: DataSource, relations: Relations | undefined, selection: FieldTree): Fetched[] {
   if (!relations) return [];
@@ -96,8 +96,15 @@ function fetchedFor(db: DataSource, relations: Relations | undefined, selection:
     const below = selection.get(field);
     if (!below) return [];
     const meta = db.getMetadata(relation.entity);
-    const columns = hydrationPlan(meta).filter((c) => ALWAYS_FETCHED.has(c.metadata.type) || c.metadata.isPrimary || below.has(c.property));
-    return [{ field, relation, meta, columns, nested: fetchedFor(db, relation.nested, below) }];
+    const plan = hydrationPlan(meta);
+    const properties = new Set(plan.map((c) => c.property));
+    // A selected relation needs its key; any other selected field that is not a column (a resolver,
+    // a getter) may read any id, so then every uuid column comes too.
+    const keys = new Set(Object.entries(relation.nested ?? {}).filter(([name, r]) => below.has(name) && r.kind === 'one').map(([, r]) => r.key));
+    const anyIds = [...below.keys()].some((name) => !name.startsWith('__') && !properties.has(name) && !relation.nested?.[name]);
+    const wanted = (c: HydratedColumn) =>
+      c.metadata.isPrimary || below.has(c.property) || keys.has(c.property) || NUMBERS_AND_FLAGS.has(c.metadata.type) || (anyIds && c.metadata.type === 'uuid');
+    return [{ field, relation, meta, columns: plan.filter(wanted), nested: fetchedFor(db, relation.nested, below) }];
   });
 }
 
