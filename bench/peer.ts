@@ -64,7 +64,8 @@ export function startPostGraphile(port: number, databaseUrl: string, poolSize: n
  * The nested read in PostGraphile's naming: the same 20 demand items of one community (oldest
  * first), each with its community and its matches (oldest first), and each match's partner and
  * offer. remainingQuantity is not a column (the client computes quantity - matchedQuantity); the backward
- * relation keeps its long name (the inflector shortens only `<table>_id` keys; this one is demand_id).
+ * relation keeps its long name (the inflector shortens only `<table>_id` keys; this one is the
+ * composite (community_id, demand_id), see migrations/1763900600000-CitusReady.ts).
  */
 export const POSTGRAPHILE_NESTED_QUERY = /* GraphQL */ `
   query NestedDemand($communityId: UUID!) {
@@ -72,7 +73,7 @@ export const POSTGRAPHILE_NESTED_QUERY = /* GraphQL */ `
       nodes {
         id title category quantity unit urgency status matchedQuantity createdAt
         community { id name district }
-        demandMatchesByDemandId(orderBy: [CREATED_AT_ASC, ID_ASC]) {
+        demandMatchesByCommunityIdAndDemandId(orderBy: [CREATED_AT_ASC, ID_ASC]) {
           nodes {
             id quantity origin status createdAt
             partner { id name category }

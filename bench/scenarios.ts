@@ -113,7 +113,7 @@ interface NestedOurs {
   demandItems: { edges: { node: { id: string; matches: { id: string }[] } }[] };
 }
 interface NestedPeer {
-  demandItems: { nodes: { id: string; demandMatchesByDemandId: { nodes: { id: string }[] } }[] };
+  demandItems: { nodes: { id: string; demandMatchesByCommunityIdAndDemandId: { nodes: { id: string }[] } }[] };
 }
 
 const nestedRead: Scenario = {
@@ -144,7 +144,7 @@ const nestedRead: Scenario = {
     const shape = (items: { id: string; matches: string[] }[]) => JSON.stringify(items);
     const sameRows =
       shape(a.data!.demandItems.edges.map((e) => ({ id: e.node.id, matches: e.node.matches.map((x) => x.id) }))) ===
-      shape(b.data!.demandItems.nodes.map((n) => ({ id: n.id, matches: n.demandMatchesByDemandId.nodes.map((x) => x.id) })));
+      shape(b.data!.demandItems.nodes.map((n) => ({ id: n.id, matches: n.demandMatchesByCommunityIdAndDemandId.nodes.map((x) => x.id) })));
     const peerSample = await sample(peer.url, theirs, ctx.sampleN);
     const { load: peerLoad, rssMb: peerRss } = await loadWithStats(peer, theirs, ctx);
     const ratio = Math.round((m.load!.rps / peerLoad.rps) * 100) / 100;

@@ -133,7 +133,7 @@ describe('subscriptions across server processes', () => {
     await expect(
       inTransaction(a.db, async (tx) => {
         publish(tx, topics.partnerActivity(partnerId), { kind: 'GHOST', refs: { partnershipId } });
-        await notify(tx, { to: { membersOf: partnerId }, kind: 'GHOST', message: 'never', refs: { partnershipId } });
+        await notify(tx, { to: { membersOf: partnerId }, kind: 'GHOST', message: 'never', communityId, refs: { partnershipId } });
         throw new Error('rolled back on purpose');
       }),
     ).rejects.toThrow('rolled back on purpose');

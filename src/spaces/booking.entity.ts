@@ -11,6 +11,7 @@ registerEnumType(BookingStatus, { name: 'BookingStatus' });
 @ObjectType()
 @Entity()
 export class Booking {
+  /** The identity TypeORM and the code use. The database key is (community_id, id), as Citus wants (like every community table, migrations/1763900600000-CitusReady.ts). */
   @Field(() => ID)
   @PrimaryGeneratedColumn('uuid')
   id: string;
