@@ -25,10 +25,12 @@ interface Options {
   reuse: boolean;
   out: string | null;
   database: string;
+  /** Only render RESULTS.md again from results.json in this directory (after editing bench/history.ts). */
+  render: string | null;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { scale: 1, durationS: 10, only: null, connections: 10, sampleN: null, reuse: false, out: null, database: 'mp_bench' };
+  const o: Options = { scale: 1, durationS: 10, only: null, connections: 10, sampleN: null, reuse: false, out: null, database: 'mp_bench', render: null };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
     const value = () => inline ?? argv[++i];
@@ -46,8 +48,9 @@ function parseArgs(argv: string[]): Options {
       case '--reuse': o.reuse = true; break;
       case '--out': o.out = value(); break;
       case '--database': o.database = value(); break;
+      case '--render': o.render = value(); break;
       case '--help':
-        console.log('npm run bench -- [--scale 1] [--duration 10] [--only name,...] [--connections 10] [--samples N] [--reuse] [--out dir] [--database mp_bench]');
+        console.log('npm run bench -- [--scale 1] [--duration 10] [--only name,...] [--connections 10] [--samples N] [--reuse] [--out dir] [--database mp_bench] | --render dir');
         console.log(`scenarios: ${SCENARIOS.map((s) => s.name).join(', ')}`);
         process.exit(0);
       // eslint-disable-next-line no-fallthrough
@@ -75,6 +78,12 @@ async function login(url: string, email: string, password: string): Promise<stri
 async function main() {
   const started = Date.now();
   const o = parseArgs(process.argv.slice(2));
+  if (o.render) {
+    const dir = path.resolve(o.render);
+    const files = writeResults(dir, JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8')) as BenchResults);
+    log(`rendered ${files.markdown} again from its results.json`);
+    return;
+  }
   const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const scenarios = SCENARIOS.filter((s) => !o.only || o.only.includes(s.name));
   const sampleN = o.sampleN ?? (o.durationS < 5 ? 5 : 50);

@@ -149,7 +149,7 @@ async function pageRows<E extends ObjectLiteral>(qb: SelectQueryBuilder<E>, limi
   const { name, metadata } = qb.expressionMap.mainAlias!;
   // TypeORM writes FROM, WHERE, ORDER BY and LIMIT with the parameters; the select list is ours
   // (the prefetch subqueries are long, and TypeORM would scan them for property names).
-  const [rest, parameters] = qb.select('1').limit(limit).getQueryAndParameters();
+  const [rest, parameters] = pageQuery(qb.select('1').limit(limit));
   if (!rest.startsWith('SELECT 1 FROM ')) throw new Error(`unexpected page query: ${rest}`);
   const plan = hydrationPlan(metadata);
   const values = [...plan.map((c) => `"${name}"."${c.name}"`), ...(prefetch?.values(`"${name}"`) ?? [])];
@@ -160,6 +160,30 @@ async function pageRows<E extends ObjectLiteral>(qb: SelectQueryBuilder<E>, limi
     prefetch?.attach(entity, row as unknown[], plan.length);
     return entity;
   });
+}
+
+/** TypeORM's query text (with :named parameters) by query shape; bounded. */
+const pageQueries = new Map<string, string>();
+const PAGE_QUERIES_MAX = 500;
+
+/**
+ * The query and its positional parameters. A list's requests differ in parameter values only, so
+ * TypeORM's text for a shape (table, conditions, order, limit) is built once: building it costs
+ * more CPU than the rest of a small page. Shapes with joins, CTEs, grouping or locks are built each time.
+ */
+function pageQuery<E extends ObjectLiteral>(qb: SelectQueryBuilder<E>): [string, unknown[]] {
+  const e = qb.expressionMap;
+  const plain =
+    !e.joinAttributes.length && !e.commonTableExpressions.length && !e.groupBys.length && !e.havings.length && !e.lockMode && !e.comment &&
+    e.offset === undefined && e.skip === undefined && e.take === undefined && e.wheres.every((w) => typeof w.condition === 'string');
+  if (!plain) return qb.getQueryAndParameters();
+  const shape = JSON.stringify([e.mainAlias!.metadata.tableName, e.mainAlias!.name, e.selects, e.wheres, e.orderBys, e.limit]);
+  let query = pageQueries.get(shape);
+  if (query === undefined) {
+    query = qb.getQuery();
+    if (pageQueries.size < PAGE_QUERIES_MAX) pageQueries.set(shape, query);
+  }
+  return qb.connection.driver.escapeQueryWithParameters(query, qb.getParameters());
 }
 
 /**
