@@ -124,42 +124,89 @@ const nestedRead: Scenario = {
     // Ten communities in turn, the same for both servers.
     const communities = await ids(ctx.db, `SELECT id FROM community ORDER BY created_at, id LIMIT 10`);
     const ours = communities.map((communityId) => ({ query: NESTED_QUERY, variables: { communityId }, token: ctx.tokens.owner }));
-    const m = await measure(ctx, ours);
-    if (m.error) return { ...failedOrMissing(m.error), sample: m.sample };
-    const statements = m.sample.sqlStatements?.max ?? NaN;
-    const targets: TargetCheck[] = [
-      { target: 'nested read: SQL statements per request <= 5', measured: `${statements}`, met: statements <= 5 },
-    ];
-    const details: Record<string, unknown> = {};
     const peer = await ctx.peer();
     if (!peer) {
-      targets.push({ target: 'nested read: throughput >= PostGraphile', measured: 'PostGraphile not run', met: null });
-      return { sample: m.sample, load: m.load, rssMb: m.rssMb, targets, details };
+      const m = await measure(ctx, ours);
+      if (m.error) return { ...failedOrMissing(m.error), sample: m.sample };
+      return {
+        sample: m.sample,
+        load: m.load,
+        rssMb: m.rssMb,
+        targets: [statementsTarget(m.sample), { target: 'nested read: throughput >= PostGraphile', measured: 'PostGraphile not run', met: null }],
+      };
     }
+    const oursSample = await sample(ctx.app.url, ours, ctx.sampleN);
+    if (oursSample.error) return { ...failedOrMissing(oursSample.error), sample: oursSample };
     const theirs = communities.map((communityId) => ({ query: POSTGRAPHILE_NESTED_QUERY, variables: { communityId } }));
     // Both answer with the same rows: the same items in the same order with the same matches.
     const a = await gql<NestedOurs>(ctx.app.url, ours[0]);
     const b = await gql<NestedPeer>(peer.url, theirs[0]);
-    if (b.errors.length) return { status: 'failed', reason: `PostGraphile: ${b.errors[0].message}`, sample: m.sample, load: m.load };
+    if (b.errors.length) return { status: 'failed', reason: `PostGraphile: ${b.errors[0].message}`, sample: oursSample };
     const shape = (items: { id: string; matches: string[] }[]) => JSON.stringify(items);
     const sameRows =
       shape(a.data!.demandItems.edges.map((e) => ({ id: e.node.id, matches: e.node.matches.map((x) => x.id) }))) ===
       shape(b.data!.demandItems.nodes.map((n) => ({ id: n.id, matches: n.demandMatchesByCommunityIdAndDemandId.nodes.map((x) => x.id) })));
     const peerSample = await sample(peer.url, theirs, ctx.sampleN);
-    const { load: peerLoad, rssMb: peerRss } = await loadWithStats(peer, theirs, ctx);
-    const ratio = Math.round((m.load!.rps / peerLoad.rps) * 100) / 100;
-    details.postgraphile = { sample: peerSample, load: peerLoad, rssMb: peerRss, sameRows };
-    details.throughputRatio = ratio;
-    targets.push({
-      target: 'nested read: throughput >= PostGraphile',
-      measured:
-        `${m.load!.rps} vs ${peerLoad.rps} req/s (x${ratio}); server CPU ${m.load!.serverCpuMsPerRequest ?? '?'} vs ${peerLoad.serverCpuMsPerRequest ?? '?'} ms per request` +
-        (sameRows ? '' : '; ROWS DIFFER'),
-      met: ratio >= 1 && sameRows,
-    });
-    return { sample: m.sample, load: m.load, rssMb: m.rssMb, targets, details };
+    // The loads alternate, ours then theirs, NESTED_ROUNDS times: the machine's speed drifts over a
+    // minute (other tenants, CPU frequency), and alternating lays the drift on both alike.
+    const rounds: { ours: Awaited<ReturnType<typeof loadWithStats>>; theirs: Awaited<ReturnType<typeof loadWithStats>> }[] = [];
+    for (let i = 0; i < NESTED_ROUNDS; i++) rounds.push({ ours: await loadWithStats(ctx.app, ours, ctx), theirs: await loadWithStats(peer, theirs, ctx) });
+    const oursLoad = combineLoads(rounds.map((r) => r.ours.load));
+    const peerLoad = combineLoads(rounds.map((r) => r.theirs.load));
+    const ratio = Math.round((oursLoad.rps / peerLoad.rps) * 100) / 100;
+    const details: Record<string, unknown> = {
+      postgraphile: { sample: peerSample, load: peerLoad, rssMb: maxRss(rounds.map((r) => r.theirs.rssMb)), sameRows },
+      throughputRatio: ratio,
+      rounds: rounds.map((r) => ({ ours: r.ours.load.rps, postgraphile: r.theirs.load.rps })),
+    };
+    const targets: TargetCheck[] = [
+      statementsTarget(oursSample),
+      {
+        target: 'nested read: throughput >= PostGraphile',
+        measured:
+          `${oursLoad.rps} vs ${peerLoad.rps} req/s (x${ratio}; ${NESTED_ROUNDS} alternating rounds: ${rounds.map((r) => `${r.ours.load.rps}/${r.theirs.load.rps}`).join(', ')}); ` +
+          `server CPU ${oursLoad.serverCpuMsPerRequest ?? '?'} vs ${peerLoad.serverCpuMsPerRequest ?? '?'} ms per request` +
+          (sameRows ? '' : '; ROWS DIFFER'),
+        met: ratio >= 1 && sameRows,
+      },
+    ];
+    return { sample: oursSample, load: oursLoad, rssMb: maxRss(rounds.map((r) => r.ours.rssMb)), targets, details };
   },
 };
+
+const NESTED_ROUNDS = 3;
+
+function statementsTarget(s: Sample): TargetCheck {
+  const statements = s.sqlStatements?.max ?? NaN;
+  return { target: 'nested read: SQL statements per request <= 5', measured: `${statements}`, met: statements <= 5 };
+}
+
+/** Several loads of one server as one: requests over time, CPU per request weighted by requests, the median round's latencies. */
+function combineLoads(loads: LoadResult[]): LoadResult {
+  const requests = loads.reduce((n, l) => n + l.requests, 0);
+  const durationS = loads.reduce((n, l) => n + l.durationS, 0);
+  const byRps = [...loads].sort((x, y) => x.rps - y.rps);
+  const cpu = loads.every((l) => l.serverCpuMsPerRequest !== undefined)
+    ? Math.round((loads.reduce((n, l) => n + l.serverCpuMsPerRequest! * l.requests, 0) / requests) * 100) / 100
+    : undefined;
+  return {
+    connections: loads[0].connections,
+    durationS,
+    requests,
+    rps: Math.round((requests / durationS) * 10) / 10,
+    latency: byRps[Math.floor(byRps.length / 2)].latency,
+    non2xx: loads.reduce((n, l) => n + l.non2xx, 0),
+    errors: loads.reduce((n, l) => n + l.errors, 0),
+    timeouts: loads.reduce((n, l) => n + l.timeouts, 0),
+    serverCpuMsPerRequest: cpu,
+  };
+}
+
+const maxRss = (all: Record<string, number>[]) =>
+  all.reduce<Record<string, number>>((max, r) => {
+    for (const [k, v] of Object.entries(r)) max[k] = Math.max(max[k] ?? 0, v);
+    return max;
+  }, {});
 
 const reviewQueue: Scenario = {
   name: 'review-queue',
