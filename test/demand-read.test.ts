@@ -318,6 +318,18 @@ describe('a nested read in one statement', () => {
       expect(single.data.match).toEqual(m);
     }
     expect(matches.data.matches.edges.filter((e: { node: { offer: unknown } }) => e.node.offer === null)).toHaveLength(1);
+
+    // Resolvers that read columns their query does not select (the demand's category and remaining
+    // quantity for suggestions, the partner's calendar token for its members' calendarUrl).
+    const resolvers = `id demand { id suggestions { score reasons offer { id } } } partner { id calendarUrl }`;
+    const listed = await app.gql(`query($c: ID!) { matches(filter: { communityId: $c }) { edges { node { ${resolvers} } } } }`, { c: communityId }, partner.owner.token);
+    expect(listed.errors).toBeUndefined();
+    expect(listed.data.matches.edges[0].node.partner.calendarUrl).toEqual(expect.stringContaining('?token='));
+    expect(listed.data.matches.edges.some((e: { node: { demand: { suggestions: unknown[] } } }) => e.node.demand.suggestions.length > 0)).toBe(true);
+    for (const { node: m } of listed.data.matches.edges) {
+      const single = await app.gql(`query($id: ID!) { match(id: $id) { ${resolvers} } }`, { id: m.id }, partner.owner.token);
+      expect(single.data.match).toEqual(m);
+    }
   });
 });
 

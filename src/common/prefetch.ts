@@ -11,9 +11,10 @@ import type { FieldTree } from './selection';
  * demand items with their community, matches, partners and offers is then one statement.
  *
  * Related rows come as JSON arrays of their column values (no repeated key names to send and
- * parse), and only with the columns their selected fields can read: the id, numbers and flags
- * always (getters work with those), the keys of selected relations, every id column when a
- * selected field is a resolver or getter, and any other column when its field is selected. A `many` relation must have its resolver's order; authorization stays in the resolvers.
+ * parse). When only columns and prefetched relations are selected below them, they carry just
+ * those columns, the keys of those relations, the id, numbers and flags; a selected resolver or
+ * getter (which may read any column) brings the whole row. A `many` relation must have its
+ * resolver's order; authorization stays in the resolvers.
  */
 
 export interface Relation {
@@ -87,7 +88,7 @@ export function prefetch(ctx: Ctx, entity: EntityTarget<ObjectLiteral>, relation
   };
 }
 
-/** Short column types that getters and resolvers may read without their field being selected. */
+/** Short column types, always fetched (cheap, and some checks read them). */
 const NUMBERS_AND_FLAGS = new Set<unknown>(['int', 'integer', 'int4', 'smallint', 'boolean', Boolean, Number]);
 
 function fetchedFor(db: DataSource, relations: Relations | undefined, selection: FieldTree): Fetched[] {
@@ -99,11 +100,10 @@ function fetchedFor(db: DataSource, relations: Relations | undefined, selection:
     const plan = hydrationPlan(meta);
     const properties = new Set(plan.map((c) => c.property));
     // A selected relation needs its key; any other selected field that is not a column (a resolver,
-    // a getter) may read any id, so then every uuid column comes too.
+    // a getter) may read any column, so then the whole row comes.
     const keys = new Set(Object.entries(relation.nested ?? {}).filter(([name, r]) => below.has(name) && r.kind === 'one').map(([, r]) => r.key));
-    const anyIds = [...below.keys()].some((name) => !name.startsWith('__') && !properties.has(name) && !relation.nested?.[name]);
-    const wanted = (c: HydratedColumn) =>
-      c.metadata.isPrimary || below.has(c.property) || keys.has(c.property) || NUMBERS_AND_FLAGS.has(c.metadata.type) || (anyIds && c.metadata.type === 'uuid');
+    const whole = [...below.keys()].some((name) => !name.startsWith('__') && !properties.has(name) && !relation.nested?.[name]);
+    const wanted = (c: HydratedColumn) => whole || c.metadata.isPrimary || below.has(c.property) || keys.has(c.property) || NUMBERS_AND_FLAGS.has(c.metadata.type);
     return [{ field, relation, meta, columns: plan.filter(wanted), nested: fetchedFor(db, relation.nested, below) }];
   });
 }
