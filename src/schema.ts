@@ -1,5 +1,5 @@
 import { validate } from 'class-validator';
-import { getNamedType, type GraphQLSchema } from 'graphql';
+import { getNamedType, type GraphQLFieldResolver, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
 import { buildSchema, getMetadataStorage, type NonEmptyArray, type ResolverData } from 'type-graphql';
 import { AuthResolver } from './auth/auth.resolver';
 import { StatusChangeResolver } from './common/history';
@@ -57,15 +57,56 @@ async function validateArgument(value: unknown, type: unknown, { info }: Resolve
   if (errors.length) throw new BadUserInputError(errors);
 }
 
-export function createSchema(): Promise<GraphQLSchema> {
+export async function createSchema(): Promise<GraphQLSchema> {
   // No field middlewares here, so a plain field is read as a plain property: without this,
   // type-graphql wraps every one of them (hundreds per nested read) in a middleware runner.
   // A field named apart from its property (`start` for `startAt`) keeps type-graphql's resolver.
   for (const field of getMetadataStorage().fields) field.simple ??= field.name === field.schemaName;
-  return buildSchema({
+  const schema = await buildSchema({
     resolvers,
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     validateFn: validateArgument,
     pubSub: refusingPubSub,
   });
+  callFieldResolversDirectly(schema);
+  return schema;
+}
+
+type Resolve = (root: unknown, args: unknown, context: unknown, info: unknown) => unknown;
+
+/**
+ * type-graphql calls a field resolver through a general adapter that sorts and maps the method's
+ * parameter list on every call (a nested read makes a hundred such calls). A field resolver whose
+ * parameters are only @Root(), @Ctx() and @Info() - no arguments to convert or validate, no
+ * middlewares or auth roles (this schema uses none) - is called directly instead, its root
+ * converted to the object type's class as type-graphql does.
+ */
+function callFieldResolversDirectly(schema: GraphQLSchema): void {
+  const storage = getMetadataStorage();
+  const instances = new Map<Function, Record<string, (...params: unknown[]) => unknown>>();
+  for (const resolver of storage.fieldResolvers) {
+    const params = [...(resolver.params ?? [])].sort((a, b) => a.index - b.index);
+    const direct =
+      resolver.kind === 'external' &&
+      !resolver.middlewares?.length &&
+      !resolver.roles &&
+      params.every((p) => (p.kind === 'root' || p.kind === 'context') ? !p.propertyName : p.kind === 'info');
+    const objectClass = resolver.getObjectType?.();
+    const typeName = objectClass && storage.objectTypes.find((t) => t.target === objectClass)?.name;
+    const field = typeName ? (schema.getType(typeName) as GraphQLObjectType | undefined)?.getFields()[resolver.schemaName] : undefined;
+    if (!direct || !objectClass || !field) continue;
+    let instance = instances.get(resolver.target);
+    if (!instance) instances.set(resolver.target, (instance = new (resolver.target as new () => Record<string, (...params: unknown[]) => unknown>)()));
+    const method = instance[resolver.methodName].bind(instance);
+    const Root = objectClass as new () => object;
+    const asRoot = (root: unknown) => (root === null || typeof root !== 'object' || root instanceof Root ? root : Object.assign(new Root(), root));
+    const pick: ((root: unknown, context: unknown, info: unknown) => unknown)[] = params.map((p) =>
+      p.kind === 'root' ? (root) => asRoot(root) : p.kind === 'context' ? (_root, context) => context : (_root, _context, info) => info,
+    );
+    const resolve: Resolve =
+      pick.length === 2 && params[0].kind === 'root' && params[1].kind === 'context'
+        ? (root, _args, context) => method(asRoot(root), context)
+        : (root, _args, context, info) => method(...pick.map((get) => get(root, context, info)));
+    field.resolve = resolve as GraphQLFieldResolver<unknown, unknown>;
+  }
 }
