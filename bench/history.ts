@@ -27,4 +27,13 @@ export const FINDINGS: { target: string; cause: string; fix: string; before: str
     before: '135 vs 669 req/s (x0.20); server CPU 6.95 vs 1.24 ms per request',
     after: '254 vs 742 req/s (x0.34); server CPU 4.37 vs 1.31 ms per request: still not met (PostGraphile answers with one SQL statement that builds the JSON in PostgreSQL)',
   },
+  {
+    target: 'nested read throughput >= PostGraphile (second round)',
+    cause:
+      "profiles of the rest, per request: 5 SQL round trips, each parsed and planned by PostgreSQL and hydrated by TypeORM; graphql-js execution with a type-graphql adapter around every field (a quarter of the samples); the whole query walked for its cost and every token's signature checked on every request; every response hashed for an ETag. PostGraphile sends one prepared statement that builds the JSON",
+    fix:
+      'look-ahead: the page and the relations the query selects in one statement, each row one JSON array, related rows pruned to what their fields read (src/common/prefetch.ts); list pages as named prepared statements (src/db/prepared.ts); operations compiled by graphql-jit behind Apollo (src/ops/compiled-execution.ts); plain fields without adapters, simple field resolvers called directly; cost per query shape and verified tokens remembered; no ETags. The load now alternates between the two servers (3 rounds each) so that drift in the machine falls on both',
+    before: '264 vs 696 req/s (x0.38); server CPU 4.26 vs 1.39 ms per request; 5 statements',
+    after: '712.7 vs 616.0 req/s (x1.16; rounds 644/534, 723/651, 770/662); server CPU 1.30 vs 1.52 ms per request; 1 statement. Other reads gained too (review queue 296 -> 442-663 req/s, booking pages 159 -> 217-291)',
+  },
 ];
