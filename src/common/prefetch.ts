@@ -122,13 +122,19 @@ function relationSql(parent: EntityMetadata, parentAlias: string, f: Fetched, na
     ...f.nested.map((child) => relationSql(f.meta, t, child, names)),
   ].join(', ');
   const from = `FROM "${f.meta.tableName}" ${t}`;
+  // Rows of two community-scoped tables are related within one community (composite foreign keys):
+  // saying so keeps the subquery on one shard when the tables are distributed by community.
+  const sameCommunity =
+    parent.findColumnWithPropertyName('communityId') && f.meta.findColumnWithPropertyName('communityId')
+      ? ` AND ${t}."community_id" = ${parentAlias}."community_id"`
+      : '';
   if (f.relation.kind === 'one') {
-    return `(SELECT json_build_array(${values}) ${from} WHERE ${t}."id" = ${parentAlias}."${columnName(parent, f.relation.key)}")`;
+    return `(SELECT json_build_array(${values}) ${from} WHERE ${t}."id" = ${parentAlias}."${columnName(parent, f.relation.key)}"${sameCommunity})`;
   }
   const order = Object.entries(f.relation.order ?? {}).map(([property, dir]) => `${t}."${columnName(f.meta, property)}" ${dir}`);
   return (
     `(SELECT coalesce(json_agg(json_build_array(${values})${order.length ? ` ORDER BY ${order.join(', ')}` : ''}), '[]') ` +
-    `${from} WHERE ${t}."${columnName(f.meta, f.relation.key)}" = ${parentAlias}."id")`
+    `${from} WHERE ${t}."${columnName(f.meta, f.relation.key)}" = ${parentAlias}."id"${sameCommunity})`
   );
 }
 
