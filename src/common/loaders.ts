@@ -47,10 +47,7 @@ export function hydrate<E extends ObjectLiteral>(ctx: Ctx, entity: EntityTarget<
   return raw.map((row) => hydrateRow<E>(ctx.db, ctx.db.getMetadata(entity), row));
 }
 
-/**
- * One entity from a row keyed by column name: a raw row, or a row of its table rendered by
- * `row_to_json` (timestamps arrive as ISO strings there). Keys that are not columns are ignored.
- */
+/** One entity from a raw row of its table, keyed by column name; keys that are not columns are ignored. */
 export function hydrateRow<E extends ObjectLiteral>(db: DataSource, meta: EntityMetadata, row: Record<string, unknown>): E {
   const entity = meta.create() as Record<string, unknown>;
   for (const column of hydrationPlan(meta)) setColumn(db, entity, column, row[column.name]);

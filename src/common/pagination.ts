@@ -149,7 +149,7 @@ async function pageRows<E extends ObjectLiteral>(qb: SelectQueryBuilder<E>, limi
   const { name, metadata } = qb.expressionMap.mainAlias!;
   // TypeORM writes FROM, WHERE, ORDER BY and LIMIT with the parameters; the select list is ours
   // (the prefetch subqueries are long, and TypeORM would scan them for property names).
-  const [rest, parameters] = pageQuery(qb.select('1').limit(limit));
+  const [rest, parameters] = pageQuery(qb.select('1').take(undefined).limit(limit));
   if (!rest.startsWith('SELECT 1 FROM ')) throw new Error(`unexpected page query: ${rest}`);
   const plan = hydrationPlan(metadata);
   const values = [...plan.map((c) => `"${name}"."${c.name}"`), ...(prefetch?.values(`"${name}"`) ?? [])];
