@@ -19,10 +19,19 @@ export async function queryPrepared(db: DataSource, sql: string, parameters: unk
   let name = usable ? names.get(sql) : undefined;
   if (usable && !name && names.size < MAX_PREPARED) names.set(sql, (name = `page_${names.size}`));
   if (!name) return db.query(sql, parameters);
+  // Past TypeORM, so counted and logged (errors, slow statements) here as TypeORM would.
   countStatement(sql);
   const pool = (db.driver as PostgresDriver).master as Pool;
-  const result = await pool.query({ name, text: sql, values: parameters });
-  return result.rows;
+  const started = performance.now();
+  try {
+    const result = await pool.query({ name, text: sql, values: parameters });
+    const ms = performance.now() - started;
+    if (db.options.maxQueryExecutionTime && ms > db.options.maxQueryExecutionTime) db.logger.logQuerySlow(Math.round(ms), sql, parameters);
+    return result.rows;
+  } catch (error) {
+    db.logger.logQueryError(error as Error, sql, parameters);
+    throw error;
+  }
 }
 
 /** Data sources on a PostgreSQL server that may prepare statements (set where the data source is created). */

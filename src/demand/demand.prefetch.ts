@@ -7,8 +7,8 @@ import { SupplyOffer } from './supply-offer.entity';
 
 /*
  * What lists of demand items and matches fetch in their own statement when the query selects it
- * (see common/prefetch.ts). Each entry mirrors a field resolver in demand.resolver.ts and names the
- * loader that resolver reads.
+ * (see common/prefetch.ts). Each entry mirrors a field resolver in demand.resolver.ts, which answers
+ * from it with `prefetched()` (same rows, same order as its loader would give).
  */
 
 /** Match.demand, Match.partner, Match.offer, Match.evaluation. */
