@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { createApp } from './app';
+import { setClockFromEnv } from './common/clock';
 import { ensureAdmin } from './auth/auth.service';
 import { ConfigError, generatedSecrets, loadConfig } from './config';
 import { createDataSource, migrate } from './db/data-source';
@@ -10,6 +11,7 @@ import { startContractExpirySweep } from './spaces/expiry';
 /** Process entry: configuration, database, migrations, admin, demo data, listen, graceful shutdown. */
 async function main() {
   const config = loadConfig();
+  setClockFromEnv(process.env);
   const log = createLogger(config.logLevel);
   for (const name of generatedSecrets()) {
     log.warn(`${name} is not set; using a ${name === 'JWT_SECRET' ? 'random secret (tokens end with this process)' : 'demo default'}`);

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { errorCode, startTestApp, type TestApp } from './support/app';
 import { activePartner, communityWithSecretary, signUp, type Account } from './support/fixtures';
+import { instants, resetClock, setTestClock, testNow } from './support/clock';
 import { addMember, decide, loggedService, minutesAgo } from './support/service-hours';
 
 let app: TestApp;
@@ -127,38 +128,44 @@ describe('service hours summary', () => {
     );
   });
 
-  it('buckets months in each log’s community time zone', async () => {
-    const shanghai = await communityWithSecretary(app, { timezone: 'Asia/Shanghai' });
-    const newYork = await communityWithSecretary(app, { timezone: 'America/New_York' });
-    const p = await activePartner(app, shanghai.communityId, shanghai.secretary);
-    await joinCommunity(p.owner, p.partnerId, newYork.communityId, newYork.secretary);
-    const volunteer = await signUp(app);
-    await addMember(app, p.owner.token, p.partnerId, volunteer.email);
+  describe.each(instants('shanghaiMonthStart', 'monthEndEvening', 'bothZonesTurning', 'newYorkSpringForward', 'newYorkFallBack', 'midMonth'))('with the clock at %s (%s)', (_name, at) => {
+    beforeEach(() => setTestClock(at));
+    afterEach(resetClock);
 
-    // The start of last month, in each zone.
-    const shBoundary = DateTime.now().setZone('Asia/Shanghai').startOf('month').minus({ months: 1 });
-    const nyBoundary = DateTime.now().setZone('America/New_York').startOf('month').minus({ months: 1 });
-    const lastMonth = shBoundary.toFormat('yyyy-MM');
-    const monthBefore = shBoundary.minus({ days: 1 }).toFormat('yyyy-MM');
-    const partnerId = p.partnerId;
-    // 23:30 on the last day of a month in Shanghai (15:30 UTC): that month.
-    const lateSh = await loggedService(app, volunteer.token, { communityId: shanghai.communityId, partnerId, start: shBoundary.minus({ minutes: 30 }).toJSDate(), minutes: 20 });
-    // 00:30 on the 1st in Shanghai (16:30 UTC the day before): the new month.
-    await loggedService(app, volunteer.token, { communityId: shanghai.communityId, partnerId, start: shBoundary.plus({ minutes: 30 }).toJSDate(), minutes: 25 });
-    // 20:00 on the last day of a month in New York (00:00 or 01:00 UTC the next day): that month.
-    await loggedService(app, volunteer.token, { communityId: newYork.communityId, partnerId, start: nyBoundary.minus({ hours: 4 }).toJSDate(), minutes: 40 });
-    await decide(app, shanghai.secretary.token, lateSh);
+    it('buckets months in each log’s community time zone', async () => {
+      const shanghai = await communityWithSecretary(app, { timezone: 'Asia/Shanghai' });
+      const newYork = await communityWithSecretary(app, { timezone: 'America/New_York' });
+      const p = await activePartner(app, shanghai.communityId, shanghai.secretary);
+      await joinCommunity(p.owner, p.partnerId, newYork.communityId, newYork.secretary);
+      const volunteer = await signUp(app);
+      await addMember(app, p.owner.token, p.partnerId, volunteer.email);
 
-    const res = await app.gql(
-      SUMMARY,
-      { i: { partnerId, groupBy: 'MONTH', from: shBoundary.minus({ days: 3 }).toISO(), to: shBoundary.plus({ days: 3 }).toISO() } },
-      p.owner.token,
-    );
-    expect(res.errors).toBeUndefined();
-    expect(res.data.serviceHoursSummary).toEqual([
-      { key: monthBefore, label: monthBefore, verifiedMinutes: 20, pendingMinutes: 40, logCount: 2 },
-      { key: lastMonth, label: lastMonth, verifiedMinutes: 0, pendingMinutes: 25, logCount: 1 },
-    ]);
+      // The start of last month in Shanghai, and the start of the same calendar month in New York
+      // (12 or 13 hours later): both in the past, whichever zone has already turned the month.
+      const shBoundary = DateTime.fromJSDate(testNow(), { zone: 'Asia/Shanghai' }).startOf('month').minus({ months: 1 });
+      const nyBoundary = DateTime.fromObject({ year: shBoundary.year, month: shBoundary.month, day: 1 }, { zone: 'America/New_York' });
+      const lastMonth = shBoundary.toFormat('yyyy-MM');
+      const monthBefore = shBoundary.minus({ days: 1 }).toFormat('yyyy-MM');
+      const partnerId = p.partnerId;
+      // 23:30 on the last day of a month in Shanghai (15:30 UTC): that month.
+      const lateSh = await loggedService(app, volunteer.token, { communityId: shanghai.communityId, partnerId, start: shBoundary.minus({ minutes: 30 }).toJSDate(), minutes: 20 });
+      // 00:30 on the 1st in Shanghai (16:30 UTC the day before): the new month.
+      await loggedService(app, volunteer.token, { communityId: shanghai.communityId, partnerId, start: shBoundary.plus({ minutes: 30 }).toJSDate(), minutes: 25 });
+      // 20:00 on the last day of a month in New York (00:00 or 01:00 UTC the next day): that month.
+      await loggedService(app, volunteer.token, { communityId: newYork.communityId, partnerId, start: nyBoundary.minus({ hours: 4 }).toJSDate(), minutes: 40 });
+      await decide(app, shanghai.secretary.token, lateSh);
+
+      const res = await app.gql(
+        SUMMARY,
+        { i: { partnerId, groupBy: 'MONTH', from: shBoundary.minus({ days: 3 }).toISO(), to: shBoundary.plus({ days: 3 }).toISO() } },
+        p.owner.token,
+      );
+      expect(res.errors).toBeUndefined();
+      expect(res.data.serviceHoursSummary).toEqual([
+        { key: monthBefore, label: monthBefore, verifiedMinutes: 20, pendingMinutes: 40, logCount: 2 },
+        { key: lastMonth, label: lastMonth, verifiedMinutes: 0, pendingMinutes: 25, logCount: 1 },
+      ]);
+    });
   });
 
   it('refuses callers without a right to the figures, and bad periods', async () => {

@@ -42,3 +42,10 @@ export function advanceClock(ms: number): void {
   if (frozenAt !== null) frozenAt += ms;
   else offsetMs += ms;
 }
+
+/** A server process started with `CLOCK_START=<ISO instant>` runs its clock from there; refused in production. */
+export function setClockFromEnv(env: NodeJS.ProcessEnv): void {
+  if (!env.CLOCK_START) return;
+  if (env.NODE_ENV === 'production') throw new Error('CLOCK_START is for tests and demos; it is refused in production');
+  setClock(env.CLOCK_START);
+}

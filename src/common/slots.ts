@@ -1,3 +1,4 @@
+import { now as clockNow } from './clock';
 import { DateTime } from 'luxon';
 import { BadUserInputError, type FieldError } from '../errors';
 import { Weekday, type WeeklySlot } from '../communities/room.entity';
@@ -85,4 +86,4 @@ export function occurrencesOnDates(slots: WeeklySlot[], zone: string, startsOn: 
 }
 
 /** Today's date (YYYY-MM-DD) in `zone`. */
-export const localToday = (zone: string, now = new Date()) => DateTime.fromJSDate(now, { zone }).toISODate()!;
+export const localToday = (zone: string, now = clockNow()) => DateTime.fromJSDate(now, { zone }).toISODate()!;

@@ -1,3 +1,4 @@
+import { now as clockNow } from '../common/clock';
 import type { EntityManager } from 'typeorm';
 import { Community } from '../communities/community.entity';
 import { Partner } from '../partners/partner.entity';
@@ -28,7 +29,7 @@ export async function seedDemand(tx: EntityManager): Promise<void> {
     const item = await tx.save(
       tx.create(DemandItem, {
         communityId: c.id, title, description, category, quantity, unit, urgency,
-        neededBy: inDays === null ? null : new Date(Date.now() + inDays * DAY),
+        neededBy: inDays === null ? null : new Date(clockNow().getTime() + inDays * DAY),
         status: DemandStatus.OPEN, matchedQuantity: 0, fulfilledQuantity: 0, createdBy: by,
       }),
     );
@@ -77,12 +78,12 @@ export async function seedDemand(tx: EntityManager): Promise<void> {
   await holdUnits(tx, { ...base, demandId: benches.id, partnerId: wuye.id, offerId: benchOffer.id, quantity: 4, note: '仓库有四张，下周可安装。', origin: MatchOrigin.CLAIM, by: wuyeOwner }, MatchStatus.PENDING_REVIEW, {});
   await holdUnits(tx, { ...base, demandId: fireCheck.id, partnerId: volunteers.id, offerId: null, quantity: 6, note: '本周六组织六名队员。', origin: MatchOrigin.CLAIM, by: volunteersOwner }, MatchStatus.PENDING_REVIEW, {});
   // A dispatch waiting for the library's answer.
-  await holdUnits(tx, { ...base, demandId: printing.id, partnerId: library.id, offerId: printOffer.id, quantity: 500, note: '请分馆支持本月网课资料打印。', origin: MatchOrigin.DISPATCH, by: wangSecretary }, MatchStatus.PROPOSED, { reviewedById: wangSecretary, reviewedAt: new Date() });
+  await holdUnits(tx, { ...base, demandId: printing.id, partnerId: library.id, offerId: printOffer.id, quantity: 500, note: '请分馆支持本月网课资料打印。', origin: MatchOrigin.DISPATCH, by: wangSecretary }, MatchStatus.PROPOSED, { reviewedById: wangSecretary, reviewedAt: clockNow() });
   // Delivered and evaluated: the legal-advice hours.
   const delivered = await holdUnits(tx, { ...base, demandId: legal.id, partnerId: lawyers.id, offerId: legalOffer.id, quantity: 4, note: '周三晚上在法律服务室驻点。', origin: MatchOrigin.CLAIM, by: lawyersOwner }, MatchStatus.PENDING_REVIEW, {});
   const meta = { by: wangSecretary, communityId: jiangpan.id };
-  await matchLifecycle.apply(tx, delivered, MatchStatus.APPROVED, { ...meta, note: '欢迎，请按时到场。' }, { reviewNote: '欢迎，请按时到场。', reviewedById: wangSecretary, reviewedAt: new Date() });
-  await matchLifecycle.apply(tx, delivered, MatchStatus.FULFILLED, { ...meta, note: '四小时咨询已完成，十二户租户受益。' }, { fulfilledAt: new Date() });
+  await matchLifecycle.apply(tx, delivered, MatchStatus.APPROVED, { ...meta, note: '欢迎，请按时到场。' }, { reviewNote: '欢迎，请按时到场。', reviewedById: wangSecretary, reviewedAt: clockNow() });
+  await matchLifecycle.apply(tx, delivered, MatchStatus.FULFILLED, { ...meta, note: '四小时咨询已完成，十二户租户受益。' }, { fulfilledAt: clockNow() });
   await settleDemand(tx, await tx.findOneByOrFail(DemandItem, { id: legal.id }), { fulfilled: 4 }, wangSecretary);
   await tx.insert(Evaluation, { communityId: jiangpan.id, matchId: delivered.id, partnerId: lawyers.id, rating: 5, comment: '讲解耐心细致，居民反响很好。', evaluatedById: wangSecretary });
 }

@@ -1,3 +1,4 @@
+import { now as clockNow } from '../common/clock';
 import { type EntityManager, type EntityTarget, type ObjectLiteral } from 'typeorm';
 import type { Ctx } from '../context';
 import { BadUserInputError, ConflictError, ForbiddenError, InvalidStateError, NotFoundError, PgErrorCode, pgConstraint, pgErrorCode } from '../errors';
@@ -42,10 +43,10 @@ export async function loadOrNull<E extends ObjectLiteral & { id: string }>(ctx: 
   return isUuid(id) ? byId(ctx, entity).load(id) : null;
 }
 
-const now = () => new Date();
+const now = () => clockNow();
 
 function assertFuture(path: string, at: Date | null | undefined): void {
-  if (at && at.getTime() <= Date.now()) throw BadUserInputError.field(path, 'must be in the future');
+  if (at && at.getTime() <= clockNow().getTime()) throw BadUserInputError.field(path, 'must be in the future');
 }
 
 // ---------------------------------------------------------------- demand items
@@ -224,7 +225,7 @@ async function checkOfferFits(tx: EntityManager, offer: SupplyOffer, demand: Dem
   if (offer.partnerId !== partnerId) throw BadUserInputError.field(path, 'belongs to another partner');
   if (offer.category !== demand.category) throw BadUserInputError.field(path, `offers ${offer.category}, the demand needs ${demand.category}`);
   if (offer.status !== OfferStatus.ACTIVE) throw new InvalidStateError(`The offer is ${offer.status}; only ACTIVE offers can be used`, { offerStatus: offer.status });
-  if (offer.availableUntil && offer.availableUntil.getTime() <= Date.now()) {
+  if (offer.availableUntil && offer.availableUntil.getTime() <= clockNow().getTime()) {
     throw new InvalidStateError(`The offer was available until ${offer.availableUntil.toISOString()}`, { availableUntil: offer.availableUntil.toISOString() });
   }
   if (!offer.allCommunities) {

@@ -1,3 +1,4 @@
+import { now as clockNow } from '../common/clock';
 import type { Ctx } from '../context';
 import { BadUserInputError, NotFoundError } from '../errors';
 import { createdOrder, paginate, type PageArgs } from '../common/pagination';
@@ -25,7 +26,7 @@ export function listOffers(ctx: Ctx, filter: OfferFilter | null | undefined, pag
 }
 
 export async function publishOffer(ctx: Ctx, input: PublishOfferInput, by: string): Promise<SupplyOffer> {
-  if (input.availableUntil && input.availableUntil.getTime() <= Date.now()) {
+  if (input.availableUntil && input.availableUntil.getTime() <= clockNow().getTime()) {
     throw BadUserInputError.field('input.availableUntil', 'must be in the future');
   }
   const communityIds = input.communityIds ?? [];

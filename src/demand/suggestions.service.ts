@@ -1,3 +1,4 @@
+import { now as clockNow } from '../common/clock';
 import { DateTime } from 'luxon';
 import { Field, Float, ObjectType } from 'type-graphql';
 import type { Ctx } from '../context';
@@ -179,7 +180,7 @@ function shortlistLoader(ctx: Ctx) {
                  FROM supply_offer o
                 WHERE o.partner_id = ps.partner_id AND o.category = d.category AND o.status = 'ACTIVE'
                   AND o.held_quantity < o.quantity
-                  AND (o.available_until IS NULL OR o.available_until > now())
+                  AND (o.available_until IS NULL OR o.available_until > $2)
                   AND (o.all_communities OR EXISTS (
                         SELECT 1 FROM offer_community oc WHERE oc.offer_id = o.id AND oc.community_id = d.community_id))
                   AND NOT EXISTS (
@@ -192,7 +193,7 @@ function shortlistLoader(ctx: Ctx) {
                      + least(1.0, o.remaining::float8 / greatest(1, d.quantity - d.matched_quantity)) DESC, o.id
             LIMIT ${SHORTLIST}) c
         WHERE d.id = ANY($1::uuid[]) AND d.status = 'OPEN'`,
-      [demandIds],
+      [demandIds, clockNow()],
     );
     const groups = new Map<string, string[]>(demandIds.map((id) => [id, []]));
     for (const r of rows) groups.get(r.demand_id)?.push(r.offer_id);
@@ -239,10 +240,10 @@ function usableOffersOf(ctx: Ctx) {
          CROSS JOIN LATERAL (
            SELECT x.* FROM supply_offer x
             WHERE x.partner_id = p.id AND x.status = $2 AND x.held_quantity < x.quantity
-              AND (x.available_until IS NULL OR x.available_until > now())
+              AND (x.available_until IS NULL OR x.available_until > $3)
             ORDER BY x.created_at DESC
             LIMIT 100) o`,
-      [partnerIds, OfferStatus.ACTIVE],
+      [partnerIds, OfferStatus.ACTIVE, clockNow()],
     );
     const offers = hydrate(ctx, SupplyOffer, raw);
     return partnerIds.map((id) => offers.filter((o) => o.partnerId === id));

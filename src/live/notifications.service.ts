@@ -1,3 +1,4 @@
+import { now as clockNow } from '../common/clock';
 import type { EntityManager } from 'typeorm';
 import type { Ctx } from '../context';
 import { paginate, type PageArgs, type SortKey } from '../common/pagination';
@@ -109,7 +110,7 @@ export function announce(tx: EntityManager, a: Announcement): Promise<void> {
 
 /** Many transitions of one bulk operation: each published on its topics, all inbox rows in ONE statement. */
 export async function announceMany(tx: EntityManager, announcements: Announcement[]): Promise<void> {
-  const at = new Date().toISOString();
+  const at = clockNow().toISOString();
   for (const a of announcements) {
     for (const topic of a.topics ?? []) publish(tx, topic, { kind: a.kind, at, communityId: a.communityId, refs: a.refs });
   }

@@ -1,3 +1,4 @@
+import { now as clockNow } from '../common/clock';
 import { Field, Float, Int, ObjectType } from 'type-graphql';
 import type { Ctx } from '../context';
 import { loader } from '../common/loaders';
@@ -45,11 +46,11 @@ export function partnerStatsLoader(ctx: Ctx) {
                 (SELECT count(*)::int FROM demand_match m WHERE m.partner_id = p.id AND m.status = 'FULFILLED') AS fulfilled_matches,
                 (SELECT coalesce(sum(sl.minutes), 0) FROM service_log sl WHERE sl.partner_id = p.id AND sl.status = 'VERIFIED') AS verified_service_minutes,
                 (SELECT count(*) FROM space_contract sc
-                  WHERE sc.partner_id = p.id AND sc.status = 'ACTIVE' AND sc.ends_at > now())::int AS active_contracts,
+                  WHERE sc.partner_id = p.id AND sc.status = 'ACTIVE' AND sc.ends_at > $2)::int AS active_contracts,
                 (SELECT avg(e.rating)::float8 FROM evaluation e WHERE e.partner_id = p.id) AS average_rating
            FROM partner p
           WHERE p.id = ANY($1::uuid[])`,
-        [ids],
+        [ids, clockNow()],
       );
     const byId = new Map(rows.map((r) => [r.id, r]));
     return ids.map((id) => {

@@ -1,3 +1,4 @@
+import { now as clockNow } from '../common/clock';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
@@ -86,7 +87,7 @@ async function exportServiceLogs(ctx: Ctx, req: Request, res: Response) {
       { key: 'contract_id', header: '契约编号 Contract ID' },
     ],
   });
-  const name = `service-logs_${period.from ?? 'start'}_${period.to ?? DateTime.now().setZone(zone).toISODate()}.csv`;
+  const name = `service-logs_${period.from ?? 'start'}_${period.to ?? DateTime.fromJSDate(clockNow()).setZone(zone).toISODate()}.csv`;
   res.status(200);
   res.setHeader('content-type', 'text/csv; charset=utf-8');
   res.setHeader('content-disposition', `attachment; filename="${name}"`);
@@ -181,7 +182,7 @@ async function serviceCertificatePage(ctx: Ctx, req: Request, res: Response) {
   // Nothing but the inline style may run or load, whatever a description contains.
   res.setHeader('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'");
   res.setHeader('x-content-type-options', 'nosniff');
-  res.send(certificateHtml(certificate, DateTime.now().setZone('Asia/Shanghai').toISODate()!));
+  res.send(certificateHtml(certificate, DateTime.fromJSDate(clockNow()).setZone('Asia/Shanghai').toISODate()!));
 }
 
 /** GET /exports/service-logs.csv and GET /certificates/service/:volunteerId, with Bearer tokens. */

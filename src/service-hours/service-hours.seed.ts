@@ -1,3 +1,4 @@
+import { now as clockNow } from '../common/clock';
 import { DateTime } from 'luxon';
 import type { EntityManager } from 'typeorm';
 import { Partner } from '../partners/partner.entity';
@@ -34,7 +35,7 @@ export async function seedServiceHours(tx: EntityManager, secretaryOf: Map<strin
     const volunteer = await tx.findOneByOrFail(User, { email });
     const partner = partnerName ? await tx.findOneByOrFail(Partner, { name: partnerName }) : null;
     const [{ id: communityId, timezone }] = await tx.query(`SELECT id, timezone FROM community WHERE name = $1`, [communityName]);
-    const day = DateTime.now().setZone(timezone).startOf('day').minus({ days: daysAgo });
+    const day = DateTime.fromJSDate(clockNow()).setZone(timezone).startOf('day').minus({ days: daysAgo });
     const at = (time: string) => day.set({ hour: Number(time.slice(0, 2)), minute: Number(time.slice(3)) }).toJSDate();
     const [startedAt, endedAt] = [at(from), at(to)];
     const log = await tx.save(
@@ -56,7 +57,7 @@ export async function seedServiceHours(tx: EntityManager, secretaryOf: Map<strin
     await serviceLogLifecycle.created(tx, log, { by: volunteer.id, communityId });
     if (fate !== PENDING) {
       const by = secretaryOf.get(communityName)!;
-      await serviceLogLifecycle.apply(tx, log, fate, { by, note: note ?? null, communityId }, { verifiedById: by, verifiedAt: new Date() });
+      await serviceLogLifecycle.apply(tx, log, fate, { by, note: note ?? null, communityId }, { verifiedById: by, verifiedAt: clockNow() });
     }
   }
 }

@@ -1,3 +1,4 @@
+import { now as clockNow } from '../common/clock';
 import { DateTime } from 'luxon';
 import type { EntityManager } from 'typeorm';
 import {
@@ -103,7 +104,7 @@ async function assertLink(tx: EntityManager, table: 'demand_match' | 'space_cont
  * any community: the exclusion constraint decides between concurrent requests, and the loser gets
  * CONFLICT naming the log it overlaps.
  */
-export async function logService(ctx: Ctx, volunteerId: string, input: LogServiceInput, now = new Date()): Promise<ServiceLog> {
+export async function logService(ctx: Ctx, volunteerId: string, input: LogServiceInput, now = clockNow()): Promise<ServiceLog> {
   const errors = timeErrors(input.startedAt, input.endedAt, now);
   if (!input.partnerId && input.matchId) errors.push({ path: 'input.matchId', message: 'needs partnerId: service for a match is given for its partner' });
   if (!input.partnerId && input.contractId) errors.push({ path: 'input.contractId', message: 'needs partnerId: service for a contract is given for its partner' });
@@ -138,6 +139,8 @@ export async function logService(ctx: Ctx, volunteerId: string, input: LogServic
           status: ServiceLogStatus.PENDING,
           verifiedById: null,
           verifiedAt: null,
+          // Logged at the server's clock: the CHECKs bounding started/ended_at compare with it.
+          createdAt: now,
         }),
       );
       await serviceLogLifecycle.created(tx, log, { by: volunteerId, communityId });
@@ -221,7 +224,7 @@ export async function decideServiceLogs(ctx: Ctx, ids: string[], decision: Revie
         { serviceLogIds: notPending.map((l) => l.id), from: notPending[0].status, to },
       );
     }
-    const verifiedAt = new Date();
+    const verifiedAt = clockNow();
     for (const log of locked) {
       await serviceLogLifecycle.apply(tx, log, to, { by, note: note ?? null, communityId: log.communityId }, { verifiedById: by, verifiedAt });
     }

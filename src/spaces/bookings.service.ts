@@ -1,3 +1,4 @@
+import { now as clockNow } from '../common/clock';
 import { DateTime } from 'luxon';
 import type { EntityManager } from 'typeorm';
 import type { Ctx } from '../context';
@@ -118,7 +119,7 @@ async function queueForOccurrence(tx: EntityManager, roomId: string, start: Date
 export async function bookSlot(ctx: Ctx, room: Room, input: BookSlotInput, by: string): Promise<Booking> {
   const community = await findCommunity(ctx, room.communityId);
   const zone = community.timezone;
-  const now = new Date();
+  const now = clockNow();
   const start = input.start;
   if (start <= now) throw BadUserInputError.field('input.start', 'must be in the future');
   if (start.getTime() - now.getTime() > BOOKING_HORIZON_DAYS * 86_400_000) {
@@ -190,7 +191,7 @@ async function assertContractOccurrence(tx: EntityManager, contractId: string, p
 
 export async function cancelBooking(ctx: Ctx, booking: Booking, reason: string, by: string): Promise<Booking> {
   checkText('reason', reason, { required: true });
-  if (booking.status === BookingStatus.CONFIRMED && booking.startAt <= new Date()) {
+  if (booking.status === BookingStatus.CONFIRMED && booking.startAt <= clockNow()) {
     throw new InvalidStateError('A booking that has already started cannot be cancelled');
   }
   return inTransaction(ctx.db, async (tx) => {
@@ -199,7 +200,7 @@ export async function cancelBooking(ctx: Ctx, booking: Booking, reason: string, 
       Object.assign(new Booking(), booking),
       BookingStatus.CANCELLED,
       { by, note: reason, communityId: booking.communityId },
-      { cancelledAt: new Date(), cancelReason: reason },
+      { cancelledAt: clockNow(), cancelReason: reason },
     );
     await announceBookingCancelled(tx, cancelled, by, reason);
     return cancelled;
@@ -266,7 +267,7 @@ export function upcomingPublicBenefitSessions(ctx: Ctx, communityId: string): Pr
     .getRepository(Booking)
     .createQueryBuilder('b')
     .where(`b.community_id = :communityId AND b.status = 'CONFIRMED' AND b.contract_id IS NOT NULL`, { communityId })
-    .andWhere(`b.start_at > now() - interval '1 day' AND b.end_at > now()`)
+    .andWhere(`b.start_at > :asOf::timestamptz - interval '1 day' AND b.end_at > :asOf`, { asOf: clockNow() })
     .orderBy('b.start_at', 'ASC')
     .addOrderBy('b.id', 'ASC')
     .limit(UPCOMING_SESSIONS_LIMIT)
@@ -284,8 +285,8 @@ export async function bookingsOutsideSlots(
   zone: string,
 ): Promise<(Range & { id: string })[]> {
   const rows: { id: string; start_at: Date; end_at: Date }[] = await tx.query(
-    `SELECT id, start_at, end_at FROM booking WHERE room_id = $1 AND status = 'CONFIRMED' AND end_at > now() ORDER BY start_at`,
-    [roomId],
+    `SELECT id, start_at, end_at FROM booking WHERE room_id = $1 AND status = 'CONFIRMED' AND end_at > $2 ORDER BY start_at`,
+    [roomId, clockNow()],
   );
   return rows
     .map((r) => ({ id: r.id, start: new Date(r.start_at), end: new Date(r.end_at) }))

@@ -1,3 +1,4 @@
+import { now as clockNow } from '../common/clock';
 import { timingSafeEqual } from 'node:crypto';
 import ical, { ICalEventStatus } from 'ical-generator';
 import type { DataSource } from 'typeorm';
@@ -71,8 +72,8 @@ export async function roomFeed(db: DataSource, config: Config, roomId: string): 
   const [room] = await db.query(`SELECT r.name, c.name AS community_name, c.timezone FROM room r JOIN community c ON c.id = r.community_id WHERE r.id = $1`, [roomId]);
   if (!room) return null;
   const rows: FeedRow[] = await db.query(
-    `${FEED_SELECT} WHERE b.room_id = $1 AND b.status = 'CONFIRMED' AND b.end_at > now() - make_interval(days => $2) ORDER BY b.start_at, b.id`,
-    [roomId, FEED_PAST_DAYS],
+    `${FEED_SELECT} WHERE b.room_id = $1 AND b.status = 'CONFIRMED' AND b.end_at > $3::timestamptz - make_interval(days => $2) ORDER BY b.start_at, b.id`,
+    [roomId, FEED_PAST_DAYS, clockNow()],
   );
   return feed(`${room.community_name} ${room.name}`, room.timezone, rows, (r) =>
     r.contract_id
@@ -87,8 +88,8 @@ export async function partnerFeed(db: DataSource, config: Config, partnerId: str
   const [partner] = await db.query(`SELECT name, calendar_token FROM partner WHERE id = $1`, [partnerId]);
   if (!partner || !sameSecret(partner.calendar_token, token)) return null;
   const rows: FeedRow[] = await db.query(
-    `${FEED_SELECT} WHERE b.partner_id = $1 AND b.status = 'CONFIRMED' AND b.end_at > now() - make_interval(days => $2) ORDER BY b.start_at, b.id`,
-    [partnerId, FEED_PAST_DAYS],
+    `${FEED_SELECT} WHERE b.partner_id = $1 AND b.status = 'CONFIRMED' AND b.end_at > $3::timestamptz - make_interval(days => $2) ORDER BY b.start_at, b.id`,
+    [partnerId, FEED_PAST_DAYS, clockNow()],
   );
   return feed(partner.name, null, rows, (r) => ({ summary: r.purpose, description: r.commitment }), new URL(config.publicUrl).hostname);
 }

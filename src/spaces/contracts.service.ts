@@ -1,3 +1,4 @@
+import { now as clockNow } from '../common/clock';
 import { DateTime } from 'luxon';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Ctx } from '../context';
@@ -46,14 +47,15 @@ export async function findContract(ctx: Ctx, id: string, path = 'id'): Promise<S
   return contract;
 }
 
-const EFFECTIVE_STATUS_SQL = `(CASE WHEN c.status = 'ACTIVE' AND c.ends_at <= now() THEN 'EXPIRED' ELSE c.status END)`;
+/** The status as of the clock's `:asOf` (bound by the caller). */
+const EFFECTIVE_STATUS_SQL = `(CASE WHEN c.status = 'ACTIVE' AND c.ends_at <= :asOf THEN 'EXPIRED' ELSE c.status END)`;
 
 export async function listContracts(ctx: Ctx, filter: ContractFilter | null | undefined, page: PageArgs) {
   const qb = ctx.db.getRepository(SpaceContract).createQueryBuilder('c');
   if (filter?.communityId) qb.andWhere('c.community_id = :communityId', { communityId: filter.communityId });
   if (filter?.partnerId) qb.andWhere('c.partner_id = :partnerId', { partnerId: filter.partnerId });
   if (filter?.roomId) qb.andWhere('c.room_id = :roomId', { roomId: filter.roomId });
-  if (filter?.status?.length) qb.andWhere(`${EFFECTIVE_STATUS_SQL} IN (:...statuses)`, { statuses: filter.status });
+  if (filter?.status?.length) qb.andWhere(`${EFFECTIVE_STATUS_SQL} IN (:...statuses)`, { statuses: filter.status, asOf: clockNow() });
   const roles = ctx.viewer.userId && !ctx.viewer.authError ? await viewerRoles(ctx) : null;
   if (!roles?.isAdmin) {
     qb.andWhere(`(c.status IN (:...publicStatuses) OR c.partner_id = ANY(:partners) OR c.community_id = ANY(:communities))`, {
@@ -124,7 +126,7 @@ export async function proposeContract(ctx: Ctx, room: Room, input: ProposeContra
 }
 
 /** The term's occurrences still ahead of `now`, in the community's zone. */
-function futureOccurrences(contract: SpaceContract, zone: string, now = new Date()): Range[] {
+function futureOccurrences(contract: SpaceContract, zone: string, now = clockNow()): Range[] {
   return occurrencesOnDates(contract.weeklySlots, zone, contract.startsOn, contract.endsOn)
     .filter((o) => o.start > now)
     .map(({ start, end }) => ({ start, end }));
@@ -211,7 +213,7 @@ export async function reviewContract(
 
 /** The approval proper; the caller holds the partnership (checked ACTIVE) and the contract locked. */
 async function approve(tx: EntityManager, contract: SpaceContract, zone: string, note: string | null, skipConflicts: boolean, by: string) {
-  const now = new Date();
+  const now = clockNow();
   if (contract.endsAt <= now) throw new InvalidStateError(`The term ended on ${contract.endsOn}; it can no longer be approved`);
   const roomSlots = await lockRoomSlots(tx, contract.roomId);
   const removed = contract.weeklySlots.filter((s) => !roomSlots.some((r) => sameSlot(r, s)));
@@ -248,7 +250,7 @@ export async function terminateContract(ctx: Ctx, contract: SpaceContract, reaso
     if (effectiveStatus(locked) === ContractStatus.EXPIRED && locked.status === ContractStatus.ACTIVE) {
       throw new InvalidStateError(`The contract expired at the end of ${locked.endsOn}`, { from: ContractStatus.EXPIRED, to: ContractStatus.TERMINATED });
     }
-    const from = new Date(Math.max(startOfLocalDay(on, zone).getTime(), Date.now()));
+    const from = new Date(Math.max(startOfLocalDay(on, zone).getTime(), clockNow().getTime()));
     await contractLifecycle.apply(tx, locked, ContractStatus.TERMINATED, { by, note: reason, communityId: locked.communityId }, { terminatedOn: on });
     await cancelBookingsFrom(tx, { contractId: locked.id }, from, by, `Contract terminated: ${reason}`);
     // Either side may terminate: both are told, except whoever did it; one event for all its cancelled bookings.
@@ -285,7 +287,7 @@ export async function endContractsOfPartnership(tx: EntityManager, partnerId: st
     else if (effectiveStatus(contract) === ContractStatus.EXPIRED) await contractLifecycle.apply(tx, contract, ContractStatus.EXPIRED, { ...meta, note: 'The term ended', by: null });
     else await contractLifecycle.apply(tx, contract, ContractStatus.TERMINATED, meta, { terminatedOn: localToday(timezone) });
   }
-  await cancelBookingsFrom(tx, { partnerId, communityId }, new Date(), by, note);
+  await cancelBookingsFrom(tx, { partnerId, communityId }, clockNow(), by, note);
   // Live events only: the PARTNERSHIP_ENDED notification tells people.
   await announceContracts(tx, contracts.map((contract) => ({ contract, by })));
 }
@@ -299,12 +301,13 @@ export async function expireContracts(db: DataSource): Promise<number> {
     const expired: { id: string; community_id: string; partner_id: string; ends_on: string }[] = await tx.query(
       `WITH expired AS (
          UPDATE space_contract SET status = 'EXPIRED', updated_at = now()
-          WHERE status = 'ACTIVE' AND ends_at <= now()
+          WHERE status = 'ACTIVE' AND ends_at <= $1
          RETURNING id, community_id, partner_id, ends_on),
        history AS (
          INSERT INTO status_change (object_type, object_id, community_id, from_status, to_status, by_user_id, note)
          SELECT 'SPACE_CONTRACT', id, community_id, 'ACTIVE', 'EXPIRED', NULL, 'The term ended' FROM expired)
        SELECT id, community_id, partner_id, ends_on::text AS ends_on FROM expired`,
+      [clockNow()],
     );
     // Only the process whose UPDATE took a row tells of it: several sweeping at once never tell twice.
     await announceContracts(

@@ -1,3 +1,4 @@
+import { now as clockNow } from '../common/clock';
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { LocalDateScalar } from '../common/scalars';
@@ -82,6 +83,6 @@ export class SpaceContract {
 }
 
 /** The status as of `now`: an ACTIVE contract whose term has ended is EXPIRED even before the sweep records it. */
-export function effectiveStatus(contract: SpaceContract, now = new Date()): ContractStatus {
+export function effectiveStatus(contract: SpaceContract, now = clockNow()): ContractStatus {
   return contract.status === ContractStatus.ACTIVE && contract.endsAt <= now ? ContractStatus.EXPIRED : contract.status;
 }

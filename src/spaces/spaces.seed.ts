@@ -1,3 +1,4 @@
+import { now as clockNow } from '../common/clock';
 import { DateTime } from 'luxon';
 import type { EntityManager } from 'typeorm';
 import { localToday, occurrencesBetween, occurrencesOnDates } from '../common/slots';
@@ -40,7 +41,7 @@ export async function seedSpaces(tx: EntityManager, community: Community, userId
     return c;
   };
   const single = async (r: Room, p: Partner | null, by: string, purpose: string, weekday: Weekday, startTime: string, weeksAhead = 0) => {
-    const now = new Date();
+    const now = clockNow();
     const occurrence = occurrencesBetween(r.weeklySlots.filter((s) => s.weekday === weekday && s.startTime === startTime), zone, now, new Date(now.getTime() + 60 * 86_400_000))[weeksAhead];
     const b = await tx.save(
       tx.create(Booking, {
@@ -72,7 +73,7 @@ export async function seedSpaces(tx: EntityManager, community: Community, userId
     startsOn: today,
     endsOn: plus(181),
   });
-  const future = occurrencesOnDates(picture.weeklySlots, zone, picture.startsOn, picture.endsOn).filter((o) => o.start > new Date());
+  const future = occurrencesOnDates(picture.weeklySlots, zone, picture.startsOn, picture.endsOn).filter((o) => o.start > clockNow());
   await insertContractBookings(tx, picture, future, secretary, 'Booked by the approval of its contract');
   await contractLifecycle.apply(tx, picture, ContractStatus.ACTIVE, { by: secretary, note: '同意，请按时开展公益课并登记服务时长', communityId: community.id });
 

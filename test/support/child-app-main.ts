@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../../src/app';
+import { setClockFromEnv } from '../../src/common/clock';
 import { createDataSource } from '../../src/db/data-source';
 import { createLogger } from '../../src/logger';
 import { testConfig } from './app';
@@ -8,6 +9,7 @@ import { testConfig } from './app';
 /** Entry of the forked server process (see child-app.ts). */
 async function main() {
   const config = testConfig(process.env.DATABASE_URL!);
+  setClockFromEnv(process.env);
   const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const db = await createDataSource(config, log, { poolSize: 10 }).initialize();
   const handle = await createApp({ db, config, log });

@@ -1,3 +1,4 @@
+import { nowMs } from '../../src/common/clock';
 import type { TestApp } from './app';
 
 /** Builders for service-hour tests, on top of the public API. */
@@ -14,7 +15,7 @@ export const VERIFY_MANY = `mutation($ids: [ID!]!, $d: ReviewDecision!, $n: Stri
 const MINUTE = 60_000;
 
 /** A minute-aligned instant `minutes` before now. */
-export function minutesAgo(minutes: number, now = Date.now()): Date {
+export function minutesAgo(minutes: number, now = nowMs()): Date {
   return new Date(Math.floor(now / MINUTE) * MINUTE - minutes * MINUTE);
 }
 

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { now, nowMs } from '../../src/common/clock';
 import type { TestApp } from './app';
 import { activePartner, communityWithSecretary, createRoom, type Account } from './fixtures';
 
@@ -31,7 +32,7 @@ export async function occurrences(app: TestApp, roomId: string, from: Date, days
 
 /** The first occurrence starting at least an hour from now. */
 export async function nextOccurrence(app: TestApp, roomId: string, skip = 0) {
-  const list = await occurrences(app, roomId, new Date(Date.now() + 3_600_000), 30);
+  const list = await occurrences(app, roomId, new Date(nowMs() + 3_600_000), 30);
   return list[skip];
 }
 
@@ -42,7 +43,7 @@ export async function book(app: TestApp, who: Account, input: Record<string, unk
 }
 
 /** Today's date in `zone`, plus `days`. */
-export const localDate = (zone: string, days = 0) => DateTime.now().setZone(zone).plus({ days }).toISODate()!;
+export const localDate = (zone: string, days = 0) => DateTime.fromJSDate(now(), { zone }).plus({ days }).toISODate()!;
 
 export async function propose(app: TestApp, who: Account, input: Record<string, unknown>) {
   const res = await app.gql(PROPOSE, { i: { title: '公益英语绘本课', publicBenefitCommitment: '每月两次免费绘本课，面向社区儿童', sessionsPerMonth: 2, ...input } }, who.token);
