@@ -1,3 +1,4 @@
+import { until } from './support/live';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import request from 'supertest';
@@ -21,10 +22,14 @@ beforeAll(async () => {
 });
 afterAll(() => app.close());
 
-/** The request lines logged for one request id (written when the response ends, so wait for it briefly). */
+/**
+ * The request lines logged for one request id. They are written when the response ends, which may
+ * be after the client has read it: wait for the line itself (bounded generously, since a loaded
+ * machine is slow), not for a fixed time.
+ */
 async function logged(requestId: string) {
   const find = () => lines.filter((l) => l.requestId === requestId && /request$/.test(l.msg));
-  for (let i = 0; i < 50 && find().length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  await until(() => find().length > 0, 10_000);
   return find();
 }
 

@@ -17,26 +17,31 @@ const VERIFY = `mutation($id: ID!) { verifyServiceLog(id: $id, decision: APPROVE
 const OBLIGATIONS = `query($id: ID!, $from: LocalDate, $to: LocalDate) { contract(id: $id) { obligations(from: $from, to: $to) { month promisedSessions scheduledSessions deliveredSessions } } }`;
 const hoursAgo = (h: number) => new Date(nowMs() - h * 3_600_000).toISOString();
 
-describe('service logged against a match', () => {
-  it('accepts an APPROVED match of the partner and refuses one under review or of another partner', async () => {
-    const { communityId, secretary, partner } = await scene(app);
-    const demandId = await postDemand(app, secretary.token, communityId);
-    const approved = await claim(app, partner.owner.token, demandId, partner.partnerId, 2);
-    ok(await app.gql(REVIEW_MATCH, { id: approved, d: 'APPROVE' }, secretary.token));
-    const pending = await claim(app, partner.owner.token, demandId, partner.partnerId, 1);
+describe.each(instants('shanghaiMonthStart', 'midMonth'))('with the clock at %s (%s)', (_name, at) => {
+  beforeAll(() => setTestClock(at));
+  afterAll(resetClock);
 
-    const base = { communityId, partnerId: partner.partnerId, description: '送长椅并安装' };
-    const logged = await app.gql(LOG, { i: { ...base, matchId: approved, startedAt: hoursAgo(3), endedAt: hoursAgo(2) } }, partner.owner.token);
-    expect(logged.errors).toBeUndefined();
-    expect(logged.data.logService).toMatchObject({ status: 'PENDING', minutes: 60, match: { id: approved }, contract: null });
+  describe('service logged against a match', () => {
+    it('accepts an APPROVED match of the partner and refuses one under review or of another partner', async () => {
+      const { communityId, secretary, partner } = await scene(app);
+      const demandId = await postDemand(app, secretary.token, communityId);
+      const approved = await claim(app, partner.owner.token, demandId, partner.partnerId, 2);
+      ok(await app.gql(REVIEW_MATCH, { id: approved, d: 'APPROVE' }, secretary.token));
+      const pending = await claim(app, partner.owner.token, demandId, partner.partnerId, 1);
 
-    const underReview = await app.gql(LOG, { i: { ...base, matchId: pending, startedAt: hoursAgo(5), endedAt: hoursAgo(4) } }, partner.owner.token);
-    expect(errorCode(underReview)).toBe('INVALID_STATE');
+      const base = { communityId, partnerId: partner.partnerId, description: '送长椅并安装' };
+      const logged = await app.gql(LOG, { i: { ...base, matchId: approved, startedAt: hoursAgo(3), endedAt: hoursAgo(2) } }, partner.owner.token);
+      expect(logged.errors).toBeUndefined();
+      expect(logged.data.logService).toMatchObject({ status: 'PENDING', minutes: 60, match: { id: approved }, contract: null });
 
-    const other = await scene(app);
-    const foreign = await app.gql(LOG, { i: { ...base, partnerId: partner.partnerId, matchId: approved, communityId: other.communityId, startedAt: hoursAgo(7), endedAt: hoursAgo(6) } }, partner.owner.token);
-    expect(['BAD_USER_INPUT', 'FORBIDDEN']).toContain(errorCode(foreign));
-    expect(await count(app.db, 'service_log', 'volunteer_id = $1', [partner.owner.id])).toBe(1);
+      const underReview = await app.gql(LOG, { i: { ...base, matchId: pending, startedAt: hoursAgo(5), endedAt: hoursAgo(4) } }, partner.owner.token);
+      expect(errorCode(underReview)).toBe('INVALID_STATE');
+
+      const other = await scene(app);
+      const foreign = await app.gql(LOG, { i: { ...base, partnerId: partner.partnerId, matchId: approved, communityId: other.communityId, startedAt: hoursAgo(7), endedAt: hoursAgo(6) } }, partner.owner.token);
+      expect(['BAD_USER_INPUT', 'FORBIDDEN']).toContain(errorCode(foreign));
+      expect(await count(app.db, 'service_log', 'volunteer_id = $1', [partner.owner.id])).toBe(1);
+    });
   });
 });
 
