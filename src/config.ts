@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { logFormatFrom, type LogFormat } from './logger';
 
 export interface Config {
   env: 'production' | 'development' | 'test';
@@ -12,6 +13,8 @@ export interface Config {
   adminEmail: string;
   adminPassword: string;
   logLevel: string;
+  /** `json` lines, or `pretty` for a terminal (default: pretty in development at a TTY). */
+  logFormat: LogFormat;
   bcryptRounds: number;
   /** Seed the demo data when the embedded database is empty on start-up. */
   seedOnEmpty: boolean;
@@ -69,6 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminEmail: (env.ADMIN_EMAIL ?? 'admin@example.org').toLowerCase(),
     adminPassword: env.ADMIN_PASSWORD ?? 'admin-demo-2026',
     logLevel: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
+    logFormat: logFormatFrom(env, nodeEnv),
     bcryptRounds: Number(env.BCRYPT_ROUNDS ?? (nodeEnv === 'test' ? 4 : 10)),
     seedOnEmpty: env.SEED_ON_EMPTY ? env.SEED_ON_EMPTY === 'true' : !env.DATABASE_URL,
     publicUrl: (env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, ''),

@@ -12,7 +12,7 @@ import { startContractExpirySweep } from './spaces/expiry';
 async function main() {
   const config = loadConfig();
   setClockFromEnv(process.env);
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, config.logFormat);
   for (const name of generatedSecrets()) {
     log.warn(`${name} is not set; using a ${name === 'JWT_SECRET' ? 'random secret (tokens end with this process)' : 'demo default'}`);
   }
