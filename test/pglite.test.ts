@@ -32,34 +32,51 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const names = async (prefix: string): Promise<string[]> =>
   (await db.query(`SELECT name FROM community WHERE name LIKE $1 ORDER BY name`, [`${prefix}%`])).map((r: { name: string }) => r.name);
 
-it('keeps the rows of a transaction that commits while another one fails', async () => {
-  const failing = inTransaction(db, async (tx) => {
-    await tx.query(`INSERT INTO community (name) VALUES ('tx-a-failing')`);
-    await sleep(50);
+/**
+ * A transaction that inserts `name`, then stays open until `fail()` is called, then throws. Tests
+ * issue other work while it is open: whatever the machine's speed, the order is set by the gates,
+ * not by sleeps. (A moment's pause before `fail()` lets a broken pool run the other work inside
+ * it; a correct pool passes without it.)
+ */
+function openFailingTransaction(name: string) {
+  let opened!: () => void;
+  let fail!: () => void;
+  const isOpen = new Promise<void>((resolve) => (opened = resolve));
+  const failNow = new Promise<void>((resolve) => (fail = resolve));
+  const done = inTransaction(db, async (tx) => {
+    await tx.query(`INSERT INTO community (name) VALUES ($1)`, [name]);
+    opened();
+    await failNow;
     throw new Error('boom');
   });
-  await sleep(5);
+  return { isOpen, fail, done };
+}
+const pause = () => new Promise((resolve) => setTimeout(resolve, 50));
+
+it('keeps the rows of a transaction that commits while another one fails', async () => {
+  const failing = openFailingTransaction('tx-a-failing');
+  await failing.isOpen;
   const committing = inTransaction(db, async (tx) => {
     await tx.query(`INSERT INTO community (name) VALUES ('tx-b-committed')`);
   });
-  await expect(failing).rejects.toThrow('boom');
+  await pause();
+  failing.fail();
+  await expect(failing.done).rejects.toThrow('boom');
   await committing;
   expect(await names('tx-')).toEqual(['tx-b-committed']);
 });
 
 it('does not run a plain query inside a transaction that is open at the time', async () => {
-  const failing = inTransaction(db, async (tx) => {
-    await tx.query(`INSERT INTO community (name) VALUES ('plain-a-rolled-back')`);
-    await sleep(50);
-    throw new Error('boom');
-  });
-  await sleep(5);
-  await db.query(`INSERT INTO community (name) VALUES ('plain-b-autocommit')`);
-  await expect(failing).rejects.toThrow('boom');
+  const failing = openFailingTransaction('plain-a-rolled-back');
+  await failing.isOpen;
+  const plain = db.query(`INSERT INTO community (name) VALUES ('plain-b-autocommit')`);
+  await pause();
+  failing.fail();
+  await expect(failing.done).rejects.toThrow('boom');
+  await plain;
   expect(await names('plain-')).toEqual(['plain-b-autocommit']);
 });
 
