@@ -1,0 +1,81 @@
+/**
+ * The layers of src/ (docs/architecture.md), checked by `npm run lint:deps` and CI.
+ *
+ *   app, schema, main, seed                       top: wire everything together
+ *   live, public                                  read from the domains; no domain imports them
+ *   demand, spaces, service-hours                 the marketplace domains
+ *   communities, partners, users, auth            the domains everything else stands on
+ *   common, db, ops, errors, config, context ...  know no domain
+ *
+ * Violations that were in the tree when the rules were written are listed in
+ * .dependency-cruiser-known-violations.json (issue #12 removes them); any new one fails.
+ */
+const DOMAINS = ['auth', 'users', 'communities', 'partners', 'demand', 'spaces', 'service-hours', 'live', 'public', 'seed'];
+const anyOf = (names) => `^src/(${names.join('|')})/`;
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'A cycle means two modules cannot be understood (or loaded) one without the other.',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'ground-knows-no-domain',
+      severity: 'error',
+      comment: 'db/, common/, ops/ and the root helpers serve every domain and know none of them.',
+      from: { path: '^src/(db|common|ops|types)/|^src/(errors|errors-format|config|context|logger)\\.ts$' },
+      to: { path: [anyOf(DOMAINS), '^src/(app|schema|main)\\.ts$', '^migrations/'] },
+    },
+    {
+      name: 'bottom-domains-stay-below',
+      severity: 'error',
+      comment: 'Communities, partners, users and auth are below the marketplace domains and must not reach up into them.',
+      from: { path: anyOf(['communities', 'partners', 'users', 'auth']) },
+      to: { path: anyOf(['demand', 'spaces', 'service-hours', 'live', 'public', 'seed']) },
+    },
+    {
+      name: 'marketplace-domains-do-not-import-readers',
+      severity: 'error',
+      comment: 'live/ and public/ read from the domains; a domain that imports them ties itself to its readers.',
+      from: { path: anyOf(['demand', 'spaces', 'service-hours']) },
+      to: { path: anyOf(['live', 'public', 'seed']) },
+    },
+    {
+      name: 'nothing-imports-the-top',
+      severity: 'error',
+      comment: 'app, schema and main assemble the server; nothing below may depend on them.',
+      from: { path: '^src/', pathNot: '^src/(app|schema|schema-cli|main)\\.ts$' },
+      to: { path: '^src/(app|schema|main)\\.ts$' },
+    },
+    {
+      name: 'only-entry-points-across-domains',
+      severity: 'error',
+      comment:
+        "A domain uses another domain through its entry points (service, policy, entities, inputs, lifecycle), never its resolvers, prefetch or helpers.",
+      from: { path: '^src/([^/]+)/' },
+      to: {
+        path: '^src/([^/]+)/',
+        pathNot: ['^src/$1/', '\\.(service|policy|entity|inputs|lifecycle)\\.ts$', '^src/(common|db|ops|types)/'],
+      },
+    },
+    {
+      name: 'not-to-unresolvable',
+      severity: 'error',
+      from: {},
+      to: { couldNotResolve: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^(dist|node_modules|bench/peer)/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
+    reporterOptions: {
+      mermaid: { minify: false },
+    },
+  },
+};
