@@ -1,8 +1,14 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type http from 'node:http';
+import path from 'node:path';
+import { getNamedType, Kind, parse, print, typeFromAST, type OperationDefinitionNode } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import request from 'supertest';
 import WebSocket from 'ws';
+import { ConfigError, loadConfig } from '../src/config';
+import { createSchema } from '../src/schema';
 import { count, errorCode, PASSWORD, startTestApp, type GqlResult, type TestApp } from './support/app';
 import { communityWithSecretary, createRoom, signUp, unique, type Account } from './support/fixtures';
 import { wsClient } from './support/live';
@@ -230,6 +236,58 @@ describe('the operation guard on a development server', () => {
       // A new connection is served as usual.
       expect((await overWs(track(wsClient(app.server)), `{ __typename }`)).data).toEqual({ __typename: 'Query' });
     });
+  });
+});
+
+describe("the README's example operations", () => {
+  const readme = readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+  const documents = [
+    ...[...readme.matchAll(/```graphql\n([\s\S]*?)```/g)].map((m) => m[1]),
+    ...[...readme.matchAll(/`((?:query|mutation)\(\$[^`]+)`/g)].map((m) => m[1]),
+    ...[...readme.matchAll(/query: '(subscription[^']+)'/g)].map((m) => m[1]),
+  ];
+  const operations = documents.flatMap((d) => parse(d).definitions.filter((def): def is OperationDefinitionNode => def.kind === Kind.OPERATION_DEFINITION));
+  const SAMPLE: Record<string, unknown> = { ID: randomUUID(), DateTime: '2027-01-03T06:00:00.000Z', Int: 1, String: 'x', Boolean: true };
+
+  it('pass the guard with the default limits, over HTTP and WebSocket (whatever the dummy ids then answer)', async () => {
+    expect(operations.length).toBeGreaterThanOrEqual(10);
+    const schema = await createSchema();
+    const app = await startTestApp({ env: { NODE_ENV: 'production', JWT_SECRET: SECRET } });
+    try {
+      const ws = track(wsClient(app.server));
+      for (const operation of operations) {
+        const variables = Object.fromEntries(
+          (operation.variableDefinitions ?? []).map((v) => [v.variable.name.value, SAMPLE[getNamedType(typeFromAST(schema, v.type as never)!).name]]),
+        );
+        const query = print(operation);
+        const refused = ['QUERY_TOO_COMPLEX', 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'RATE_LIMITED', 'INTERNAL_SERVER_ERROR'];
+        if (operation.operation !== 'subscription') {
+          const res = await app.gql(query, variables);
+          expect(refused.includes(errorCode(res)!) ? `${query} -> ${errorCode(res)}` : 'passed').toBe('passed');
+        }
+        const answer: WsAnswer = await Promise.race([overWs(ws, query, variables), new Promise<WsAnswer>((r) => setTimeout(() => r({}), 300))]);
+        expect(refused.includes(wsCode(answer)) ? `${query} -> ${wsCode(answer)}` : 'passed').toBe('passed');
+      }
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('configuration', () => {
+  it('reads the new limits, trusts no proxy by default and sizes WebSocket messages like bodies', () => {
+    expect(loadConfig({ NODE_ENV: 'development' })).toMatchObject({
+      limits: { maxDepth: 10, maxCost: 10_000, maxAliases: 30, maxDirectives: 50, maxTokens: 5_000 },
+      trustProxy: false,
+      bodyLimitBytes: 1024 * 1024,
+    });
+    expect(loadConfig({ NODE_ENV: 'development', GRAPHQL_MAX_ALIASES: '5', GRAPHQL_MAX_DIRECTIVES: '0', GRAPHQL_MAX_TOKENS: '800', BODY_LIMIT: '100kb', TRUST_PROXY: '10.0.0.5' })).toMatchObject({
+      limits: { maxAliases: 5, maxDirectives: 0, maxTokens: 800 },
+      bodyLimitBytes: 102_400,
+      trustProxy: '10.0.0.5',
+    });
+    expect(() => loadConfig({ NODE_ENV: 'development', GRAPHQL_MAX_ALIASES: 'many' })).toThrow(ConfigError);
+    expect(() => loadConfig({ NODE_ENV: 'development', GRAPHQL_MAX_TOKENS: '0' })).toThrow(/GRAPHQL_MAX_TOKENS/);
   });
 });
 
