@@ -8,6 +8,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
+import proxyaddr from 'proxy-addr';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { viewerFromHeader } from './auth/tokens';
@@ -17,9 +18,9 @@ import { migrationsApplied } from './db/data-source';
 import { requestScope, type RequestScope } from './db/query-counter';
 import { formatError } from './errors-format';
 import { compiledExecution } from './ops/compiled-execution';
-import { queryLimitsPlugin } from './ops/limits';
 import { Metrics, metricsHandler } from './ops/metrics';
 import { graphqlObserverPlugin, httpErrorHandler, requestLogger } from './ops/observe';
+import { OperationGuard } from './ops/operation-guard';
 import { rateLimitMiddleware } from './ops/rate-limit';
 import { corsPolicy, securityHeaders } from './ops/security';
 import { startEventBus, type EventBus } from './live/events';
@@ -79,12 +80,14 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
       res.status(503).json({ status: 'unavailable', reason: (error as Error).message });
     }
   });
-  app.get('/metrics', metricsHandler(metrics, config.metricsToken));
+  app.get('/metrics', metricsHandler(metrics, config));
 
   const schema = await createSchema();
+  // What every operation may do, over HTTP and WebSocket alike (one rate-limit budget per caller across both).
+  const guard = new OperationGuard(config);
   // Subscriptions: graphql-ws on the same server and path; events from PostgreSQL LISTEN (or in-process on PGlite).
   const events = await startEventBus({ db, databaseUrl: config.databaseUrl, log });
-  const ws = attachWebSocket({ server, schema, db, config, log });
+  const ws = attachWebSocket({ server, schema, db, config, log, guard, clientAddress: (req) => proxyaddr(req, app.get('trust proxy fn')) });
 
   const apollo = new ApolloServer<Ctx>({
     gateway: compiledExecution(schema),
@@ -96,12 +99,15 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
     // Without introspection, "did you mean" suggestions would leak the schema too.
     hideSchemaDetailsFromClientErrors: !config.introspection,
     csrfPrevention: true,
+    // One operation per request: a batch would multiply what one request may do past the guard's per-operation limits.
+    allowBatchedHttpRequests: false,
+    parseOptions: guard.parseOptions,
     plugins: [
       // No HTTP caching of GraphQL answers here; without this Apollo instruments every field resolver.
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       config.landingPage ? ApolloServerPluginLandingPageLocalDefault({ footer: false }) : ApolloServerPluginLandingPageDisabled(),
-      queryLimitsPlugin(config.limits),
+      guard.plugin(),
       graphqlObserverPlugin(metrics),
       {
         // Upgraded sockets are not the HTTP server's to drain: close them (clients see 1001 and reconnect elsewhere).
@@ -129,7 +135,7 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
 
   app.use(
     '/graphql',
-    rateLimitMiddleware(config),
+    rateLimitMiddleware(config, guard),
     express.json({ limit: config.bodyLimit }),
     expressMiddleware(apollo, {
       context: async ({ req }): Promise<Ctx> => ({
@@ -138,6 +144,7 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
         log,
         requestId: requestScope.getStore()?.requestId ?? randomUUID(),
         viewer: viewerFromHeader(config, req.header('authorization')),
+        clientAddress: req.ip ?? 'unknown',
         loaders: new Map(),
       }),
     }),

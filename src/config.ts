@@ -19,10 +19,12 @@ export interface Config {
   /** Seed the demo data when the embedded database is empty on start-up. */
   seedOnEmpty: boolean;
   publicUrl: string;
-  /** Express `trust proxy`: which peers may set X-Forwarded-For (the client IP for rate limits and logs). */
+  /** Express `trust proxy`: which peers may set X-Forwarded-For (the client IP for rate limits and logs); none by default. */
   trustProxy: boolean | number | string;
   /** Largest accepted request body, in bytes or a size such as `1mb`. */
   bodyLimit: string;
+  /** bodyLimit in bytes: also the largest WebSocket message. */
+  bodyLimitBytes: number;
   /** Milliseconds a SQL statement may run before PostgreSQL cancels it. */
   dbStatementTimeoutMs: number;
   dbPoolSize: number;
@@ -33,9 +35,13 @@ export interface Config {
   landingPage: boolean;
   /** Origins allowed by CORS: `'*'` for any, or a list (empty: no CORS headers). */
   corsOrigins: '*' | string[];
+  /** What one operation may ask for, over any transport (src/ops/operation-guard.ts). */
   limits: {
     maxDepth: number;
     maxCost: number;
+    maxAliases: number;
+    maxDirectives: number;
+    maxTokens: number;
   };
   /** Requests per window per signed-in user and per anonymous client IP; 0 disables the limiter. */
   rateLimit: {
@@ -45,7 +51,7 @@ export interface Config {
   };
   /** On SIGTERM, how long /readyz answers 503 while requests are still served, before draining. */
   shutdownDelayMs: number;
-  /** When set, GET /metrics requires `Authorization: Bearer <metricsToken>`. */
+  /** When set, GET /metrics requires `Authorization: Bearer <metricsToken>`; unset in production, /metrics answers 404. */
   metricsToken?: string;
 }
 
@@ -78,6 +84,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: (env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, ''),
     trustProxy: trustProxy(env.TRUST_PROXY),
     bodyLimit: size(env, 'BODY_LIMIT', '1mb'),
+    bodyLimitBytes: bytes(size(env, 'BODY_LIMIT', '1mb')),
     dbStatementTimeoutMs: int(env, 'DB_STATEMENT_TIMEOUT_MS', 15_000, 0),
     dbPoolSize: int(env, 'DB_POOL_SIZE', 20, 1),
     dbPreparedStatements: flag(env, 'DB_PREPARED_STATEMENTS', true),
@@ -87,6 +94,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     limits: {
       maxDepth: int(env, 'GRAPHQL_MAX_DEPTH', 10, 1),
       maxCost: int(env, 'GRAPHQL_MAX_COST', 10_000, 1),
+      maxAliases: int(env, 'GRAPHQL_MAX_ALIASES', 30, 0),
+      maxDirectives: int(env, 'GRAPHQL_MAX_DIRECTIVES', 50, 0),
+      maxTokens: int(env, 'GRAPHQL_MAX_TOKENS', 5_000, 1),
     },
     rateLimit: rateLimit(env, nodeEnv),
     metricsToken: env.METRICS_TOKEN || undefined,
@@ -117,9 +127,18 @@ function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
   throw new ConfigError(`${name} must be true or false, got ${env[name]}`);
 }
 
-/** Only private-network proxies may name the client by default, so a client cannot forge its own IP. */
+/** 1mb, 512kb, 100 as body-parser reads them (1024 per unit, rounded down). */
+function bytes(limit: string): number {
+  const [, amount, unit] = /^(\d+(?:\.\d+)?)\s*(b|kb|mb)?$/i.exec(limit)!;
+  return Math.floor(Number(amount) * ({ b: 1, kb: 1024, mb: 1024 * 1024 }[(unit ?? 'b').toLowerCase() as 'b' | 'kb' | 'mb']));
+}
+
+/**
+ * No proxy is trusted unless named: any peer, even on loopback or the container network, could
+ * otherwise name itself a new client in X-Forwarded-For on every request and never be rate limited.
+ */
 function trustProxy(raw: string | undefined): boolean | number | string {
-  if (raw === undefined || raw === '') return 'loopback, linklocal, uniquelocal';
+  if (raw === undefined || raw === '') return false;
   if (raw === 'true' || raw === 'false') return raw === 'true';
   return /^\d+$/.test(raw) ? Number(raw) : raw;
 }

@@ -16,6 +16,8 @@ export interface Ctx {
   log: Logger;
   requestId: string;
   viewer: Viewer;
+  /** The client's IP as seen through TRUST_PROXY (for per-address limits such as failed logins); absent outside GraphQL. */
+  clientAddress?: string;
   /** Request-scoped DataLoaders by name; see common/loaders.ts. */
   loaders: Map<string, DataLoader<unknown, unknown>>;
   /** Memoised roles of the viewer; see auth/policy.ts. */

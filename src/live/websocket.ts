@@ -10,7 +10,7 @@ import type { Config } from '../config';
 import type { Ctx } from '../context';
 import { AppError } from '../errors';
 import { formatError } from '../errors-format';
-import { limitRefusal } from '../ops/limits';
+import type { OperationGuard } from '../ops/operation-guard';
 
 /**
  * Operations one connection may have running at once (subscriptions, in practice): a screen needs
@@ -27,7 +27,9 @@ export function authorizationFrom(params: Readonly<Record<string, unknown>> | un
   return undefined;
 }
 
-const withoutSuggestions = (e: GraphQLError) => new GraphQLError(e.message.replace(/ Did you mean(.+?)\?$/, ''), { nodes: e.nodes, extensions: e.extensions });
+/** graphql-js's own errors over WebSocket get the codes Apollo gives them over HTTP (not INTERNAL_SERVER_ERROR). */
+const withCode = (e: GraphQLError, code: string, hideSuggestions = false) =>
+  new GraphQLError(hideSuggestions ? e.message.replace(/ Did you mean(.+?)\?$/, '') : e.message, { nodes: e.nodes, source: e.source, positions: e.positions, extensions: { ...e.extensions, code } });
 
 export interface WebSocketDeps {
   server: http.Server;
@@ -35,27 +37,49 @@ export interface WebSocketDeps {
   db: DataSource;
   config: Config;
   log: Logger;
+  /** The same guard as HTTP's: rate limit, token limit, introspection, depth, cost and the rest. */
+  guard: OperationGuard;
+  /** The client's IP from the upgrade request, through TRUST_PROXY as for HTTP. */
+  clientAddress: (request: http.IncomingMessage) => string;
 }
 
 /**
  * graphql-ws on the HTTP server's `/graphql` upgrades. Each operation gets a context like an HTTP
- * request's, from the token in `connectionParams`; errors are shaped as over HTTP. Operations are
- * held to the HTTP path's depth and cost limits (QUERY_TOO_COMPLEX) before anything runs, and a
- * connection to MAX_OPERATIONS_PER_CONNECTION at once (RATE_LIMITED).
+ * request's, from the token in `connectionParams`; errors are shaped as over HTTP. A message
+ * larger than BODY_LIMIT closes the socket (1009) unread. Every operation passes the operation
+ * guard as over HTTP, before anything runs: the rate limit of its user (or its connection's
+ * address), the token limit, introspection, depth, cost, expensive fields, aliases, directives;
+ * and a connection runs at most MAX_OPERATIONS_PER_CONNECTION at once (RATE_LIMITED).
  */
-export function attachWebSocket({ server, schema, db, config, log }: WebSocketDeps) {
-  const wsServer = new WebSocketServer({ server, path: '/graphql' });
+export function attachWebSocket({ server, schema, db, config, log, guard, clientAddress }: WebSocketDeps) {
+  // ws refuses a larger frame or message before it is buffered whole, closing with 1009 (message too big).
+  const wsServer = new WebSocketServer({ server, path: '/graphql', maxPayload: config.bodyLimitBytes });
+  // ws has already closed such a socket with 1009 when it emits the error; graphql-ws would print it
+  // to stderr as an internal error. It is the client's doing: one structured log line instead.
+  // (Registered before graphql-ws's own listener, so this runs first.)
+  wsServer.on('connection', (socket) => {
+    const emit = socket.emit.bind(socket);
+    socket.emit = ((event: string | symbol, ...args: unknown[]) => {
+      const error = args[0] as { code?: string } | undefined;
+      if (event === 'error' && error?.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+        log.info({ maxPayload: config.bodyLimitBytes }, 'websocket message over BODY_LIMIT: socket closed (1009)');
+        return true;
+      }
+      return emit(event, ...args);
+    }) as typeof socket.emit;
+  });
   const format = formatError(log, config.env === 'development');
   const shape = (errors: readonly GraphQLError[]) => errors.map((e) => format(e.toJSON(), e));
   const cleanup = useServer<Record<string, unknown>>(
     {
       schema,
-      context: ({ connectionParams }): Ctx => ({
+      context: ({ connectionParams, extra }): Ctx => ({
         db,
         config,
         log,
         requestId: randomUUID(),
         viewer: viewerFromHeader(config, authorizationFrom(connectionParams)),
+        clientAddress: clientAddress(extra.request),
         loaders: new Map(),
       }),
       onSubscribe: (ctx, _id, payload) => {
@@ -68,19 +92,24 @@ export function attachWebSocket({ server, schema, db, config, log }: WebSocketDe
             }),
           ];
         }
+        const limited = guard.admit({
+          userId: viewerFromHeader(config, authorizationFrom(ctx.connectionParams)).userId,
+          address: clientAddress(ctx.extra.request),
+        });
+        if (limited) return [limited];
         let document: DocumentNode;
         try {
-          document = parse(payload.query);
+          document = parse(payload.query, guard.parseOptions);
         } catch (error) {
-          if (error instanceof GraphQLError) return [error];
+          if (error instanceof GraphQLError) return [withCode(error, 'GRAPHQL_PARSE_FAILED')];
           throw error;
         }
         const invalid = validate(schema, document);
         // As over HTTP: without introspection, "did you mean" suggestions would leak the schema.
-        if (invalid.length) return config.introspection ? [...invalid] : invalid.map(withoutSuggestions);
+        if (invalid.length) return invalid.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED', !config.introspection));
         const operation = getOperationAST(document, payload.operationName);
-        if (!operation) return [new GraphQLError('Unable to identify operation')];
-        const refusal = limitRefusal(schema, document, operation, payload.variables ?? undefined, config.limits);
+        if (!operation) return [new GraphQLError('Unable to identify operation', { extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } })];
+        const refusal = guard.check(schema, document, operation, payload.variables);
         if (refusal) return [refusal];
         // Context and root value are filled in by graphql-ws as for any operation.
         return { schema, document, operationName: payload.operationName, variableValues: payload.variables };

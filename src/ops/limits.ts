@@ -1,11 +1,12 @@
-import type { ApolloServerPlugin } from '@apollo/server';
 import {
   getNamedType,
   getNullableType,
   getVariableValues,
   isListType,
   Kind,
+  TypeInfo,
   visit,
+  visitWithTypeInfo,
   type ASTNode,
   type DocumentNode,
   type FragmentDefinitionNode,
@@ -14,24 +15,58 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
-import { QueryTooComplexError } from '../errors';
+import { MAX_AVAILABILITY_DAYS } from '../communities/communities.service';
+import { UPCOMING_SESSIONS_LIMIT } from '../spaces/bookings.service';
 
-/** Assumed length of a list field that has no `first` argument. */
+/** Assumed length of a list field that has no `first` argument and no known bound below. */
 export const DEFAULT_LIST_SIZE = 10;
+
+/** A room has at most this many weekly slots (CreateRoomInput/UpdateRoomInput.weeklySlots' @ArrayMaxSize). */
+export const MAX_WEEKLY_SLOTS = 100;
+
+/**
+ * The most occurrences `MAX_WEEKLY_SLOTS` weekly slots can have in from..to, read from the arguments
+ * alone (the room's real slots are not known before execution): each weekly slot occurs at most
+ * once per started week, plus one where a daylight-saving change shortens a week by an hour. The
+ * window is capped at MAX_AVAILABILITY_DAYS like the resolver's; an empty or unreadable window
+ * costs like the longest one (the resolver refuses a bad one anyway).
+ */
+export function occurrenceBound(from: unknown, to: unknown, extraDays = 0): number {
+  const span = from instanceof Date && to instanceof Date ? (to.getTime() - from.getTime()) / 86_400_000 : NaN;
+  const days = Number.isFinite(span) && span > 0 ? Math.min(span, MAX_AVAILABILITY_DAYS) : MAX_AVAILABILITY_DAYS;
+  return (Math.ceil((days + extraDays) / 7) + 1) * MAX_WEEKLY_SLOTS;
+}
+
+/**
+ * Rows of list fields whose resolvers bound them differently from DEFAULT_LIST_SIZE, by
+ * `Type.field`: these are the real upper bounds, so a query is costed for the worst it may return.
+ */
+export const ROW_BOUNDS: Record<string, (args: Record<string, unknown>) => number> = {
+  // Every occurrence of the room's weekly slots in the window (at most 92 days).
+  'Room.availability': ({ from, to }) => occurrenceBound(from, to),
+  // CONFIRMED bookings overlapping the window: one per occurrence, plus those that started the day before.
+  'Room.bookings': ({ from, to }) => occurrenceBound(from, to, 1),
+  'PublicBoard.upcomingPublicBenefitSessions': () => UPCOMING_SESSIONS_LIMIT,
+};
 
 /**
  * Every field costs 1; a field's selections cost as many times as the rows it may return: its
- * `first` argument (or that argument's default) when it has one, else DEFAULT_LIST_SIZE for a list.
- * A connection's `edges` are counted once, since the connection's `first` already scaled them.
- * Introspection is free here: it is switched on or off as a whole.
+ * `first` argument (or that argument's default) when it has one, its bound in ROW_BOUNDS, else
+ * DEFAULT_LIST_SIZE for a list. A connection's `edges` are counted once, since the connection's
+ * `first` already scaled them. Aliased copies are separate fields to graphql-query-complexity (one
+ * per response name), so each costs in full. Introspection is free here: it is switched on or off
+ * as a whole.
  */
 export const costEstimator: ComplexityEstimator = ({ type, field, args, childComplexity }) => {
   if (field.name.startsWith('__')) return 0;
   const firstArg = field.args.find((a) => a.name === 'first');
+  const bound = ROW_BOUNDS[`${type.name}.${field.name}`];
   let rows = 1;
   if (firstArg) {
     const first = typeof args.first === 'number' ? args.first : firstArg.defaultValue;
     rows = typeof first === 'number' ? Math.max(0, first) : DEFAULT_LIST_SIZE;
+  } else if (bound) {
+    rows = bound(args);
   } else if (isListType(getNullableType(field.type)) && !type.name.endsWith('Connection')) {
     rows = DEFAULT_LIST_SIZE;
   }
@@ -83,16 +118,12 @@ export function operationCost(
   });
 }
 
-export interface QueryLimits {
-  maxDepth: number;
-  maxCost: number;
-}
-
 /**
- * Names of the variables that can change an operation's cost: those given to a `first` argument
- * or to a directive (@skip/@include). Every other variable (ids, filters) cannot.
+ * Names of the variables that can change an operation's cost: those given to a `first` argument,
+ * to a field with a bound in ROW_BOUNDS (availability's from/to) or to a directive
+ * (@skip/@include). Every other variable (ids, filters) cannot.
  */
-function costVariables(document: DocumentNode): string[] {
+export function costVariables(schema: GraphQLSchema, document: DocumentNode): string[] {
   const names = new Set<string>();
   const collect = (node: ASTNode) =>
     visit(node, {
@@ -100,84 +131,24 @@ function costVariables(document: DocumentNode): string[] {
         names.add(v.name.value);
       },
     });
-  visit(document, {
-    Argument(arg) {
-      if (arg.name.value === 'first') collect(arg.value);
-    },
-    Directive(directive) {
-      collect(directive);
-    },
-    VariableDefinition() {
-      return false;
-    },
-  });
+  const typeInfo = new TypeInfo(schema);
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Field(field) {
+        const parent = typeInfo.getParentType();
+        if (parent && ROW_BOUNDS[`${parent.name}.${field.name.value}`]) for (const arg of field.arguments ?? []) collect(arg.value);
+      },
+      Argument(arg) {
+        if (arg.name.value === 'first') collect(arg.value);
+      },
+      Directive(directive) {
+        collect(directive);
+      },
+      VariableDefinition() {
+        return false;
+      },
+    }),
+  );
   return [...names].sort();
-}
-
-/**
- * What is known of an operation, by its parsed node (Apollo keeps one parsed document per query
- * text, so repeated queries find it here): its depth, its cost variables, and its cost for the
- * values of those variables seen so far (a few per operation).
- */
-const known = new WeakMap<OperationDefinitionNode, { depth: number; costVariables: string[]; costs: Map<string, number> }>();
-const COSTS_PER_OPERATION = 32;
-
-/**
- * Why an operation is refused as too deep or too costly, or null when it is within the limits.
- * Shared by the HTTP path (the plugin below) and the WebSocket path (src/live/websocket.ts).
- */
-export function limitRefusal(
-  schema: GraphQLSchema,
-  document: DocumentNode,
-  operation: OperationDefinitionNode,
-  variables: Record<string, unknown> | undefined,
-  limits: QueryLimits,
-): QueryTooComplexError | null {
-  let facts = known.get(operation);
-  if (!facts) {
-    facts = { depth: operationDepth(document, operation), costVariables: costVariables(document), costs: new Map() };
-    known.set(operation, facts);
-  }
-  const { depth } = facts;
-  if (depth > limits.maxDepth) {
-    return new QueryTooComplexError(`Query depth ${depth} exceeds the limit of ${limits.maxDepth}`, { depth, maxDepth: limits.maxDepth });
-  }
-  const key = JSON.stringify(facts.costVariables.map((name) => variables?.[name] ?? null));
-  let cost = facts.costs.get(key);
-  if (cost === undefined) {
-    try {
-      cost = operationCost(schema, document, operation, variables);
-    } catch (error) {
-      // The estimator visits at most maxQueryNodes selections; past that the query is refused outright.
-      return new QueryTooComplexError(`Query too large to estimate: ${(error as Error).message}`, { maxCost: limits.maxCost });
-    }
-    // Undefined when the variables do not coerce (execution reports that): nothing to remember then.
-    if (cost !== undefined && facts.costs.size < COSTS_PER_OPERATION) facts.costs.set(key, cost);
-  }
-  if (cost !== undefined && cost > limits.maxCost) {
-    return new QueryTooComplexError(`Query cost ${cost} exceeds the limit of ${limits.maxCost}`, { cost, maxCost: limits.maxCost });
-  }
-  return null;
-}
-
-/**
- * Refuses operations deeper or costlier than the limits after they are parsed and validated and
- * before anything executes (so no SQL runs), with QUERY_TOO_COMPLEX and HTTP 400.
- * Done per request, not as a validation rule, because the cost depends on the variables.
- */
-export function queryLimitsPlugin(limits: QueryLimits): ApolloServerPlugin {
-  return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ document, operation, request, schema, response }) {
-          if (!operation) return;
-          const refusal = limitRefusal(schema, document, operation, request.variables, limits);
-          if (refusal) {
-            response.http.status = 400;
-            throw refusal;
-          }
-        },
-      };
-    },
-  };
 }

@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
+import type { Config } from '../config';
 
 /** Distinct operation names kept as label values; names beyond this are counted as `other`. */
 const MAX_OPERATION_LABELS = 200;
@@ -84,8 +85,18 @@ export class Metrics {
   }
 }
 
-/** GET /metrics in the Prometheus text format; behind a bearer token when one is configured. */
-export function metricsHandler(metrics: Metrics, token: string | undefined): RequestHandler {
+/**
+ * GET /metrics in the Prometheus text format; behind a bearer token when one is configured. In
+ * production without a token it answers 404, as if absent: operation names and error counts are
+ * not for everyone, and an operator who wants them sets METRICS_TOKEN.
+ */
+export function metricsHandler(metrics: Metrics, config: Pick<Config, 'env' | 'metricsToken'>): RequestHandler {
+  const token = config.metricsToken;
+  if (!token && config.env === 'production') {
+    return (_req, res) => {
+      res.status(404).json({ error: 'not found' });
+    };
+  }
   const digest = (s: string) => createHash('sha256').update(s).digest();
   const expected = token ? digest(`Bearer ${token}`) : undefined;
   return async (req, res) => {

@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import { viewerFromHeader } from '../auth/tokens';
 import type { Config } from '../config';
-import { RateLimitedError } from '../errors';
+import type { OperationGuard } from './operation-guard';
 
 export type Take = { ok: true } | { ok: false; retryAfterSeconds: number };
 
@@ -40,23 +40,20 @@ export class FixedWindowLimiter {
 }
 
 /**
- * Express middleware for /graphql: a signed-in caller spends from its user's budget, anyone else
- * from its IP's. Over budget: HTTP 429, `Retry-After`, and a GraphQL error RATE_LIMITED with
- * `extensions.retryAfterSeconds`, before the body is even parsed.
+ * Express middleware for /graphql: spends from the caller's budget in the operation guard (its
+ * user's when signed in, else its IP's, the same budget as over WebSocket). Over budget: HTTP 429,
+ * `Retry-After`, and a GraphQL error RATE_LIMITED with `extensions.retryAfterSeconds`, before the
+ * body is even parsed.
  */
-export function rateLimitMiddleware(config: Config): RequestHandler {
-  const { perUser, perIp, windowMs } = config.rateLimit;
-  const limiter = new FixedWindowLimiter(windowMs);
+export function rateLimitMiddleware(config: Config, guard: Pick<OperationGuard, 'admit'>): RequestHandler {
   return (req, res, next) => {
     if (req.method === 'OPTIONS') return next();
     const userId = viewerFromHeader(config, req.header('authorization')).userId;
-    const [key, limit] = userId ? [`user:${userId}`, perUser] : [`ip:${req.ip ?? 'unknown'}`, perIp];
-    if (limit <= 0) return next();
-    const taken = limiter.take(key, limit);
-    if (taken.ok) return next();
+    const refusal = guard.admit({ userId, address: req.ip ?? 'unknown' });
+    if (!refusal) return next();
     res.locals.errorCode = 'RATE_LIMITED'; // for the request's log line and metrics
-    const error = new RateLimitedError(taken.retryAfterSeconds);
-    res.status(429).setHeader('Retry-After', String(taken.retryAfterSeconds));
-    res.json({ errors: [{ message: error.message, extensions: error.extensions }] });
+    const retryAfterSeconds = refusal.extensions.retryAfterSeconds as number;
+    res.status(429).setHeader('Retry-After', String(retryAfterSeconds));
+    res.json({ errors: [{ message: refusal.message, extensions: refusal.extensions }] });
   };
 }
