@@ -16,6 +16,8 @@ export interface Ctx {
   log: Logger;
   requestId: string;
   viewer: Viewer;
+  /** The client's address (HTTP: Express's req.ip under `trust proxy`; WebSocket: the upgrade's), for the failed-login throttle. */
+  clientAddress?: string;
   /** Request-scoped DataLoaders by name; see common/loaders.ts. */
   loaders: Map<string, DataLoader<unknown, unknown>>;
   /** Memoised roles of the viewer; see auth/policy.ts. */
