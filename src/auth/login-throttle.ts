@@ -25,7 +25,8 @@ const MAX_DELAY_MS = 15 * 60_000;
 const FORGET_AFTER_MS = 60 * 60_000;
 
 export const accountKey = (email: string) => `account:${email}`.slice(0, 300);
-const addressKey = (address: string) => `address:${address}`.slice(0, 300);
+/** IPv4 clients reach a dual-stack socket as ::ffff:a.b.c.d: one key either way. */
+const addressKey = (address: string) => `address:${address.replace(/^::ffff:(?=\d+\.)/i, '')}`.slice(0, 300);
 
 /** How long a key must wait after its `failures`-th failure. */
 export function delayAfter(failures: number, limit: number): number {
