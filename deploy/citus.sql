@@ -14,14 +14,15 @@
 --
 -- The plan:
 --   reference tables (a copy on every node; small, read with everything):
---     app_user, community, community_secretary, partner, partner_member, supply_offer.
+--     app_user, community, community_secretary, partner, partner_member, partner_invitation, supply_offer.
 --     community is a reference table, not distributed by its id, so that service_log and
 --     notification (distributed by a user id) keep their foreign key to it.
 --   distributed by community_id, colocated with room:
 --     room, partnership, demand_item, demand_match, evaluation, offer_community, space_contract, booking
 --   distributed by a user id, colocated with each other: service_log (volunteer_id), notification (user_id)
 --   distributed by object_id: status_change (offer history has no community; history is read per object)
---   left local on the coordinator: migrations (TypeORM's record of applied migrations)
+--   left local on the coordinator: migrations (TypeORM's record of applied migrations) and
+--     login_attempt (failed-login counters, read and written by key alone; see docs/accounts.md)
 -- Known costs: a transition writes its object and its status_change row on two shards (a
 -- two-phase commit when they sit on different workers); queries that join community tables by id
 -- alone (e.g. room r ON r.id = b.room_id) run as multi-shard queries until they also join on
@@ -46,6 +47,7 @@ SELECT create_reference_table('community');
 SELECT create_reference_table('partner');
 SELECT create_reference_table('community_secretary');
 SELECT create_reference_table('partner_member');
+SELECT create_reference_table('partner_invitation');
 SELECT create_reference_table('supply_offer');
 
 -- 3. Community tables, one colocation group, referenced ones first.

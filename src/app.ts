@@ -11,7 +11,7 @@ import express from 'express';
 import proxyaddr from 'proxy-addr';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
-import { viewerFromHeader } from './auth/tokens';
+import { authenticate } from './auth/tokens';
 import type { Config } from './config';
 import type { Ctx } from './context';
 import { migrationsApplied } from './db/data-source';
@@ -143,7 +143,7 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
         config,
         log,
         requestId: requestScope.getStore()?.requestId ?? randomUUID(),
-        viewer: viewerFromHeader(config, req.header('authorization')),
+        viewer: await authenticate(db, config, req.header('authorization')),
         clientAddress: req.ip ?? 'unknown',
         loaders: new Map(),
       }),

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { logFormatFrom, type LogFormat } from './logger';
+import { estimate, passwordWeakness } from './auth/passwords';
 
 export interface Config {
   env: 'production' | 'development' | 'test';
@@ -51,6 +52,19 @@ export interface Config {
   };
   /** On SIGTERM, how long /readyz answers 503 while requests are still served, before draining. */
   shutdownDelayMs: number;
+  /**
+   * How long this process trusts a user's token version it has read: a token ended in another
+   * process (logOutEverywhere, changePassword) keeps working here for at most this long.
+   */
+  tokenVersionCacheMs: number;
+  /**
+   * Failed logins before each further one makes the next attempt wait (1 s, doubling, at most 15
+   * min), per account e-mail and per client address; see auth/login-throttle.ts.
+   */
+  loginThrottle: {
+    perAccount: number;
+    perAddress: number;
+  };
   /** When set, GET /metrics requires `Authorization: Bearer <metricsToken>`; unset in production, /metrics answers 404. */
   metricsToken?: string;
 }
@@ -66,6 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     : [];
   if (missing.length) throw new ConfigError(`missing required configuration in production: ${missing.join(', ')}`);
   if (production && env.JWT_SECRET!.length < 32) throw new ConfigError('JWT_SECRET must be at least 32 characters in production');
+  if (production) refuseWeakSecrets(env.JWT_SECRET!, env.ADMIN_PASSWORD!, env.ADMIN_EMAIL!);
   const port = Number(env.PORT ?? 4000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT must be a port number, got ${env.PORT}`);
   return {
@@ -100,8 +115,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     rateLimit: rateLimit(env, nodeEnv),
     metricsToken: env.METRICS_TOKEN || undefined,
+    tokenVersionCacheMs: int(env, 'TOKEN_VERSION_CACHE_MS', 5_000, 0),
+    loginThrottle: {
+      perAccount: int(env, 'LOGIN_FAILURES_PER_ACCOUNT', 5, 1),
+      perAddress: int(env, 'LOGIN_FAILURES_PER_ADDRESS', 20, 1),
+    },
     shutdownDelayMs: int(env, 'SHUTDOWN_DELAY_MS', 0, 0),
   };
+}
+
+/**
+ * Production refuses secrets an attacker could guess: the JWT secret signs every token (guessing it
+ * offline forges any account, the admin's included), and the admin password opens everything. The
+ * estimate is zxcvbn's: a JWT secret needs 10^16 guesses (32 random hex characters give 10^32;
+ * 'x' repeated 32 times, 10^3); the admin password the policy every new password meets.
+ */
+function refuseWeakSecrets(jwtSecret: string, adminPassword: string, adminEmail: string): void {
+  if (estimate(jwtSecret).guessesLog10 < 16) {
+    throw new ConfigError('JWT_SECRET is too easy to guess (repeats, sequences or words); use 32 or more random characters, e.g. `openssl rand -hex 32`');
+  }
+  const weakness = passwordWeakness(adminPassword, [adminEmail]);
+  if (weakness) throw new ConfigError(`ADMIN_PASSWORD ${weakness}`);
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {

@@ -10,7 +10,7 @@ import { DemandItemResolver, EvaluationResolver, MatchResolver, PartnerDemandRes
 import { BadUserInputError, type FieldError } from './errors';
 import { refusingPubSub } from './live/events';
 import { LiveResolver, NotificationResolver, PartnerActivityEventResolver } from './live/live.resolver';
-import { CommunityPartnershipsResolver, PartnerResolver, PartnershipResolver } from './partners/partners.resolver';
+import { CommunityPartnershipsResolver, PartnerInvitationResolver, PartnerResolver, PartnershipResolver } from './partners/partners.resolver';
 import { PublicBoardResolver } from './public/public-board.resolver';
 import { ContractObligationsResolver, ServiceLogResolver } from './service-hours/service-hours.resolver';
 import { spacesResolvers } from './spaces/spaces.resolver';
@@ -24,6 +24,7 @@ export const resolvers: NonEmptyArray<Function> = [
   RoomResolver,
   PartnerResolver,
   PartnershipResolver,
+  PartnerInvitationResolver,
   CommunityPartnershipsResolver,
   StatusChangeResolver,
   PublicBoardResolver,

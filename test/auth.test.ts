@@ -40,9 +40,9 @@ describe('sign-up and log-in', () => {
     expect(wrong.errors![0].message).toBe(unknown.errors![0].message);
   });
 
-  it('refuses a duplicate email with CONFLICT and stores one account', async () => {
+  it('refuses a duplicate email (with another password) with CONFLICT and stores one account', async () => {
     const user = await signUp(app);
-    const again = await app.gql(SIGN_UP, { i: { email: user.email.toUpperCase(), password: PASSWORD, displayName: 'Twin' } });
+    const again = await app.gql(SIGN_UP, { i: { email: user.email.toUpperCase(), password: 'another-secret-pass-2', displayName: 'Twin' } });
     expect(errorCode(again)).toBe('CONFLICT');
     expect(await count(app.db, 'app_user', 'email = $1', [user.email])).toBe(1);
   });

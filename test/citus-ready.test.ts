@@ -26,9 +26,9 @@ const DISTRIBUTED: Record<string, { column: string; group: string }> = {
   notification: { column: 'user_id', group: 'person' },
   status_change: { column: 'object_id', group: 'object' },
 };
-const REFERENCE = ['app_user', 'community', 'community_secretary', 'partner', 'partner_member', 'supply_offer'];
+const REFERENCE = ['app_user', 'community', 'community_secretary', 'partner', 'partner_member', 'partner_invitation', 'supply_offer'];
 /** Left on the coordinator. */
-const LOCAL = ['migrations'];
+const LOCAL = ['migrations', 'login_attempt'];
 
 /** Foreign keys between tables distributed by different columns: kept on PostgreSQL, dropped by deploy/citus.sql. */
 const DROPPED_AT_CITUS_STEP = [

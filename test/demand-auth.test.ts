@@ -1,5 +1,5 @@
 import { count, errorCode, startTestApp, type TestApp } from './support/app';
-import { registerPartner, signUp, type Account } from './support/fixtures';
+import { joinPartner, registerPartner, signUp, type Account } from './support/fixtures';
 import {
   CANCEL,
   CLAIM,
@@ -125,7 +125,7 @@ describe('matches', () => {
 
     // Any member may claim, not only the owner.
     const member = await signUp(app);
-    ok(await app.gql(`mutation($p: ID!, $e: String!) { addPartnerMember(partnerId: $p, email: $e) { id } }`, { p: here.partner.partnerId, e: member.email }, here.partner.owner.token));
+    await joinPartner(app, here.partner.owner.token, here.partner.partnerId, member);
     expect(ok(await app.gql(CLAIM, { i: input }, member.token)).claimDemand.status).toBe('PENDING_REVIEW');
   });
 

@@ -62,7 +62,7 @@ async function secondSecretary(communityId: string): Promise<Account> {
 
 async function memberOf(partnerId: string, owner: Account): Promise<Account> {
   const m = await signUp(a);
-  await addMember(a, owner.token, partnerId, m.email);
+  await addMember(a, owner.token, partnerId, m);
   return m;
 }
 

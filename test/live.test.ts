@@ -2,7 +2,7 @@ import { inTransaction } from '../src/db/transaction';
 import { batches, publish, topics } from '../src/live/events';
 import { notify } from '../src/live/notifications.service';
 import { count, errorCode, startTestApp, type TestApp } from './support/app';
-import { communityWithSecretary, registerPartner, signUp, type Account } from './support/fixtures';
+import { communityWithSecretary, joinPartner, registerPartner, signUp, type Account } from './support/fixtures';
 import { bearer, Subscription, twoServersOnOneDatabase, until } from './support/live';
 
 /**
@@ -18,7 +18,6 @@ beforeAll(() => ({ a, b } = live.servers));
 const REQUEST = `mutation($p: ID!, $c: ID!) { requestPartnership(partnerId: $p, communityId: $c) { id } }`;
 const REVIEW = `mutation($id: ID!, $d: ReviewDecision!, $n: String) { reviewPartnership(id: $id, decision: $d, note: $n) { id status } }`;
 const END = `mutation($id: ID!, $r: String!) { endPartnership(id: $id, reason: $r) { id status } }`;
-const ADD_MEMBER = `mutation($p: ID!, $e: String!) { addPartnerMember(partnerId: $p, email: $e) { id } }`;
 const ACTIVITY = `subscription($p: ID!) { partnerActivity(partnerId: $p) { kind at partnership { id status } community { id } } }`;
 const REQUESTS = `subscription($c: ID!) { partnershipRequestsChanged(communityId: $c) { id status partner { id } } }`;
 const INBOX = `query($u: Boolean, $first: Int, $after: String) {
@@ -65,7 +64,7 @@ describe('subscriptions across server processes', () => {
     const one = await pendingPartner(a, communityId);
     const two = await pendingPartner(a, communityId);
     const member = await signUp(a);
-    await a.gql(ADD_MEMBER, { p: one.partnerId, e: member.email }, one.owner.token);
+    await joinPartner(a, one.owner.token, one.partnerId, member);
 
     const subOne = new Subscription(client(b, bearer(member.token)), ACTIVITY, { p: one.partnerId });
     const subTwo = new Subscription(client(a, { token: two.owner.token }), ACTIVITY, { p: two.partnerId });
@@ -200,7 +199,7 @@ describe('notifications', () => {
     const { communityId, secretary } = await communityWithSecretary(a);
     const { owner, partnerId, partnershipId } = await pendingPartner(a, communityId);
     const member = await signUp(a);
-    await a.gql(ADD_MEMBER, { p: partnerId, e: member.email }, owner.token);
+    await joinPartner(a, owner.token, partnerId, member);
     const bystander = await pendingPartner(a, communityId);
     const stranger = await signUp(a);
 
@@ -233,7 +232,7 @@ describe('notifications', () => {
     const { communityId, secretary } = await communityWithSecretary(a);
     const { owner, partnerId, partnershipId } = await pendingPartner(a, communityId);
     const member = await signUp(a);
-    await a.gql(ADD_MEMBER, { p: partnerId, e: member.email }, owner.token);
+    await joinPartner(a, owner.token, partnerId, member);
     await a.gql(REVIEW, { id: partnershipId, d: 'APPROVE' }, secretary.token);
     const ended = async (account: Account) => (await inbox(a, account)).edges.filter((e: any) => e.node.kind === 'PARTNERSHIP_ENDED').map((e: any) => e.node);
 

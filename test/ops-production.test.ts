@@ -17,7 +17,7 @@ describe('production configuration', () => {
 
   it('refuses a JWT secret shorter than 32 characters in production only', () => {
     expect(() => loadConfig({ ...complete, JWT_SECRET: 'x'.repeat(31) })).toThrow(/JWT_SECRET must be at least 32 characters/);
-    expect(loadConfig({ ...complete, JWT_SECRET: 'x'.repeat(32) }).jwtSecret).toHaveLength(32);
+    expect(loadConfig({ ...complete, JWT_SECRET: '9f86d081884c7d659a2feaa0c55ad015' }).jwtSecret).toHaveLength(32);
     expect(loadConfig({ NODE_ENV: 'development', JWT_SECRET: 'short' }).jwtSecret).toBe('short');
   });
 

@@ -1,5 +1,5 @@
 import { count, errorCode, startTestApp, type TestApp } from './support/app';
-import { activePartner, communityWithSecretary, registerPartner, signUp, unique } from './support/fixtures';
+import { activePartner, communityWithSecretary, joinPartner, registerPartner, signUp, unique } from './support/fixtures';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -24,19 +24,29 @@ describe('partners', () => {
     expect(me.data.me.partners).toEqual([{ id: res.data.registerPartner.id }]);
   });
 
-  it('lets only owners add members; unknown emails are NOT_FOUND and duplicates CONFLICT', async () => {
+  it('addPartnerMember only invites (its old signature kept): nobody is a member before accepting; unknown e-mails answer alike', async () => {
     const owner = await signUp(app);
     const member = await signUp(app);
     const outsider = await signUp(app);
     const partnerId = await registerPartner(app, owner);
     const added = await app.gql(ADD_MEMBER, { p: partnerId, e: member.email }, owner.token);
     expect(added.errors).toBeUndefined();
-    expect(added.data.addPartnerMember.members).toEqual(expect.arrayContaining([{ role: 'MEMBER', user: { id: member.id } }]));
+    expect(added.data.addPartnerMember.members).toEqual([{ role: 'OWNER', user: { id: owner.id } }]);
+    expect(await count(app.db, 'partner_member', 'partner_id = $1', [partnerId])).toBe(1);
+
+    const ghost = await app.gql(ADD_MEMBER, { p: partnerId, e: 'ghost@example.com' }, owner.token);
+    expect(ghost.errors).toBeUndefined();
+    expect(ghost.data).toEqual(added.data);
 
     expect(errorCode(await app.gql(ADD_MEMBER, { p: partnerId, e: outsider.email }, member.token))).toBe('FORBIDDEN');
     expect(errorCode(await app.gql(ADD_MEMBER, { p: partnerId, e: outsider.email }, outsider.token))).toBe('FORBIDDEN');
-    expect(errorCode(await app.gql(ADD_MEMBER, { p: partnerId, e: 'ghost@example.com' }, owner.token))).toBe('NOT_FOUND');
-    expect(errorCode(await app.gql(ADD_MEMBER, { p: partnerId, e: member.email, r: 'OWNER' }, owner.token))).toBe('CONFLICT');
+    expect(await count(app.db, 'partner_invitation', 'partner_id = $1 AND email = $2', [partnerId, outsider.email])).toBe(0);
+
+    const mine = await app.gql(`{ me { invitations { id partner { id } role status } } }`, {}, member.token);
+    expect(mine.data.me.invitations).toEqual([{ id: expect.any(String), partner: { id: partnerId }, role: 'MEMBER', status: 'PENDING' }]);
+    const accepted = await app.gql(`mutation($id: ID!) { respondToInvitation(id: $id, accept: true) { status partner { members { role user { id } } } } }`, { id: mine.data.me.invitations[0].id }, member.token);
+    expect(accepted.data.respondToInvitation.status).toBe('ACCEPTED');
+    expect(accepted.data.respondToInvitation.partner.members).toEqual(expect.arrayContaining([{ role: 'MEMBER', user: { id: member.id } }]));
     expect(await count(app.db, 'partner_member', 'partner_id = $1', [partnerId])).toBe(2);
   });
 
@@ -120,7 +130,7 @@ describe('partnership lifecycle', () => {
     const member = await signUp(app);
     const stranger = await signUp(app);
     const partnerId = await registerPartner(app, owner);
-    await app.gql(ADD_MEMBER, { p: partnerId, e: member.email }, owner.token);
+    await joinPartner(app, owner.token, partnerId, member);
 
     // Requesting: members of the partner only.
     expect(errorCode(await app.gql(REQUEST, { p: partnerId, c: a.communityId }, stranger.token))).toBe('FORBIDDEN');

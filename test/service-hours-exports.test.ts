@@ -55,7 +55,7 @@ describe('CSV export of a community’s service logs', () => {
     ({ communityId, secretary } = await communityWithSecretary(app, { name: communityName, timezone: 'Asia/Shanghai' }));
     const partner = await activePartner(app, communityId, secretary, 'CHARITY');
     volunteer = await signUp(app, '王小明');
-    await addMember(app, partner.owner.token, partner.partnerId, volunteer.email);
+    await addMember(app, partner.owner.token, partner.partnerId, volunteer);
     const tricky = ['为独居老人送餐，包括“张阿姨”家', 'line one\nline two, with "quotes"', '=HYPERLINK("http://evil.example","点我")', '整理图书 📚'];
     for (const [i, description] of tricky.entries()) {
       const id = await loggedService(app, volunteer.token, { communityId, partnerId: i % 2 ? partner.partnerId : undefined, start: minutesAgo(2000 - i * 200), minutes: 30 + i, description });

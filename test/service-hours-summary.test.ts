@@ -68,9 +68,9 @@ describe('service hours summary', () => {
     for (const p of [p1.partnerId, p2.partnerId]) partnerNames[p] = (await app.gql(`query($id: ID!) { partner(id: $id) { name } }`, { id: p })).data.partner.name;
 
     const volunteers = [await signUp(app, '志愿者甲'), await signUp(app, '志愿者乙'), await signUp(app, '志愿者丙'), await signUp(app, '志愿者丁')];
-    await addMember(app, p1.owner.token, p1.partnerId, volunteers[0].email);
-    await addMember(app, p2.owner.token, p2.partnerId, volunteers[1].email);
-    await addMember(app, p1.owner.token, p1.partnerId, volunteers[2].email);
+    await addMember(app, p1.owner.token, p1.partnerId, volunteers[0]);
+    await addMember(app, p2.owner.token, p2.partnerId, volunteers[1]);
+    await addMember(app, p1.owner.token, p1.partnerId, volunteers[2]);
     const partnerOf = [p1.partnerId, p2.partnerId, p1.partnerId, null];
     const displayNames = Object.fromEntries(volunteers.map((v, i) => [v.id, ['志愿者甲', '志愿者乙', '志愿者丙', '志愿者丁'][i]]));
 
@@ -138,7 +138,7 @@ describe('service hours summary', () => {
       const p = await activePartner(app, shanghai.communityId, shanghai.secretary);
       await joinCommunity(p.owner, p.partnerId, newYork.communityId, newYork.secretary);
       const volunteer = await signUp(app);
-      await addMember(app, p.owner.token, p.partnerId, volunteer.email);
+      await addMember(app, p.owner.token, p.partnerId, volunteer);
 
       // The start of last month in Shanghai, and the start of the same calendar month in New York
       // (12 or 13 hours later): both in the past, whichever zone has already turned the month.

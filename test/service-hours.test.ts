@@ -39,7 +39,7 @@ describe('logging service', () => {
     const { communityId, secretary } = await communityWithSecretary(app);
     const { owner, partnerId } = await activePartner(app, communityId, secretary, 'CHARITY');
     const staff = await signUp(app);
-    await addMember(app, owner.token, partnerId, staff.email);
+    await addMember(app, owner.token, partnerId, staff);
     const ok = await logService(app, staff.token, { communityId, partnerId, start: minutesAgo(600), minutes: 60 });
     expect(ok.errors).toBeUndefined();
     expect(ok.data.logService.partner).toEqual({ id: partnerId });
@@ -225,7 +225,7 @@ describe('verification', () => {
   it('refuses the volunteer, partner members and secretaries of other communities', async () => {
     const { communityId, secretary, volunteer } = await setUp();
     const { owner, partnerId } = await activePartner(app, communityId, secretary);
-    await addMember(app, owner.token, partnerId, volunteer.email);
+    await addMember(app, owner.token, partnerId, volunteer);
     const id = await loggedService(app, volunteer.token, { communityId, partnerId, start: minutesAgo(400), minutes: 45 });
     const other = await communityWithSecretary(app);
     for (const token of [volunteer.token, owner.token, other.secretary.token]) {
@@ -299,7 +299,7 @@ describe('listing service logs', () => {
     const { communityId, secretary } = await communityWithSecretary(app);
     const { owner, partnerId } = await activePartner(app, communityId, secretary);
     const staff = await signUp(app, unique('staff'));
-    await addMember(app, owner.token, partnerId, staff.email);
+    await addMember(app, owner.token, partnerId, staff);
     const resident = await signUp(app, unique('resident'));
     const staffLogs = [
       await loggedService(app, staff.token, { communityId, partnerId, start: minutesAgo(900), minutes: 30 }),

@@ -2,7 +2,7 @@ import { now, nowMs } from '../src/common/clock';
 import { instants, resetClock, setTestClock } from './support/clock';
 import { DateTime } from 'luxon';
 import { count, errorCode, startTestApp, type TestApp } from './support/app';
-import { activePartner, registerPartner, signUp } from './support/fixtures';
+import { activePartner, joinPartner, registerPartner, signUp } from './support/fixtures';
 import { book, BOOK, CANCEL, EVERY_DAY, localDate, occurrences, propose, PROPOSE, REVIEW, slot, spaceSetup, TERMINATE, type Slot } from './support/spaces';
 import { expireContracts } from '../src/spaces/contracts.service';
 
@@ -163,7 +163,7 @@ describe.each(instants('monthEndEvening', 'midMonth', 'newYorkSpringForward'))('
       const before = (await contractOf(id)).bookings;
       const effectiveOn = DateTime.fromISO(before[2].start, { zone: SH }).toISODate()!;
       const member = await signUp(app);
-      await app.gql(`mutation($p: ID!, $e: String!) { addPartnerMember(partnerId: $p, email: $e) { id } }`, { p: s.partnerId, e: member.email }, s.owner.token);
+      await joinPartner(app, s.owner.token, s.partnerId, member);
       expect(errorCode(await app.gql(TERMINATE, { id, r: '搬迁', on: effectiveOn }, member.token))).toBe('FORBIDDEN');
       const past = await app.gql(TERMINATE, { id, r: '搬迁', on: localDate(SH, -1) }, s.owner.token);
       expect(errorCode(past)).toBe('BAD_USER_INPUT');

@@ -23,4 +23,14 @@ export class AuthResolver {
   logIn(@Arg('input', () => LogInInput) input: LogInInput, @Context() ctx: Ctx) {
     return auth.logIn(ctx, input);
   }
+
+  @Mutation(() => AuthPayload, { description: 'Every token issued before stops working; answers a fresh token.' })
+  changePassword(@Arg('currentPassword') currentPassword: string, @Arg('newPassword') newPassword: string, @Context() ctx: Ctx) {
+    return auth.changePassword(ctx, currentPassword, newPassword);
+  }
+
+  @Mutation(() => Boolean, { description: 'Ends every session of the signed-in user.' })
+  logOutEverywhere(@Context() ctx: Ctx) {
+    return auth.logOutEverywhere(ctx);
+  }
 }

@@ -1,55 +1,154 @@
+import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
 import type { Ctx } from '../context';
-import { BadUserInputError, ConflictError, PgErrorCode, UnauthenticatedError, pgErrorCode } from '../errors';
+import { BadUserInputError, ConflictError, InvalidStateError, PgErrorCode, UnauthenticatedError, pgErrorCode } from '../errors';
 import { inTransaction } from '../db/transaction';
 import { User } from '../users/user.entity';
 import type { AuthPayload, LogInInput, SignUpInput } from './auth.inputs';
-import { hashPassword, passwordWeakness, verifyPassword } from './passwords';
-import { issueToken } from './tokens';
+import { admitLogin, loginFailed, loginSucceeded } from './login-throttle';
+import { hashPassword, PASSWORD_MAX_LENGTH, passwordWeakness, verifyPassword } from './passwords';
+import { issueToken, rememberTokenVersion } from './tokens';
+import { requireUser } from './policy';
 
-const normaliseEmail = (email: string) => email.trim().toLowerCase();
+export const normaliseEmail = (email: string) => email.trim().toLowerCase();
 
+/**
+ * A hash of a random password, per bcrypt cost: logIn compares an unknown e-mail's password with
+ * it, so that answering "wrong email or password" takes as long as for a known e-mail.
+ */
+const dummyHashes = new Map<number, Promise<string>>();
+function dummyHash(rounds: number): Promise<string> {
+  let hash = dummyHashes.get(rounds);
+  if (!hash) dummyHashes.set(rounds, (hash = hashPassword(randomBytes(16).toString('hex'), rounds)));
+  return hash;
+}
+
+const wrongCredentials = () => new UnauthenticatedError('Wrong email or password');
+
+function payload(ctx: Ctx, user: User): AuthPayload {
+  ctx.viewer = { userId: user.id, authError: null }; // the payload is read as this user
+  return { token: issueToken(ctx.config, user.id, user.tokenVersion), user };
+}
+
+/**
+ * Checks `password` against the account of `email` (or a dummy when there is none, in the same
+ * time), through the failed-login throttle. The user when it matches, else null.
+ */
+async function checkCredentials(ctx: Ctx, email: string, password: string): Promise<User | null> {
+  await admitLogin(ctx.db, ctx.config, email, ctx.clientAddress);
+  const user = await ctx.db.getRepository(User).findOneBy({ email });
+  const matches = await verifyPassword(password, user?.passwordHash ?? (await dummyHash(ctx.config.bcryptRounds)));
+  if (user && matches) {
+    await loginSucceeded(ctx.db, email);
+    return user;
+  }
+  await loginFailed(ctx.db, ctx.config, ctx.clientAddress);
+  return null;
+}
+
+/**
+ * A new account. An e-mail that already has one cannot be hidden here (signUp answers a token, so
+ * success itself tells), so the refusal says no more than it must and costs what a failed logIn
+ * costs: with that account's password, signUp answers as logIn would (a retried signUp on a
+ * flaky network gets its token, not a CONFLICT); with another, it counts as a failed login
+ * (throttled alike) and answers CONFLICT without saying whether the account exists or the
+ * password was wrong. See docs/accounts.md.
+ */
 export async function signUp(ctx: Ctx, input: SignUpInput): Promise<AuthPayload> {
-  const weakness = passwordWeakness(input.password);
-  if (weakness) throw BadUserInputError.field('input.password', weakness);
+  const email = normaliseEmail(input.email);
   const displayName = input.displayName.trim();
   if (!displayName) throw BadUserInputError.field('input.displayName', 'must not be empty');
+  const weakness = passwordWeakness(input.password, [email, email.split('@')[0], displayName]);
+  if (weakness) throw BadUserInputError.field('input.password', weakness);
+  const taken = () =>
+    new ConflictError('Cannot sign up with this email and password; if you have an account, log in', {
+      fields: [{ path: 'input.email', message: 'cannot be used to sign up' }],
+    });
+  if (await ctx.db.getRepository(User).existsBy({ email })) {
+    const user = await checkCredentials(ctx, email, input.password);
+    if (!user) throw taken();
+    return payload(ctx, user);
+  }
   const passwordHash = await hashPassword(input.password, ctx.config.bcryptRounds);
   try {
-    const user = await inTransaction(ctx.db, (tx) =>
-      tx.save(tx.create(User, { email: normaliseEmail(input.email), passwordHash, displayName, isAdmin: false })),
-    );
-    ctx.viewer = { userId: user.id, authError: null }; // the payload is read as the new user
-    return { token: issueToken(ctx.config, user.id), user };
+    const user = await inTransaction(ctx.db, (tx) => tx.save(tx.create(User, { email, passwordHash, displayName, isAdmin: false })));
+    return payload(ctx, user);
   } catch (error) {
-    if (pgErrorCode(error) === PgErrorCode.uniqueViolation) {
-      throw new ConflictError('An account with this email already exists', { fields: [{ path: 'input.email', message: 'is taken' }] });
-    }
+    if (pgErrorCode(error) === PgErrorCode.uniqueViolation) throw taken(); // a concurrent sign-up won
     throw error;
   }
 }
 
+/** One message and the same bcrypt work whether the e-mail is unknown or the password wrong. */
 export async function logIn(ctx: Ctx, input: LogInInput): Promise<AuthPayload> {
-  const user = await ctx.db.getRepository(User).findOneBy({ email: normaliseEmail(input.email) });
-  // One message for both cases, so the answer does not reveal which emails have accounts.
-  if (!user || !(await verifyPassword(input.password, user.passwordHash))) {
-    throw new UnauthenticatedError('Wrong email or password');
-  }
-  ctx.viewer = { userId: user.id, authError: null };
-  return { token: issueToken(ctx.config, user.id), user };
+  const user = await checkCredentials(ctx, normaliseEmail(input.email), input.password);
+  if (!user) throw wrongCredentials();
+  return payload(ctx, user);
 }
 
-/** Creates the configured admin account, or brings its password and flag up to date. */
+/** Ends every token of `userId` (its version moves on) and, with `passwordHash`, sets a new password. */
+async function endSessions(ctx: Ctx, userId: string, passwordHash?: string): Promise<number> {
+  const rows: { token_version: number }[] = await inTransaction(ctx.db, (tx) =>
+    tx.query(
+      // As a SELECT, so every driver answers the rows (TypeORM answers [rows, count] for an UPDATE).
+      `WITH u AS (UPDATE app_user SET token_version = token_version + 1, password_hash = coalesce($2, password_hash) WHERE id = $1 RETURNING token_version)
+       SELECT token_version FROM u`,
+      [userId, passwordHash ?? null],
+    ),
+  );
+  if (!rows.length) throw new UnauthenticatedError('This account no longer exists');
+  rememberTokenVersion(ctx.db, userId, rows[0].token_version);
+  return rows[0].token_version;
+}
+
+/**
+ * A new password: the current one must be right (a wrong one counts as a failed login of the
+ * account), the new one meet the policy. Every earlier token stops working; the answer carries a
+ * fresh one. The admin's password is the configuration's (ADMIN_PASSWORD, set at every start).
+ */
+export async function changePassword(ctx: Ctx, currentPassword: string, newPassword: string): Promise<AuthPayload> {
+  const userId = requireUser(ctx);
+  if (currentPassword.length > PASSWORD_MAX_LENGTH) throw BadUserInputError.field('currentPassword', 'is not your current password');
+  const me = await ctx.db.getRepository(User).findOneBy({ id: userId });
+  if (!me) throw new UnauthenticatedError('This account no longer exists');
+  if (me.email === normaliseEmail(ctx.config.adminEmail)) {
+    throw new InvalidStateError("The admin's password is set by the ADMIN_PASSWORD configuration; change it there and restart");
+  }
+  if (newPassword === currentPassword) throw BadUserInputError.field('newPassword', 'must differ from the current password');
+  const weakness = passwordWeakness(newPassword, [me.email, me.email.split('@')[0], me.displayName]);
+  if (weakness) throw BadUserInputError.field('newPassword', weakness);
+  if (!(await checkCredentials(ctx, me.email, currentPassword))) throw BadUserInputError.field('currentPassword', 'is not your current password');
+  const version = await endSessions(ctx, userId, await hashPassword(newPassword, ctx.config.bcryptRounds));
+  return payload(ctx, { ...me, tokenVersion: version } as User);
+}
+
+/** Ends every session of the signed-in user, this one included. */
+export async function logOutEverywhere(ctx: Ctx): Promise<boolean> {
+  await endSessions(ctx, requireUser(ctx));
+  return true;
+}
+
+/**
+ * Creates the configured admin account, or brings its password and flag up to date; the admin flag
+ * follows ADMIN_EMAIL, so any other account loses it. A changed ADMIN_PASSWORD ends the admin's
+ * sessions; an unchanged one keeps them (and its hash).
+ */
 export async function ensureAdmin(db: DataSource, config: Config): Promise<User> {
   const email = normaliseEmail(config.adminEmail);
-  const passwordHash = await hashPassword(config.adminPassword, config.bcryptRounds);
-  return inTransaction(db, async (tx) => {
-    const existing = await tx.findOneBy(User, { email });
-    if (existing) {
-      await tx.update(User, { id: existing.id }, { passwordHash, isAdmin: true });
-      return { ...existing, passwordHash, isAdmin: true };
-    }
-    return tx.save(tx.create(User, { email, passwordHash, displayName: 'Administrator', isAdmin: true }));
+  const existing = await db.getRepository(User).findOneBy({ email });
+  const unchanged = existing ? await verifyPassword(config.adminPassword, existing.passwordHash) : false;
+  const passwordHash = unchanged ? existing!.passwordHash : await hashPassword(config.adminPassword, config.bcryptRounds);
+  const admin = await inTransaction(db, async (tx) => {
+    await tx.query(`UPDATE app_user SET is_admin = false WHERE is_admin AND email <> $1`, [email]);
+    if (!existing) return tx.save(tx.create(User, { email, passwordHash, displayName: 'Administrator', isAdmin: true }));
+    const [row]: { token_version: number }[] = await tx.query(
+      `WITH u AS (UPDATE app_user SET password_hash = $2, is_admin = true, token_version = token_version + $3 WHERE id = $1 RETURNING token_version)
+       SELECT token_version FROM u`,
+      [existing.id, passwordHash, unchanged ? 0 : 1],
+    );
+    return { ...existing, passwordHash, isAdmin: true, tokenVersion: row.token_version };
   });
+  rememberTokenVersion(db, admin.id, admin.tokenVersion);
+  return admin;
 }

@@ -1,5 +1,6 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
+import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
 import { UnauthenticatedError } from '../errors';
 import type { Viewer } from '../context';
@@ -12,39 +13,110 @@ function keyOf(secret: string): KeyObject {
   return key;
 }
 
-export function issueToken(config: Config, userId: string): string {
-  return jwt.sign({}, keyOf(config.jwtSecret), { subject: userId, expiresIn: config.jwtExpiresIn as jwt.SignOptions['expiresIn'], algorithm: 'HS256' });
+/** `ver` is the user's token version at issue; changePassword and logOutEverywhere bump it. */
+export function issueToken(config: Config, userId: string, tokenVersion: number): string {
+  return jwt.sign({ ver: tokenVersion }, keyOf(config.jwtSecret), {
+    subject: userId,
+    expiresIn: config.jwtExpiresIn as jwt.SignOptions['expiresIn'],
+    algorithm: 'HS256',
+  });
+}
+
+interface Verified {
+  userId: string;
+  expiresAt: number;
+  /** Tokens issued before versions existed carry none: they count as version 0. */
+  version: number;
 }
 
 /**
- * Tokens already verified, per secret: their subject and expiry. A client sends the same token
- * with every request, and checking its signature each time is a measurable part of a request.
- * Bounded: emptied when full.
+ * Tokens already verified, per secret: their subject, expiry and version. A client sends the same
+ * token with every request, and checking its signature each time is a measurable part of a request.
+ * Bounded: emptied when full. Whether the version is still current is asked separately
+ * (`currentTokenVersion`), since that changes while the signature does not.
  */
-const verified = new Map<string, Map<string, { userId: string; expiresAt: number }>>();
+const verified = new Map<string, Map<string, Verified>>();
 const VERIFIED_MAX = 10_000;
 
 const expiredError = () => new UnauthenticatedError('Your session has expired; log in again');
+const endedError = () => new UnauthenticatedError('This session has ended (logged out everywhere or password changed); log in again');
 
-/** Reads `Authorization: Bearer <token>`; a refused token is kept as the reason, not thrown yet. */
-export function viewerFromHeader(config: Config, header: string | undefined): Viewer {
-  if (!header) return { userId: null, authError: null };
+type Checked = { ok: true; token: Verified } | { ok: false; viewer: Viewer };
+
+/** Signature and expiry of `Authorization: Bearer <token>`, memoised. */
+function checkSignature(config: Config, header: string | undefined): Checked {
+  if (!header) return { ok: false, viewer: { userId: null, authError: null } };
   const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
-  if (!match) return { userId: null, authError: new UnauthenticatedError('Authorization header must be "Bearer <token>"') };
+  if (!match) return { ok: false, viewer: { userId: null, authError: new UnauthenticatedError('Authorization header must be "Bearer <token>"') } };
   const token = match[1];
   let known = verified.get(config.jwtSecret);
   if (!known) verified.set(config.jwtSecret, (known = new Map()));
   const hit = known.get(token);
-  if (hit) return hit.expiresAt > Date.now() ? { userId: hit.userId, authError: null } : { userId: null, authError: expiredError() };
+  if (hit) return hit.expiresAt > Date.now() ? { ok: true, token: hit } : { ok: false, viewer: { userId: null, authError: expiredError() } };
   try {
     const payload = jwt.verify(token, keyOf(config.jwtSecret), { algorithms: ['HS256'] });
     if (typeof payload === 'string' || !payload.sub) throw new Error('no subject');
     // jsonwebtoken refuses a token at its `exp` second; so does the cache.
     const expiresAt = typeof payload.exp === 'number' ? payload.exp * 1000 : Infinity;
+    const version = Number.isInteger(payload.ver) ? (payload.ver as number) : 0;
     if (known.size >= VERIFIED_MAX) known.clear();
-    known.set(token, { userId: payload.sub, expiresAt });
-    return { userId: payload.sub, authError: null };
+    const entry = { userId: payload.sub, expiresAt, version };
+    known.set(token, entry);
+    return { ok: true, token: entry };
   } catch (error) {
-    return { userId: null, authError: error instanceof jwt.TokenExpiredError ? expiredError() : new UnauthenticatedError('Invalid token') };
+    return { ok: false, viewer: { userId: null, authError: error instanceof jwt.TokenExpiredError ? expiredError() : new UnauthenticatedError('Invalid token') } };
   }
+}
+
+/**
+ * Who a token names, from its signature alone (no database): for the rate limiter's budget key.
+ * A token ended by logOutEverywhere still names its user here; `authenticate` refuses it.
+ */
+export function viewerFromHeader(config: Config, header: string | undefined): Viewer {
+  const checked = checkSignature(config, header);
+  return checked.ok ? { userId: checked.token.userId, authError: null } : checked.viewer;
+}
+
+/**
+ * The viewer of a request or WebSocket operation: a valid signature, and a version that is still
+ * the user's current one (a deleted user has none). Never throws: a refused token is kept as the
+ * reason, thrown by the first resolver that needs a user.
+ */
+export async function authenticate(db: DataSource, config: Config, header: string | undefined): Promise<Viewer> {
+  const checked = checkSignature(config, header);
+  if (!checked.ok) return checked.viewer;
+  const current = await currentTokenVersion(db, config, checked.token.userId);
+  if (current === null || current !== checked.token.version) return { userId: null, authError: endedError() };
+  return { userId: checked.token.userId, authError: null };
+}
+
+/**
+ * The users' current token versions, per database (each DataSource: one per process, or per app in
+ * tests), each read at most once per `tokenVersionCacheMs`. That is the staleness bound: a token
+ * ended by another process keeps working here for at most that long; in the process that ended it,
+ * not at all (`rememberTokenVersion`). Bounded: emptied when full.
+ */
+const versions = new WeakMap<DataSource, Map<string, { version: number | null; readAt: number }>>();
+const VERSIONS_MAX = 10_000;
+
+function versionsOf(db: DataSource) {
+  let cache = versions.get(db);
+  if (!cache) versions.set(db, (cache = new Map()));
+  return cache;
+}
+
+async function currentTokenVersion(db: DataSource, config: Config, userId: string): Promise<number | null> {
+  const cache = versionsOf(db);
+  const hit = cache.get(userId);
+  if (hit && Date.now() - hit.readAt < config.tokenVersionCacheMs) return hit.version;
+  const rows: { token_version: number }[] = await db.query(`SELECT token_version FROM app_user WHERE id = $1`, [userId]);
+  const version = rows[0]?.token_version ?? null;
+  if (cache.size >= VERSIONS_MAX) cache.clear();
+  cache.set(userId, { version, readAt: Date.now() });
+  return version;
+}
+
+/** After this process bumped a user's version: its own cache knows at once. */
+export function rememberTokenVersion(db: DataSource, userId: string, version: number): void {
+  versionsOf(db).set(userId, { version, readAt: Date.now() });
 }

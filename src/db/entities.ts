@@ -6,10 +6,11 @@ import { Evaluation, Match } from '../demand/match.entity';
 import { OfferCommunity, SupplyOffer } from '../demand/supply-offer.entity';
 import { Notification } from '../live/notification.entity';
 import { Partner, PartnerMember, Partnership } from '../partners/partner.entity';
+import { PartnerInvitation } from '../partners/partner-invitation.entity';
 import { Booking } from '../spaces/booking.entity';
 import { SpaceContract } from '../spaces/space-contract.entity';
 import { ServiceLog } from '../service-hours/service-log.entity';
 import { User } from '../users/user.entity';
 
 /** Every TypeORM entity; domains add theirs here. */
-export const entities = [User, Community, CommunitySecretary, Room, Partner, PartnerMember, Partnership, StatusChange, DemandItem, SupplyOffer, OfferCommunity, Match, Evaluation, SpaceContract, Booking, ServiceLog, Notification];
+export const entities = [User, Community, CommunitySecretary, Room, Partner, PartnerMember, PartnerInvitation, Partnership, StatusChange, DemandItem, SupplyOffer, OfferCommunity, Match, Evaluation, SpaceContract, Booking, ServiceLog, Notification];

@@ -5,7 +5,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { WebSocketServer } from 'ws';
-import { viewerFromHeader } from '../auth/tokens';
+import { authenticate, viewerFromHeader } from '../auth/tokens';
 import type { Config } from '../config';
 import type { Ctx } from '../context';
 import { AppError } from '../errors';
@@ -73,12 +73,20 @@ export function attachWebSocket({ server, schema, db, config, log, guard, client
   const cleanup = useServer<Record<string, unknown>>(
     {
       schema,
-      context: ({ connectionParams, extra }): Ctx => ({
+      // A token that was presented and refused (forged, expired, or ended by logOutEverywhere /
+      // changePassword) closes the connection at once (4403); no token is an anonymous connection.
+      onConnect: async ({ connectionParams }) => {
+        const viewer = await authenticate(db, config, authorizationFrom(connectionParams));
+        return !viewer.authError;
+      },
+      // Checked again for every operation, so a connection opened before the token ended stops
+      // starting operations within the version cache's bound (auth/tokens.ts).
+      context: async ({ connectionParams, extra }): Promise<Ctx> => ({
         db,
         config,
         log,
         requestId: randomUUID(),
-        viewer: viewerFromHeader(config, authorizationFrom(connectionParams)),
+        viewer: await authenticate(db, config, authorizationFrom(connectionParams)),
         clientAddress: clientAddress(extra.request),
         loaders: new Map(),
       }),

@@ -12,6 +12,8 @@ import { Partner, PartnerMember, PartnerRole, Partnership, PartnershipStatus } f
 import { PartnerStats, partnerStatsLoader } from './partner-stats';
 import { PartnerFilter, RegisterPartnerInput, ReviewDecision } from './partners.inputs';
 import * as partners from './partners.service';
+import * as invitations from './invitations.service';
+import { PartnerInvitation } from './partner-invitation.entity';
 
 @ObjectType('PartnerMember')
 class PartnerMemberView {
@@ -46,6 +48,11 @@ export class PartnerResolver {
     return partners.registerPartner(ctx, requireUser(ctx), input);
   }
 
+  /**
+   * Kept for older clients with its signature, but nobody becomes a member without consent any
+   * more: it invites exactly as invitePartnerMember does and answers the partner unchanged (its
+   * members include the invitee once they accept).
+   */
   @Mutation(() => Partner)
   async addPartnerMember(
     @Arg('partnerId', () => ID) partnerId: string,
@@ -54,8 +61,38 @@ export class PartnerResolver {
     @Context() ctx: Ctx,
   ) {
     const partner = await partners.findPartner(ctx, partnerId, 'partnerId');
-    await requirePartnerMember(ctx, partnerId, PartnerRole.OWNER);
-    return partners.addPartnerMember(ctx, partner, email, role ?? PartnerRole.MEMBER);
+    const roles = await requirePartnerMember(ctx, partnerId, PartnerRole.OWNER);
+    await invitations.invite(ctx, partner, email, role ?? PartnerRole.MEMBER, roles.userId);
+    return partner;
+  }
+
+  @Mutation(() => PartnerInvitation, { description: 'Answers the same whether or not the e-mail has an account yet; the invitation waits for it.' })
+  async invitePartnerMember(
+    @Arg('partnerId', () => ID) partnerId: string,
+    @Arg('email') email: string,
+    @Arg('role', () => PartnerRole, { nullable: true, defaultValue: PartnerRole.MEMBER }) role: PartnerRole | null,
+    @Context() ctx: Ctx,
+  ) {
+    const partner = await partners.findPartner(ctx, partnerId, 'partnerId');
+    const roles = await requirePartnerMember(ctx, partnerId, PartnerRole.OWNER);
+    return invitations.invite(ctx, partner, email, role ?? PartnerRole.MEMBER, roles.userId);
+  }
+
+  @Mutation(() => PartnerInvitation)
+  respondToInvitation(@Arg('id', () => ID) id: string, @Arg('accept') accept: boolean, @Context() ctx: Ctx) {
+    return invitations.respond(ctx, id, accept);
+  }
+
+  @Mutation(() => PartnerInvitation)
+  revokeInvitation(@Arg('id', () => ID) id: string, @Context() ctx: Ctx) {
+    return invitations.revoke(ctx, id);
+  }
+
+  @Mutation(() => Boolean)
+  async leavePartner(@Arg('partnerId', () => ID) partnerId: string, @Context() ctx: Ctx) {
+    requireUser(ctx);
+    const partner = await partners.findPartner(ctx, partnerId, 'partnerId');
+    return invitations.leave(ctx, partner);
   }
 
   @FieldResolver(() => [PartnerMemberView])
@@ -131,5 +168,18 @@ export class CommunityPartnershipsResolver {
   ) {
     const all = await groupedBy(ctx, Partnership, 'communityId', { createdAt: 'ASC' }).load(community.id);
     return status ? all.filter((p) => p.status === status) : all;
+  }
+}
+
+@Resolver(() => PartnerInvitation)
+export class PartnerInvitationResolver {
+  @FieldResolver(() => Partner)
+  partner(@Root() invitation: PartnerInvitation, @Context() ctx: Ctx) {
+    return partners.findPartner(ctx, invitation.partnerId);
+  }
+
+  @FieldResolver(() => User)
+  async invitedBy(@Root() invitation: PartnerInvitation, @Context() ctx: Ctx) {
+    return byId(ctx, User).load(invitation.invitedBy);
   }
 }

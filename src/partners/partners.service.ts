@@ -9,7 +9,6 @@ import { inTransaction } from '../db/transaction';
 import { topics } from '../live/events';
 import { announce } from '../live/notifications.service';
 import { endContractsOfPartnership } from '../spaces/contracts.service';
-import { User } from '../users/user.entity';
 import { Partner, PartnerMember, PartnerRole, Partnership, PartnershipStatus } from './partner.entity';
 import { ReviewDecision, type PartnerFilter, type RegisterPartnerInput } from './partners.inputs';
 import { partnershipLifecycle } from './partnership.lifecycle';
@@ -59,18 +58,6 @@ export async function registerPartner(ctx: Ctx, userId: string, input: RegisterP
     await tx.insert(PartnerMember, { partnerId: partner.id, userId, role: PartnerRole.OWNER });
     return partner;
   });
-}
-
-export async function addPartnerMember(ctx: Ctx, partner: Partner, email: string, role: PartnerRole): Promise<Partner> {
-  const user = await ctx.db.getRepository(User).findOneBy({ email: email.trim().toLowerCase() });
-  if (!user) throw new NotFoundError('user with email', email, 'email');
-  try {
-    await inTransaction(ctx.db, (tx) => tx.insert(PartnerMember, { partnerId: partner.id, userId: user.id, role }));
-  } catch (error) {
-    if (pgErrorCode(error) === PgErrorCode.uniqueViolation) throw new ConflictError(`${email} is already a member of ${partner.name}`);
-    throw error;
-  }
-  return partner;
 }
 
 export async function requestPartnership(ctx: Ctx, partnerId: string, communityId: string, by: string): Promise<Partnership> {

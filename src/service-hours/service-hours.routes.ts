@@ -8,7 +8,7 @@ import { DateTime } from 'luxon';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { requireUser } from '../auth/policy';
-import { viewerFromHeader } from '../auth/tokens';
+import { authenticate } from '../auth/tokens';
 import type { Config } from '../config';
 import type { Ctx } from '../context';
 import { requestScope } from '../db/query-counter';
@@ -34,8 +34,9 @@ type Handler = (ctx: Ctx, req: Request, res: Response) => Promise<void>;
 function endpoint(deps: { db: DataSource; config: Config; log: Logger }, handler: Handler) {
   return async (req: Request, res: Response) => {
     const requestId = requestScope.getStore()?.requestId ?? randomUUID();
-    const ctx: Ctx = { ...deps, requestId, viewer: viewerFromHeader(deps.config, req.header('authorization')), loaders: new Map() };
+    const ctx: Ctx = { ...deps, requestId, viewer: { userId: null, authError: null }, loaders: new Map() };
     try {
+      ctx.viewer = await authenticate(deps.db, deps.config, req.header('authorization'));
       requireUser(ctx);
       await handler(ctx, req, res);
     } catch (error) {

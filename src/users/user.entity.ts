@@ -23,6 +23,10 @@ export class User {
   @Column({ default: false })
   isAdmin: boolean;
 
+  /** Tokens carry the version they were issued at; bumping it ends them all (auth/tokens.ts). */
+  @Column({ type: 'int', default: 0 })
+  tokenVersion: number;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 }

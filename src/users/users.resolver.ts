@@ -4,6 +4,8 @@ import { linked } from '../common/loaders';
 import { Community, CommunitySecretary } from '../communities/community.entity';
 import type { Ctx } from '../context';
 import { Partner, PartnerMember } from '../partners/partner.entity';
+import { PartnerInvitation } from '../partners/partner-invitation.entity';
+import { pendingInvitationsOf } from '../partners/invitations.service';
 import { User } from './user.entity';
 
 @Resolver(() => User)
@@ -23,5 +25,10 @@ export class UserResolver {
   @FieldResolver(() => [Partner])
   partners(@Root() user: User, @Context() ctx: Ctx) {
     return linked(ctx, 'partnersByMember', PartnerMember, 'userId', 'partnerId', Partner).load(user.id);
+  }
+
+  @FieldResolver(() => [PartnerInvitation], { description: "The signed-in user's own pending invitations (empty for anyone else)." })
+  invitations(@Root() user: User, @Context() ctx: Ctx) {
+    return pendingInvitationsOf(ctx, user);
   }
 }

@@ -62,3 +62,20 @@ export async function activePartner(app: TestApp, communityId: string, secretary
   if (review.errors) throw new Error(JSON.stringify(review.errors));
   return { owner, partnerId, partnershipId };
 }
+
+/**
+ * Makes `member` a member of the partner the way people do it: its owner invites the member's
+ * e-mail, the member accepts (nobody becomes a member without consent). Answers the invitation's id.
+ */
+export async function joinPartner(app: TestApp, ownerToken: string, partnerId: string, member: Pick<Account, 'email' | 'token'>, role = 'MEMBER'): Promise<string> {
+  const invited = await app.gql(
+    `mutation($p: ID!, $e: String!, $r: PartnerRole) { invitePartnerMember(partnerId: $p, email: $e, role: $r) { id } }`,
+    { p: partnerId, e: member.email, r: role },
+    ownerToken,
+  );
+  if (invited.errors) throw new Error(JSON.stringify(invited.errors));
+  const id = invited.data.invitePartnerMember.id as string;
+  const accepted = await app.gql(`mutation($id: ID!) { respondToInvitation(id: $id, accept: true) { status } }`, { id }, member.token);
+  if (accepted.errors) throw new Error(JSON.stringify(accepted.errors));
+  return id;
+}

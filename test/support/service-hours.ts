@@ -1,5 +1,6 @@
 import { nowMs } from '../../src/common/clock';
 import type { TestApp } from './app';
+import { joinPartner } from './fixtures';
 
 /** Builders for service-hour tests, on top of the public API. */
 export const LOG_SERVICE = `mutation($i: LogServiceInput!) {
@@ -58,8 +59,7 @@ export async function decide(app: TestApp, token: string, id: string, decision: 
   return res.data.verifyServiceLog;
 }
 
-/** Adds an existing user to a partner (as its owner). */
-export async function addMember(app: TestApp, ownerToken: string, partnerId: string, email: string) {
-  const res = await app.gql(`mutation($p: ID!, $e: String!) { addPartnerMember(partnerId: $p, email: $e) { id } }`, { p: partnerId, e: email }, ownerToken);
-  if (res.errors) throw new Error(JSON.stringify(res.errors));
+/** Makes an existing user a member of a partner: its owner invites, the user accepts. */
+export async function addMember(app: TestApp, ownerToken: string, partnerId: string, member: { email: string; token: string }) {
+  await joinPartner(app, ownerToken, partnerId, member);
 }

@@ -1,0 +1,123 @@
+import { isEmail } from 'class-validator';
+import type { EntityManager } from 'typeorm';
+import { requirePartnerMember, requireUser } from '../auth/policy';
+import { normaliseEmail } from '../auth/auth.service';
+import { hydrate } from '../common/loaders';
+import { now } from '../common/clock';
+import type { Ctx } from '../context';
+import { BadUserInputError, ForbiddenError, InvalidStateError, NotFoundError } from '../errors';
+import { inTransaction } from '../db/transaction';
+import { User } from '../users/user.entity';
+import { type Partner, PartnerRole } from './partner.entity';
+import { InvitationStatus, PartnerInvitation } from './partner-invitation.entity';
+
+/**
+ * Membership with consent (docs/accounts.md): an owner invites an e-mail, its holder accepts or
+ * declines, the owner may revoke a pending one, a member may leave. Nothing here answers
+ * differently for an e-mail with or without an account.
+ */
+
+/** After a change of membership, the request's memoised roles and loaded rows are out of date. */
+function forgetLoaded(ctx: Ctx) {
+  ctx.roles = undefined;
+  ctx.loaders.clear();
+}
+
+/**
+ * Invites `email` to `partner` as `role` (the caller is its owner). The same answer whether the
+ * e-mail has an account, no account yet, or is already a member: a PENDING invitation. Inviting
+ * again while one is pending updates that one (its role, its inviter) instead of adding another.
+ */
+export async function invite(ctx: Ctx, partner: Partner, email: string, role: PartnerRole, by: string): Promise<PartnerInvitation> {
+  const address = normaliseEmail(email);
+  if (address.length > 254 || !isEmail(address)) throw BadUserInputError.field('email', 'must be an email address');
+  const raw = await inTransaction(ctx.db, (tx) =>
+    tx.query(
+      `WITH i AS (
+         INSERT INTO partner_invitation (partner_id, email, role, status, invited_by, created_at)
+         VALUES ($1, $2, $3, 'PENDING', $4, $5)
+         ON CONFLICT (partner_id, email) WHERE status = 'PENDING'
+         DO UPDATE SET role = EXCLUDED.role, invited_by = EXCLUDED.invited_by
+         RETURNING *)
+       SELECT * FROM i`,
+      [partner.id, address, role, by, now()],
+    ),
+  );
+  return hydrate(ctx, PartnerInvitation, raw)[0];
+}
+
+async function lockInvitation(tx: EntityManager, ctx: Ctx, id: string): Promise<PartnerInvitation | null> {
+  const raw = await tx.query(`SELECT * FROM partner_invitation WHERE id = $1 FOR UPDATE`, [id]);
+  return hydrate(ctx, PartnerInvitation, raw)[0] ?? null;
+}
+
+async function setStatus(tx: EntityManager, invitation: PartnerInvitation, status: InvitationStatus): Promise<PartnerInvitation> {
+  const respondedAt = now();
+  await tx.query(`UPDATE partner_invitation SET status = $2, responded_at = $3 WHERE id = $1`, [invitation.id, status, respondedAt]);
+  return Object.assign(invitation, { status, respondedAt });
+}
+
+/**
+ * The invitee accepts (becomes a member; one already a member keeps the higher of the two roles)
+ * or declines. Only the holder of the invited e-mail sees the invitation: for anyone else it does
+ * not exist (NOT_FOUND), so its id reveals nothing.
+ */
+export async function respond(ctx: Ctx, id: string, accept: boolean): Promise<PartnerInvitation> {
+  const userId = requireUser(ctx);
+  const me = await ctx.db.getRepository(User).findOneBy({ id: userId });
+  const result = await inTransaction(ctx.db, async (tx) => {
+    const invitation = await lockInvitation(tx, ctx, id);
+    if (!invitation || !me || invitation.email !== me.email) throw new NotFoundError('invitation', id, 'id');
+    if (invitation.status !== InvitationStatus.PENDING) throw new InvalidStateError(`This invitation is ${invitation.status}, no longer PENDING`);
+    if (!accept) return setStatus(tx, invitation, InvitationStatus.DECLINED);
+    await tx.query(
+      `INSERT INTO partner_member (partner_id, user_id, role, added_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (partner_id, user_id) DO UPDATE
+         SET role = CASE WHEN partner_member.role = 'OWNER' OR EXCLUDED.role = 'OWNER' THEN 'OWNER' ELSE 'MEMBER' END`,
+      [invitation.partnerId, userId, invitation.role, now()],
+    );
+    return setStatus(tx, invitation, InvitationStatus.ACCEPTED);
+  });
+  forgetLoaded(ctx);
+  return result;
+}
+
+/** An owner of the partner withdraws a PENDING invitation. */
+export async function revoke(ctx: Ctx, id: string): Promise<PartnerInvitation> {
+  const found = await ctx.db.getRepository(PartnerInvitation).findOneBy({ id });
+  if (!found) throw new NotFoundError('invitation', id, 'id');
+  await requirePartnerMember(ctx, found.partnerId, PartnerRole.OWNER);
+  return inTransaction(ctx.db, async (tx) => {
+    const invitation = (await lockInvitation(tx, ctx, id))!;
+    if (invitation.status !== InvitationStatus.PENDING) throw new InvalidStateError(`This invitation is ${invitation.status}, no longer PENDING`);
+    return setStatus(tx, invitation, InvitationStatus.REVOKED);
+  });
+}
+
+/**
+ * The caller stops being a member of `partner`. A partner always keeps an owner: its sole owner may
+ * not leave (INVALID_STATE) until another member has accepted an OWNER invitation. The partner's
+ * row is locked, so two owners leaving at once cannot both go.
+ */
+export async function leave(ctx: Ctx, partner: Partner): Promise<boolean> {
+  const userId = requireUser(ctx);
+  await inTransaction(ctx.db, async (tx) => {
+    await tx.query(`SELECT 1 FROM partner WHERE id = $1 FOR UPDATE`, [partner.id]);
+    const members: { user_id: string; role: PartnerRole }[] = await tx.query(`SELECT user_id, role FROM partner_member WHERE partner_id = $1`, [partner.id]);
+    const mine = members.find((m) => m.user_id === userId);
+    if (!mine) throw new ForbiddenError('You are not a member of this partner');
+    const owners = members.filter((m) => m.role === PartnerRole.OWNER).length;
+    if (mine.role === PartnerRole.OWNER && owners === 1) {
+      throw new InvalidStateError(`You are the only owner of ${partner.name}; invite another owner (role OWNER) before leaving`);
+    }
+    await tx.query(`DELETE FROM partner_member WHERE partner_id = $1 AND user_id = $2`, [partner.id, userId]);
+  });
+  forgetLoaded(ctx);
+  return true;
+}
+
+/** The signed-in user's own PENDING invitations, newest first (none for anyone else). */
+export async function pendingInvitationsOf(ctx: Ctx, user: User): Promise<PartnerInvitation[]> {
+  if (!ctx.viewer.userId || ctx.viewer.userId !== user.id) return [];
+  return ctx.db.getRepository(PartnerInvitation).find({ where: { email: user.email, status: InvitationStatus.PENDING }, order: { createdAt: 'DESC', id: 'ASC' } });
+}
