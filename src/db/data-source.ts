@@ -58,7 +58,7 @@ export function createDataSource(config: Config, log: Logger, options: DataSourc
   const destroy = db.destroy.bind(db);
   db.destroy = async () => {
     try {
-      await destroy();
+      if (db.isInitialized) await destroy();
     } finally {
       lock.release();
     }
