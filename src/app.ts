@@ -17,6 +17,7 @@ import { migrationsApplied } from './db/data-source';
 import { requestScope, type RequestScope } from './db/query-counter';
 import { formatError } from './errors-format';
 import { compiledExecution } from './ops/compiled-execution';
+import { idempotencyMiddleware } from './ops/idempotency';
 import { queryLimitsPlugin } from './ops/limits';
 import { Metrics, metricsHandler } from './ops/metrics';
 import { graphqlObserverPlugin, httpErrorHandler, requestLogger } from './ops/observe';
@@ -131,6 +132,7 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
     '/graphql',
     rateLimitMiddleware(config),
     express.json({ limit: config.bodyLimit }),
+    idempotencyMiddleware({ db, config, log }),
     expressMiddleware(apollo, {
       context: async ({ req }): Promise<Ctx> => ({
         db,
