@@ -19,7 +19,8 @@
 --     notification (distributed by a user id) keep their foreign key to it.
 --   distributed by community_id, colocated with room:
 --     room, partnership, demand_item, demand_match, evaluation, offer_community, space_contract, booking
---   distributed by a user id, colocated with each other: service_log (volunteer_id), notification (user_id)
+--   distributed by a user id, colocated with each other: service_log (volunteer_id), notification (user_id),
+--     idempotency_key (user_id)
 --   distributed by object_id: status_change (offer history has no community; history is read per object)
 --   left local on the coordinator: migrations (TypeORM's record of applied migrations) and
 --     login_attempt (failed-login counters, read and written by key alone; see docs/accounts.md)
@@ -68,6 +69,7 @@ SELECT create_distributed_table('booking', 'community_id', colocate_with => 'roo
 SET citus.enable_unsafe_triggers = on;
 SELECT create_distributed_table('service_log', 'volunteer_id', colocate_with => 'none');
 SELECT create_distributed_table('notification', 'user_id', colocate_with => 'service_log');
+SELECT create_distributed_table('idempotency_key', 'user_id', colocate_with => 'service_log');
 
 -- 5. History, by object.
 SELECT create_distributed_table('status_change', 'object_id', colocate_with => 'none');

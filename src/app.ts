@@ -18,6 +18,7 @@ import { migrationsApplied } from './db/data-source';
 import { requestScope, type RequestScope } from './db/query-counter';
 import { formatError } from './errors-format';
 import { compiledExecution } from './ops/compiled-execution';
+import { idempotencyMiddleware } from './ops/idempotency';
 import { Metrics, metricsHandler } from './ops/metrics';
 import { graphqlObserverPlugin, httpErrorHandler, requestLogger } from './ops/observe';
 import { OperationGuard } from './ops/operation-guard';
@@ -137,6 +138,7 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
     '/graphql',
     rateLimitMiddleware(config, guard),
     express.json({ limit: config.bodyLimit }),
+    idempotencyMiddleware({ db, config, log }),
     expressMiddleware(apollo, {
       context: async ({ req }): Promise<Ctx> => ({
         db,

@@ -3,6 +3,7 @@ import { createApp } from './app';
 import { setClockFromEnv } from './common/clock';
 import { ensureAdmin } from './auth/auth.service';
 import { ConfigError, generatedSecrets, loadConfig } from './config';
+import { DataDirLockedError } from './db/data-dir-lock';
 import { createDataSource, migrate } from './db/data-source';
 import { createLogger } from './logger';
 import { isDatabaseEmpty, seedDemo } from './seed/seed';
@@ -63,6 +64,7 @@ async function main() {
 
 main().catch((error) => {
   if (error instanceof ConfigError) console.error(`configuration error: ${error.message}`);
+  else if (error instanceof DataDirLockedError) console.error(`cannot start: ${error.message}`);
   else console.error(error);
   process.exit(1);
 });

@@ -24,6 +24,7 @@ const DISTRIBUTED: Record<string, { column: string; group: string }> = {
   booking: { column: 'community_id', group: 'community' },
   service_log: { column: 'volunteer_id', group: 'person' },
   notification: { column: 'user_id', group: 'person' },
+  idempotency_key: { column: 'user_id', group: 'person' },
   status_change: { column: 'object_id', group: 'object' },
 };
 const REFERENCE = ['app_user', 'community', 'community_secretary', 'partner', 'partner_member', 'partner_invitation', 'supply_offer'];

@@ -96,3 +96,18 @@ it('loses no acknowledged sign-up when concurrent ones fail over HTTP', async ()
   const stored = await db.query(`SELECT id FROM app_user WHERE id = ANY($1::uuid[])`, [succeeded]);
   expect(stored).toHaveLength(10);
 });
+
+it('replays a mutation sent again with the same Idempotency-Key, also while the first is still running', async () => {
+  const post = (query: string, variables: object, headers: Record<string, string> = {}) =>
+    request(handle.server).post('/graphql').set('content-type', 'application/json').set(headers).send({ query, variables });
+  const logIn = await post(`mutation($i: LogInInput!) { logIn(input: $i) { token } }`, { i: { email: 'admin@pglite.test', password: 'admin-pass-1' } });
+  const headers = { authorization: `Bearer ${logIn.body.data.logIn.token}`, 'idempotency-key': 'pglite-key-1' };
+  const create = `mutation($i: CreateCommunityInput!) { createCommunity(input: $i) { id name } }`;
+  const answers = await Promise.all(Array.from({ length: 5 }, () => post(create, { i: { name: 'idem-pglite' } }, headers)));
+  const ids = new Set(answers.map((a) => a.body.data.createCommunity.id));
+  expect(ids.size).toBe(1);
+  expect(answers.filter((a) => a.headers['idempotent-replayed'] === 'true')).toHaveLength(4);
+  const later = await post(create, { i: { name: 'idem-pglite' } }, headers);
+  expect([later.headers['idempotent-replayed'], later.body.data.createCommunity.id]).toEqual(['true', [...ids][0]]);
+  expect(await names('idem-')).toEqual(['idem-pglite']);
+});

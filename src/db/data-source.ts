@@ -1,10 +1,12 @@
 import fs from 'node:fs';
-import type { Extension } from '@electric-sql/pglite';
+import type { Extension, PGliteOptions } from '@electric-sql/pglite';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { PGliteDriver } from 'typeorm-pglite';
 import { migrations } from '../../migrations';
 import type { Config } from '../config';
+import { lockDataDir } from './data-dir-lock';
+import { durableNodeFS, durableStartParams } from './durable-nodefs';
 import { entities } from './entities';
 import { SerialPGlitePool } from './pglite-serial-pool';
 import { preparedStatementsEnabled } from './prepared';
@@ -47,9 +49,21 @@ export function createDataSource(config: Config, log: Logger, options: DataSourc
     return db;
   }
   fs.mkdirSync(config.dataDir, { recursive: true });
+  // One process per data directory: a second one would overwrite this one's pages.
+  const lock = lockDataDir(config.dataDir, log);
   // Configures typeorm-pglite's one PGlite instance per process; our pool then lends it serially.
-  new PGliteDriver({ dataDir: config.dataDir, extensions: pgliteExtensions() });
-  return new DataSource({ ...common, driver: { Pool: SerialPGlitePool } });
+  // PGlite 0.5 itself never fsyncs: see durable-nodefs.ts.
+  new PGliteDriver({ fs: durableNodeFS(config.dataDir), startParams: durableStartParams(), extensions: pgliteExtensions() } as PGliteOptions);
+  const db = new DataSource({ ...common, driver: { Pool: SerialPGlitePool } });
+  const destroy = db.destroy.bind(db);
+  db.destroy = async () => {
+    try {
+      if (db.isInitialized) await destroy();
+    } finally {
+      lock.release();
+    }
+  };
+  return db;
 }
 
 /** Applies pending migrations; returns their names. */

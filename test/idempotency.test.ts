@@ -1,0 +1,146 @@
+import type { AddressInfo } from 'node:net';
+import { count, startTestApp, type TestApp } from './support/app';
+import { startChildApp, type ChildApp } from './support/child-app';
+import { activePartner, signUp, unique } from './support/fixtures';
+import { BOOK, nextOccurrence, slot, spaceSetup } from './support/spaces';
+
+/** Idempotency keys across two server processes on one database: A (this process) and B (a forked child). */
+let app: TestApp;
+let child: ChildApp;
+beforeAll(async () => {
+  app = await startTestApp();
+  child = await startChildApp(app.databaseUrl);
+}, 120_000);
+afterAll(async () => {
+  await child?.stop();
+  await app.close();
+});
+
+const onA = () => `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+const onB = () => child.url;
+
+interface Answer {
+  status: number;
+  replayed: string | null;
+  body: { data?: any; errors?: { message: string; extensions: { code: string; fields?: { path: string; message: string }[] } }[] };
+}
+
+async function post(base: string, query: string, variables: Record<string, unknown>, token: string | null, key?: string): Promise<Answer> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (key !== undefined) headers['idempotency-key'] = key;
+  const res = await fetch(`${base}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+  return { status: res.status, replayed: res.headers.get('idempotent-replayed'), body: (await res.json()) as Answer['body'] };
+}
+
+const code = (a: Answer) => a.body.errors?.[0]?.extensions.code;
+
+describe('a merchant retrying bookSlot with an Idempotency-Key', () => {
+  let s: Awaited<ReturnType<typeof spaceSetup>>;
+  beforeAll(async () => {
+    s = await spaceSetup(app, [slot('SATURDAY', '09:00', '11:30'), slot('SUNDAY', '09:00', '11:30'), slot('WEDNESDAY', '19:00', '21:00')]);
+  });
+  const bookings = () => count(app.db, 'booking', `room_id = $1`, [s.roomId]);
+
+  it('gets one booking and the same answer on server A and then on server B', async () => {
+    const occ = await nextOccurrence(app, s.roomId, 0);
+    const key = unique('retry');
+    const input = { i: { roomId: s.roomId, partnerId: s.partnerId, start: occ.start, purpose: '亲子绘本课' } };
+    const first = await post(onA(), BOOK, input, s.owner.token, key);
+    expect(first.body.errors).toBeUndefined();
+    expect(first.replayed).toBeNull();
+    const retry = await post(onB(), BOOK, input, s.owner.token, key);
+    expect(retry.status).toBe(200);
+    expect(retry.replayed).toBe('true');
+    expect(retry.body).toEqual(first.body);
+    expect(await count(app.db, 'booking', `room_id = $1 AND start_at = $2`, [s.roomId, occ.start])).toBe(1);
+  });
+
+  it('gets one booking and never a CONFLICT when its retries race on both servers', async () => {
+    const occ = await nextOccurrence(app, s.roomId, 1);
+    const key = unique('race');
+    const input = { i: { roomId: s.roomId, partnerId: s.partnerId, start: occ.start, purpose: '周末手工课' } };
+    const before = await bookings();
+    const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => post(i % 2 ? onB() : onA(), BOOK, input, s.owner.token, key)));
+    expect(answers.map(code)).toEqual(answers.map(() => undefined));
+    const ids = new Set(answers.map((a) => a.body.data.bookSlot.id));
+    expect(ids.size).toBe(1);
+    expect(answers.filter((a) => a.replayed === 'true')).toHaveLength(11);
+    expect(await bookings()).toBe(before + 1);
+  });
+
+  it('is refused the same key with a different request, and nothing changes', async () => {
+    const [a, b] = [await nextOccurrence(app, s.roomId, 2), await nextOccurrence(app, s.roomId, 3)];
+    const key = unique('reuse');
+    await post(onA(), BOOK, { i: { roomId: s.roomId, partnerId: s.partnerId, start: a.start, purpose: '第一次' } }, s.owner.token, key);
+    const before = await bookings();
+    const other = await post(onB(), BOOK, { i: { roomId: s.roomId, partnerId: s.partnerId, start: b.start, purpose: '第一次' } }, s.owner.token, key);
+    expect(other.status).toBe(422);
+    expect(code(other)).toBe('BAD_USER_INPUT');
+    expect(other.body.errors![0].extensions.fields).toEqual([{ path: 'Idempotency-Key', message: expect.stringContaining('different request') }]);
+    expect(await bookings()).toBe(before);
+    expect(await count(app.db, 'booking', `room_id = $1 AND start_at = $2`, [s.roomId, b.start])).toBe(0);
+  });
+
+  it("keeps another user's same key apart", async () => {
+    const rival = await activePartner(app, s.communityId, s.secretary, 'CHARITY');
+    const key = unique('shared');
+    const [a, b] = [await nextOccurrence(app, s.roomId, 4), await nextOccurrence(app, s.roomId, 5)];
+    const mine = await post(onA(), BOOK, { i: { roomId: s.roomId, partnerId: s.partnerId, start: a.start, purpose: '我的' } }, s.owner.token, key);
+    const theirs = await post(onB(), BOOK, { i: { roomId: s.roomId, partnerId: rival.partnerId, start: b.start, purpose: '他们的' } }, rival.owner.token, key);
+    expect([code(mine), code(theirs), theirs.replayed]).toEqual([undefined, undefined, null]);
+    expect(theirs.body.data.bookSlot.id).not.toBe(mine.body.data.bookSlot.id);
+    expect(theirs.body.data.bookSlot.partner.id).toBe(rival.partnerId);
+  });
+
+  it('replays a refusal too, but not after 24 hours', async () => {
+    const occ = await nextOccurrence(app, s.roomId, 6);
+    const key = unique('old');
+    const input = { i: { roomId: s.roomId, partnerId: s.partnerId, start: occ.start, purpose: '旧的' } };
+    const first = await post(onA(), BOOK, input, s.owner.token, key);
+    expect(first.body.errors).toBeUndefined();
+    await app.db.query(`UPDATE idempotency_key SET created_at = created_at - interval '24 hours 1 minute' WHERE key = $1`, [key]);
+    // Runs again: the slot is now taken (by the first booking), and that CONFLICT is what a late retry gets.
+    const late = await post(onB(), BOOK, input, s.owner.token, key);
+    expect(late.replayed).toBeNull();
+    expect(code(late)).toBe('CONFLICT');
+    // The refusal is an answer too: replayed within 24 hours.
+    const again = await post(onA(), BOOK, input, s.owner.token, key);
+    expect([again.replayed, code(again)]).toEqual(['true', 'CONFLICT']);
+    expect(await count(app.db, 'booking', `room_id = $1 AND start_at = $2`, [s.roomId, occ.start])).toBe(1);
+  });
+});
+
+describe('what the header applies to', () => {
+  it('ignores it on queries', async () => {
+    const user = await signUp(app);
+    const key = unique('query');
+    const answers = [await post(onA(), `{ me { id } }`, {}, user.token, key), await post(onB(), `{ me { id } }`, {}, user.token, key)];
+    expect(answers.map((a) => [a.replayed, a.body.data?.me?.id])).toEqual([
+      [null, user.id],
+      [null, user.id],
+    ]);
+    expect(await count(app.db, 'idempotency_key', `key = $1`, [key])).toBe(0);
+  });
+
+  it('ignores it on anonymous mutations (a repeated signUp is refused as usual)', async () => {
+    const key = unique('anon');
+    const email = `${unique('anon')}@example.com`;
+    const input = { i: { email, password: 'Durable-Wombat-Ledger-93', displayName: 'anon' } };
+    const signUpMutation = `mutation($i: SignUpInput!) { signUp(input: $i) { user { id } } }`;
+    await post(onA(), signUpMutation, input, null, key);
+    const second = await post(onB(), signUpMutation, input, null, key);
+    expect(second.replayed).toBeNull();
+    expect(await count(app.db, 'idempotency_key', `key = $1`, [key])).toBe(0);
+    expect(await count(app.db, 'app_user', `email = $1`, [email])).toBe(1);
+  });
+
+  it('refuses a malformed key before anything runs', async () => {
+    const user = await signUp(app);
+    const name = unique('never');
+    const res = await post(onA(), `mutation($p: RegisterPartnerInput!) { registerPartner(input: $p) { id } }`, { p: { name, category: 'MERCHANT' } }, user.token, 'x'.repeat(256));
+    expect([res.status, code(res)]).toEqual([400, 'BAD_USER_INPUT']);
+    expect(res.body.errors![0].extensions.fields![0].path).toBe('Idempotency-Key');
+    expect(await count(app.db, 'partner', `name = $1`, [name])).toBe(0);
+  });
+});
