@@ -3,6 +3,7 @@ import { getNamedType, type GraphQLFieldResolver, type GraphQLObjectType, type G
 import { buildSchema, getMetadataStorage, type NonEmptyArray, type ResolverData } from 'type-graphql';
 import { AuthResolver } from './auth/auth.resolver';
 import { StatusChangeResolver } from './common/history';
+import { answerFromDatabase } from './common/loaders';
 import { DateTimeScalar } from './common/scalars';
 import { fieldErrors } from './common/validation';
 import { CommunityResolver, RoomResolver } from './communities/communities.resolver';
@@ -70,6 +71,7 @@ export async function createSchema(): Promise<GraphQLSchema> {
     pubSub: refusingPubSub,
   });
   callFieldResolversDirectly(schema);
+  answerFromDatabase(schema);
   return schema;
 }
 

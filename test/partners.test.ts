@@ -86,7 +86,7 @@ describe('partnership lifecycle', () => {
     expect(approved.data.reviewPartnership.status).toBe('ACTIVE');
     const ended = await app.gql(END, { id, r: '合作期满' }, owner.token);
     expect(ended.data.endPartnership.status).toBe('ENDED');
-    const read = await app.gql(PARTNERSHIP, { id: partnerId });
+    const read = await app.gql(PARTNERSHIP, { id: partnerId }, owner.token);
     expect(read.data.partner.partnerships).toEqual([
       {
         id,
@@ -98,6 +98,13 @@ describe('partnership lifecycle', () => {
           { from: 'ACTIVE', to: 'ENDED', note: '合作期满', by: { id: owner.id } },
         ],
       },
+    ]);
+    // Anyone else sees the steps, not the notes or who took them (docs/visibility.md).
+    const anonymous = await app.gql(PARTNERSHIP, { id: partnerId });
+    expect(anonymous.data.partner.partnerships[0].history).toEqual([
+      { from: null, to: 'PENDING', note: null, by: null },
+      { from: 'PENDING', to: 'ACTIVE', note: null, by: null },
+      { from: 'ACTIVE', to: 'ENDED', note: null, by: null },
     ]);
     // An ended partnership can be followed by a new request.
     expect((await app.gql(REQUEST, { p: partnerId, c: communityId }, owner.token)).data.requestPartnership.status).toBe('PENDING');
@@ -163,9 +170,13 @@ describe('partnership lifecycle', () => {
     const res = await app.gql(
       `query($c: ID!) { community(id: $c) { all: partnerships { partner { id } } pending: partnerships(status: PENDING) { partner { id } } } }`,
       { c: communityId },
+      secretary.token,
     );
     expect(res.data.community.all).toHaveLength(2);
     expect(res.data.community.pending).toEqual([{ partner: { id: pendingPartner } }]);
     expect(res.data.community.all).toEqual(expect.arrayContaining([{ partner: { id: active.partnerId } }]));
+    // A request not yet approved is for the partner and the secretaries only (docs/visibility.md).
+    const anonymous = await app.gql(`query($c: ID!) { community(id: $c) { partnerships { partner { id } } } }`, { c: communityId });
+    expect(anonymous.data.community.partnerships).toEqual([{ partner: { id: active.partnerId } }]);
   });
 });

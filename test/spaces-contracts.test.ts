@@ -298,7 +298,7 @@ describe.each(instants('monthEndEvening', 'midMonth', 'newYorkSpringForward'))('
       expect((await app.gql(`query($id: ID!) { partner(id: $id) { stats { activeContracts } } }`, { id: s.partnerId })).data.partner.stats.activeContracts).toBe(0);
       expect(errorCode(await app.gql(TERMINATE, { id, r: '停业' }, s.owner.token))).toBe('BAD_USER_INPUT');
       expect(await expireContracts(app.db)).toBeGreaterThanOrEqual(1);
-      expect((await contractOf(id)).history.at(-1)).toEqual({ from: 'ACTIVE', to: 'EXPIRED', note: 'The term ended', by: null });
+      expect((await contractOf(id, s.owner.token)).history.at(-1)).toEqual({ from: 'ACTIVE', to: 'EXPIRED', note: 'The term ended', by: null });
       expect(await expireContracts(app.db)).toBe(0);
     });
   });

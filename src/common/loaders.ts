@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import type { GraphQLSchema } from 'graphql';
 import { type DataSource, type EntityMetadata, type EntityTarget, type ObjectLiteral, In } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import type { Ctx } from '../context';
@@ -137,4 +138,35 @@ export function linked<L extends object, B extends { id: string }>(
     const found = new Map((rows as (B | null | Error)[]).filter((r): r is B => !!r && !(r instanceof Error)).map((r) => [r.id, r]));
     return ids.map((id) => links.filter((l) => l[from] === id).map((l) => found.get(l[to] as string)).filter((b): b is B => !!b));
   });
+}
+
+/**
+ * Forgets what the request has read: every loader's cache and the viewer's memoised roles. Called
+ * after each mutation (see `answerFromDatabase`), so its answer is what the database holds after
+ * the write, not rows a check read before it.
+ */
+export function forgetReads(ctx: Ctx): void {
+  ctx.loaders.clear();
+  ctx.roles = undefined;
+}
+
+/**
+ * Every mutation of the schema answers what the database holds after its write: once its resolver
+ * returned, the request's loaders are cleared, and the fields below its answer read fresh rows.
+ * One wrapper on the Mutation type covers every mutation, whatever carries it (HTTP, WebSocket).
+ */
+export function answerFromDatabase(schema: GraphQLSchema): void {
+  const fields = schema.getMutationType()?.getFields() ?? {};
+  for (const field of Object.values(fields)) {
+    const resolve = field.resolve;
+    if (!resolve) continue;
+    field.resolve = async (root, args, context: Ctx, info) => {
+      try {
+        return await resolve(root, args, context, info);
+      } finally {
+        // Also after a refusal: a later mutation of the same operation must not read rows cached before it.
+        forgetReads(context);
+      }
+    };
+  }
 }

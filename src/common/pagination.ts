@@ -153,8 +153,11 @@ async function pageRows<E extends ObjectLiteral>(qb: SelectQueryBuilder<E>, limi
   if (!rest.startsWith('SELECT 1 FROM ')) throw new Error(`unexpected page query: ${rest}`);
   const plan = hydrationPlan(metadata);
   const values = [...plan.map((c) => `"${name}"."${c.name}"`), ...(prefetch?.values(`"${name}"`) ?? [])];
-  const sql = `SELECT json_build_array(${values.join(', ')}) AS "row"${rest.slice('SELECT 1'.length)}`;
-  const raw = await queryPrepared(qb.connection, sql, parameters);
+  // The prefetch's own parameters ($p0, $p1...) follow the page query's.
+  const extra = prefetch?.parameters ?? [];
+  const select = extra.length ? values.join(', ').replace(/\$p(\d+)\b/g, (_, i) => `$${parameters.length + 1 + Number(i)}`) : values.join(', ');
+  const sql = `SELECT json_build_array(${select}) AS "row"${rest.slice('SELECT 1'.length)}`;
+  const raw = await queryPrepared(qb.connection, sql, extra.length ? [...parameters, ...extra] : parameters);
   return raw.map(({ row }) => {
     const entity = hydrateValues<E>(qb.connection, metadata, plan, row as unknown[]);
     prefetch?.attach(entity, row as unknown[], plan.length);

@@ -47,6 +47,8 @@ export interface Prefetch {
   values(alias: string): string[];
   /** Attaches the related rows to one row of the list: its entity, and its values, the relations' from `offset` on. */
   attach(entity: ObjectLiteral, values: unknown[], offset: number): void;
+  /** Values for `$p0`, `$p1`... in the subqueries (the page query numbers them after its own). */
+  parameters?: unknown[];
 }
 
 /** A selected relation, worked out for one selection: what to fetch and how to read it back. */
@@ -90,6 +92,8 @@ export function prefetch(ctx: Ctx, entity: EntityTarget<ObjectLiteral>, relation
 
 /** Short column types, always fetched (cheap, and some checks read them). */
 const NUMBERS_AND_FLAGS = new Set<unknown>(['int', 'integer', 'int4', 'smallint', 'boolean', Boolean, Number]);
+/** Where a row belongs and its status, always fetched: the visibility functions (`*.visibility.ts`) decide by them. */
+const SCOPE_COLUMNS = new Set(['communityId', 'partnerId', 'status']);
 
 function fetchedFor(db: DataSource, relations: Relations | undefined, selection: FieldTree): Fetched[] {
   if (!relations) return [];
@@ -103,7 +107,7 @@ function fetchedFor(db: DataSource, relations: Relations | undefined, selection:
     // a getter) may read any column, so then the whole row comes.
     const keys = new Set(Object.entries(relation.nested ?? {}).filter(([name, r]) => below.has(name) && r.kind === 'one').map(([, r]) => r.key));
     const whole = [...below.keys()].some((name) => !name.startsWith('__') && !properties.has(name) && !relation.nested?.[name]);
-    const wanted = (c: HydratedColumn) => whole || c.metadata.isPrimary || below.has(c.property) || keys.has(c.property) || NUMBERS_AND_FLAGS.has(c.metadata.type);
+    const wanted = (c: HydratedColumn) => whole || c.metadata.isPrimary || below.has(c.property) || keys.has(c.property) || SCOPE_COLUMNS.has(c.property) || NUMBERS_AND_FLAGS.has(c.metadata.type);
     return [{ field, relation, meta, columns: plan.filter(wanted), nested: fetchedFor(db, relation.nested, below) }];
   });
 }

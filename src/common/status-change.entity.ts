@@ -33,7 +33,7 @@ export class StatusChange {
   @Column({ type: 'uuid', nullable: true })
   byUserId: string | null;
 
-  @Field(() => String, { nullable: true })
+  /** Exposed through StatusChangeResolver (hidden from those who do not take part in the object). */
   @Column({ type: 'text', nullable: true })
   note: string | null;
 }

@@ -20,6 +20,7 @@ import { BadUserInputError, NotFoundError } from '../errors';
 import { Partner } from '../partners/partner.entity';
 import { ReviewDecision } from '../partners/partners.inputs';
 import { findPartner } from '../partners/partners.service';
+import { partnerVisibility } from '../partners/partners.visibility';
 import { PublicBoard } from '../public/public-board.resolver';
 import { User } from '../users/user.entity';
 import { DemandItem } from './demand-item.entity';
@@ -35,6 +36,13 @@ import {
 } from './demand.inputs';
 import { MATCHES_OF_DEMAND_ORDER } from './demand.prefetch';
 import * as demand from './demand.service';
+import {
+  demandItemVisibility,
+  evaluationVisibility,
+  matchVisibility,
+  supplyOfferVisibility,
+  visibleMatches,
+} from './demand.visibility';
 import { Evaluation, Match } from './match.entity';
 import * as offers from './offers.service';
 import { DemandSuggestion, MatchSuggestion, suggestedDemandsFor, suggestionsFor } from './suggestions.service';
@@ -42,10 +50,10 @@ import { OfferCommunity, OfferStatus, SupplyOffer } from './supply-offer.entity'
 
 /*
  * Reading: demand items, offers and matches are for signed-in users (DESIGN.md); anonymous
- * residents see the public board, whose demand items and matches reach them without the personal
- * or internal parts (notes, reviewers, histories, offers), which resolve to null or [] for them.
+ * residents see the public board. What each viewer may read of a row (notes, reviewers, histories,
+ * offers, matches not approved) is decided in demand.visibility.ts; the field resolvers below ask
+ * it and answer null or [] for the rest.
  */
-const signedIn = (ctx: Ctx) => !!ctx.viewer.userId && !ctx.viewer.authError;
 
 const DemandItemConnection = ConnectionType(DemandItem, 'DemandItem');
 const DemandPageArgs = pageArgsFactory(20);
@@ -94,20 +102,22 @@ export class DemandItemResolver {
     return prefetched<Community>(item, 'community') ?? findCommunity(ctx, item.communityId);
   }
 
-  @FieldResolver(() => [Match])
-  matches(@Root() item: DemandItem, @Context() ctx: Ctx) {
-    return prefetched<Match[]>(item, 'matches') ?? groupedBy(ctx, Match, 'demandId', MATCHES_OF_DEMAND_ORDER).load(item.id);
+  @FieldResolver(() => [Match], { description: 'Its matches the viewer may see: APPROVED and FULFILLED ones to everyone, all to the partner and the secretaries.' })
+  async matches(@Root() item: DemandItem, @Context() ctx: Ctx) {
+    const all = prefetched<Match[]>(item, 'matches') ?? (await groupedBy(ctx, Match, 'demandId', MATCHES_OF_DEMAND_ORDER).load(item.id));
+    return visibleMatches(ctx, all);
   }
 
   @FieldResolver(() => [MatchSuggestion], { description: 'Offers that could meet what remains, best first, each with its reasons.' })
-  suggestions(@Root() item: DemandItem, @Arg('first', () => Int, { nullable: true, defaultValue: 5 }) first: number | null, @Context() ctx: Ctx) {
-    requireUser(ctx);
+  async suggestions(@Root() item: DemandItem, @Arg('first', () => Int, { nullable: true, defaultValue: 5 }) first: number | null, @Context() ctx: Ctx) {
+    if (!(await demandItemVisibility(ctx, item)).field('suggestions')) return [];
     return suggestionsFor(ctx, item, first);
   }
 
   @FieldResolver(() => [StatusChange], { description: 'Every status change, oldest first (signed-in users only; empty otherwise).' })
-  history(@Root() item: DemandItem, @Context() ctx: Ctx) {
-    return signedIn(ctx) ? historyOf(ctx, item.id) : [];
+  async history(@Root() item: DemandItem, @Context() ctx: Ctx) {
+    const may = await demandItemVisibility(ctx, item);
+    return may.field('history') ? historyOf(ctx, item.id, may.field('history { note by }')) : [];
   }
 }
 
@@ -158,17 +168,19 @@ export class SupplyOfferResolver {
   }
 
   @FieldResolver(() => [StatusChange], { description: 'Every status change, oldest first.' })
-  history(@Root() offer: SupplyOffer, @Context() ctx: Ctx) {
-    return signedIn(ctx) ? historyOf(ctx, offer.id) : [];
+  async history(@Root() offer: SupplyOffer, @Context() ctx: Ctx) {
+    const may = await supplyOfferVisibility(ctx, offer);
+    return may.field('history') ? historyOf(ctx, offer.id, may.field('history { note by }')) : [];
   }
 }
 
 @Resolver(() => Match)
 export class MatchResolver {
   @Query(() => Match, { nullable: true })
-  match(@Arg('id', () => ID) id: string, @Context() ctx: Ctx) {
+  async match(@Arg('id', () => ID) id: string, @Context() ctx: Ctx) {
     requireUser(ctx);
-    return demand.loadOrNull(ctx, Match, id);
+    const match = await demand.loadOrNull(ctx, Match, id);
+    return match && (await matchVisibility(ctx, match)).row ? match : null;
   }
 
   @Query(() => MatchConnection)
@@ -276,29 +288,30 @@ export class MatchResolver {
   }
 
   @FieldResolver(() => SupplyOffer, { nullable: true, description: 'Null for anonymous readers of the public board.' })
-  offer(@Root() match: Match, @Context() ctx: Ctx) {
-    if (!match.offerId || !signedIn(ctx)) return null;
+  async offer(@Root() match: Match, @Context() ctx: Ctx) {
+    if (!match.offerId || !(await matchVisibility(ctx, match)).field('offer')) return null;
     return prefetched<SupplyOffer>(match, 'offer') ?? byId(ctx, SupplyOffer).load(match.offerId);
   }
 
-  @FieldResolver(() => String, { nullable: true, description: "The claimant's or dispatcher's note (signed-in users only)." })
-  note(@Root() match: Match, @Context() ctx: Ctx) {
-    return signedIn(ctx) ? match.note : null;
+  @FieldResolver(() => String, { nullable: true, description: "The claimant's or dispatcher's note (the partner's members, the community's secretaries, admins)." })
+  async note(@Root() match: Match, @Context() ctx: Ctx) {
+    return (await matchVisibility(ctx, match)).field('note') ? match.note : null;
   }
 
-  @FieldResolver(() => String, { nullable: true, description: "The secretary's review note (signed-in users only)." })
-  reviewNote(@Root() match: Match, @Context() ctx: Ctx) {
-    return signedIn(ctx) ? match.reviewNote : null;
+  @FieldResolver(() => String, { nullable: true, description: "The secretary's review note (the partner's members, the community's secretaries, admins)." })
+  async reviewNote(@Root() match: Match, @Context() ctx: Ctx) {
+    return (await matchVisibility(ctx, match)).field('reviewNote') ? match.reviewNote : null;
   }
 
-  @FieldResolver(() => User, { nullable: true, description: 'Signed-in users only.' })
-  reviewedBy(@Root() match: Match, @Context() ctx: Ctx) {
-    return match.reviewedById && signedIn(ctx) ? byId(ctx, User).load(match.reviewedById) : null;
+  @FieldResolver(() => User, { nullable: true, description: "The partner's members, the community's secretaries, admins." })
+  async reviewedBy(@Root() match: Match, @Context() ctx: Ctx) {
+    return match.reviewedById && (await matchVisibility(ctx, match)).field('reviewedBy') ? byId(ctx, User).load(match.reviewedById) : null;
   }
 
   @FieldResolver(() => [StatusChange], { description: 'Every transition, oldest first (signed-in users only; empty otherwise).' })
-  history(@Root() match: Match, @Context() ctx: Ctx) {
-    return signedIn(ctx) ? historyOf(ctx, match.id) : [];
+  async history(@Root() match: Match, @Context() ctx: Ctx) {
+    const may = await matchVisibility(ctx, match);
+    return may.field('history') ? historyOf(ctx, match.id, may.field('history { note by }')) : [];
   }
 
   @FieldResolver(() => Evaluation, { nullable: true })
@@ -315,23 +328,28 @@ export class EvaluationResolver {
     return demand.findMatch(ctx, evaluation.matchId);
   }
 
-  @FieldResolver(() => User)
+  @FieldResolver(() => String, { nullable: true, description: "The partner's members, the community's secretaries, admins; the rating is public." })
+  async comment(@Root() evaluation: Evaluation, @Context() ctx: Ctx) {
+    return (await evaluationVisibility(ctx, evaluation)).field('comment') ? evaluation.comment : null;
+  }
+
+  @FieldResolver(() => User, { nullable: true, description: "Who evaluated: the partner's members, the community's secretaries, admins; null for everyone else." })
   async evaluatedBy(@Root() evaluation: Evaluation, @Context() ctx: Ctx) {
-    return byId(ctx, User).load(evaluation.evaluatedById);
+    return (await evaluationVisibility(ctx, evaluation)).field('evaluatedBy') ? byId(ctx, User).load(evaluation.evaluatedById) : null;
   }
 }
 
 @Resolver(() => Partner)
 export class PartnerDemandResolver {
   @FieldResolver(() => [SupplyOffer], { description: "The partner's offers, oldest first (signed-in users only)." })
-  offers(@Root() partner: Partner, @Context() ctx: Ctx) {
-    requireUser(ctx);
+  async offers(@Root() partner: Partner, @Context() ctx: Ctx) {
+    if (!(await partnerVisibility(ctx, partner)).field('offers')) return [];
     return groupedBy(ctx, SupplyOffer, 'partnerId', { createdAt: 'ASC', id: 'ASC' }).load(partner.id);
   }
 
   @FieldResolver(() => [DemandSuggestion], { description: "Open demand items in this partner's active communities that fit its offers, best first." })
-  suggestedDemands(@Root() partner: Partner, @Arg('first', () => Int, { nullable: true, defaultValue: 10 }) first: number | null, @Context() ctx: Ctx) {
-    requireUser(ctx);
+  async suggestedDemands(@Root() partner: Partner, @Arg('first', () => Int, { nullable: true, defaultValue: 10 }) first: number | null, @Context() ctx: Ctx) {
+    if (!(await partnerVisibility(ctx, partner)).field('suggestedDemands')) return [];
     return suggestedDemandsFor(ctx, partner.id, first);
   }
 }

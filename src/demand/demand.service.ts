@@ -5,6 +5,7 @@ import { BadUserInputError, ConflictError, ForbiddenError, InvalidStateError, No
 import { byId } from '../common/loaders';
 import { createdOrder, paginate, type PageArgs, type SortKey } from '../common/pagination';
 import { prefetch } from '../common/prefetch';
+import { withViewerRoles } from '../common/visibility';
 import { below, type FieldTree } from '../common/selection';
 import { checkText } from '../common/validation';
 import { inTransaction } from '../db/transaction';
@@ -14,6 +15,7 @@ import { DemandItem, DemandStatus, URGENCY_RANK, Urgency } from './demand-item.e
 import type { ClaimDemandInput, DemandFilter, DispatchOfferInput, EvaluationInput, MatchFilter, PostDemandInput } from './demand.inputs';
 import { demandLifecycle, matchLifecycle } from './demand.lifecycle';
 import { DEMAND_ITEM_RELATIONS, MATCH_RELATIONS } from './demand.prefetch';
+import { visibleMatchesWhere } from './demand.visibility';
 import { announceMatch, announceMatches, withNote } from './match.announce';
 import { Evaluation, Match, MatchOrigin, MatchStatus, UNFULFILLED_MATCH } from './match.entity';
 import { OfferCommunity, OfferStatus, SupplyOffer } from './supply-offer.entity';
@@ -60,7 +62,7 @@ export function listDemandItems(ctx: Ctx, filter: DemandFilter | null | undefine
   const search = filter?.search?.trim();
   // search_text has a trigram GIN index: 3+ characters (also Chinese) use it; shorter ones still match correctly.
   if (search) qb.andWhere('d.search_text ILIKE :search', { search: `%${escapeLike(search)}%` });
-  return paginate(qb, createdOrder('d'), page, prefetch(ctx, DemandItem, DEMAND_ITEM_RELATIONS, below(selection, 'edges', 'node')));
+  return paginate(qb, createdOrder('d'), page, withViewerRoles(ctx, prefetch(ctx, DemandItem, DEMAND_ITEM_RELATIONS, below(selection, 'edges', 'node'))));
 }
 
 export async function postDemand(ctx: Ctx, input: PostDemandInput, by: string): Promise<DemandItem> {
@@ -487,11 +489,14 @@ export async function evaluateMatch(ctx: Ctx, match: Match, input: EvaluationInp
 
 export function listMatches(ctx: Ctx, filter: MatchFilter | null | undefined, page: PageArgs, selection?: FieldTree) {
   const qb = ctx.db.getRepository(Match).createQueryBuilder('m');
+  // Only the matches the viewer may see (demand.visibility.ts): filtered here, so pages and totalCount agree.
+  const visible = visibleMatchesWhere(ctx);
+  qb.andWhere(visible.sql, visible.params);
   if (filter?.communityId) qb.andWhere('m.community_id = :communityId', { communityId: filter.communityId });
   if (filter?.partnerId) qb.andWhere('m.partner_id = :partnerId', { partnerId: filter.partnerId });
   if (filter?.demandId) qb.andWhere('m.demand_id = :demandId', { demandId: filter.demandId });
   if (filter?.status?.length) qb.andWhere('m.status IN (:...statuses)', { statuses: filter.status });
-  return paginate(qb, createdOrder('m'), page, prefetch(ctx, Match, MATCH_RELATIONS, below(selection, 'edges', 'node')));
+  return paginate(qb, createdOrder('m'), page, withViewerRoles(ctx, prefetch(ctx, Match, MATCH_RELATIONS, below(selection, 'edges', 'node'))));
 }
 
 const REVIEW_ORDER: SortKey<Match>[] = [

@@ -112,7 +112,7 @@ export class Evaluation {
   @Column('smallint')
   rating: number;
 
-  @Field(() => String, { nullable: true })
+  /** Exposed through EvaluationResolver (the partner and the secretaries only). */
   @Column({ type: 'text', nullable: true })
   comment: string | null;
 

@@ -14,6 +14,7 @@ import { PartnerFilter, RegisterPartnerInput, ReviewDecision } from './partners.
 import * as partners from './partners.service';
 import * as invitations from './invitations.service';
 import { PartnerInvitation } from './partner-invitation.entity';
+import { partnershipVisibility, partnerVisibility, visiblePartnerships } from './partners.visibility';
 
 @ObjectType('PartnerMember')
 class PartnerMemberView {
@@ -95,16 +96,17 @@ export class PartnerResolver {
     return invitations.leave(ctx, partner);
   }
 
-  @FieldResolver(() => [PartnerMemberView])
+  @FieldResolver(() => [PartnerMemberView], { description: 'Signed-in users only (people); empty for anonymous readers.' })
   async members(@Root() partner: Partner, @Context() ctx: Ctx): Promise<PartnerMemberView[]> {
+    if (!(await partnerVisibility(ctx, partner)).field('members')) return [];
     const members = await groupedBy(ctx, PartnerMember, 'partnerId', { addedAt: 'ASC' }).load(partner.id);
     const users = await byId(ctx, User).loadMany(members.map((m) => m.userId));
     return members.map((m, i) => ({ user: users[i] as User, role: m.role })).filter((m) => m.user instanceof User);
   }
 
-  @FieldResolver(() => [Partnership])
-  partnerships(@Root() partner: Partner, @Context() ctx: Ctx) {
-    return groupedBy(ctx, Partnership, 'partnerId', { createdAt: 'ASC' }).load(partner.id);
+  @FieldResolver(() => [Partnership], { description: 'ACTIVE and ENDED ones to everyone; all to the partner and the communities\' secretaries.' })
+  async partnerships(@Root() partner: Partner, @Context() ctx: Ctx) {
+    return visiblePartnerships(ctx, await groupedBy(ctx, Partnership, 'partnerId', { createdAt: 'ASC' }).load(partner.id));
   }
 
   @FieldResolver(() => PartnerStats)
@@ -153,8 +155,8 @@ export class PartnershipResolver {
   }
 
   @FieldResolver(() => [StatusChange])
-  history(@Root() partnership: Partnership, @Context() ctx: Ctx) {
-    return historyOf(ctx, partnership.id);
+  async history(@Root() partnership: Partnership, @Context() ctx: Ctx) {
+    return historyOf(ctx, partnership.id, (await partnershipVisibility(ctx, partnership)).field('history { note by }'));
   }
 }
 
@@ -166,7 +168,7 @@ export class CommunityPartnershipsResolver {
     @Arg('status', () => PartnershipStatus, { nullable: true }) status: PartnershipStatus | null,
     @Context() ctx: Ctx,
   ) {
-    const all = await groupedBy(ctx, Partnership, 'communityId', { createdAt: 'ASC' }).load(community.id);
+    const all = await visiblePartnerships(ctx, await groupedBy(ctx, Partnership, 'communityId', { createdAt: 'ASC' }).load(community.id));
     return status ? all.filter((p) => p.status === status) : all;
   }
 }

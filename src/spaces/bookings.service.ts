@@ -21,8 +21,7 @@ import { effectiveStatus, ContractStatus, SpaceContract } from './space-contract
 
 /** How far ahead a single occurrence may be booked (contracts book their whole term). */
 export const BOOKING_HORIZON_DAYS = 180;
-/** What everyone but the partner and the secretaries sees of a booking that is not a public contract session. */
-export const PRIVATE_PURPOSE = '已预订/Booked';
+export { PRIVATE_PURPOSE } from './spaces.visibility';
 /** Bounds the public board's list of upcoming sessions. */
 export const UPCOMING_SESSIONS_LIMIT = 50;
 
@@ -88,13 +87,6 @@ export function roomBookings(ctx: Ctx, room: Room, from: Date, to: Date): Promis
   return confirmedBookingsOfRoom(ctx, room.id, from, to);
 }
 
-/** Contract sessions are public; anything else only to the booking partner's members and the community's secretaries. */
-export async function canSeeBookingDetails(ctx: Ctx, booking: Booking): Promise<boolean> {
-  if (booking.contractId) return true;
-  if (!ctx.viewer.userId || ctx.viewer.authError) return false;
-  const roles = await viewerRoles(ctx);
-  return roles.isAdmin || roles.secretaryOf.has(booking.communityId) || (!!booking.partnerId && roles.partnerRoles.has(booking.partnerId));
-}
 
 /** The room's weekly slots, share-locked so that updateRoom cannot remove one under a booking being made. */
 export async function lockRoomSlots(tx: EntityManager, roomId: string): Promise<WeeklySlot[]> {

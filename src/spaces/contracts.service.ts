@@ -21,18 +21,16 @@ import { isoRange, localLabel, startOfLocalDay, takenOccurrences, type Range } f
 import { ContractStatus, effectiveStatus, PUBLIC_CONTRACT_STATUSES, SpaceContract } from './space-contract.entity';
 import { announceContract, announceContracts, withNote } from './spaces.announce';
 import type { ContractFilter, ProposeContractInput } from './spaces.inputs';
+import { contractVisibility } from './spaces.visibility';
 
 /** Longest term, both days counted (a leap year). */
 export const MAX_TERM_DAYS = 366;
 /** Attempts at an approval that lost a race to a concurrent booking before answering CONFLICT. */
 const APPROVAL_ATTEMPTS = 3;
 
-/** PENDING_REVIEW and REJECTED contracts are visible to the partner's members and the community's secretaries only. */
+/** PENDING_REVIEW and REJECTED contracts are visible to the partner's members and the community's secretaries only (spaces.visibility.ts). */
 export async function canSeeContract(ctx: Ctx, contract: SpaceContract): Promise<boolean> {
-  if (PUBLIC_CONTRACT_STATUSES.includes(contract.status)) return true;
-  if (!ctx.viewer.userId || ctx.viewer.authError) return false;
-  const roles = await viewerRoles(ctx);
-  return roles.isAdmin || roles.secretaryOf.has(contract.communityId) || roles.partnerRoles.has(contract.partnerId);
+  return (await contractVisibility(ctx, contract)).row;
 }
 
 /** The contract if the viewer may see it, else null (as if it did not exist). */

@@ -1,5 +1,5 @@
 import { Arg, Args, Ctx as Context, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { isPartnerMember, requirePartnerMember, requirePartnerMemberOrSecretary, requireSecretary } from '../auth/policy';
+import { requirePartnerMember, requirePartnerMemberOrSecretary, requireSecretary } from '../auth/policy';
 import { historyOf } from '../common/history';
 import { byId } from '../common/loaders';
 import { ConnectionType, pageArgsFactory } from '../common/pagination';
@@ -13,6 +13,7 @@ import { NotFoundError } from '../errors';
 import { Partner, PartnerRole } from '../partners/partner.entity';
 import { ReviewDecision } from '../partners/partners.inputs';
 import { findPartner } from '../partners/partners.service';
+import { partnerVisibility } from '../partners/partners.visibility';
 import { PublicBoard } from '../public/public-board.resolver';
 import { Booking } from './booking.entity';
 import * as bookings from './bookings.service';
@@ -20,6 +21,7 @@ import { partnerCalendarUrl, rotateCalendarToken } from './calendar.service';
 import * as contracts from './contracts.service';
 import { ContractStatus, effectiveStatus, SpaceContract } from './space-contract.entity';
 import { BookingFilter, BookSlotInput, ContractFilter, ProposeContractInput } from './spaces.inputs';
+import { bookingVisibility, contractVisibility, PRIVATE_PURPOSE } from './spaces.visibility';
 
 const BookingConnection = ConnectionType(Booking, 'Booking');
 const BookingPageArgs = pageArgsFactory(50);
@@ -61,7 +63,7 @@ export class BookingResolver {
 
   @FieldResolver(() => Partner, { nullable: true, description: "Null for a community's own booking, and for a private booking seen by others." })
   async partner(@Root() booking: Booking, @Context() ctx: Ctx) {
-    if (!booking.partnerId || !(await bookings.canSeeBookingDetails(ctx, booking))) return null;
+    if (!booking.partnerId || !(await bookingVisibility(ctx, booking)).field('partner')) return null;
     return byId(ctx, Partner).load(booking.partnerId);
   }
 
@@ -71,15 +73,15 @@ export class BookingResolver {
   }
 
   @FieldResolver(() => String, {
-    description: `Public for contract sessions; otherwise "${bookings.PRIVATE_PURPOSE}" to all but the booking partner's members and the community's secretaries.`,
+    description: `Public for contract sessions; otherwise "${PRIVATE_PURPOSE}" to all but the booking partner's members and the community's secretaries.`,
   })
   async purpose(@Root() booking: Booking, @Context() ctx: Ctx) {
-    return (await bookings.canSeeBookingDetails(ctx, booking)) ? booking.purpose : bookings.PRIVATE_PURPOSE;
+    return (await bookingVisibility(ctx, booking)).field('purpose') ? booking.purpose : PRIVATE_PURPOSE;
   }
 
   @FieldResolver(() => [StatusChange])
-  history(@Root() booking: Booking, @Context() ctx: Ctx) {
-    return historyOf(ctx, booking.id);
+  async history(@Root() booking: Booking, @Context() ctx: Ctx) {
+    return historyOf(ctx, booking.id, (await bookingVisibility(ctx, booking)).field('history { note by }'));
   }
 }
 
@@ -163,8 +165,8 @@ export class SpaceContractResolver {
   }
 
   @FieldResolver(() => [StatusChange])
-  history(@Root() contract: SpaceContract, @Context() ctx: Ctx) {
-    return historyOf(ctx, contract.id);
+  async history(@Root() contract: SpaceContract, @Context() ctx: Ctx) {
+    return historyOf(ctx, contract.id, (await contractVisibility(ctx, contract)).field('history { note by }'));
   }
 }
 
@@ -192,7 +194,7 @@ export class RoomBookingsResolver {
 export class PartnerCalendarResolver {
   @FieldResolver(() => String, { nullable: true, description: "Subscription URL of this partner's iCalendar feed; members only, null for everyone else." })
   async calendarUrl(@Root() partner: Partner, @Context() ctx: Ctx) {
-    return (await isPartnerMember(ctx, partner.id)) ? partnerCalendarUrl(ctx.config, partner) : null;
+    return (await partnerVisibility(ctx, partner)).field('calendarUrl') ? partnerCalendarUrl(ctx.config, partner) : null;
   }
 
   @Mutation(() => Partner, { description: "Replaces the partner's calendar token: the old feed URL stops working." })

@@ -1,5 +1,4 @@
 import { Ctx as Context, FieldResolver, Resolver, Root } from 'type-graphql';
-import { viewerRoles } from '../auth/policy';
 import { linked } from '../common/loaders';
 import { Community, CommunitySecretary } from '../communities/community.entity';
 import type { Ctx } from '../context';
@@ -7,14 +6,13 @@ import { Partner, PartnerMember } from '../partners/partner.entity';
 import { PartnerInvitation } from '../partners/partner-invitation.entity';
 import { pendingInvitationsOf } from '../partners/invitations.service';
 import { User } from './user.entity';
+import { userVisibility } from './users.visibility';
 
 @Resolver(() => User)
 export class UserResolver {
   @FieldResolver(() => String, { nullable: true, description: 'Visible to the user themself and to admins only; null for everyone else.' })
   async email(@Root() user: User, @Context() ctx: Ctx) {
-    if (!ctx.viewer.userId) return null;
-    if (ctx.viewer.userId === user.id) return user.email;
-    return (await viewerRoles(ctx)).isAdmin ? user.email : null;
+    return (await userVisibility(ctx, user)).field('email') ? user.email : null;
   }
 
   @FieldResolver(() => [Community])

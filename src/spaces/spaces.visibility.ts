@@ -1,0 +1,49 @@
+import { INVOLVED, readable, rolesOn, type Readable, type TypeVisibility } from '../common/visibility';
+import type { Ctx } from '../context';
+import type { Booking } from './booking.entity';
+import { PUBLIC_CONTRACT_STATUSES, type SpaceContract } from './space-contract.entity';
+
+/*
+ * Who may read what of bookings and space contracts (docs/visibility.md). The public sees when a
+ * room is taken and which contract sessions are held; a private booking reads "已预订/Booked",
+ * and who booked or cancelled and why is for the partner and the secretaries only.
+ */
+
+/** What everyone but the partner and the secretaries sees of a booking that is not a public contract session. */
+export const PRIVATE_PURPOSE = '已预订/Booked';
+
+export const BOOKING_VISIBILITY: TypeVisibility<'purpose' | 'partner' | 'history { note by }'> = {
+  type: 'Booking',
+  scope: "the booking's partner; its community",
+  fields: {
+    purpose: { roles: INVOLVED, publicWhen: 'a contract session', hidden: PRIVATE_PURPOSE },
+    partner: { roles: INVOLVED, publicWhen: 'a contract session', hidden: 'null', note: "null also for the community's own bookings" },
+    'history { note by }': { roles: INVOLVED, hidden: 'null', note: 'who booked, who cancelled and why' },
+  },
+};
+
+export const SPACE_CONTRACT_VISIBILITY: TypeVisibility<'history { note by }'> = {
+  type: 'SpaceContract',
+  scope: "the contract's partner; its community",
+  rows: {
+    roles: INVOLVED,
+    publicWhen: 'ACTIVE, EXPIRED or TERMINATED',
+    hidden: 'left out of `contracts`; `contract(id)` and `Booking.contract` answer null',
+  },
+  fields: {
+    'history { note by }': { roles: INVOLVED, hidden: 'null', note: 'review notes, rejection and termination reasons, who decided' },
+  },
+};
+
+export const SPACES_VISIBILITY = [BOOKING_VISIBILITY, SPACE_CONTRACT_VISIBILITY];
+
+export async function bookingVisibility(ctx: Ctx, booking: Booking): Promise<Readable<keyof typeof BOOKING_VISIBILITY.fields>> {
+  const roles = await rolesOn(ctx, { communityId: booking.communityId, partnerId: booking.partnerId });
+  const session = !!booking.contractId;
+  return readable(BOOKING_VISIBILITY, roles, { purpose: session, partner: session });
+}
+
+export async function contractVisibility(ctx: Ctx, contract: SpaceContract): Promise<Readable<keyof typeof SPACE_CONTRACT_VISIBILITY.fields>> {
+  const roles = await rolesOn(ctx, { communityId: contract.communityId, partnerId: contract.partnerId });
+  return readable(SPACE_CONTRACT_VISIBILITY, roles, { rows: PUBLIC_CONTRACT_STATUSES.includes(contract.status) });
+}
