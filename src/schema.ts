@@ -4,6 +4,7 @@ import { buildSchema, getMetadataStorage, type NonEmptyArray, type ResolverData 
 import { AuthResolver } from './auth/auth.resolver';
 import { StatusChangeResolver } from './common/history';
 import { DateTimeScalar } from './common/scalars';
+import { guardArguments } from './common/input-guard';
 import { fieldErrors } from './common/validation';
 import { CommunityResolver, RoomResolver } from './communities/communities.resolver';
 import { DemandItemResolver, EvaluationResolver, MatchResolver, PartnerDemandResolver, PublicBoardDemandResolver, SupplyOfferResolver } from './demand/demand.resolver';
@@ -69,6 +70,8 @@ export async function createSchema(): Promise<GraphQLSchema> {
     pubSub: refusingPubSub,
   });
   callFieldResolversDirectly(schema);
+  // Every argument of every field is checked (control characters, date range) before its resolver runs, over any transport.
+  guardArguments(schema);
   return schema;
 }
 
