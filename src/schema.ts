@@ -5,6 +5,7 @@ import { AuthResolver } from './auth/auth.resolver';
 import { StatusChangeResolver } from './common/history';
 import { answerFromDatabase } from './common/loaders';
 import { DateTimeScalar } from './common/scalars';
+import { guardArguments } from './common/input-guard';
 import { fieldErrors } from './common/validation';
 import { CommunityResolver, RoomResolver } from './communities/communities.resolver';
 import { DemandItemResolver, EvaluationResolver, MatchResolver, PartnerDemandResolver, PublicBoardDemandResolver, SupplyOfferResolver } from './demand/demand.resolver';
@@ -72,6 +73,8 @@ export async function createSchema(): Promise<GraphQLSchema> {
   });
   callFieldResolversDirectly(schema);
   answerFromDatabase(schema);
+  // Every argument of every field is checked (control characters, date range) before its resolver runs, over any transport.
+  guardArguments(schema);
   return schema;
 }
 

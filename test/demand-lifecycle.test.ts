@@ -20,6 +20,7 @@ import {
   publishOffer,
   scene,
   unique,
+  joinCommunity,
 } from './support/demand-fixtures';
 
 let app: TestApp;
@@ -190,7 +191,9 @@ describe('a claim', () => {
     ok(await app.gql(`mutation($id: ID!) { setOfferStatus(id: $id, status: PAUSED) { status } }`, { id: paused }, partner.owner.token));
     const expired = await publishOffer(app, partner.owner.token, partner.partnerId);
     await app.db.query(`UPDATE supply_offer SET available_until = now() - interval '1 day' WHERE id = $1`, [expired]);
-    const { communityId: elsewhere } = await scene(app);
+    const second = await scene(app);
+    const elsewhere = second.communityId;
+    await joinCommunity(app, partner.owner, partner.partnerId, second);
     const notHere = await publishOffer(app, partner.owner.token, partner.partnerId, { communityIds: [elsewhere] });
 
     const attempt = (offerId: string) => app.gql(CLAIM, { i: { demandId, partnerId: partner.partnerId, quantity: 1, offerId } }, partner.owner.token);
@@ -431,13 +434,16 @@ describe('offers', () => {
   it('are listed by partner, community and status', async () => {
     const { communityId, secretary, partner } = await scene(app);
     const everywhere = await publishOffer(app, partner.owner.token, partner.partnerId, { title: unique('图书') });
-    const { communityId: elsewhere } = await scene(app);
+    const other = await scene(app);
+    const elsewhere = other.communityId;
+    await joinCommunity(app, partner.owner, partner.partnerId, other);
     const onlyElsewhere = await publishOffer(app, partner.owner.token, partner.partnerId, { communityIds: [elsewhere] });
+    // The offer to every community reaches elsewhere too: the partner is ACTIVE there (as it must be to name it).
     const list = async (filter: Record<string, unknown>) =>
       ok(await app.gql(`query($f: OfferFilter) { offers(filter: $f, first: 50) { totalCount edges { node { id } } } }`, { f: filter }, secretary.token)).offers;
     expect((await list({ partnerId: partner.partnerId })).totalCount).toBe(2);
     expect((await list({ communityId })).edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([everywhere]);
-    expect((await list({ communityId: elsewhere })).edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([onlyElsewhere]);
+    expect((await list({ communityId: elsewhere })).edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([everywhere, onlyElsewhere]);
     expect((await list({ partnerId: partner.partnerId, status: 'PAUSED' })).totalCount).toBe(0);
   });
 });

@@ -1,6 +1,6 @@
 import { errorCode, startTestApp, type TestApp } from './support/app';
 import { activePartner, signUp } from './support/fixtures';
-import { CLAIM, FULFIL, EVALUATE, REVIEW, claim, ok, postDemand, publishOffer, scene } from './support/demand-fixtures';
+import { CLAIM, FULFIL, EVALUATE, REVIEW, claim, joinCommunity, ok, postDemand, publishOffer, scene } from './support/demand-fixtures';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -116,6 +116,7 @@ describe('suggestions', () => {
     const full = await publishOffer(app, good.owner.token, good.partnerId, { title: '木质长椅两张', quantity: 1 });
     await claim(app, good.owner.token, await postDemand(app, secretary.token, communityId, { quantity: 1 }), good.partnerId, 1, full);
     const elsewhere = await scene(app);
+    await joinCommunity(app, good.owner, good.partnerId, elsewhere);
     await publishOffer(app, good.owner.token, good.partnerId, { title: '木质长椅', communityIds: [elsewhere.communityId] });
     await publishOffer(app, elsewhere.partner.owner.token, elsewhere.partner.partnerId, { title: '木质长椅' });
 

@@ -2,6 +2,8 @@ import { ArgsType, Field, Int, ObjectType, type ClassType } from 'type-graphql';
 import { Max, Min } from 'class-validator';
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { BadUserInputError } from '../errors';
+import { isUuid } from './ids';
+import { instantProblem } from './input-guard';
 import { queryPrepared } from '../db/prepared';
 import { hydrateValues, hydrationPlan } from './loaders';
 import type { Prefetch } from './prefetch';
@@ -51,10 +53,14 @@ export function ConnectionType<T extends object>(node: ClassType<T>, name: strin
   return Connection;
 }
 
-/** One column of a keyset order: its SQL, direction, and how to read it back from a row. */
+/**
+ * One column of a keyset order: its SQL, direction, what kind of value it holds (a cursor from a
+ * client is checked against it before it reaches SQL), and how to read it back from a row.
+ */
 export interface SortKey<E> {
   sql: string;
   dir: 'ASC' | 'DESC';
+  kind: 'instant' | 'uuid' | 'int';
   value: (row: E) => string | number;
 }
 
@@ -80,12 +86,27 @@ export function pageArgsFactory(defaultFirst: number) {
   return Args;
 }
 
-function decodeCursor(after: string, size: number): (string | number)[] {
-  try {
-    const values = JSON.parse(Buffer.from(after, 'base64url').toString('utf8'));
-    if (Array.isArray(values) && values.length === size) return values;
-  } catch {
-    /* fall through */
+/** Cursors this server hands out are a few dozen characters; anything much longer is not one. */
+const CURSOR_MAX = 500;
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
+
+const cursorValueFits: Record<SortKey<unknown>['kind'], (v: unknown) => boolean> = {
+  instant: (v) => typeof v === 'string' && ISO_INSTANT.test(v) && instantProblem(new Date(v)) === null,
+  uuid: (v) => typeof v === 'string' && isUuid(v),
+  int: (v) => typeof v === 'number' && Number.isSafeInteger(v),
+};
+
+/** The cursor's values, each of its key's kind; anything else is refused naming `after`. */
+function decodeCursor<E>(after: string, keys: SortKey<E>[]): (string | number)[] {
+  if (after.length <= CURSOR_MAX) {
+    try {
+      const values: unknown = JSON.parse(Buffer.from(after, 'base64url').toString('utf8'));
+      if (Array.isArray(values) && values.length === keys.length && keys.every((k, i) => cursorValueFits[k.kind](values[i]))) {
+        return values as (string | number)[];
+      }
+    } catch {
+      /* fall through */
+    }
   }
   throw BadUserInputError.field('after', 'not a cursor of this list');
 }
@@ -111,7 +132,7 @@ export async function paginate<E extends ObjectLiteral>(
   const counter = qb.clone();
   let count: Promise<number> | undefined;
   if (after) {
-    const values = decodeCursor(after, keys.length);
+    const values = decodeCursor(after, keys);
     const params: Record<string, string | number> = {};
     values.forEach((v, i) => (params[`cur${i}`] = v));
     qb.andWhere(keysetCondition(keys), params);
@@ -209,7 +230,7 @@ function keysetCondition<E>(keys: SortKey<E>[]): string {
 /** The usual order of a list: oldest first by creation time, then id. */
 export function createdOrder<E extends { id: string; createdAt: Date }>(alias: string): SortKey<E>[] {
   return [
-    { sql: `${alias}.created_at`, dir: 'ASC', value: (r) => r.createdAt.toISOString() },
-    { sql: `${alias}.id`, dir: 'ASC', value: (r) => r.id },
+    { sql: `${alias}.created_at`, dir: 'ASC', kind: 'instant', value: (r) => r.createdAt.toISOString() },
+    { sql: `${alias}.id`, dir: 'ASC', kind: 'uuid', value: (r) => r.id },
   ];
 }

@@ -500,9 +500,9 @@ export function listMatches(ctx: Ctx, filter: MatchFilter | null | undefined, pa
 }
 
 const REVIEW_ORDER: SortKey<Match>[] = [
-  { sql: 'm.urgency_rank', dir: 'DESC', value: (m) => m.urgencyRank },
-  { sql: 'm.created_at', dir: 'ASC', value: (m) => m.createdAt.toISOString() },
-  { sql: 'm.id', dir: 'ASC', value: (m) => m.id },
+  { sql: 'm.urgency_rank', dir: 'DESC', kind: 'int', value: (m) => m.urgencyRank },
+  { sql: 'm.created_at', dir: 'ASC', kind: 'instant', value: (m) => m.createdAt.toISOString() },
+  { sql: 'm.id', dir: 'ASC', kind: 'uuid', value: (m) => m.id },
 ];
 
 /** PENDING_REVIEW matches of one community: most urgent demand first, then oldest claim first. */

@@ -1,6 +1,7 @@
 import { now as clockNow } from '../common/clock';
 import type { Ctx } from '../context';
-import { BadUserInputError, NotFoundError } from '../errors';
+import type { EntityManager } from 'typeorm';
+import { AppError, BadUserInputError, NotFoundError } from '../errors';
 import { createdOrder, paginate, type PageArgs } from '../common/pagination';
 import { inTransaction } from '../db/transaction';
 import { escapeLike } from '../partners/partners.service';
@@ -37,6 +38,7 @@ export async function publishOffer(ctx: Ctx, input: PublishOfferInput, by: strin
     if (missing >= 0) throw new NotFoundError('community', communityIds[missing], `input.communityIds[${missing}]`);
   }
   return inTransaction(ctx.db, async (tx) => {
+    if (communityIds.length) await assertActiveIn(tx, input.partnerId, communityIds);
     const offer = await tx.save(
       tx.create(SupplyOffer, {
         partnerId: input.partnerId,
@@ -52,10 +54,31 @@ export async function publishOffer(ctx: Ctx, input: PublishOfferInput, by: strin
         createdBy: by,
       }),
     );
-    if (communityIds.length) await tx.insert(OfferCommunity, communityIds.map((communityId) => ({ offerId: offer.id, communityId })));
+    if (communityIds.length) {
+      await tx.insert(OfferCommunity, communityIds.map((communityId) => ({ offerId: offer.id, communityId })));
+    }
     await offerLifecycle.created(tx, offer, { by });
     return offer;
   });
+}
+
+/**
+ * A partner offers only where it acts: in communities of its ACTIVE partnerships (FORBIDDEN otherwise,
+ * as claimDemand answers), naming the first community that is not. Share-locked like
+ * assertActivePartnership, so a concurrent endPartnership waits for this transaction.
+ */
+async function assertActiveIn(tx: EntityManager, partnerId: string, communityIds: string[]): Promise<void> {
+  const rows: { community_id: string }[] = await tx.query(
+    `SELECT community_id FROM partnership WHERE partner_id = $1 AND community_id = ANY($2::uuid[]) AND status = 'ACTIVE' FOR SHARE`,
+    [partnerId, communityIds],
+  );
+  const active = new Set(rows.map((r) => r.community_id));
+  const outside = communityIds.findIndex((id) => !active.has(id));
+  if (outside >= 0) {
+    throw new AppError('FORBIDDEN', 'This partner has no ACTIVE partnership with this community', {
+      fields: [{ path: `input.communityIds[${outside}]`, message: 'the partner has no ACTIVE partnership here' }],
+    });
+  }
 }
 
 /** ACTIVE <-> PAUSED, either -> WITHDRAWN. Matches already made against the offer stay as they are. */

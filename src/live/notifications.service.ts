@@ -124,8 +124,8 @@ export async function announceMany(tx: EntityManager, announcements: Announcemen
 
 /** Newest first; the id breaks ties between rows of one transaction. */
 const newestFirst: SortKey<Notification>[] = [
-  { sql: 'n.created_at', dir: 'DESC', value: (r) => r.createdAt.toISOString() },
-  { sql: 'n.id', dir: 'DESC', value: (r) => r.id },
+  { sql: 'n.created_at', dir: 'DESC', kind: 'instant', value: (r) => r.createdAt.toISOString() },
+  { sql: 'n.id', dir: 'DESC', kind: 'uuid', value: (r) => r.id },
 ];
 
 export function listNotifications(ctx: Ctx, userId: string, unreadOnly: boolean, page: PageArgs) {

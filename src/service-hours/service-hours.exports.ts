@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { requireSecretary, serviceCertificateScope } from '../auth/policy';
 import { byId } from '../common/loaders';
+import { localDateProblem } from '../common/input-guard';
 import { LOCAL_DATE_PATTERN } from '../common/scalars';
 import { findCommunity } from '../communities/communities.service';
 import type { Ctx } from '../context';
@@ -20,8 +21,10 @@ export function periodFrom(query: Record<string, unknown>): DatePeriod {
     const value = query[name];
     if (value === undefined || value === '') return null;
     if (typeof value !== 'string' || !LOCAL_DATE_PATTERN.test(value) || !DateTime.fromISO(value).isValid) {
-      throw BadUserInputError.field(name, 'must be a date YYYY-MM-DD');
+      throw BadUserInputError.field(name, 'must be one date YYYY-MM-DD');
     }
+    const outOfRange = localDateProblem(value);
+    if (outOfRange) throw BadUserInputError.field(name, outOfRange);
     return value;
   };
   const period = { from: read('from'), to: read('to') };
@@ -62,13 +65,15 @@ export interface ExportSource {
  * connection between batches (on embedded PGlite other requests keep going).
  */
 export async function serviceLogExport(ctx: Ctx, communityId: unknown, period: DatePeriod): Promise<ExportSource> {
-  if (typeof communityId !== 'string' || !communityId) throw BadUserInputError.field('communityId', 'is required');
+  if (communityId === undefined || communityId === '') throw BadUserInputError.field('communityId', 'is required');
+  if (typeof communityId !== 'string') throw BadUserInputError.field('communityId', 'must be given once');
   if (!isUuid(communityId)) throw new NotFoundError('community', communityId, 'communityId');
   const community = await findCommunity(ctx, communityId, 'communityId');
   await requireSecretary(ctx, communityId);
   const zone = community.timezone;
-  const from = period.from ? DateTime.fromISO(period.from, { zone }).toJSDate() : new Date(0);
-  const to = period.to ? DateTime.fromISO(period.to, { zone }).plus({ days: 1 }).toJSDate() : new Date(8.64e15);
+  // An open end is no bound at all (null), not an extreme instant: PGlite refuses year 275760.
+  const from = period.from ? DateTime.fromISO(period.from, { zone }).toJSDate() : null;
+  const to = period.to ? DateTime.fromISO(period.to, { zone }).plus({ days: 1 }).toJSDate() : null;
   return {
     communityName: community.name,
     timezone: zone,
@@ -84,7 +89,8 @@ export async function serviceLogExport(ctx: Ctx, communityId: unknown, period: D
            JOIN app_user u ON u.id = s.volunteer_id
            LEFT JOIN partner p ON p.id = s.partner_id
            LEFT JOIN app_user v ON v.id = s.verified_by_id
-          WHERE s.community_id = $1 AND s.started_at >= $4 AND s.started_at < $5
+          WHERE s.community_id = $1
+            AND ($4::timestamptz IS NULL OR s.started_at >= $4) AND ($5::timestamptz IS NULL OR s.started_at < $5)
             AND ($6::timestamptz IS NULL OR (s.started_at, s.id) > ($6, $7::uuid))
           ORDER BY s.started_at, s.id
           LIMIT $8`,

@@ -250,8 +250,8 @@ export async function decideServiceLogs(ctx: Ctx, ids: string[], decision: Revie
 // ---------------------------------------------------------------- lists and summaries
 
 const newestFirst: SortKey<ServiceLog>[] = [
-  { sql: 's.started_at', dir: 'DESC', value: (r) => r.startedAt.toISOString() },
-  { sql: 's.id', dir: 'DESC', value: (r) => r.id },
+  { sql: 's.started_at', dir: 'DESC', kind: 'instant', value: (r) => r.startedAt.toISOString() },
+  { sql: 's.id', dir: 'DESC', kind: 'uuid', value: (r) => r.id },
 ];
 
 /** Newest first. Who may list what: see serviceLogListScope in auth/policy.ts. */

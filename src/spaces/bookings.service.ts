@@ -33,8 +33,8 @@ export async function findBooking(ctx: Ctx, id: string, path = 'id'): Promise<Bo
 
 /** Chronological, then by id: the order of every booking list. */
 export const startOrder = (alias: string): SortKey<Booking>[] => [
-  { sql: `${alias}.start_at`, dir: 'ASC', value: (b) => b.startAt.toISOString() },
-  { sql: `${alias}.id`, dir: 'ASC', value: (b) => b.id },
+  { sql: `${alias}.start_at`, dir: 'ASC', kind: 'instant', value: (b) => b.startAt.toISOString() },
+  { sql: `${alias}.id`, dir: 'ASC', kind: 'uuid', value: (b) => b.id },
 ];
 
 export function listBookings(ctx: Ctx, filter: BookingFilter, page: PageArgs) {

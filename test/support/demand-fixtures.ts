@@ -64,3 +64,9 @@ export async function offerState(app: TestApp, token: string, id: string) {
 }
 
 export { signUp, unique };
+
+/** An ACTIVE partnership of an existing partner in another community (offers may name only such communities). */
+export async function joinCommunity(app: TestApp, owner: Account, partnerId: string, other: { communityId: string; secretary: Account }) {
+  const req = ok(await app.gql(`mutation($p: ID!, $c: ID!) { requestPartnership(partnerId: $p, communityId: $c) { id } }`, { p: partnerId, c: other.communityId }, owner.token));
+  ok(await app.gql(`mutation($id: ID!) { reviewPartnership(id: $id, decision: APPROVE) { id } }`, { id: req.requestPartnership.id }, other.secretary.token));
+}
