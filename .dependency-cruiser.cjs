@@ -54,11 +54,11 @@ module.exports = {
       name: 'only-entry-points-across-domains',
       severity: 'error',
       comment:
-        "A domain uses another domain through its entry points (service, policy, entities, inputs, lifecycle), never its resolvers, prefetch or helpers.",
+        "A domain uses another domain through its entry points (service, policy, visibility, entities, inputs, lifecycle), never its resolvers, prefetch or helpers.",
       from: { path: '^src/([^/]+)/' },
       to: {
         path: '^src/([^/]+)/',
-        pathNot: ['^src/$1/', '\\.(service|policy|entity|inputs|lifecycle)\\.ts$', '^src/(common|db|ops|types)/'],
+        pathNot: ['^src/$1/', '(^|/|\\.)(service|policy|visibility|entity|inputs|lifecycle)\\.ts$', '^src/(common|db|ops|types)/'],
       },
     },
     {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { logFormatFrom, type LogFormat } from './logger';
-import { estimate, passwordWeakness } from './auth/passwords';
+import { estimate, passwordWeakness } from './common/secret-strength';
 
 export interface Config {
   env: 'production' | 'development' | 'test';

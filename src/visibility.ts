@@ -1,4 +1,4 @@
-import { allows, ROLE_TITLES, ROLES, type FieldRule, type Role, type TypeVisibility } from './common/visibility';
+import { allows, ROLE_TITLES, ROLES, type FieldRule, type Role, type TypeVisibility } from './auth/visibility';
 import { DEMAND_VISIBILITY } from './demand/demand.visibility';
 import { PARTNERS_VISIBILITY } from './partners/partners.visibility';
 import { SPACES_VISIBILITY } from './spaces/spaces.visibility';

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { allows, type Role, type RowScope } from '../src/common/visibility';
+import { allows, type Role, type RowScope } from '../src/auth/visibility';
 import { PRIVATE_PURPOSE } from '../src/spaces/spaces.visibility';
 import { VISIBILITY, visibilityMarkdown } from '../src/visibility';
 import { startTestApp, type TestApp } from './support/app';

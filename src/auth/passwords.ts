@@ -1,61 +1,6 @@
 import bcrypt from 'bcryptjs';
-import { ZxcvbnFactory } from '@zxcvbn-ts/core';
-import { adjacencyGraphs, dictionary } from '@zxcvbn-ts/language-common';
+
+export { estimate, passwordWeakness, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, PASSWORD_MIN_SCORE } from '../common/secret-strength';
 
 export const hashPassword = (password: string, rounds: number) => bcrypt.hash(password, rounds);
 export const verifyPassword = (password: string, hash: string) => bcrypt.compare(password, hash);
-
-export const PASSWORD_MIN_LENGTH = 8;
-export const PASSWORD_MAX_LENGTH = 128;
-/**
- * zxcvbn's score (0-4) a new password needs: 3 is "safely unguessable: moderate protection from an
- * offline slow-hash attack" (bcrypt here). `password1` scores 0, `demo2026` 1, `secret-pass-1` 3.
- */
-export const PASSWORD_MIN_SCORE = 3;
-
-/** The strength estimator with the language-neutral dictionaries (common passwords, names, keyboard patterns). */
-let estimator: ZxcvbnFactory | undefined;
-function strength() {
-  estimator ??= new ZxcvbnFactory({ dictionary: { ...dictionary }, graphs: adjacencyGraphs });
-  return estimator;
-}
-
-/** zxcvbn's estimate of the guesses an attacker needs, as log10, and its score. */
-export function estimate(secret: string, userInputs: string[] = []): { score: number; guessesLog10: number; warning: string | null } {
-  const result = strength().check(secret, userInputs);
-  return { score: result.score, guessesLog10: result.guessesLog10, warning: result.feedback.warning };
-}
-
-/**
- * Why a new password is too weak, or null if it will do. `userInputs` (the e-mail, the display
- * name) count as known to an attacker. Only new passwords are checked (signUp, changePassword);
- * logging in with an older, weaker one still works.
- */
-export function passwordWeakness(password: string, userInputs: string[] = []): string | null {
-  if (password.length < PASSWORD_MIN_LENGTH) return `must be at least ${PASSWORD_MIN_LENGTH} characters`;
-  if (password.length > PASSWORD_MAX_LENGTH) return `must be at most ${PASSWORD_MAX_LENGTH} characters`;
-  const { score, warning } = estimate(password, userInputs.filter(Boolean));
-  if (score < PASSWORD_MIN_SCORE) {
-    return `is too easy to guess${warning ? ` (${WARNINGS[warning] ?? warning})` : ''}; use a longer phrase of unrelated words`;
-  }
-  return null;
-}
-
-/** zxcvbn-ts gives warning keys (translations are a separate package); the ones worth saying. */
-const WARNINGS: Record<string, string> = {
-  common: 'a commonly used password',
-  similarToCommon: 'similar to a commonly used password',
-  straightRow: 'a straight row of keys',
-  keyPattern: 'a short keyboard pattern',
-  simpleRepeat: 'repeated characters',
-  extendedRepeat: 'repeated character patterns',
-  sequences: 'a common character sequence',
-  recentYears: 'a recent year',
-  dates: 'a date',
-  topTen: 'one of the ten most used passwords',
-  topHundred: 'one of the hundred most used passwords',
-  userInputs: 'contains your name or e-mail',
-  namesByThemselves: 'a name on its own',
-  commonNames: 'a common name',
-  pwned: 'found in a data breach',
-};

@@ -5,7 +5,7 @@ import { BadUserInputError, ConflictError, ForbiddenError, InvalidStateError, No
 import { byId } from '../common/loaders';
 import { createdOrder, paginate, type PageArgs, type SortKey } from '../common/pagination';
 import { prefetch } from '../common/prefetch';
-import { withViewerRoles } from '../common/visibility';
+import { withViewerRoles } from '../auth/visibility';
 import { below, type FieldTree } from '../common/selection';
 import { checkText } from '../common/validation';
 import { inTransaction } from '../db/transaction';

@@ -1,5 +1,5 @@
 import { isUuid } from '../common/ids';
-import { INVOLVED, readable, rolesOn, SIGNED_IN, type Readable, type TypeVisibility } from '../common/visibility';
+import { INVOLVED, readable, rolesOn, SIGNED_IN, type Readable, type TypeVisibility } from '../auth/visibility';
 import type { Ctx } from '../context';
 import type { DemandItem } from './demand-item.entity';
 import { type Evaluation, type Match, MatchStatus } from './match.entity';

@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import { viewerFromHeader } from '../auth/tokens';
 import type { Config } from '../config';
-import type { OperationGuard } from './operation-guard';
+import type { AppError } from '../errors';
 
 export type Take = { ok: true } | { ok: false; retryAfterSeconds: number };
 
@@ -45,7 +45,12 @@ export class FixedWindowLimiter {
  * `Retry-After`, and a GraphQL error RATE_LIMITED with `extensions.retryAfterSeconds`, before the
  * body is even parsed.
  */
-export function rateLimitMiddleware(config: Config, guard: Pick<OperationGuard, 'admit'>): RequestHandler {
+/** What the middleware needs of the operation guard (named here, so that the two files do not import each other). */
+export interface Admission {
+  admit(caller: { userId: string | null; address: string }): AppError | null;
+}
+
+export function rateLimitMiddleware(config: Config, guard: Admission): RequestHandler {
   return (req, res, next) => {
     if (req.method === 'OPTIONS') return next();
     const userId = viewerFromHeader(config, req.header('authorization')).userId;

@@ -1,4 +1,4 @@
-import { INVOLVED, readable, rolesOn, SIGNED_IN, type Readable, type TypeVisibility } from '../common/visibility';
+import { INVOLVED, readable, rolesOn, SIGNED_IN, type Readable, type TypeVisibility } from '../auth/visibility';
 import type { Ctx } from '../context';
 import { type Partner, type Partnership, PartnershipStatus } from './partner.entity';
 

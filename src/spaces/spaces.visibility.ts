@@ -1,4 +1,4 @@
-import { INVOLVED, readable, rolesOn, type Readable, type TypeVisibility } from '../common/visibility';
+import { INVOLVED, readable, rolesOn, type Readable, type TypeVisibility } from '../auth/visibility';
 import type { Ctx } from '../context';
 import type { Booking } from './booking.entity';
 import { PUBLIC_CONTRACT_STATUSES, type SpaceContract } from './space-contract.entity';

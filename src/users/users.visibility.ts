@@ -1,4 +1,4 @@
-import { readable, rolesOn, type Readable, type TypeVisibility } from '../common/visibility';
+import { readable, rolesOn, type Readable, type TypeVisibility } from '../auth/visibility';
 import type { Ctx } from '../context';
 import type { User } from './user.entity';
 

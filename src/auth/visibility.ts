@@ -1,9 +1,9 @@
 import type { ObjectLiteral } from 'typeorm';
-import { type ViewerRoles, viewerRoles } from '../auth/policy';
+import { type ViewerRoles, viewerRoles } from './policy';
 import type { PartnerRole } from '../partners/partner.entity';
 import type { Ctx } from '../context';
-import { isUuid } from './ids';
-import type { Prefetch } from './prefetch';
+import { isUuid } from '../common/ids';
+import type { Prefetch } from '../common/prefetch';
 
 /*
  * Who may read what (docs/visibility.md, issue #11). Each domain keeps, in its `*.visibility.ts`,
