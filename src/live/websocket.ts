@@ -73,14 +73,10 @@ export function attachWebSocket({ server, schema, db, config, log, guard, client
   const cleanup = useServer<Record<string, unknown>>(
     {
       schema,
-      // A token that was presented and refused (forged, expired, or ended by logOutEverywhere /
-      // changePassword) closes the connection at once (4403); no token is an anonymous connection.
-      onConnect: async ({ connectionParams }) => {
-        const viewer = await authenticate(db, config, authorizationFrom(connectionParams));
-        return !viewer.authError;
-      },
-      // Checked again for every operation, so a connection opened before the token ended stops
-      // starting operations within the version cache's bound (auth/tokens.ts).
+      // The token is checked for every operation, as over HTTP: a refused one (forged, expired, or
+      // ended by logOutEverywhere / changePassword) answers UNAUTHENTICATED where a user is needed,
+      // and a connection opened before the token ended starts no more operations as its user
+      // within the version cache's bound (auth/tokens.ts).
       context: async ({ connectionParams, extra }): Promise<Ctx> => ({
         db,
         config,
