@@ -30,8 +30,8 @@ async function main() {
 
   const handle = await createApp({ db, config, log });
   await new Promise<void>((resolve) => handle.server.listen(config.port, resolve));
-  const { introspection, landingPage, corsOrigins, limits, rateLimit } = config;
-  log.info({ introspection, landingPage, corsOrigins, limits, rateLimit }, `listening on http://localhost:${config.port}/graphql`);
+  const { introspection, landingPage, corsOrigins, limits, rateLimit, trustProxy } = config;
+  log.info({ introspection, landingPage, corsOrigins, limits, rateLimit, trustProxy }, `listening on http://localhost:${config.port}/graphql`);
   const stopExpirySweep = startContractExpirySweep(db, log);
 
   let stopping = false;

@@ -222,6 +222,11 @@ describe('the operation guard on a development server', () => {
       const fine = await overWs(ws, availabilityAliases(1), window(7));
       expect(fine.errors).toBeUndefined();
       expect(fine.data.room.a0.length).toBe(21);
+      // A text parsed once is still costed per window.
+      const seven = availabilityAliases(7);
+      expect((await overWs(ws, seven, window(7))).errors).toBeUndefined();
+      expect(wsCode(await overWs(ws, seven, window(92)))).toBe('QUERY_TOO_COMPLEX');
+      expect((await overWs(ws, seven, window(7))).data.room.a6.length).toBe(21);
     });
 
     it('closes the socket with 1009 on a message larger than BODY_LIMIT, without running it', async () => {

@@ -18,6 +18,9 @@ import type { OperationGuard } from '../ops/operation-guard';
  */
 export const MAX_OPERATIONS_PER_CONNECTION = 20;
 
+/** Parsed and validated operation texts kept for reuse (oldest forgotten first). */
+const DOCUMENTS_KEPT = 500;
+
 /** The Authorization header a client put in `connectionParams`: `{ authorization: 'Bearer <token>' }` or `{ token }`. */
 export function authorizationFrom(params: Readonly<Record<string, unknown>> | undefined): string | undefined {
   const header = params?.authorization ?? params?.Authorization;
@@ -68,6 +71,13 @@ export function attachWebSocket({ server, schema, db, config, log, guard, client
       return emit(event, ...args);
     }) as typeof socket.emit;
   });
+  // Valid documents by query text, as Apollo keeps them over HTTP: a screen's repeated operations
+  // are parsed and validated once, and the guard's facts (keyed by the parsed operation) are reused.
+  const validDocuments = new Map<string, DocumentNode>();
+  const remember = (query: string, document: DocumentNode) => {
+    if (validDocuments.size >= DOCUMENTS_KEPT) validDocuments.delete(validDocuments.keys().next().value!);
+    validDocuments.set(query, document);
+  };
   const format = formatError(log, config.env === 'development');
   const shape = (errors: readonly GraphQLError[]) => errors.map((e) => format(e.toJSON(), e));
   const cleanup = useServer<Record<string, unknown>>(
@@ -101,16 +111,19 @@ export function attachWebSocket({ server, schema, db, config, log, guard, client
           address: clientAddress(ctx.extra.request),
         });
         if (limited) return [limited];
-        let document: DocumentNode;
-        try {
-          document = parse(payload.query, guard.parseOptions);
-        } catch (error) {
-          if (error instanceof GraphQLError) return [withCode(error, 'GRAPHQL_PARSE_FAILED')];
-          throw error;
+        let document = validDocuments.get(payload.query);
+        if (!document) {
+          try {
+            document = parse(payload.query, guard.parseOptions);
+          } catch (error) {
+            if (error instanceof GraphQLError) return [withCode(error, 'GRAPHQL_PARSE_FAILED')];
+            throw error;
+          }
+          const invalid = validate(schema, document);
+          // As over HTTP: without introspection, "did you mean" suggestions would leak the schema.
+          if (invalid.length) return invalid.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED', !config.introspection));
+          remember(payload.query, document);
         }
-        const invalid = validate(schema, document);
-        // As over HTTP: without introspection, "did you mean" suggestions would leak the schema.
-        if (invalid.length) return invalid.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED', !config.introspection));
         const operation = getOperationAST(document, payload.operationName);
         if (!operation) return [new GraphQLError('Unable to identify operation', { extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } })];
         const refusal = guard.check(schema, document, operation, payload.variables);
