@@ -50,14 +50,11 @@ export function attachWebSocket({ server, schema, db, config, log }: WebSocketDe
   const cleanup = useServer<Record<string, unknown>>(
     {
       schema,
-      // A token that was presented and refused (forged, expired, or ended by logOutEverywhere /
-      // changePassword) closes the connection at once (4403); no token is an anonymous connection.
-      onConnect: async ({ connectionParams }) => {
-        const viewer = await authenticate(db, config, authorizationFrom(connectionParams));
-        return !viewer.authError;
-      },
-      // Checked again for every operation, so a connection opened before the token ended stops
-      // starting operations within the version cache's bound (auth/tokens.ts).
+      // The token (signature, expiry, and version: not ended by logOutEverywhere / changePassword)
+      // is checked when each operation starts, the first one at connect included; a refused token
+      // answers UNAUTHENTICATED where a user is needed, as over HTTP. A connection opened before
+      // the token ended starts no more operations as its user (within the version cache's bound,
+      // auth/tokens.ts); subscriptions already running go on until they end.
       context: async ({ connectionParams, extra }): Promise<Ctx> => ({
         db,
         config,
