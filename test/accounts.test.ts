@@ -135,6 +135,8 @@ describe('password policy', () => {
     for (const JWT_SECRET of ['x'.repeat(32), 'a'.repeat(64), '0123456789abcdef'.repeat(3), 'abcdefghijklmnopqrstuvwxyz012345']) {
       expect(() => loadConfig({ ...complete, JWT_SECRET })).toThrow(/JWT_SECRET/);
     }
+    expect(() => loadConfig({ ...complete, JWT_SECRET: 'change-me-to-a-long-random-string-of-32-chars-or-more' })).toThrow(/placeholder/);
+    expect(() => loadConfig({ ...complete, ADMIN_PASSWORD: 'change-me-admin-2026' })).toThrow(/placeholder/);
     // Outside production the demo values still start.
     expect(loadConfig({ NODE_ENV: 'development', ADMIN_PASSWORD: 'a', JWT_SECRET: 'x' }).adminPassword).toBe('a');
   });

@@ -52,8 +52,7 @@ async function checkCredentials(ctx: Ctx, email: string, password: string): Prom
  * verification (signUp answers a token, so success itself tells): the refusal says no more than it
  * must (CONFLICT, no "exists"), costs the same bcrypt hash as a success, and counts as a failure of
  * the client's address in the failed-login throttle, so probing e-mails by signUp is throttled
- * like guessing passwords by logIn. A retried signUp gets its first answer through an
- * Idempotency-Key. See docs/accounts.md.
+ * like guessing passwords by logIn. See docs/accounts.md.
  */
 export async function signUp(ctx: Ctx, input: SignUpInput): Promise<AuthPayload> {
   const email = normaliseEmail(input.email);
