@@ -131,6 +131,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
  * 'x' repeated 32 times, 10^3); the admin password the policy every new password meets.
  */
 function refuseWeakSecrets(jwtSecret: string, adminPassword: string, adminEmail: string): void {
+  // .env.example's placeholders look strong to an estimator, yet are published.
+  for (const [name, value] of [['JWT_SECRET', jwtSecret], ['ADMIN_PASSWORD', adminPassword]]) {
+    if (/^change-me/i.test(value)) throw new ConfigError(`${name} is still the placeholder of .env.example; set your own`);
+  }
   if (estimate(jwtSecret).guessesLog10 < 16) {
     throw new ConfigError('JWT_SECRET is too easy to guess (repeats, sequences or words); use 32 or more random characters, e.g. `openssl rand -hex 32`');
   }

@@ -6,7 +6,7 @@ import { BadUserInputError, ConflictError, InvalidStateError, PgErrorCode, Unaut
 import { inTransaction } from '../db/transaction';
 import { User } from '../users/user.entity';
 import type { AuthPayload, LogInInput, SignUpInput } from './auth.inputs';
-import { admitLogin, loginFailed, loginSucceeded } from './login-throttle';
+import { admitAddress, admitLogin, loginFailed, loginSucceeded } from './login-throttle';
 import { hashPassword, PASSWORD_MAX_LENGTH, passwordWeakness, verifyPassword } from './passwords';
 import { issueToken, rememberTokenVersion } from './tokens';
 import { requireUser } from './policy';
@@ -48,12 +48,11 @@ async function checkCredentials(ctx: Ctx, email: string, password: string): Prom
 }
 
 /**
- * A new account. An e-mail that already has one cannot be hidden here (signUp answers a token, so
- * success itself tells), so the refusal says no more than it must and costs what a failed logIn
- * costs: with that account's password, signUp answers as logIn would (a retried signUp on a
- * flaky network gets its token, not a CONFLICT); with another, it counts as a failed login
- * (throttled alike) and answers CONFLICT without saying whether the account exists or the
- * password was wrong. See docs/accounts.md.
+ * A new account. Whether an e-mail already has one cannot be hidden here without e-mail
+ * verification (signUp answers a token, so success itself tells): the refusal says no more than it
+ * must (CONFLICT, no "exists"), costs the same bcrypt hash as a success, and counts as a failure of
+ * the client's address in the failed-login throttle, so probing e-mails by signUp is throttled
+ * like guessing passwords by logIn. See docs/accounts.md.
  */
 export async function signUp(ctx: Ctx, input: SignUpInput): Promise<AuthPayload> {
   const email = normaliseEmail(input.email);
@@ -61,22 +60,17 @@ export async function signUp(ctx: Ctx, input: SignUpInput): Promise<AuthPayload>
   if (!displayName) throw BadUserInputError.field('input.displayName', 'must not be empty');
   const weakness = passwordWeakness(input.password, [email, email.split('@')[0], displayName]);
   if (weakness) throw BadUserInputError.field('input.password', weakness);
-  const taken = () =>
-    new ConflictError('Cannot sign up with this email and password; if you have an account, log in', {
-      fields: [{ path: 'input.email', message: 'cannot be used to sign up' }],
-    });
-  if (await ctx.db.getRepository(User).existsBy({ email })) {
-    const user = await checkCredentials(ctx, email, input.password);
-    if (!user) throw taken();
-    return payload(ctx, user);
-  }
+  await admitAddress(ctx.db, ctx.clientAddress);
   const passwordHash = await hashPassword(input.password, ctx.config.bcryptRounds);
   try {
     const user = await inTransaction(ctx.db, (tx) => tx.save(tx.create(User, { email, passwordHash, displayName, isAdmin: false })));
     return payload(ctx, user);
   } catch (error) {
-    if (pgErrorCode(error) === PgErrorCode.uniqueViolation) throw taken(); // a concurrent sign-up won
-    throw error;
+    if (pgErrorCode(error) !== PgErrorCode.uniqueViolation) throw error;
+    await loginFailed(ctx.db, ctx.config, ctx.clientAddress);
+    throw new ConflictError('Cannot sign up with this email; if you have an account, log in', {
+      fields: [{ path: 'input.email', message: 'cannot be used to sign up' }],
+    });
   }
 }
 

@@ -36,7 +36,7 @@ export function delayAfter(failures: number, limit: number): number {
 
 export class LoginRateLimitedError extends AppError {
   constructor(retryAfter: number) {
-    super('RATE_LIMITED', `Too many failed logins; retry in ${retryAfter} s`, { retryAfter, retryAfterSeconds: retryAfter });
+    super('RATE_LIMITED', `Too many failed attempts; retry in ${retryAfter} s`, { retryAfter, retryAfterSeconds: retryAfter });
   }
 }
 
@@ -63,6 +63,14 @@ export async function admitLogin(db: DataSource, config: Config, email: string, 
     await tx.query(`UPDATE login_attempt SET failures = $2, last_failed_at = $3, blocked_until = $4 WHERE key = $1`, charge(row, now, config.loginThrottle.perAccount));
     return 0;
   });
+  if (wait > 0) throw new LoginRateLimitedError(Math.max(1, Math.ceil(wait / 1000)));
+}
+
+/** For signUp: throws RATE_LIMITED while the address waits (its taken e-mails count as failures). */
+export async function admitAddress(db: DataSource, address: string | undefined): Promise<void> {
+  if (!address) return;
+  const [row]: Row[] = await db.query(`SELECT key, failures, last_failed_at, blocked_until FROM login_attempt WHERE key = $1`, [addressKey(address)]);
+  const wait = (row?.blocked_until?.getTime() ?? 0) - Date.now();
   if (wait > 0) throw new LoginRateLimitedError(Math.max(1, Math.ceil(wait / 1000)));
 }
 

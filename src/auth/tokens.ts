@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
 import { UnauthenticatedError } from '../errors';
 import type { Viewer } from '../context';
+import { requestScope } from '../db/query-counter';
 
 /** The HMAC key object per secret: building one on every verify costs more CPU than the rest of a small request. */
 const keys = new Map<string, KeyObject>();
@@ -109,7 +110,9 @@ async function currentTokenVersion(db: DataSource, config: Config, userId: strin
   const cache = versionsOf(db);
   const hit = cache.get(userId);
   if (hit && Date.now() - hit.readAt < config.tokenVersionCacheMs) return hit.version;
-  const rows: { token_version: number }[] = await db.query(`SELECT token_version FROM app_user WHERE id = $1`, [userId]);
+  // Outside the request's statement count (x-sql-statements): it is authentication, at most once per
+  // user per cache period, not the request's own work whose growth the count is there to catch.
+  const rows: { token_version: number }[] = await requestScope.exit(() => db.query(`SELECT token_version FROM app_user WHERE id = $1`, [userId]));
   const version = rows[0]?.token_version ?? null;
   if (cache.size >= VERSIONS_MAX) cache.clear();
   cache.set(userId, { version, readAt: Date.now() });

@@ -83,10 +83,11 @@ export function attachWebSocket({ server, schema, db, config, log, guard, client
   const cleanup = useServer<Record<string, unknown>>(
     {
       schema,
-      // The token is checked for every operation, as over HTTP: a refused one (forged, expired, or
-      // ended by logOutEverywhere / changePassword) answers UNAUTHENTICATED where a user is needed,
-      // and a connection opened before the token ended starts no more operations as its user
-      // within the version cache's bound (auth/tokens.ts).
+      // The token (signature, expiry, and version: not ended by logOutEverywhere / changePassword)
+      // is checked when each operation starts, the first one at connect included; a refused token
+      // answers UNAUTHENTICATED where a user is needed, as over HTTP. A connection opened before
+      // the token ended starts no more operations as its user (within the version cache's bound,
+      // auth/tokens.ts); subscriptions already running go on until they end.
       context: async ({ connectionParams, extra }): Promise<Ctx> => ({
         db,
         config,
