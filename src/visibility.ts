@@ -73,6 +73,11 @@ Decided beyond the issue's list:
   \`DemandItem.suggestions\`) answer an empty list to anonymous readers instead of UNAUTHENTICATED.
 - A status change's note and author (\`history { note by }\`) follow the object it belongs to, also
   for system notes (an expiry), so that no reader has to guess which notes a person wrote.
+- \`Booking.partner\` of a booking that is not a contract session stays hidden from others, as the
+  first version decided (\`bookings(filter: { partnerId })\` itself still tells that the partner holds
+  the room then: an organisation-level fact).
+- Lists filter rows in SQL with the same rule (\`matches\`, \`contracts\`), so pages and
+  \`totalCount\` agree with what the reader sees.
 - Service logs (the volunteer, the partner's members, the community's secretaries, admins) and
   notifications (their addressee) are private as a whole, as before.
 

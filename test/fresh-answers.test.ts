@@ -1,6 +1,7 @@
 import { startTestApp, type TestApp } from './support/app';
 import { claim, ok, postDemand, publishOffer, scene } from './support/demand-fixtures';
 import { activePartner } from './support/fixtures';
+import { localDate, propose, slot, spaceSetup } from './support/spaces';
 
 /*
  * Issue #11 item 9: a mutation answers what the database holds after its write. Each mutation's
@@ -141,5 +142,24 @@ describe('mutations answer what the database holds after the write', () => {
     const ended = ok(await app.gql(`mutation($id: ID!) { endPartnership(id: $id, reason: "合作结束") { ${sel} } }`, { id: other.partnershipId }, other.owner.token))
       .endPartnership;
     expect(ended.partner.partnerships).toEqual([{ id: other.partnershipId, status: 'ENDED' }]);
+  });
+
+  it('reviewContract and terminateContract answer the contract with its bookings as they are now', async () => {
+    const weekend = [slot('SATURDAY', '09:00', '11:00'), slot('SUNDAY', '09:00', '11:00')];
+    const sp = await spaceSetup(app, weekend);
+    const id = await propose(app, sp.owner, { partnerId: sp.partnerId, roomId: sp.roomId, weeklySlots: weekend, startsOn: localDate('Asia/Shanghai', 1), endsOn: localDate('Asia/Shanghai', 30) });
+    const sel = `id status terminatedOn bookings { id status } partner { id stats { activeContracts } } room { id }`;
+    const fresh = async () => ok(await app.gql(`query($id: ID!) { contract(id: $id) { ${sel} } }`, { id }, sp.owner.token)).contract;
+    const approved = ok(await app.gql(`mutation($id: ID!) { reviewContract(id: $id, decision: APPROVE) { ${sel} } }`, { id }, sp.secretary.token)).reviewContract;
+    expect(approved.status).toBe('ACTIVE');
+    expect(approved.bookings.length).toBeGreaterThan(0);
+    expect(approved.partner.stats.activeContracts).toBe(1);
+    expect(approved).toEqual(await fresh());
+    const ended = ok(
+      await app.gql(`mutation($id: ID!) { terminateContract(id: $id, reason: "场地维修") { ${sel} } }`, { id }, sp.owner.token),
+    ).terminateContract;
+    expect(ended.status).toBe('TERMINATED');
+    expect(ended.partner.stats.activeContracts).toBe(0);
+    expect(ended).toEqual(await fresh());
   });
 });

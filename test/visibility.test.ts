@@ -67,6 +67,15 @@ const PROBES: Probe[] = [
     variables: boardVars,
     readable: (d, x) => !!d.community.secretaries.find((u: { id: string }) => u.id === x.secretary.id)?.email,
   },
+  {
+    type: 'User',
+    field: 'partners',
+    object: 'the secretary of C, who also owns a partner',
+    scope: (x) => ({ userId: x.secretary.id }),
+    query: `query($c: ID!) { community(id: $c) { secretaries { id partners { id } } } }`,
+    variables: boardVars,
+    readable: (d, x) => d.community.secretaries.find((u: { id: string }) => u.id === x.secretary.id)?.partners.length > 0,
+  },
   ...(['members', 'calendarUrl', 'offers', 'suggestedDemands'] as const).map(
     (field): Probe => ({
       type: 'Partner',

@@ -2,7 +2,6 @@ import { now as clockNow } from '../common/clock';
 import { DateTime } from 'luxon';
 import type { EntityManager } from 'typeorm';
 import type { Ctx } from '../context';
-import { viewerRoles } from '../auth/policy';
 import { byId, loader } from '../common/loaders';
 import { paginate, type PageArgs, type SortKey } from '../common/pagination';
 import { occurrenceStartingAt, sameSlot, WEEKDAYS, type Occurrence } from '../common/slots';

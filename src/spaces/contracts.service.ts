@@ -2,7 +2,6 @@ import { now as clockNow } from '../common/clock';
 import { DateTime } from 'luxon';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Ctx } from '../context';
-import { viewerRoles } from '../auth/policy';
 import { byId, groupedBy, loader } from '../common/loaders';
 import { createdOrder, paginate, type PageArgs } from '../common/pagination';
 import { localToday, occurrencesOnDates, sameSlot } from '../common/slots';
@@ -18,10 +17,10 @@ import { Booking } from './booking.entity';
 import { cancelBookingsFrom, insertContractBookings, lockRoomSlots } from './bookings.service';
 import { contractLifecycle } from './contract.lifecycle';
 import { isoRange, localLabel, startOfLocalDay, takenOccurrences, type Range } from './occurrences';
-import { ContractStatus, effectiveStatus, PUBLIC_CONTRACT_STATUSES, SpaceContract } from './space-contract.entity';
+import { ContractStatus, effectiveStatus, SpaceContract } from './space-contract.entity';
 import { announceContract, announceContracts, withNote } from './spaces.announce';
 import type { ContractFilter, ProposeContractInput } from './spaces.inputs';
-import { contractVisibility } from './spaces.visibility';
+import { contractVisibility, visibleContractsWhere } from './spaces.visibility';
 
 /** Longest term, both days counted (a leap year). */
 export const MAX_TERM_DAYS = 366;
@@ -54,14 +53,8 @@ export async function listContracts(ctx: Ctx, filter: ContractFilter | null | un
   if (filter?.partnerId) qb.andWhere('c.partner_id = :partnerId', { partnerId: filter.partnerId });
   if (filter?.roomId) qb.andWhere('c.room_id = :roomId', { roomId: filter.roomId });
   if (filter?.status?.length) qb.andWhere(`${EFFECTIVE_STATUS_SQL} IN (:...statuses)`, { statuses: filter.status, asOf: clockNow() });
-  const roles = ctx.viewer.userId && !ctx.viewer.authError ? await viewerRoles(ctx) : null;
-  if (!roles?.isAdmin) {
-    qb.andWhere(`(c.status IN (:...publicStatuses) OR c.partner_id = ANY(:partners) OR c.community_id = ANY(:communities))`, {
-      publicStatuses: PUBLIC_CONTRACT_STATUSES,
-      partners: [...(roles?.partnerRoles.keys() ?? [])],
-      communities: [...(roles?.secretaryOf ?? [])],
-    });
-  }
+  const visible = await visibleContractsWhere(ctx);
+  if (visible) qb.andWhere(visible.sql, visible.params);
   return paginate(qb, createdOrder('c'), page);
 }
 

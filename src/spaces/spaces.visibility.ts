@@ -1,3 +1,4 @@
+import { viewerRoles } from '../auth/policy';
 import { INVOLVED, readable, rolesOn, type Readable, type TypeVisibility } from '../auth/visibility';
 import type { Ctx } from '../context';
 import type { Booking } from './booking.entity';
@@ -46,4 +47,18 @@ export async function bookingVisibility(ctx: Ctx, booking: Booking): Promise<Rea
 export async function contractVisibility(ctx: Ctx, contract: SpaceContract): Promise<Readable<keyof typeof SPACE_CONTRACT_VISIBILITY.fields>> {
   const roles = await rolesOn(ctx, { communityId: contract.communityId, partnerId: contract.partnerId });
   return readable(SPACE_CONTRACT_VISIBILITY, roles, { rows: PUBLIC_CONTRACT_STATUSES.includes(contract.status) });
+}
+
+/** The row rule above in SQL, for a list of contracts (alias `c`); null: no condition (admins). */
+export async function visibleContractsWhere(ctx: Ctx): Promise<{ sql: string; params: Record<string, unknown> } | null> {
+  const roles = ctx.viewer.userId && !ctx.viewer.authError ? await viewerRoles(ctx) : null;
+  if (roles?.isAdmin) return null;
+  return {
+    sql: '(c.status IN (:...publicStatuses) OR c.partner_id = ANY(:partners) OR c.community_id = ANY(:communities))',
+    params: {
+      publicStatuses: PUBLIC_CONTRACT_STATUSES,
+      partners: [...(roles?.partnerRoles.keys() ?? [])],
+      communities: [...(roles?.secretaryOf ?? [])],
+    },
+  };
 }

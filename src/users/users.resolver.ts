@@ -20,8 +20,9 @@ export class UserResolver {
     return linked(ctx, 'communitiesBySecretary', CommunitySecretary, 'userId', 'communityId', Community).load(user.id);
   }
 
-  @FieldResolver(() => [Partner])
-  partners(@Root() user: User, @Context() ctx: Ctx) {
+  @FieldResolver(() => [Partner], { description: 'Signed-in users only; empty for anonymous readers.' })
+  async partners(@Root() user: User, @Context() ctx: Ctx) {
+    if (!(await userVisibility(ctx, user)).field('partners')) return [];
     return linked(ctx, 'partnersByMember', PartnerMember, 'userId', 'partnerId', Partner).load(user.id);
   }
 

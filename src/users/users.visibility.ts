@@ -1,4 +1,4 @@
-import { readable, rolesOn, type Readable, type TypeVisibility } from '../auth/visibility';
+import { readable, rolesOn, SIGNED_IN, type Readable, type TypeVisibility } from '../auth/visibility';
 import type { Ctx } from '../context';
 import type { User } from './user.entity';
 
@@ -8,11 +8,12 @@ import type { User } from './user.entity';
  * to the user and admins.
  */
 
-export const USER_VISIBILITY: TypeVisibility<'email'> = {
+export const USER_VISIBILITY: TypeVisibility<'email' | 'partners'> = {
   type: 'User',
   scope: '-; - (the user themself: "self")',
   fields: {
     email: { roles: ['self', 'admin'], hidden: 'null', note: 'the user themself too' },
+    partners: { roles: SIGNED_IN, hidden: 'empty list', note: "a person's memberships, as Partner.members" },
   },
 };
 

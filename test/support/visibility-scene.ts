@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import type { TestApp } from './app';
 import { claim, ok, postDemand, publishOffer } from './demand-fixtures';
-import { activePartner, communityWithSecretary, createRoom, signUp, type Account } from './fixtures';
+import { activePartner, communityWithSecretary, createRoom, registerPartner, signUp, type Account } from './fixtures';
 import { book, localDate, occurrences, propose, slot } from './spaces';
 
 /**
@@ -35,6 +35,8 @@ export async function visibilityScene(app: TestApp) {
   const p = await activePartner(app, C, secretary, 'MERCHANT');
   const p2 = await activePartner(app, C, secretary, 'CHARITY');
   const stranger = await signUp(app);
+  // The secretary also runs a volunteer team of their own (User.partners).
+  await registerPartner(app, secretary, 'RESIDENT_GROUP');
   const member = p.owner;
   const P = p.partnerId;
 
