@@ -52,6 +52,7 @@ export interface AppHandle {
 export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle> {
   const app = express();
   const server = http.createServer(app);
+  server.on('clientError', answerMalformedRequest);
   const metrics = new Metrics(db);
   let draining = false;
   app.disable('x-powered-by');
@@ -170,4 +171,22 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
       await events.stop();
     },
   };
+}
+
+/**
+ * Requests Node cannot parse (headers over its 16 KB limit, broken framing) never reach Express;
+ * Node's default answer has no body. Answer them with a sentence saying what was wrong.
+ */
+function answerMalformedRequest(error: Error & { code?: string }, socket: import('node:stream').Duplex): void {
+  if (!socket.writable || error.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const [status, text] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? ['431 Request Header Fields Too Large', 'Request headers (or the URL) are too large']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? ['408 Request Timeout', 'The request took too long to arrive']
+        : ['400 Bad Request', 'Malformed HTTP request'];
+  socket.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
 }

@@ -15,6 +15,13 @@ const REQUEST_ERROR_CODES = new Set([
   'OPERATION_RESOLUTION_FAILURE',
 ]);
 
+/** The code Apollo gives each kind of request error graphql-js reports. */
+function requestErrorCode(message: string): string {
+  if (message.startsWith('Syntax Error')) return 'GRAPHQL_PARSE_FAILED';
+  if (message.startsWith('Variable "$')) return 'BAD_USER_INPUT';
+  return 'GRAPHQL_VALIDATION_FAILED';
+}
+
 /**
  * What a client sees of an error: our typed errors as they are; request errors with the variable
  * named; anything else logged with the request id and answered without stack or SQL.
@@ -30,6 +37,17 @@ export function formatError(log: Logger, showInternals: boolean) {
       // A value PostgreSQL could not read (an ID that is not a UUID) is the client's mistake, not ours.
       const path = formatted.path?.join('.') ?? 'input';
       return { message: 'A value in the request is malformed (IDs are UUIDs)', path: formatted.path, extensions: { code: 'BAD_USER_INPUT', fields: [{ path, message: 'malformed value' }] } };
+    }
+    // graphql-js's own request errors (syntax, validation, variable coercion) carry no code when no
+    // Apollo stands in front (WebSocket). They are raised outside any field (no path), from no error
+    // of ours (a variable's scalar refusing it aside). By name, not instanceof: graphql-ws may load
+    // graphql's ESM build, whose GraphQLError is another class.
+    const request = original as { name?: unknown; message?: unknown; path?: unknown; originalError?: unknown } | null;
+    if (
+      extensions.code === undefined && request?.name === 'GraphQLError' && !request.path && typeof request.message === 'string' &&
+      (!request.originalError || request.message.startsWith('Variable "$'))
+    ) {
+      extensions.code = requestErrorCode(request.message);
     }
     const code = extensions.code as string | undefined;
     if (code && REQUEST_ERROR_CODES.has(code)) {

@@ -69,9 +69,9 @@ export function localDateProblem(date: string): string | null {
 /** The last name in a path: `input.weeklySlots[2].startTime` -> `startTime`. */
 const leafName = (path: string) => /([A-Za-z_]\w*)(?:\[\d+\])*$/.exec(path)?.[1] ?? path;
 
-function walk(value: unknown, type: GraphQLInputType, path: string, errors: FieldError[]): void {
+function walk(value: unknown, type: GraphQLInputType, path: string, errors: FieldError[], required = false): void {
   if (value === null || value === undefined) return;
-  if (isNonNullType(type)) return walk(value, type.ofType, path, errors);
+  if (isNonNullType(type)) return walk(value, type.ofType, path, errors, true);
   if (isListType(type)) {
     if (Array.isArray(value)) value.forEach((item, i) => walk(item, type.ofType, `${path}[${i}]`, errors));
     else walk(value, type.ofType, path, errors);
@@ -88,6 +88,8 @@ function walk(value: unknown, type: GraphQLInputType, path: string, errors: Fiel
   if (value instanceof Date) problem = instantProblem(value);
   else if (typeof value === 'string') {
     problem = textProblem(value, leafName(path));
+    // Required text is meant to say something: blank would be stored as an empty name once trimmed.
+    if (!problem && required && type.name === 'String' && !/\S/.test(value)) problem = 'must not be blank';
     if (!problem && type.name === 'LocalDate') problem = localDateProblem(value);
   }
   if (problem) errors.push({ path, message: problem });

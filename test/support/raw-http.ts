@@ -16,7 +16,8 @@ export interface RawResponse {
 export function rawRequest(server: http.Server, method: string, path: string, headers: Record<string, string> = {}, body?: string | Buffer): Promise<RawResponse> {
   const { port } = server.address() as AddressInfo;
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method, path, headers, insecureHTTPParser: true }, (res) => {
+    // A connection per request: a kept-alive one may be closed by the server just as it is reused.
+    const req = http.request({ host: '127.0.0.1', port, method, path, headers, agent: false, insecureHTTPParser: true }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
