@@ -44,6 +44,8 @@ export interface Config {
   shutdownDelayMs: number;
   /** When set, GET /metrics requires `Authorization: Bearer <metricsToken>`. */
   metricsToken?: string;
+  /** How long a retry with an Idempotency-Key waits for the first request still running, before 409. */
+  idempotencyWaitMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -87,6 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimit: rateLimit(env, nodeEnv),
     metricsToken: env.METRICS_TOKEN || undefined,
     shutdownDelayMs: int(env, 'SHUTDOWN_DELAY_MS', 0, 0),
+    idempotencyWaitMs: int(env, 'IDEMPOTENCY_WAIT_MS', 20_000, 0),
   };
 }
 
