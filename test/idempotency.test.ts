@@ -184,6 +184,16 @@ describe('what the header applies to', () => {
     expect(await count(app.db, 'app_user', `email = $1`, [email])).toBe(1);
   });
 
+  it('lets browsers send the key and read whether the answer was replayed (CORS)', async () => {
+    const preflight = await fetch(`${onA()}/graphql`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://app.example.org', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, authorization, idempotency-key' },
+    });
+    expect(preflight.headers.get('access-control-allow-headers')).toMatch(/idempotency-key/);
+    const answer = await fetch(`${onA()}/graphql`, { method: 'POST', headers: { origin: 'https://app.example.org', 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' });
+    expect(answer.headers.get('access-control-expose-headers')).toMatch(/idempotent-replayed/);
+  });
+
   it('refuses a malformed key before anything runs', async () => {
     const user = await signUp(app);
     const name = unique('never');
