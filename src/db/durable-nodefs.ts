@@ -5,7 +5,9 @@ import path from 'node:path';
  * Durability of the embedded store. PGlite 0.5 runs PostgreSQL with fsync off (`-F` in its start
  * parameters) on Emscripten's NODEFS, whose files have no fsync at all: a commit's WAL reaches the
  * OS page cache (so it survives the process being killed) but nothing forces it to the disk (so a
- * power cut or kernel crash can lose acknowledged commits, or tear a checkpoint).
+ * power cut or kernel crash can lose acknowledged commits, or tear a checkpoint). PGlite's own
+ * `syncToFs` / `relaxedDurability` concern file systems that mirror memory to storage (IndexedDB,
+ * OPFS): with NodeFS, syncToFs does nothing and writes already go straight to the host files.
  *
  * Here PostgreSQL runs with fsync on and wal_sync_method=fsync, and NODEFS files get an fsync that
  * is the real fsync(2) of the host file. So PostgreSQL's own rules apply: a commit is acknowledged
