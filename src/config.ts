@@ -67,6 +67,8 @@ export interface Config {
   };
   /** When set, GET /metrics requires `Authorization: Bearer <metricsToken>`; unset in production, /metrics answers 404. */
   metricsToken?: string;
+  /** How long a retry with an Idempotency-Key waits for the first request still running, before 409. */
+  idempotencyWaitMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -121,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       perAddress: int(env, 'LOGIN_FAILURES_PER_ADDRESS', 20, 1),
     },
     shutdownDelayMs: int(env, 'SHUTDOWN_DELAY_MS', 0, 0),
+    idempotencyWaitMs: int(env, 'IDEMPOTENCY_WAIT_MS', 20_000, 0),
   };
 }
 

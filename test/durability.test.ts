@@ -34,13 +34,16 @@ async function adminToken(url: string): Promise<string> {
 }
 
 /**
- * Four writers create communities as fast as answers come; after `killAfter` acknowledgements the
- * server gets SIGKILL with writes still in flight. Returns the ids of every acknowledged write.
+ * Four writers create communities as fast as answers come; after `killAfter` acknowledgements (and
+ * once `notBefore` has settled) the server gets SIGKILL with writes still in flight. Returns the ids
+ * of every acknowledged write.
  */
-async function writeUntilKilled(server: MainProcess, killAfter: number): Promise<string[]> {
+async function writeUntilKilled(server: MainProcess, killAfter: number, notBefore: Promise<unknown> = Promise.resolve()): Promise<string[]> {
   const auth = { authorization: `Bearer ${await adminToken(server.url)}` };
   const acknowledged: string[] = [];
   let killed = false;
+  let mayKill = false;
+  void notBefore.then(() => (mayKill = true));
   const writer = async () => {
     while (!killed) {
       try {
@@ -50,7 +53,7 @@ async function writeUntilKilled(server: MainProcess, killAfter: number): Promise
       } catch (error) {
         if (!killed) throw error;
       }
-      if (!killed && acknowledged.length >= killAfter) {
+      if (!killed && mayKill && acknowledged.length >= killAfter) {
         killed = true;
         server.child.kill('SIGKILL');
       }
@@ -62,65 +65,54 @@ async function writeUntilKilled(server: MainProcess, killAfter: number): Promise
 }
 
 describe('embedded store (PGlite)', () => {
-  let dir: string;
-  let first: MainProcess;
-
-  beforeAll(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-durability-'));
+  it('refuses a second process on the same DATA_DIR naming the holder; keeps every acknowledged write through SIGKILL; the restart takes over the dead process lock', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-durability-'));
     dirs.push(dir);
-    first = await start({ DATA_DIR: dir });
+    const first = await start({ DATA_DIR: dir });
     await ready(first);
-  }, 90_000);
 
-  it('refuses a second process on the same DATA_DIR, naming the holder', async () => {
+    // A second process on the same directory, started while the first takes writes: refused.
     const second = await start({ DATA_DIR: dir });
-    expect(await second.exited).not.toBe(0);
-    expect(second.output()).toContain(`in use by process ${first.child.pid} on ${os.hostname()} (started 20`);
-    // The first one still serves.
-    expect((await fetch(`${first.url}/readyz`)).status).toBe(200);
-  });
-
-  it('keeps every acknowledged write through SIGKILL; the restart takes over the dead process lock', async () => {
-    const acknowledged = await writeUntilKilled(first, 30);
+    const acknowledged = await writeUntilKilled(first, 30, second.exited);
+    expect(await second.exited).toBe(1);
+    expect(second.output()).toContain(`cannot start: DATA_DIR ${dir} is in use by process ${first.child.pid} on ${os.hostname()} (started 20`);
     expect(acknowledged.length).toBeGreaterThanOrEqual(30);
-    const deadPid = first.child.pid;
 
     const restarted = await start({ DATA_DIR: dir });
     await ready(restarted);
     expect(restarted.output()).toContain('DATA_DIR lock of a process that is gone: taken over');
-    expect(restarted.output()).toContain(`"pid":${deadPid}`);
-    const found = await Promise.all(
-      acknowledged.map(async (id) => (await post(restarted.url, `query($id: ID!) { community(id: $id) { id } }`, { id })).body.data?.community?.id),
-    );
+    expect(restarted.output()).toContain(`"pid":${first.child.pid}`);
+    const found: string[] = [];
+    for (const id of acknowledged) {
+      const res = await post(restarted.url, `query($id: ID!) { community(id: $id) { id } }`, { id });
+      found.push(res.body.data?.community?.id);
+    }
     expect(found).toEqual(acknowledged);
 
     // A clean stop releases the directory (the next start is shown in embedded-store.test.ts).
     restarted.child.kill('SIGTERM');
     expect(await restarted.exited).toBe(0);
     expect(fs.existsSync(path.join(dir, 'server.lock'))).toBe(false);
-  }, 90_000);
+  }, 400_000);
 });
 
 describe('PostgreSQL', () => {
-  let url: string;
-  beforeAll(async () => {
-    url = await createTestDatabase();
-  });
-  afterAll(async () => {
-    await dropTestDatabase(url);
-  });
-
   it('keeps every acknowledged write through SIGKILL of the app process', async () => {
-    const server = await start({ DATABASE_URL: url });
-    await ready(server);
-    const acknowledged = await writeUntilKilled(server, 30);
-    const client = new Client({ connectionString: url });
-    await client.connect();
+    const url = await createTestDatabase();
     try {
-      const { rows } = await client.query(`SELECT id FROM community WHERE id = ANY($1::uuid[])`, [acknowledged]);
-      expect(rows).toHaveLength(acknowledged.length);
+      const server = await start({ DATABASE_URL: url });
+      await ready(server);
+      const acknowledged = await writeUntilKilled(server, 30);
+      const client = new Client({ connectionString: url });
+      await client.connect();
+      try {
+        const { rows } = await client.query(`SELECT id FROM community WHERE id = ANY($1::uuid[])`, [acknowledged]);
+        expect(rows).toHaveLength(acknowledged.length);
+      } finally {
+        await client.end();
+      }
     } finally {
-      await client.end();
+      await dropTestDatabase(url);
     }
-  }, 60_000);
+  }, 200_000);
 });

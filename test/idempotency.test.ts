@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { count, startTestApp, type TestApp } from './support/app';
 import { startChildApp, type ChildApp } from './support/child-app';
+import { requestHash } from '../src/ops/idempotency';
 import { activePartner, signUp, unique } from './support/fixtures';
 import { BOOK, nextOccurrence, slot, spaceSetup } from './support/spaces';
 
@@ -111,6 +112,54 @@ describe('a merchant retrying bookSlot with an Idempotency-Key', () => {
   });
 });
 
+describe('a first request that is still running, or died', () => {
+  let s: Awaited<ReturnType<typeof spaceSetup>>;
+  let impatient: TestApp;
+  beforeAll(async () => {
+    s = await spaceSetup(app, [slot('MONDAY', '09:00', '11:30'), slot('THURSDAY', '09:00', '11:30')]);
+    impatient = await startTestApp({ databaseUrl: app.databaseUrl, env: { IDEMPOTENCY_WAIT_MS: '300' } });
+  });
+  afterAll(() => impatient.close());
+
+  /** The row a first request leaves while it runs (its process may since have died). */
+  const claimed = (key: string, variables: Record<string, unknown>, lockedAgoMs: number) =>
+    app.db.query(`INSERT INTO idempotency_key (user_id, key, request_hash, created_at, locked_at) VALUES ($1, $2, $3, now(), $4)`, [
+      s.owner.id,
+      key,
+      requestHash({ query: BOOK, variables }),
+      new Date(Date.now() - lockedAgoMs),
+    ]);
+
+  it('answers 409 CONFLICT "in progress" with Retry-After when the first is still running after the wait, and runs nothing', async () => {
+    const occ = await nextOccurrence(app, s.roomId, 0);
+    const key = unique('running');
+    const input = { i: { roomId: s.roomId, partnerId: s.partnerId, start: occ.start, purpose: '进行中' } };
+    await claimed(key, input, 0);
+    const port = (impatient.server.address() as AddressInfo).port;
+    const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${s.owner.token}`, 'idempotency-key': key },
+      body: JSON.stringify({ query: BOOK, variables: input }),
+    });
+    const body = (await res.json()) as Answer['body'];
+    expect([res.status, res.headers.get('retry-after'), body.errors?.[0].extensions.code]).toEqual([409, '1', 'CONFLICT']);
+    expect(body.errors![0].message).toContain('still in progress');
+    expect(await count(app.db, 'booking', `room_id = $1`, [s.roomId])).toBe(0);
+  });
+
+  it('runs the request when the first one left its claim longer ago than the lease (its process died)', async () => {
+    const occ = await nextOccurrence(app, s.roomId, 1);
+    const key = unique('abandoned');
+    const input = { i: { roomId: s.roomId, partnerId: s.partnerId, start: occ.start, purpose: '接手' } };
+    await claimed(key, input, 61_000);
+    const res = await post(onB(), BOOK, input, s.owner.token, key);
+    expect([res.replayed, code(res)]).toEqual([null, undefined]);
+    expect(await count(app.db, 'booking', `room_id = $1 AND start_at = $2`, [s.roomId, occ.start])).toBe(1);
+    const retry = await post(onA(), BOOK, input, s.owner.token, key);
+    expect([retry.replayed, retry.body]).toEqual(['true', res.body]);
+  });
+});
+
 describe('what the header applies to', () => {
   it('ignores it on queries', async () => {
     const user = await signUp(app);
@@ -133,6 +182,16 @@ describe('what the header applies to', () => {
     expect(second.replayed).toBeNull();
     expect(await count(app.db, 'idempotency_key', `key = $1`, [key])).toBe(0);
     expect(await count(app.db, 'app_user', `email = $1`, [email])).toBe(1);
+  });
+
+  it('lets browsers send the key and read whether the answer was replayed (CORS)', async () => {
+    const preflight = await fetch(`${onA()}/graphql`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://app.example.org', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, authorization, idempotency-key' },
+    });
+    expect(preflight.headers.get('access-control-allow-headers')).toMatch(/idempotency-key/);
+    const answer = await fetch(`${onA()}/graphql`, { method: 'POST', headers: { origin: 'https://app.example.org', 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' });
+    expect(answer.headers.get('access-control-expose-headers')).toMatch(/idempotent-replayed/);
   });
 
   it('refuses a malformed key before anything runs', async () => {

@@ -5,7 +5,9 @@ import path from 'node:path';
  * Durability of the embedded store. PGlite 0.5 runs PostgreSQL with fsync off (`-F` in its start
  * parameters) on Emscripten's NODEFS, whose files have no fsync at all: a commit's WAL reaches the
  * OS page cache (so it survives the process being killed) but nothing forces it to the disk (so a
- * power cut or kernel crash can lose acknowledged commits, or tear a checkpoint).
+ * power cut or kernel crash can lose acknowledged commits, or tear a checkpoint). PGlite's own
+ * `syncToFs` / `relaxedDurability` concern file systems that mirror memory to storage (IndexedDB,
+ * OPFS): with NodeFS, syncToFs does nothing and writes already go straight to the host files.
  *
  * Here PostgreSQL runs with fsync on and wal_sync_method=fsync, and NODEFS files get an fsync that
  * is the real fsync(2) of the host file. So PostgreSQL's own rules apply: a commit is acknowledged
@@ -62,29 +64,41 @@ export function durableNodeFS(dataDir: string): unknown {
     override async syncToFs(): Promise<void> {
       if (!this.pendingFullSync) return;
       this.pendingFullSync = false;
-      syncTree(dataDir);
-      syncPath(path.dirname(dataDir));
+      await syncTree(dataDir);
+      await syncPath(path.dirname(dataDir));
     }
   }
   return new DurableNodeFS(dataDir);
 }
 
-/** fsync of every file and directory under `dir`, children before parents. */
-function syncTree(dir: string): void {
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) syncTree(full);
-    else if (entry.isFile()) syncPath(full);
-  }
-  syncPath(dir);
+/** fsync of every file under `dir`, then of the directories, deepest first; several at a time (the disk queues them). */
+async function syncTree(dir: string): Promise<void> {
+  const files: string[] = [];
+  const dirs: string[] = [];
+  const walk = (at: string) => {
+    for (const entry of fs.readdirSync(at, { withFileTypes: true })) {
+      const full = path.join(at, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.isFile()) files.push(full);
+    }
+    dirs.push(at);
+  };
+  walk(dir);
+  const queue = [...files];
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      for (let file = queue.shift(); file; file = queue.shift()) await syncPath(file);
+    }),
+  );
+  for (const d of dirs) await syncPath(d);
 }
 
-function syncPath(file: string): void {
-  const fd = fs.openSync(file, 'r');
+async function syncPath(file: string): Promise<void> {
+  const handle = await fs.promises.open(file, 'r');
   try {
-    fs.fsyncSync(fd);
+    await handle.sync();
     fsyncs++;
   } finally {
-    fs.closeSync(fd);
+    await handle.close();
   }
 }

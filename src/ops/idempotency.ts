@@ -18,7 +18,7 @@ import { AppError, BadUserInputError, ConflictError } from '../errors';
  *   BAD_USER_INPUT naming the header; nothing runs.
  * - A duplicate arriving while the first still runs waits for it (polling the row: a blocking row
  *   lock would hold a connection, and the embedded store has one) and then replays its answer; after
- *   WAIT_MS still running: HTTP 409 CONFLICT "in progress" with retryAfterSeconds.
+ *   IDEMPOTENCY_WAIT_MS (20 s) still running: HTTP 409 CONFLICT "in progress" with retryAfterSeconds.
  * - Answers that decided something are kept, errors included (BAD_USER_INPUT, CONFLICT, FORBIDDEN...).
  *   Not kept, so a retry runs again: answers where nothing ran or the outcome is unknown (HTTP 5xx,
  *   INTERNAL_SERVER_ERROR, UNAUTHENTICATED, RATE_LIMITED, requests refused before execution).
@@ -31,8 +31,6 @@ import { AppError, BadUserInputError, ConflictError } from '../errors';
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 /** How long a claim may stay without an answer before another request may take the key over. */
 const LEASE_MS = 60_000;
-/** How long a duplicate waits for the first request's answer. */
-const WAIT_MS = 20_000;
 const PURGE_EVERY_MS = 10 * 60 * 1000;
 const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
 
@@ -132,7 +130,7 @@ export function idempotencyMiddleware(deps: { db: DataSource; config: Config; lo
     if (!userId) return next();
     const hash = requestHash(req.body);
     try {
-      const deadline = Date.now() + WAIT_MS;
+      const deadline = Date.now() + config.idempotencyWaitMs;
       for (let pause = 20; ; pause = Math.min(pause * 2, 250)) {
         const claimedAt = await claim(userId, key, hash);
         if (claimedAt) return runAndKeep(req, res, next, userId, key, claimedAt);
@@ -175,7 +173,7 @@ function isMutation(body: unknown): body is { query: string; operationName?: str
   }
 }
 
-function requestHash(body: { query: string; operationName?: unknown; variables?: unknown }): string {
+export function requestHash(body: { query: string; operationName?: unknown; variables?: unknown }): string {
   return createHash('sha256')
     .update(canonicalJson({ query: body.query, operationName: body.operationName ?? null, variables: body.variables ?? {} }))
     .digest('hex');
