@@ -13,7 +13,9 @@ import type { CreateCommunityInput, CreateRoomInput, UpdateRoomInput } from './c
 import { Room, type WeeklySlot } from './room.entity';
 
 export const DEFAULT_TIMEZONE = 'Asia/Shanghai';
-export const MAX_AVAILABILITY_DAYS = 92;
+import { MAX_AVAILABILITY_DAYS } from '../common/row-bounds';
+
+export { MAX_AVAILABILITY_DAYS };
 
 export async function findCommunity(ctx: Ctx, id: string, path = 'id'): Promise<Community> {
   const community = await byId(ctx, Community).load(id);

@@ -15,8 +15,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
-import { MAX_AVAILABILITY_DAYS } from '../communities/communities.service';
-import { UPCOMING_SESSIONS_LIMIT } from '../spaces/bookings.service';
+import { MAX_AVAILABILITY_DAYS, UPCOMING_SESSIONS_LIMIT } from '../common/row-bounds';
 
 /** Assumed length of a list field that has no `first` argument and no known bound below. */
 export const DEFAULT_LIST_SIZE = 10;

@@ -18,11 +18,11 @@ import { announceBookingCancelled } from './spaces.announce';
 import type { BookingFilter, BookSlotInput } from './spaces.inputs';
 import { effectiveStatus, ContractStatus, SpaceContract } from './space-contract.entity';
 
+import { UPCOMING_SESSIONS_LIMIT } from '../common/row-bounds';
+
 /** How far ahead a single occurrence may be booked (contracts book their whole term). */
 export const BOOKING_HORIZON_DAYS = 180;
 export { PRIVATE_PURPOSE } from './spaces.visibility';
-/** Bounds the public board's list of upcoming sessions. */
-export const UPCOMING_SESSIONS_LIMIT = 50;
 
 export async function findBooking(ctx: Ctx, id: string, path = 'id'): Promise<Booking> {
   const booking = await byId(ctx, Booking).load(id);
