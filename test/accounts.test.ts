@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from '../src/config';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, count, errorCode, PASSWORD, startTestApp, testConfig, type GqlResult, type TestApp } from './support/app';
 import { signUp, unique } from './support/fixtures';
 import { bearer, Subscription, wsClient } from './support/live';
+import { advanceClock, now, setClock } from '../src/common/clock';
 
 const SIGN_UP = `mutation($i: SignUpInput!) { signUp(input: $i) { token user { id } } }`;
 const LOG_IN = `mutation($i: LogInInput!) { logIn(input: $i) { token user { id } } }`;
@@ -96,9 +97,13 @@ describe('logOutEverywhere', () => {
       const user = await signUp(app);
       expect((await other.gql(ME, {}, user.token)).data.me.id).toBe(user.id); // its version now cached there
       await app.gql(LOG_OUT, {}, user.token);
-      await new Promise((r) => setTimeout(r, 1100));
+      setClock(now(), { frozen: true }); // time moves only when the test says so
+      advanceClock(900);
+      expect((await other.gql(ME, {}, user.token)).data.me.id).toBe(user.id); // still within the bound there
+      advanceClock(200);
       expect(errorCode(await other.gql(ME, {}, user.token))).toBe('UNAUTHENTICATED');
     } finally {
+      setClock(null);
       await other.close();
     }
   });
@@ -218,7 +223,9 @@ describe('failed logins', () => {
   });
   afterAll(() => t.close());
   const attempt = (email: string, password: string) => t.gql(LOG_IN, { i: { email, password } });
-  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  // The waits are the server clock's (common/clock.ts): frozen, and moved on by the test.
+  beforeEach(() => setClock(now(), { frozen: true }));
+  afterEach(() => setClock(null));
 
   it('makes the account wait after N failures, longer after each further one; a success after the wait starts it again', async () => {
     const user = await signUp(t);
@@ -227,13 +234,13 @@ describe('failed logins', () => {
     expect(errorCode(limited)).toBe('RATE_LIMITED');
     expect(limited.errors![0].extensions.retryAfter).toBe(1);
 
-    await sleep(1100);
+    advanceClock(1100);
     expect(errorCode(await attempt(user.email, 'not-the-password-9'))).toBe('UNAUTHENTICATED');
     const longer = await attempt(user.email, PASSWORD);
     expect(errorCode(longer)).toBe('RATE_LIMITED');
     expect(longer.errors![0].extensions.retryAfter).toBe(2);
 
-    await sleep(2100);
+    advanceClock(2100);
     expect((await attempt(user.email, PASSWORD)).data.logIn.user.id).toBe(user.id);
     expect(await count(t.db, 'login_attempt', 'key = $1', [`account:${user.email}`])).toBe(0);
     expect(errorCode(await attempt(user.email, 'not-the-password-9'))).toBe('UNAUTHENTICATED');

@@ -1,3 +1,4 @@
+import { advanceClock, now, nowMs, setClock } from '../src/common/clock';
 import jwt from 'jsonwebtoken';
 import { count, errorCode, PASSWORD, startTestApp, type TestApp } from './support/app';
 import { signUp, unique } from './support/fixtures';
@@ -87,12 +88,20 @@ describe('sign-up and log-in', () => {
 
   it('stops accepting a token at its expiry, also after accepting it before', async () => {
     const user = await signUp(app);
-    const token = jwt.sign({ exp: Math.floor(Date.now() / 1000) + 2 }, app.config.jwtSecret, { subject: user.id });
-    expect((await app.gql(ME, {}, token)).data.me.id).toBe(user.id);
-    await new Promise((resolve) => setTimeout(resolve, 2100));
-    const late = await app.gql(ME, {}, token);
-    expect(errorCode(late)).toBe('UNAUTHENTICATED');
-    expect(late.errors![0].message).toMatch(/expired/);
+    // Expiry is judged by the server's clock: frozen on a whole second here, then moved on.
+    setClock(new Date(Math.floor(now().getTime() / 1000) * 1000), { frozen: true });
+    try {
+      const token = jwt.sign({ exp: Math.floor(nowMs() / 1000) + 2, iat: Math.floor(nowMs() / 1000) }, app.config.jwtSecret, { subject: user.id });
+      expect((await app.gql(ME, {}, token)).data.me.id).toBe(user.id);
+      advanceClock(1900);
+      expect((await app.gql(ME, {}, token)).data.me.id).toBe(user.id);
+      advanceClock(200);
+      const late = await app.gql(ME, {}, token);
+      expect(errorCode(late)).toBe('UNAUTHENTICATED');
+      expect(late.errors![0].message).toMatch(/expired/);
+    } finally {
+      setClock(null);
+    }
   });
 
   it('shows an email only to its owner and to admins', async () => {

@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
 import { AppError } from '../errors';
 import { inTransaction } from '../db/transaction';
+import { nowMs } from '../common/clock';
 
 /**
  * Failed logins, counted in PostgreSQL (table login_attempt) so that every process shares them,
@@ -18,7 +19,7 @@ import { inTransaction } from '../db/transaction';
  *   once without tripping it), and a success does not reset it (else an attacker would log in to
  *   an account of their own between guesses).
  * - Counters are forgotten an hour after their last failure.
- * Security timing: real time, not the business clock (common/clock.ts).
+ * Time comes from the server's clock (common/clock.ts): real time in production, set by tests.
  */
 const BASE_DELAY_MS = 1_000;
 const MAX_DELAY_MS = 15 * 60_000;
@@ -54,7 +55,7 @@ interface Row {
 export async function admitLogin(db: DataSource, config: Config, email: string, address: string | undefined): Promise<void> {
   const account = accountKey(email);
   const wait = await inTransaction(db, async (tx) => {
-    const now = Date.now();
+    const now = nowMs();
     await tx.query(`INSERT INTO login_attempt (key) VALUES ($1) ON CONFLICT (key) DO NOTHING`, [account]);
     const [row]: Row[] = await tx.query(`SELECT key, failures, last_failed_at, blocked_until FROM login_attempt WHERE key = $1 FOR UPDATE`, [account]);
     const addressRows: Row[] = address ? await tx.query(`SELECT key, failures, last_failed_at, blocked_until FROM login_attempt WHERE key = $1`, [addressKey(address)]) : [];
@@ -70,7 +71,7 @@ export async function admitLogin(db: DataSource, config: Config, email: string, 
 export async function admitAddress(db: DataSource, address: string | undefined): Promise<void> {
   if (!address) return;
   const [row]: Row[] = await db.query(`SELECT key, failures, last_failed_at, blocked_until FROM login_attempt WHERE key = $1`, [addressKey(address)]);
-  const wait = (row?.blocked_until?.getTime() ?? 0) - Date.now();
+  const wait = (row?.blocked_until?.getTime() ?? 0) - nowMs();
   if (wait > 0) throw new LoginRateLimitedError(Math.max(1, Math.ceil(wait / 1000)));
 }
 
@@ -79,7 +80,7 @@ export async function loginFailed(db: DataSource, config: Config, address: strin
   if (!address) return;
   const key = addressKey(address);
   await inTransaction(db, async (tx) => {
-    const now = Date.now();
+    const now = nowMs();
     await tx.query(`INSERT INTO login_attempt (key) VALUES ($1) ON CONFLICT (key) DO NOTHING`, [key]);
     const [row]: Row[] = await tx.query(`SELECT key, failures, last_failed_at, blocked_until FROM login_attempt WHERE key = $1 FOR UPDATE`, [key]);
     await tx.query(`UPDATE login_attempt SET failures = $2, last_failed_at = $3, blocked_until = $4 WHERE key = $1`, charge(row, now, config.loginThrottle.perAddress));

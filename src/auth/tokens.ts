@@ -5,6 +5,7 @@ import type { Config } from '../config';
 import { UnauthenticatedError } from '../errors';
 import type { Viewer } from '../context';
 import { requestScope } from '../db/query-counter';
+import { nowMs } from '../common/clock';
 
 /** The HMAC key object per secret: building one on every verify costs more CPU than the rest of a small request. */
 const keys = new Map<string, KeyObject>();
@@ -16,7 +17,8 @@ function keyOf(secret: string): KeyObject {
 
 /** `ver` is the user's token version at issue; changePassword and logOutEverywhere bump it. */
 export function issueToken(config: Config, userId: string, tokenVersion: number): string {
-  return jwt.sign({ ver: tokenVersion }, keyOf(config.jwtSecret), {
+  // Issued at the server's clock (common/clock.ts), so tests can move a token to its expiry.
+  return jwt.sign({ ver: tokenVersion, iat: Math.floor(nowMs() / 1000) }, keyOf(config.jwtSecret), {
     subject: userId,
     expiresIn: config.jwtExpiresIn as jwt.SignOptions['expiresIn'],
     algorithm: 'HS256',
@@ -53,9 +55,9 @@ function checkSignature(config: Config, header: string | undefined): Checked {
   let known = verified.get(config.jwtSecret);
   if (!known) verified.set(config.jwtSecret, (known = new Map()));
   const hit = known.get(token);
-  if (hit) return hit.expiresAt > Date.now() ? { ok: true, token: hit } : { ok: false, viewer: { userId: null, authError: expiredError() } };
+  if (hit) return hit.expiresAt > nowMs() ? { ok: true, token: hit } : { ok: false, viewer: { userId: null, authError: expiredError() } };
   try {
-    const payload = jwt.verify(token, keyOf(config.jwtSecret), { algorithms: ['HS256'] });
+    const payload = jwt.verify(token, keyOf(config.jwtSecret), { algorithms: ['HS256'], clockTimestamp: Math.floor(nowMs() / 1000) });
     if (typeof payload === 'string' || !payload.sub) throw new Error('no subject');
     // jsonwebtoken refuses a token at its `exp` second; so does the cache.
     const expiresAt = typeof payload.exp === 'number' ? payload.exp * 1000 : Infinity;
@@ -109,17 +111,17 @@ function versionsOf(db: DataSource) {
 async function currentTokenVersion(db: DataSource, config: Config, userId: string): Promise<number | null> {
   const cache = versionsOf(db);
   const hit = cache.get(userId);
-  if (hit && Date.now() - hit.readAt < config.tokenVersionCacheMs) return hit.version;
+  if (hit && nowMs() - hit.readAt < config.tokenVersionCacheMs) return hit.version;
   // Outside the request's statement count (x-sql-statements): it is authentication, at most once per
   // user per cache period, not the request's own work whose growth the count is there to catch.
   const rows: { token_version: number }[] = await requestScope.exit(() => db.query(`SELECT token_version FROM app_user WHERE id = $1`, [userId]));
   const version = rows[0]?.token_version ?? null;
   if (cache.size >= VERSIONS_MAX) cache.clear();
-  cache.set(userId, { version, readAt: Date.now() });
+  cache.set(userId, { version, readAt: nowMs() });
   return version;
 }
 
 /** After this process bumped a user's version: its own cache knows at once. */
 export function rememberTokenVersion(db: DataSource, userId: string, version: number): void {
-  versionsOf(db).set(userId, { version, readAt: Date.now() });
+  versionsOf(db).set(userId, { version, readAt: nowMs() });
 }

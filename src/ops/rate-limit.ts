@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express';
 import { viewerFromHeader } from '../auth/tokens';
+import { nowMs } from '../common/clock';
 import type { Config } from '../config';
 import type { AppError } from '../errors';
 
@@ -16,7 +17,7 @@ export class FixedWindowLimiter {
 
   constructor(
     private readonly windowMs: number,
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number = nowMs,
   ) {}
 
   take(key: string, limit: number): Take {
