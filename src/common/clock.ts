@@ -7,7 +7,9 @@
  * month's end in Asia/Shanghai, a daylight-saving change in New York) instead of whenever the
  * suite happens to run. A server process started with `CLOCK_START` (never honoured in
  * production) starts its clock there. The clock runs on from the instant it was set to, unless
- * frozen. Security timestamps (token expiry, rate-limit windows, request timing) stay on real time.
+ * frozen. Time limits read it too (token expiry, the token-version cache, the failed-login
+ * throttle, rate-limit windows), so their tests move time on instead of sleeping; in production it
+ * is real time. Only measurements (durations in logs and metrics, timeouts) use the real clock.
  */
 let offsetMs = 0;
 let frozenAt: number | null = null;
