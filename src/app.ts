@@ -84,7 +84,7 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
   const schema = await createSchema();
   // Subscriptions: graphql-ws on the same server and path; events from PostgreSQL LISTEN (or in-process on PGlite).
   const events = await startEventBus({ db, databaseUrl: config.databaseUrl, log });
-  const ws = attachWebSocket({ server, schema, db, config, log });
+  const ws = attachWebSocket({ server, schema, db, config, log, trustProxy: app.get('trust proxy fn') });
 
   const apollo = new ApolloServer<Ctx>({
     gateway: compiledExecution(schema),

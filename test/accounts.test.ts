@@ -1,3 +1,7 @@
+import type { AddressInfo } from 'node:net';
+import { createClient, type Client } from 'graphql-ws';
+import request from 'supertest';
+import WebSocket from 'ws';
 import { ensureAdmin } from '../src/auth/auth.service';
 import { ConfigError, loadConfig } from '../src/config';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, count, errorCode, PASSWORD, startTestApp, testConfig, type GqlResult, type TestApp } from './support/app';
@@ -283,6 +287,36 @@ describe('failed logins', () => {
     expect(errorCode(await attempt(user.email, 'not-the-password-9'))).toBe('UNAUTHENTICATED');
     expect(errorCode(await t.gql(CHANGE, { c: PASSWORD, n: NEW_PASSWORD }, user.token))).toBe('RATE_LIMITED');
     expect(await count(t.db, 'app_user', 'email = $1 AND token_version = 0', [user.email])).toBe(1);
+  });
+
+  it('counts a WebSocket client by the address its trusted proxy names, as over HTTP', async () => {
+    const proxied = await startTestApp({ env: { LOGIN_FAILURES_PER_ACCOUNT: '100', LOGIN_FAILURES_PER_ADDRESS: '2', TRUST_PROXY: 'loopback' } });
+    const behindProxy = (forwardedFor: string) =>
+      createClient({
+        url: `ws://127.0.0.1:${(proxied.server.address() as AddressInfo).port}/graphql`,
+        webSocketImpl: class extends WebSocket {
+          constructor(url: string, protocols?: string | string[]) {
+            super(url, protocols, { headers: { 'x-forwarded-for': forwardedFor } });
+          }
+        },
+        retryAttempts: 0,
+        lazy: true,
+      });
+    const clients = [behindProxy('203.0.113.9'), behindProxy('203.0.113.10')];
+    const overWs = async (client: Client) =>
+      (await new Subscription(client, LOG_IN, { i: { email: `${unique('ws')}@example.com`, password: PASSWORD } }).next()).errors?.[0]?.extensions?.code;
+    try {
+      expect(await overWs(clients[0])).toBe('UNAUTHENTICATED');
+      expect(await overWs(clients[0])).toBe('UNAUTHENTICATED');
+      expect(await overWs(clients[0])).toBe('RATE_LIMITED');
+      // The same address over HTTP is the same counter; another address is not limited.
+      const http = await request(proxied.server).post('/graphql').set('x-forwarded-for', '203.0.113.9').send({ query: LOG_IN, variables: { i: { email: 'x@example.com', password: PASSWORD } } });
+      expect(http.body.errors[0].extensions.code).toBe('RATE_LIMITED');
+      expect(await overWs(clients[1])).toBe('UNAUTHENTICATED');
+    } finally {
+      for (const c of clients) await c.dispose();
+      await proxied.close();
+    }
   });
 
   it('limits failures per client address too, across accounts; signUps of taken e-mails count there', async () => {

@@ -29,7 +29,25 @@ export function authorizationFrom(params: Readonly<Record<string, unknown>> | un
 
 const withoutSuggestions = (e: GraphQLError) => new GraphQLError(e.message.replace(/ Did you mean(.+?)\?$/, ''), { nodes: e.nodes, extensions: e.extensions });
 
+/**
+ * The client's address as Express's `req.ip` gives it over HTTP: X-Forwarded-For is walked from
+ * the socket's peer back only through proxies `trust` (Express's compiled `trust proxy`) accepts.
+ * The failed-login throttle counts per address, so a WebSocket behind the same proxy must not
+ * count every client as the proxy.
+ */
+export function clientAddressOf(req: http.IncomingMessage, trust?: (address: string, hop: number) => boolean): string | undefined {
+  const peer = req.socket.remoteAddress;
+  if (!peer || !trust) return peer;
+  const header = req.headers['x-forwarded-for'];
+  const forwarded = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',').map((a) => a.trim()).filter(Boolean).reverse();
+  const hops = [peer, ...forwarded];
+  for (let i = 0; i < hops.length - 1; i++) if (!trust(hops[i], i)) return hops[i];
+  return hops[hops.length - 1];
+}
+
 export interface WebSocketDeps {
+  /** Express's compiled `trust proxy` (app.get('trust proxy fn')); without it, the socket's peer is the client. */
+  trustProxy?: (address: string, hop: number) => boolean;
   server: http.Server;
   schema: GraphQLSchema;
   db: DataSource;
@@ -43,7 +61,7 @@ export interface WebSocketDeps {
  * held to the HTTP path's depth and cost limits (QUERY_TOO_COMPLEX) before anything runs, and a
  * connection to MAX_OPERATIONS_PER_CONNECTION at once (RATE_LIMITED).
  */
-export function attachWebSocket({ server, schema, db, config, log }: WebSocketDeps) {
+export function attachWebSocket({ server, schema, db, config, log, trustProxy }: WebSocketDeps) {
   const wsServer = new WebSocketServer({ server, path: '/graphql' });
   const format = formatError(log, config.env === 'development');
   const shape = (errors: readonly GraphQLError[]) => errors.map((e) => format(e.toJSON(), e));
@@ -61,7 +79,7 @@ export function attachWebSocket({ server, schema, db, config, log }: WebSocketDe
         log,
         requestId: randomUUID(),
         viewer: await authenticate(db, config, authorizationFrom(connectionParams)),
-        clientAddress: extra.request.socket.remoteAddress,
+        clientAddress: clientAddressOf(extra.request, trustProxy),
         loaders: new Map(),
       }),
       onSubscribe: (ctx, _id, payload) => {
