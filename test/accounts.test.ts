@@ -5,7 +5,7 @@ import WebSocket from 'ws';
 import { ensureAdmin } from '../src/auth/auth.service';
 import { ConfigError, loadConfig } from '../src/config';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, count, errorCode, PASSWORD, startTestApp, testConfig, type GqlResult, type TestApp } from './support/app';
-import { signUp, unique } from './support/fixtures';
+import { communityWithSecretary, registerPartner, signUp, unique } from './support/fixtures';
 import { bearer, Subscription, wsClient } from './support/live';
 
 const SIGN_UP = `mutation($i: SignUpInput!) { signUp(input: $i) { token user { id } } }`;
@@ -65,6 +65,8 @@ describe('logOutEverywhere', () => {
   it('ends every token of the user, over HTTP and WebSocket; a new log-in works', async () => {
     const user = await signUp(app);
     const other = await signUp(app);
+    const { communityId, secretary } = await communityWithSecretary(app);
+    const partnerId = await registerPartner(app, user);
     const second = (await logIn(app, user.email, PASSWORD)).data.logIn.token;
     const before = wsClient(app.server, bearer(second));
     // Held open by a subscription, so the later operation runs on this same connection.
@@ -86,12 +88,18 @@ describe('logOutEverywhere', () => {
     await refused.ended();
     expect(refused.results.map((r) => r.errors?.[0]?.extensions?.code)).toEqual(['UNAUTHENTICATED']);
     await fresh.dispose();
+    // A new log-in works (and does not revive the ended tokens)...
+    const again = (await logIn(app, user.email, PASSWORD)).data.logIn.token;
+    expect((await app.gql(ME, {}, again)).data.me.id).toBe(user.id);
+    // ...and a subscription started before the end gets no further event: the socket closes instead.
     expect(held.error).toBeNull();
-    held.unsubscribe();
+    const requested = await app.gql(`mutation($p: ID!, $c: ID!) { requestPartnership(partnerId: $p, communityId: $c) { id } }`, { p: partnerId, c: communityId }, again);
+    await app.gql(`mutation($id: ID!) { reviewPartnership(id: $id, decision: APPROVE) { id } }`, { id: requested.data.requestPartnership.id }, secretary.token);
+    await held.ended();
+    expect((held.error as { code?: number }).code).toBe(4403);
+    expect(held.results).toEqual([]);
+    expect(await count(app.db, 'notification', "user_id = $1 AND kind = 'PARTNERSHIP_ACTIVE'", [user.id])).toBe(1);
     await before.dispose();
-
-    const again = await logIn(app, user.email, PASSWORD);
-    expect((await app.gql(ME, {}, again.data.logIn.token)).data.me.id).toBe(user.id);
   });
 
   it('reaches another process within its TOKEN_VERSION_CACHE_MS', async () => {
