@@ -1,7 +1,11 @@
+import type { AddressInfo } from 'node:net';
+import { createClient, type Client } from 'graphql-ws';
+import request from 'supertest';
+import WebSocket from 'ws';
 import { ensureAdmin } from '../src/auth/auth.service';
 import { ConfigError, loadConfig } from '../src/config';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, count, errorCode, PASSWORD, startTestApp, testConfig, type GqlResult, type TestApp } from './support/app';
-import { signUp, unique } from './support/fixtures';
+import { communityWithSecretary, registerPartner, signUp, unique } from './support/fixtures';
 import { bearer, Subscription, wsClient } from './support/live';
 import { advanceClock, now, setClock } from '../src/common/clock';
 
@@ -62,6 +66,8 @@ describe('logOutEverywhere', () => {
   it('ends every token of the user, over HTTP and WebSocket; a new log-in works', async () => {
     const user = await signUp(app);
     const other = await signUp(app);
+    const { communityId, secretary } = await communityWithSecretary(app);
+    const partnerId = await registerPartner(app, user);
     const second = (await logIn(app, user.email, PASSWORD)).data.logIn.token;
     const before = wsClient(app.server, bearer(second));
     // Held open by a subscription, so the later operation runs on this same connection.
@@ -83,12 +89,18 @@ describe('logOutEverywhere', () => {
     await refused.ended();
     expect(refused.results.map((r) => r.errors?.[0]?.extensions?.code)).toEqual(['UNAUTHENTICATED']);
     await fresh.dispose();
+    // A new log-in works (and does not revive the ended tokens)...
+    const again = (await logIn(app, user.email, PASSWORD)).data.logIn.token;
+    expect((await app.gql(ME, {}, again)).data.me.id).toBe(user.id);
+    // ...and a subscription started before the end gets no further event: the socket closes instead.
     expect(held.error).toBeNull();
-    held.unsubscribe();
+    const requested = await app.gql(`mutation($p: ID!, $c: ID!) { requestPartnership(partnerId: $p, communityId: $c) { id } }`, { p: partnerId, c: communityId }, again);
+    await app.gql(`mutation($id: ID!) { reviewPartnership(id: $id, decision: APPROVE) { id } }`, { id: requested.data.requestPartnership.id }, secretary.token);
+    await held.ended();
+    expect((held.error as { code?: number }).code).toBe(4403);
+    expect(held.results).toEqual([]);
+    expect(await count(app.db, 'notification', "user_id = $1 AND kind = 'PARTNERSHIP_ACTIVE'", [user.id])).toBe(1);
     await before.dispose();
-
-    const again = await logIn(app, user.email, PASSWORD);
-    expect((await app.gql(ME, {}, again.data.logIn.token)).data.me.id).toBe(user.id);
   });
 
   it('reaches another process within its TOKEN_VERSION_CACHE_MS', async () => {
@@ -290,6 +302,36 @@ describe('failed logins', () => {
     expect(errorCode(await attempt(user.email, 'not-the-password-9'))).toBe('UNAUTHENTICATED');
     expect(errorCode(await t.gql(CHANGE, { c: PASSWORD, n: NEW_PASSWORD }, user.token))).toBe('RATE_LIMITED');
     expect(await count(t.db, 'app_user', 'email = $1 AND token_version = 0', [user.email])).toBe(1);
+  });
+
+  it('counts a WebSocket client by the address its trusted proxy names, as over HTTP', async () => {
+    const proxied = await startTestApp({ env: { LOGIN_FAILURES_PER_ACCOUNT: '100', LOGIN_FAILURES_PER_ADDRESS: '2', TRUST_PROXY: 'loopback' } });
+    const behindProxy = (forwardedFor: string) =>
+      createClient({
+        url: `ws://127.0.0.1:${(proxied.server.address() as AddressInfo).port}/graphql`,
+        webSocketImpl: class extends WebSocket {
+          constructor(url: string, protocols?: string | string[]) {
+            super(url, protocols, { headers: { 'x-forwarded-for': forwardedFor } });
+          }
+        },
+        retryAttempts: 0,
+        lazy: true,
+      });
+    const clients = [behindProxy('203.0.113.9'), behindProxy('203.0.113.10')];
+    const overWs = async (client: Client) =>
+      (await new Subscription(client, LOG_IN, { i: { email: `${unique('ws')}@example.com`, password: PASSWORD } }).next()).errors?.[0]?.extensions?.code;
+    try {
+      expect(await overWs(clients[0])).toBe('UNAUTHENTICATED');
+      expect(await overWs(clients[0])).toBe('UNAUTHENTICATED');
+      expect(await overWs(clients[0])).toBe('RATE_LIMITED');
+      // The same address over HTTP is the same counter; another address is not limited.
+      const http = await request(proxied.server).post('/graphql').set('x-forwarded-for', '203.0.113.9').send({ query: LOG_IN, variables: { i: { email: 'x@example.com', password: PASSWORD } } });
+      expect(http.body.errors[0].extensions.code).toBe('RATE_LIMITED');
+      expect(await overWs(clients[1])).toBe('UNAUTHENTICATED');
+    } finally {
+      for (const c of clients) await c.dispose();
+      await proxied.close();
+    }
   });
 
   it('limits failures per client address too, across accounts; signUps of taken e-mails count there', async () => {

@@ -75,8 +75,23 @@ export async function admitAddress(db: DataSource, address: string | undefined):
   if (wait > 0) throw new LoginRateLimitedError(Math.max(1, Math.ceil(wait / 1000)));
 }
 
+/**
+ * Forgotten counters are deleted, at most once a minute per process, so that e-mails sprayed by an
+ * attacker do not pile up rows.
+ */
+let nextSweep = 0;
+async function sweep(db: DataSource, now: number): Promise<void> {
+  if (now < nextSweep) return;
+  nextSweep = now + 60_000;
+  await db.query(`DELETE FROM login_attempt WHERE (last_failed_at IS NULL OR last_failed_at < $1) AND (blocked_until IS NULL OR blocked_until < $2)`, [
+    new Date(now - FORGET_AFTER_MS),
+    new Date(now),
+  ]);
+}
+
 /** The password was wrong: the account stays charged; the address is charged now. */
 export async function loginFailed(db: DataSource, config: Config, address: string | undefined): Promise<void> {
+  await sweep(db, Date.now());
   if (!address) return;
   const key = addressKey(address);
   await inTransaction(db, async (tx) => {

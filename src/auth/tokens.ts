@@ -93,6 +93,13 @@ export async function authenticate(db: DataSource, config: Config, header: strin
   return { userId: checked.token.userId, authError: null };
 }
 
+/** A token with a valid signature whose session has since ended (its version is no longer current). */
+export async function sessionEnded(db: DataSource, config: Config, header: string | undefined): Promise<boolean> {
+  if (!header) return false;
+  const checked = checkSignature(config, header);
+  return checked.ok && (await currentTokenVersion(db, config, checked.token.userId)) !== checked.token.version;
+}
+
 /**
  * The users' current token versions, per database (each DataSource: one per process, or per app in
  * tests), each read at most once per `tokenVersionCacheMs`. That is the staleness bound: a token

@@ -5,7 +5,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { WebSocketServer } from 'ws';
-import { authenticate, viewerFromHeader } from '../auth/tokens';
+import { authenticate, sessionEnded, viewerFromHeader } from '../auth/tokens';
 import type { Config } from '../config';
 import type { Ctx } from '../context';
 import { AppError } from '../errors';
@@ -87,7 +87,7 @@ export function attachWebSocket({ server, schema, db, config, log, guard, client
       // is checked when each operation starts, the first one at connect included; a refused token
       // answers UNAUTHENTICATED where a user is needed, as over HTTP. A connection opened before
       // the token ended starts no more operations as its user (within the version cache's bound,
-      // auth/tokens.ts); subscriptions already running go on until they end.
+      // auth/tokens.ts); its running subscriptions are cut at their next event (onNext).
       context: async ({ connectionParams, extra }): Promise<Ctx> => ({
         db,
         config,
@@ -132,9 +132,16 @@ export function attachWebSocket({ server, schema, db, config, log, guard, client
         // Context and root value are filled in by graphql-ws as for any operation.
         return { schema, document, operationName: payload.operationName, variableValues: payload.variables };
       },
-      onNext: (_ctx, _id, _payload, _args, result) => {
+      onNext: async (ctx, _id, _payload, _args, result) => {
         const { errors } = result as ExecutionResult;
-        return errors ? { ...result, errors: shape(errors) } : undefined;
+        if (errors) return { ...result, errors: shape(errors) };
+        // An event of a subscription started before its session ended (logOutEverywhere,
+        // changePassword) is not delivered: the socket closes (4403) instead, within the version
+        // cache's bound. Refusals (errors) go out as they are.
+        if (await sessionEnded(db, config, authorizationFrom(ctx.connectionParams))) {
+          ctx.extra.socket.close(4403, 'Session ended; log in again');
+        }
+        return undefined; // nothing is sent on a closing socket
       },
       onError: (_ctx, _id, _payload, errors) => shape(errors),
     },

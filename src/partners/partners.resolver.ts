@@ -54,7 +54,9 @@ export class PartnerResolver {
    * more: it invites exactly as invitePartnerMember does and answers the partner unchanged (its
    * members include the invitee once they accept).
    */
-  @Mutation(() => Partner)
+  @Mutation(() => Partner, {
+    description: 'Kept for older clients: invites exactly as invitePartnerMember does (nobody becomes a member without accepting) and answers the partner.',
+  })
   async addPartnerMember(
     @Arg('partnerId', () => ID) partnerId: string,
     @Arg('email') email: string,
