@@ -110,6 +110,12 @@ describe('on PostgreSQL', () => {
     if (field) expect(res.body.errors[0].extensions.fields[0].path).toBe(field);
   });
 
+  it('answers headers over the size limit with 431 and a sentence (not an empty body)', async () => {
+    const res = await get('/healthz', { 'x-padding': 'a'.repeat(20_000) });
+    expect(res.status).toBe(431);
+    expect(res.text).toMatch(/too large/);
+  });
+
   it.each([
     ['a malformed percent-encoding in the path', '/certificates/service/%E0%A4%A', 400, undefined],
     ['a garbage bearer token', '/exports/service-logs.csv?communityId={c}', 401, { authorization: 'Bearer \u00ff\u00fe' }],
