@@ -71,7 +71,8 @@ describe('on the embedded store (PGlite)', () => {
     await ensureAdmin(db, config);
     handle = await createApp({ db, config, log });
     store = await prepare(handle.server, db);
-  });
+    // Migrating a new embedded store takes a while on a busy machine.
+  }, 180_000);
   afterAll(async () => {
     await handle.drain();
     await db.destroy();
