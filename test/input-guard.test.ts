@@ -79,6 +79,50 @@ describe('text inputs', () => {
   });
 });
 
+describe('request errors over WebSocket', () => {
+  /** The errors of one operation over graphql-ws (graphql-ws hands refusals before execution to `error`). */
+  const overSocket = async (query: string, variables: Record<string, unknown>) => {
+    const client = wsClient(app.server, bearer(s.secretary.token));
+    try {
+      return await new Promise<{ extensions?: { code?: string } }[]>((resolve, reject) => {
+        let errors: { extensions?: { code?: string } }[] = [];
+        client.subscribe(
+          { query, variables },
+          {
+            next: (r) => (errors = (r.errors as unknown as typeof errors) ?? []),
+            error: (e) => (Array.isArray(e) ? resolve(e) : reject(e)),
+            complete: () => resolve(errors),
+          },
+        );
+      });
+    } finally {
+      await client.dispose();
+    }
+  };
+
+  it('answers a variable of the wrong type with BAD_USER_INPUT, as over HTTP (not INTERNAL_SERVER_ERROR)', async () => {
+    const errors = await overSocket(`query($f: DemandFilter) { demandItems(filter: $f) { totalCount } }`, { f: { search: 1234 } });
+    expect(errors.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+    const date = await overSocket(POST_DEMAND, { i: demandInput({ neededBy: 'yesterday' }) });
+    expect(date.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+  });
+
+  it('answers an invalid or unparsable document with GRAPHQL_VALIDATION_FAILED / GRAPHQL_PARSE_FAILED', async () => {
+    expect((await overSocket(`{ noSuchField }`, {})).map((e) => e.extensions?.code)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+    expect((await overSocket(`{ communities(`, {})).map((e) => e.extensions?.code)).toEqual(['GRAPHQL_PARSE_FAILED']);
+  });
+});
+
+describe('blank required text', () => {
+  it('is refused with BAD_USER_INPUT naming the field (it would be stored empty once trimmed)', async () => {
+    const before = await count(app.db, 'partner');
+    const res = await app.gql(`mutation($i: RegisterPartnerInput!) { registerPartner(input: $i) { id } }`, { i: { name: '   ', category: 'CHARITY' } }, s.secretary.token);
+    expect(errorCode(res)).toBe('BAD_USER_INPUT');
+    expect(fieldsOf(res)).toEqual(['input.name']);
+    expect(await count(app.db, 'partner')).toBe(before);
+  });
+});
+
 describe('dates', () => {
   it.each([
     ['9999-12-31T00:00:00Z'],

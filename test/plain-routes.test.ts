@@ -71,7 +71,8 @@ describe('on the embedded store (PGlite)', () => {
     await ensureAdmin(db, config);
     handle = await createApp({ db, config, log });
     store = await prepare(handle.server, db);
-  });
+    // Migrating a new embedded store takes a while on a busy machine.
+  }, 180_000);
   afterAll(async () => {
     await handle.drain();
     await db.destroy();
@@ -108,6 +109,12 @@ describe('on PostgreSQL', () => {
     const res = await get(url);
     expect(res.status).toBe(status);
     if (field) expect(res.body.errors[0].extensions.fields[0].path).toBe(field);
+  });
+
+  it('answers headers over the size limit with 431 and a sentence (not an empty body)', async () => {
+    const res = await get('/healthz', { 'x-padding': 'a'.repeat(20_000) });
+    expect(res.status).toBe(431);
+    expect(res.text).toMatch(/too large/);
   });
 
   it.each([
