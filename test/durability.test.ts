@@ -93,7 +93,7 @@ describe('embedded store (PGlite)', () => {
     restarted.child.kill('SIGTERM');
     expect(await restarted.exited).toBe(0);
     expect(fs.existsSync(path.join(dir, 'server.lock'))).toBe(false);
-  }, 400_000);
+  }, 600_000);
 });
 
 describe('PostgreSQL', () => {
@@ -114,5 +114,5 @@ describe('PostgreSQL', () => {
     } finally {
       await dropTestDatabase(url);
     }
-  }, 200_000);
+  }, 300_000);
 });

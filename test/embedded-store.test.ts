@@ -72,7 +72,7 @@ describe('durability of commits', () => {
   beforeAll(async () => {
     const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: tempDir(), JWT_SECRET: 'x' });
     db = await createDataSource(config, pino({ level: 'silent' })).initialize();
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => {
     await db?.destroy();
   });

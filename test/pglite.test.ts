@@ -24,7 +24,8 @@ beforeAll(async () => {
   await migrate(db);
   await ensureAdmin(db, config);
   handle = await createApp({ db, config, log });
-});
+  // A fresh embedded store (initdb, migrations with an fsync per commit) takes long on a busy machine.
+}, 180_000);
 
 afterAll(async () => {
   await handle.drain();

@@ -48,7 +48,7 @@ export async function spawnMain(env: Record<string, string>): Promise<MainProces
 }
 
 /** Waits until /readyz answers 200 (migrations applied, database reachable); fails if the process exits first. */
-export async function ready(server: MainProcess, ms = 150_000): Promise<void> {
+export async function ready(server: MainProcess, ms = 240_000): Promise<void> {
   const deadline = Date.now() + ms;
   let exit: number | string | undefined;
   void server.exited.then((code) => (exit = code));
