@@ -42,11 +42,11 @@ describe('anonymous reads show organisations and outcomes only', () => {
 
   it("publicBoard.recentlyFulfilled shows an evaluation's rating, not its comment or who wrote it", async () => {
     const res = ok(
-      await app.gql(`query($c: ID!) { publicBoard(communityId: $c) { recentlyFulfilled { id partner { id name } quantity
+      await app.gql(`query($c: ID!) { publicBoard(communityId: $c) { recentlyFulfilled { id partner { id name } quantity rating
          evaluation { rating comment evaluatedBy { id displayName } } } } }`, { c: s.C }),
     );
     expect(res.publicBoard.recentlyFulfilled).toEqual([
-      expect.objectContaining({ id: s.fulfilled, partner: expect.objectContaining({ id: s.P }), evaluation: { rating: 5, comment: null, evaluatedBy: null } }),
+      expect.objectContaining({ id: s.fulfilled, partner: expect.objectContaining({ id: s.P }), rating: 5, evaluation: null }),
     ]);
     expect(JSON.stringify(res)).not.toMatch(PERSONAL);
   });

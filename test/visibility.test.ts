@@ -42,7 +42,7 @@ const PARTNER = `query($p: ID!) { partner(id: $p) { members { user { id } } cale
   suggestedDemands(first: 3) { demand { id } } partnerships { id history { to note by { id } } } } }`;
 const BOARD = `query($c: ID!) { publicBoard(communityId: $c) { openDemands(first: 5) { id history { to note by { id } } suggestions(first: 1) { score }
   matches { id note reviewNote reviewedBy { id } offer { id } history { to note by { id } } } } } }`;
-const FULFILLED = `query($c: ID!) { publicBoard(communityId: $c) { recentlyFulfilled(first: 5) { id evaluation { rating comment evaluatedBy { id } } } } }`;
+const FULFILLED = `query($c: ID!) { publicBoard(communityId: $c) { recentlyFulfilled(first: 5) { id rating evaluation { rating comment evaluatedBy { id } } } } }`;
 const BOOKINGS = `query($p: ID!) { bookings(filter: { partnerId: $p }) { edges { node { id purpose partner { id } history { to note by { id } } } } } }`;
 const CONTRACTS = `query($p: ID!) { contracts(filter: { partnerId: $p }) { edges { node { id history { to note by { id } } } } } }`;
 
@@ -166,17 +166,24 @@ const PROBES: Probe[] = [
       readable: (d, x) => shows(matchOf(d, x, x.approved)),
     }),
   ),
-  ...(['comment', 'evaluatedBy'] as const).map(
-    (field): Probe => ({
-      type: 'Evaluation',
-      field,
-      object: 'the evaluation of a FULFILLED match',
-      scope: inC,
-      query: FULFILLED,
-      variables: boardVars,
-      readable: (d, x) => !!evaluation(d, x)?.[field],
-    }),
-  ),
+  {
+    type: 'Match',
+    field: 'evaluation',
+    object: 'a FULFILLED, evaluated match',
+    scope: inC,
+    query: FULFILLED,
+    variables: boardVars,
+    readable: (d, x) => !!evaluation(d, x)?.evaluatedBy,
+  },
+  {
+    type: 'Evaluation',
+    field: 'comment',
+    object: 'the evaluation of a FULFILLED match',
+    scope: inC,
+    query: FULFILLED,
+    variables: boardVars,
+    readable: (d, x) => !!evaluation(d, x)?.comment,
+  },
   ...(
     [
       ['history', (i: Data) => i.history.length > 0, undefined],

@@ -314,10 +314,17 @@ export class MatchResolver {
     return may.field('history') ? historyOf(ctx, match.id, may.field('history { note by }')) : [];
   }
 
-  @FieldResolver(() => Evaluation, { nullable: true })
+  @FieldResolver(() => Evaluation, { nullable: true, description: "The secretary's evaluation (its evaluator and comment): the partner's members, the community's secretaries, admins; null for everyone else, who read `rating`." })
   async evaluation(@Root() match: Match, @Context() ctx: Ctx) {
+    if (!(await matchVisibility(ctx, match)).field('evaluation')) return null;
     const found = prefetched<Evaluation[]>(match, 'evaluation') ?? (await groupedBy(ctx, Evaluation, 'matchId').load(match.id));
     return found[0] ?? null;
+  }
+
+  @FieldResolver(() => Int, { nullable: true, description: 'The 1-5 rating of the outcome once evaluated: public, as an outcome is.' })
+  async rating(@Root() match: Match, @Context() ctx: Ctx) {
+    const found = prefetched<Evaluation[]>(match, 'evaluation') ?? (await groupedBy(ctx, Evaluation, 'matchId').load(match.id));
+    return found[0]?.rating ?? null;
   }
 }
 
@@ -333,9 +340,9 @@ export class EvaluationResolver {
     return (await evaluationVisibility(ctx, evaluation)).field('comment') ? evaluation.comment : null;
   }
 
-  @FieldResolver(() => User, { nullable: true, description: "Who evaluated: the partner's members, the community's secretaries, admins; null for everyone else." })
-  async evaluatedBy(@Root() evaluation: Evaluation, @Context() ctx: Ctx) {
-    return (await evaluationVisibility(ctx, evaluation)).field('evaluatedBy') ? byId(ctx, User).load(evaluation.evaluatedById) : null;
+  @FieldResolver(() => User, { description: 'Who evaluated (an evaluation is shown only to those who may know it: see Match.evaluation).' })
+  evaluatedBy(@Root() evaluation: Evaluation, @Context() ctx: Ctx) {
+    return byId(ctx, User).load(evaluation.evaluatedById);
   }
 }
 

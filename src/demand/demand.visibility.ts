@@ -16,7 +16,7 @@ const HISTORY_DETAILS = 'history { note by }';
 /** Matches anyone may see (as organisations and outcomes). */
 export const PUBLIC_MATCH_STATUSES: readonly MatchStatus[] = [MatchStatus.APPROVED, MatchStatus.FULFILLED];
 
-export const MATCH_VISIBILITY: TypeVisibility<'note' | 'reviewNote' | 'reviewedBy' | 'offer' | 'history' | typeof HISTORY_DETAILS> = {
+export const MATCH_VISIBILITY: TypeVisibility<'note' | 'reviewNote' | 'reviewedBy' | 'offer' | 'evaluation' | 'history' | typeof HISTORY_DETAILS> = {
   type: 'Match',
   scope: "the match's partner; the match's community",
   rows: {
@@ -29,17 +29,17 @@ export const MATCH_VISIBILITY: TypeVisibility<'note' | 'reviewNote' | 'reviewedB
     reviewNote: { roles: INVOLVED, hidden: 'null' },
     reviewedBy: { roles: INVOLVED, hidden: 'null' },
     offer: { roles: SIGNED_IN, hidden: 'null' },
+    evaluation: { roles: INVOLVED, hidden: 'null', note: 'who evaluated and the comment; the rating alone is public as `Match.rating`' },
     history: { roles: SIGNED_IN, hidden: 'empty list' },
     [HISTORY_DETAILS]: { roles: INVOLVED, hidden: 'null', note: 'each entry keeps its statuses and time' },
   },
 };
 
-export const EVALUATION_VISIBILITY: TypeVisibility<'comment' | 'evaluatedBy'> = {
+export const EVALUATION_VISIBILITY: TypeVisibility<'comment'> = {
   type: 'Evaluation',
   scope: "the evaluated match's partner; its community",
   fields: {
     comment: { roles: INVOLVED, hidden: 'null', note: 'the rating (the outcome) is public' },
-    evaluatedBy: { roles: INVOLVED, hidden: 'null' },
   },
 };
 
