@@ -468,6 +468,7 @@ function hostilePath(rng: Rng, ids: string[]): string {
     () => `/calendar/partners/${id()}.ics`,
     () => '/healthz',
     () => '/readyz',
+    () => '/metrics',
     () => '/graphql',
     () => `/${id()}`,
     () => `/exports/${id()}`,
