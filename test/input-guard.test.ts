@@ -195,3 +195,16 @@ describe('publishOffer', () => {
     expect(res.errors).toBeUndefined();
   });
 });
+
+describe('variables with many bad items', () => {
+  it('stop being coerced after 50 errors: one short refusal, nothing stored, the server free for others', async () => {
+    const { communityId, secretary } = await communityWithSecretary(app);
+    const weeklySlots = Array.from({ length: 2000 }, () => ({ weekday: 'SOMEDAY', startTime: 25, endTime: null }));
+    const res = await app.gql(`mutation($i: CreateRoomInput!) { createRoom(input: $i) { id } }`, { i: { communityId, name: 'x', capacity: 10, weeklySlots } }, secretary.token);
+    expect(res.status).toBe(400);
+    expect(res.errors!.length).toBeLessThanOrEqual(51);
+    expect(res.errors!.length).toBeGreaterThan(1);
+    expect(await count(app.db, 'room', 'community_id = $1', [communityId])).toBe(0);
+    expect((await app.gql(`{ me { id } }`, {}, secretary.token)).data.me.id).toBe(secretary.id);
+  });
+});

@@ -1,6 +1,7 @@
 import type { GatewayInterface } from '@apollo/server-gateway-interface';
 import { getVariableValues, GraphQLError, printSchema, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+import { MAX_VARIABLE_ERRORS } from './limits';
 
 /*
  * Operations run as compiled JavaScript (graphql-jit) instead of graphql-js's interpreter, which
@@ -36,7 +37,7 @@ export function compiledExecution(schema: GraphQLSchema): GatewayInterface {
           // graphql-js's own coercion first: its errors name the variable the way Apollo (and our
           // error formatting) recognise as BAD_USER_INPUT.
           const variables = request.variables ?? {};
-          const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables);
+          const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables, { maxErrors: MAX_VARIABLE_ERRORS });
           if (coerced.errors) return { errors: coerced.errors };
           const result = await query.query(undefined, context, variables);
           return result.errors ? { ...result, errors: result.errors.map(asGraphQLError) } : result;

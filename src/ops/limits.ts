@@ -17,6 +17,12 @@ import {
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 import { MAX_AVAILABILITY_DAYS, UPCOMING_SESSIONS_LIMIT } from '../common/row-bounds';
 
+/**
+ * Variable coercion stops after this many errors, as graphql-js's own execute does: a list of a
+ * thousand bad items would otherwise build a thousand error objects (twice) on the event loop.
+ */
+export const MAX_VARIABLE_ERRORS = 50;
+
 /** Assumed length of a list field that has no `first` argument and no known bound below. */
 export const DEFAULT_LIST_SIZE = 10;
 
@@ -106,7 +112,7 @@ export function operationCost(
   operation: OperationDefinitionNode,
   variables: Record<string, unknown> | undefined,
 ): number | undefined {
-  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {});
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {}, { maxErrors: MAX_VARIABLE_ERRORS });
   if (coerced.errors) return undefined;
   return getComplexity({
     schema,
