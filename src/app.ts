@@ -16,6 +16,7 @@ import type { Ctx } from './context';
 import { migrationsApplied } from './db/data-source';
 import { requestScope, type RequestScope } from './db/query-counter';
 import { formatError } from './errors-format';
+import { contextLocale, localeMiddleware } from './i18n/request';
 import { compiledExecution } from './ops/compiled-execution';
 import { queryLimitsPlugin } from './ops/limits';
 import { Metrics, metricsHandler } from './ops/metrics';
@@ -65,6 +66,7 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
     requestScope.run(scope, () => next());
   });
   app.use(requestLogger(log, metrics), securityHeaders(config), corsPolicy(config));
+  app.use(localeMiddleware);
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -132,14 +134,18 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
     rateLimitMiddleware(config),
     express.json({ limit: config.bodyLimit }),
     expressMiddleware(apollo, {
-      context: async ({ req }): Promise<Ctx> => ({
-        db,
-        config,
-        log,
-        requestId: requestScope.getStore()?.requestId ?? randomUUID(),
-        viewer: viewerFromHeader(config, req.header('authorization')),
-        loaders: new Map(),
-      }),
+      context: async ({ req, res }): Promise<Ctx> => {
+        const viewer = viewerFromHeader(config, req.header('authorization'));
+        return {
+          db,
+          config,
+          log,
+          requestId: requestScope.getStore()?.requestId ?? randomUUID(),
+          viewer,
+          locale: await contextLocale(db, viewer.userId, res),
+          loaders: new Map(),
+        };
+      },
     }),
   );
   // After /graphql, so GraphQL requests do not walk these routers' routes first.

@@ -3,6 +3,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import type { Logger } from 'pino';
 import { AppError, PgErrorCode, pgErrorCode } from './errors';
 import { requestScope } from './db/query-counter';
+import { currentLocale } from './i18n/locale';
 
 /** Codes Apollo and graphql-js produce themselves for malformed requests; passed through as they are. */
 const REQUEST_ERROR_CODES = new Set([
@@ -24,7 +25,7 @@ export function formatError(log: Logger, showInternals: boolean) {
     const original = unwrapResolverError(error);
     const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
     if (original instanceof AppError) {
-      return { message: formatted.message, path: formatted.path, extensions: { ...original.extensions } };
+      return { path: formatted.path, ...original.localized(currentLocale()) };
     }
     if (pgErrorCode(original) === PgErrorCode.invalidTextRepresentation) {
       // A value PostgreSQL could not read (an ID that is not a UUID) is the client's mistake, not ours.

@@ -10,6 +10,8 @@ import type { Config } from '../config';
 import type { Ctx } from '../context';
 import { AppError } from '../errors';
 import { formatError } from '../errors-format';
+import { knownSocketLocale, socketLocale } from '../i18n/request';
+import { withLocale } from '../i18n/locale';
 import { limitRefusal } from '../ops/limits';
 
 /**
@@ -46,18 +48,16 @@ export interface WebSocketDeps {
 export function attachWebSocket({ server, schema, db, config, log }: WebSocketDeps) {
   const wsServer = new WebSocketServer({ server, path: '/graphql' });
   const format = formatError(log, config.env === 'development');
-  const shape = (errors: readonly GraphQLError[]) => errors.map((e) => format(e.toJSON(), e));
+  // In the connection's language (connectionParams `acceptLanguage` / `locale`, else the user's saved one).
+  const shape = (errors: readonly GraphQLError[], params?: Readonly<Record<string, unknown>>) =>
+    withLocale(knownSocketLocale(params), () => errors.map((e) => format(e.toJSON(), e)));
   const cleanup = useServer<Record<string, unknown>>(
     {
       schema,
-      context: ({ connectionParams }): Ctx => ({
-        db,
-        config,
-        log,
-        requestId: randomUUID(),
-        viewer: viewerFromHeader(config, authorizationFrom(connectionParams)),
-        loaders: new Map(),
-      }),
+      context: async ({ connectionParams }): Promise<Ctx> => {
+        const viewer = viewerFromHeader(config, authorizationFrom(connectionParams));
+        return { db, config, log, requestId: randomUUID(), viewer, locale: await socketLocale(db, connectionParams, viewer.userId), loaders: new Map() };
+      },
       onSubscribe: (ctx, _id, payload) => {
         // graphql-ws has already registered this operation, so it is counted here.
         const running = Object.keys(ctx.subscriptions).length;
@@ -85,11 +85,11 @@ export function attachWebSocket({ server, schema, db, config, log }: WebSocketDe
         // Context and root value are filled in by graphql-ws as for any operation.
         return { schema, document, operationName: payload.operationName, variableValues: payload.variables };
       },
-      onNext: (_ctx, _id, _payload, _args, result) => {
+      onNext: (ctx, _id, _payload, _args, result) => {
         const { errors } = result as ExecutionResult;
-        return errors ? { ...result, errors: shape(errors) } : undefined;
+        return errors ? { ...result, errors: shape(errors, ctx.connectionParams) } : undefined;
       },
-      onError: (_ctx, _id, _payload, errors) => shape(errors),
+      onError: (ctx, _id, _payload, errors) => shape(errors, ctx.connectionParams),
     },
     wsServer,
   );

@@ -11,6 +11,7 @@ import { requireUser } from '../auth/policy';
 import { viewerFromHeader } from '../auth/tokens';
 import type { Config } from '../config';
 import type { Ctx } from '../context';
+import { contextLocale } from '../i18n/request';
 import { requestScope } from '../db/query-counter';
 import { AppError, type ErrorCode } from '../errors';
 import { periodFrom, serviceCertificate, serviceLogExport, type Certificate, type ExportRow } from './service-hours.exports';
@@ -34,7 +35,8 @@ type Handler = (ctx: Ctx, req: Request, res: Response) => Promise<void>;
 function endpoint(deps: { db: DataSource; config: Config; log: Logger }, handler: Handler) {
   return async (req: Request, res: Response) => {
     const requestId = requestScope.getStore()?.requestId ?? randomUUID();
-    const ctx: Ctx = { ...deps, requestId, viewer: viewerFromHeader(deps.config, req.header('authorization')), loaders: new Map() };
+    const viewer = viewerFromHeader(deps.config, req.header('authorization'));
+    const ctx: Ctx = { ...deps, requestId, viewer, locale: await contextLocale(deps.db, viewer.userId, res), loaders: new Map() };
     try {
       requireUser(ctx);
       await handler(ctx, req, res);

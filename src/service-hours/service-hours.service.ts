@@ -48,9 +48,9 @@ function requireUuid(what: string, id: string, path: string): void {
 }
 
 export async function findServiceLog(ctx: Ctx, id: string, path = 'id'): Promise<ServiceLog> {
-  requireUuid('service log', id, path);
+  requireUuid('serviceLog', id, path);
   const log = await byId(ctx, ServiceLog).load(id);
-  if (!log) throw new NotFoundError('service log', id, path);
+  if (!log) throw new NotFoundError('serviceLog', id, path);
   return log;
 }
 
