@@ -1,10 +1,13 @@
 import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import { InvalidStateError } from '../errors';
+import type { Msg } from '../i18n/messages';
 import { StatusChange } from './status-change.entity';
 
 export interface TransitionMeta {
   by: string | null;
   note?: string | null;
+  /** What the system adds to the note, as a catalogue message: shown after `note` in the reader's language. */
+  noteMessage?: Msg | null;
   communityId?: string | null;
 }
 
@@ -66,6 +69,8 @@ export class StateMachine<S extends string, E extends ObjectLiteral & { id: stri
       to,
       byUserId: meta.by,
       note: meta.note ?? null,
+      noteId: meta.noteMessage?.id ?? null,
+      noteValues: (meta.noteMessage ? (meta.noteMessage.values ?? {}) : null) as never,
     });
   }
 }

@@ -33,7 +33,15 @@ export class StatusChange {
   @Column({ type: 'uuid', nullable: true })
   byUserId: string | null;
 
+  /** What the person acting wrote; the GraphQL `note` adds `noteId` rendered in the reader's language (common/history.ts). */
   @Field(() => String, { nullable: true })
   @Column({ type: 'text', nullable: true })
   note: string | null;
+
+  /** What the system noted (src/i18n message id and values), e.g. occurrences an approval skipped. */
+  @Column({ type: 'text', nullable: true })
+  noteId: string | null;
+
+  @Column({ type: 'jsonb', nullable: true })
+  noteValues: Record<string, unknown> | null;
 }

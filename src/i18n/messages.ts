@@ -88,6 +88,21 @@ export const tr = (id: MessageId, values?: MessageValues) => t(currentLocale(), 
 
 export const render = (locale: Locale, m: Msg) => t(locale, m.id, m.values);
 
+export const isMessageId = (id: unknown): id is MessageId => typeof id === 'string' && Object.prototype.hasOwnProperty.call(en, id);
+
+/**
+ * A message kept in the database (notifications, history notes) in `locale`; null when its id is no
+ * longer in the catalogues, so the caller shows the text stored with it.
+ */
+export function renderStored(locale: Locale, id: string, values: unknown): string | null {
+  if (!isMessageId(id)) return null;
+  try {
+    return t(locale, id, (values ?? {}) as MessageValues);
+  } catch {
+    return null;
+  }
+}
+
 /** A translator bound to one request's language: `ctx.t('id', values)`. */
 export type Translator = (id: MessageId, values?: MessageValues) => string;
 export const translator = (locale: Locale): Translator => (id, values) => t(locale, id, values);
