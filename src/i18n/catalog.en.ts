@@ -6,9 +6,9 @@
 export const en = {
   // Things named in messages (NotFound and friends).
   thing:
-    '{what, select, community {community} room {room} user {user} partner {partner} partnership {partnership} contract {contract} booking {booking} match {match} demand {demand item} offer {offer} volunteer {volunteer} serviceLog {service log} other {{what}}}',
+    '{what, select, community {community} room {room} user {user} partner {partner} partnership {partnership} contract {contract} booking {booking} match {match} demand {demand item} offer {offer} volunteer {volunteer} serviceLog {service log} spaceContract {space contract} demandItem {demand item} supplyOffer {supply offer} other {{what}}}',
   status:
-    '{status, select, PENDING {PENDING} PENDING_REVIEW {PENDING_REVIEW} PROPOSED {PROPOSED} ACTIVE {ACTIVE} APPROVED {APPROVED} REJECTED {REJECTED} VERIFIED {VERIFIED} CANCELLED {CANCELLED} CONFIRMED {CONFIRMED} TERMINATED {TERMINATED} EXPIRED {EXPIRED} FULFILLED {FULFILLED} WITHDRAWN {WITHDRAWN} ENDED {ENDED} other {{status}}}',
+    '{status, select, PENDING {PENDING} PENDING_REVIEW {PENDING_REVIEW} PROPOSED {PROPOSED} ACTIVE {ACTIVE} APPROVED {APPROVED} REJECTED {REJECTED} VERIFIED {VERIFIED} CANCELLED {CANCELLED} CONFIRMED {CONFIRMED} TERMINATED {TERMINATED} EXPIRED {EXPIRED} FULFILLED {FULFILLED} WITHDRAWN {WITHDRAWN} ENDED {ENDED} OPEN {OPEN} MATCHED {MATCHED} DECLINED {DECLINED} PAUSED {PAUSED} other {{status}}}',
   slot: '{weekday} {startTime}-{endTime}',
   fieldError: '{path}: {message}',
   fieldErrorSeparator: '; ',

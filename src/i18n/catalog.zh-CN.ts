@@ -3,9 +3,9 @@ import type { MessageId } from './catalog.en';
 /** 简体中文（默认语言）。每个 id 都要与 catalog.en.ts 一一对应，参数相同；见 docs/i18n.md。 */
 export const zhCN: Record<MessageId, string> = {
   thing:
-    '{what, select, community {社区} room {活动室} user {用户} partner {合作伙伴} partnership {合作关系} contract {场地合同} booking {预约} match {对接} demand {需求} offer {供给} volunteer {志愿者} serviceLog {服务记录} other {{what}}}',
+    '{what, select, community {社区} room {活动室} user {用户} partner {合作伙伴} partnership {合作关系} contract {场地合同} booking {预约} match {对接} demand {需求} offer {供给} volunteer {志愿者} serviceLog {服务记录} spaceContract {场地合同} demandItem {需求} supplyOffer {供给} other {{what}}}',
   status:
-    '{status, select, PENDING {待审核} PENDING_REVIEW {待审核} PROPOSED {已提议} ACTIVE {生效中} APPROVED {已批准} REJECTED {已驳回} VERIFIED {已核验} CANCELLED {已取消} CONFIRMED {已确认} TERMINATED {已终止} EXPIRED {已到期} FULFILLED {已完成} WITHDRAWN {已撤回} ENDED {已结束} other {{status}}}',
+    '{status, select, PENDING {待审核} PENDING_REVIEW {待审核} PROPOSED {已提议} ACTIVE {生效中} APPROVED {已批准} REJECTED {已驳回} VERIFIED {已核验} CANCELLED {已取消} CONFIRMED {已确认} TERMINATED {已终止} EXPIRED {已到期} FULFILLED {已完成} WITHDRAWN {已撤回} ENDED {已结束} OPEN {征集中} MATCHED {已对接} DECLINED {已谢绝} PAUSED {已暂停} other {{status}}}',
   slot: '{weekday} {startTime}-{endTime}',
   fieldError: '{path}：{message}',
   fieldErrorSeparator: '；',

@@ -14,7 +14,7 @@ export const catalogues: Record<Locale, Record<MessageId, string>> = { 'zh-CN': 
  * - `{ at, timeZone?, style? }` an instant, written in the community's time zone ('dateTime' by default);
  * - `{ day }` a local date "YYYY-MM-DD";
  * - `{ weekday }` MONDAY..SUNDAY;
- * - `{ list }` several values, joined the reader's way ("a, b and c" / "a、b和c");
+ * - `{ list, or? }` several values, joined the reader's way ("a, b and c" / "a、b和c"; with `or`, "a or b" / "a或b");
  * - `{ msg, values }` another message.
  */
 export type MessageValue =
@@ -25,7 +25,7 @@ export type MessageValue =
   | { at: string; timeZone?: string; style?: 'date' | 'dateTime' | 'time' }
   | { day: string }
   | { weekday: string }
-  | { list: MessageValue[] }
+  | { list: MessageValue[]; or?: boolean }
   | { msg: MessageId; values?: MessageValues };
 export type MessageValues = Record<string, MessageValue>;
 
@@ -71,7 +71,7 @@ function valueText(locale: Locale, value: MessageValue): PrimitiveType {
     // 2024-01-01 was a Monday.
     return i < 0 ? value.weekday : new Intl.DateTimeFormat(locale, { weekday: 'long', timeZone: 'UTC' }).format(Date.UTC(2024, 0, 1 + i));
   }
-  if ('list' in value) return new Intl.ListFormat(locale, { type: 'conjunction' }).format(value.list.map((v) => String(valueText(locale, v))));
+  if ('list' in value) return new Intl.ListFormat(locale, { type: value.or ? 'disjunction' : 'conjunction' }).format(value.list.map((v) => String(valueText(locale, v))));
   if ('msg' in value) return t(locale, value.msg, value.values);
   return String(value);
 }

@@ -11,6 +11,7 @@ import { checkRange, findCommunity, MAX_AVAILABILITY_DAYS } from '../communities
 import type { Room, WeeklySlot } from '../communities/room.entity';
 import { inTransaction } from '../db/transaction';
 import { BadUserInputError, ConflictError, InvalidStateError, NotFoundError, PgErrorCode, pgErrorCode } from '../errors';
+import { msg } from '../i18n/messages';
 import { assertActivePartnership } from '../partners/partners.service';
 import { Booking, BookingStatus } from './booking.entity';
 import { bookingLifecycle } from './booking.lifecycle';
@@ -46,7 +47,7 @@ export function listBookings(ctx: Ctx, filter: BookingFilter, page: PageArgs) {
   if (filter.contractId) qb.andWhere('b.contract_id = :contractId', { contractId: filter.contractId });
   if (filter.from) qb.andWhere('b.end_at > :from', { from: filter.from });
   if (filter.to) qb.andWhere('b.start_at < :to', { to: filter.to });
-  if (filter.from && filter.to && filter.from >= filter.to) throw BadUserInputError.field('filter.to', 'must be after filter.from');
+  if (filter.from && filter.to && filter.from >= filter.to) throw BadUserInputError.field('filter.to', msg('field.mustBeAfter', { other: 'filter.from' }));
   if (filter.status) qb.andWhere('b.status = :status', { status: filter.status });
   return paginate(qb, startOrder('b'), page);
 }
@@ -121,23 +122,23 @@ export async function bookSlot(ctx: Ctx, room: Room, input: BookSlotInput, by: s
   const zone = community.timezone;
   const now = clockNow();
   const start = input.start;
-  if (start <= now) throw BadUserInputError.field('input.start', 'must be in the future');
+  if (start <= now) throw BadUserInputError.field('input.start', msg('field.mustBeInFuture'));
   if (start.getTime() - now.getTime() > BOOKING_HORIZON_DAYS * 86_400_000) {
-    throw BadUserInputError.field('input.start', `may be at most ${BOOKING_HORIZON_DAYS} days ahead`);
+    throw BadUserInputError.field('input.start', msg('booking.horizon', { days: BOOKING_HORIZON_DAYS }));
   }
   const occurrence = occurrenceStartingAt(room.weeklySlots, zone, start);
   if (!occurrence) {
-    throw BadUserInputError.field('input.start', `is not the start of an occurrence of this room's weekly slots (local time in ${zone})`);
+    throw BadUserInputError.field('input.start', msg('booking.notAnOccurrence', { zone }));
   }
-  if (input.contractId && !input.partnerId) throw BadUserInputError.field('input.contractId', 'needs the partnerId of the contract');
+  if (input.contractId && !input.partnerId) throw BadUserInputError.field('input.contractId', msg('booking.contractNeedsPartner'));
   const purpose = input.purpose.trim();
-  if (!purpose) throw BadUserInputError.field('input.purpose', 'must not be empty');
+  if (!purpose) throw BadUserInputError.field('input.purpose', msg('field.mustNotBeEmpty'));
   try {
     return await inTransaction(ctx.db, async (tx) => {
       await queueForOccurrence(tx, room.id, occurrence.start);
       const slots = await lockRoomSlots(tx, room.id);
       if (!slots.some((s) => sameSlot(s, occurrence.slot))) {
-        throw new InvalidStateError("This slot was just removed from the room's weekly slots");
+        throw new InvalidStateError(msg('booking.slotRemoved'));
       }
       if (input.partnerId) await assertActivePartnership(tx, input.partnerId, room.communityId);
       if (input.contractId) await assertContractOccurrence(tx, input.contractId, input.partnerId!, room, occurrence, zone);
@@ -161,7 +162,7 @@ export async function bookSlot(ctx: Ctx, room: Room, input: BookSlotInput, by: s
     });
   } catch (error) {
     if (pgErrorCode(error) === PgErrorCode.exclusionViolation) {
-      throw new ConflictError('This occurrence is already booked', { conflicts: [isoRange(occurrence)] });
+      throw new ConflictError(msg('booking.alreadyBooked'), { conflicts: [isoRange(occurrence)] });
     }
     throw error;
   }
@@ -177,22 +178,22 @@ async function assertContractOccurrence(tx: EntityManager, contractId: string, p
     .getOne();
   if (!contract) throw new NotFoundError('contract', contractId, 'input.contractId');
   if (contract.partnerId !== partnerId || contract.roomId !== room.id) {
-    throw BadUserInputError.field('input.contractId', "is not this partner's contract for this room");
+    throw BadUserInputError.field('input.contractId', msg('booking.notPartnersContract'));
   }
   if (effectiveStatus(contract) !== ContractStatus.ACTIVE) {
-    throw new InvalidStateError(`The contract is ${effectiveStatus(contract)}; only an ACTIVE contract's occurrences can be booked`);
+    throw new InvalidStateError(msg('booking.contractNotActive', { status: { msg: 'status', values: { status: effectiveStatus(contract) } } }));
   }
   const day = DateTime.fromJSDate(occurrence.start, { zone }).toISODate()!;
   const inTerm = day >= contract.startsOn && day <= contract.endsOn && (!contract.terminatedOn || day < contract.terminatedOn);
   if (!inTerm || !contract.weeklySlots.some((s) => sameSlot(s, occurrence.slot))) {
-    throw BadUserInputError.field('input.start', "is not an occurrence of this contract's weekly slots within its term");
+    throw BadUserInputError.field('input.start', msg('booking.notContractOccurrence'));
   }
 }
 
 export async function cancelBooking(ctx: Ctx, booking: Booking, reason: string, by: string): Promise<Booking> {
   checkText('reason', reason, { required: true });
   if (booking.status === BookingStatus.CONFIRMED && booking.startAt <= clockNow()) {
-    throw new InvalidStateError('A booking that has already started cannot be cancelled');
+    throw new InvalidStateError(msg('booking.alreadyStarted'));
   }
   return inTransaction(ctx.db, async (tx) => {
     const cancelled = await bookingLifecycle.apply(
