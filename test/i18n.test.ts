@@ -1,7 +1,10 @@
 import { IntlMessageFormat } from 'intl-messageformat';
 import request from 'supertest';
 import { count, errorCode, startTestApp, type TestApp } from './support/app';
+import { postDemand, publishOffer, scene } from './support/demand-fixtures';
 import { signUp } from './support/fixtures';
+import { loggedService, minutesAgo, VERIFY } from './support/service-hours';
+import { book, CANCEL, nextOccurrence, slot, spaceSetup, EVERY_DAY } from './support/spaces';
 import { bearer, Subscription, wsClient } from './support/live';
 import { LOCALES, negotiateLocale } from '../src/i18n/locale';
 import { catalogues, t } from '../src/i18n/messages';
@@ -145,5 +148,65 @@ describe('the language of answers', () => {
     } finally {
       await client.dispose();
     }
+  });
+});
+
+describe('notifications, history notes and reasons in the reader language', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp({ language: null });
+  });
+  afterAll(() => app.close());
+
+  const INBOX = `{ notifications { edges { node { kind message } } } }`;
+  const inbox = async (token: string, language?: string) => {
+    const req = request(app.server).post('/graphql').set('content-type', 'application/json').set('authorization', `Bearer ${token}`);
+    if (language) req.set('accept-language', language);
+    const res = await req.send({ query: INBOX });
+    if (res.body.errors) throw new Error(JSON.stringify(res.body.errors));
+    return res.body.data.notifications.edges.map((e: { node: unknown }) => e.node);
+  };
+
+  it("tells a volunteer of a verified log in their language: zh-CN by default, en when asked or saved", async () => {
+    const { communityId, secretary } = await scene(app);
+    const volunteer = await signUp(app);
+    const id = await loggedService(app, volunteer.token, { communityId, start: minutesAgo(90), minutes: 45, description: '陪老人读报' });
+    const verified = await app.gql(VERIFY, { id, d: 'APPROVE', n: '辛苦了' }, secretary.token);
+    expect(verified.errors).toBeUndefined();
+
+    expect(await inbox(volunteer.token)).toEqual([{ kind: 'SERVICE_LOG_VERIFIED', message: '您的服务记录“陪老人读报”（45 分钟）已通过核验：辛苦了' }]);
+    expect(await inbox(volunteer.token, 'en')).toEqual([{ kind: 'SERVICE_LOG_VERIFIED', message: 'Your service log "陪老人读报" (45 min) was verified: 辛苦了' }]);
+    // One stored row, rendered per reader; the table keeps the default-language text for other readers.
+    const [row] = await app.db.query(`SELECT message, message_id, message_values FROM notification WHERE user_id = $1`, [volunteer.id]);
+    expect(row).toMatchObject({ message: '您的服务记录“陪老人读报”（45 分钟）已通过核验：辛苦了', message_id: 'serviceLog.decided.notice' });
+    await app.gql(`mutation { setMyLocale(locale: "en") { id } }`, {}, volunteer.token);
+    expect((await inbox(volunteer.token))[0].message).toBe('Your service log "陪老人读报" (45 min) was verified: 辛苦了');
+  });
+
+  it('writes the date of a cancelled booking in the reader language and the community time zone', async () => {
+    const zone = 'Asia/Shanghai';
+    const { roomId, secretary, owner, partnerId } = await spaceSetup(app, EVERY_DAY.map((d) => slot(d, '14:00', '16:00')), zone);
+    const occurrence = await nextOccurrence(app, roomId);
+    const booking = await book(app, owner, { roomId, partnerId, start: occurrence.start });
+    const cancelled = await app.gql(CANCEL, { id: booking.id, r: '场地消杀' }, secretary.token);
+    expect(cancelled.errors).toBeUndefined();
+    const when = (locale: string) => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: zone }).format(new Date(occurrence.start));
+    const [zh] = await inbox(owner.token);
+    expect(zh.kind).toBe('BOOKING_CANCELLED');
+    expect(zh.message).toMatch(new RegExp(` ${when('zh-CN')}（亲子绘本课）的预约已取消：场地消杀$`));
+    expect(when('zh-CN')).toMatch(/年.*月.*日 14:00$/);
+    const [en] = await inbox(owner.token, 'en');
+    expect(en.message).toMatch(new RegExp(` on ${when('en')} \\(亲子绘本课\\) was cancelled: 场地消杀$`));
+  });
+
+  it('gives suggestion reasons in the reader language, with plurals', async () => {
+    const { communityId, secretary, partner } = await scene(app);
+    const demandId = await postDemand(app, secretary.token, communityId, { title: '院子需要六张木质长椅', quantity: 6, unit: '张' });
+    await publishOffer(app, partner.owner.token, partner.partnerId, { title: '捐赠木质长椅', quantity: 10, unit: '张' });
+    const query = `query($id: ID!) { demandItem(id: $id) { suggestions(first: 5) { reasons } } }`;
+    const zh = await request(app.server).post('/graphql').set('authorization', `Bearer ${secretary.token}`).send({ query, variables: { id: demandId } });
+    expect(zh.body.data.demandItem.suggestions[0].reasons).toEqual(expect.arrayContaining(['类别相同（物资）', '可满足仍需的全部 6 张', '长期可提供']));
+    const en = await request(app.server).post('/graphql').set('authorization', `Bearer ${secretary.token}`).set('accept-language', 'en').send({ query, variables: { id: demandId } });
+    expect(en.body.data.demandItem.suggestions[0].reasons).toEqual(expect.arrayContaining(['Same category (GOODS)', 'Covers all 6 张 still needed', 'Available with no end date']));
   });
 });

@@ -7,6 +7,8 @@ export const zhCN: Record<MessageId, string> = {
   status:
     '{status, select, PENDING {待审核} PENDING_REVIEW {待审核} PROPOSED {已提议} ACTIVE {生效中} APPROVED {已批准} REJECTED {已驳回} VERIFIED {已核验} CANCELLED {已取消} CONFIRMED {已确认} TERMINATED {已终止} EXPIRED {已到期} FULFILLED {已完成} WITHDRAWN {已撤回} ENDED {已结束} OPEN {征集中} MATCHED {已对接} DECLINED {已谢绝} PAUSED {已暂停} other {{status}}}',
   slot: '{weekday} {startTime}-{endTime}',
+  demandCategory:
+    '{category, select, GOODS {物资} SPACE {场地} EXPERTISE {专业服务} FUNDING {资金} EVENT {活动} VOLUNTEER_SERVICE {志愿服务} OTHER {其他} other {{category}}}',
   fieldError: '{path}：{message}',
   fieldErrorSeparator: '；',
 
