@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { AppError, PgErrorCode, pgErrorCode } from './errors';
 import { requestScope } from './db/query-counter';
 import { currentLocale } from './i18n/locale';
+import { tr } from './i18n/messages';
 
 /** Codes Apollo and graphql-js produce themselves for malformed requests; passed through as they are. */
 const REQUEST_ERROR_CODES = new Set([
@@ -30,7 +31,7 @@ export function formatError(log: Logger, showInternals: boolean) {
     if (pgErrorCode(original) === PgErrorCode.invalidTextRepresentation) {
       // A value PostgreSQL could not read (an ID that is not a UUID) is the client's mistake, not ours.
       const path = formatted.path?.join('.') ?? 'input';
-      return { message: 'A value in the request is malformed (IDs are UUIDs)', path: formatted.path, extensions: { code: 'BAD_USER_INPUT', fields: [{ path, message: 'malformed value' }] } };
+      return { message: tr('error.malformed'), path: formatted.path, extensions: { code: 'BAD_USER_INPUT', fields: [{ path, message: tr('error.malformed.field') }] } };
     }
     const code = extensions.code as string | undefined;
     if (code && REQUEST_ERROR_CODES.has(code)) {
@@ -43,7 +44,7 @@ export function formatError(log: Logger, showInternals: boolean) {
     const requestId = requestScope.getStore()?.requestId;
     log.error({ err: original, requestId, path: formatted.path }, 'internal error');
     return {
-      message: showInternals ? formatted.message : 'Internal server error',
+      message: showInternals ? formatted.message : tr('error.internal'),
       path: formatted.path,
       extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
     };

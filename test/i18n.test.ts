@@ -4,7 +4,7 @@ import { count, errorCode, startTestApp, type TestApp } from './support/app';
 import { postDemand, publishOffer, scene } from './support/demand-fixtures';
 import { signUp } from './support/fixtures';
 import { loggedService, minutesAgo, VERIFY } from './support/service-hours';
-import { book, CANCEL, nextOccurrence, slot, spaceSetup, EVERY_DAY } from './support/spaces';
+import { book, CANCEL, EVERY_DAY, localDate, nextOccurrence, propose, REVIEW, slot, spaceSetup, TERMINATE } from './support/spaces';
 import { bearer, Subscription, wsClient } from './support/live';
 import { LOCALES, negotiateLocale } from '../src/i18n/locale';
 import { catalogues, t } from '../src/i18n/messages';
@@ -197,6 +197,25 @@ describe('notifications, history notes and reasons in the reader language', () =
     expect(when('zh-CN')).toMatch(/年.*月.*日 14:00$/);
     const [en] = await inbox(owner.token, 'en');
     expect(en.message).toMatch(new RegExp(` on ${when('en')} \\(亲子绘本课\\) was cancelled: 场地消杀$`));
+  });
+
+  it("writes contract history notes in the reader's language, the person's own note untouched", async () => {
+    const zone = 'Asia/Shanghai';
+    const { roomId, secretary, owner, partnerId } = await spaceSetup(app, [slot('SATURDAY', '09:00', '11:00')], zone);
+    const id = await propose(app, owner, { partnerId, roomId, weeklySlots: [slot('SATURDAY', '09:00', '11:00')], startsOn: localDate(zone, 1), endsOn: localDate(zone, 60) });
+    expect((await app.gql(REVIEW, { id, d: 'APPROVE', n: '同意' }, secretary.token)).errors).toBeUndefined();
+    expect((await app.gql(TERMINATE, { id, r: '装修' }, owner.token)).errors).toBeUndefined();
+    const query = `query($id: ID!) { contract(id: $id) { history { to note } bookings { history { to note } } } }`;
+    const read = async (language?: string) => {
+      const req = request(app.server).post('/graphql').set('authorization', `Bearer ${secretary.token}`);
+      if (language) req.set('accept-language', language);
+      return (await req.send({ query, variables: { id } })).body.data.contract;
+    };
+    const zh = await read();
+    expect(zh.history.map((h: { note: string }) => h.note)).toEqual([null, '同意', '装修']);
+    expect(zh.bookings[0].history).toEqual([{ to: 'CONFIRMED', note: '因场地合同获批而预约' }, { to: 'CANCELLED', note: '合同已终止：装修' }]);
+    const en = await read('en');
+    expect(en.bookings[0].history).toEqual([{ to: 'CONFIRMED', note: 'Booked by the approval of its contract' }, { to: 'CANCELLED', note: 'Contract terminated: 装修' }]);
   });
 
   it('gives suggestion reasons in the reader language, with plurals', async () => {

@@ -23,6 +23,9 @@ export const en = {
   'error.rateLimited': 'Too many requests; retry in {seconds} s',
   'error.invalidTransition': '{object} cannot go from {from} to {to}',
   'error.changedMeanwhile': '{object} {id} changed while you were acting on it; reload it',
+  'error.internal': 'Internal server error',
+  'error.malformed': 'A value in the request is malformed (IDs are UUIDs)',
+  'error.malformed.field': 'malformed value',
   'error.locale': 'is not a supported language; use one of {locales}',
 
   // Field messages shared by many inputs.
@@ -45,6 +48,8 @@ export const en = {
   'field.atMostAtATime': 'at most {max} at a time',
 
   // Communities and rooms.
+  'slot.startBeforeEnd': 'startTime must be before endTime (a slot cannot cross midnight)',
+  'slot.overlaps': 'overlaps {other} ({slot})',
   'community.roomNameTaken': 'This community already has a room called "{name}"',
   'community.bookingsOnRemovedSlots':
     '{count, plural, one {# confirmed future booking falls} other {# confirmed future bookings fall}} on slots this change removes; cancel them (or terminate their contracts) first',
@@ -82,6 +87,8 @@ export const en = {
   'contract.expired.notice': 'Your contract "{title}" for {room} ended with its term on {endsOn}',
   'history.skippedOccurrences': 'Skipped {count, plural, one {# taken occurrence} other {# taken occurrences}}: {occurrences}',
   'history.termEnded': 'The term ended',
+  'history.bookedByApproval': 'Booked by the approval of its contract',
+  'history.contractTerminated': 'Contract terminated: {reason}',
   'history.partnershipEnded': 'Partnership ended: {reason}',
 
   // Offers and suggestions.

@@ -19,6 +19,9 @@ export const zhCN: Record<MessageId, string> = {
   'error.rateLimited': '请求过于频繁，请在 {seconds} 秒后重试',
   'error.invalidTransition': '{object}不能从 {from} 变为 {to}',
   'error.changedMeanwhile': '{object} {id} 在您操作期间已被他人更改，请刷新后重试',
+  'error.internal': '服务器内部错误',
+  'error.malformed': '请求中有格式错误的值（ID 应为 UUID）',
+  'error.malformed.field': '格式错误的值',
   'error.locale': '不是支持的语言，请使用 {locales} 之一',
 
   'field.mustBeInFuture': '必须是将来的时间',
@@ -39,6 +42,8 @@ export const zhCN: Record<MessageId, string> = {
   'field.notificationId': '不是通知 ID',
   'field.atMostAtATime': '一次最多 {max} 条',
 
+  'slot.startBeforeEnd': 'startTime 必须早于 endTime（时段不能跨越午夜）',
+  'slot.overlaps': '与 {other}（{slot}）重叠',
   'community.roomNameTaken': '本社区已有名为“{name}”的活动室',
   'community.bookingsOnRemovedSlots': '有 {count, plural, other {# 个}}已确认的未来预约落在此次要删除的时段上；请先取消这些预约（或终止其合同）',
 
@@ -71,6 +76,8 @@ export const zhCN: Record<MessageId, string> = {
   'contract.expired.notice': '您在 {room} 的场地合同“{title}”已于 {endsOn} 期满结束',
   'history.skippedOccurrences': '跳过了 {count, plural, other {# 个}}已被占用的场次：{occurrences}',
   'history.termEnded': '合同期满',
+  'history.bookedByApproval': '因场地合同获批而预约',
+  'history.contractTerminated': '合同已终止：{reason}',
   'history.partnershipEnded': '合作关系已结束：{reason}',
 
   'offer.unknownCommunity': '没有此 ID 的社区',

@@ -11,7 +11,8 @@ import { checkRange, findCommunity, MAX_AVAILABILITY_DAYS } from '../communities
 import type { Room, WeeklySlot } from '../communities/room.entity';
 import { inTransaction } from '../db/transaction';
 import { BadUserInputError, ConflictError, InvalidStateError, NotFoundError, PgErrorCode, pgErrorCode } from '../errors';
-import { msg } from '../i18n/messages';
+import { DEFAULT_LOCALE } from '../i18n/locale';
+import { msg, render, type Msg } from '../i18n/messages';
 import { assertActivePartnership } from '../partners/partners.service';
 import { Booking, BookingStatus } from './booking.entity';
 import { bookingLifecycle } from './booking.lifecycle';
@@ -217,8 +218,9 @@ export async function cancelBookingsFrom(
   where: { contractId: string } | { partnerId: string; communityId: string },
   from: Date,
   by: string | null,
-  reason: string,
+  reason: string | Msg,
 ): Promise<number> {
+  const note = historyNote(reason);
   const [condition, ids] =
     'contractId' in where ? ['contract_id = $1', [where.contractId]] : ['partner_id = $1 AND community_id = $2', [where.partnerId, where.communityId]];
   const n = ids.length;
@@ -227,25 +229,26 @@ export async function cancelBookingsFrom(
        UPDATE booking SET status = 'CANCELLED', cancelled_at = now(), cancel_reason = $${n + 2}
         WHERE ${condition} AND status = 'CONFIRMED' AND start_at >= $${n + 1}
        RETURNING id, community_id)
-     INSERT INTO status_change (object_type, object_id, community_id, from_status, to_status, by_user_id, note)
-     SELECT 'BOOKING', id, community_id, 'CONFIRMED', 'CANCELLED', $${n + 3}::uuid, $${n + 2} FROM cancelled
+     INSERT INTO status_change (object_type, object_id, community_id, from_status, to_status, by_user_id, note, note_id, note_values)
+     SELECT 'BOOKING', id, community_id, 'CONFIRMED', 'CANCELLED', $${n + 3}::uuid, $${n + 4}::text, $${n + 5}::text, $${n + 6}::jsonb FROM cancelled
      RETURNING object_id`,
-    [...ids, from, reason, by],
+    [...ids, from, note.text, by, note.note, note.id, note.values],
   );
   return rows.length;
 }
 
 /** Books every occurrence for a contract in ONE statement, history included. */
-export async function insertContractBookings(tx: EntityManager, contract: SpaceContract, occurrences: Range[], by: string | null, note: string) {
+export async function insertContractBookings(tx: EntityManager, contract: SpaceContract, occurrences: Range[], by: string | null, why: string | Msg) {
   if (!occurrences.length) return 0;
+  const note = historyNote(why);
   const rows: unknown[] = await tx.query(
     `WITH inserted AS (
        INSERT INTO booking (community_id, room_id, partner_id, contract_id, start_at, end_at, purpose, status, created_by)
        SELECT $1, $2, $3, $4, o.s, o.e, $5, 'CONFIRMED', $6::uuid
          FROM unnest($7::timestamptz[], $8::timestamptz[]) AS o(s, e)
        RETURNING id)
-     INSERT INTO status_change (object_type, object_id, community_id, from_status, to_status, by_user_id, note)
-     SELECT 'BOOKING', id, $1, NULL, 'CONFIRMED', $6::uuid, $9 FROM inserted
+     INSERT INTO status_change (object_type, object_id, community_id, from_status, to_status, by_user_id, note, note_id, note_values)
+     SELECT 'BOOKING', id, $1, NULL, 'CONFIRMED', $6::uuid, $9::text, $10::text, $11::jsonb FROM inserted
      RETURNING object_id`,
     [
       contract.communityId,
@@ -256,7 +259,9 @@ export async function insertContractBookings(tx: EntityManager, contract: SpaceC
       by,
       occurrences.map((o) => o.start),
       occurrences.map((o) => o.end),
-      note,
+      note.note,
+      note.id,
+      note.values,
     ],
   );
   return rows.length;
@@ -297,4 +302,13 @@ export async function bookingsOutsideSlots(
       const weekday = WEEKDAYS[s.weekday - 1];
       return !slots.some((slot) => slot.weekday === weekday && slot.startTime === s.toFormat('HH:mm') && slot.endTime === e.toFormat('HH:mm'));
     });
+}
+
+/**
+ * A history note for raw SQL: a catalogue message goes to note_id / note_values (rendered for each
+ * reader); `text` is its default-language wording, for columns that keep plain text (cancel_reason).
+ */
+function historyNote(why: string | Msg) {
+  if (typeof why === 'string') return { text: why, note: why, id: null, values: null };
+  return { text: render(DEFAULT_LOCALE, why), note: null, id: why.id, values: JSON.stringify(why.values ?? {}) };
 }

@@ -232,7 +232,7 @@ async function approve(tx: EntityManager, contract: SpaceContract, zone: string,
   }
   const takenStarts = new Set(taken.map((t) => t.start.getTime()));
   const free = occurrences.filter((o) => !takenStarts.has(o.start.getTime()));
-  await insertContractBookings(tx, contract, free, by, 'Booked by the approval of its contract');
+  await insertContractBookings(tx, contract, free, by, msg('history.bookedByApproval'));
   // The skipped dates follow the secretary's note, in the reader's language and the community's time.
   const skipped = taken.length
     ? msg('history.skippedOccurrences', { count: taken.length, occurrences: { list: taken.map((t) => ({ at: t.start.toISOString(), timeZone: zone })) } })
@@ -255,7 +255,7 @@ export async function terminateContract(ctx: Ctx, contract: SpaceContract, reaso
     }
     const from = new Date(Math.max(startOfLocalDay(on, zone).getTime(), clockNow().getTime()));
     await contractLifecycle.apply(tx, locked, ContractStatus.TERMINATED, { by, note: reason, communityId: locked.communityId }, { terminatedOn: on });
-    await cancelBookingsFrom(tx, { contractId: locked.id }, from, by, `Contract terminated: ${reason}`);
+    await cancelBookingsFrom(tx, { contractId: locked.id }, from, by, msg('history.contractTerminated', { reason }));
     // Either side may terminate: both are told, except whoever did it; one event for all its cancelled bookings.
     await announceContract(tx, {
       contract: locked,
@@ -283,11 +283,11 @@ export async function endContractsOfPartnership(tx: EntityManager, partnerId: st
       live: [ContractStatus.PENDING_REVIEW, ContractStatus.ACTIVE],
     })
     .getMany();
-  const note = `Partnership ended: ${reason}`;
+  const note = msg('history.partnershipEnded', { reason });
   for (const contract of contracts) {
-    const meta = { by, note, communityId };
+    const meta = { by, note: null, noteMessage: note, communityId };
     if (contract.status === ContractStatus.PENDING_REVIEW) await contractLifecycle.apply(tx, contract, ContractStatus.REJECTED, meta);
-    else if (effectiveStatus(contract) === ContractStatus.EXPIRED) await contractLifecycle.apply(tx, contract, ContractStatus.EXPIRED, { ...meta, note: null, noteMessage: msg('history.termEnded'), by: null });
+    else if (effectiveStatus(contract) === ContractStatus.EXPIRED) await contractLifecycle.apply(tx, contract, ContractStatus.EXPIRED, { ...meta, noteMessage: msg('history.termEnded'), by: null });
     else await contractLifecycle.apply(tx, contract, ContractStatus.TERMINATED, meta, { terminatedOn: localToday(timezone) });
   }
   await cancelBookingsFrom(tx, { partnerId, communityId }, clockNow(), by, note);
