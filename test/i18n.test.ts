@@ -5,7 +5,8 @@ import { postDemand, publishOffer, scene } from './support/demand-fixtures';
 import { signUp } from './support/fixtures';
 import { loggedService, minutesAgo, VERIFY } from './support/service-hours';
 import { book, CANCEL, EVERY_DAY, localDate, nextOccurrence, propose, REVIEW, slot, spaceSetup, TERMINATE } from './support/spaces';
-import { bearer, Subscription, wsClient } from './support/live';
+import { bearer, Subscription, until, wsClient } from './support/live';
+import { topics } from '../src/live/events';
 import { LOCALES, negotiateLocale } from '../src/i18n/locale';
 import { catalogues, t } from '../src/i18n/messages';
 
@@ -181,6 +182,22 @@ describe('notifications, history notes and reasons in the reader language', () =
     expect(row).toMatchObject({ message: '您的服务记录“陪老人读报”（45 分钟）已通过核验：辛苦了', message_id: 'serviceLog.decided.notice' });
     await app.gql(`mutation { setMyLocale(locale: "en") { id } }`, {}, volunteer.token);
     expect((await inbox(volunteer.token))[0].message).toBe('Your service log "陪老人读报" (45 min) was verified: 辛苦了');
+  });
+
+  it('pushes a notification over graphql-ws in the language of the connection', async () => {
+    const { communityId, secretary } = await scene(app);
+    const volunteer = await signUp(app);
+    const id = await loggedService(app, volunteer.token, { communityId, start: minutesAgo(120), minutes: 30, description: '打扫楼道' });
+    const client = wsClient(app.server, { ...bearer(volunteer.token), acceptLanguage: 'en-US' });
+    try {
+      const sub = new Subscription(client, `subscription { notificationReceived { kind message } }`);
+      await until(() => app.handle.events.hub.subscriberCount(topics.inbox(volunteer.id)) === 1);
+      expect((await app.gql(VERIFY, { id, d: 'REJECT', n: '时间有误' }, secretary.token)).errors).toBeUndefined();
+      expect(await sub.next()).toEqual({ data: { notificationReceived: { kind: 'SERVICE_LOG_REJECTED', message: 'Your service log "打扫楼道" (30 min) was rejected: 时间有误' } } });
+    } finally {
+      await client.dispose();
+    }
+    expect((await inbox(volunteer.token))[0].message).toBe('您的服务记录“打扫楼道”（30 分钟）未通过核验：时间有误');
   });
 
   it('writes the date of a cancelled booking in the reader language and the community time zone', async () => {
