@@ -17,6 +17,7 @@ import type { Ctx } from './context';
 import { migrationsApplied } from './db/data-source';
 import { requestScope, type RequestScope } from './db/query-counter';
 import { formatError } from './errors-format';
+import { contextLocale, localeMiddleware } from './i18n/request';
 import { compiledExecution } from './ops/compiled-execution';
 import { idempotencyMiddleware } from './ops/idempotency';
 import { Metrics, metricsHandler } from './ops/metrics';
@@ -68,6 +69,7 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
     requestScope.run(scope, () => next());
   });
   app.use(requestLogger(log, metrics), securityHeaders(config), corsPolicy(config));
+  app.use(localeMiddleware);
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -141,15 +143,19 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
     express.json({ limit: config.bodyLimit }),
     idempotencyMiddleware({ db, config, log }),
     expressMiddleware(apollo, {
-      context: async ({ req }): Promise<Ctx> => ({
-        db,
-        config,
-        log,
-        requestId: requestScope.getStore()?.requestId ?? randomUUID(),
-        viewer: await authenticate(db, config, req.header('authorization')),
-        clientAddress: req.ip ?? 'unknown',
-        loaders: new Map(),
-      }),
+      context: async ({ req, res }): Promise<Ctx> => {
+        const viewer = await authenticate(db, config, req.header('authorization'));
+        return {
+          db,
+          config,
+          log,
+          requestId: requestScope.getStore()?.requestId ?? randomUUID(),
+          viewer,
+          clientAddress: req.ip ?? 'unknown',
+          locale: await contextLocale(db, viewer.userId, res),
+          loaders: new Map(),
+        };
+      },
     }),
   );
   // After /graphql, so GraphQL requests do not walk these routers' routes first.

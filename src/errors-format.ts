@@ -3,6 +3,8 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import type { Logger } from 'pino';
 import { AppError, PgErrorCode, pgErrorCode } from './errors';
 import { requestScope } from './db/query-counter';
+import { currentLocale } from './i18n/locale';
+import { tr } from './i18n/messages';
 
 /** Codes Apollo and graphql-js produce themselves for malformed requests; passed through as they are. */
 const REQUEST_ERROR_CODES = new Set([
@@ -31,12 +33,12 @@ export function formatError(log: Logger, showInternals: boolean) {
     const original = unwrapResolverError(error);
     const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
     if (original instanceof AppError) {
-      return { message: formatted.message, path: formatted.path, extensions: { ...original.extensions } };
+      return { path: formatted.path, ...original.localized(currentLocale()) };
     }
     if (pgErrorCode(original) === PgErrorCode.invalidTextRepresentation) {
       // A value PostgreSQL could not read (an ID that is not a UUID) is the client's mistake, not ours.
       const path = formatted.path?.join('.') ?? 'input';
-      return { message: 'A value in the request is malformed (IDs are UUIDs)', path: formatted.path, extensions: { code: 'BAD_USER_INPUT', fields: [{ path, message: 'malformed value' }] } };
+      return { message: tr('error.malformed'), path: formatted.path, extensions: { code: 'BAD_USER_INPUT', fields: [{ path, message: tr('error.malformed.field') }] } };
     }
     // graphql-js's own request errors (syntax, validation, variable coercion) carry no code when no
     // Apollo stands in front (WebSocket). They are raised outside any field (no path), from no error
@@ -60,7 +62,7 @@ export function formatError(log: Logger, showInternals: boolean) {
     const requestId = requestScope.getStore()?.requestId;
     log.error({ err: original, requestId, path: formatted.path }, 'internal error');
     return {
-      message: showInternals ? formatted.message : 'Internal server error',
+      message: showInternals ? formatted.message : tr('error.internal'),
       path: formatted.path,
       extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
     };

@@ -1,4 +1,6 @@
 import { GraphQLError } from 'graphql';
+import { currentLocale, type Locale } from './i18n/locale';
+import { msg, t, type Msg } from './i18n/messages';
 
 /** The error codes of the contract; every refusal carries one in `extensions.code`. */
 export type ErrorCode =
@@ -15,65 +17,109 @@ export type ErrorCode =
 export interface FieldError {
   path: string;
   message: string;
+  /** The message unrendered: rendered again in the reader's language when the error is answered. */
+  i18n?: Msg;
 }
 
-/** Base of every error a service throws on purpose; anything else is an internal error. */
+/** A field error from a catalogue message (src/i18n), written now in the current request's language. */
+export function fieldError(path: string, m: Msg): FieldError {
+  const f: FieldError = { path, message: t(currentLocale(), m.id, m.values) };
+  // Not enumerable: never serialised into a response as it is.
+  Object.defineProperty(f, 'i18n', { value: m, enumerable: false });
+  return f;
+}
+
+/** A message for an error: plain text (not translated) or a catalogue message. */
+export type ErrorMessage = string | Msg;
+
+/**
+ * Base of every error a service throws on purpose; anything else is an internal error. A catalogue
+ * message is written in the current request's language when thrown (for logs and REST routes) and
+ * again in the reader's language when the GraphQL response is formatted (`localized`).
+ */
 export class AppError extends GraphQLError {
-  constructor(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}) {
-    super(message, { extensions: { code, ...extensions } });
+  readonly i18n?: Msg;
+  constructor(code: ErrorCode, message: ErrorMessage, extensions: Record<string, unknown> = {}) {
+    super(typeof message === 'string' ? message : t(currentLocale(), message.id, message.values), { extensions: { code, ...extensions } });
+    if (typeof message !== 'string') this.i18n = message;
   }
   get code(): ErrorCode {
     return this.extensions.code as ErrorCode;
   }
+  /** Message and extensions in `locale` (field messages included); untranslated texts stay as they are. */
+  localized(locale: Locale): { message: string; extensions: Record<string, unknown> } {
+    const extensions: Record<string, unknown> = { ...this.extensions };
+    if (Array.isArray(extensions.fields)) extensions.fields = (extensions.fields as FieldError[]).map((f) => localizedField(f, locale));
+    return { message: this.i18n ? t(locale, this.i18n.id, this.i18n.values) : this.message, extensions };
+  }
 }
 
+function localizedField(f: FieldError, locale: Locale): FieldError {
+  return { path: f.path, message: f.i18n ? t(locale, f.i18n.id, f.i18n.values) : f.message };
+}
+
+const asField = (path: string, message: ErrorMessage): FieldError => (typeof message === 'string' ? { path, message } : fieldError(path, message));
+
 export class UnauthenticatedError extends AppError {
-  constructor(message = 'You must be signed in to do this') {
+  constructor(message: ErrorMessage = msg('error.unauthenticated')) {
     super('UNAUTHENTICATED', message);
   }
 }
 
 export class ForbiddenError extends AppError {
-  constructor(message = 'You are not allowed to do this') {
+  constructor(message: ErrorMessage = msg('error.forbidden')) {
     super('FORBIDDEN', message);
   }
 }
 
 export class BadUserInputError extends AppError {
-  constructor(fields: FieldError[], message?: string) {
+  private readonly fromFields: boolean;
+  constructor(fields: FieldError[], message?: ErrorMessage) {
     super('BAD_USER_INPUT', message ?? fields.map((f) => `${f.path}: ${f.message}`).join('; '), { fields });
+    this.fromFields = message === undefined;
   }
-  static field(path: string, message: string): BadUserInputError {
-    return new BadUserInputError([{ path, message }]);
+  static field(path: string, message: ErrorMessage): BadUserInputError {
+    return new BadUserInputError([asField(path, message)]);
+  }
+  override localized(locale: Locale) {
+    const out = super.localized(locale);
+    if (this.fromFields) {
+      const fields = out.extensions.fields as FieldError[];
+      out.message = fields.map((f) => t(locale, 'fieldError', { path: f.path, message: f.message })).join(t(locale, 'fieldErrorSeparator'));
+    }
+    return out;
   }
 }
 
+/** `thing` names `what` (community, room, contract...) in the reader's language. */
+const thing = (what: string) => ({ msg: 'thing' as const, values: { what } });
+
 export class NotFoundError extends AppError {
   constructor(what: string, id: string, path?: string) {
-    super('NOT_FOUND', `${what} ${id} does not exist`, path ? { fields: [{ path, message: `no ${what} with this id` }] } : {});
+    super('NOT_FOUND', msg('error.notFound', { what: thing(what), id }), path ? { fields: [fieldError(path, msg('error.notFound.field', { what: thing(what) }))] } : {});
   }
 }
 
 export class ConflictError extends AppError {
-  constructor(message: string, extensions: Record<string, unknown> = {}) {
+  constructor(message: ErrorMessage, extensions: Record<string, unknown> = {}) {
     super('CONFLICT', message, extensions);
   }
 }
 
 export class InvalidStateError extends AppError {
-  constructor(message: string, extensions: Record<string, unknown> = {}) {
+  constructor(message: ErrorMessage, extensions: Record<string, unknown> = {}) {
     super('INVALID_STATE', message, extensions);
   }
 }
 
 export class RateLimitedError extends AppError {
   constructor(retryAfterSeconds: number) {
-    super('RATE_LIMITED', `Too many requests; retry in ${retryAfterSeconds} s`, { retryAfterSeconds });
+    super('RATE_LIMITED', msg('error.rateLimited', { seconds: retryAfterSeconds }), { retryAfterSeconds });
   }
 }
 
 export class QueryTooComplexError extends AppError {
-  constructor(message: string, extensions: Record<string, unknown> = {}) {
+  constructor(message: ErrorMessage, extensions: Record<string, unknown> = {}) {
     super('QUERY_TOO_COMPLEX', message, extensions);
   }
 }

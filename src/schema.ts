@@ -10,6 +10,7 @@ import { fieldErrors } from './common/validation';
 import { CommunityResolver, RoomResolver } from './communities/communities.resolver';
 import { DemandItemResolver, EvaluationResolver, MatchResolver, PartnerDemandResolver, PublicBoardDemandResolver, SupplyOfferResolver } from './demand/demand.resolver';
 import { BadUserInputError, type FieldError } from './errors';
+import { UserLocaleResolver } from './users/locale.resolver';
 import { refusingPubSub } from './live/events';
 import { LiveResolver, NotificationResolver, PartnerActivityEventResolver } from './live/live.resolver';
 import { CommunityPartnershipsResolver, PartnerInvitationResolver, PartnerResolver, PartnershipResolver } from './partners/partners.resolver';
@@ -22,6 +23,7 @@ import { UserResolver } from './users/users.resolver';
 export const resolvers: NonEmptyArray<Function> = [
   AuthResolver,
   UserResolver,
+  UserLocaleResolver,
   CommunityResolver,
   RoomResolver,
   PartnerResolver,

@@ -132,7 +132,9 @@ describe.each(instants('monthEndEvening', 'midMonth', 'newYorkSpringForward'))('
       expect(skipped.data.reviewContract.status).toBe('ACTIVE');
       const note = skipped.data.reviewContract.history.at(-1).note as string;
       expect(note).toContain('同意');
-      expect(note).toContain(DateTime.fromISO(taken.start, { zone: SH }).toFormat('yyyy-MM-dd HH:mm'));
+      // The skipped date in the reader's language (the test client reads English) and the community's time.
+      const when = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short', timeZone: SH }).format(new Date(taken.start));
+      expect(note).toContain(`Skipped 1 taken occurrence: ${when}`);
       const booked = (await contractOf(id)).bookings.map((b: any) => b.start);
       expect(booked).toEqual(list.filter((o) => o.start !== taken.start).map((o) => o.start));
       // The taken occurrence is someone else's, so it still shows as the contract's conflict.

@@ -1,5 +1,6 @@
 import { Ctx as Context, FieldResolver, Resolver, Root } from 'type-graphql';
 import type { Ctx } from '../context';
+import { renderStored } from '../i18n/messages';
 import { User } from '../users/user.entity';
 import { byId, groupedBy } from './loaders';
 import { StatusChange } from './status-change.entity';
@@ -28,8 +29,13 @@ export class StatusChangeResolver {
     return change.byUserId && detailsReadable(change) ? byId(ctx, User).load(change.byUserId) : null;
   }
 
-  @FieldResolver(() => String, { nullable: true, description: 'The note or reason given: for those who take part in the object only (docs/visibility.md).' })
-  note(@Root() change: StatusChange) {
-    return detailsReadable(change) ? change.note : null;
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: "The note or reason given, then what the system noted, in the reader's language: for those who take part in the object only (docs/visibility.md).",
+  })
+  note(@Root() change: StatusChange, @Context() ctx: Ctx): string | null {
+    if (!detailsReadable(change)) return null;
+    const system = change.noteId ? renderStored(ctx.locale, change.noteId, change.noteValues) : null;
+    return [change.note, system].filter(Boolean).join('\n') || null;
   }
 }

@@ -1,6 +1,7 @@
 import { now as clockNow } from './clock';
 import { DateTime } from 'luxon';
-import { BadUserInputError, type FieldError } from '../errors';
+import { BadUserInputError, fieldError, type FieldError } from '../errors';
+import { msg } from '../i18n/messages';
 import { Weekday, type WeeklySlot } from '../communities/room.entity';
 
 /** Luxon numbers weekdays 1 (Monday) to 7 (Sunday). */
@@ -30,13 +31,13 @@ export function validateWeeklySlots(slots: WeeklySlot[], path: string): void {
   const errors: FieldError[] = [];
   slots.forEach((s, i) => {
     if (minutesOf(s.startTime) >= minutesOf(s.endTime)) {
-      errors.push({ path: `${path}[${i}]`, message: 'startTime must be before endTime (a slot cannot cross midnight)' });
+      errors.push(fieldError(`${path}[${i}]`, msg('slot.startBeforeEnd')));
     }
   });
   slots.forEach((a, i) =>
     slots.slice(0, i).forEach((b, j) => {
       if (a.weekday === b.weekday && minutesOf(a.startTime) < minutesOf(b.endTime) && minutesOf(b.startTime) < minutesOf(a.endTime)) {
-        errors.push({ path: `${path}[${i}]`, message: `overlaps ${path}[${j}] (${b.weekday} ${b.startTime}-${b.endTime})` });
+        errors.push(fieldError(`${path}[${i}]`, msg('slot.overlaps', { other: `${path}[${j}]`, slot: { msg: 'slot', values: { weekday: { weekday: b.weekday }, startTime: b.startTime, endTime: b.endTime } } })));
       }
     }),
   );

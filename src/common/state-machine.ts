@@ -1,10 +1,13 @@
 import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import { InvalidStateError } from '../errors';
+import { msg, type Msg } from '../i18n/messages';
 import { StatusChange } from './status-change.entity';
 
 export interface TransitionMeta {
   by: string | null;
   note?: string | null;
+  /** What the system adds to the note, as a catalogue message: shown after `note` in the reader's language. */
+  noteMessage?: Msg | null;
   communityId?: string | null;
 }
 
@@ -26,7 +29,7 @@ export class StateMachine<S extends string, E extends ObjectLiteral & { id: stri
 
   assertTransition(from: S, to: S): void {
     if (!this.canTransition(from, to)) {
-      throw new InvalidStateError(`${this.label} cannot go from ${from} to ${to}`, { from, to });
+      throw new InvalidStateError(msg('error.invalidTransition', { object: this.thing, from: this.status(from), to: this.status(to) }), { from, to });
     }
   }
 
@@ -46,15 +49,21 @@ export class StateMachine<S extends string, E extends ObjectLiteral & { id: stri
       .where('id = :id AND status = :from', { id: row.id, from })
       .execute();
     if (!result.affected) {
-      throw new InvalidStateError(`${this.label} ${row.id} changed while you were acting on it; reload it`, { from, to });
+      throw new InvalidStateError(msg('error.changedMeanwhile', { object: this.thing, id: row.id }), { from, to });
     }
     Object.assign(row, changes, { status: to });
     await this.append(tx, row.id, from, to, meta);
     return row;
   }
 
-  private get label(): string {
-    return this.objectType.toLowerCase().replace(/_/g, ' ');
+  /** The object named in the reader's language: SPACE_CONTRACT -> `thing` "spaceContract" (or its words when the catalogue has none). */
+  private get thing() {
+    const key = this.objectType.toLowerCase().replace(/_(\w)/g, (_, c: string) => c.toUpperCase());
+    return { msg: 'thing' as const, values: { what: key } };
+  }
+
+  private status(s: string | null) {
+    return { msg: 'status' as const, values: { status: s ?? '' } };
   }
 
   private async append(tx: EntityManager, objectId: string, from: S | null, to: S, meta: TransitionMeta) {
@@ -66,6 +75,8 @@ export class StateMachine<S extends string, E extends ObjectLiteral & { id: stri
       to,
       byUserId: meta.by,
       note: meta.note ?? null,
+      noteId: meta.noteMessage?.id ?? null,
+      noteValues: (meta.noteMessage ? (meta.noteMessage.values ?? {}) : null) as never,
     });
   }
 }

@@ -33,7 +33,14 @@ export class StatusChange {
   @Column({ type: 'uuid', nullable: true })
   byUserId: string | null;
 
-  /** Exposed through StatusChangeResolver (hidden from those who do not take part in the object). */
+  /** What the person acting wrote; exposed through StatusChangeResolver with `noteId` rendered in the reader's language, and hidden from those who do not take part in the object. */
   @Column({ type: 'text', nullable: true })
   note: string | null;
+
+  /** What the system noted (src/i18n message id and values), e.g. occurrences an approval skipped. */
+  @Column({ type: 'text', nullable: true })
+  noteId: string | null;
+
+  @Column({ type: 'jsonb', nullable: true })
+  noteValues: Record<string, unknown> | null;
 }

@@ -1,6 +1,7 @@
 import type { Ctx } from '../context';
 import type { EntityManager } from 'typeorm';
-import { BadUserInputError, ConflictError, InvalidStateError, NotFoundError, PgErrorCode, pgErrorCode } from '../errors';
+import { BadUserInputError, ConflictError, fieldError, InvalidStateError, NotFoundError, PgErrorCode, pgErrorCode } from '../errors';
+import { msg } from '../i18n/messages';
 import { bookingsOutsideSlots } from '../spaces/bookings.service';
 import { byId } from '../common/loaders';
 import { createdOrder, paginate, type PageArgs } from '../common/pagination';
@@ -35,7 +36,7 @@ export function listCommunities(ctx: Ctx, page: PageArgs) {
 
 export async function createCommunity(ctx: Ctx, input: CreateCommunityInput): Promise<Community> {
   const timezone = input.timezone ?? DEFAULT_TIMEZONE;
-  if (!isTimeZone(timezone)) throw BadUserInputError.field('input.timezone', 'is not an IANA time zone, e.g. Asia/Shanghai');
+  if (!isTimeZone(timezone)) throw BadUserInputError.field('input.timezone', msg('field.timeZone'));
   return inTransaction(ctx.db, (tx) =>
     tx.save(tx.create(Community, { name: input.name.trim(), district: input.district ?? null, timezone })),
   );
@@ -64,7 +65,7 @@ async function saveRoom(ctx: Ctx, room: Room, check?: (tx: EntityManager) => Pro
     });
   } catch (error) {
     if (pgErrorCode(error) === PgErrorCode.uniqueViolation) {
-      throw new ConflictError(`This community already has a room called "${room.name}"`, { fields: [{ path: 'input.name', message: 'is taken' }] });
+      throw new ConflictError(msg('community.roomNameTaken', { name: room.name }), { fields: [fieldError('input.name', msg('field.taken'))] });
     }
     throw error;
   }
@@ -100,7 +101,7 @@ export async function updateRoom(ctx: Ctx, room: Room, input: UpdateRoomInput): 
     const orphaned = await bookingsOutsideSlots(tx, room.id, changed.weeklySlots, zone);
     if (orphaned.length) {
       throw new InvalidStateError(
-        `${orphaned.length} confirmed future booking(s) fall on slots this change removes; cancel them (or terminate their contracts) first`,
+        msg('community.bookingsOnRemovedSlots', { count: orphaned.length }),
         { bookings: orphaned.slice(0, 50).map((b) => ({ id: b.id, start: b.start.toISOString(), end: b.end.toISOString() })), count: orphaned.length },
       );
     }
@@ -117,8 +118,8 @@ export interface SlotAvailability {
 export type TakenRanges = (ctx: Ctx, room: Room, from: Date, to: Date) => Promise<{ start: Date; end: Date }[]>;
 
 export function checkRange(from: Date, to: Date, maxDays: number): void {
-  if (from >= to) throw BadUserInputError.field('to', 'must be after from');
-  if (to.getTime() - from.getTime() > maxDays * 86_400_000) throw BadUserInputError.field('to', `the range may span at most ${maxDays} days`);
+  if (from >= to) throw BadUserInputError.field('to', msg('field.mustBeAfter', { other: 'from' }));
+  if (to.getTime() - from.getTime() > maxDays * 86_400_000) throw BadUserInputError.field('to', msg('field.rangeAtMostDays', { days: maxDays }));
 }
 
 export async function roomAvailability(ctx: Ctx, room: Room, from: Date, to: Date, taken: TakenRanges): Promise<SlotAvailability[]> {

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { topics } from '../live/events';
+import type { Msg } from '../i18n/messages';
 import { announceMany, type Announcement, type Recipients } from '../live/notifications.service';
 import { MatchStatus, type Match } from './match.entity';
 
@@ -22,7 +23,7 @@ export interface MatchChange {
   kind?: string;
   /** Inbox rows for these people (never `by`), with this text; leave out for live events only. */
   notify?: Recipients;
-  message?: (names: MatchNames) => string;
+  message?: (names: MatchNames) => string | Msg;
 }
 
 const PENDING = MatchStatus.PENDING_REVIEW;

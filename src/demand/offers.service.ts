@@ -2,6 +2,7 @@ import { now as clockNow } from '../common/clock';
 import type { Ctx } from '../context';
 import type { EntityManager } from 'typeorm';
 import { AppError, BadUserInputError, NotFoundError } from '../errors';
+import { msg } from '../i18n/messages';
 import { createdOrder, paginate, type PageArgs } from '../common/pagination';
 import { inTransaction } from '../db/transaction';
 import { escapeLike } from '../partners/partners.service';
@@ -28,7 +29,7 @@ export function listOffers(ctx: Ctx, filter: OfferFilter | null | undefined, pag
 
 export async function publishOffer(ctx: Ctx, input: PublishOfferInput, by: string): Promise<SupplyOffer> {
   if (input.availableUntil && input.availableUntil.getTime() <= clockNow().getTime()) {
-    throw BadUserInputError.field('input.availableUntil', 'must be in the future');
+    throw BadUserInputError.field('input.availableUntil', msg('field.mustBeInFuture'));
   }
   const communityIds = input.communityIds ?? [];
   if (communityIds.length) {

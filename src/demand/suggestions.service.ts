@@ -1,8 +1,9 @@
 import { now as clockNow } from '../common/clock';
-import { DateTime } from 'luxon';
 import { Field, Float, ObjectType } from 'type-graphql';
 import type { Ctx } from '../context';
 import { BadUserInputError } from '../errors';
+import { DEFAULT_LOCALE, type Locale } from '../i18n/locale';
+import { msg, t, type MessageId, type MessageValues } from '../i18n/messages';
 import { byId, groupedBy, hydrate, loader } from '../common/loaders';
 import { Community } from '../communities/community.entity';
 import { Partner } from '../partners/partner.entity';
@@ -55,7 +56,7 @@ export const WEIGHTS = { category: 15, coverage: 20, availability: 10, text: 35,
 
 function checkFirst(first: number | null | undefined, fallback: number): number {
   const n = first ?? fallback;
-  if (!Number.isInteger(n) || n < 0 || n > SHORTLIST) throw BadUserInputError.field('first', `must be between 0 and ${SHORTLIST}`);
+  if (!Number.isInteger(n) || n < 0 || n > SHORTLIST) throw BadUserInputError.field('first', msg('field.betweenZeroAnd', { max: SHORTLIST }));
   return n;
 }
 
@@ -100,55 +101,55 @@ export interface Scored {
 
 const sameUnit = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
 
-const day = (at: Date, zone: string) => DateTime.fromJSDate(at, { zone }).toISODate();
+/** A date as the reader writes it, in the community's time zone. */
+const day = (at: Date, zone: string) => ({ at: at.toISOString(), timeZone: zone, style: 'date' as const });
 
-/** How well `offer` meets what remains of `demand`, with the reasons in words. */
-export function scoreFit(demand: DemandItem, offer: SupplyOffer, stats: PartnerStats | null, zone: string, withUrgency: boolean): Scored {
-  const reasons: string[] = [`Same category (${demand.category})`];
+/** How well `offer` meets what remains of `demand`, with the reasons in words (the reader's language). */
+export function scoreFit(demand: DemandItem, offer: SupplyOffer, stats: PartnerStats | null, zone: string, withUrgency: boolean, locale: Locale = DEFAULT_LOCALE): Scored {
+  const reasons: string[] = [];
+  const reason = (id: MessageId, values?: MessageValues) => reasons.push(t(locale, id, values));
+  reason('reason.sameCategory', { category: { msg: 'demandCategory', values: { category: demand.category } } });
   let score = WEIGHTS.category;
 
   const needed = Math.max(1, demand.remainingQuantity);
   if (sameUnit(demand.unit, offer.unit)) {
     const coverage = Math.min(1, offer.remainingQuantity / needed);
     score += WEIGHTS.coverage * coverage;
-    reasons.push(
-      coverage >= 1
-        ? `Covers all ${needed} ${demand.unit} still needed`
-        : `Covers ${offer.remainingQuantity} of the ${needed} ${demand.unit} still needed`,
-    );
+    if (coverage >= 1) reason('reason.coversAll', { needed, unit: demand.unit });
+    else reason('reason.coversPart', { offered: offer.remainingQuantity, needed, unit: demand.unit });
   } else {
     // Units that differ cannot be compared: half the coverage points, and say so.
     score += WEIGHTS.coverage * 0.5;
-    reasons.push(`Offered in ${offer.unit}, needed in ${demand.unit}`);
+    reason('reason.otherUnit', { offered: offer.unit, needed: demand.unit });
   }
 
   let availability = 1;
-  if (!offer.availableUntil) reasons.push('Available with no end date');
-  else if (!demand.neededBy) reasons.push(`Available until ${day(offer.availableUntil, zone)}`);
-  else if (offer.availableUntil >= demand.neededBy) reasons.push(`Available until ${day(offer.availableUntil, zone)}, past the needed-by date`);
+  if (!offer.availableUntil) reason('reason.noEndDate');
+  else if (!demand.neededBy) reason('reason.availableUntil', { until: day(offer.availableUntil, zone) });
+  else if (offer.availableUntil >= demand.neededBy) reason('reason.availablePastNeededBy', { until: day(offer.availableUntil, zone) });
   else {
     availability = 0.4;
-    reasons.push(`Available only until ${day(offer.availableUntil, zone)}, before the needed-by date ${day(demand.neededBy, zone)}`);
+    reason('reason.availableBeforeNeededBy', { until: day(offer.availableUntil, zone), neededBy: day(demand.neededBy, zone) });
   }
   score += WEIGHTS.availability * availability;
 
   const similarity = textSimilarity(demand, offer);
   score += WEIGHTS.text * similarity;
-  if (similarity >= 0.15) reasons.push(`Similar wording (${Math.round(similarity * 100)}% alike)`);
-  else if (similarity < 0.05) reasons.push('Little in common in wording: check that it fits');
+  if (similarity >= 0.15) reason('reason.similarWording', { percent: Math.round(similarity * 100) });
+  else if (similarity < 0.05) reason('reason.littleInCommon');
 
   const rating = stats?.averageRating ?? null;
   score += WEIGHTS.rating * (rating === null ? 0.5 : (rating - 1) / 4);
-  if (rating !== null) reasons.push(`Partner rated ${rating.toFixed(1)}/5`);
+  if (rating !== null) reason('reason.rated', { rating: rating.toFixed(1) });
 
   const fulfilled = stats?.fulfilledMatches ?? 0;
   score += WEIGHTS.record * Math.min(1, fulfilled / 5);
-  if (fulfilled > 0) reasons.push(`Partner has fulfilled ${fulfilled} match${fulfilled === 1 ? '' : 'es'}`);
+  if (fulfilled > 0) reason('reason.fulfilled', { count: fulfilled });
 
   if (withUrgency) {
     score += (WEIGHTS.urgency * URGENCY_RANK[demand.urgency]) / 3;
-    if (demand.urgency === 'URGENT') reasons.push('Urgent demand');
-    else if (demand.urgency === 'HIGH') reasons.push('High urgency');
+    if (demand.urgency === 'URGENT') reason('reason.urgent');
+    else if (demand.urgency === 'HIGH') reason('reason.highUrgency');
   } else {
     // Constant for one demand item: counted so both lists share one scale.
     score += (WEIGHTS.urgency * URGENCY_RANK[demand.urgency]) / 3;
@@ -219,7 +220,7 @@ export async function suggestionsFor(ctx: Ctx, demand: DemandItem, firstArg: num
   const zone = community?.timezone ?? 'Asia/Shanghai';
   return offers
     .filter((o) => partnerById.has(o.partnerId))
-    .map((offer) => ({ offer, partner: partnerById.get(offer.partnerId)!, ...scoreFit(demand, offer, statsById.get(offer.partnerId) ?? null, zone, false) }))
+    .map((offer) => ({ offer, partner: partnerById.get(offer.partnerId)!, ...scoreFit(demand, offer, statsById.get(offer.partnerId) ?? null, zone, false, ctx.locale) }))
     .sort((a, b) => b.score - a.score || b.offer.remainingQuantity - a.offer.remainingQuantity || a.offer.id.localeCompare(b.offer.id))
     .slice(0, first);
 }
@@ -305,7 +306,7 @@ export async function suggestedDemandsFor(ctx: Ctx, partnerId: string, firstArg:
     for (const offer of offers) {
       if (offer.category !== demand.category) continue;
       if (!offer.allCommunities && !communitiesOf.get(offer.id)?.has(demand.communityId)) continue;
-      const fit = scoreFit(demand, offer, stats, zoneOf.get(demand.communityId) ?? 'Asia/Shanghai', true);
+      const fit = scoreFit(demand, offer, stats, zoneOf.get(demand.communityId) ?? 'Asia/Shanghai', true, ctx.locale);
       if (!best || fit.score > best.score) best = { demand, offer, ...fit };
     }
     if (best) suggestions.push(best);

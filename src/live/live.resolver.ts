@@ -11,6 +11,7 @@ import { Booking } from '../spaces/booking.entity';
 import { SpaceContract } from '../spaces/space-contract.entity';
 import { topics, type LiveEvent, type Refs } from './events';
 import { freshLoaders, subscribeAsSecretary, subscribeInbox, subscribePartnerActivity } from './live.service';
+import { renderStored } from '../i18n/messages';
 import { Notification } from './notification.entity';
 import * as notifications from './notifications.service';
 
@@ -31,6 +32,12 @@ export class NotificationResolver {
   @Mutation(() => Int, { description: 'Returns how many were marked.' })
   markNotificationsRead(@Arg('ids', () => [ID]) ids: string[], @Context() ctx: Ctx) {
     return notifications.markNotificationsRead(ctx, requireUser(ctx), ids);
+  }
+
+  /** Written as a message id with values (src/i18n): rendered in the reader's language; old rows keep their text. */
+  @FieldResolver(() => String)
+  message(@Root() n: Notification, @Context() ctx: Ctx): string {
+    return n.messageId ? renderStored(ctx.locale, n.messageId, n.messageValues) ?? n.message : n.message;
   }
 
   @FieldResolver(() => Match, { nullable: true })

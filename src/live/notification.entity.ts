@@ -18,9 +18,17 @@ export class Notification {
   @Column('text')
   kind: string;
 
-  @Field()
+  /** The text in the default language when written; `message` renders `messageId` in the reader's language instead (live.resolver.ts). */
+  @Field({ description: "What happened, in the reader's language (Accept-Language, else their saved language, else zh-CN)." })
   @Column('text')
   message: string;
+
+  /** The catalogue message (src/i18n) and its values; null on rows written before messages were translated. */
+  @Column({ type: 'text', nullable: true })
+  messageId: string | null;
+
+  @Column({ type: 'jsonb', nullable: true })
+  messageValues: Record<string, unknown> | null;
 
   @Field()
   @CreateDateColumn({ type: 'timestamptz' })

@@ -4,7 +4,9 @@ import type { Ctx } from '../context';
 import { paginate, type PageArgs, type SortKey } from '../common/pagination';
 import { TEXT_MAX } from '../common/validation';
 import { inTransaction } from '../db/transaction';
-import { BadUserInputError } from '../errors';
+import { BadUserInputError, fieldError } from '../errors';
+import { DEFAULT_LOCALE } from '../i18n/locale';
+import { msg, render, type Msg } from '../i18n/messages';
 import { publish, topics, type Refs } from './events';
 import { Notification } from './notification.entity';
 
@@ -22,7 +24,8 @@ export interface NotificationInput {
   /** Who made the change: never told about their own act. */
   by?: string | null;
   kind: string;
-  message: string;
+  /** A catalogue message (rendered in each reader's language when read) or, for old callers, plain text. */
+  message: string | Msg;
   communityId?: string | null;
   refs?: Omit<Refs, 'notificationId'>;
 }
@@ -47,11 +50,11 @@ export async function notifyMany(tx: EntityManager, items: NotificationInput[]):
   const rows: { id: string; user_id: string; community_id: string | null; kind: string; partnership_id: string | null; match_id: string | null; contract_id: string | null; booking_id: string | null; service_log_id: string | null }[] =
     await tx.query(
       `WITH item AS (
-         SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::uuid[], $5::uuid[], $6::uuid[], $7::uuid[], $8::uuid[], $9::uuid[], $10::uuid[], $11::uuid[], $12::uuid[])
-           AS i(ord, kind, message, community_id, partnership_id, match_id, contract_id, booking_id, service_log_id, members_of, secretaries_of, by_user)),
+         SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::uuid[], $5::uuid[], $6::uuid[], $7::uuid[], $8::uuid[], $9::uuid[], $10::uuid[], $11::uuid[], $12::uuid[], $15::text[], $16::jsonb[])
+           AS i(ord, kind, message, community_id, partnership_id, match_id, contract_id, booking_id, service_log_id, members_of, secretaries_of, by_user, message_id, message_values)),
        named AS (SELECT * FROM unnest($13::int[], $14::uuid[]) AS u(ord, user_id))
-       INSERT INTO notification (user_id, community_id, kind, message, partnership_id, match_id, contract_id, booking_id, service_log_id)
-       SELECT r.user_id, i.community_id, i.kind, i.message, i.partnership_id, i.match_id, i.contract_id, i.booking_id, i.service_log_id
+       INSERT INTO notification (user_id, community_id, kind, message, partnership_id, match_id, contract_id, booking_id, service_log_id, message_id, message_values)
+       SELECT r.user_id, i.community_id, i.kind, i.message, i.partnership_id, i.match_id, i.contract_id, i.booking_id, i.service_log_id, i.message_id, i.message_values
          FROM item i
         CROSS JOIN LATERAL (
               SELECT n.user_id FROM named n WHERE n.ord = i.ord
@@ -63,7 +66,8 @@ export async function notifyMany(tx: EntityManager, items: NotificationInput[]):
       [
         column((_, i) => i),
         column((n) => n.kind),
-        column((n) => n.message.slice(0, TEXT_MAX)),
+        // The text in the default language too, for readers of the table that do not render messages.
+        column((n) => (typeof n.message === 'string' ? n.message : render(DEFAULT_LOCALE, n.message)).slice(0, TEXT_MAX)),
         column((n) => n.communityId ?? null),
         column((n) => n.refs?.partnershipId ?? null),
         column((n) => n.refs?.matchId ?? null),
@@ -75,6 +79,8 @@ export async function notifyMany(tx: EntityManager, items: NotificationInput[]):
         column((n) => n.by ?? null),
         users.map(([i]) => i),
         users.map(([, userId]) => userId),
+        column((n) => (typeof n.message === 'string' ? null : n.message.id)),
+        column((n) => (typeof n.message === 'string' ? null : JSON.stringify(n.message.values ?? {}))),
       ],
     );
   for (const row of rows) {
@@ -93,8 +99,8 @@ export async function notifyMany(tx: EntityManager, items: NotificationInput[]):
 export interface Announcement {
   /** `<OBJECT>_<NEW STATUS>`, e.g. MATCH_APPROVED. */
   kind: string;
-  /** The inbox text; leave out `notify` when nobody should get an inbox row. */
-  message?: string;
+  /** The inbox text (a catalogue message, see src/i18n); leave out `notify` when nobody should get an inbox row. */
+  message?: string | Msg;
   communityId: string;
   by: string | null;
   refs: Omit<Refs, 'notificationId'>;
@@ -139,9 +145,9 @@ export const MARK_READ_MAX = 500;
 
 /** Marks the caller's own unread notifications among `ids` read; others' ids are silently skipped. */
 export async function markNotificationsRead(ctx: Ctx, userId: string, ids: string[]): Promise<number> {
-  if (ids.length > MARK_READ_MAX) throw BadUserInputError.field('ids', `at most ${MARK_READ_MAX} at a time`);
+  if (ids.length > MARK_READ_MAX) throw BadUserInputError.field('ids', msg('field.atMostAtATime', { max: MARK_READ_MAX }));
   const bad = ids.map((id, i) => [id, i] as const).filter(([id]) => !UUID.test(id));
-  if (bad.length) throw new BadUserInputError(bad.map(([, i]) => ({ path: `ids[${i}]`, message: 'not a notification id' })));
+  if (bad.length) throw new BadUserInputError(bad.map(([, i]) => fieldError(`ids[${i}]`, msg('field.notificationId'))));
   if (!ids.length) return 0;
   return inTransaction(ctx.db, async (tx) => {
     const result = await tx

@@ -11,6 +11,8 @@ import type { Ctx } from '../context';
 import { AppError } from '../errors';
 import { formatError } from '../errors-format';
 import type { OperationGuard } from '../ops/operation-guard';
+import { knownSocketLocale, socketLocale } from '../i18n/request';
+import { withLocale } from '../i18n/locale';
 
 /**
  * Operations one connection may have running at once (subscriptions, in practice): a screen needs
@@ -79,7 +81,9 @@ export function attachWebSocket({ server, schema, db, config, log, guard, client
     validDocuments.set(query, document);
   };
   const format = formatError(log, config.env === 'development');
-  const shape = (errors: readonly GraphQLError[]) => errors.map((e) => format(e.toJSON(), e));
+  // In the connection's language (connectionParams `acceptLanguage` / `locale`, else the user's saved one).
+  const shape = (errors: readonly GraphQLError[], params?: Readonly<Record<string, unknown>>) =>
+    withLocale(knownSocketLocale(params), () => errors.map((e) => format(e.toJSON(), e)));
   const cleanup = useServer<Record<string, unknown>>(
     {
       schema,
@@ -88,15 +92,19 @@ export function attachWebSocket({ server, schema, db, config, log, guard, client
       // answers UNAUTHENTICATED where a user is needed, as over HTTP. A connection opened before
       // the token ended starts no more operations as its user (within the version cache's bound,
       // auth/tokens.ts); its running subscriptions are cut at their next event (onNext).
-      context: async ({ connectionParams, extra }): Promise<Ctx> => ({
-        db,
-        config,
-        log,
-        requestId: randomUUID(),
-        viewer: await authenticate(db, config, authorizationFrom(connectionParams)),
-        clientAddress: clientAddress(extra.request),
-        loaders: new Map(),
-      }),
+      context: async ({ connectionParams, extra }): Promise<Ctx> => {
+        const viewer = await authenticate(db, config, authorizationFrom(connectionParams));
+        return {
+          db,
+          config,
+          log,
+          requestId: randomUUID(),
+          viewer,
+          clientAddress: clientAddress(extra.request),
+          locale: await socketLocale(db, connectionParams, viewer.userId),
+          loaders: new Map(),
+        };
+      },
       onSubscribe: (ctx, _id, payload) => {
         // graphql-ws has already registered this operation, so it is counted here.
         const running = Object.keys(ctx.subscriptions).length;
@@ -134,7 +142,7 @@ export function attachWebSocket({ server, schema, db, config, log, guard, client
       },
       onNext: async (ctx, _id, _payload, _args, result) => {
         const { errors } = result as ExecutionResult;
-        if (errors) return { ...result, errors: shape(errors) };
+        if (errors) return { ...result, errors: shape(errors, ctx.connectionParams) };
         // An event of a subscription started before its session ended (logOutEverywhere,
         // changePassword) is not delivered: the socket closes (4403) instead, within the version
         // cache's bound. Refusals (errors) go out as they are.
@@ -143,7 +151,7 @@ export function attachWebSocket({ server, schema, db, config, log, guard, client
         }
         return undefined; // nothing is sent on a closing socket
       },
-      onError: (_ctx, _id, _payload, errors) => shape(errors),
+      onError: (ctx, _id, _payload, errors) => shape(errors, ctx.connectionParams),
     },
     wsServer,
   );

@@ -11,6 +11,8 @@ import { requireUser } from '../auth/policy';
 import { authenticate } from '../auth/tokens';
 import type { Config } from '../config';
 import type { Ctx } from '../context';
+import { DEFAULT_LOCALE } from '../i18n/locale';
+import { contextLocale } from '../i18n/request';
 import { requestScope } from '../db/query-counter';
 import { AppError, type ErrorCode } from '../errors';
 import { periodFrom, serviceCertificate, serviceLogExport, type Certificate, type ExportRow } from './service-hours.exports';
@@ -34,9 +36,10 @@ type Handler = (ctx: Ctx, req: Request, res: Response) => Promise<void>;
 function endpoint(deps: { db: DataSource; config: Config; log: Logger }, handler: Handler) {
   return async (req: Request, res: Response) => {
     const requestId = requestScope.getStore()?.requestId ?? randomUUID();
-    const ctx: Ctx = { ...deps, requestId, viewer: { userId: null, authError: null }, loaders: new Map() };
+    const ctx: Ctx = { ...deps, requestId, viewer: { userId: null, authError: null }, locale: DEFAULT_LOCALE, loaders: new Map() };
     try {
       ctx.viewer = await authenticate(deps.db, deps.config, req.header('authorization'));
+      ctx.locale = await contextLocale(deps.db, ctx.viewer.userId, res);
       requireUser(ctx);
       await handler(ctx, req, res);
     } catch (error) {

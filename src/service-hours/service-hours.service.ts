@@ -20,6 +20,7 @@ import {
   AppError,
   BadUserInputError,
   ConflictError,
+  fieldError,
   ForbiddenError,
   InvalidStateError,
   NotFoundError,
@@ -28,6 +29,7 @@ import {
   pgErrorCode,
   type FieldError,
 } from '../errors';
+import { msg } from '../i18n/messages';
 import { announceMany } from '../live/notifications.service';
 import { ReviewDecision } from '../partners/partners.inputs';
 import { assertActivePartnership, findPartner } from '../partners/partners.service';
@@ -48,9 +50,9 @@ function requireUuid(what: string, id: string, path: string): void {
 }
 
 export async function findServiceLog(ctx: Ctx, id: string, path = 'id'): Promise<ServiceLog> {
-  requireUuid('service log', id, path);
+  requireUuid('serviceLog', id, path);
   const log = await byId(ctx, ServiceLog).load(id);
-  if (!log) throw new NotFoundError('service log', id, path);
+  if (!log) throw new NotFoundError('serviceLog', id, path);
   return log;
 }
 
@@ -59,7 +61,7 @@ export async function serviceLog(ctx: Ctx, id: string): Promise<ServiceLog | nul
   if (!isUuid(id)) return null;
   const log = await byId(ctx, ServiceLog).load(id);
   if (!log) return null;
-  if (!(await canSeeServiceLog(ctx, log))) throw new ForbiddenError('You may not see this service log');
+  if (!(await canSeeServiceLog(ctx, log))) throw new ForbiddenError(msg('serviceLog.cannotSee'));
   return log;
 }
 
@@ -69,12 +71,12 @@ export async function serviceLog(ctx: Ctx, id: string): Promise<ServiceLog | nul
 export function timeErrors(startedAt: Date, endedAt: Date, now: Date, prefix = 'input'): FieldError[] {
   const errors: FieldError[] = [];
   const length = endedAt.getTime() - startedAt.getTime();
-  if (startedAt > now) errors.push({ path: `${prefix}.startedAt`, message: 'must not be in the future' });
-  if (endedAt > now) errors.push({ path: `${prefix}.endedAt`, message: 'must not be in the future' });
-  if (length < MIN_LOG_MS) errors.push({ path: `${prefix}.endedAt`, message: 'must be at least 1 minute after startedAt' });
-  else if (length > MAX_LOG_MS) errors.push({ path: `${prefix}.endedAt`, message: 'must be at most 12 hours after startedAt' });
+  if (startedAt > now) errors.push(fieldError(`${prefix}.startedAt`, msg('field.mustNotBeInFuture')));
+  if (endedAt > now) errors.push(fieldError(`${prefix}.endedAt`, msg('field.mustNotBeInFuture')));
+  if (length < MIN_LOG_MS) errors.push(fieldError(`${prefix}.endedAt`, msg('serviceLog.minLength')));
+  else if (length > MAX_LOG_MS) errors.push(fieldError(`${prefix}.endedAt`, msg('serviceLog.maxLength')));
   if (startedAt.getTime() < now.getTime() - MAX_LOG_AGE_DAYS * 86_400_000) {
-    errors.push({ path: `${prefix}.startedAt`, message: `must be within the last ${MAX_LOG_AGE_DAYS} days` });
+    errors.push(fieldError(`${prefix}.startedAt`, msg('serviceLog.maxAge', { days: MAX_LOG_AGE_DAYS })));
   }
   return errors;
 }
@@ -90,11 +92,14 @@ async function assertLink(tx: EntityManager, table: 'demand_match' | 'space_cont
   );
   if (!row) throw new NotFoundError(what, id, path);
   if (row.partner_id !== partnerId || row.community_id !== communityId) {
-    throw BadUserInputError.field(path, `is not a ${what} of this partner in this community`);
+    throw BadUserInputError.field(path, msg('serviceLog.notOfPartner', { what: { msg: 'thing', values: { what } } }));
   }
   if (!live.includes(row.status)) {
-    throw new InvalidStateError(`Service can be logged against a ${what} only while it is ${live.join(' or ')}; it is ${row.status}`, {
-      fields: [{ path, message: `is ${row.status}` }],
+    const status = { msg: 'status' as const, values: { status: row.status } };
+    throw new InvalidStateError(
+      msg('serviceLog.targetNotLive', { what: { msg: 'thing', values: { what } }, live: { list: live.map((s) => ({ msg: 'status', values: { status: s } })), or: true }, status }),
+      {
+      fields: [fieldError(path, msg('field.isStatus', { status }))],
     });
   }
 }
@@ -106,9 +111,9 @@ async function assertLink(tx: EntityManager, table: 'demand_match' | 'space_cont
  */
 export async function logService(ctx: Ctx, volunteerId: string, input: LogServiceInput, now = clockNow()): Promise<ServiceLog> {
   const errors = timeErrors(input.startedAt, input.endedAt, now);
-  if (!input.partnerId && input.matchId) errors.push({ path: 'input.matchId', message: 'needs partnerId: service for a match is given for its partner' });
-  if (!input.partnerId && input.contractId) errors.push({ path: 'input.contractId', message: 'needs partnerId: service for a contract is given for its partner' });
-  if (input.matchId && input.contractId) errors.push({ path: 'input.contractId', message: 'give either matchId or contractId, not both' });
+  if (!input.partnerId && input.matchId) errors.push(fieldError('input.matchId', msg('serviceLog.matchNeedsPartner')));
+  if (!input.partnerId && input.contractId) errors.push(fieldError('input.contractId', msg('serviceLog.contractNeedsPartner')));
+  if (input.matchId && input.contractId) errors.push(fieldError('input.contractId', msg('serviceLog.matchOrContract')));
   if (errors.length) throw new BadUserInputError(errors);
   requireUuid('community', input.communityId, 'input.communityId');
   await findCommunity(ctx, input.communityId, 'input.communityId');
@@ -153,7 +158,7 @@ export async function logService(ctx: Ctx, volunteerId: string, input: LogServic
       // Only reachable when the server's clock and the database's disagree.
       const constraint = pgConstraint(error) ?? '';
       const path = constraint.includes('recent') ? 'input.startedAt' : 'input.endedAt';
-      throw BadUserInputError.field(path, constraint.includes('recent') ? 'is too long ago' : 'is in the future or out of range');
+      throw BadUserInputError.field(path, msg(constraint.includes('recent') ? 'serviceLog.tooLongAgo' : 'serviceLog.outOfRange'));
     }
     throw error;
   }
@@ -166,8 +171,8 @@ async function overlapConflict(ctx: Ctx, volunteerId: string, startedAt: Date, e
       ORDER BY started_at LIMIT 1`,
     [volunteerId, startedAt, endedAt],
   );
-  const fields = [{ path: 'input.startedAt', message: 'overlaps another of your service logs' }];
-  if (!other) return new ConflictError('This overlaps another of your service logs', { fields });
+  const fields = [fieldError('input.startedAt', msg('serviceLog.overlapsField'))];
+  if (!other) return new ConflictError(msg('serviceLog.overlaps'), { fields });
   const overlapping = {
     id: other.id,
     communityId: other.community_id,
@@ -175,7 +180,7 @@ async function overlapConflict(ctx: Ctx, volunteerId: string, startedAt: Date, e
     endedAt: other.ended_at.toISOString(),
     status: other.status,
   };
-  return new ConflictError(`This overlaps your service log ${other.id} (${overlapping.startedAt} to ${overlapping.endedAt})`, { overlapping, fields });
+  return new ConflictError(msg('serviceLog.overlapsOne', { id: other.id, from: overlapping.startedAt, to: overlapping.endedAt }), { overlapping, fields });
 }
 
 // ---------------------------------------------------------------- verification
@@ -187,8 +192,8 @@ async function overlapConflict(ctx: Ctx, volunteerId: string, startedAt: Date, e
  */
 export async function decideServiceLogs(ctx: Ctx, ids: string[], decision: ReviewDecision, note: string | null | undefined, path = 'ids'): Promise<ServiceLog[]> {
   checkText('note', note);
-  if (ids.length === 0) throw BadUserInputError.field(path, 'must name at least one service log');
-  if (ids.length > MAX_BULK_VERIFY) throw BadUserInputError.field(path, `may name at most ${MAX_BULK_VERIFY} service logs`);
+  if (ids.length === 0) throw BadUserInputError.field(path, msg('serviceLog.atLeastOne'));
+  if (ids.length > MAX_BULK_VERIFY) throw BadUserInputError.field(path, msg('serviceLog.atMost', { max: MAX_BULK_VERIFY }));
   const unique = [...new Set(ids)];
   const single = path === 'id';
   const logs = await Promise.all(unique.map((id) => findServiceLog(ctx, id, single ? 'id' : `ids[${ids.indexOf(id)}]`)));
@@ -205,7 +210,7 @@ export async function decideServiceLogs(ctx: Ctx, ids: string[], decision: Revie
   if (refused.length === 1) throw refused[0];
   if (refused.length > 1) {
     const serviceLogIds = refused.flatMap((e) => e.extensions.serviceLogIds as string[]);
-    throw new AppError('FORBIDDEN', `You may not decide service logs ${serviceLogIds.join(', ')}`, { serviceLogIds });
+    throw new AppError('FORBIDDEN', msg('serviceLog.mayNotDecide', { ids: serviceLogIds.join(', ') }), { serviceLogIds });
   }
   const to = decision === ReviewDecision.APPROVE ? ServiceLogStatus.VERIFIED : ServiceLogStatus.REJECTED;
   const decided = await inTransaction(ctx.db, async (tx) => {
@@ -220,7 +225,7 @@ export async function decideServiceLogs(ctx: Ctx, ids: string[], decision: Revie
     const notPending = locked.filter((l) => l.status !== ServiceLogStatus.PENDING);
     if (notPending.length) {
       throw new InvalidStateError(
-        `Only PENDING service logs can be decided: ${notPending.map((l) => `${l.id} is ${l.status}`).join(', ')}`,
+        msg('serviceLog.onlyPending', { logs: { list: notPending.map((l) => ({ msg: 'serviceLog.isStatus', values: { id: l.id, status: { msg: 'status', values: { status: l.status } } } })) } }),
         { serviceLogIds: notPending.map((l) => l.id), from: notPending[0].status, to },
       );
     }
@@ -229,13 +234,11 @@ export async function decideServiceLogs(ctx: Ctx, ids: string[], decision: Revie
       await serviceLogLifecycle.apply(tx, log, to, { by, note: note ?? null, communityId: log.communityId }, { verifiedById: by, verifiedAt });
     }
     // Each volunteer hears of their own logs; every inbox row of the batch is one statement.
-    const verb = to === ServiceLogStatus.VERIFIED ? 'verified' : 'rejected';
-    const reason = note?.trim() ? `: ${note.trim()}` : '';
     await announceMany(
       tx,
       locked.map((log) => ({
         kind: `SERVICE_LOG_${to}`,
-        message: `Your service log "${log.description.slice(0, 80)}" (${log.minutes} min) was ${verb}${reason}`,
+        message: msg('serviceLog.decided.notice', { description: log.description.slice(0, 80), minutes: log.minutes, status: to, hasNote: note?.trim() ? 'yes' : 'no', note: note?.trim() ?? '' }),
         communityId: log.communityId,
         by,
         refs: { serviceLogId: log.id },
@@ -277,8 +280,8 @@ export async function listServiceLogs(ctx: Ctx, filter: ServiceLogFilter | null 
 }
 
 function checkPeriod(from: Date, to: Date, maxDays: number, prefix: string): void {
-  if (from >= to) throw BadUserInputError.field(`${prefix}.to`, 'must be after from');
-  if (to.getTime() - from.getTime() > maxDays * 86_400_000) throw BadUserInputError.field(`${prefix}.to`, `may be at most ${maxDays} days after from`);
+  if (from >= to) throw BadUserInputError.field(`${prefix}.to`, msg('field.mustBeAfter', { other: 'from' }));
+  if (to.getTime() - from.getTime() > maxDays * 86_400_000) throw BadUserInputError.field(`${prefix}.to`, msg('field.atMostDaysAfter', { days: maxDays, other: 'from' }));
 }
 
 export const NO_PARTNER_KEY = 'NONE';
@@ -373,7 +376,7 @@ export async function serviceHoursSummary(ctx: Ctx, input: ServiceHoursSummaryIn
  * contract. Visible to the partner's members and the community's secretaries.
  */
 export async function contractObligations(ctx: Ctx, contractId: string, from?: string | null, to?: string | null): Promise<ContractObligation[]> {
-  if (from && to && from > to) throw BadUserInputError.field('to', 'must not be before from');
+  if (from && to && from > to) throw BadUserInputError.field('to', msg('field.mustNotBeBefore', { other: 'from' }));
   requireUuid('contract', contractId, 'id');
   const [contract]: { partner_id: string; community_id: string; sessions_per_month: number; starts_on: string; ends_on: string; timezone: string }[] =
     await ctx.db.query(

@@ -10,6 +10,8 @@ import { checkRange, findCommunity, MAX_AVAILABILITY_DAYS } from '../communities
 import type { Room, WeeklySlot } from '../communities/room.entity';
 import { inTransaction } from '../db/transaction';
 import { BadUserInputError, ConflictError, InvalidStateError, NotFoundError, PgErrorCode, pgErrorCode } from '../errors';
+import { DEFAULT_LOCALE } from '../i18n/locale';
+import { msg, render, type Msg } from '../i18n/messages';
 import { assertActivePartnership } from '../partners/partners.service';
 import { Booking, BookingStatus } from './booking.entity';
 import { bookingLifecycle } from './booking.lifecycle';
@@ -44,7 +46,7 @@ export function listBookings(ctx: Ctx, filter: BookingFilter, page: PageArgs) {
   if (filter.contractId) qb.andWhere('b.contract_id = :contractId', { contractId: filter.contractId });
   if (filter.from) qb.andWhere('b.end_at > :from', { from: filter.from });
   if (filter.to) qb.andWhere('b.start_at < :to', { to: filter.to });
-  if (filter.from && filter.to && filter.from >= filter.to) throw BadUserInputError.field('filter.to', 'must be after filter.from');
+  if (filter.from && filter.to && filter.from >= filter.to) throw BadUserInputError.field('filter.to', msg('field.mustBeAfter', { other: 'filter.from' }));
   if (filter.status) qb.andWhere('b.status = :status', { status: filter.status });
   return paginate(qb, startOrder('b'), page);
 }
@@ -112,23 +114,23 @@ export async function bookSlot(ctx: Ctx, room: Room, input: BookSlotInput, by: s
   const zone = community.timezone;
   const now = clockNow();
   const start = input.start;
-  if (start <= now) throw BadUserInputError.field('input.start', 'must be in the future');
+  if (start <= now) throw BadUserInputError.field('input.start', msg('field.mustBeInFuture'));
   if (start.getTime() - now.getTime() > BOOKING_HORIZON_DAYS * 86_400_000) {
-    throw BadUserInputError.field('input.start', `may be at most ${BOOKING_HORIZON_DAYS} days ahead`);
+    throw BadUserInputError.field('input.start', msg('booking.horizon', { days: BOOKING_HORIZON_DAYS }));
   }
   const occurrence = occurrenceStartingAt(room.weeklySlots, zone, start);
   if (!occurrence) {
-    throw BadUserInputError.field('input.start', `is not the start of an occurrence of this room's weekly slots (local time in ${zone})`);
+    throw BadUserInputError.field('input.start', msg('booking.notAnOccurrence', { zone }));
   }
-  if (input.contractId && !input.partnerId) throw BadUserInputError.field('input.contractId', 'needs the partnerId of the contract');
+  if (input.contractId && !input.partnerId) throw BadUserInputError.field('input.contractId', msg('booking.contractNeedsPartner'));
   const purpose = input.purpose.trim();
-  if (!purpose) throw BadUserInputError.field('input.purpose', 'must not be empty');
+  if (!purpose) throw BadUserInputError.field('input.purpose', msg('field.mustNotBeEmpty'));
   try {
     return await inTransaction(ctx.db, async (tx) => {
       await queueForOccurrence(tx, room.id, occurrence.start);
       const slots = await lockRoomSlots(tx, room.id);
       if (!slots.some((s) => sameSlot(s, occurrence.slot))) {
-        throw new InvalidStateError("This slot was just removed from the room's weekly slots");
+        throw new InvalidStateError(msg('booking.slotRemoved'));
       }
       if (input.partnerId) await assertActivePartnership(tx, input.partnerId, room.communityId);
       if (input.contractId) await assertContractOccurrence(tx, input.contractId, input.partnerId!, room, occurrence, zone);
@@ -152,7 +154,7 @@ export async function bookSlot(ctx: Ctx, room: Room, input: BookSlotInput, by: s
     });
   } catch (error) {
     if (pgErrorCode(error) === PgErrorCode.exclusionViolation) {
-      throw new ConflictError('This occurrence is already booked', { conflicts: [isoRange(occurrence)] });
+      throw new ConflictError(msg('booking.alreadyBooked'), { conflicts: [isoRange(occurrence)] });
     }
     throw error;
   }
@@ -168,22 +170,22 @@ async function assertContractOccurrence(tx: EntityManager, contractId: string, p
     .getOne();
   if (!contract) throw new NotFoundError('contract', contractId, 'input.contractId');
   if (contract.partnerId !== partnerId || contract.roomId !== room.id) {
-    throw BadUserInputError.field('input.contractId', "is not this partner's contract for this room");
+    throw BadUserInputError.field('input.contractId', msg('booking.notPartnersContract'));
   }
   if (effectiveStatus(contract) !== ContractStatus.ACTIVE) {
-    throw new InvalidStateError(`The contract is ${effectiveStatus(contract)}; only an ACTIVE contract's occurrences can be booked`);
+    throw new InvalidStateError(msg('booking.contractNotActive', { status: { msg: 'status', values: { status: effectiveStatus(contract) } } }));
   }
   const day = DateTime.fromJSDate(occurrence.start, { zone }).toISODate()!;
   const inTerm = day >= contract.startsOn && day <= contract.endsOn && (!contract.terminatedOn || day < contract.terminatedOn);
   if (!inTerm || !contract.weeklySlots.some((s) => sameSlot(s, occurrence.slot))) {
-    throw BadUserInputError.field('input.start', "is not an occurrence of this contract's weekly slots within its term");
+    throw BadUserInputError.field('input.start', msg('booking.notContractOccurrence'));
   }
 }
 
 export async function cancelBooking(ctx: Ctx, booking: Booking, reason: string, by: string): Promise<Booking> {
   checkText('reason', reason, { required: true });
   if (booking.status === BookingStatus.CONFIRMED && booking.startAt <= clockNow()) {
-    throw new InvalidStateError('A booking that has already started cannot be cancelled');
+    throw new InvalidStateError(msg('booking.alreadyStarted'));
   }
   return inTransaction(ctx.db, async (tx) => {
     const cancelled = await bookingLifecycle.apply(
@@ -207,8 +209,9 @@ export async function cancelBookingsFrom(
   where: { contractId: string } | { partnerId: string; communityId: string },
   from: Date,
   by: string | null,
-  reason: string,
+  reason: string | Msg,
 ): Promise<number> {
+  const note = historyNote(reason);
   const [condition, ids] =
     'contractId' in where ? ['contract_id = $1', [where.contractId]] : ['partner_id = $1 AND community_id = $2', [where.partnerId, where.communityId]];
   const n = ids.length;
@@ -217,25 +220,26 @@ export async function cancelBookingsFrom(
        UPDATE booking SET status = 'CANCELLED', cancelled_at = now(), cancel_reason = $${n + 2}
         WHERE ${condition} AND status = 'CONFIRMED' AND start_at >= $${n + 1}
        RETURNING id, community_id)
-     INSERT INTO status_change (object_type, object_id, community_id, from_status, to_status, by_user_id, note)
-     SELECT 'BOOKING', id, community_id, 'CONFIRMED', 'CANCELLED', $${n + 3}::uuid, $${n + 2} FROM cancelled
+     INSERT INTO status_change (object_type, object_id, community_id, from_status, to_status, by_user_id, note, note_id, note_values)
+     SELECT 'BOOKING', id, community_id, 'CONFIRMED', 'CANCELLED', $${n + 3}::uuid, $${n + 4}::text, $${n + 5}::text, $${n + 6}::jsonb FROM cancelled
      RETURNING object_id`,
-    [...ids, from, reason, by],
+    [...ids, from, note.text, by, note.note, note.id, note.values],
   );
   return rows.length;
 }
 
 /** Books every occurrence for a contract in ONE statement, history included. */
-export async function insertContractBookings(tx: EntityManager, contract: SpaceContract, occurrences: Range[], by: string | null, note: string) {
+export async function insertContractBookings(tx: EntityManager, contract: SpaceContract, occurrences: Range[], by: string | null, why: string | Msg) {
   if (!occurrences.length) return 0;
+  const note = historyNote(why);
   const rows: unknown[] = await tx.query(
     `WITH inserted AS (
        INSERT INTO booking (community_id, room_id, partner_id, contract_id, start_at, end_at, purpose, status, created_by)
        SELECT $1, $2, $3, $4, o.s, o.e, $5, 'CONFIRMED', $6::uuid
          FROM unnest($7::timestamptz[], $8::timestamptz[]) AS o(s, e)
        RETURNING id)
-     INSERT INTO status_change (object_type, object_id, community_id, from_status, to_status, by_user_id, note)
-     SELECT 'BOOKING', id, $1, NULL, 'CONFIRMED', $6::uuid, $9 FROM inserted
+     INSERT INTO status_change (object_type, object_id, community_id, from_status, to_status, by_user_id, note, note_id, note_values)
+     SELECT 'BOOKING', id, $1, NULL, 'CONFIRMED', $6::uuid, $9::text, $10::text, $11::jsonb FROM inserted
      RETURNING object_id`,
     [
       contract.communityId,
@@ -246,7 +250,9 @@ export async function insertContractBookings(tx: EntityManager, contract: SpaceC
       by,
       occurrences.map((o) => o.start),
       occurrences.map((o) => o.end),
-      note,
+      note.note,
+      note.id,
+      note.values,
     ],
   );
   return rows.length;
@@ -287,4 +293,13 @@ export async function bookingsOutsideSlots(
       const weekday = WEEKDAYS[s.weekday - 1];
       return !slots.some((slot) => slot.weekday === weekday && slot.startTime === s.toFormat('HH:mm') && slot.endTime === e.toFormat('HH:mm'));
     });
+}
+
+/**
+ * A history note for raw SQL: a catalogue message goes to note_id / note_values (rendered for each
+ * reader); `text` is its default-language wording, for columns that keep plain text (cancel_reason).
+ */
+function historyNote(why: string | Msg) {
+  if (typeof why === 'string') return { text: why, note: why, id: null, values: null };
+  return { text: render(DEFAULT_LOCALE, why), note: null, id: why.id, values: JSON.stringify(why.values ?? {}) };
 }

@@ -9,16 +9,17 @@ import { checkText } from '../common/validation';
 import { findCommunity } from '../communities/communities.service';
 import type { Room } from '../communities/room.entity';
 import { inTransaction } from '../db/transaction';
-import { BadUserInputError, ConflictError, InvalidStateError, NotFoundError, PgErrorCode, pgErrorCode, type FieldError } from '../errors';
+import { BadUserInputError, ConflictError, fieldError, InvalidStateError, NotFoundError, PgErrorCode, pgErrorCode, type FieldError } from '../errors';
+import { msg, type MessageValue } from '../i18n/messages';
 import { PartnershipStatus } from '../partners/partner.entity';
 import { ReviewDecision } from '../partners/partners.inputs';
 import { assertActivePartnership } from '../partners/partners.service';
 import { Booking } from './booking.entity';
 import { cancelBookingsFrom, insertContractBookings, lockRoomSlots } from './bookings.service';
 import { contractLifecycle } from './contract.lifecycle';
-import { isoRange, localLabel, startOfLocalDay, takenOccurrences, type Range } from './occurrences';
+import { isoRange, startOfLocalDay, takenOccurrences, type Range } from './occurrences';
 import { ContractStatus, effectiveStatus, SpaceContract } from './space-contract.entity';
-import { announceContract, announceContracts, withNote } from './spaces.announce';
+import { announceContract, announceContracts, noteValues } from './spaces.announce';
 import type { ContractFilter, ProposeContractInput } from './spaces.inputs';
 import { contractVisibility, visibleContractsWhere } from './spaces.visibility';
 
@@ -63,19 +64,19 @@ function checkProposal(input: ProposeContractInput, room: Room, zone: string): v
   const errors: FieldError[] = [];
   input.weeklySlots.forEach((slot, i) => {
     if (!room.weeklySlots.some((s) => sameSlot(s, slot))) {
-      errors.push({ path: `input.weeklySlots[${i}]`, message: `${slot.weekday} ${slot.startTime}-${slot.endTime} is not one of the room's weekly slots` });
+      errors.push(fieldError(`input.weeklySlots[${i}]`, msg('contract.slotNotOffered', { slot: slotValue(slot) })));
     } else if (input.weeklySlots.slice(0, i).some((s) => sameSlot(s, slot))) {
-      errors.push({ path: `input.weeklySlots[${i}]`, message: 'is listed twice' });
+      errors.push(fieldError(`input.weeklySlots[${i}]`, msg('field.listedTwice')));
     }
   });
   const today = localToday(zone);
-  if (input.startsOn < today) errors.push({ path: 'input.startsOn', message: `must be today (${today}, ${zone}) or later` });
+  if (input.startsOn < today) errors.push(fieldError('input.startsOn', msg('field.todayOrLater', { today: { day: today }, zone })));
   const days = DateTime.fromISO(input.endsOn).diff(DateTime.fromISO(input.startsOn), 'days').days + 1;
-  if (days < 1) errors.push({ path: 'input.endsOn', message: 'must not be before startsOn' });
-  else if (days > MAX_TERM_DAYS) errors.push({ path: 'input.endsOn', message: `the term may span at most ${MAX_TERM_DAYS} days` });
+  if (days < 1) errors.push(fieldError('input.endsOn', msg('field.mustNotBeBefore', { other: 'startsOn' })));
+  else if (days > MAX_TERM_DAYS) errors.push(fieldError('input.endsOn', msg('field.termAtMostDays', { days: MAX_TERM_DAYS })));
   if (errors.length) throw new BadUserInputError(errors);
   if (!occurrencesOnDates(input.weeklySlots, zone, input.startsOn, input.endsOn).length) {
-    throw BadUserInputError.field('input.endsOn', 'the term holds no occurrence of the chosen weekly slots');
+    throw BadUserInputError.field('input.endsOn', msg('contract.noOccurrence'));
   }
 }
 
@@ -84,8 +85,8 @@ export async function proposeContract(ctx: Ctx, room: Room, input: ProposeContra
   checkProposal(input, room, community.timezone);
   const title = input.title.trim();
   const commitment = input.publicBenefitCommitment.trim();
-  if (!title) throw BadUserInputError.field('input.title', 'must not be empty');
-  if (!commitment) throw BadUserInputError.field('input.publicBenefitCommitment', 'must not be empty');
+  if (!title) throw BadUserInputError.field('input.title', msg('field.mustNotBeEmpty'));
+  if (!commitment) throw BadUserInputError.field('input.publicBenefitCommitment', msg('field.mustNotBeEmpty'));
   return inTransaction(ctx.db, async (tx) => {
     await assertActivePartnership(tx, input.partnerId, room.communityId);
     const contract = await tx.save(
@@ -110,7 +111,7 @@ export async function proposeContract(ctx: Ctx, room: Room, input: ProposeContra
       contract,
       by,
       notify: { secretariesOf: contract.communityId },
-      message: (n) => `${n.partner} proposes "${n.title}" in ${n.room}, ${contract.startsOn} to ${contract.endsOn}; review it`,
+      message: (n) => msg('contract.proposed.notice', { ...n, startsOn: { day: contract.startsOn }, endsOn: { day: contract.endsOn } }),
     });
     return contract;
   });
@@ -173,7 +174,7 @@ export async function reviewContract(
             contract: locked,
             by,
             notify: { membersOf: locked.partnerId },
-            message: (n) => `${n.community} rejected your contract "${n.title}" for ${n.room}${withNote(note)}`,
+            message: (n) => msg('contract.rejected.notice', { ...n, ...noteValues(note) }),
           });
           return locked;
         }
@@ -184,20 +185,20 @@ export async function reviewContract(
         );
         const locked = await lockContract(tx, contract.id);
         contractLifecycle.assertTransition(locked.status, ContractStatus.ACTIVE);
-        if (!partnership) throw new InvalidStateError('The partner no longer has an ACTIVE partnership with this community');
+        if (!partnership) throw new InvalidStateError(msg('contract.partnershipNotActive'));
         await approve(tx, locked, zone, note ?? null, skipConflicts, by);
         await announceContract(tx, {
           contract: locked,
           by,
           notify: { membersOf: locked.partnerId },
-          message: (n) => `${n.community} approved your contract "${n.title}" for ${n.room}; its sessions are booked${withNote(note)}`,
+          message: (n) => msg('contract.approved.notice', { ...n, ...noteValues(note) }),
         });
         return locked;
       });
     } catch (error) {
       // A booking committed between our conflict check and our insert: check again with it visible.
       if (pgErrorCode(error) !== PgErrorCode.exclusionViolation) throw error;
-      if (attempt >= APPROVAL_ATTEMPTS) throw new ConflictError('Occurrences of the term were booked concurrently; review the conflicts and try again');
+      if (attempt >= APPROVAL_ATTEMPTS) throw new ConflictError(msg('contract.bookedConcurrently'));
     }
   }
 }
@@ -205,27 +206,29 @@ export async function reviewContract(
 /** The approval proper; the caller holds the partnership (checked ACTIVE) and the contract locked. */
 async function approve(tx: EntityManager, contract: SpaceContract, zone: string, note: string | null, skipConflicts: boolean, by: string) {
   const now = clockNow();
-  if (contract.endsAt <= now) throw new InvalidStateError(`The term ended on ${contract.endsOn}; it can no longer be approved`);
+  if (contract.endsAt <= now) throw new InvalidStateError(msg('contract.termEnded', { endsOn: { day: contract.endsOn } }));
   const roomSlots = await lockRoomSlots(tx, contract.roomId);
   const removed = contract.weeklySlots.filter((s) => !roomSlots.some((r) => sameSlot(r, s)));
   if (removed.length) {
-    throw new InvalidStateError(`The room no longer offers ${removed.map((s) => `${s.weekday} ${s.startTime}-${s.endTime}`).join(', ')}`);
+    throw new InvalidStateError(msg('contract.slotsRemoved', { slots: { list: removed.map(slotValue) } }));
   }
   const occurrences = futureOccurrences(contract, zone, now);
-  if (!occurrences.length) throw new InvalidStateError('No occurrence of the term is still in the future');
+  if (!occurrences.length) throw new InvalidStateError(msg('contract.noFutureOccurrence'));
   const taken = (await takenOccurrences(tx, [{ key: 'c', communityId: contract.communityId, roomId: contract.roomId, contractId: contract.id, occurrences }])).get('c')!;
   if (taken.length && (!skipConflicts || taken.length === occurrences.length)) {
     throw new ConflictError(
-      `${taken.length} of ${occurrences.length} occurrences of the term are already taken${skipConflicts ? '; none is free' : ''}`,
+      msg('contract.occurrencesTaken', { taken: taken.length, total: occurrences.length, noneFree: skipConflicts ? 'yes' : 'no' }),
       { conflicts: taken.map(isoRange) },
     );
   }
   const takenStarts = new Set(taken.map((t) => t.start.getTime()));
   const free = occurrences.filter((o) => !takenStarts.has(o.start.getTime()));
-  await insertContractBookings(tx, contract, free, by, 'Booked by the approval of its contract');
-  const skipped = taken.length ? `Skipped ${taken.length} taken occurrence(s): ${taken.map((t) => localLabel(t, zone)).join(', ')}` : null;
-  const historyNote = [note, skipped].filter(Boolean).join('\n') || null;
-  return contractLifecycle.apply(tx, contract, ContractStatus.ACTIVE, { by, note: historyNote, communityId: contract.communityId });
+  await insertContractBookings(tx, contract, free, by, msg('history.bookedByApproval'));
+  // The skipped dates follow the secretary's note, in the reader's language and the community's time.
+  const skipped = taken.length
+    ? msg('history.skippedOccurrences', { count: taken.length, occurrences: { list: taken.map((t) => ({ at: t.start.toISOString(), timeZone: zone })) } })
+    : null;
+  return contractLifecycle.apply(tx, contract, ContractStatus.ACTIVE, { by, note, noteMessage: skipped, communityId: contract.communityId });
 }
 
 /** ACTIVE -> TERMINATED, cancelling the contract's bookings from `effectiveOn` (never those already begun). */
@@ -234,22 +237,22 @@ export async function terminateContract(ctx: Ctx, contract: SpaceContract, reaso
   const zone = (await findCommunity(ctx, contract.communityId)).timezone;
   const today = localToday(zone);
   const on = effectiveOn ?? today;
-  if (on < today) throw BadUserInputError.field('effectiveOn', `must be today (${today}, ${zone}) or later`);
-  if (on > contract.endsOn) throw BadUserInputError.field('effectiveOn', `must not be after the contract's endsOn (${contract.endsOn})`);
+  if (on < today) throw BadUserInputError.field('effectiveOn', msg('field.todayOrLater', { today: { day: today }, zone }));
+  if (on > contract.endsOn) throw BadUserInputError.field('effectiveOn', msg('contract.effectiveAfterEnd', { endsOn: { day: contract.endsOn } }));
   return inTransaction(ctx.db, async (tx) => {
     const locked = await lockContract(tx, contract.id);
     if (effectiveStatus(locked) === ContractStatus.EXPIRED && locked.status === ContractStatus.ACTIVE) {
-      throw new InvalidStateError(`The contract expired at the end of ${locked.endsOn}`, { from: ContractStatus.EXPIRED, to: ContractStatus.TERMINATED });
+      throw new InvalidStateError(msg('contract.expiredAt', { endsOn: { day: locked.endsOn } }), { from: ContractStatus.EXPIRED, to: ContractStatus.TERMINATED });
     }
     const from = new Date(Math.max(startOfLocalDay(on, zone).getTime(), clockNow().getTime()));
     await contractLifecycle.apply(tx, locked, ContractStatus.TERMINATED, { by, note: reason, communityId: locked.communityId }, { terminatedOn: on });
-    await cancelBookingsFrom(tx, { contractId: locked.id }, from, by, `Contract terminated: ${reason}`);
+    await cancelBookingsFrom(tx, { contractId: locked.id }, from, by, msg('history.contractTerminated', { reason }));
     // Either side may terminate: both are told, except whoever did it; one event for all its cancelled bookings.
     await announceContract(tx, {
       contract: locked,
       by,
       notify: { membersOf: locked.partnerId, secretariesOf: locked.communityId },
-      message: (n) => `The contract "${n.title}" of ${n.partner} for ${n.room} is terminated from ${on}; its sessions from then on are cancelled: ${reason.trim()}`,
+      message: (n) => msg('contract.terminated.notice', { ...n, on: { day: on }, reason: reason.trim() }),
     });
     return locked;
   });
@@ -271,11 +274,11 @@ export async function endContractsOfPartnership(tx: EntityManager, partnerId: st
       live: [ContractStatus.PENDING_REVIEW, ContractStatus.ACTIVE],
     })
     .getMany();
-  const note = `Partnership ended: ${reason}`;
+  const note = msg('history.partnershipEnded', { reason });
   for (const contract of contracts) {
-    const meta = { by, note, communityId };
+    const meta = { by, note: null, noteMessage: note, communityId };
     if (contract.status === ContractStatus.PENDING_REVIEW) await contractLifecycle.apply(tx, contract, ContractStatus.REJECTED, meta);
-    else if (effectiveStatus(contract) === ContractStatus.EXPIRED) await contractLifecycle.apply(tx, contract, ContractStatus.EXPIRED, { ...meta, note: 'The term ended', by: null });
+    else if (effectiveStatus(contract) === ContractStatus.EXPIRED) await contractLifecycle.apply(tx, contract, ContractStatus.EXPIRED, { ...meta, noteMessage: msg('history.termEnded'), by: null });
     else await contractLifecycle.apply(tx, contract, ContractStatus.TERMINATED, meta, { terminatedOn: localToday(timezone) });
   }
   await cancelBookingsFrom(tx, { partnerId, communityId }, clockNow(), by, note);
@@ -295,8 +298,8 @@ export async function expireContracts(db: DataSource): Promise<number> {
           WHERE status = 'ACTIVE' AND ends_at <= $1
          RETURNING id, community_id, partner_id, ends_on),
        history AS (
-         INSERT INTO status_change (object_type, object_id, community_id, from_status, to_status, by_user_id, note)
-         SELECT 'SPACE_CONTRACT', id, community_id, 'ACTIVE', 'EXPIRED', NULL, 'The term ended' FROM expired)
+         INSERT INTO status_change (object_type, object_id, community_id, from_status, to_status, by_user_id, note, note_id, note_values)
+         SELECT 'SPACE_CONTRACT', id, community_id, 'ACTIVE', 'EXPIRED', NULL, NULL, 'history.termEnded', '{}'::jsonb FROM expired)
        SELECT id, community_id, partner_id, ends_on::text AS ends_on FROM expired`,
       [clockNow()],
     );
@@ -307,9 +310,15 @@ export async function expireContracts(db: DataSource): Promise<number> {
         contract: { id: row.id, communityId: row.community_id, partnerId: row.partner_id, status: ContractStatus.EXPIRED },
         by: null,
         notify: { membersOf: row.partner_id },
-        message: (n: { title: string; room: string }) => `Your contract "${n.title}" for ${n.room} ended with its term on ${row.ends_on}`,
+        message: (n: { title: string; room: string }) => msg('contract.expired.notice', { title: n.title, room: n.room, endsOn: { day: row.ends_on } }),
       })),
     );
     return expired.length;
   });
 }
+
+/** A weekly slot as messages write it: the weekday in the reader's language. */
+const slotValue = (s: { weekday: string; startTime: string; endTime: string }): MessageValue => ({
+  msg: 'slot',
+  values: { weekday: { weekday: s.weekday }, startTime: s.startTime, endTime: s.endTime },
+});

@@ -1,6 +1,6 @@
-import { DateTime } from 'luxon';
 import type { EntityManager } from 'typeorm';
 import { topics } from '../live/events';
+import { msg, type Msg } from '../i18n/messages';
 import { announce, announceMany, type Recipients } from '../live/notifications.service';
 import type { Booking } from './booking.entity';
 
@@ -18,7 +18,7 @@ export interface ContractChange {
   by: string | null;
   /** Inbox rows for these people (never `by`), with this text; leave out for live events only. */
   notify?: Recipients;
-  message?: (names: ContractNames) => string;
+  message?: (names: ContractNames) => string | Msg;
 }
 
 /**
@@ -70,11 +70,11 @@ export async function announceBookingCancelled(tx: EntityManager, booking: Booki
     `SELECT r.name AS room, c.timezone FROM room r JOIN community c ON c.id = r.community_id WHERE r.id = $1`,
     [booking.roomId],
   );
-  const when = DateTime.fromJSDate(booking.startAt, { zone: names.timezone }).toFormat('yyyy-MM-dd HH:mm');
+  const when = { at: booking.startAt.toISOString(), timeZone: names.timezone };
   const notify: Recipients = booking.partnerId ? { membersOf: booking.partnerId } : { secretariesOf: booking.communityId };
   await announce(tx, {
     kind: 'BOOKING_CANCELLED',
-    message: `The booking of ${names.room} on ${when} (${booking.purpose}) was cancelled: ${reason.trim()}`,
+    message: msg('booking.cancelled.notice', { room: names.room, when, purpose: booking.purpose, reason: reason.trim() }),
     communityId: booking.communityId,
     by,
     refs: { bookingId: booking.id, ...(booking.contractId ? { contractId: booking.contractId } : {}) },
@@ -85,3 +85,6 @@ export async function announceBookingCancelled(tx: EntityManager, booking: Booki
 
 /** ": note" when there is one. */
 export const withNote = (note: string | null | undefined) => (note?.trim() ? `: ${note.trim()}` : '');
+
+/** Values for a message's `{hasNote, select, yes {: {note}} other {}}`. */
+export const noteValues = (note: string | null | undefined) => ({ hasNote: note?.trim() ? 'yes' : 'no', note: note?.trim() ?? '' });

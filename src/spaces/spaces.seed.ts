@@ -7,6 +7,7 @@ import { Room, Weekday, type WeeklySlot } from '../communities/room.entity';
 import { Partner } from '../partners/partner.entity';
 import { Booking, BookingStatus } from './booking.entity';
 import { bookingLifecycle } from './booking.lifecycle';
+import { msg } from '../i18n/messages';
 import { insertContractBookings } from './bookings.service';
 import { contractLifecycle } from './contract.lifecycle';
 import { ContractStatus, SpaceContract } from './space-contract.entity';
@@ -74,7 +75,7 @@ export async function seedSpaces(tx: EntityManager, community: Community, userId
     endsOn: plus(181),
   });
   const future = occurrencesOnDates(picture.weeklySlots, zone, picture.startsOn, picture.endsOn).filter((o) => o.start > clockNow());
-  await insertContractBookings(tx, picture, future, secretary, 'Booked by the approval of its contract');
+  await insertContractBookings(tx, picture, future, secretary, msg('history.bookedByApproval'));
   await contractLifecycle.apply(tx, picture, ContractStatus.ACTIVE, { by: secretary, note: '同意，请按时开展公益课并登记服务时长', communityId: community.id });
 
   const tea = await partner('闲云茶馆');

@@ -60,7 +60,8 @@ export function testConfig(databaseUrl: string, extra: Record<string, string> = 
 }
 
 export async function startTestApp(
-  options: { env?: Record<string, string>; databaseUrl?: string; log?: Logger } = {},
+  /** `language`: the Accept-Language `gql` sends; 'en' unless given (null sends none: zh-CN or the saved preference). */
+  options: { env?: Record<string, string>; databaseUrl?: string; log?: Logger; language?: string | null } = {},
 ): Promise<TestApp> {
   const databaseUrl = options.databaseUrl ?? (await createTestDatabase());
   const config = testConfig(databaseUrl, options.env);
@@ -79,6 +80,9 @@ export async function startTestApp(
     async gql(query, variables = {}, token = null) {
       const req = request(handle.server).post('/graphql').set('content-type', 'application/json');
       if (token) req.set('authorization', `Bearer ${token}`);
+      // The suite was written against English texts; test/i18n.test.ts covers the Chinese default.
+      const language = options.language === undefined ? 'en' : options.language;
+      if (language) req.set('accept-language', language);
       const res = await req.send({ query, variables });
       return { status: res.status, data: res.body.data, errors: res.body.errors, headers: res.headers as Record<string, string> };
     },
