@@ -5,6 +5,7 @@ import { ServiceHours1763900300000 } from './1763900300000-ServiceHours';
 import { Notifications1763900400000 } from './1763900400000-Notifications';
 import { Links1763900500000 } from './1763900500000-Links';
 import { CitusReady1763900600000 } from './1763900600000-CitusReady';
+import { SignedLinks1764550000000 } from './1764550000000-SignedLinks';
 
 /** Every migration, oldest first. Add new ones at the end. */
-export const migrations = [Foundation1763900000000, Demand1763900100000, Spaces1763900200000, ServiceHours1763900300000, Notifications1763900400000, Links1763900500000, CitusReady1763900600000];
+export const migrations = [Foundation1763900000000, Demand1763900100000, Spaces1763900200000, ServiceHours1763900300000, Notifications1763900400000, Links1763900500000, CitusReady1763900600000, SignedLinks1764550000000];

@@ -24,6 +24,7 @@ import { rateLimitMiddleware } from './ops/rate-limit';
 import { corsPolicy, securityHeaders } from './ops/security';
 import { startEventBus, type EventBus } from './live/events';
 import { attachWebSocket } from './live/websocket';
+import { pagesRouter } from './links/pages.routes';
 import { createSchema } from './schema';
 import { serviceHoursRouter } from './service-hours/service-hours.routes';
 import { calendarRouter } from './spaces/calendar.routes';
@@ -145,6 +146,7 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
   // After /graphql, so GraphQL requests do not walk these routers' routes first.
   app.use(serviceHoursRouter({ db, config, log }));
   app.use(calendarRouter({ db, config, log }));
+  app.use(pagesRouter({ db, config, log, schema }));
   app.use(httpErrorHandler(log));
 
   return {

@@ -45,6 +45,11 @@ export interface Config {
   };
   /** On SIGTERM, how long /readyz answers 503 while requests are still served, before draining. */
   shutdownDelayMs: number;
+  /** Default validity, in days, of signed page links (`/p/<token>`); a creator may ask for 1 to 90 (certificate) or 366 (board). */
+  signedLinks: {
+    certificateDays: number;
+    boardDays: number;
+  };
   /** When set, GET /metrics requires `Authorization: Bearer <metricsToken>`. */
   metricsToken?: string;
 }
@@ -90,6 +95,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     rateLimit: rateLimit(env, nodeEnv),
     metricsToken: env.METRICS_TOKEN || undefined,
+    signedLinks: {
+      certificateDays: bounded(env, 'SIGNED_LINK_CERTIFICATE_DAYS', 7, 1, 90),
+      boardDays: bounded(env, 'SIGNED_LINK_BOARD_DAYS', 30, 1, 366),
+    },
     shutdownDelayMs: int(env, 'SHUTDOWN_DELAY_MS', 0, 0),
   };
 }
@@ -99,6 +108,12 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min) throw new ConfigError(`${name} must be an integer >= ${min}, got ${raw}`);
+  return value;
+}
+
+function bounded(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const value = int(env, name, fallback, min);
+  if (value > max) throw new ConfigError(`${name} must be an integer <= ${max}, got ${value}`);
   return value;
 }
 

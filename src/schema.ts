@@ -11,6 +11,7 @@ import { BadUserInputError, type FieldError } from './errors';
 import { refusingPubSub } from './live/events';
 import { LiveResolver, NotificationResolver, PartnerActivityEventResolver } from './live/live.resolver';
 import { CommunityPartnershipsResolver, PartnerResolver, PartnershipResolver } from './partners/partners.resolver';
+import { SignedLinkResolver } from './links/signed-links.resolver';
 import { PublicBoardResolver } from './public/public-board.resolver';
 import { ContractObligationsResolver, ServiceLogResolver } from './service-hours/service-hours.resolver';
 import { spacesResolvers } from './spaces/spaces.resolver';
@@ -39,6 +40,7 @@ export const resolvers: NonEmptyArray<Function> = [
   LiveResolver,
   ServiceLogResolver,
   ContractObligationsResolver,
+  SignedLinkResolver,
 ];
 
 /** class-validator on every input object, reporting each bad field by its path from the argument name. */
