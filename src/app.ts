@@ -5,7 +5,6 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { Logger } from 'pino';
@@ -24,6 +23,7 @@ import { rateLimitMiddleware } from './ops/rate-limit';
 import { corsPolicy, securityHeaders } from './ops/security';
 import { startEventBus, type EventBus } from './live/events';
 import { attachWebSocket } from './live/websocket';
+import { ideRouter } from './ide/ide.routes';
 import { pagesRouter } from './links/pages.routes';
 import { createSchema } from './schema';
 import { serviceHoursRouter } from './service-hours/service-hours.routes';
@@ -101,7 +101,8 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
       // No HTTP caching of GraphQL answers here; without this Apollo instruments every field resolver.
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
-      config.landingPage ? ApolloServerPluginLandingPageLocalDefault({ footer: false }) : ApolloServerPluginLandingPageDisabled(),
+      // The IDE at GET /graphql is ours (ide/), served from npm packages: Apollo's would load a CDN.
+      ApolloServerPluginLandingPageDisabled(),
       queryLimitsPlugin(config.limits),
       graphqlObserverPlugin(metrics),
       {
@@ -128,6 +129,7 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
   });
   await apollo.start();
 
+  if (config.landingPage) app.use(ideRouter({ db, path: '/graphql' }));
   app.use(
     '/graphql',
     rateLimitMiddleware(config),
