@@ -45,6 +45,8 @@ export const IDE_CLIENT_JS = String.raw`(function () {
       fetchers[key] = GraphiQL.createFetcher({
         url: httpUrl,
         wsClient: wsClient,
+        // Plain JSON answers (this server sends no @defer/@stream), so a logIn's token can be read.
+        enableIncrementalDelivery: false,
         headers: token ? { authorization: 'Bearer ' + token } : {},
       });
     }
@@ -68,17 +70,20 @@ export const IDE_CLIENT_JS = String.raw`(function () {
 
   var e = React.createElement;
   var root = document.getElementById('ide');
-  var ui = e(
-    GraphiQL,
-    {
-      fetcher: fetcher,
-      defaultTabs: config.tabs,
-      defaultEditorToolsVisibility: 'variables',
-      shouldPersistHeaders: false,
-      defaultQuery: config.tabs[0].query,
-    },
-    e(GraphiQL.Logo, null, config.title)
-  );
+  var props = {
+    fetcher: fetcher,
+    defaultTabs: config.tabs,
+    defaultEditorToolsVisibility: 'variables',
+    shouldPersistHeaders: false,
+  };
+  var saved = null;
+  try { saved = localStorage.getItem('graphiql:tabState'); } catch (err) { /* no storage: first visit */ }
+  if (!saved) {
+    // GraphiQL fills the first tab's editors from these props, not from defaultTabs[0].
+    props.query = config.tabs[0].query;
+    props.variables = config.tabs[0].variables || '';
+  }
+  var ui = e(GraphiQL, props, e(GraphiQL.Logo, null, config.title));
   if (ReactDOM.createRoot) ReactDOM.createRoot(root).render(ui);
   else ReactDOM.render(ui, root);
 })();
