@@ -120,7 +120,7 @@ describe('in headless Chromium with the network beyond this machine blocked', ()
     // On a phone.
     await page.setViewportSize({ width: 375, height: 740 });
     await page.screenshot({ path: path.join(ARTIFACTS, 'certificate-phone.png'), fullPage: true });
-    const overflow = await page.evaluate(() => document.body.scrollWidth - window.innerWidth);
+    const overflow = await page.evaluate<number>('document.body.scrollWidth - window.innerWidth');
     expect(overflow).toBeLessThanOrEqual(0);
 
     // A revoked or expired link shows no content in the browser either.
