@@ -104,7 +104,11 @@ describe('in headless Chromium with the network beyond this machine blocked', ()
     const page = await context.newPage();
     await page.goto(local(board.data.createBoardLink.url));
     await page.getByRole('heading', { name: /社区公告栏/ }).waitFor();
-    await expect(page.locator('body').innerText()).resolves.toContain('江畔家园公租房社区');
+    const boardText = await page.locator('body').innerText();
+    expect(boardText).toContain('江畔家园公租房社区');
+    // Dates of the demo's demands and sessions in the community's local time, in Chinese.
+    expect(boardText).toMatch(/\d{1,2}月\d{1,2}日（周[一二三四五六日]） \d{2}:\d{2}–\d{2}:\d{2}/);
+    expect(boardText).not.toMatch(/NaN|Invalid|undefined/);
     await expect(page.locator('.qr svg').count()).resolves.toBe(1);
     await page.screenshot({ path: path.join(ARTIFACTS, 'board.png'), fullPage: true });
     await page.pdf({ path: path.join(ARTIFACTS, 'board.pdf'), format: 'A4', printBackground: true });

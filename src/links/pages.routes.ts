@@ -72,18 +72,25 @@ const BOARD_QUERY = `query PublicBoardPage($c: ID!) {
 
 interface BoardData {
   community: { name: string; district: string | null; timezone: string };
-  openDemands: { title: string; description: string | null; quantity: number; remainingQuantity: number; unit: string; urgency: string | null; neededBy: string | null }[];
-  recentlyFulfilled: { quantity: number; fulfilledAt: string | null; partner: { name: string }; demand: { title: string; unit: string } }[];
-  upcomingPublicBenefitSessions: { start: string; end: string; purpose: string; room: { name: string }; partner: { name: string } | null }[];
+  openDemands: { title: string; description: string | null; quantity: number; remainingQuantity: number; unit: string; urgency: string | null; neededBy: When | null }[];
+  recentlyFulfilled: { quantity: number; fulfilledAt: When | null; partner: { name: string }; demand: { title: string; unit: string } }[];
+  upcomingPublicBenefitSessions: { start: When; end: When; purpose: string; room: { name: string }; partner: { name: string } | null }[];
 }
+
+/** A posted notice lists the next sessions, not a season of them. */
+const BOARD_SESSIONS = 12;
 
 const URGENCY: Record<string, string> = { URGENT: '特急', HIGH: '急', NORMAL: '', LOW: '' };
 const WEEKDAY = ['', '一', '二', '三', '四', '五', '六', '日'];
 
+/** An instant as GraphQL execution hands it over: a Date (serialised later) or an ISO string. */
+type When = string | Date;
+const instant = (value: When, zone: string) => (value instanceof Date ? DateTime.fromJSDate(value) : DateTime.fromISO(value)).setZone(zone);
+
 /** An instant (or a plain date) in the community's time zone, as people there write it. */
-function localWhen(value: string, zone: string, withTime = true): string {
-  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return zhDate(value);
-  const t = DateTime.fromISO(value).setZone(zone);
+function localWhen(value: When, zone: string, withTime = true): string {
+  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) return zhDate(value);
+  const t = instant(value, zone);
   return `${t.month}月${t.day}日（周${WEEKDAY[t.weekday]}）${withTime ? ' ' + t.toFormat('HH:mm') : ''}`;
 }
 
@@ -97,8 +104,9 @@ export function boardHtml(board: BoardData, url: string, qrSvg: string, printedO
     )
     .join('\n');
   const sessions = board.upcomingPublicBenefitSessions
+    .slice(0, BOARD_SESSIONS)
     .map(
-      (s) => `<li><strong>${e(localWhen(s.start, zone))}–${e(DateTime.fromISO(s.end).setZone(zone).toFormat('HH:mm'))}</strong> ${e(s.purpose)}
+      (s) => `<li><strong>${e(localWhen(s.start, zone))}–${e(instant(s.end, zone).toFormat('HH:mm'))}</strong> ${e(s.purpose)}
   <br><span class="note">${e(s.room.name)}${s.partner ? ` · ${e(s.partner.name)}` : ''}</span></li>`,
     )
     .join('\n');
