@@ -87,6 +87,31 @@ describe('in headless Chromium with the network beyond this machine blocked', ()
     await run(page, 'SecretaryReviewQueue', '"reviewQueue"');
     await expect(page.locator('.result-window').innerText()).resolves.not.toContain('UNAUTHENTICATED');
     await page.screenshot({ path: path.join(ARTIFACTS, 'ide-secretary.png') });
+    // Subscriptions over the same host's WebSocket: a partner's claim reaches the secretary's live queue.
+    await page.locator('.graphiql-execute-button').click();
+    await page.getByRole('menuitem', { name: 'SecretaryQueueLive', exact: true }).click();
+    const [claim] = await app.db.query(
+      `SELECT d.id AS "demandId", p.id AS "partnerId", d.title
+         FROM demand_item d JOIN community c ON c.id = d.community_id AND c.name = '江畔家园公租房社区'
+         JOIN partnership s ON s.community_id = c.id AND s.status = 'ACTIVE' JOIN partner p ON p.id = s.partner_id
+         JOIN partner_member m ON m.partner_id = p.id JOIN app_user u ON u.id = m.user_id AND u.email = 'wuye@demo.cn'
+        WHERE d.status = 'OPEN' ORDER BY d.created_at LIMIT 1`,
+    );
+    const owner = await app.gql(`mutation { logIn(input: { email: "wuye@demo.cn", password: "demo2026" }) { token } }`);
+    // The socket connects lazily; claim until the event shows (the first may beat the subscription).
+    let shown = false;
+    for (let attempt = 0; attempt < 5 && !shown; attempt++) {
+      const claimed = await app.gql(
+        `mutation($i: ClaimDemandInput!) { claimDemand(input: $i) { id status } }`,
+        { i: { demandId: claim.demandId, partnerId: claim.partnerId, quantity: 1, note: '浏览器测试认领' } },
+        owner.data.logIn.token,
+      );
+      expect(claimed.errors).toBeUndefined();
+      shown = await page.locator('.result-window').getByText('"reviewQueueChanged"').first().waitFor({ timeout: 4_000 }).then(() => true, () => false);
+    }
+    expect(shown).toBe(true);
+    await expect(page.locator('.result-window').innerText()).resolves.toContain(claim.title);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'ide-subscription.png') });
     expect(errors).toEqual([]);
     expect(outside).toEqual([]);
     await page.close();
