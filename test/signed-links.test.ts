@@ -106,6 +106,13 @@ describe('certificate links', () => {
     const asOwnerNamed = (await open((await certificateLink(partner.owner.token, { p: partner.partnerId })).url)).text;
     expect(asOwnerNamed).toContain('为合伙人搬运物资');
     expect(asOwnerNamed).not.toContain('就业指导讲座');
+    // An owner who is also secretary of a community the volunteer never served still links as the owner.
+    const elsewhere = await communityWithSecretary(app);
+    const appointed = await app.gql(`mutation($c: ID!, $u: ID!) { appointSecretary(communityId: $c, userId: $u) { id } }`, { c: elsewhere.communityId, u: partner.owner.id }, await app.adminToken());
+    expect(appointed.errors).toBeUndefined();
+    const asOwnerAndSecretary = (await open((await certificateLink(partner.owner.token)).url)).text;
+    expect(asOwnerAndSecretary).toContain('为合伙人搬运物资');
+    expect(asOwnerAndSecretary).not.toContain('整理社区图书角');
     const asAdmin = (await open((await certificateLink(await app.adminToken())).url)).text;
     expect(asAdmin).toContain('就业指导讲座');
     expect(asAdmin).not.toContain('本证明仅包含');

@@ -110,27 +110,26 @@ export async function createCertificateLink(
     if (!member) throw new ForbiddenError('This volunteer is not a member of this partner');
     scope = { scope_community_ids: null, scope_partner_id: args.partnerId };
   } else {
-    let communities: Set<string> | null;
-    try {
-      communities = await serviceCertificateScope(ctx, args.volunteerId);
-    } catch (error) {
-      // Not the volunteer, an admin or a secretary: an owner of one of the volunteer's partners still may.
+    // The volunteer and admins: everything; a secretary: their communities, if the volunteer served there.
+    const communities = await serviceCertificateScope(ctx, args.volunteerId).catch((error: Error) => error);
+    const served =
+      communities === null ||
+      (communities instanceof Set &&
+        (await ctx.db.query(`SELECT 1 FROM service_log WHERE volunteer_id = $1 AND status = 'VERIFIED' AND community_id = ANY($2) LIMIT 1`, [
+          args.volunteerId,
+          [...communities],
+        ])).length > 0);
+    if (served) {
+      scope = { scope_community_ids: communities instanceof Set ? [...communities] : null, scope_partner_id: null };
+    } else {
+      // Otherwise an owner of one of the volunteer's partners: that partner's logs.
       const owned = [...roles.partnerRoles].filter(([, role]) => role === PartnerRole.OWNER).map(([id]) => id);
       const [shared] = owned.length
         ? await ctx.db.query(`SELECT partner_id FROM partner_member WHERE user_id = $1 AND partner_id = ANY($2) ORDER BY partner_id LIMIT 1`, [args.volunteerId, owned])
         : [];
-      if (!shared) throw error;
-      const partnerScope = { scope_community_ids: null, scope_partner_id: shared.partner_id as string };
-      return insertLink(ctx, roles.userId, 'SERVICE_CERTIFICATE', days, { volunteer_id: args.volunteerId, period_from: period.from, period_to: period.to, ...partnerScope });
+      if (!shared) throw communities instanceof Error ? communities : new ForbiddenError('This volunteer has no verified service in your communities');
+      scope = { scope_community_ids: null, scope_partner_id: shared.partner_id as string };
     }
-    if (communities) {
-      const [served] = await ctx.db.query(
-        `SELECT 1 FROM service_log WHERE volunteer_id = $1 AND status = 'VERIFIED' AND community_id = ANY($2) LIMIT 1`,
-        [args.volunteerId, [...communities]],
-      );
-      if (!served) throw new ForbiddenError('This volunteer has no verified service in your communities');
-    }
-    scope = { scope_community_ids: communities ? [...communities] : null, scope_partner_id: null };
   }
   return insertLink(ctx, roles.userId, 'SERVICE_CERTIFICATE', days, { volunteer_id: args.volunteerId, period_from: period.from, period_to: period.to, ...scope });
 }
