@@ -236,6 +236,12 @@ describe('expiry, revocation and forged tokens', () => {
     await until(() => lines.some((l) => l.requestId === requestId) && lines.some((l) => l.requestId === forgedId), 10_000);
     expect(lines.find((l) => l.requestId === requestId)).toMatchObject({ path: '/p/[redacted]', status: 200 });
     expect(lines.find((l) => l.requestId === forgedId)).toMatchObject({ path: '/p/[redacted]', status: 404 });
+    // Express routes /P/<token> and /p/<token>/ to the page too.
+    const variantIds = [unique('req-upper'), unique('req-slash')];
+    await request(app.server).get(`/P/${token}`).set('x-request-id', variantIds[0]);
+    await request(app.server).get(`/p/${token}/`).set('x-request-id', variantIds[1]);
+    await until(() => variantIds.every((id) => lines.some((l) => l.requestId === id)), 10_000);
+    for (const id of variantIds) expect(lines.find((l) => l.requestId === id)?.path).toMatch(/^\/p\/\[redacted\]\/?$/);
     expect(raw.some((l) => l.includes(token))).toBe(false);
     expect(raw.some((l) => l.includes('B'.repeat(43)))).toBe(false);
   });
