@@ -258,3 +258,16 @@ describe('mySignedLinks', () => {
     expect(errorCode(await app.gql(`query { mySignedLinks { id } }`))).toBe('UNAUTHENTICATED');
   });
 });
+
+describe('links to what is gone', () => {
+  it('a link whose community no longer exists answers the Chinese 404 page, not a server error', async () => {
+    const { communityId, secretary } = await communityWithSecretary(app);
+    const link = (await app.gql(BOARD_LINK, { c: communityId }, secretary.token)).data.createBoardLink;
+    // Point the link at a community that does not exist (as if removed); this file's own database copy.
+    await app.db.query(`ALTER TABLE signed_link DROP CONSTRAINT signed_link_community_id_fkey`);
+    await app.db.query(`UPDATE signed_link SET community_id = '00000000-0000-4000-8000-000000000000' WHERE id = $1`, [link.id]);
+    const res = await open(link.url);
+    expect(res.status).toBe(404);
+    expect(res.text).toContain('链接无效');
+  });
+});

@@ -10,6 +10,7 @@ import { now } from '../common/clock';
 import type { Config } from '../config';
 import type { Ctx } from '../context';
 import { requestScope } from '../db/query-counter';
+import { AppError } from '../errors';
 import { serviceCertificate } from '../service-hours/service-hours.exports';
 import { certificateHtml, escapeHtml as e, PAGE_STYLE, zhDate } from '../service-hours/service-hours.routes';
 import { openLink, PAGE_PATH, type SignedLinkRow } from './signed-links.service';
@@ -176,7 +177,10 @@ async function renderLink(deps: Deps, link: SignedLinkRow, url: string, res: Res
     return;
   }
   const result = await graphql({ schema: deps.schema, source: BOARD_QUERY, variableValues: { c: link.community_id }, contextValue: ctx });
-  if (result.errors?.length || !result.data) throw result.errors?.[0] ?? new Error('public board without data');
+  if (result.errors?.length || !result.data) {
+    const first = result.errors?.[0];
+    throw first?.originalError ?? first ?? new Error('public board without data');
+  }
   const board = (result.data as { publicBoard: BoardData }).publicBoard;
   const qrSvg = await QRCode.toString(url, { type: 'svg', errorCorrectionLevel: 'M', margin: 1 });
   sendPage(res, 200, boardHtml(board, url, qrSvg, zhDate(DateTime.fromJSDate(now()).setZone(board.community.timezone).toISODate()!)));
@@ -197,6 +201,13 @@ export function pagesRouter(deps: Deps): Router {
       }
       await renderLink(deps, opened.link, `${deps.config.publicUrl}${PAGE_PATH}${token}`, res);
     } catch (error) {
+      if (error instanceof AppError && error.code === 'NOT_FOUND') {
+        // What the link pointed at is gone (an erased account, a removed community).
+        const [status, title, text] = GONE.unknown;
+        res.locals.errorCode = 'NOT_FOUND';
+        sendPage(res, status, messagePage(title, text));
+        return;
+      }
       deps.log.error({ err: error, requestId: requestScope.getStore()?.requestId }, 'page failed');
       sendPage(res, 500, messagePage('页面暂时无法显示', '服务器出了问题，请稍后再试。'));
     }
