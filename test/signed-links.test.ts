@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import request from 'supertest';
+import { ConfigError, loadConfig } from '../src/config';
 import { count, errorCode, startTestApp, type TestApp } from './support/app';
 import { activePartner, communityWithSecretary, signUp, unique, type Account } from './support/fixtures';
 import { until } from './support/live';
@@ -269,5 +270,16 @@ describe('links to what is gone', () => {
     const res = await open(link.url);
     expect(res.status).toBe(404);
     expect(res.text).toContain('链接无效');
+  });
+});
+
+describe('configuration', () => {
+  it('takes the default validities from the environment, within their bounds', () => {
+    const base = { NODE_ENV: 'test' };
+    expect(loadConfig(base).signedLinks).toEqual({ certificateDays: 7, boardDays: 30 });
+    expect(loadConfig({ ...base, SIGNED_LINK_CERTIFICATE_DAYS: '14', SIGNED_LINK_BOARD_DAYS: '90' }).signedLinks).toEqual({ certificateDays: 14, boardDays: 90 });
+    expect(() => loadConfig({ ...base, SIGNED_LINK_CERTIFICATE_DAYS: '91' })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...base, SIGNED_LINK_BOARD_DAYS: '367' })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...base, SIGNED_LINK_BOARD_DAYS: '0' })).toThrow(ConfigError);
   });
 });
