@@ -14,7 +14,8 @@
 --
 -- The plan:
 --   reference tables (a copy on every node; small, read with everything):
---     app_user, community, community_secretary, partner, partner_member, partner_invitation, supply_offer.
+--     app_user, community, community_secretary, partner, partner_member, partner_invitation, supply_offer,
+--     signed_link.
 --     community is a reference table, not distributed by its id, so that service_log and
 --     notification (distributed by a user id) keep their foreign key to it.
 --   distributed by community_id, colocated with room:
@@ -50,6 +51,7 @@ SELECT create_reference_table('community_secretary');
 SELECT create_reference_table('partner_member');
 SELECT create_reference_table('partner_invitation');
 SELECT create_reference_table('supply_offer');
+SELECT create_reference_table('signed_link');
 
 -- 3. Community tables, one colocation group, referenced ones first.
 SELECT create_distributed_table('room', 'community_id', colocate_with => 'none');

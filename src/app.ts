@@ -5,7 +5,6 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import proxyaddr from 'proxy-addr';
@@ -27,6 +26,8 @@ import { rateLimitMiddleware } from './ops/rate-limit';
 import { corsPolicy, securityHeaders } from './ops/security';
 import { startEventBus, type EventBus } from './live/events';
 import { attachWebSocket } from './live/websocket';
+import { ideRouter } from './ide/ide.routes';
+import { pagesRouter } from './links/pages.routes';
 import { createSchema } from './schema';
 import { serviceHoursRouter } from './service-hours/service-hours.routes';
 import { calendarRouter } from './spaces/calendar.routes';
@@ -110,7 +111,8 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
       // No HTTP caching of GraphQL answers here; without this Apollo instruments every field resolver.
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
-      config.landingPage ? ApolloServerPluginLandingPageLocalDefault({ footer: false }) : ApolloServerPluginLandingPageDisabled(),
+      // The IDE at GET /graphql is ours (ide/), served from npm packages: Apollo's would load a CDN.
+      ApolloServerPluginLandingPageDisabled(),
       guard.plugin(),
       graphqlObserverPlugin(metrics),
       {
@@ -137,6 +139,7 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
   });
   await apollo.start();
 
+  if (config.landingPage) app.use(ideRouter({ db, path: '/graphql' }));
   app.use(
     '/graphql',
     rateLimitMiddleware(config, guard),
@@ -161,6 +164,7 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
   // After /graphql, so GraphQL requests do not walk these routers' routes first.
   app.use(serviceHoursRouter({ db, config, log }));
   app.use(calendarRouter({ db, config, log }));
+  app.use(pagesRouter({ db, config, log, schema }));
   app.use(httpErrorHandler(log));
 
   return {

@@ -65,6 +65,11 @@ export interface Config {
     perAccount: number;
     perAddress: number;
   };
+  /** Default validity, in days, of signed page links (`/p/<token>`); a creator may ask for 1 to 90 (certificate) or 366 (board). */
+  signedLinks: {
+    certificateDays: number;
+    boardDays: number;
+  };
   /** When set, GET /metrics requires `Authorization: Bearer <metricsToken>`; unset in production, /metrics answers 404. */
   metricsToken?: string;
   /** How long a retry with an Idempotency-Key waits for the first request still running, before 409. */
@@ -122,6 +127,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       perAccount: int(env, 'LOGIN_FAILURES_PER_ACCOUNT', 5, 1),
       perAddress: int(env, 'LOGIN_FAILURES_PER_ADDRESS', 20, 1),
     },
+    signedLinks: {
+      certificateDays: bounded(env, 'SIGNED_LINK_CERTIFICATE_DAYS', 7, 1, 90),
+      boardDays: bounded(env, 'SIGNED_LINK_BOARD_DAYS', 30, 1, 366),
+    },
     shutdownDelayMs: int(env, 'SHUTDOWN_DELAY_MS', 0, 0),
     idempotencyWaitMs: int(env, 'IDEMPOTENCY_WAIT_MS', 20_000, 0),
   };
@@ -150,6 +159,12 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min) throw new ConfigError(`${name} must be an integer >= ${min}, got ${raw}`);
+  return value;
+}
+
+function bounded(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const value = int(env, name, fallback, min);
+  if (value > max) throw new ConfigError(`${name} must be an integer <= ${max}, got ${value}`);
   return value;
 }
 

@@ -14,6 +14,7 @@ import { UserLocaleResolver } from './users/locale.resolver';
 import { refusingPubSub } from './live/events';
 import { LiveResolver, NotificationResolver, PartnerActivityEventResolver } from './live/live.resolver';
 import { CommunityPartnershipsResolver, PartnerInvitationResolver, PartnerResolver, PartnershipResolver } from './partners/partners.resolver';
+import { SignedLinkResolver } from './links/signed-links.resolver';
 import { PublicBoardResolver } from './public/public-board.resolver';
 import { ContractObligationsResolver, ServiceLogResolver } from './service-hours/service-hours.resolver';
 import { spacesResolvers } from './spaces/spaces.resolver';
@@ -44,6 +45,7 @@ export const resolvers: NonEmptyArray<Function> = [
   LiveResolver,
   ServiceLogResolver,
   ContractObligationsResolver,
+  SignedLinkResolver,
 ];
 
 /** class-validator on every input object, reporting each bad field by its path from the argument name. */

@@ -169,13 +169,14 @@ describe('a development server', () => {
   });
   afterAll(() => app.close());
 
-  it('serves the landing page with a CSP that lets it load from Apollo', async () => {
+  it('serves the IDE from this server, with a CSP that names no other host', async () => {
     const res = await request(app.server).get('/graphql').set('accept', 'text/html');
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/text\/html/);
     const csp = res.headers['content-security-policy'];
-    expect(csp).toMatch(/script-src [^;]*https:\/\/embeddable-sandbox\.cdn\.apollographql\.com/);
-    expect(csp).toMatch(/frame-src [^;]*https:\/\/sandbox\.embed\.apollographql\.com/);
+    expect(csp).toMatch(/script-src 'self'(;|$)/);
+    expect(csp).not.toMatch(/https?:/);
+    expect(res.text).not.toMatch(/apollographql\.com|https?:\/\//);
     // API responses keep the strict policy.
     const api = await request(app.server).post('/graphql').send({ query: `{ __typename }` });
     expect(api.headers['content-security-policy']).toMatch(/^default-src 'none'/);

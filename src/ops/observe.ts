@@ -2,6 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { Ctx } from '../context';
+import { redactPageToken } from '../common/page-path';
 import { requestScope, type RequestScope } from '../db/query-counter';
 import type { Metrics } from './metrics';
 
@@ -68,7 +69,8 @@ export function requestLogger(log: Logger, metrics: Metrics): RequestHandler {
     const started = process.hrtime.bigint();
     const scope = requestScope.getStore();
     res.on('close', () => {
-      const path = req.originalUrl.split('?')[0]; // req.path is relative to the mount point by now
+      // req.path is relative to the mount point by now; a page link's token never reaches the log.
+      const path = redactPageToken(req.originalUrl.split('?')[0]);
       metrics.httpRequests.inc({ route: ROUTES.has(path) ? path : 'other', method: req.method, status: String(res.statusCode) });
       const graphql = scope && graphqlFacts.get(scope);
       const refused = res.locals.errorCode as string | undefined;

@@ -120,6 +120,14 @@ export interface Certificate {
   totalMinutes: number;
   /** Names of the communities the viewer's view is limited to (a secretary's), or null for all. */
   limitedTo: string[] | null;
+  /** The partner whose logs alone are shown (a certificate linked by a partner owner), or null. */
+  limitedToPartner?: string | null;
+}
+
+/** A view fixed when a signed link was created (links/), instead of the viewer's roles. */
+export interface CertificateScope {
+  communityIds: string[] | null;
+  partnerId: string | null;
 }
 
 export const CERTIFICATE_MAX_LOGS = 5000;
@@ -128,11 +136,12 @@ export const CERTIFICATE_MAX_LOGS = 5000;
  * A volunteer's VERIFIED service in the period (local dates in each log's community zone), oldest
  * first. The volunteer and admins see every community's logs; a secretary only their communities'.
  */
-export async function serviceCertificate(ctx: Ctx, volunteerId: string, period: DatePeriod): Promise<Certificate> {
+export async function serviceCertificate(ctx: Ctx, volunteerId: string, period: DatePeriod, fixed?: CertificateScope): Promise<Certificate> {
   if (!isUuid(volunteerId)) throw new NotFoundError('volunteer', volunteerId, 'volunteerId');
   const volunteer = await byId(ctx, User).load(volunteerId);
   if (!volunteer) throw new NotFoundError('volunteer', volunteerId, 'volunteerId');
-  const scope = await serviceCertificateScope(ctx, volunteerId);
+  const scope = fixed ? (fixed.communityIds ? new Set(fixed.communityIds) : null) : await serviceCertificateScope(ctx, volunteerId);
+  const partnerId = fixed?.partnerId ?? null;
   const logs: CertificateLog[] = await ctx.db.query(
     `SELECT s.id, c.name AS community, p.name AS partner,
             to_char(s.started_at AT TIME ZONE c.timezone, 'YYYY-MM-DD HH24:MI') AS started,
@@ -148,16 +157,22 @@ export async function serviceCertificate(ctx: Ctx, volunteerId: string, period: 
         AND ($2::uuid[] IS NULL OR s.community_id = ANY($2))
         AND ($3::date IS NULL OR (s.started_at AT TIME ZONE c.timezone)::date >= $3)
         AND ($4::date IS NULL OR (s.started_at AT TIME ZONE c.timezone)::date <= $4)
+        AND ($5::uuid IS NULL OR s.partner_id = $5)
       ORDER BY s.started_at, s.id
       LIMIT ${CERTIFICATE_MAX_LOGS + 1}`,
-    [volunteerId, scope ? [...scope] : null, period.from, period.to],
+    [volunteerId, scope ? [...scope] : null, period.from, period.to, partnerId],
   );
   if (logs.length > CERTIFICATE_MAX_LOGS) throw BadUserInputError.field('to', `the period holds more than ${CERTIFICATE_MAX_LOGS} logs; choose a shorter one`);
   let limitedTo: string[] | null = null;
-  if (scope) {
+  if (scope && !fixed) {
     // A secretary sees a certificate only for volunteers who served in their communities.
     if (!logs.length) throw new ForbiddenError('This volunteer has no verified service in your communities in this period');
     limitedTo = [...new Set(logs.map((l) => l.community))];
+  } else if (scope) {
+    // A link's scope is fixed; with no logs in the period, name the communities it covers.
+    const names = logs.length ? [] : ((await ctx.db.query(`SELECT name FROM community WHERE id = ANY($1) ORDER BY name`, [[...scope]])) as { name: string }[]);
+    limitedTo = logs.length ? [...new Set(logs.map((l) => l.community))] : names.map((n) => n.name);
   }
-  return { volunteer, period, logs, totalMinutes: logs.reduce((sum, l) => sum + l.minutes, 0), limitedTo };
+  const [partner] = partnerId ? await ctx.db.query(`SELECT name FROM partner WHERE id = $1`, [partnerId]) : [];
+  return { volunteer, period, logs, totalMinutes: logs.reduce((sum, l) => sum + l.minutes, 0), limitedTo, limitedToPartner: partner?.name ?? null };
 }
