@@ -20,7 +20,7 @@ const REQUEST_ERROR_CODES = new Set([
 /** The code Apollo gives each kind of request error graphql-js reports. */
 function requestErrorCode(message: string): string {
   if (message.startsWith('Syntax Error')) return 'GRAPHQL_PARSE_FAILED';
-  if (message.startsWith('Variable "$')) return 'BAD_USER_INPUT';
+  if (message.startsWith('Variable "$') || message.startsWith('Too many errors processing variables')) return 'BAD_USER_INPUT';
   return 'GRAPHQL_VALIDATION_FAILED';
 }
 

@@ -204,6 +204,7 @@ describe('variables with many bad items', () => {
     expect(res.status).toBe(400);
     expect(res.errors!.length).toBeLessThanOrEqual(51);
     expect(res.errors!.length).toBeGreaterThan(1);
+    expect(res.errors!.every((e) => e.extensions.code === 'BAD_USER_INPUT')).toBe(true);
     expect(await count(app.db, 'room', 'community_id = $1', [communityId])).toBe(0);
     expect((await app.gql(`{ me { id } }`, {}, secretary.token)).data.me.id).toBe(secretary.id);
   });

@@ -38,7 +38,9 @@ export function compiledExecution(schema: GraphQLSchema): GatewayInterface {
           // error formatting) recognise as BAD_USER_INPUT.
           const variables = request.variables ?? {};
           const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables, { maxErrors: MAX_VARIABLE_ERRORS });
-          if (coerced.errors) return { errors: coerced.errors };
+          // Every coercion error is the request's (graphql-js's "Too many errors processing variables"
+          // after MAX_VARIABLE_ERRORS included, which Apollo would not recognise as one).
+          if (coerced.errors) return { errors: coerced.errors.map((e) => (e.extensions.code ? e : new GraphQLError(e.message, { nodes: e.nodes, extensions: { ...e.extensions, code: 'BAD_USER_INPUT' } }))) };
           const result = await query.query(undefined, context, variables);
           return result.errors ? { ...result, errors: result.errors.map(asGraphQLError) } : result;
         },

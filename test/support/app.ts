@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
 import { createApp, type AppHandle } from '../../src/app';
+import { nowMs } from '../../src/common/clock';
 import { ensureAdmin } from '../../src/auth/auth.service';
 import { loadConfig, type Config } from '../../src/config';
 import { createDataSource } from '../../src/db/data-source';
@@ -70,7 +71,8 @@ export async function startTestApp(
   await ensureAdmin(db, config);
   const handle = await createApp({ db, config, log });
   await new Promise<void>((resolve) => handle.server.listen(0, '127.0.0.1', resolve));
-  let adminToken: string | undefined;
+  // Issued at the server's clock, whose tests move it by months: a token from another instant has expired there.
+  let adminToken: { token: string; issuedAt: number } | undefined;
   const app: TestApp = {
     server: handle.server,
     handle,
@@ -87,11 +89,11 @@ export async function startTestApp(
       return { status: res.status, data: res.body.data, errors: res.body.errors, headers: res.headers as Record<string, string> };
     },
     async adminToken() {
-      if (!adminToken) {
+      if (!adminToken || Math.abs(nowMs() - adminToken.issuedAt) > 3_600_000) {
         const res = await app.gql(`mutation($i: LogInInput!) { logIn(input: $i) { token } }`, { i: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } });
-        adminToken = res.data.logIn.token as string;
+        adminToken = { token: res.data.logIn.token as string, issuedAt: nowMs() };
       }
-      return adminToken;
+      return adminToken.token;
     },
     async close() {
       await handle.drain();
