@@ -401,7 +401,7 @@ describe('the public board', () => {
 
     // Signed-in strangers see the offer but no notes; the partner's members see the notes (docs/visibility.md).
     const stranger = ok(await app.gql(board, { c: communityId }, (await signUp(app)).token));
-    expect(stranger.publicBoard.recentlyFulfilled[0]).toMatchObject({ note: null, reviewNote: null, offer: { id: offerId }, evaluation: { comment: null } });
+    expect(stranger.publicBoard.recentlyFulfilled[0]).toMatchObject({ note: null, reviewNote: null, offer: { id: offerId }, rating: 4, evaluation: null });
     const member = ok(await app.gql(board, { c: communityId }, partner.owner.token));
     expect(member.publicBoard.recentlyFulfilled[0]).toMatchObject({ note: '联系电话 13800000000', reviewNote: '请联系王书记', offer: { id: offerId }, evaluation: { comment: '按时送达' } });
   });

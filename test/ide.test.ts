@@ -67,7 +67,7 @@ describe('the IDE served by this server', () => {
 describe('in production', () => {
   let app: TestApp;
   beforeAll(async () => {
-    app = await startTestApp({ env: { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), ADMIN_PASSWORD: 'admin-pass-1' } });
+    app = await startTestApp({ env: { NODE_ENV: 'production', JWT_SECRET: '9f86d081884c7d659a2feaa0c55ad015b3f1e0a4', ADMIN_PASSWORD: 'x-admin-pass-1' } });
   });
   afterAll(() => app.close());
 
