@@ -3,6 +3,7 @@ import { Router, type Request, type Response } from 'express';
 import type { DataSource } from 'typeorm';
 import { IDE_CLIENT_JS } from './ide.client';
 import { ideTabs } from './ide.examples';
+import { htmlHead } from '../common/html';
 
 /**
  * GraphiQL served by this server from npm packages (GraphiQL's, React's and graphql-ws's
@@ -49,13 +50,7 @@ function idePolicy(req: Request): string {
 const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c');
 
 export function ideHtml(config: { title: string; path: string; tabs: unknown[] }): string {
-  return `<!doctype html>
-<html lang="zh-CN">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>${config.title}</title>
+  return `${htmlHead(config.title)}
 <link rel="stylesheet" href="${IDE_ASSETS}graphiql.min.css">
 <style>
   html, body { height: 100%; margin: 0; }

@@ -15,6 +15,7 @@ import { AppError } from '../errors';
 import { serviceCertificate } from '../service-hours/service-hours.exports';
 import { certificateHtml, escapeHtml as e, PAGE_STYLE, zhDate } from '../service-hours/service-hours.routes';
 import { openLink, PAGE_PATH, type SignedLinkRow } from './signed-links.service';
+import { htmlHead } from '../common/html';
 
 /**
  * Pages opened from links signed by the server (`/p/<token>`): a service certificate or a
@@ -38,13 +39,7 @@ function sendPage(res: Response, status: number, html: string) {
 }
 
 function messagePage(title: string, text: string): string {
-  return `<!doctype html>
-<html lang="zh-CN">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>${e(title)}</title>
+  return `${htmlHead(e(title))}
 <style>${PAGE_STYLE}</style>
 </head>
 <body>
@@ -117,13 +112,7 @@ export function boardHtml(board: BoardData, url: string, qrSvg: string, printedO
       (m) => `<li>${e(m.partner.name)} 提供 ${e(m.demand.title)} ${e(m.quantity)} ${e(m.demand.unit)}${m.fulfilledAt ? `（${e(localWhen(m.fulfilledAt, zone, false))}）` : ''}</li>`,
     )
     .join('\n');
-  return `<!doctype html>
-<html lang="zh-CN">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>${e(board.community.name)} 社区公告栏</title>
+  return `${htmlHead(`${e(board.community.name)} 社区公告栏`)}
 <style>${PAGE_STYLE}
   ul { padding-left: 1.2em; } li { margin: .5em 0; }
   .tag { display: inline-block; background: #b00; color: #fff; border-radius: .2em; padding: 0 .4em; font-size: .8em; }

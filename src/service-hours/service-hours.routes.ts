@@ -16,6 +16,7 @@ import { contextLocale } from '../i18n/request';
 import { requestScope } from '../db/query-counter';
 import { AppError, type ErrorCode } from '../errors';
 import { periodFrom, serviceCertificate, serviceLogExport, type Certificate, type ExportRow } from './service-hours.exports';
+import { htmlHead } from '../common/html';
 
 const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   UNAUTHENTICATED: 401,
@@ -172,13 +173,7 @@ export function certificateHtml(c: Certificate, issuedOn: string): string {
         `<td>${e(l.description)}</td><td class="num">${e(l.minutes)}</td><td>${e(l.verifier ?? '')} ${e(l.verified)}</td></tr>`,
     )
     .join('\n');
-  return `<!doctype html>
-<html lang="zh-CN">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>志愿服务时长证明 - ${e(c.volunteer.displayName)}</title>
+  return `${htmlHead(`志愿服务时长证明 - ${e(c.volunteer.displayName)}`)}
 <style>${PAGE_STYLE}</style>
 </head>
 <body>
