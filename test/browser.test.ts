@@ -59,8 +59,16 @@ const local = (url: string) => base + new URL(url).pathname;
 
 /** Runs one operation of the IDE's current tab and waits for the answer to show `expected`. */
 async function run(page: Page, operation: string | null, expected: string | RegExp) {
-  await page.locator('.graphiql-execute-button').click();
-  if (operation) await page.getByRole('menuitem', { name: operation, exact: true }).click();
+  if (operation) {
+    // The run button offers a menu of the tab's operations once GraphiQL has parsed them (after a
+    // tab switch, a moment later): clicking before would run the document without a name.
+    const menuButton = page.locator('.graphiql-execute-button[aria-haspopup="menu"]');
+    await menuButton.waitFor({ timeout: 15_000 });
+    await menuButton.click();
+    await page.getByRole('menuitem', { name: operation, exact: true }).click();
+  } else {
+    await page.locator('.graphiql-execute-button').click();
+  }
   try {
     await page.locator('.result-window').getByText(expected).first().waitFor({ timeout: 15_000 });
   } catch (error) {
@@ -83,12 +91,14 @@ describe('in headless Chromium with the network beyond this machine blocked', ()
     await page.screenshot({ path: path.join(ARTIFACTS, 'ide-resident.png') });
     // The secretary's example: sign in, then the review queue with that session.
     await page.locator('.graphiql-tab').nth(1).click();
+    // The tab switch renders asynchronously: run only once it is the active tab.
+    await page.locator('.graphiql-tab.graphiql-tab-active').filter({ hasText: 'SecretaryLogIn' }).waitFor({ timeout: 15_000 });
     await run(page, 'SecretaryLogIn', '王秀英（江畔家园社区书记）');
     await run(page, 'SecretaryReviewQueue', '"reviewQueue"');
     await expect(page.locator('.result-window').innerText()).resolves.not.toContain('UNAUTHENTICATED');
     await page.screenshot({ path: path.join(ARTIFACTS, 'ide-secretary.png') });
     // Subscriptions over the same host's WebSocket: a partner's claim reaches the secretary's live queue.
-    await page.locator('.graphiql-execute-button').click();
+    await page.locator('.graphiql-execute-button[aria-haspopup="menu"]').click();
     await page.getByRole('menuitem', { name: 'SecretaryQueueLive', exact: true }).click();
     const [claim] = await app.db.query(
       `SELECT d.id AS "demandId", p.id AS "partnerId", d.title
