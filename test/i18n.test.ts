@@ -125,6 +125,17 @@ describe('the language of answers', () => {
     expect(asked.body.errors[0].extensions.fields[0].message).toBe('不是支持的语言，请使用 zh-CN, en 之一');
   });
 
+  it('reads a saved language once, not on every request that names none', async () => {
+    const user = await signUp(app);
+    const ME = `{ me { id } }`;
+    const statements = async (headers: Record<string, string>) =>
+      Number((await raw(ME, {}, { authorization: `Bearer ${user.token}`, ...headers })).headers['x-sql-statements']);
+    const asking = await statements({ 'accept-language': 'en' });
+    await statements({}); // reads the saved language (none)
+    expect(await statements({})).toBe(asking);
+    expect(await statements({})).toBe(asking);
+  });
+
   it('honours connectionParams acceptLanguage / locale for errors over graphql-ws', async () => {
     const query = `{ notifications { totalCount } }`;
     const ask = async (params: Record<string, unknown>) => {

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { DataSource } from 'typeorm';
+import { nowMs } from '../common/clock';
 import { DEFAULT_LOCALE, isLocale, localeScope, negotiateLocale, type Locale, type LocaleScope } from './locale';
 
 /**
@@ -15,15 +16,44 @@ export function localeMiddleware(req: Request, res: Response, next: NextFunction
   localeScope.run(scope, () => next());
 }
 
+/**
+ * Saved languages read, per database (one per process, or per app in tests), each kept for
+ * SAVED_LOCALE_TTL_MS: a signed-in client that sends no Accept-Language of ours would otherwise
+ * cost a query on every request. The process that saves a language knows it at once
+ * (`rememberSavedLocale`); others within the TTL. Bounded: emptied when full.
+ */
+const SAVED_LOCALE_TTL_MS = 60_000;
+const SAVED_LOCALES_MAX = 10_000;
+const savedLocales = new WeakMap<DataSource, Map<string, { locale: Locale | null; readAt: number }>>();
+
+function savedLocalesOf(db: DataSource) {
+  let cache = savedLocales.get(db);
+  if (!cache) savedLocales.set(db, (cache = new Map()));
+  return cache;
+}
+
 /** The language a signed-in user saved (`setMyLocale`), or null. */
 export async function savedLocale(db: DataSource, userId: string): Promise<Locale | null> {
+  const cache = savedLocalesOf(db);
+  const hit = cache.get(userId);
+  if (hit && nowMs() - hit.readAt < SAVED_LOCALE_TTL_MS) return hit.locale;
   const [row]: { locale: string | null }[] = await db.query(`SELECT locale FROM app_user WHERE id = $1`, [userId]);
-  return isLocale(row?.locale) ? row.locale : null;
+  const locale = isLocale(row?.locale) ? row.locale : null;
+  rememberSavedLocale(db, userId, locale);
+  return locale;
+}
+
+/** After this process saved a user's language. */
+export function rememberSavedLocale(db: DataSource, userId: string, locale: Locale | null): void {
+  const cache = savedLocalesOf(db);
+  if (cache.size >= SAVED_LOCALES_MAX) cache.clear();
+  cache.set(userId, { locale, readAt: nowMs() });
 }
 
 /**
  * The request's language: what it asked for, else the viewer's saved preference, else zh-CN. The
- * preference costs one query, only for a signed-in request that named no language of ours.
+ * preference costs a query at most once a minute per user (`savedLocale`), only for signed-in
+ * requests that name no language of ours.
  */
 export async function contextLocale(db: DataSource, userId: string | null, res?: Response): Promise<Locale> {
   const scope = localeScope.getStore();

@@ -5,7 +5,7 @@ import { BadUserInputError } from '../errors';
 import { User } from './user.entity';
 import { isLocale, LOCALES } from '../i18n/locale';
 import { msg } from '../i18n/messages';
-import { savedLocale } from '../i18n/request';
+import { rememberSavedLocale, savedLocale } from '../i18n/request';
 
 @Resolver(() => User)
 export class UserLocaleResolver {
@@ -22,6 +22,7 @@ export class UserLocaleResolver {
     const userId = requireUser(ctx);
     if (!isLocale(locale)) throw BadUserInputError.field('locale', msg('error.locale', { locales: LOCALES.join(', ') }));
     await ctx.db.query(`UPDATE app_user SET locale = $2 WHERE id = $1`, [userId, locale]);
+    rememberSavedLocale(ctx.db, userId, locale);
     return ctx.db.getRepository(User).findOneByOrFail({ id: userId });
   }
 }
