@@ -77,7 +77,7 @@ describe('sign-up and log-in', () => {
     const forgedRes = await app.gql(registerPartner, {}, forged);
     expect(errorCode(forgedRes)).toBe('UNAUTHENTICATED');
 
-    const expired = jwt.sign({ exp: Math.floor(Date.now() / 1000) - 60 }, app.config.jwtSecret, { subject: user.id });
+    const expired = jwt.sign({ exp: Math.floor(nowMs() / 1000) - 60 }, app.config.jwtSecret, { subject: user.id });
     const expiredRes = await app.gql(registerPartner, {}, expired);
     expect(errorCode(expiredRes)).toBe('UNAUTHENTICATED');
     expect(expiredRes.errors![0].message).toMatch(/expired/);

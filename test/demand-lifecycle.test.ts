@@ -1,3 +1,4 @@
+import { nowMs } from '../src/common/clock';
 import { count, errorCode, startTestApp, type TestApp } from './support/app';
 import { activePartner } from './support/fixtures';
 import {
@@ -32,7 +33,7 @@ afterAll(() => app.close());
 describe('posting demand items', () => {
   it('posts an OPEN item with all its units remaining and records it in history', async () => {
     const { communityId, secretary } = await scene(app);
-    const neededBy = new Date(Date.now() + 7 * 86_400_000).toISOString();
+    const neededBy = new Date(nowMs() + 7 * 86_400_000).toISOString();
     const res = await app.gql(
       `mutation($i: PostDemandInput!) { postDemand(input: $i) { id title description category quantity unit urgency neededBy status
          matchedQuantity remainingQuantity community { id } matches { id } createdAt } }`,

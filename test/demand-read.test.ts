@@ -1,3 +1,4 @@
+import { nowMs } from '../src/common/clock';
 import { errorCode, startTestApp, type TestApp } from './support/app';
 import { activePartner, signUp } from './support/fixtures';
 import { CLAIM, FULFIL, EVALUATE, REVIEW, claim, joinCommunity, ok, postDemand, publishOffer, scene } from './support/demand-fixtures';
@@ -100,14 +101,14 @@ describe('suggestions', () => {
     const { communityId, secretary } = await scene(app);
     const good = await activePartner(app, communityId, secretary, 'PROPERTY_FIRM');
     const weak = await activePartner(app, communityId, secretary, 'MERCHANT');
-    const neededBy = new Date(Date.now() + 10 * 86_400_000).toISOString();
+    const neededBy = new Date(nowMs() + 10 * 86_400_000).toISOString();
     const demandId = await postDemand(app, secretary.token, communityId, {
       title: '院子需要六张木质长椅', description: '供老人散步时休息', category: 'GOODS', quantity: 6, neededBy,
     });
     const best = await publishOffer(app, good.owner.token, good.partnerId, { title: '捐赠木质长椅', description: '全新户外长椅，可供老人休息', quantity: 10 });
     const otherUnit = await publishOffer(app, weak.owner.token, weak.partnerId, { title: '木质长椅', unit: '套', quantity: 6 });
     const partial = await publishOffer(app, weak.owner.token, weak.partnerId, {
-      title: '旧办公椅', quantity: 2, availableUntil: new Date(Date.now() + 2 * 86_400_000).toISOString(),
+      title: '旧办公椅', quantity: 2, availableUntil: new Date(nowMs() + 2 * 86_400_000).toISOString(),
     });
     // Not candidates: another category, paused, all units held, offered elsewhere only, a partner not active here.
     await publishOffer(app, good.owner.token, good.partnerId, { title: '长椅安装志愿服务', category: 'VOLUNTEER_SERVICE' });

@@ -1,3 +1,4 @@
+import { nowMs } from '../src/common/clock';
 import { topics } from '../src/live/events';
 import { MAX_OPERATIONS_PER_CONNECTION } from '../src/live/websocket';
 import { expireContracts } from '../src/spaces/contracts.service';
@@ -142,7 +143,7 @@ describe('partnerActivity of matches, contracts and bookings', () => {
     const offerId = await publishOffer(a, s.owner.token, s.partnerId, { category: 'GOODS' });
     const dispatched = await dispatch(s.secretary.token, demandId, offerId, 1);
     expect(await heard()).toEqual({ ...none, kind: 'MATCH_PROPOSED', match: { id: dispatched, status: 'PROPOSED' } });
-    const [free] = (await occurrences(a, s.roomId, new Date(Date.now() + 3_600_000), 30)).filter((o) => o.available);
+    const [free] = (await occurrences(a, s.roomId, new Date(nowMs() + 3_600_000), 30)).filter((o) => o.available);
     const booked = (await gql(a, BOOK, { i: { roomId: s.roomId, partnerId: s.partnerId, start: free.start, purpose: '读书会' } }, s.owner.token)).bookSlot.id;
     await gql(a, CANCEL_BOOKING, { id: booked, r: '场地维修' }, s.secretary.token);
     expect(await heard()).toEqual({ ...none, kind: 'BOOKING_CANCELLED', booking: { id: booked, status: 'CANCELLED' } });
@@ -301,7 +302,7 @@ describe('notifications of matches, contracts, bookings and service logs', () =>
     expect(kindsOf(await told())).toEqual({ ...nobody, member: ['BOOKING_CANCELLED'] });
 
     // A community's own booking: the other secretaries hear of its cancellation.
-    const sunday = (await occurrences(a, s.roomId, new Date(Date.now() + 3_600_000), 14)).find((o) => o.available)!;
+    const sunday = (await occurrences(a, s.roomId, new Date(nowMs() + 3_600_000), 14)).find((o) => o.available)!;
     const own = (await gql(a, BOOK, { i: { roomId: s.roomId, start: sunday.start, purpose: '居民议事会' } }, s1.token)).bookSlot.id;
     await gql(a, CANCEL_BOOKING, { id: own, r: '改期' }, s2.token);
     const t6 = await told();

@@ -1,7 +1,8 @@
+import { now } from '../src/common/clock';
 import { Hub, MAX_BACKLOG } from '../src/live/hub';
 import type { LiveEvent } from '../src/live/events';
 
-const event = (kind: string, topic = 't'): LiveEvent => ({ topic, kind, at: new Date().toISOString(), refs: {} });
+const event = (kind: string, topic = 't'): LiveEvent => ({ topic, kind, at: now().toISOString(), refs: {} });
 
 describe('hub', () => {
   it('queues events per subscriber, in order, and only of its topic', async () => {

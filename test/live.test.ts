@@ -1,3 +1,4 @@
+import { now } from '../src/common/clock';
 import { inTransaction } from '../src/db/transaction';
 import { batches, publish, topics } from '../src/live/events';
 import { notify } from '../src/live/notifications.service';
@@ -152,7 +153,7 @@ describe('subscriptions across server processes', () => {
     await inTransaction(a.db, async (tx) => {
       for (const kind of kinds) publish(tx, topics.partnerActivity(partnerId), { kind, communityId, refs: { partnershipId } });
     });
-    expect(batches(kinds.map((kind) => ({ topic: topics.partnerActivity(partnerId), kind, at: new Date().toISOString(), refs: { partnershipId } }))).length).toBeGreaterThan(1);
+    expect(batches(kinds.map((kind) => ({ topic: topics.partnerActivity(partnerId), kind, at: now().toISOString(), refs: { partnershipId } }))).length).toBeGreaterThan(1);
     const received: string[] = [];
     for (let i = 0; i < kinds.length; i++) received.push((await sub.next()).data.partnerActivity.kind);
     expect(received).toEqual(kinds);

@@ -1,3 +1,4 @@
+import { nowMs } from '../src/common/clock';
 import { count, errorCode, startTestApp, type TestApp } from './support/app';
 import { activePartner, communityWithSecretary, registerPartner, signUp, unique } from './support/fixtures';
 import { addMember, decide, iso, LOG_SERVICE, logService, loggedService, minutesAgo, VERIFY, VERIFY_MANY } from './support/service-hours';
@@ -193,7 +194,7 @@ describe('verification', () => {
     const res = await app.gql(VERIFY, { id, d: 'APPROVE', n: '已核实签到表' }, secretary.token);
     expect(res.errors).toBeUndefined();
     expect(res.data.verifyServiceLog).toMatchObject({ id, status: 'VERIFIED', verifiedBy: { id: secretary.id } });
-    expect(Date.parse(res.data.verifyServiceLog.verifiedAt)).toBeGreaterThan(Date.now() - 60_000);
+    expect(Date.parse(res.data.verifyServiceLog.verifiedAt)).toBeGreaterThan(nowMs() - 60_000);
     expect(res.data.verifyServiceLog.history).toEqual([
       { from: null, to: 'PENDING', note: null, by: { id: volunteer.id } },
       { from: 'PENDING', to: 'VERIFIED', note: '已核实签到表', by: { id: secretary.id } },

@@ -7,7 +7,7 @@ import { withAdmin, urlFor } from './pg';
 
 /** Migrates one template database per run; every test file gets a fresh copy of it. */
 export default async function globalSetup() {
-  process.env.JEST_RUN_ID = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  process.env.JEST_RUN_ID = randomBytes(6).toString('hex');
   const template = `mp_template_${process.env.JEST_RUN_ID}`;
   await withAdmin(async (c) => {
     await c.query(`DROP DATABASE IF EXISTS ${template}`);

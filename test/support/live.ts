@@ -53,10 +53,10 @@ export class Subscription {
 
   /** The next result not yet taken, waiting at most `ms`. */
   async next(ms = 10_000): Promise<Received> {
-    const deadline = Date.now() + ms;
+    const deadline = performance.now() + ms;
     while (this.taken >= this.results.length) {
       if (this.completed || this.error) throw new Error(`subscription ended: ${String(this.error ?? 'complete')}`);
-      const left = deadline - Date.now();
+      const left = deadline - performance.now();
       if (left <= 0) throw new Error('no event within the time allowed');
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
@@ -82,9 +82,9 @@ export class Subscription {
 
 /** Polls `condition` every 10 ms until it holds, failing after `ms`. */
 export async function until(condition: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
+  const deadline = performance.now() + ms;
   while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met within the time allowed');
+    if (performance.now() > deadline) throw new Error('condition not met within the time allowed');
     await new Promise((r) => setTimeout(r, 10));
   }
 }

@@ -49,7 +49,7 @@ export async function spawnMain(env: Record<string, string>): Promise<MainProces
 
 /** Waits until /readyz answers 200 (migrations applied, database reachable); fails if the process exits first. */
 export async function ready(server: MainProcess, ms = 240_000): Promise<void> {
-  const deadline = Date.now() + ms;
+  const deadline = performance.now() + ms;
   let exit: number | string | undefined;
   void server.exited.then((code) => (exit = code));
   for (;;) {
@@ -60,7 +60,7 @@ export async function ready(server: MainProcess, ms = 240_000): Promise<void> {
     } catch {
       /* not listening yet */
     }
-    if (Date.now() > deadline) throw new Error(`server not ready within ${ms} ms:\n${server.output()}`);
+    if (performance.now() > deadline) throw new Error(`server not ready within ${ms} ms:\n${server.output()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -1,3 +1,4 @@
+import { nowMs } from '../../src/common/clock';
 import { DateTime } from 'luxon';
 import type { TestApp } from './app';
 import { claim, ok, postDemand, publishOffer } from './demand-fixtures';
@@ -65,7 +66,7 @@ export async function visibilityScene(app: TestApp) {
 
   // Spaces: a private booking of P (cancelled with a reason), an ACTIVE contract with its sessions, a pending contract.
   const roomId = await createRoom(app, secretary.token, C, [slot('SATURDAY', '09:00', '11:00'), slot('WEDNESDAY', '19:00', '21:00')]);
-  const wednesday = (await occurrences(app, roomId, new Date(Date.now() + 3_600_000), 8)).find((o) => DateTime.fromISO(o.start, { zone }).weekday === 3)!;
+  const wednesday = (await occurrences(app, roomId, new Date(nowMs() + 3_600_000), 8)).find((o) => DateTime.fromISO(o.start, { zone }).weekday === 3)!;
   const privateBooking = (await book(app, member, { roomId, partnerId: P, start: wednesday.start, purpose: PRIVATE_NOTES.booking })).id;
   ok(await app.gql(`mutation($id: ID!, $r: String!) { cancelBooking(id: $id, reason: $r) { id } }`, { id: privateBooking, r: PRIVATE_NOTES.cancel }, member.token));
   const activeContract = await propose(app, member, { partnerId: P, roomId, weeklySlots: [slot('SATURDAY', '09:00', '11:00')], startsOn: localDate(zone, 1), endsOn: localDate(zone, 30) });
