@@ -63,10 +63,8 @@ export class PartnerResolver {
     @Arg('role', () => PartnerRole, { nullable: true, defaultValue: PartnerRole.MEMBER }) role: PartnerRole | null,
     @Context() ctx: Ctx,
   ) {
-    const partner = await partners.findPartner(ctx, partnerId, 'partnerId');
-    const roles = await requirePartnerMember(ctx, partnerId, PartnerRole.OWNER);
-    await invitations.invite(ctx, partner, email, role ?? PartnerRole.MEMBER, roles.userId);
-    return partner;
+    await this.invitePartnerMember(partnerId, email, role, ctx);
+    return partners.findPartner(ctx, partnerId, 'partnerId');
   }
 
   @Mutation(() => PartnerInvitation, { description: 'Answers the same whether or not the e-mail has an account yet; the invitation waits for it.' })
