@@ -1,3 +1,4 @@
+import { nowMs } from '../src/common/clock';
 import type { AddressInfo } from 'node:net';
 import { count, startTestApp, type TestApp } from './support/app';
 import { startChildApp, type ChildApp } from './support/child-app';
@@ -127,7 +128,7 @@ describe('a first request that is still running, or died', () => {
       s.owner.id,
       key,
       requestHash({ query: BOOK, variables }),
-      new Date(Date.now() - lockedAgoMs),
+      new Date(nowMs() - lockedAgoMs),
     ]);
 
   it('answers 409 CONFLICT "in progress" with Retry-After when the first is still running after the wait, and runs nothing', async () => {

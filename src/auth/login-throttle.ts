@@ -91,7 +91,7 @@ async function sweep(db: DataSource, now: number): Promise<void> {
 
 /** The password was wrong: the account stays charged; the address is charged now. */
 export async function loginFailed(db: DataSource, config: Config, address: string | undefined): Promise<void> {
-  await sweep(db, Date.now());
+  await sweep(db, nowMs());
   if (!address) return;
   const key = addressKey(address);
   await inTransaction(db, async (tx) => {

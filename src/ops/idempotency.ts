@@ -4,6 +4,7 @@ import { getOperationAST, parse } from 'graphql';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { viewerFromHeader } from '../auth/tokens';
+import { nowMs as clockNowMs } from '../common/clock';
 import type { Config } from '../config';
 import { AppError, BadUserInputError, ConflictError } from '../errors';
 
@@ -57,7 +58,7 @@ export function idempotencyMiddleware(deps: { db: DataSource; config: Config; lo
 
   /** Claims the key (new, expired, or abandoned); returns the claim's instant, or null when someone else holds it. */
   const claim = async (userId: string, key: string, hash: string): Promise<Date | null> => {
-    const nowMs = Date.now();
+    const nowMs = clockNowMs(); // the server's clock (common/clock.ts), as for every time limit
     const at = new Date(nowMs);
     purge(nowMs);
     const rows: unknown[] = await db.query(
@@ -78,7 +79,7 @@ export function idempotencyMiddleware(deps: { db: DataSource; config: Config; lo
   const stored = async (userId: string, key: string): Promise<StoredKey | null> => {
     const rows: StoredKey[] = await db.query(
       `SELECT request_hash, response_status, response_body FROM idempotency_key WHERE user_id = $1 AND key = $2 AND created_at >= $3`,
-      [userId, key, new Date(Date.now() - IDEMPOTENCY_TTL_MS)],
+      [userId, key, new Date(clockNowMs() - IDEMPOTENCY_TTL_MS)],
     );
     return rows[0] ?? null;
   };
@@ -130,7 +131,7 @@ export function idempotencyMiddleware(deps: { db: DataSource; config: Config; lo
     if (!userId) return next();
     const hash = requestHash(req.body);
     try {
-      const deadline = Date.now() + config.idempotencyWaitMs;
+      const deadline = performance.now() + config.idempotencyWaitMs;
       for (let pause = 20; ; pause = Math.min(pause * 2, 250)) {
         const claimedAt = await claim(userId, key, hash);
         if (claimedAt) return runAndKeep(req, res, next, userId, key, claimedAt);
@@ -143,7 +144,7 @@ export function idempotencyMiddleware(deps: { db: DataSource; config: Config; lo
           res.type('application/json').send(row.response_body ?? '');
           return;
         }
-        if (Date.now() + pause > deadline) {
+        if (performance.now() + pause > deadline) {
           return refuse(res, 409, new ConflictError('A request with this Idempotency-Key is still in progress; retry shortly', { retryAfterSeconds: 1 }), 1);
         }
         await new Promise((resolve) => setTimeout(resolve, pause));
