@@ -359,7 +359,7 @@ class Generator {
              CASE WHEN cat = 4 THEN q * 500 ELSE q END,
              ${pickByCat(demandUnits, 'cat', `d / ${C} / 7`)},
              urgency,
-             CASE WHEN d % 3 = 0 THEN NULL ELSE created_at + (14 + d % 60) * interval '1 day' END,
+             CASE WHEN d % 3 = 0 THEN NULL ELSE ((created_at + (14 + d % 60) * interval '1 day') AT TIME ZONE ${lit(TIME_ZONE)})::date END,
              CASE WHEN d % 20 = 0 THEN 'CANCELLED' ELSE 'OPEN' END,
              pg_temp.uid('user', c), created_at, created_at
         FROM bench_demand`);

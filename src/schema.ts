@@ -8,6 +8,8 @@ import { DateTimeScalar } from './common/scalars';
 import { guardArguments } from './common/input-guard';
 import { fieldErrors } from './common/validation';
 import { CommunityResolver, RoomResolver } from './communities/communities.resolver';
+import { zoneOfObject } from './communities/communities.service';
+import { writeInstantsInZones } from './common/local-time';
 import { DemandItemResolver, EvaluationResolver, MatchResolver, PartnerDemandResolver, PublicBoardDemandResolver, SupplyOfferResolver } from './demand/demand.resolver';
 import { BadUserInputError, type FieldError } from './errors';
 import { UserLocaleResolver } from './users/locale.resolver';
@@ -76,6 +78,8 @@ export async function createSchema(): Promise<GraphQLSchema> {
     pubSub: refusingPubSub,
   });
   callFieldResolversDirectly(schema);
+  // Instants of a community's objects in its UTC offset, others in UTC (docs/local-time.md).
+  writeInstantsInZones(schema, zoneOfObject);
   answerFromDatabase(schema);
   // Every argument of every field is checked (control characters, date range) before its resolver runs, over any transport.
   guardArguments(schema);

@@ -10,7 +10,9 @@ import {
   type GraphQLInputType,
   type GraphQLSchema,
 } from 'graphql';
-import { BadUserInputError, type FieldError } from '../errors';
+import { BadUserInputError, fieldError, type FieldError } from '../errors';
+import { msg } from '../i18n/messages';
+import { isLocalDate } from './scalars';
 
 /*
  * One check of every argument of every field, whatever carries the operation (HTTP, WebSocket, any
@@ -90,7 +92,10 @@ function walk(value: unknown, type: GraphQLInputType, path: string, errors: Fiel
     problem = textProblem(value, leafName(path));
     // Required text is meant to say something: blank would be stored as an empty name once trimmed.
     if (!problem && required && type.name === 'String' && !/\S/.test(value)) problem = 'must not be blank';
-    if (!problem && type.name === 'LocalDate') problem = localDateProblem(value);
+    if (!problem && type.name === 'LocalDate') {
+      if (!isLocalDate(value)) return void errors.push(fieldError(path, msg('field.localDate')));
+      problem = localDateProblem(value);
+    }
   }
   if (problem) errors.push({ path, message: problem });
 }

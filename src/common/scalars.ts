@@ -2,12 +2,30 @@ import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import { DateTime as Luxon } from 'luxon';
 
-/** ISO-8601 instant with offset; parsed into a JS Date. */
-export const DateTimeScalar = DateTimeResolver;
+/** RFC 3339: date, time and an offset (Z or ±HH:MM), seconds fractions allowed. */
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
-function stringScalar(name: string, description: string, valid: (s: string) => boolean, expected: string) {
-  const check = (value: unknown): string => {
-    if (typeof value !== 'string' || !valid(value)) {
+/**
+ * ISO-8601 instant with offset; parsed (any offset) into a JS Date. A Date is written in UTC; a
+ * string is an instant already written in its community's offset (common/local-time.ts) and is
+ * answered as it is.
+ */
+export const DateTimeScalar = new GraphQLScalarType<Date, string>({
+  name: 'DateTime',
+  description:
+    "An instant, ISO-8601 with an offset (RFC 3339). Instants of a community's objects are written with that community's UTC offset then (2026-12-05T09:00:00+08:00); others in UTC (…Z). Input may carry any offset.",
+  serialize(value) {
+    if (typeof value === 'string' && ISO_INSTANT.test(value)) return value;
+    const at = DateTimeResolver.serialize(value) as Date;
+    return at.toISOString();
+  },
+  parseValue: (value) => DateTimeResolver.parseValue(value) as Date,
+  parseLiteral: (ast, variables) => DateTimeResolver.parseLiteral(ast, variables) as Date,
+});
+
+function stringScalar(name: string, description: string, valid: (s: string) => boolean, expected: string, validInput = valid) {
+  const check = (value: unknown, ok = valid): string => {
+    if (typeof value !== 'string' || !ok(value)) {
       throw new GraphQLError(`${name} must be ${expected}, got ${JSON.stringify(value)}`, {
         extensions: { code: 'BAD_USER_INPUT' },
       });
@@ -18,8 +36,8 @@ function stringScalar(name: string, description: string, valid: (s: string) => b
     name,
     description,
     serialize: (v) => check(v),
-    parseValue: (v) => check(v),
-    parseLiteral: (ast: ValueNode) => check(ast.kind === Kind.STRING ? ast.value : undefined),
+    parseValue: (v) => check(v, validInput),
+    parseLiteral: (ast: ValueNode) => check(ast.kind === Kind.STRING ? ast.value : undefined, validInput),
   });
 }
 
@@ -33,9 +51,18 @@ export const LocalTimeScalar = stringScalar(
   'a local time HH:MM',
 );
 
+/** `date` columns as YYYY-MM-DD strings, never JS Dates (which would shift them by the server's zone). */
+export const localDateColumn = { from: (v: string | null) => v, to: (v: string | null) => v };
+
+/** A real calendar date written YYYY-MM-DD. */
+export const isLocalDate = (s: string) => LOCAL_DATE_PATTERN.test(s) && Luxon.fromISO(s).isValid;
+
 export const LocalDateScalar = stringScalar(
   'LocalDate',
   'YYYY-MM-DD in the community time zone.',
-  (s) => LOCAL_DATE_PATTERN.test(s) && Luxon.fromISO(s).isValid,
+  isLocalDate,
   'a calendar date YYYY-MM-DD',
+  // Any text gets as far as the argument guard (common/input-guard.ts), which refuses a bad date
+  // naming its field (`input.neededBy`) in the reader's language, whether a literal or a variable.
+  () => true,
 );

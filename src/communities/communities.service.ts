@@ -21,7 +21,42 @@ export { MAX_AVAILABILITY_DAYS };
 export async function findCommunity(ctx: Ctx, id: string, path = 'id'): Promise<Community> {
   const community = await byId(ctx, Community).load(id);
   if (!community) throw new NotFoundError('community', id, path);
+  rememberZone(community);
   return community;
+}
+
+/**
+ * Each community's time zone by id, for the whole process: a community's zone is set when it is
+ * created and never changes, so its objects' instants are written locally (common/local-time.ts)
+ * without a statement, except the first time a process meets a community someone else created.
+ */
+const zones = new Map<string, string>();
+const MAX_ZONES = 100_000;
+
+export function rememberZone(community: Pick<Community, 'id' | 'timezone'>): void {
+  if (!community.timezone || zones.has(community.id)) return;
+  if (zones.size >= MAX_ZONES) zones.clear();
+  zones.set(community.id, community.timezone);
+}
+
+/** The community's time zone: at once when known, else read with the request's other communities (null: no such community). */
+export function communityZone(ctx: Ctx, id: string): string | Promise<string | null> {
+  return zones.get(id) ?? byId(ctx, Community).load(id).then((c) => (c ? (rememberZone(c), c.timezone) : null));
+}
+
+/**
+ * The zone an object's instants are written in (contract v2): a Community's own, the community's of
+ * an object with a `communityId`, UTC (null) for everything else.
+ */
+export function zoneOfObject(typeName: string, root: Record<string, unknown>, ctx: unknown): string | null | Promise<string | null> {
+  if (typeName === 'Community') {
+    if (typeof root.timezone === 'string') {
+      rememberZone(root as unknown as Community);
+      return root.timezone;
+    }
+    return typeof root.id === 'string' ? communityZone(ctx as Ctx, root.id) : null;
+  }
+  return typeof root.communityId === 'string' ? communityZone(ctx as Ctx, root.communityId) : null;
 }
 
 export async function findRoom(ctx: Ctx, id: string, path = 'id'): Promise<Room> {
@@ -37,9 +72,11 @@ export function listCommunities(ctx: Ctx, page: PageArgs) {
 export async function createCommunity(ctx: Ctx, input: CreateCommunityInput): Promise<Community> {
   const timezone = input.timezone ?? DEFAULT_TIMEZONE;
   if (!isTimeZone(timezone)) throw BadUserInputError.field('input.timezone', msg('field.timeZone'));
-  return inTransaction(ctx.db, (tx) =>
+  const community = await inTransaction(ctx.db, (tx) =>
     tx.save(tx.create(Community, { name: input.name.trim(), district: input.district ?? null, timezone })),
   );
+  rememberZone(community);
+  return community;
 }
 
 export async function appointSecretary(ctx: Ctx, communityId: string, userId: string, by: string): Promise<Community> {
@@ -112,6 +149,7 @@ export interface SlotAvailability {
   start: Date;
   end: Date;
   available: boolean;
+  communityId: string;
 }
 
 /** Time ranges of a room already taken in [from, to); replaced by bookings once they exist. */
@@ -130,5 +168,6 @@ export async function roomAvailability(ctx: Ctx, room: Room, from: Date, to: Dat
     start,
     end,
     available: !busy.some((b) => b.start < end && start < b.end),
+    communityId: room.communityId,
   }));
 }

@@ -11,4 +11,7 @@ export class SlotOccurrence {
 
   @Field()
   available: boolean;
+
+  /** The room's community: its instants are written in that community's offset. */
+  communityId?: string;
 }

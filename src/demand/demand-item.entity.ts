@@ -1,5 +1,6 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { LocalDateScalar, localDateColumn } from '../common/scalars';
 
 export enum ResourceCategory {
   SPACE = 'SPACE',
@@ -72,9 +73,9 @@ export class DemandItem {
   @Column('text')
   urgency: Urgency;
 
-  @Field(() => Date, { nullable: true })
-  @Column({ type: 'timestamptz', nullable: true })
-  neededBy: Date | null;
+  @Field(() => LocalDateScalar, { nullable: true, description: "The day it is needed by, in the community's time zone." })
+  @Column({ type: 'date', nullable: true, transformer: localDateColumn })
+  neededBy: string | null;
 
   @Field(() => DemandStatus)
   @Column('text')

@@ -1,5 +1,6 @@
 import { ArrayMaxSize, ArrayUnique, IsEnum, IsInt, IsOptional, IsUUID, Length, Matches, Max, MaxLength, Min } from 'class-validator';
 import { Field, ID, InputType, Int } from 'type-graphql';
+import { LocalDateScalar } from '../common/scalars';
 import { QUANTITY_MAX, TEXT_MAX, TITLE_MAX } from '../common/validation';
 import { DemandStatus, ResourceCategory, Urgency } from './demand-item.entity';
 import { MatchStatus } from './match.entity';
@@ -45,9 +46,9 @@ export class PostDemandInput {
   @IsEnum(Urgency)
   urgency?: Urgency | null;
 
-  @Field(() => Date, { nullable: true, description: 'Must be in the future.' })
+  @Field(() => LocalDateScalar, { nullable: true, description: "The day it is needed by (YYYY-MM-DD in the community's time zone): today or later." })
   @IsOptional()
-  neededBy?: Date | null;
+  neededBy?: string | null;
 }
 
 @InputType()

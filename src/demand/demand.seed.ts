@@ -1,4 +1,5 @@
 import { now as clockNow } from '../common/clock';
+import { localDateOf } from '../common/local-time';
 import type { EntityManager } from 'typeorm';
 import { Community } from '../communities/community.entity';
 import { Partner } from '../partners/partner.entity';
@@ -29,7 +30,7 @@ export async function seedDemand(tx: EntityManager): Promise<void> {
     const item = await tx.save(
       tx.create(DemandItem, {
         communityId: c.id, title, description, category, quantity, unit, urgency,
-        neededBy: inDays === null ? null : new Date(clockNow().getTime() + inDays * DAY),
+        neededBy: inDays === null ? null : localDateOf(new Date(clockNow().getTime() + inDays * DAY), c.timezone),
         status: DemandStatus.OPEN, matchedQuantity: 0, fulfilledQuantity: 0, createdBy: by,
       }),
     );

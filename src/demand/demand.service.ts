@@ -8,6 +8,9 @@ import { prefetch } from '../common/prefetch';
 import { withViewerRoles } from '../auth/visibility';
 import { below, type FieldTree } from '../common/selection';
 import { checkText } from '../common/validation';
+import { localToday } from '../common/slots';
+import { communityZone, DEFAULT_TIMEZONE } from '../communities/communities.service';
+import { msg } from '../i18n/messages';
 import { inTransaction } from '../db/transaction';
 import { assertActivePartnership, escapeLike } from '../partners/partners.service';
 import { ReviewDecision } from '../partners/partners.inputs';
@@ -47,10 +50,6 @@ export async function loadOrNull<E extends ObjectLiteral & { id: string }>(ctx: 
 
 const now = () => clockNow();
 
-function assertFuture(path: string, at: Date | null | undefined): void {
-  if (at && at.getTime() <= clockNow().getTime()) throw BadUserInputError.field(path, 'must be in the future');
-}
-
 // ---------------------------------------------------------------- demand items
 
 export function listDemandItems(ctx: Ctx, filter: DemandFilter | null | undefined, page: PageArgs, selection?: FieldTree) {
@@ -65,8 +64,16 @@ export function listDemandItems(ctx: Ctx, filter: DemandFilter | null | undefine
   return paginate(qb, createdOrder('d'), page, withViewerRoles(ctx, prefetch(ctx, DemandItem, DEMAND_ITEM_RELATIONS, below(selection, 'edges', 'node'))));
 }
 
+/** A needed-by day is today or later in the community's time zone. */
+async function checkNeededBy(ctx: Ctx, communityId: string, neededBy: string | null | undefined): Promise<void> {
+  if (!neededBy) return;
+  const zone = (await communityZone(ctx, communityId)) ?? DEFAULT_TIMEZONE;
+  const today = localToday(zone);
+  if (neededBy < today) throw BadUserInputError.field('input.neededBy', msg('field.todayOrLater', { today: { day: today }, zone }));
+}
+
 export async function postDemand(ctx: Ctx, input: PostDemandInput, by: string): Promise<DemandItem> {
-  assertFuture('input.neededBy', input.neededBy);
+  await checkNeededBy(ctx, input.communityId, input.neededBy);
   return inTransaction(ctx.db, async (tx) => {
     const demand = await tx.save(
       tx.create(DemandItem, {

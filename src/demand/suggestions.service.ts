@@ -5,6 +5,7 @@ import { BadUserInputError } from '../errors';
 import { DEFAULT_LOCALE, type Locale } from '../i18n/locale';
 import { msg, t, type MessageId, type MessageValues } from '../i18n/messages';
 import { byId, groupedBy, hydrate, loader } from '../common/loaders';
+import { localDateOf } from '../common/local-time';
 import { Community } from '../communities/community.entity';
 import { Partner } from '../partners/partner.entity';
 import { type PartnerStats, partnerStatsLoader } from '../partners/partner-stats';
@@ -126,10 +127,11 @@ export function scoreFit(demand: DemandItem, offer: SupplyOffer, stats: PartnerS
   let availability = 1;
   if (!offer.availableUntil) reason('reason.noEndDate');
   else if (!demand.neededBy) reason('reason.availableUntil', { until: day(offer.availableUntil, zone) });
-  else if (offer.availableUntil >= demand.neededBy) reason('reason.availablePastNeededBy', { until: day(offer.availableUntil, zone) });
+  // Available on the needed-by day (in the community's zone) counts as in time.
+  else if (localDateOf(offer.availableUntil, zone) >= demand.neededBy) reason('reason.availablePastNeededBy', { until: day(offer.availableUntil, zone) });
   else {
     availability = 0.4;
-    reason('reason.availableBeforeNeededBy', { until: day(offer.availableUntil, zone), neededBy: day(demand.neededBy, zone) });
+    reason('reason.availableBeforeNeededBy', { until: day(offer.availableUntil, zone), neededBy: { day: demand.neededBy } });
   }
   score += WEIGHTS.availability * availability;
 

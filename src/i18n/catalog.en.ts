@@ -40,6 +40,7 @@ export const en = {
   'field.termAtMostDays': 'the term may span at most {days, plural, one {# day} other {# days}}',
   'field.betweenZeroAnd': 'must be between 0 and {max}',
   'field.todayOrLater': 'must be today ({today}, {zone}) or later',
+  'field.localDate': 'must be a calendar date written YYYY-MM-DD, e.g. 2026-12-20',
   'field.timeZone': 'is not an IANA time zone, e.g. Asia/Shanghai',
   'field.taken': 'is taken',
   'field.listedTwice': 'is listed twice',

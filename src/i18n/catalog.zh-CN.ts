@@ -35,6 +35,7 @@ export const zhCN: Record<MessageId, string> = {
   'field.termAtMostDays': '合同期限最多 {days, plural, other {# 天}}',
   'field.betweenZeroAnd': '必须在 0 到 {max} 之间',
   'field.todayOrLater': '必须是今天（{today}，{zone}）或之后',
+  'field.localDate': '必须是 YYYY-MM-DD 格式的日期，例如 2026-12-20',
   'field.timeZone': '不是 IANA 时区名称，例如 Asia/Shanghai',
   'field.taken': '已被占用',
   'field.listedTwice': '重复列出',

@@ -14,6 +14,7 @@ import { paginate, type PageArgs, type SortKey } from '../common/pagination';
 import { checkText } from '../common/validation';
 import { findCommunity } from '../communities/communities.service';
 import type { Ctx } from '../context';
+import { isoInZone } from '../common/local-time';
 import { isUuid } from '../common/ids';
 import { inTransaction } from '../db/transaction';
 import {
@@ -165,10 +166,10 @@ export async function logService(ctx: Ctx, volunteerId: string, input: LogServic
 }
 
 async function overlapConflict(ctx: Ctx, volunteerId: string, startedAt: Date, endedAt: Date): Promise<ConflictError> {
-  const [other]: { id: string; community_id: string; started_at: Date; ended_at: Date; status: string }[] = await ctx.db.query(
-    `SELECT id, community_id, started_at, ended_at, status FROM service_log
-      WHERE volunteer_id = $1 AND status <> 'REJECTED' AND tstzrange(started_at, ended_at) && tstzrange($2, $3)
-      ORDER BY started_at LIMIT 1`,
+  const [other]: { id: string; community_id: string; started_at: Date; ended_at: Date; status: string; timezone: string }[] = await ctx.db.query(
+    `SELECT s.id, s.community_id, s.started_at, s.ended_at, s.status, c.timezone FROM service_log s JOIN community c ON c.id = s.community_id
+      WHERE s.volunteer_id = $1 AND s.status <> 'REJECTED' AND tstzrange(s.started_at, s.ended_at) && tstzrange($2, $3)
+      ORDER BY s.started_at LIMIT 1`,
     [volunteerId, startedAt, endedAt],
   );
   const fields = [fieldError('input.startedAt', msg('serviceLog.overlapsField'))];
@@ -176,11 +177,13 @@ async function overlapConflict(ctx: Ctx, volunteerId: string, startedAt: Date, e
   const overlapping = {
     id: other.id,
     communityId: other.community_id,
-    startedAt: other.started_at.toISOString(),
-    endedAt: other.ended_at.toISOString(),
+    startedAt: isoInZone(other.started_at, other.timezone),
+    endedAt: isoInZone(other.ended_at, other.timezone),
     status: other.status,
   };
-  return new ConflictError(msg('serviceLog.overlapsOne', { id: other.id, from: overlapping.startedAt, to: overlapping.endedAt }), { overlapping, fields });
+  // The times in the reader's language, in the log's community's zone.
+  const when = (at: Date) => ({ at: at.toISOString(), timeZone: other.timezone });
+  return new ConflictError(msg('serviceLog.overlapsOne', { id: other.id, from: when(other.started_at), to: when(other.ended_at) }), { overlapping, fields });
 }
 
 // ---------------------------------------------------------------- verification

@@ -154,7 +154,7 @@ export async function bookSlot(ctx: Ctx, room: Room, input: BookSlotInput, by: s
     });
   } catch (error) {
     if (pgErrorCode(error) === PgErrorCode.exclusionViolation) {
-      throw new ConflictError(msg('booking.alreadyBooked'), { conflicts: [isoRange(occurrence)] });
+      throw new ConflictError(msg('booking.alreadyBooked'), { conflicts: [isoRange(occurrence, zone)] });
     }
     throw error;
   }

@@ -1,6 +1,8 @@
 import { now as clockNow } from '../common/clock';
 import { timingSafeEqual } from 'node:crypto';
 import ical, { ICalEventStatus } from 'ical-generator';
+import { DateTime } from 'luxon';
+import { tzlib_get_ical_block } from 'timezones-ical-library';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
 import type { Ctx } from '../context';
@@ -35,28 +37,50 @@ interface FeedRow {
   partner_name: string | null;
   room_name: string;
   community_name: string;
+  timezone: string;
   created_at: Date;
 }
 
 const FEED_SELECT = `
   SELECT b.id, b.start_at, b.end_at, b.purpose, b.contract_id, b.created_at, sc.public_benefit_commitment AS commitment,
-         p.name AS partner_name, r.name AS room_name, c.name AS community_name
+         p.name AS partner_name, r.name AS room_name, c.name AS community_name, c.timezone
     FROM booking b
     JOIN room r ON r.id = b.room_id
     JOIN community c ON c.id = b.community_id
     LEFT JOIN partner p ON p.id = b.partner_id
     LEFT JOIN space_contract sc ON sc.id = b.contract_id`;
 
+/** The VTIMEZONE of an IANA zone (timezones-ical-library: the IANA rules as iCalendar), null for a zone it does not know. */
+const vtimezones = new Map<string, string | null>();
+export function vtimezone(zone: string): string | null {
+  let found = vtimezones.get(zone);
+  if (found === undefined) {
+    const block = tzlib_get_ical_block(zone);
+    found = Array.isArray(block) && block[0]?.startsWith('BEGIN:VTIMEZONE') ? block[0] : null;
+    vtimezones.set(zone, found);
+  }
+  return found;
+}
+
 function feed(name: string, zone: string | null, rows: FeedRow[], describe: (r: FeedRow) => { summary: string; description: string | null }, host: string) {
-  // Events are written in UTC (…Z): every calendar app shows them at the right local time without a VTIMEZONE.
-  const calendar = ical({ name, prodId: { company: 'community-marketplace', product: 'spaces', language: 'ZH' }, ttl: 15 * 60 });
-  if (zone) calendar.x('X-WR-TIMEZONE', zone);
+  // Events are written in their community's local time (DTSTART;TZID=Asia/Shanghai:20261205T190000)
+  // with a VTIMEZONE for each zone used, so a calendar app shows the community's wall-clock time and
+  // keeps it across daylight-saving changes. A zone without a VTIMEZONE is written in UTC (…Z).
+  const calendar = ical({
+    name,
+    prodId: { company: 'community-marketplace', product: 'spaces', language: 'ZH' },
+    ttl: 15 * 60,
+    timezone: { name: zone && vtimezone(zone) ? zone : null, generator: vtimezone },
+  });
   for (const r of rows) {
     const { summary, description } = describe(r);
+    const local = vtimezone(r.timezone) ? r.timezone : null;
+    const at = (instant: Date) => (local ? DateTime.fromJSDate(new Date(instant)).setZone(local) : new Date(instant));
     calendar.createEvent({
       id: `${r.id}@${host}`,
-      start: new Date(r.start_at),
-      end: new Date(r.end_at),
+      timezone: local,
+      start: at(r.start_at),
+      end: at(r.end_at),
       stamp: new Date(r.created_at),
       summary,
       description,

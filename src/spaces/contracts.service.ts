@@ -218,7 +218,7 @@ async function approve(tx: EntityManager, contract: SpaceContract, zone: string,
   if (taken.length && (!skipConflicts || taken.length === occurrences.length)) {
     throw new ConflictError(
       msg('contract.occurrencesTaken', { taken: taken.length, total: occurrences.length, noneFree: skipConflicts ? 'yes' : 'no' }),
-      { conflicts: taken.map(isoRange) },
+      { conflicts: taken.map((t) => isoRange(t, zone)) },
     );
   }
   const takenStarts = new Set(taken.map((t) => t.start.getTime()));

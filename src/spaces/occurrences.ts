@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { isoInZone } from '../common/local-time';
 import type { DataSource, EntityManager } from 'typeorm';
 
 /** A slot occurrence as an instant range; what `extensions.conflicts` lists. */
@@ -49,7 +50,8 @@ export async function takenOccurrences(db: DataSource | EntityManager, queries: 
   return result;
 }
 
-export const isoRange = (r: Range) => ({ start: r.start.toISOString(), end: r.end.toISOString() });
+/** An occurrence as `extensions.conflicts` lists it: instants in the community's offset, as its bookings read. */
+export const isoRange = (r: Range, zone: string) => ({ start: isoInZone(r.start, zone), end: isoInZone(r.end, zone) });
 
 /** "2027-03-28 10:00-12:00" in the community's zone, for history notes and messages. */
 export function localLabel(r: Range, zone: string): string {

@@ -1,7 +1,7 @@
 import { now as clockNow } from '../common/clock';
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import { LocalDateScalar } from '../common/scalars';
+import { LocalDateScalar, localDateColumn as localDate } from '../common/scalars';
 import { WeeklySlot } from '../communities/room.entity';
 
 export enum ContractStatus {
@@ -16,8 +16,6 @@ registerEnumType(ContractStatus, { name: 'ContractStatus' });
 /** Statuses anyone may read; proposals and rejections stay between the partner and the secretaries. */
 export const PUBLIC_CONTRACT_STATUSES = [ContractStatus.ACTIVE, ContractStatus.TERMINATED, ContractStatus.EXPIRED];
 
-/** `date` columns as YYYY-MM-DD strings, never JS Dates (which would shift them by the server's zone). */
-const localDate = { from: (v: string | null) => v, to: (v: string | null) => v };
 
 @ObjectType({ description: "A partner's contract to use one room in fixed weekly slots over a term, in return for public-benefit activity." })
 @Entity()

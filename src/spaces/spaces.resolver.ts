@@ -151,7 +151,7 @@ export class SpaceContractResolver {
 
   @FieldResolver(() => [SlotOccurrence], { description: 'Slot occurrences of this contract that are already taken by someone else.' })
   async conflicts(@Root() contract: SpaceContract, @Context() ctx: Ctx): Promise<SlotOccurrence[]> {
-    return (await contracts.contractConflicts(ctx, contract)).map((r) => ({ ...r, available: false }));
+    return (await contracts.contractConflicts(ctx, contract)).map((r) => ({ ...r, available: false, communityId: contract.communityId }));
   }
 
   @FieldResolver(() => [Booking], { description: 'Every booking of the contract, cancelled ones included, chronologically.' })
