@@ -101,7 +101,7 @@ describe('suggestions', () => {
     const { communityId, secretary } = await scene(app);
     const good = await activePartner(app, communityId, secretary, 'PROPERTY_FIRM');
     const weak = await activePartner(app, communityId, secretary, 'MERCHANT');
-    const neededBy = new Date(nowMs() + 10 * 86_400_000).toISOString();
+    const neededBy = new Date(nowMs() + 10 * 86_400_000).toISOString().slice(0, 10);
     const demandId = await postDemand(app, secretary.token, communityId, {
       title: '院子需要六张木质长椅', description: '供老人散步时休息', category: 'GOODS', quantity: 6, neededBy,
     });

@@ -224,7 +224,7 @@ describe.each(instants('monthEndEvening', 'midMonth'))('with the clock at %s (%s
       const feed = await request(app.server).get(path);
       expect(feed.status).toBe(200);
       const events = Object.values(ical.sync.parseICS(feed.text)).filter((e): e is ical.VEvent => e?.type === 'VEVENT');
-      expect(events.map((e) => [e.summary, e.start.toISOString(), e.end!.toISOString()])).toEqual([['私人生日会', occ.start, occ.end]]);
+      expect(events.map((e) => [e.summary, e.start.toISOString(), e.end!.toISOString()])).toEqual([['私人生日会', new Date(occ.start).toISOString(), new Date(occ.end).toISOString()]]);
       expect((await request(app.server).get(`/calendar/partners/${s.partnerId}.ics`)).status).toBe(401);
       expect((await request(app.server).get(`/calendar/partners/${s.partnerId}.ics?token=wrong`)).status).toBe(403);
 

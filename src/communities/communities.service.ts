@@ -4,6 +4,7 @@ import { BadUserInputError, ConflictError, fieldError, InvalidStateError, NotFou
 import { msg } from '../i18n/messages';
 import { bookingsOutsideSlots } from '../spaces/bookings.service';
 import { byId } from '../common/loaders';
+import { isoInZone } from '../common/local-time';
 import { createdOrder, paginate, type PageArgs } from '../common/pagination';
 import { occurrencesBetween, validateWeeklySlots } from '../common/slots';
 import { isTimeZone } from '../common/validation';
@@ -139,7 +140,7 @@ export async function updateRoom(ctx: Ctx, room: Room, input: UpdateRoomInput): 
     if (orphaned.length) {
       throw new InvalidStateError(
         msg('community.bookingsOnRemovedSlots', { count: orphaned.length }),
-        { bookings: orphaned.slice(0, 50).map((b) => ({ id: b.id, start: b.start.toISOString(), end: b.end.toISOString() })), count: orphaned.length },
+        { bookings: orphaned.slice(0, 50).map((b) => ({ id: b.id, start: isoInZone(b.start, zone), end: isoInZone(b.end, zone) })), count: orphaned.length },
       );
     }
   });
