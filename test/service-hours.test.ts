@@ -1,4 +1,5 @@
 import { nowMs } from '../src/common/clock';
+import { isoInZone } from '../src/common/local-time';
 import { count, errorCode, startTestApp, type TestApp } from './support/app';
 import { activePartner, communityWithSecretary, registerPartner, signUp, unique } from './support/fixtures';
 import { addMember, decide, iso, LOG_SERVICE, logService, loggedService, minutesAgo, VERIFY, VERIFY_MANY } from './support/service-hours';
@@ -22,7 +23,8 @@ describe('logging service', () => {
     expect(res.data.logService).toMatchObject({
       status: 'PENDING',
       minutes: 95,
-      startedAt: iso(start),
+      // A log is its community's: written in its offset (Asia/Shanghai).
+      startedAt: isoInZone(start, 'Asia/Shanghai'),
       description: '陪伴独居老人读报',
       volunteer: { id: volunteer.id },
       partner: null,
@@ -134,8 +136,8 @@ describe('no overlapping logs for one volunteer', () => {
     expect(overlap.errors![0].extensions.overlapping).toEqual({
       id: first,
       communityId,
-      startedAt: iso(start),
-      endedAt: iso(new Date(start.getTime() + 120 * 60_000)),
+      startedAt: isoInZone(start, 'Asia/Shanghai'),
+      endedAt: isoInZone(new Date(start.getTime() + 120 * 60_000), 'Asia/Shanghai'),
       status: 'PENDING',
     });
     expect(overlap.errors![0].message).toContain(first);

@@ -281,8 +281,9 @@ describe.each(instants('monthEndEvening', 'midMonth', 'newYorkSpringForward'))('
           `${next.toISODate()} 00:00`,
           `${next.toISODate()} 23:00`,
         ]);
-        // Midnight on the 1st in Shanghai is 16:00 UTC on the last day of the month before.
-        expect(starts[2]).toBe(`${last.toISODate()}T16:00:00.000Z`);
+        // Midnight on the 1st in Shanghai (written with Shanghai's offset) is 16:00 UTC on the last day of the month before.
+        expect(starts[2]).toBe(`${next.toISODate()}T00:00:00+08:00`);
+        expect(new Date(starts[2]).toISOString()).toBe(`${last.toISODate()}T16:00:00.000Z`);
       }
     });
   });
