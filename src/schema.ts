@@ -8,7 +8,7 @@ import { DateTimeScalar } from './common/scalars';
 import { guardArguments } from './common/input-guard';
 import { fieldErrors } from './common/validation';
 import { CommunityResolver, RoomResolver } from './communities/communities.resolver';
-import { zoneOfObject } from './communities/communities.service';
+import { zoneOfObject } from './communities/zones.service';
 import { writeInstantsInZones } from './common/local-time';
 import { DemandItemResolver, EvaluationResolver, MatchResolver, PartnerDemandResolver, PublicBoardDemandResolver, SupplyOfferResolver } from './demand/demand.resolver';
 import { BadUserInputError, type FieldError } from './errors';

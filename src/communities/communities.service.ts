@@ -11,10 +11,10 @@ import { isTimeZone } from '../common/validation';
 import { inTransaction } from '../db/transaction';
 import { User } from '../users/user.entity';
 import { Community, CommunitySecretary } from './community.entity';
+import { DEFAULT_TIMEZONE, rememberZone } from './zones.service';
 import type { CreateCommunityInput, CreateRoomInput, UpdateRoomInput } from './communities.inputs';
 import { Room, type WeeklySlot } from './room.entity';
 
-export const DEFAULT_TIMEZONE = 'Asia/Shanghai';
 import { MAX_AVAILABILITY_DAYS } from '../common/row-bounds';
 
 export { MAX_AVAILABILITY_DAYS };
@@ -24,40 +24,6 @@ export async function findCommunity(ctx: Ctx, id: string, path = 'id'): Promise<
   if (!community) throw new NotFoundError('community', id, path);
   rememberZone(community);
   return community;
-}
-
-/**
- * Each community's time zone by id, for the whole process: a community's zone is set when it is
- * created and never changes, so its objects' instants are written locally (common/local-time.ts)
- * without a statement, except the first time a process meets a community someone else created.
- */
-const zones = new Map<string, string>();
-const MAX_ZONES = 100_000;
-
-export function rememberZone(community: Pick<Community, 'id' | 'timezone'>): void {
-  if (!community.timezone || zones.has(community.id)) return;
-  if (zones.size >= MAX_ZONES) zones.clear();
-  zones.set(community.id, community.timezone);
-}
-
-/** The community's time zone: at once when known, else read with the request's other communities (null: no such community). */
-export function communityZone(ctx: Ctx, id: string): string | Promise<string | null> {
-  return zones.get(id) ?? byId(ctx, Community).load(id).then((c) => (c ? (rememberZone(c), c.timezone) : null));
-}
-
-/**
- * The zone an object's instants are written in (contract v2): a Community's own, the community's of
- * an object with a `communityId`, UTC (null) for everything else.
- */
-export function zoneOfObject(typeName: string, root: Record<string, unknown>, ctx: unknown): string | null | Promise<string | null> {
-  if (typeName === 'Community') {
-    if (typeof root.timezone === 'string') {
-      rememberZone(root as unknown as Community);
-      return root.timezone;
-    }
-    return typeof root.id === 'string' ? communityZone(ctx as Ctx, root.id) : null;
-  }
-  return typeof root.communityId === 'string' ? communityZone(ctx as Ctx, root.communityId) : null;
 }
 
 export async function findRoom(ctx: Ctx, id: string, path = 'id'): Promise<Room> {

@@ -9,7 +9,7 @@ import { withViewerRoles } from '../auth/visibility';
 import { below, type FieldTree } from '../common/selection';
 import { checkText } from '../common/validation';
 import { localToday } from '../common/slots';
-import { communityZone, DEFAULT_TIMEZONE } from '../communities/communities.service';
+import { communityZone, DEFAULT_TIMEZONE } from '../communities/zones.service';
 import { msg } from '../i18n/messages';
 import { inTransaction } from '../db/transaction';
 import { assertActivePartnership, escapeLike } from '../partners/partners.service';
