@@ -4,6 +4,7 @@ import request from 'supertest';
 import { count, errorCode, startTestApp, type TestApp } from './support/app';
 import { INSTANTS, resetClock, setTestClock } from './support/clock';
 import { claim, ok, publishOffer, scene } from './support/demand-fixtures';
+import { startChildApp } from './support/child-app';
 import { activePartner, communityWithSecretary } from './support/fixtures';
 import { AVAILABILITY, BOOK, EVERY_DAY, localDate, occurrences, propose, REVIEW, slot, spaceSetup } from './support/spaces';
 
@@ -99,6 +100,14 @@ describe('instants of a community in Asia/Shanghai', () => {
       expect(at).toMatch(SHANGHAI);
     }
 
+    // The partner's notifications (partnership, contract) are about this community: +08:00.
+    const inbox = ok(await app.gql(`{ notifications(first: 10) { edges { node { createdAt community { id } } } } }`, {}, s.owner.token)).notifications.edges;
+    expect(inbox.length).toBeGreaterThan(0);
+    for (const { node } of inbox) {
+      expect(node.community).toEqual({ id: s.communityId });
+      expect(node.createdAt).toMatch(SHANGHAI);
+    }
+
     // A partner belongs to no community: its instants stay in UTC.
     const partner = ok(await app.gql(`query($id: ID!) { partner(id: $id) { createdAt } }`, { id: s.partnerId })).partner;
     expect(partner.createdAt).toMatch(UTC);
@@ -161,6 +170,18 @@ describe('instants of a community in America/New_York', () => {
     expect(feed.text).toContain('DTSTART;TZID=America/New_York:20260616T090000');
     const [event] = Object.values(ical.sync.parseICS(feed.text)).filter((e): e is ical.VEvent => e?.type === 'VEVENT');
     expect(event.start.toISOString()).toBe('2026-06-16T13:00:00.000Z');
+
+    // Another server process meets this community for the first time: it reads the zone, then writes the same.
+    const child = await startChildApp(app.databaseUrl);
+    try {
+      const q = `query($id: ID!) { room(id: $id) { bookings(from: "2026-06-16T00:00:00Z", to: "2026-06-17T00:00:00Z") { start end } } }`;
+      for (let i = 0; i < 2; i++) {
+        const res = await request(child.url).post('/graphql').send({ query: q, variables: { id: s.roomId } });
+        expect(res.body.data.room.bookings).toEqual([{ start: '2026-06-16T09:00:00-04:00', end: '2026-06-16T10:00:00-04:00' }]);
+      }
+    } finally {
+      await child.stop();
+    }
   });
 });
 
