@@ -1,6 +1,7 @@
 import { now as clockNow } from '../common/clock';
 import { DateTime } from 'luxon';
 import type { DataSource, EntityManager } from 'typeorm';
+import type { Transition } from '../common/state-machine';
 import type { Ctx } from '../context';
 import { byId, groupedBy, loader } from '../common/loaders';
 import { createdOrder, paginate, type PageArgs } from '../common/pagination';
@@ -18,7 +19,7 @@ import { Booking } from './booking.entity';
 import { cancelBookingsFrom, insertContractBookings, lockRoomSlots } from './bookings.service';
 import { contractLifecycle } from './contract.lifecycle';
 import { isoRange, startOfLocalDay, takenOccurrences, type Range } from './occurrences';
-import { ContractStatus, effectiveStatus, SpaceContract } from './space-contract.entity';
+import { ContractStatus, effectiveStatus, effectiveStatusSql, expiredSql, EXPIRY, isExpired, SpaceContract } from './space-contract.entity';
 import { announceContract, announceContracts, noteValues } from './spaces.announce';
 import type { ContractFilter, ProposeContractInput } from './spaces.inputs';
 import { contractVisibility, visibleContractsWhere } from './spaces.visibility';
@@ -45,15 +46,12 @@ export async function findContract(ctx: Ctx, id: string, path = 'id'): Promise<S
   return contract;
 }
 
-/** The status as of the clock's `:asOf` (bound by the caller). */
-const EFFECTIVE_STATUS_SQL = `(CASE WHEN c.status = 'ACTIVE' AND c.ends_at <= :asOf THEN 'EXPIRED' ELSE c.status END)`;
-
 export async function listContracts(ctx: Ctx, filter: ContractFilter | null | undefined, page: PageArgs) {
   const qb = ctx.db.getRepository(SpaceContract).createQueryBuilder('c');
   if (filter?.communityId) qb.andWhere('c.community_id = :communityId', { communityId: filter.communityId });
   if (filter?.partnerId) qb.andWhere('c.partner_id = :partnerId', { partnerId: filter.partnerId });
   if (filter?.roomId) qb.andWhere('c.room_id = :roomId', { roomId: filter.roomId });
-  if (filter?.status?.length) qb.andWhere(`${EFFECTIVE_STATUS_SQL} IN (:...statuses)`, { statuses: filter.status, asOf: clockNow() });
+  if (filter?.status?.length) qb.andWhere(`${effectiveStatusSql('c')} IN (:...statuses)`, { statuses: filter.status, asOf: clockNow() });
   const visible = await visibleContractsWhere(ctx);
   if (visible) qb.andWhere(visible.sql, visible.params);
   return paginate(qb, createdOrder('c'), page);
@@ -241,7 +239,7 @@ export async function terminateContract(ctx: Ctx, contract: SpaceContract, reaso
   if (on > contract.endsOn) throw BadUserInputError.field('effectiveOn', msg('contract.effectiveAfterEnd', { endsOn: { day: contract.endsOn } }));
   return inTransaction(ctx.db, async (tx) => {
     const locked = await lockContract(tx, contract.id);
-    if (effectiveStatus(locked) === ContractStatus.EXPIRED && locked.status === ContractStatus.ACTIVE) {
+    if (isExpired(locked)) {
       throw new InvalidStateError(msg('contract.expiredAt', { endsOn: { day: locked.endsOn } }), { from: ContractStatus.EXPIRED, to: ContractStatus.TERMINATED });
     }
     const from = new Date(Math.max(startOfLocalDay(on, zone).getTime(), clockNow().getTime()));
@@ -259,58 +257,54 @@ export async function terminateContract(ctx: Ctx, contract: SpaceContract, reaso
 }
 
 /**
- * The spaces part of ending a partnership, inside its transaction: ACTIVE contracts there are
- * terminated (pending ones rejected) and the partner's future bookings there cancelled.
+ * The spaces part of ending a partnership, inside its transaction (a hook, spaces.hooks.ts): the
+ * partner's pending contracts there are rejected, the ACTIVE ones terminated (or recorded EXPIRED
+ * when their term has ended), each set in one statement, and its future bookings there cancelled
+ * in one more. Live events only: the PARTNERSHIP_ENDED notification tells people.
  */
 export async function endContractsOfPartnership(tx: EntityManager, partnerId: string, communityId: string, by: string | null, reason: string) {
   const [{ timezone }] = await tx.query(`SELECT timezone FROM community WHERE id = $1`, [communityId]);
-  const contracts = await tx
-    .getRepository(SpaceContract)
-    .createQueryBuilder('c')
-    .setLock('pessimistic_write')
-    .where('c.partner_id = :partnerId AND c.community_id = :communityId AND c.status IN (:...live)', {
-      partnerId,
-      communityId,
-      live: [ContractStatus.PENDING_REVIEW, ContractStatus.ACTIVE],
-    })
-    .getMany();
+  const ofPartner = 'partner_id = :partnerId AND community_id = :communityId';
+  const asOf = clockNow();
   const note = msg('history.partnershipEnded', { reason });
-  for (const contract of contracts) {
-    const meta = { by, note: null, noteMessage: note, communityId };
-    if (contract.status === ContractStatus.PENDING_REVIEW) await contractLifecycle.apply(tx, contract, ContractStatus.REJECTED, meta);
-    else if (effectiveStatus(contract) === ContractStatus.EXPIRED) await contractLifecycle.apply(tx, contract, ContractStatus.EXPIRED, { ...meta, noteMessage: msg('history.termEnded'), by: null });
-    else await contractLifecycle.apply(tx, contract, ContractStatus.TERMINATED, meta, { terminatedOn: localToday(timezone) });
-  }
-  await cancelBookingsFrom(tx, { partnerId, communityId }, clockNow(), by, note);
-  // Live events only: the PARTNERSHIP_ENDED notification tells people.
-  await announceContracts(tx, contracts.map((contract) => ({ contract, by })));
+  const meta = { by, note: null, noteMessage: note, communityId };
+  const rejected = await contractLifecycle.applyWhere(tx, { sql: ofPartner, params: { partnerId, communityId } }, ContractStatus.REJECTED, meta);
+  const expired = await contractLifecycle.applyWhere(tx, { sql: `${ofPartner} AND ${expiredSql()}`, params: { partnerId, communityId, asOf } }, EXPIRY.to, {
+    ...meta,
+    by: null,
+    noteMessage: msg('history.termEnded'),
+  });
+  const terminated = await contractLifecycle.applyWhere(
+    tx,
+    { sql: `${ofPartner} AND NOT ${expiredSql()}`, params: { partnerId, communityId, asOf } },
+    ContractStatus.TERMINATED,
+    meta,
+    { changes: { terminatedOn: localToday(timezone) } },
+  );
+  await cancelBookingsFrom(tx, { partnerId, communityId }, asOf, by, note);
+  const ended = [...rejected, ...expired, ...terminated].sort((x, y) => (x.row.id < y.row.id ? -1 : 1));
+  await announceContracts(tx, ended.map(({ row }: Transition<ContractStatus, SpaceContract>) => ({ contract: row, by })));
 }
 
 /**
- * ACTIVE -> EXPIRED for every contract whose term has ended, with history, in one statement; safe
- * to run from several processes at once. Reads never wait for it: `status` derives EXPIRED already.
+ * ACTIVE -> EXPIRED (EXPIRY) for every contract whose term has ended, with history, in one
+ * statement; safe to run from several processes at once. Reads never wait for it: `status`
+ * derives EXPIRED already.
  */
 export async function expireContracts(db: DataSource): Promise<number> {
   return inTransaction(db, async (tx) => {
-    const expired: { id: string; community_id: string; partner_id: string; ends_on: string }[] = await tx.query(
-      `WITH expired AS (
-         UPDATE space_contract SET status = 'EXPIRED', updated_at = now()
-          WHERE status = 'ACTIVE' AND ends_at <= $1
-         RETURNING id, community_id, partner_id, ends_on),
-       history AS (
-         INSERT INTO status_change (object_type, object_id, community_id, from_status, to_status, by_user_id, note, note_id, note_values)
-         SELECT 'SPACE_CONTRACT', id, community_id, 'ACTIVE', 'EXPIRED', NULL, NULL, 'history.termEnded', '{}'::jsonb FROM expired)
-       SELECT id, community_id, partner_id, ends_on::text AS ends_on FROM expired`,
-      [clockNow()],
-    );
+    const expired = await contractLifecycle.applyWhere(tx, { sql: expiredSql(), params: { asOf: clockNow() } }, EXPIRY.to, {
+      by: null,
+      noteMessage: msg('history.termEnded'),
+    });
     // Only the process whose UPDATE took a row tells of it: several sweeping at once never tell twice.
     await announceContracts(
       tx,
-      expired.map((row) => ({
-        contract: { id: row.id, communityId: row.community_id, partnerId: row.partner_id, status: ContractStatus.EXPIRED },
+      expired.map(({ row }) => ({
+        contract: row,
         by: null,
-        notify: { membersOf: row.partner_id },
-        message: (n: { title: string; room: string }) => msg('contract.expired.notice', { title: n.title, room: n.room, endsOn: { day: row.ends_on } }),
+        notify: { membersOf: row.partnerId },
+        message: (n: { title: string; room: string }) => msg('contract.expired.notice', { title: n.title, room: n.room, endsOn: { day: row.endsOn } }),
       })),
     );
     return expired.length;
