@@ -124,16 +124,21 @@ export class StateMachine<S extends string, E extends ObjectLiteral & { id: stri
   }
 
   /**
-   * Records many objects created in one statement (`ids` with their `communityId`), one history
-   * row each in ONE statement. Hooks do not run: the caller created rows that no hook yet needs.
+   * Creates many objects and their history in ONE statement: `insert` is an INSERT into this
+   * lifecycle's table with `$n` parameters and `RETURNING id, community_id, status`; each row
+   * inserted gets its history row in the same statement. Returns the ids. Hooks do not run: no
+   * hook needs a bulk creation yet (give it one here when one does).
    */
-  async createdMany(tx: EntityManager, rows: { id: string; communityId: string | null }[], status: S, meta: TransitionMeta): Promise<void> {
-    if (!rows.length) return;
-    await tx.query(
-      `INSERT INTO status_change (object_type, object_id, community_id, from_status, to_status, by_user_id, note, note_id, note_values)
-       SELECT $1, r.id, r.community_id, NULL, $2, $3::uuid, $4::text, $5::text, $6::jsonb FROM unnest($7::uuid[], $8::uuid[]) AS r(id, community_id)`,
-      [this.objectType, status, meta.by, meta.note ?? null, ...this.noteColumns(meta), rows.map((r) => r.id), rows.map((r) => r.communityId)],
+  async createdMany(tx: EntityManager, insert: { sql: string; params: unknown[] }, meta: TransitionMeta): Promise<string[]> {
+    const n = insert.params.length;
+    const rows: { object_id: string }[] = await tx.query(
+      `WITH inserted AS (${insert.sql})
+       INSERT INTO status_change (object_type, object_id, community_id, from_status, to_status, by_user_id, note, note_id, note_values)
+       SELECT $${n + 1}, i.id, i.community_id, NULL, i.status, $${n + 2}::uuid, $${n + 3}::text, $${n + 4}::text, $${n + 5}::jsonb FROM inserted i
+       RETURNING object_id`,
+      [...insert.params, this.objectType, meta.by, meta.note ?? null, ...this.noteColumns(meta)],
     );
+    return rows.map((r) => r.object_id);
   }
 
   /** Moves `row` to `to`, or throws INVALID_STATE; `row.status` is updated in place. Then runs the hooks. */

@@ -226,34 +226,32 @@ export async function cancelBookingsFrom(
   return cancelled.map((t) => t.row);
 }
 
-/** Books every occurrence for a contract in ONE statement, and their history in one more (bookingLifecycle.createdMany). */
+/** Books every occurrence for a contract in ONE statement, history included (bookingLifecycle.createdMany). */
 export async function insertContractBookings(tx: EntityManager, contract: SpaceContract, occurrences: Range[], by: string | null, why: string | Msg) {
   if (!occurrences.length) return 0;
   const note = historyNote(why);
-  const rows: { id: string }[] = await tx.query(
-    `INSERT INTO booking (community_id, room_id, partner_id, contract_id, start_at, end_at, purpose, status, created_by)
-     SELECT $1, $2, $3, $4, o.s, o.e, $5, $6, $7::uuid
-       FROM unnest($8::timestamptz[], $9::timestamptz[]) AS o(s, e)
-     RETURNING id`,
-    [
-      contract.communityId,
-      contract.roomId,
-      contract.partnerId,
-      contract.id,
-      contract.title.slice(0, 200),
-      BookingStatus.CONFIRMED,
-      by,
-      occurrences.map((o) => o.start),
-      occurrences.map((o) => o.end),
-    ],
-  );
-  await bookingLifecycle.createdMany(
+  const ids = await bookingLifecycle.createdMany(
     tx,
-    rows.map((r) => ({ id: r.id, communityId: contract.communityId })),
-    BookingStatus.CONFIRMED,
+    {
+      sql: `INSERT INTO booking (community_id, room_id, partner_id, contract_id, start_at, end_at, purpose, status, created_by)
+            SELECT $1, $2, $3, $4, o.s, o.e, $5, $6, $7::uuid
+              FROM unnest($8::timestamptz[], $9::timestamptz[]) AS o(s, e)
+            RETURNING id, community_id, status`,
+      params: [
+        contract.communityId,
+        contract.roomId,
+        contract.partnerId,
+        contract.id,
+        contract.title.slice(0, 200),
+        BookingStatus.CONFIRMED,
+        by,
+        occurrences.map((o) => o.start),
+        occurrences.map((o) => o.end),
+      ],
+    },
     { by, note: note.note, noteMessage: note.message },
   );
-  return rows.length;
+  return ids.length;
 }
 
 export function upcomingPublicBenefitSessions(ctx: Ctx, communityId: string): Promise<Booking[]> {
