@@ -1,6 +1,6 @@
 import type { Ctx } from '../context';
 import type { EntityManager } from 'typeorm';
-import { BadUserInputError, ConflictError, fieldError, InvalidStateError, NotFoundError, PgErrorCode, pgErrorCode } from '../errors';
+import { BadUserInputError, ConflictError, fieldError, NotFoundError, PgErrorCode, pgErrorCode } from '../errors';
 import { msg } from '../i18n/messages';
 import { byId } from '../common/loaders';
 import { createdOrder, paginate, type PageArgs } from '../common/pagination';
