@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { HOOK_ORDER } from '../src/common/state-machine';
 import { matchLifecycle } from '../src/demand/demand.lifecycle';
 import { partnershipLifecycle } from '../src/partners/partnership.lifecycle';
@@ -117,8 +118,22 @@ describe('ending a partnership through the hooks', () => {
     // One history row per object moved: the partnership, the match, the contract, each booking (the demand item did not change status).
     expect(after.history - before.history).toBe(3 + bookings);
     expect(after.bookingHistory - before.bookingHistory).toBe(bookings);
-    // Only the end is in the inbox: the member and the secretary (the owner ended it).
+    // Only the end is in the inbox: the member and the secretary (the owner ended it), in each reader's language.
     expect(after.notifications - before.notifications).toBe(2);
+    const INBOX = `{ notifications(first: 20) { edges { node { kind message partnership { id } } } } }`;
+    const read = async (token: string, language: string, kind: string) =>
+      (await request(app.server).post('/graphql').set('authorization', `Bearer ${token}`).set('accept-language', language).send({ query: INBOX })).body.data.notifications.edges
+        .map((e: any) => e.node)
+        .find((n: any) => n.kind === kind);
+    expect(await read(h.member.token, 'en', 'PARTNERSHIP_ENDED')).toEqual({
+      kind: 'PARTNERSHIP_ENDED',
+      partnership: { id: h.partnershipId },
+      message: expect.stringMatching(/^The partnership of .+ with .+ has ended: 合作终止$/),
+    });
+    expect((await read(h.member.token, 'zh-CN', 'PARTNERSHIP_ENDED')).message).toMatch(/^.+ 与 .+ 的合作关系已结束：合作终止$/);
+    // The claim that was withdrawn had been told to the secretary as a catalogue message too.
+    expect((await read(h.secretary.token, 'en', 'MATCH_PENDING_REVIEW')).message).toMatch(/ claimed 2 张 of ".+"$/);
+    expect((await read(h.secretary.token, 'zh-CN', 'MATCH_PENDING_REVIEW')).message).toMatch(/ 认领了“.+”的 2 张$/);
   });
 });
 

@@ -34,7 +34,8 @@ export type HookWhen<S extends string> = { enter: S } | { leave: S } | 'any';
 
 /**
  * A side effect of a transition, run inside its transaction right after the status and history
- * are written. Set-based transitions call it once with the whole batch (all with the same `to`).
+ * are written. Set-based transitions call it once with the objects of the batch it concerns (all
+ * with the same `to`; for a `leave` hook, those that left its status).
  * Throwing rolls the whole transaction back, the transition included.
  */
 export type Hook<S extends string, E> = (tx: EntityManager, batch: Transition<S, E>[]) => Promise<void>;
@@ -48,6 +49,9 @@ interface Registered<S extends string, E> {
 }
 
 let registrations = 0;
+
+const applies = <S extends string>(when: HookWhen<S>, from: S | null, to: S) =>
+  when === 'any' || ('enter' in when ? when.enter === to : when.leave === from);
 
 const hooksSuspended = new WeakSet<EntityManager>();
 
@@ -116,19 +120,15 @@ export class StateMachine<S extends string, E extends ObjectLiteral & { id: stri
   }
 
   private matching(from: S | null, to: S): Registered<S, E>[] {
-    return this.hooks.filter(({ when }) => when === 'any' || ('enter' in when ? when.enter === to : when.leave === from));
+    return this.hooks.filter(({ when }) => applies(when, from, to));
   }
 
-  /** Runs the hooks for a batch, grouped by the status its objects left; each hook once per group. */
+  /** Runs each matching hook once, with the part of the batch it concerns (for `leave`, the objects that left that status). */
   private async runHooks(tx: EntityManager, batch: Transition<S, E>[]): Promise<void> {
     if (!batch.length || !this.hooks.length || hooksSuspended.has(tx)) return;
-    const froms = [...new Set(batch.map((t) => t.from))];
-    for (const hook of this.hooks) {
-      for (const from of froms) {
-        if (!this.matching(from, batch[0].to).includes(hook)) continue;
-        const group = batch.filter((t) => t.from === from);
-        await hook.hook(tx, group);
-      }
+    for (const { when, hook } of [...this.hooks]) {
+      const concerned = batch.filter((t) => applies(when, t.from, t.to));
+      if (concerned.length) await hook(tx, concerned);
     }
   }
 
