@@ -9,6 +9,8 @@ export interface TransitionMeta {
   /** What the system adds to the note, as a catalogue message: shown after `note` in the reader's language. */
   noteMessage?: Msg | null;
   communityId?: string | null;
+  /** Why it happened when the hooks must know it, in the domain's words (e.g. PARTNERSHIP_ENDED for a cascade). */
+  cause?: string;
 }
 
 /** One object moved by a transition, as hooks receive it. `from` is null when the object was just created. */

@@ -1,7 +1,6 @@
 import { now as clockNow } from '../common/clock';
 import { DateTime } from 'luxon';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { Transition } from '../common/state-machine';
 import type { Ctx } from '../context';
 import { byId, groupedBy, loader } from '../common/loaders';
 import { createdOrder, paginate, type PageArgs } from '../common/pagination';
@@ -20,9 +19,11 @@ import { cancelBookingsFrom, insertContractBookings, lockRoomSlots } from './boo
 import { contractLifecycle } from './contract.lifecycle';
 import { isoRange, startOfLocalDay, takenOccurrences, type Range } from './occurrences';
 import { ContractStatus, effectiveStatus, effectiveStatusSql, expiredSql, EXPIRY, isExpired, SpaceContract } from './space-contract.entity';
-import { announceContract, announceContracts, noteValues } from './spaces.announce';
 import type { ContractFilter, ProposeContractInput } from './spaces.inputs';
 import { contractVisibility, visibleContractsWhere } from './spaces.visibility';
+
+/** The cause of transitions made by ending a partnership: the hooks tell them live only (PARTNERSHIP_ENDED says it). */
+export const PARTNERSHIP_ENDED = 'PARTNERSHIP_ENDED';
 
 /** Longest term, both days counted (a leap year). */
 export const MAX_TERM_DAYS = 366;
@@ -104,13 +105,8 @@ export async function proposeContract(ctx: Ctx, room: Room, input: ProposeContra
         proposedBy: by,
       }),
     );
+    // Told by the hooks of spaces.hooks.ts, as every contract transition.
     await contractLifecycle.created(tx, contract, { by, communityId: room.communityId });
-    await announceContract(tx, {
-      contract,
-      by,
-      notify: { secretariesOf: contract.communityId },
-      message: (n) => msg('contract.proposed.notice', { ...n, startsOn: { day: contract.startsOn }, endsOn: { day: contract.endsOn } }),
-    });
     return contract;
   });
 }
@@ -168,12 +164,6 @@ export async function reviewContract(
         if (decision === ReviewDecision.REJECT) {
           const locked = await lockContract(tx, contract.id);
           await contractLifecycle.apply(tx, locked, ContractStatus.REJECTED, { by, note, communityId: locked.communityId });
-          await announceContract(tx, {
-            contract: locked,
-            by,
-            notify: { membersOf: locked.partnerId },
-            message: (n) => msg('contract.rejected.notice', { ...n, ...noteValues(note) }),
-          });
           return locked;
         }
         // Partnership before contract: the order endPartnership takes them in, so the two never deadlock.
@@ -185,12 +175,6 @@ export async function reviewContract(
         contractLifecycle.assertTransition(locked.status, ContractStatus.ACTIVE);
         if (!partnership) throw new InvalidStateError(msg('contract.partnershipNotActive'));
         await approve(tx, locked, zone, note ?? null, skipConflicts, by);
-        await announceContract(tx, {
-          contract: locked,
-          by,
-          notify: { membersOf: locked.partnerId },
-          message: (n) => msg('contract.approved.notice', { ...n, ...noteValues(note) }),
-        });
         return locked;
       });
     } catch (error) {
@@ -244,14 +228,8 @@ export async function terminateContract(ctx: Ctx, contract: SpaceContract, reaso
     }
     const from = new Date(Math.max(startOfLocalDay(on, zone).getTime(), clockNow().getTime()));
     await contractLifecycle.apply(tx, locked, ContractStatus.TERMINATED, { by, note: reason, communityId: locked.communityId }, { terminatedOn: on });
+    // The contract's one event (spaces.hooks.ts) stands for all the bookings cancelled here.
     await cancelBookingsFrom(tx, { contractId: locked.id }, from, by, msg('history.contractTerminated', { reason }));
-    // Either side may terminate: both are told, except whoever did it; one event for all its cancelled bookings.
-    await announceContract(tx, {
-      contract: locked,
-      by,
-      notify: { membersOf: locked.partnerId, secretariesOf: locked.communityId },
-      message: (n) => msg('contract.terminated.notice', { ...n, on: { day: on }, reason: reason.trim() }),
-    });
     return locked;
   });
 }
@@ -260,14 +238,15 @@ export async function terminateContract(ctx: Ctx, contract: SpaceContract, reaso
  * The spaces part of ending a partnership, inside its transaction (a hook, spaces.hooks.ts): the
  * partner's pending contracts there are rejected, the ACTIVE ones terminated (or recorded EXPIRED
  * when their term has ended), each set in one statement, and its future bookings there cancelled
- * in one more. Live events only: the PARTNERSHIP_ENDED notification tells people.
+ * in one more. Their cause is PARTNERSHIP_ENDED: the hooks tell them live only, the
+ * PARTNERSHIP_ENDED notification tells people.
  */
 export async function endContractsOfPartnership(tx: EntityManager, partnerId: string, communityId: string, by: string | null, reason: string) {
   const [{ timezone }] = await tx.query(`SELECT timezone FROM community WHERE id = $1`, [communityId]);
   const ofPartner = 'partner_id = :partnerId AND community_id = :communityId';
   const asOf = clockNow();
   const note = msg('history.partnershipEnded', { reason });
-  const meta = { by, note: null, noteMessage: note, communityId };
+  const meta = { by, note: null, noteMessage: note, communityId, cause: PARTNERSHIP_ENDED };
   const rejected = await contractLifecycle.applyWhere(tx, { sql: ofPartner, params: { partnerId, communityId } }, ContractStatus.REJECTED, meta);
   const expired = await contractLifecycle.applyWhere(tx, { sql: `${ofPartner} AND ${expiredSql()}`, params: { partnerId, communityId, asOf } }, EXPIRY.to, {
     ...meta,
@@ -282,8 +261,7 @@ export async function endContractsOfPartnership(tx: EntityManager, partnerId: st
     { changes: { terminatedOn: localToday(timezone) } },
   );
   await cancelBookingsFrom(tx, { partnerId, communityId }, asOf, by, note);
-  const ended = [...rejected, ...expired, ...terminated].sort((x, y) => (x.row.id < y.row.id ? -1 : 1));
-  await announceContracts(tx, ended.map(({ row }: Transition<ContractStatus, SpaceContract>) => ({ contract: row, by })));
+  return [...rejected, ...expired, ...terminated];
 }
 
 /**
@@ -297,16 +275,8 @@ export async function expireContracts(db: DataSource): Promise<number> {
       by: null,
       noteMessage: msg('history.termEnded'),
     });
-    // Only the process whose UPDATE took a row tells of it: several sweeping at once never tell twice.
-    await announceContracts(
-      tx,
-      expired.map(({ row }) => ({
-        contract: row,
-        by: null,
-        notify: { membersOf: row.partnerId },
-        message: (n: { title: string; room: string }) => msg('contract.expired.notice', { title: n.title, room: n.room, endsOn: { day: row.endsOn } }),
-      })),
-    );
+    // Told by the hooks of spaces.hooks.ts: only the process whose UPDATE took a row tells of it,
+    // so several sweeping at once never tell twice.
     return expired.length;
   });
 }

@@ -57,7 +57,6 @@ export async function announceContracts(tx: EntityManager, changes: ContractChan
   );
 }
 
-export const announceContract = (tx: EntityManager, change: ContractChange) => announceContracts(tx, [change]);
 
 /**
  * A booking cancelled on its own (not by its contract's end): a partner's booking is told to the
