@@ -31,6 +31,12 @@ import { pagesRouter } from './links/pages.routes';
 import { createSchema } from './schema';
 import { serviceHoursRouter } from './service-hours/service-hours.routes';
 import { calendarRouter } from './spaces/calendar.routes';
+// The side effects of the domains' transitions and the readers of their events, registered once
+// here, the composition root; HOOK_ORDER decides the order they run in (docs/architecture.md).
+import './partners/partners.hooks';
+import './spaces/spaces.hooks';
+import './demand/demand.hooks';
+import './live/live.subscribers';
 
 export interface AppDeps {
   db: DataSource;

@@ -10,7 +10,6 @@ import { CreateCommunityInput, CreateRoomInput, UpdateRoomInput } from './commun
 import * as communities from './communities.service';
 import { Room } from './room.entity';
 import { SlotOccurrence } from './slot-occurrence.type';
-import { takenByBookings } from '../spaces/bookings.service';
 
 const CommunityConnection = ConnectionType(Community, 'Community');
 const CommunityPageArgs = pageArgsFactory(20);
@@ -83,6 +82,6 @@ export class RoomResolver {
     @Arg('to', () => DateTimeScalar) to: Date,
     @Context() ctx: Ctx,
   ) {
-    return communities.roomAvailability(ctx, room, from, to, takenByBookings);
+    return communities.roomAvailability(ctx, room, from, to);
   }
 }

@@ -1,10 +1,8 @@
 import type { Ctx } from '../context';
 import type { EntityManager } from 'typeorm';
-import { BadUserInputError, ConflictError, fieldError, InvalidStateError, NotFoundError, PgErrorCode, pgErrorCode } from '../errors';
+import { BadUserInputError, ConflictError, fieldError, NotFoundError, PgErrorCode, pgErrorCode } from '../errors';
 import { msg } from '../i18n/messages';
-import { bookingsOutsideSlots } from '../spaces/bookings.service';
 import { byId } from '../common/loaders';
-import { isoInZone } from '../common/local-time';
 import { createdOrder, paginate, type PageArgs } from '../common/pagination';
 import { occurrencesBetween, validateWeeklySlots } from '../common/slots';
 import { isTimeZone } from '../common/validation';
@@ -98,18 +96,32 @@ export async function updateRoom(ctx: Ctx, room: Room, input: UpdateRoomInput): 
   });
   if (input.weeklySlots == null) return saveRoom(ctx, changed);
   const zone = (await findCommunity(ctx, room.communityId)).timezone;
-  // Refuse to orphan confirmed future bookings: they must be cancelled first (the room row lock
-  // holds off bookSlot, which share-locks it, until this commits).
+  // The domains holding something on the room's slots refuse a change that would orphan it (spaces:
+  // confirmed future bookings). The room row lock holds off bookSlot, which share-locks it, until this commits.
   return saveRoom(ctx, changed, async (tx) => {
     await tx.query(`SELECT 1 FROM room WHERE id = $1 FOR UPDATE`, [room.id]);
-    const orphaned = await bookingsOutsideSlots(tx, room.id, changed.weeklySlots, zone);
-    if (orphaned.length) {
-      throw new InvalidStateError(
-        msg('community.bookingsOnRemovedSlots', { count: orphaned.length }),
-        { bookings: orphaned.slice(0, 50).map((b) => ({ id: b.id, start: isoInZone(b.start, zone), end: isoInZone(b.end, zone) })), count: orphaned.length },
-      );
-    }
+    for (const check of roomSlotsChecks) await check(tx, room, changed.weeklySlots, zone);
   });
+}
+
+/**
+ * A check run inside updateRoom's transaction (room row locked) before a room's weekly slots
+ * change; it throws to refuse the change. Registered by the domain that holds something on the
+ * slots (src/spaces/spaces.hooks.ts), so communities need not know it.
+ */
+export type RoomSlotsCheck = (tx: EntityManager, room: Room, slots: WeeklySlot[], zone: string) => Promise<void>;
+const roomSlotsChecks: RoomSlotsCheck[] = [];
+
+export function beforeRoomSlotsChange(check: RoomSlotsCheck): () => void {
+  roomSlotsChecks.push(check);
+  return () => void roomSlotsChecks.splice(roomSlotsChecks.indexOf(check), 1);
+}
+
+let takenRanges: TakenRanges = async () => [];
+
+/** Sets what Room.availability counts as taken (spaces.hooks.ts: CONFIRMED bookings); nothing until then. */
+export function setRoomTakenRanges(taken: TakenRanges): void {
+  takenRanges = taken;
 }
 
 export interface SlotAvailability {
@@ -127,7 +139,7 @@ export function checkRange(from: Date, to: Date, maxDays: number): void {
   if (to.getTime() - from.getTime() > maxDays * 86_400_000) throw BadUserInputError.field('to', msg('field.rangeAtMostDays', { days: maxDays }));
 }
 
-export async function roomAvailability(ctx: Ctx, room: Room, from: Date, to: Date, taken: TakenRanges): Promise<SlotAvailability[]> {
+export async function roomAvailability(ctx: Ctx, room: Room, from: Date, to: Date, taken: TakenRanges = takenRanges): Promise<SlotAvailability[]> {
   checkRange(from, to, MAX_AVAILABILITY_DAYS);
   const community = await findCommunity(ctx, room.communityId);
   const busy = await taken(ctx, room, from, to);

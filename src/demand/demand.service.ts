@@ -12,14 +12,15 @@ import { localToday } from '../common/slots';
 import { communityZone, DEFAULT_TIMEZONE } from '../communities/zones.service';
 import { msg } from '../i18n/messages';
 import { inTransaction } from '../db/transaction';
-import { assertActivePartnership, escapeLike } from '../partners/partners.service';
+import { assertActivePartnership } from '../partners/partners.service';
+import { escapeLike } from '../common/like';
 import { ReviewDecision } from '../partners/partners.inputs';
 import { DemandItem, DemandStatus, URGENCY_RANK, Urgency } from './demand-item.entity';
 import type { ClaimDemandInput, DemandFilter, DispatchOfferInput, EvaluationInput, MatchFilter, PostDemandInput } from './demand.inputs';
 import { demandLifecycle, matchLifecycle } from './demand.lifecycle';
 import { DEMAND_ITEM_RELATIONS, MATCH_RELATIONS } from './demand.prefetch';
 import { visibleMatchesWhere } from './demand.visibility';
-import { announceMatch, announceMatches, withNote } from './match.announce';
+import { announceMatch, announceMatches, matchValues, noteValues } from './match.announce';
 import { Evaluation, Match, MatchOrigin, MatchStatus, UNFULFILLED_MATCH } from './match.entity';
 import { OfferCommunity, OfferStatus, SupplyOffer } from './supply-offer.entity';
 
@@ -191,7 +192,7 @@ export async function cancelDemand(ctx: Ctx, id: string, reason: string, by: str
         from,
         by,
         notify: { membersOf: match.partnerId },
-        message: (n) => `${n.community} cancelled "${n.title}"; your match of ${match.quantity} ${n.unit} is withdrawn: ${reason.trim()}`,
+        message: (n) => msg('notification.match.demandCancelled', { ...matchValues(n, match), reason: reason.trim() }),
       })),
     );
     return demand;
@@ -325,7 +326,7 @@ export async function claimDemand(ctx: Ctx, demand: DemandItem, input: ClaimDema
         from: null,
         by,
         notify: { secretariesOf: match.communityId },
-        message: (n) => `${n.partner} claimed ${match.quantity} ${n.unit} of "${n.title}"${withNote(match.note)}`,
+        message: (n) => msg('notification.match.claimed', { ...matchValues(n, match), ...noteValues(match.note) }),
       });
       return match;
     }),
@@ -354,7 +355,7 @@ export async function dispatchOffer(ctx: Ctx, demand: DemandItem, offer: SupplyO
         from: null,
         by,
         notify: { membersOf: match.partnerId },
-        message: (n) => `${n.community} asks for ${match.quantity} ${n.unit} of your offer for "${n.title}"; accept or decline it${withNote(match.note)}`,
+        message: (n) => msg('notification.match.dispatched', { ...matchValues(n, match), ...noteValues(match.note) }),
       });
       return match;
     }),
@@ -397,7 +398,7 @@ export async function respondToDispatch(ctx: Ctx, id: string, accept: boolean, n
       from: MatchStatus.PROPOSED,
       by,
       notify: { secretariesOf: match.communityId },
-      message: (n) => `${n.partner} ${accept ? 'accepted' : 'declined'} the dispatch of ${match.quantity} ${n.unit} for "${n.title}"${withNote(note)}`,
+      message: (n) => msg('notification.match.dispatchAnswered', { ...matchValues(n, match), accepted: accept ? 'yes' : 'no', ...noteValues(note) }),
     });
   });
 }
@@ -419,8 +420,7 @@ export async function reviewMatch(ctx: Ctx, id: string, decision: ReviewDecision
       from: MatchStatus.PENDING_REVIEW,
       by,
       notify: { membersOf: match.partnerId },
-      message: (n) =>
-        `${n.community} ${decision === ReviewDecision.APPROVE ? 'approved' : 'rejected'} your claim of ${match.quantity} ${n.unit} of "${n.title}"${withNote(note)}`,
+      message: (n) => msg('notification.match.reviewed', { ...matchValues(n, match), approved: decision === ReviewDecision.APPROVE ? 'yes' : 'no', ...noteValues(note) }),
     });
   });
 }
@@ -437,7 +437,7 @@ export async function withdrawMatch(ctx: Ctx, id: string, reason: string, by: st
       from,
       by,
       notify: { membersOf: match.partnerId, secretariesOf: match.communityId },
-      message: (n) => `The match of ${n.partner} for "${n.title}" (${match.quantity} ${n.unit}) was withdrawn: ${reason.trim()}`,
+      message: (n) => msg('notification.match.withdrawn', { ...matchValues(n, match), reason: reason.trim() }),
     });
   });
 }
@@ -453,7 +453,7 @@ export async function markMatchFulfilled(ctx: Ctx, id: string, note: string | nu
       from,
       by,
       notify: { membersOf: match.partnerId },
-      message: (n) => `${n.community} confirmed the delivery of ${match.quantity} ${n.unit} for "${n.title}"${withNote(note)}`,
+      message: (n) => msg('notification.match.fulfilled', { ...matchValues(n, match), ...noteValues(note) }),
     });
   });
 }
@@ -482,7 +482,7 @@ export async function evaluateMatch(ctx: Ctx, match: Match, input: EvaluationInp
         by,
         kind: 'MATCH_EVALUATED',
         notify: { membersOf: current.partnerId },
-        message: (n) => `${n.community} rated your delivery for "${n.title}" ${evaluation.rating}/5${withNote(evaluation.comment)}`,
+        message: (n) => msg('notification.match.evaluated', { ...matchValues(n, current), rating: evaluation.rating, ...noteValues(evaluation.comment) }),
       });
       return evaluation;
     });

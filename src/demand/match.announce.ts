@@ -1,7 +1,6 @@
 import type { EntityManager } from 'typeorm';
-import { topics } from '../live/events';
+import { emit, type DomainEvent, type Recipients } from '../common/domain-events';
 import type { Msg } from '../i18n/messages';
-import { announceMany, type Announcement, type Recipients } from '../live/notifications.service';
 import { MatchStatus, type Match } from './match.entity';
 
 /** What a match's messages mention, read in the transaction that changed it. */
@@ -23,23 +22,23 @@ export interface MatchChange {
   kind?: string;
   /** Inbox rows for these people (never `by`), with this text; leave out for live events only. */
   notify?: Recipients;
-  message?: (names: MatchNames) => string | Msg;
+  message?: (names: MatchNames) => Msg;
 }
 
 const PENDING = MatchStatus.PENDING_REVIEW;
 
 /**
- * Tells a batch of match changes, inside their transaction: each goes to its partner's activity
- * (and to its community's review queue when it entered or left PENDING_REVIEW); the inbox rows of
- * all of them are ONE statement, and names are read in one more, only when a message needs them.
+ * Tells a batch of match changes as domain events, inside their transaction: each shows in its
+ * partner's activity (and in its community's review queue when it entered or left PENDING_REVIEW);
+ * one batch of events (ONE statement of inbox rows), names read in one more, only when a message needs them.
  */
 export async function announceMatches(tx: EntityManager, changes: MatchChange[]): Promise<void> {
   if (!changes.length) return;
   const named = changes.filter((c) => c.notify && c.message);
   const names = named.length ? await matchNames(tx, named.map((c) => c.match.id)) : new Map<string, MatchNames>();
-  await announceMany(
+  await emit(
     tx,
-    changes.map(({ match, from, by, kind, notify, message }): Announcement => {
+    changes.map(({ match, from, by, kind, notify, message }): DomainEvent => {
       const queue = from === PENDING || (from !== match.status && match.status === PENDING);
       const n = names.get(match.id);
       return {
@@ -47,7 +46,8 @@ export async function announceMatches(tx: EntityManager, changes: MatchChange[])
         communityId: match.communityId,
         by,
         refs: { matchId: match.id },
-        topics: [topics.partnerActivity(match.partnerId), ...(queue ? [topics.reviewQueue(match.communityId)] : [])],
+        activityOf: match.partnerId,
+        queues: queue ? ['reviewQueue'] : [],
         ...(notify && message && n ? { notify, message: message(n) } : {}),
       };
     }),
@@ -69,5 +69,7 @@ async function matchNames(tx: EntityManager, ids: string[]): Promise<Map<string,
   return new Map(rows.map((r) => [r.id, r]));
 }
 
-/** ": note" when there is one. */
-export const withNote = (note: string | null | undefined) => (note?.trim() ? `: ${note.trim()}` : '');
+export { noteValues } from '../i18n/note-values';
+
+/** What every match message mentions: the demand's title and unit, the community, the partner, the quantity. */
+export const matchValues = (n: MatchNames, match: Match) => ({ title: n.title, unit: n.unit, community: n.community, partner: n.partner, quantity: String(match.quantity) });

@@ -5,7 +5,7 @@ import { AppError, BadUserInputError, NotFoundError } from '../errors';
 import { msg } from '../i18n/messages';
 import { createdOrder, paginate, type PageArgs } from '../common/pagination';
 import { inTransaction } from '../db/transaction';
-import { escapeLike } from '../partners/partners.service';
+import { escapeLike } from '../common/like';
 import type { OfferFilter, PublishOfferInput } from './demand.inputs';
 import { offerLifecycle } from './demand.lifecycle';
 import { OfferCommunity, OfferStatus, SupplyOffer } from './supply-offer.entity';

@@ -131,6 +131,21 @@ export const en = {
   'serviceLog.isStatus': '{id} is {status}',
   'serviceLog.decided.notice':
     'Your service log "{description}" ({minutes} min) was {status, select, VERIFIED {verified} other {rejected}}{hasNote, select, yes {: {note}} other {}}',
+  // ---- Notifications of partnerships and matches (issue #12, lifecycle hooks): keep this block last.
+  'notification.partnership.reviewed':
+    '{community} {approved, select, yes {approved} other {rejected}} your partnership request{hasNote, select, yes {: {note}} other {}}',
+  'notification.partnership.ended': 'The partnership of {partner} with {community} has ended: {reason}',
+  'notification.match.demandCancelled': '{community} cancelled "{title}"; your match of {quantity} {unit} is withdrawn: {reason}',
+  'notification.match.claimed': '{partner} claimed {quantity} {unit} of "{title}"{hasNote, select, yes {: {note}} other {}}',
+  'notification.match.dispatched':
+    '{community} asks for {quantity} {unit} of your offer for "{title}"; accept or decline it{hasNote, select, yes {: {note}} other {}}',
+  'notification.match.dispatchAnswered':
+    '{partner} {accepted, select, yes {accepted} other {declined}} the dispatch of {quantity} {unit} for "{title}"{hasNote, select, yes {: {note}} other {}}',
+  'notification.match.reviewed':
+    '{community} {approved, select, yes {approved} other {rejected}} your claim of {quantity} {unit} of "{title}"{hasNote, select, yes {: {note}} other {}}',
+  'notification.match.withdrawn': 'The match of {partner} for "{title}" ({quantity} {unit}) was withdrawn: {reason}',
+  'notification.match.fulfilled': '{community} confirmed the delivery of {quantity} {unit} for "{title}"{hasNote, select, yes {: {note}} other {}}',
+  'notification.match.evaluated': '{community} rated your delivery for "{title}" {rating}/5{hasNote, select, yes {: {note}} other {}}',
 } satisfies Record<string, string>;
 
 export type MessageId = keyof typeof en;

@@ -118,4 +118,17 @@ export const zhCN: Record<MessageId, string> = {
   'serviceLog.isStatus': '{id} {status}',
   'serviceLog.decided.notice':
     '您的服务记录“{description}”（{minutes} 分钟）{status, select, VERIFIED {已通过核验} other {未通过核验}}{hasNote, select, yes {：{note}} other {}}',
+  // ---- 合作关系与匹配的通知（issue #12，生命周期钩子）：此段保持在最后。
+  'notification.partnership.reviewed': '{community}{approved, select, yes {批准} other {驳回}}了您的合作申请{hasNote, select, yes {：{note}} other {}}',
+  'notification.partnership.ended': '{partner} 与 {community} 的合作关系已结束：{reason}',
+  'notification.match.demandCancelled': '{community} 取消了需求“{title}”，您认领的 {quantity} {unit} 已撤回：{reason}',
+  'notification.match.claimed': '{partner} 认领了“{title}”的 {quantity} {unit}{hasNote, select, yes {：{note}} other {}}',
+  'notification.match.dispatched': '{community} 请求用您的供给为“{title}”提供 {quantity} {unit}，请接受或拒绝{hasNote, select, yes {：{note}} other {}}',
+  'notification.match.dispatchAnswered':
+    '{partner} {accepted, select, yes {接受} other {拒绝}}了为“{title}”调配 {quantity} {unit}{hasNote, select, yes {：{note}} other {}}',
+  'notification.match.reviewed':
+    '{community}{approved, select, yes {批准} other {驳回}}了您对“{title}”{quantity} {unit} 的认领{hasNote, select, yes {：{note}} other {}}',
+  'notification.match.withdrawn': '{partner} 为“{title}”提供 {quantity} {unit} 的匹配已撤回：{reason}',
+  'notification.match.fulfilled': '{community} 确认已收到“{title}”的 {quantity} {unit}{hasNote, select, yes {：{note}} other {}}',
+  'notification.match.evaluated': '{community} 为您在“{title}”中的交付评了 {rating}/5 分{hasNote, select, yes {：{note}} other {}}',
 };

@@ -10,14 +10,10 @@ import { msg, render, type Msg } from '../i18n/messages';
 import { publish, topics, type Refs } from './events';
 import { Notification } from './notification.entity';
 
-/** Who is told: any mix of these, each person once. */
-export interface Recipients {
-  userIds?: string[];
-  /** Every member of this partner. */
-  membersOf?: string;
-  /** Every secretary of this community. */
-  secretariesOf?: string;
-}
+import type { Recipients } from '../common/domain-events';
+
+/** Who is told: any mix of these, each person once (declared with the domain events). */
+export type { Recipients };
 
 export interface NotificationInput {
   to: Recipients;
@@ -109,7 +105,7 @@ export interface Announcement {
   topics?: string[];
 }
 
-/** The one call a lifecycle transition makes to be seen live and kept in the inbox. */
+/** One announcement: what live.subscribers.ts makes of a domain event (domains emit events, see src/common/domain-events.ts). */
 export function announce(tx: EntityManager, a: Announcement): Promise<void> {
   return announceMany(tx, [a]);
 }

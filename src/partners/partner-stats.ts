@@ -39,6 +39,8 @@ export function starsFor(f: Figures): number {
 
 /** Every partner's figures in one statement for the whole request. */
 export function partnerStatsLoader(ctx: Ctx) {
+  // active_contracts: ACTIVE and not expired, i.e. NOT EXPIRY (src/spaces/space-contract.entity.ts,
+  // the rule's one definition); partners sits below spaces and reads the table without importing it.
   return loader<string, PartnerStats>(ctx, 'partnerStats', async (ids) => {
     const rows: { id: string; fulfilled_matches: number; verified_service_minutes: number; active_contracts: number; average_rating: number | null }[] =
       await ctx.db.query(

@@ -5,14 +5,11 @@ import { ConflictError, ForbiddenError, NotFoundError, PgErrorCode, pgErrorCode 
 import { byId } from '../common/loaders';
 import { createdOrder, paginate, type PageArgs } from '../common/pagination';
 import { checkText } from '../common/validation';
+import { escapeLike } from '../common/like';
 import { inTransaction } from '../db/transaction';
-import { topics } from '../live/events';
-import { announce } from '../live/notifications.service';
-import { endContractsOfPartnership } from '../spaces/contracts.service';
 import { Partner, PartnerMember, PartnerRole, Partnership, PartnershipStatus } from './partner.entity';
 import { ReviewDecision, type PartnerFilter, type RegisterPartnerInput } from './partners.inputs';
 import { partnershipLifecycle } from './partnership.lifecycle';
-import { withdrawPartnerMatchesInCommunity } from '../demand/demand.service';
 
 export const newCalendarToken = () => randomBytes(24).toString('base64url');
 
@@ -43,8 +40,6 @@ export function listPartners(ctx: Ctx, filter: PartnerFilter | null | undefined,
   return paginate(qb, createdOrder('p'), page);
 }
 
-export const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
-
 export async function registerPartner(ctx: Ctx, userId: string, input: RegisterPartnerInput): Promise<Partner> {
   return inTransaction(ctx.db, async (tx) => {
     const partner = await tx.save(
@@ -64,15 +59,8 @@ export async function requestPartnership(ctx: Ctx, partnerId: string, communityI
   try {
     return await inTransaction(ctx.db, async (tx) => {
       const partnership = await tx.save(tx.create(Partnership, { partnerId, communityId, status: PartnershipStatus.PENDING }));
+      // Told by the hooks of partners.hooks.ts.
       await partnershipLifecycle.created(tx, partnership, { by, communityId });
-      // Enters the secretaries' queue of requests; they see it live, the pending list keeps it.
-      await announce(tx, {
-        kind: 'PARTNERSHIP_PENDING',
-        communityId,
-        by,
-        refs: { partnershipId: partnership.id },
-        topics: [topics.partnershipRequests(communityId)],
-      });
       return partnership;
     });
   } catch (error) {
@@ -93,54 +81,26 @@ export async function reviewPartnership(ctx: Ctx, id: string, decision: ReviewDe
   return inTransaction(ctx.db, async (tx) => {
     const partnership = await lockPartnership(tx, id);
     const to = decision === ReviewDecision.APPROVE ? PartnershipStatus.ACTIVE : PartnershipStatus.REJECTED;
+    // Told by the hooks of partners.hooks.ts.
     await partnershipLifecycle.apply(tx, partnership, to, { by, note, communityId: partnership.communityId });
-    const { community } = await partnershipNames(tx, partnership);
-    await announce(tx, {
-      kind: `PARTNERSHIP_${to}`,
-      message: `${community} ${to === PartnershipStatus.ACTIVE ? 'approved' : 'rejected'} your partnership request${note?.trim() ? `: ${note.trim()}` : ''}`,
-      communityId: partnership.communityId,
-      by,
-      refs: { partnershipId: partnership.id },
-      notify: { membersOf: partnership.partnerId },
-      topics: [topics.partnerActivity(partnership.partnerId), topics.partnershipRequests(partnership.communityId)],
-    });
     return partnership;
   });
 }
 
 /**
  * Ends an ACTIVE partnership and, in the same transaction, everything the partner holds in that
- * community: its unreviewed matches are withdrawn and its contracts terminated (see the cascades).
+ * community. Partners does not know what that is: the domains that hold something register hooks
+ * on entering ENDED (src/spaces/spaces.hooks.ts ends its contracts and their bookings,
+ * src/demand/demand.hooks.ts withdraws its unreviewed matches), run in HOOK_ORDER
+ * (docs/architecture.md); any of them failing leaves the partnership ACTIVE.
  */
 export async function endPartnership(ctx: Ctx, id: string, reason: string, by: string) {
   checkText('reason', reason, { required: true });
   return inTransaction(ctx.db, async (tx) => {
     const partnership = await lockPartnership(tx, id);
     await partnershipLifecycle.apply(tx, partnership, PartnershipStatus.ENDED, { by, note: reason, communityId: partnership.communityId });
-    await endContractsOfPartnership(tx, partnership.partnerId, partnership.communityId, by, reason);
-    await withdrawPartnerMatchesInCommunity(tx, partnership.partnerId, partnership.communityId, by, reason);
-    // Both sides are concerned: the partner's members and the community's secretaries, except whoever ended it.
-    const { community, partner } = await partnershipNames(tx, partnership);
-    await announce(tx, {
-      kind: 'PARTNERSHIP_ENDED',
-      message: `The partnership of ${partner} with ${community} has ended: ${reason.trim()}`,
-      communityId: partnership.communityId,
-      by,
-      refs: { partnershipId: partnership.id },
-      notify: { membersOf: partnership.partnerId, secretariesOf: partnership.communityId },
-      topics: [topics.partnerActivity(partnership.partnerId)],
-    });
     return partnership;
   });
-}
-
-/** The names a partnership's notifications mention, in one statement. */
-async function partnershipNames(tx: EntityManager, partnership: Partnership): Promise<{ community: string; partner: string }> {
-  const [row] = await tx.query(`SELECT (SELECT name FROM community WHERE id = $1) AS community, (SELECT name FROM partner WHERE id = $2) AS partner`, [
-    partnership.communityId,
-    partnership.partnerId,
-  ]);
-  return row;
 }
 
 /**

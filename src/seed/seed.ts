@@ -3,6 +3,7 @@ import { hashPassword } from '../auth/passwords';
 import type { Config } from '../config';
 import { Community, CommunitySecretary } from '../communities/community.entity';
 import { Room, Weekday, type WeeklySlot } from '../communities/room.entity';
+import { withoutHooks } from '../common/state-machine';
 import { inTransaction } from '../db/transaction';
 import { seedDemand } from '../demand/demand.seed';
 import { seedDomainNotifications, seedNotifications } from '../live/seed-notifications';
@@ -83,7 +84,8 @@ const PARTNERS: [string, PartnerCategory, string, string][] = [
  */
 export async function seedDemo(db: DataSource, config: Config): Promise<DemoAccount[]> {
   const passwordHash = await hashPassword(DEMO_PASSWORD, config.bcryptRounds);
-  return inTransaction(db, async (tx) => {
+  // The seed writes the demo inbox itself (seed-notifications.ts): the lifecycles' hooks stay out.
+  return inTransaction(db, (tx) => withoutHooks(tx, async () => {
     const admin = await tx.findOneByOrFail(User, { email: config.adminEmail });
     const users = new Map<string, User>();
     for (const [email, displayName] of PEOPLE) {
@@ -132,7 +134,7 @@ export async function seedDemo(db: DataSource, config: Config): Promise<DemoAcco
     await seedDomainNotifications(tx);
 
     return PEOPLE.map(([email, displayName, role]) => ({ email, displayName, role }));
-  });
+  }));
 }
 
 async function activePartnership(tx: EntityManager, partner: Partner, community: Community, requestedBy: string, approvedBy: string) {

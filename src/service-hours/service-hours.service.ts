@@ -31,7 +31,7 @@ import {
   type FieldError,
 } from '../errors';
 import { msg } from '../i18n/messages';
-import { announceMany } from '../live/notifications.service';
+import { emit } from '../common/domain-events';
 import { ReviewDecision } from '../partners/partners.inputs';
 import { assertActivePartnership, findPartner } from '../partners/partners.service';
 import { obligationMonths } from './obligations';
@@ -237,7 +237,7 @@ export async function decideServiceLogs(ctx: Ctx, ids: string[], decision: Revie
       await serviceLogLifecycle.apply(tx, log, to, { by, note: note ?? null, communityId: log.communityId }, { verifiedById: by, verifiedAt });
     }
     // Each volunteer hears of their own logs; every inbox row of the batch is one statement.
-    await announceMany(
+    await emit(
       tx,
       locked.map((log) => ({
         kind: `SERVICE_LOG_${to}`,

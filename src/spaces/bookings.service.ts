@@ -201,8 +201,8 @@ export async function cancelBooking(ctx: Ctx, booking: Booking, reason: string, 
 }
 
 /**
- * Cancels, in one statement, the CONFIRMED bookings matching `where` that start at or after
- * `from`, appending each cancellation to its history. Returns how many it cancelled.
+ * Cancels, in one statement (bookingLifecycle.applyWhere), the CONFIRMED bookings matching `where`
+ * that start at or after `from`, with one history row each. Returns the cancelled bookings.
  */
 export async function cancelBookingsFrom(
   tx: EntityManager,
@@ -210,52 +210,48 @@ export async function cancelBookingsFrom(
   from: Date,
   by: string | null,
   reason: string | Msg,
-): Promise<number> {
+): Promise<Booking[]> {
   const note = historyNote(reason);
-  const [condition, ids] =
-    'contractId' in where ? ['contract_id = $1', [where.contractId]] : ['partner_id = $1 AND community_id = $2', [where.partnerId, where.communityId]];
-  const n = ids.length;
-  const rows: unknown[] = await tx.query(
-    `WITH cancelled AS (
-       UPDATE booking SET status = 'CANCELLED', cancelled_at = now(), cancel_reason = $${n + 2}
-        WHERE ${condition} AND status = 'CONFIRMED' AND start_at >= $${n + 1}
-       RETURNING id, community_id)
-     INSERT INTO status_change (object_type, object_id, community_id, from_status, to_status, by_user_id, note, note_id, note_values)
-     SELECT 'BOOKING', id, community_id, 'CONFIRMED', 'CANCELLED', $${n + 3}::uuid, $${n + 4}::text, $${n + 5}::text, $${n + 6}::jsonb FROM cancelled
-     RETURNING object_id`,
-    [...ids, from, note.text, by, note.note, note.id, note.values],
+  const condition =
+    'contractId' in where
+      ? { sql: 'contract_id = :contractId AND start_at >= :from', params: { contractId: where.contractId, from } }
+      : { sql: 'partner_id = :partnerId AND community_id = :communityId AND start_at >= :from', params: { ...where, from } };
+  const cancelled = await bookingLifecycle.applyWhere(
+    tx,
+    condition,
+    BookingStatus.CANCELLED,
+    { by, note: note.note, noteMessage: note.message },
+    { changes: { cancelledAt: () => 'now()', cancelReason: note.text } },
   );
-  return rows.length;
+  return cancelled.map((t) => t.row);
 }
 
-/** Books every occurrence for a contract in ONE statement, history included. */
+/** Books every occurrence for a contract in ONE statement, history included (bookingLifecycle.createdMany). */
 export async function insertContractBookings(tx: EntityManager, contract: SpaceContract, occurrences: Range[], by: string | null, why: string | Msg) {
   if (!occurrences.length) return 0;
   const note = historyNote(why);
-  const rows: unknown[] = await tx.query(
-    `WITH inserted AS (
-       INSERT INTO booking (community_id, room_id, partner_id, contract_id, start_at, end_at, purpose, status, created_by)
-       SELECT $1, $2, $3, $4, o.s, o.e, $5, 'CONFIRMED', $6::uuid
-         FROM unnest($7::timestamptz[], $8::timestamptz[]) AS o(s, e)
-       RETURNING id)
-     INSERT INTO status_change (object_type, object_id, community_id, from_status, to_status, by_user_id, note, note_id, note_values)
-     SELECT 'BOOKING', id, $1, NULL, 'CONFIRMED', $6::uuid, $9::text, $10::text, $11::jsonb FROM inserted
-     RETURNING object_id`,
-    [
-      contract.communityId,
-      contract.roomId,
-      contract.partnerId,
-      contract.id,
-      contract.title.slice(0, 200),
-      by,
-      occurrences.map((o) => o.start),
-      occurrences.map((o) => o.end),
-      note.note,
-      note.id,
-      note.values,
-    ],
+  const ids = await bookingLifecycle.createdMany(
+    tx,
+    {
+      sql: `INSERT INTO booking (community_id, room_id, partner_id, contract_id, start_at, end_at, purpose, status, created_by)
+            SELECT $1, $2, $3, $4, o.s, o.e, $5, $6, $7::uuid
+              FROM unnest($8::timestamptz[], $9::timestamptz[]) AS o(s, e)
+            RETURNING id, community_id, status`,
+      params: [
+        contract.communityId,
+        contract.roomId,
+        contract.partnerId,
+        contract.id,
+        contract.title.slice(0, 200),
+        BookingStatus.CONFIRMED,
+        by,
+        occurrences.map((o) => o.start),
+        occurrences.map((o) => o.end),
+      ],
+    },
+    { by, note: note.note, noteMessage: note.message },
   );
-  return rows.length;
+  return ids.length;
 }
 
 export function upcomingPublicBenefitSessions(ctx: Ctx, communityId: string): Promise<Booking[]> {
@@ -296,10 +292,10 @@ export async function bookingsOutsideSlots(
 }
 
 /**
- * A history note for raw SQL: a catalogue message goes to note_id / note_values (rendered for each
- * reader); `text` is its default-language wording, for columns that keep plain text (cancel_reason).
+ * A history note: a catalogue message goes to note_id / note_values (rendered for each reader);
+ * `text` is its default-language wording, for columns that keep plain text (cancel_reason).
  */
-function historyNote(why: string | Msg) {
-  if (typeof why === 'string') return { text: why, note: why, id: null, values: null };
-  return { text: render(DEFAULT_LOCALE, why), note: null, id: why.id, values: JSON.stringify(why.values ?? {}) };
+function historyNote(why: string | Msg): { text: string; note: string | null; message: Msg | null } {
+  if (typeof why === 'string') return { text: why, note: why, message: null };
+  return { text: render(DEFAULT_LOCALE, why), note: null, message: why };
 }

@@ -18,10 +18,12 @@ import { Booking } from './booking.entity';
 import { cancelBookingsFrom, insertContractBookings, lockRoomSlots } from './bookings.service';
 import { contractLifecycle } from './contract.lifecycle';
 import { isoRange, startOfLocalDay, takenOccurrences, type Range } from './occurrences';
-import { ContractStatus, effectiveStatus, SpaceContract } from './space-contract.entity';
-import { announceContract, announceContracts, noteValues } from './spaces.announce';
+import { ContractStatus, effectiveStatus, effectiveStatusSql, expiredSql, EXPIRY, isExpired, SpaceContract } from './space-contract.entity';
 import type { ContractFilter, ProposeContractInput } from './spaces.inputs';
 import { contractVisibility, visibleContractsWhere } from './spaces.visibility';
+
+/** The cause of transitions made by ending a partnership: the hooks tell them live only (PARTNERSHIP_ENDED says it). */
+export const PARTNERSHIP_ENDED = 'PARTNERSHIP_ENDED';
 
 /** Longest term, both days counted (a leap year). */
 export const MAX_TERM_DAYS = 366;
@@ -45,15 +47,12 @@ export async function findContract(ctx: Ctx, id: string, path = 'id'): Promise<S
   return contract;
 }
 
-/** The status as of the clock's `:asOf` (bound by the caller). */
-const EFFECTIVE_STATUS_SQL = `(CASE WHEN c.status = 'ACTIVE' AND c.ends_at <= :asOf THEN 'EXPIRED' ELSE c.status END)`;
-
 export async function listContracts(ctx: Ctx, filter: ContractFilter | null | undefined, page: PageArgs) {
   const qb = ctx.db.getRepository(SpaceContract).createQueryBuilder('c');
   if (filter?.communityId) qb.andWhere('c.community_id = :communityId', { communityId: filter.communityId });
   if (filter?.partnerId) qb.andWhere('c.partner_id = :partnerId', { partnerId: filter.partnerId });
   if (filter?.roomId) qb.andWhere('c.room_id = :roomId', { roomId: filter.roomId });
-  if (filter?.status?.length) qb.andWhere(`${EFFECTIVE_STATUS_SQL} IN (:...statuses)`, { statuses: filter.status, asOf: clockNow() });
+  if (filter?.status?.length) qb.andWhere(`${effectiveStatusSql('c')} IN (:...statuses)`, { statuses: filter.status, asOf: clockNow() });
   const visible = await visibleContractsWhere(ctx);
   if (visible) qb.andWhere(visible.sql, visible.params);
   return paginate(qb, createdOrder('c'), page);
@@ -106,13 +105,8 @@ export async function proposeContract(ctx: Ctx, room: Room, input: ProposeContra
         proposedBy: by,
       }),
     );
+    // Told by the hooks of spaces.hooks.ts, as every contract transition.
     await contractLifecycle.created(tx, contract, { by, communityId: room.communityId });
-    await announceContract(tx, {
-      contract,
-      by,
-      notify: { secretariesOf: contract.communityId },
-      message: (n) => msg('contract.proposed.notice', { ...n, startsOn: { day: contract.startsOn }, endsOn: { day: contract.endsOn } }),
-    });
     return contract;
   });
 }
@@ -170,12 +164,6 @@ export async function reviewContract(
         if (decision === ReviewDecision.REJECT) {
           const locked = await lockContract(tx, contract.id);
           await contractLifecycle.apply(tx, locked, ContractStatus.REJECTED, { by, note, communityId: locked.communityId });
-          await announceContract(tx, {
-            contract: locked,
-            by,
-            notify: { membersOf: locked.partnerId },
-            message: (n) => msg('contract.rejected.notice', { ...n, ...noteValues(note) }),
-          });
           return locked;
         }
         // Partnership before contract: the order endPartnership takes them in, so the two never deadlock.
@@ -187,12 +175,6 @@ export async function reviewContract(
         contractLifecycle.assertTransition(locked.status, ContractStatus.ACTIVE);
         if (!partnership) throw new InvalidStateError(msg('contract.partnershipNotActive'));
         await approve(tx, locked, zone, note ?? null, skipConflicts, by);
-        await announceContract(tx, {
-          contract: locked,
-          by,
-          notify: { membersOf: locked.partnerId },
-          message: (n) => msg('contract.approved.notice', { ...n, ...noteValues(note) }),
-        });
         return locked;
       });
     } catch (error) {
@@ -241,78 +223,60 @@ export async function terminateContract(ctx: Ctx, contract: SpaceContract, reaso
   if (on > contract.endsOn) throw BadUserInputError.field('effectiveOn', msg('contract.effectiveAfterEnd', { endsOn: { day: contract.endsOn } }));
   return inTransaction(ctx.db, async (tx) => {
     const locked = await lockContract(tx, contract.id);
-    if (effectiveStatus(locked) === ContractStatus.EXPIRED && locked.status === ContractStatus.ACTIVE) {
+    if (isExpired(locked)) {
       throw new InvalidStateError(msg('contract.expiredAt', { endsOn: { day: locked.endsOn } }), { from: ContractStatus.EXPIRED, to: ContractStatus.TERMINATED });
     }
     const from = new Date(Math.max(startOfLocalDay(on, zone).getTime(), clockNow().getTime()));
     await contractLifecycle.apply(tx, locked, ContractStatus.TERMINATED, { by, note: reason, communityId: locked.communityId }, { terminatedOn: on });
+    // The contract's one event (spaces.hooks.ts) stands for all the bookings cancelled here.
     await cancelBookingsFrom(tx, { contractId: locked.id }, from, by, msg('history.contractTerminated', { reason }));
-    // Either side may terminate: both are told, except whoever did it; one event for all its cancelled bookings.
-    await announceContract(tx, {
-      contract: locked,
-      by,
-      notify: { membersOf: locked.partnerId, secretariesOf: locked.communityId },
-      message: (n) => msg('contract.terminated.notice', { ...n, on: { day: on }, reason: reason.trim() }),
-    });
     return locked;
   });
 }
 
 /**
- * The spaces part of ending a partnership, inside its transaction: ACTIVE contracts there are
- * terminated (pending ones rejected) and the partner's future bookings there cancelled.
+ * The spaces part of ending a partnership, inside its transaction (a hook, spaces.hooks.ts): the
+ * partner's pending contracts there are rejected, the ACTIVE ones terminated (or recorded EXPIRED
+ * when their term has ended), each set in one statement, and its future bookings there cancelled
+ * in one more. Their cause is PARTNERSHIP_ENDED: the hooks tell them live only, the
+ * PARTNERSHIP_ENDED notification tells people.
  */
 export async function endContractsOfPartnership(tx: EntityManager, partnerId: string, communityId: string, by: string | null, reason: string) {
   const [{ timezone }] = await tx.query(`SELECT timezone FROM community WHERE id = $1`, [communityId]);
-  const contracts = await tx
-    .getRepository(SpaceContract)
-    .createQueryBuilder('c')
-    .setLock('pessimistic_write')
-    .where('c.partner_id = :partnerId AND c.community_id = :communityId AND c.status IN (:...live)', {
-      partnerId,
-      communityId,
-      live: [ContractStatus.PENDING_REVIEW, ContractStatus.ACTIVE],
-    })
-    .getMany();
+  const ofPartner = 'partner_id = :partnerId AND community_id = :communityId';
+  const asOf = clockNow();
   const note = msg('history.partnershipEnded', { reason });
-  for (const contract of contracts) {
-    const meta = { by, note: null, noteMessage: note, communityId };
-    if (contract.status === ContractStatus.PENDING_REVIEW) await contractLifecycle.apply(tx, contract, ContractStatus.REJECTED, meta);
-    else if (effectiveStatus(contract) === ContractStatus.EXPIRED) await contractLifecycle.apply(tx, contract, ContractStatus.EXPIRED, { ...meta, noteMessage: msg('history.termEnded'), by: null });
-    else await contractLifecycle.apply(tx, contract, ContractStatus.TERMINATED, meta, { terminatedOn: localToday(timezone) });
-  }
-  await cancelBookingsFrom(tx, { partnerId, communityId }, clockNow(), by, note);
-  // Live events only: the PARTNERSHIP_ENDED notification tells people.
-  await announceContracts(tx, contracts.map((contract) => ({ contract, by })));
+  const meta = { by, note: null, noteMessage: note, communityId, cause: PARTNERSHIP_ENDED };
+  const rejected = await contractLifecycle.applyWhere(tx, { sql: ofPartner, params: { partnerId, communityId } }, ContractStatus.REJECTED, meta);
+  const expired = await contractLifecycle.applyWhere(tx, { sql: `${ofPartner} AND ${expiredSql()}`, params: { partnerId, communityId, asOf } }, EXPIRY.to, {
+    ...meta,
+    by: null,
+    noteMessage: msg('history.termEnded'),
+  });
+  const terminated = await contractLifecycle.applyWhere(
+    tx,
+    { sql: `${ofPartner} AND NOT ${expiredSql()}`, params: { partnerId, communityId, asOf } },
+    ContractStatus.TERMINATED,
+    meta,
+    { changes: { terminatedOn: localToday(timezone) } },
+  );
+  await cancelBookingsFrom(tx, { partnerId, communityId }, asOf, by, note);
+  return [...rejected, ...expired, ...terminated];
 }
 
 /**
- * ACTIVE -> EXPIRED for every contract whose term has ended, with history, in one statement; safe
- * to run from several processes at once. Reads never wait for it: `status` derives EXPIRED already.
+ * ACTIVE -> EXPIRED (EXPIRY) for every contract whose term has ended, with history, in one
+ * statement; safe to run from several processes at once. Reads never wait for it: `status`
+ * derives EXPIRED already.
  */
 export async function expireContracts(db: DataSource): Promise<number> {
   return inTransaction(db, async (tx) => {
-    const expired: { id: string; community_id: string; partner_id: string; ends_on: string }[] = await tx.query(
-      `WITH expired AS (
-         UPDATE space_contract SET status = 'EXPIRED', updated_at = now()
-          WHERE status = 'ACTIVE' AND ends_at <= $1
-         RETURNING id, community_id, partner_id, ends_on),
-       history AS (
-         INSERT INTO status_change (object_type, object_id, community_id, from_status, to_status, by_user_id, note, note_id, note_values)
-         SELECT 'SPACE_CONTRACT', id, community_id, 'ACTIVE', 'EXPIRED', NULL, NULL, 'history.termEnded', '{}'::jsonb FROM expired)
-       SELECT id, community_id, partner_id, ends_on::text AS ends_on FROM expired`,
-      [clockNow()],
-    );
-    // Only the process whose UPDATE took a row tells of it: several sweeping at once never tell twice.
-    await announceContracts(
-      tx,
-      expired.map((row) => ({
-        contract: { id: row.id, communityId: row.community_id, partnerId: row.partner_id, status: ContractStatus.EXPIRED },
-        by: null,
-        notify: { membersOf: row.partner_id },
-        message: (n: { title: string; room: string }) => msg('contract.expired.notice', { title: n.title, room: n.room, endsOn: { day: row.ends_on } }),
-      })),
-    );
+    const expired = await contractLifecycle.applyWhere(tx, { sql: expiredSql(), params: { asOf: clockNow() } }, EXPIRY.to, {
+      by: null,
+      noteMessage: msg('history.termEnded'),
+    });
+    // Told by the hooks of spaces.hooks.ts: only the process whose UPDATE took a row tells of it,
+    // so several sweeping at once never tell twice.
     return expired.length;
   });
 }

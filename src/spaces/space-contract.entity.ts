@@ -80,7 +80,31 @@ export class SpaceContract {
   updatedAt: Date;
 }
 
+/**
+ * THE expiry rule, the one definition of it: a contract in `from` (ACTIVE) whose `endsAt` (column
+ * `ends_at`, midnight after its last day) is at or before now is EXPIRED, whether or not the sweep
+ * (expireContracts) has recorded it yet. `isExpired` says it in TypeScript and `expiredSql` in SQL,
+ * both from these names; reads derive the status with them, the sweep records it with them.
+ */
+export const EXPIRY = { from: ContractStatus.ACTIVE, to: ContractStatus.EXPIRED, endsAtColumn: 'ends_at' } as const;
+
+/** Whether the term of an ACTIVE contract has ended as of `now` (EXPIRY). */
+export const isExpired = (contract: Pick<SpaceContract, 'status' | 'endsAt'>, now = clockNow()): boolean =>
+  contract.status === EXPIRY.from && contract.endsAt <= now;
+
+/**
+ * EXPIRY as an SQL condition on the contract table (`alias.` prefixed when given); `asOf` is the
+ * parameter holding now (`:asOf` by default, bound by the caller to the server's clock).
+ */
+export const expiredSql = (alias = '', asOf = ':asOf') => {
+  const a = alias ? `${alias}.` : '';
+  return `(${a}status = '${EXPIRY.from}' AND ${a}${EXPIRY.endsAtColumn} <= ${asOf})`;
+};
+
+/** The status as of `:asOf` in SQL: EXPIRY applied to the stored status. */
+export const effectiveStatusSql = (alias: string, asOf = ':asOf') => `(CASE WHEN ${expiredSql(alias, asOf)} THEN '${EXPIRY.to}' ELSE ${alias}.status END)`;
+
 /** The status as of `now`: an ACTIVE contract whose term has ended is EXPIRED even before the sweep records it. */
 export function effectiveStatus(contract: SpaceContract, now = clockNow()): ContractStatus {
-  return contract.status === ContractStatus.ACTIVE && contract.endsAt <= now ? ContractStatus.EXPIRED : contract.status;
+  return isExpired(contract, now) ? EXPIRY.to : contract.status;
 }

@@ -1,7 +1,6 @@
 import type { EntityManager } from 'typeorm';
-import { topics } from '../live/events';
+import { emit, type Recipients } from '../common/domain-events';
 import { msg, type Msg } from '../i18n/messages';
-import { announce, announceMany, type Recipients } from '../live/notifications.service';
 import type { Booking } from './booking.entity';
 
 /** What a contract's messages mention. */
@@ -22,7 +21,7 @@ export interface ContractChange {
 }
 
 /**
- * Tells contract changes inside their transaction: each as `CONTRACT_<NEW STATUS>` on its partner's
+ * Tells contract changes as domain events inside their transaction: each as `CONTRACT_<NEW STATUS>` on its partner's
  * activity; all inbox rows in ONE statement, names read in one more only when a message needs them.
  * The bookings a change cancels are not told one by one: the contract's event stands for them.
  */
@@ -42,7 +41,7 @@ export async function announceContracts(tx: EntityManager, changes: ContractChan
     );
     for (const row of rows) names.set(row.id, row);
   }
-  await announceMany(
+  await emit(
     tx,
     changes.map(({ contract, by, notify, message }) => {
       const n = names.get(contract.id);
@@ -51,14 +50,13 @@ export async function announceContracts(tx: EntityManager, changes: ContractChan
         communityId: contract.communityId,
         by,
         refs: { contractId: contract.id },
-        topics: [topics.partnerActivity(contract.partnerId)],
+        activityOf: contract.partnerId,
         ...(notify && message && n ? { notify, message: message(n) } : {}),
       };
     }),
   );
 }
 
-export const announceContract = (tx: EntityManager, change: ContractChange) => announceContracts(tx, [change]);
 
 /**
  * A booking cancelled on its own (not by its contract's end): a partner's booking is told to the
@@ -72,19 +70,16 @@ export async function announceBookingCancelled(tx: EntityManager, booking: Booki
   );
   const when = { at: booking.startAt.toISOString(), timeZone: names.timezone };
   const notify: Recipients = booking.partnerId ? { membersOf: booking.partnerId } : { secretariesOf: booking.communityId };
-  await announce(tx, {
+  await emit(tx, [{
     kind: 'BOOKING_CANCELLED',
     message: msg('booking.cancelled.notice', { room: names.room, when, purpose: booking.purpose, reason: reason.trim() }),
     communityId: booking.communityId,
     by,
     refs: { bookingId: booking.id, ...(booking.contractId ? { contractId: booking.contractId } : {}) },
     notify,
-    topics: booking.partnerId ? [topics.partnerActivity(booking.partnerId)] : [],
-  });
+    activityOf: booking.partnerId,
+  }]);
 }
 
-/** ": note" when there is one. */
-export const withNote = (note: string | null | undefined) => (note?.trim() ? `: ${note.trim()}` : '');
 
-/** Values for a message's `{hasNote, select, yes {: {note}} other {}}`. */
-export const noteValues = (note: string | null | undefined) => ({ hasNote: note?.trim() ? 'yes' : 'no', note: note?.trim() ?? '' });
+export { noteValues } from '../i18n/note-values';
