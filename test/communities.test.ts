@@ -180,9 +180,9 @@ describe('room availability', () => {
     const res = await app.gql(AVAILABILITY, { id: roomId, from: '2026-11-28T00:00:00+08:00', to: '2026-12-05T00:00:00+08:00' });
     expect(res.errors).toBeUndefined();
     expect(res.data.room.availability).toEqual([
-      { start: '2026-11-28T01:00:00.000Z', end: '2026-11-28T03:30:00.000Z', available: true }, // Sat 09:00 local
-      { start: '2026-11-30T11:00:00.000Z', end: '2026-11-30T13:00:00.000Z', available: true }, // Mon 19:00 local
-      { start: '2026-11-30T16:30:00.000Z', end: '2026-11-30T17:30:00.000Z', available: true }, // Tue 1 Dec 00:30 local
+      { start: '2026-11-28T09:00:00+08:00', end: '2026-11-28T11:30:00+08:00', available: true }, // Sat 09:00 local
+      { start: '2026-11-30T19:00:00+08:00', end: '2026-11-30T21:00:00+08:00', available: true }, // Mon 19:00 local
+      { start: '2026-12-01T00:30:00+08:00', end: '2026-12-01T01:30:00+08:00', available: true }, // Tue 1 Dec 00:30 local
     ]);
   });
 
@@ -193,15 +193,15 @@ describe('room availability', () => {
     ]);
     const autumn = await app.gql(AVAILABILITY, { id: roomId, from: '2026-10-24T00:00:00+02:00', to: '2026-11-01T00:00:00+01:00' });
     expect(autumn.data.room.availability.map((o: { start: string }) => o.start)).toEqual([
-      '2026-10-24T17:00:00.000Z', // Sat 19:00 CEST (+02:00)
-      '2026-10-25T00:30:00.000Z', // Sun 02:30 CEST (+02:00), the first of the two 02:30s on the night clocks go back
-      '2026-10-31T18:00:00.000Z', // Sat 19:00 CET (+01:00)
+      '2026-10-24T19:00:00+02:00', // Sat 19:00 CEST (+02:00)
+      '2026-10-25T02:30:00+02:00', // Sun 02:30 CEST (+02:00), the first of the two 02:30s on the night clocks go back
+      '2026-10-31T19:00:00+01:00', // Sat 19:00 CET (+01:00)
     ]);
     const spring = await app.gql(AVAILABILITY, { id: roomId, from: '2026-03-28T00:00:00+01:00', to: '2026-04-05T00:00:00+02:00' });
     expect(spring.data.room.availability.map((o: { start: string }) => o.start)).toEqual([
-      '2026-03-28T18:00:00.000Z', // Sat 19:00 CET
+      '2026-03-28T19:00:00+01:00', // Sat 19:00 CET
       // Sun 29 March 02:30 does not exist in Berlin: no occurrence.
-      '2026-04-04T17:00:00.000Z', // Sat 19:00 CEST
+      '2026-04-04T19:00:00+02:00', // Sat 19:00 CEST
     ]);
   });
 
@@ -211,7 +211,7 @@ describe('room availability', () => {
       { weekday: 'FRIDAY', startTime: '19:00', endTime: '21:00' },
     ]);
     const res = await app.gql(AVAILABILITY, { id: roomId, from: '2026-12-28T00:00:00+08:00', to: '2027-01-04T00:00:00+08:00' });
-    expect(res.data.room.availability.map((o: { start: string }) => o.start)).toEqual(['2026-12-31T11:00:00.000Z', '2027-01-01T11:00:00.000Z']);
+    expect(res.data.room.availability.map((o: { start: string }) => o.start)).toEqual(['2026-12-31T19:00:00+08:00', '2027-01-01T19:00:00+08:00']);
   });
 
   it('refuses a range over 92 days or reversed', async () => {
