@@ -1,3 +1,4 @@
+import { findOr404 } from '../common/find';
 import { now as clockNow } from '../common/clock';
 import { type EntityManager, type EntityTarget, type ObjectLiteral } from 'typeorm';
 import type { Ctx } from '../context';
@@ -10,13 +11,14 @@ import { below, type FieldTree } from '../common/selection';
 import { checkText } from '../common/validation';
 import { inTransaction } from '../db/transaction';
 import { assertActivePartnership, escapeLike } from '../partners/partners.service';
-import { ReviewDecision } from '../partners/partners.inputs';
+import { ReviewDecision } from '../common/review';
 import { DemandItem, DemandStatus, URGENCY_RANK, Urgency } from './demand-item.entity';
 import type { ClaimDemandInput, DemandFilter, DispatchOfferInput, EvaluationInput, MatchFilter, PostDemandInput } from './demand.inputs';
 import { demandLifecycle, matchLifecycle } from './demand.lifecycle';
 import { DEMAND_ITEM_RELATIONS, MATCH_RELATIONS } from './demand.prefetch';
 import { visibleMatchesWhere } from './demand.visibility';
-import { announceMatch, announceMatches, withNote } from './match.announce';
+import { withNote } from '../common/notes';
+import { announceMatch, announceMatches } from './match.announce';
 import { Evaluation, Match, MatchOrigin, MatchStatus, UNFULFILLED_MATCH } from './match.entity';
 import { OfferCommunity, OfferStatus, SupplyOffer } from './supply-offer.entity';
 
@@ -27,23 +29,9 @@ import { OfferCommunity, OfferStatus, SupplyOffer } from './supply-offer.entity'
  * to the units held against it; its CHECK constraints are the guard of last resort.
  */
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (id: string) => UUID.test(id);
-
-async function find<E extends ObjectLiteral & { id: string }>(ctx: Ctx, entity: EntityTarget<E>, what: string, id: string, path: string): Promise<E> {
-  const row = isUuid(id) ? await byId(ctx, entity).load(id) : null;
-  if (!row) throw new NotFoundError(what, id, path);
-  return row;
-}
-
-export const findDemand = (ctx: Ctx, id: string, path = 'id') => find(ctx, DemandItem, 'demand item', id, path);
-export const findOffer = (ctx: Ctx, id: string, path = 'id') => find(ctx, SupplyOffer, 'offer', id, path);
-export const findMatch = (ctx: Ctx, id: string, path = 'id') => find(ctx, Match, 'match', id, path);
-
-/** By id, or null for an unknown or malformed id (for `demandItem(id)` and friends). */
-export async function loadOrNull<E extends ObjectLiteral & { id: string }>(ctx: Ctx, entity: EntityTarget<E>, id: string): Promise<E | null> {
-  return isUuid(id) ? byId(ctx, entity).load(id) : null;
-}
+export const findDemand = (ctx: Ctx, id: string, path = 'id') => findOr404(ctx, DemandItem, id, { thing: 'demand item', path });
+export const findOffer = (ctx: Ctx, id: string, path = 'id') => findOr404(ctx, SupplyOffer, id, { thing: 'offer', path });
+export const findMatch = (ctx: Ctx, id: string, path = 'id') => findOr404(ctx, Match, id, { thing: 'match', path });
 
 const now = () => clockNow();
 

@@ -68,6 +68,3 @@ async function matchNames(tx: EntityManager, ids: string[]): Promise<Map<string,
   );
   return new Map(rows.map((r) => [r.id, r]));
 }
-
-/** ": note" when there is one. */
-export const withNote = (note: string | null | undefined) => (note?.trim() ? `: ${note.trim()}` : '');

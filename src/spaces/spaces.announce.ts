@@ -83,8 +83,5 @@ export async function announceBookingCancelled(tx: EntityManager, booking: Booki
   });
 }
 
-/** ": note" when there is one. */
-export const withNote = (note: string | null | undefined) => (note?.trim() ? `: ${note.trim()}` : '');
-
 /** Values for a message's `{hasNote, select, yes {: {note}} other {}}`. */
 export const noteValues = (note: string | null | undefined) => ({ hasNote: note?.trim() ? 'yes' : 'no', note: note?.trim() ?? '' });
