@@ -28,6 +28,14 @@ export function signedIn(ctx: Ctx): string {
   return ctx.viewer.userId;
 }
 
+/**
+ * The viewer for reads, which never fail on who is asking: their id, or null for an anonymous
+ * reader and for a refused token (reads then answer what anyone may see).
+ */
+export function readerId(ctx: Ctx): string | null {
+  return ctx.viewer.authError ? null : ctx.viewer.userId;
+}
+
 /** The viewer's roles, loaded once per request (three indexed lookups). */
 export function viewerRoles(ctx: Ctx): Promise<ViewerRoles> {
   const userId = signedIn(ctx);
@@ -153,13 +161,13 @@ export async function authorize<A>(ctx: Ctx, rule: Rule<A>, args: A): Promise<{ 
 // ---------------------------------------------------------------- role facts used by reads and by the domains' own functions
 
 export async function isSecretaryOf(ctx: Ctx, communityId: string): Promise<boolean> {
-  if (!ctx.viewer.userId) return false;
+  if (!readerId(ctx)) return false;
   const roles = await viewerRoles(ctx);
   return roles.isAdmin || roles.secretaryOf.has(communityId);
 }
 
 export async function isPartnerMember(ctx: Ctx, partnerId: string): Promise<boolean> {
-  if (!ctx.viewer.userId) return false;
+  if (!readerId(ctx)) return false;
   return (await viewerRoles(ctx)).partnerRoles.has(partnerId);
 }
 

@@ -1,6 +1,6 @@
 import { isEmail } from 'class-validator';
 import type { EntityManager } from 'typeorm';
-import { signedIn } from '../auth/policy';
+import { readerId, signedIn } from '../auth/policy';
 import { normaliseEmail } from '../auth/auth.service';
 import { hydrate } from '../common/loaders';
 import { now } from '../common/clock';
@@ -115,6 +115,6 @@ export async function leave(ctx: Ctx, partner: Partner): Promise<boolean> {
 
 /** The signed-in user's own PENDING invitations, newest first (none for anyone else). */
 export async function pendingInvitationsOf(ctx: Ctx, user: User): Promise<PartnerInvitation[]> {
-  if (!ctx.viewer.userId || ctx.viewer.userId !== user.id) return [];
+  if (readerId(ctx) !== user.id) return [];
   return ctx.db.getRepository(PartnerInvitation).find({ where: { email: user.email, status: InvitationStatus.PENDING }, order: { createdAt: 'DESC', id: 'ASC' } });
 }

@@ -1,4 +1,4 @@
-import { type PolicyTable, type Rule, signedIn, viewerRoles, type ViewerRoles } from '../auth/policy';
+import { type PolicyTable, readerId, type Rule, signedIn, viewerRoles, type ViewerRoles } from '../auth/policy';
 import type { Ctx } from '../context';
 import { AppError, ForbiddenError } from '../errors';
 import { msg } from '../i18n/messages';
@@ -57,7 +57,7 @@ export async function mayDecide(ctx: Ctx, logs: ServiceLog[]): Promise<ViewerRol
 
 /** Who may see one service log: its volunteer, its partner's members, its community's secretaries, admins. */
 export async function canSeeServiceLog(ctx: Ctx, log: { communityId: string; volunteerId: string; partnerId: string | null }): Promise<boolean> {
-  if (!ctx.viewer.userId) return false;
+  if (!readerId(ctx)) return false;
   const roles = await viewerRoles(ctx);
   return (
     roles.isAdmin ||
