@@ -1,5 +1,4 @@
 import { findOrNull } from '../common/find';
-import { isUuid } from '../common/ids';
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx as Context, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { authorize, signedIn } from '../auth/policy';
@@ -12,7 +11,7 @@ import { StatusChange } from '../common/status-change.entity';
 import { Community } from '../communities/community.entity';
 import { findCommunity } from '../communities/communities.service';
 import type { Ctx } from '../context';
-import { BadUserInputError, NotFoundError } from '../errors';
+import { BadUserInputError } from '../errors';
 import { Partner } from '../partners/partner.entity';
 import { ReviewDecision } from '../common/review';
 import { findPartner } from '../partners/partners.service';

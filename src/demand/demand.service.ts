@@ -1,9 +1,8 @@
 import { findOr404 } from '../common/find';
 import { now as clockNow } from '../common/clock';
-import { type EntityManager, type EntityTarget, type ObjectLiteral } from 'typeorm';
+import { type EntityManager } from 'typeorm';
 import type { Ctx } from '../context';
 import { BadUserInputError, ConflictError, ForbiddenError, InvalidStateError, NotFoundError, PgErrorCode, pgConstraint, pgErrorCode } from '../errors';
-import { byId } from '../common/loaders';
 import { createdOrder, paginate, type PageArgs, type SortKey } from '../common/pagination';
 import { prefetch } from '../common/prefetch';
 import { withViewerRoles } from '../auth/visibility';

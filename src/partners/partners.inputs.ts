@@ -1,5 +1,5 @@
 import { IsEnum, IsOptional, Length, MaxLength } from 'class-validator';
-import { Field, ID, InputType, registerEnumType } from 'type-graphql';
+import { Field, ID, InputType } from 'type-graphql';
 import { TEXT_MAX, TITLE_MAX } from '../common/validation';
 import { PartnerCategory } from './partner.entity';
 

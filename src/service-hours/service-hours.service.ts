@@ -11,7 +11,6 @@ import type { Ctx } from '../context';
 import { isUuid } from '../common/ids';
 import { inTransaction } from '../db/transaction';
 import {
-  AppError,
   BadUserInputError,
   ConflictError,
   fieldError,
@@ -26,7 +25,7 @@ import {
 import { msg } from '../i18n/messages';
 import { announceMany } from '../live/notifications.service';
 import { ReviewDecision } from '../common/review';
-import { assertActivePartnership, findPartner } from '../partners/partners.service';
+import { assertActivePartnership } from '../partners/partners.service';
 import { obligationMonths } from './obligations';
 import { canSeeServiceLog, requireServiceSummaryAccess, serviceLogListScope } from './service-hours.policy';
 import { ServiceLog, ServiceLogStatus } from './service-log.entity';

@@ -3,7 +3,7 @@ import { now as clockNow } from '../common/clock';
 import { DateTime } from 'luxon';
 import type { EntityManager } from 'typeorm';
 import type { Ctx } from '../context';
-import { byId, loader } from '../common/loaders';
+import { loader } from '../common/loaders';
 import { paginate, type PageArgs, type SortKey } from '../common/pagination';
 import { occurrenceStartingAt, sameSlot, WEEKDAYS, type Occurrence } from '../common/slots';
 import { checkText } from '../common/validation';
