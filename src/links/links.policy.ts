@@ -1,10 +1,12 @@
 import { type PolicyTable, type Scope, signedIn, viewerRoles } from '../auth/policy';
 import type { Ctx } from '../context';
 import { findCommunity } from '../communities/communities.service';
+import { findOr404 } from '../common/find';
 import { isUuid } from '../common/ids';
 import { ForbiddenError, NotFoundError } from '../errors';
 import { PartnerRole } from '../partners/partner.entity';
 import { serviceCertificateScope } from '../service-hours/service-hours.policy';
+import { User } from '../users/user.entity';
 
 /*
  * Who may create and revoke signed links. A certificate link shows what its creator may see, so
@@ -45,9 +47,7 @@ export interface CertificateScope {
  */
 export async function certificateLinkScope(ctx: Ctx, args: { volunteerId: string; partnerId?: string | null }): Promise<CertificateScope> {
   signedIn(ctx);
-  if (!isUuid(args.volunteerId)) throw new NotFoundError('volunteer', args.volunteerId, 'volunteerId');
-  const [volunteer] = await ctx.db.query(`SELECT id FROM app_user WHERE id = $1`, [args.volunteerId]);
-  if (!volunteer) throw new NotFoundError('volunteer', args.volunteerId, 'volunteerId');
+  await findOr404(ctx, User, args.volunteerId, { thing: 'volunteer', path: 'volunteerId' });
   const roles = await viewerRoles(ctx);
   if (args.partnerId) {
     // A partner owner certifies the service done for their partner by one of its members.
