@@ -158,18 +158,7 @@ export async function authorize<A>(ctx: Ctx, rule: Rule<A>, args: A): Promise<{ 
   return { roles, scope };
 }
 
-// ---------------------------------------------------------------- role facts used by reads and by the domains' own functions
-
-export async function isSecretaryOf(ctx: Ctx, communityId: string): Promise<boolean> {
-  if (!readerId(ctx)) return false;
-  const roles = await viewerRoles(ctx);
-  return roles.isAdmin || roles.secretaryOf.has(communityId);
-}
-
-export async function isPartnerMember(ctx: Ctx, partnerId: string): Promise<boolean> {
-  if (!readerId(ctx)) return false;
-  return (await viewerRoles(ctx)).partnerRoles.has(partnerId);
-}
+// ---------------------------------------------------------------- role checks for reads and the live subscriptions
 
 /** A secretary of this community, or an admin (for reads and the live subscriptions). */
 export async function requireSecretary(ctx: Ctx, communityId: string): Promise<ViewerRoles> {
