@@ -23,6 +23,9 @@ export interface Ctx {
   locale: Locale;
   /** Request-scoped DataLoaders by name; see common/loaders.ts. */
   loaders: Map<string, DataLoader<unknown, unknown>>;
-  /** Memoised roles of the viewer; see auth/policy.ts. */
-  roles?: Promise<import('./auth/policy').ViewerRoles>;
+  /**
+   * Memoised roles of the viewer. Its shape belongs to auth/policy.ts (`viewerRoles`), which this
+   * ground-floor module must not import (a cycle); only that module and auth/visibility.ts set it.
+   */
+  roles?: Promise<unknown>;
 }

@@ -66,17 +66,44 @@ async function validateArgument(value: unknown, type: unknown, { info }: Resolve
   if (errors.length) throw new BadUserInputError(errors);
 }
 
+/*
+ * THE BYPASS TRAP (issue #12). Two speed-ups below take fields out of type-graphql's resolver
+ * pipeline, which is where `globalMiddlewares`, an `authChecker` (@Authorized) and @UseMiddleware
+ * run:
+ *   1. every plain field is marked `simple`: graphql-js reads the property, type-graphql runs nothing;
+ *   2. `callFieldResolversDirectly` calls a field resolver's method itself, skipping the adapter.
+ * So a global middleware or an authChecker added to `buildSchema` would silently not run on most
+ * fields. That is why authorization is not a middleware here: a mutation's resolver calls its
+ * domain's policy table (`authorize`, src/<domain>/<domain>.policy.ts), and a restricted field is
+ * a field resolver asking its `*.visibility.ts`. Guards against falling in:
+ *   - BUILD_OPTIONS may not name globalMiddlewares or authChecker (`assertNoPipelineGuards` throws);
+ *   - a field with its own @UseMiddleware or @Authorized is never marked simple nor called directly;
+ *   - test/schema-guards.test.ts fails if a restricted field of a visibility table stops
+ *     resolving through its field resolver (and so through its guard).
+ */
+export const BUILD_OPTIONS = {
+  scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
+  validateFn: validateArgument,
+  pubSub: refusingPubSub,
+};
+
+/** Fails loudly where a pipeline-wide guard would be bypassed (see THE BYPASS TRAP above). */
+export function assertNoPipelineGuards(options: object): void {
+  for (const key of ['globalMiddlewares', 'authChecker']) {
+    if (key in options) throw new Error(`schema.ts: ${key} would not run on simple fields nor on directly called field resolvers; see THE BYPASS TRAP`);
+  }
+}
+
 export async function createSchema(): Promise<GraphQLSchema> {
+  assertNoPipelineGuards(BUILD_OPTIONS);
   // No field middlewares here, so a plain field is read as a plain property: without this,
   // type-graphql wraps every one of them (hundreds per nested read) in a middleware runner.
-  // A field named apart from its property (`start` for `startAt`) keeps type-graphql's resolver.
-  for (const field of getMetadataStorage().fields) field.simple ??= field.name === field.schemaName;
-  const schema = await buildSchema({
-    resolvers,
-    scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
-    validateFn: validateArgument,
-    pubSub: refusingPubSub,
-  });
+  // A field named apart from its property (`start` for `startAt`) keeps type-graphql's resolver,
+  // and so does a field with its own middlewares or roles (trap 1 above).
+  for (const field of getMetadataStorage().fields) {
+    field.simple ??= field.name === field.schemaName && !field.middlewares?.length && !field.roles?.length;
+  }
+  const schema = await buildSchema({ resolvers, ...BUILD_OPTIONS });
   callFieldResolversDirectly(schema);
   // Instants of a community's objects in its UTC offset, others in UTC (docs/local-time.md).
   writeInstantsInZones(schema, zoneOfObject);
@@ -93,7 +120,8 @@ type Resolve = (root: unknown, args: unknown, context: unknown, info: unknown) =
  * parameter list on every call (a nested read makes a hundred such calls). A field resolver whose
  * parameters are only @Root(), @Ctx() and @Info() - no arguments to convert or validate, no
  * middlewares or auth roles (this schema uses none) - is called directly instead, its root
- * converted to the object type's class as type-graphql does.
+ * converted to the object type's class as type-graphql does. Global middlewares and an
+ * authChecker would be skipped too: trap 2 of THE BYPASS TRAP above.
  */
 function callFieldResolversDirectly(schema: GraphQLSchema): void {
   const storage = getMetadataStorage();

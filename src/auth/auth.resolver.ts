@@ -4,14 +4,14 @@ import { byId } from '../common/loaders';
 import { User } from '../users/user.entity';
 import { AuthPayload, LogInInput, SignUpInput } from './auth.inputs';
 import * as auth from './auth.service';
-import { requireUser } from './policy';
+import { signedIn } from './policy';
 
 @Resolver()
 export class AuthResolver {
   @Query(() => User, { nullable: true, description: 'The signed-in user; null without a token.' })
   me(@Context() ctx: Ctx) {
     if (!ctx.viewer.userId && !ctx.viewer.authError) return null;
-    return byId(ctx, User).load(requireUser(ctx));
+    return byId(ctx, User).load(signedIn(ctx));
   }
 
   @Mutation(() => AuthPayload)

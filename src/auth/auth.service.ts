@@ -9,7 +9,7 @@ import type { AuthPayload, LogInInput, SignUpInput } from './auth.inputs';
 import { admitAddress, admitLogin, loginFailed, loginSucceeded } from './login-throttle';
 import { hashPassword, PASSWORD_MAX_LENGTH, passwordWeakness, verifyPassword } from './passwords';
 import { issueToken, rememberTokenVersion } from './tokens';
-import { requireUser } from './policy';
+import { signedIn } from './policy';
 
 export const normaliseEmail = (email: string) => email.trim().toLowerCase();
 
@@ -102,7 +102,7 @@ async function endSessions(ctx: Ctx, userId: string, passwordHash?: string): Pro
  * fresh one. The admin's password is the configuration's (ADMIN_PASSWORD, set at every start).
  */
 export async function changePassword(ctx: Ctx, currentPassword: string, newPassword: string): Promise<AuthPayload> {
-  const userId = requireUser(ctx);
+  const userId = signedIn(ctx);
   if (currentPassword.length > PASSWORD_MAX_LENGTH) throw BadUserInputError.field('currentPassword', 'is not your current password');
   const me = await ctx.db.getRepository(User).findOneBy({ id: userId });
   if (!me) throw new UnauthenticatedError('This account no longer exists');
@@ -119,7 +119,7 @@ export async function changePassword(ctx: Ctx, currentPassword: string, newPassw
 
 /** Ends every session of the signed-in user, this one included. */
 export async function logOutEverywhere(ctx: Ctx): Promise<boolean> {
-  await endSessions(ctx, requireUser(ctx));
+  await endSessions(ctx, signedIn(ctx));
   return true;
 }
 

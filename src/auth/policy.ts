@@ -1,13 +1,19 @@
 import type { Ctx } from '../context';
-import { AppError, ForbiddenError, UnauthenticatedError } from '../errors';
+import { ForbiddenError, UnauthenticatedError } from '../errors';
 import { CommunitySecretary } from '../communities/community.entity';
 import { PartnerMember, PartnerRole } from '../partners/partner.entity';
 import { User } from '../users/user.entity';
 
-/**
- * Every authorization rule of DESIGN.md's role table lives here. Resolvers and services ask these
- * before opening a transaction (on embedded PGlite a second connection inside one would wait).
+/*
+ * The shared primitives of authorization: who the viewer is (`signedIn`, the one "signed in"
+ * guard) and the facts about their roles. The rules themselves live with each domain, in its
+ * `<domain>.policy.ts`: a declared table (mutation -> who may, on which object) that resolvers
+ * enforce with `authorize` before the one service call, and that test/policy-matrix.test.ts
+ * reads to try every mutation as every role. Visibility (who reads what) is the other half, in
+ * each domain's `*.visibility.ts`. Everything here runs before a transaction opens (on embedded
+ * PGlite a second connection inside one would wait).
  */
+
 export interface ViewerRoles {
   userId: string;
   isAdmin: boolean;
@@ -15,16 +21,25 @@ export interface ViewerRoles {
   partnerRoles: Map<string, PartnerRole>;
 }
 
-export function requireUser(ctx: Ctx): string {
+/** The one "signed in" guard: the viewer's id, or UNAUTHENTICATED (with the reason a token was refused). */
+export function signedIn(ctx: Ctx): string {
   if (ctx.viewer.authError) throw ctx.viewer.authError;
   if (!ctx.viewer.userId) throw new UnauthenticatedError();
   return ctx.viewer.userId;
 }
 
+/**
+ * The viewer for reads, which never fail on who is asking: their id, or null for an anonymous
+ * reader and for a refused token (reads then answer what anyone may see).
+ */
+export function readerId(ctx: Ctx): string | null {
+  return ctx.viewer.authError ? null : ctx.viewer.userId;
+}
+
 /** The viewer's roles, loaded once per request (three indexed lookups). */
 export function viewerRoles(ctx: Ctx): Promise<ViewerRoles> {
-  const userId = requireUser(ctx);
-  ctx.roles ??= (async () => {
+  const userId = signedIn(ctx);
+  ctx.roles ??= (async (): Promise<ViewerRoles> => {
     const [user, secretaries, memberships] = await Promise.all([
       ctx.db.getRepository(User).findOneBy({ id: userId }),
       ctx.db.getRepository(CommunitySecretary).findBy({ userId }),
@@ -38,120 +53,131 @@ export function viewerRoles(ctx: Ctx): Promise<ViewerRoles> {
       partnerRoles: new Map(memberships.map((m) => [m.partnerId, m.role])),
     };
   })();
-  return ctx.roles;
+  return ctx.roles as Promise<ViewerRoles>;
 }
 
-export async function requireAdmin(ctx: Ctx): Promise<ViewerRoles> {
+// ---------------------------------------------------------------- who may: the words of the tables
+
+/**
+ * Who may call a mutation, relative to the object it acts on (its `Scope`):
+ * ANYONE (no sign-in), SIGNED_IN, MEMBER_OF_PARTNER (any role, owners included), OWNER_OF_PARTNER,
+ * SECRETARY_OF_COMMUNITY, ADMIN, SELF (the user the object belongs to: an invitee, a volunteer, a
+ * link's creator).
+ */
+export type Who = 'ANYONE' | 'SIGNED_IN' | 'MEMBER_OF_PARTNER' | 'OWNER_OF_PARTNER' | 'SECRETARY_OF_COMMUNITY' | 'ADMIN' | 'SELF';
+
+/** What a rule is about: the partner, community and user of the object a mutation acts on. */
+export interface Scope {
+  communityId?: string | null;
+  partnerId?: string | null;
+  userId?: string | null;
+}
+
+/** The facts about one viewer that the tables are written in (also computed by the matrix test). */
+export interface Facts {
+  signedIn: boolean;
+  userId: string | null;
+  isAdmin: boolean;
+  secretaryOf: ReadonlySet<string>;
+  partnerRoles: ReadonlyMap<string, string>;
+}
+
+export const ANONYMOUS_FACTS: Facts = { signedIn: false, userId: null, isAdmin: false, secretaryOf: new Set(), partnerRoles: new Map() };
+
+/** Whether a viewer with these facts is one of `who` on `scope`. */
+export function holds(who: readonly Who[], facts: Facts, scope: Scope): boolean {
+  return who.some((w) => {
+    switch (w) {
+      case 'ANYONE':
+        return true;
+      case 'SIGNED_IN':
+        return facts.signedIn;
+      case 'ADMIN':
+        return facts.isAdmin;
+      case 'MEMBER_OF_PARTNER':
+        return !!scope.partnerId && facts.partnerRoles.has(scope.partnerId);
+      case 'OWNER_OF_PARTNER':
+        return !!scope.partnerId && facts.partnerRoles.get(scope.partnerId) === PartnerRole.OWNER;
+      case 'SECRETARY_OF_COMMUNITY':
+        return !!scope.communityId && facts.secretaryOf.has(scope.communityId);
+      case 'SELF':
+        return !!scope.userId && scope.userId === facts.userId;
+    }
+  });
+}
+
+/** One row of a domain's policy table. */
+export interface Rule<A = Record<string, unknown>> {
+  /** Who may; a function where it depends on the object (a booking for a partner or for the community). */
+  who: readonly Who[] | ((scope: Scope) => readonly Who[]);
+  /** The object lookup that gives the scope (NOT_FOUND comes before FORBIDDEN); none: the rule needs no object. */
+  on?: (ctx: Ctx, args: A) => Promise<Scope>;
+  /** What a refused signed-in viewer reads (FORBIDDEN unless `refusedAs` says otherwise). */
+  refusal?: string;
+  /** NOT_FOUND: for anyone refused the object does not exist (an invitation reveals nothing). */
+  refusedAs?: 'NOT_FOUND';
+  /** Rules beyond roles that the domain's policy module checks in its own function (named here). */
+  more?: string;
+}
+
+/** Every mutation of a domain by its schema name. */
+export type PolicyTable = Record<string, Rule<any>>;
+
+export const whoFor = (rule: Rule<any>, scope: Scope): readonly Who[] => (typeof rule.who === 'function' ? rule.who(scope) : rule.who);
+
+export function factsOf(roles: ViewerRoles): Facts {
+  return { signedIn: true, userId: roles.userId, isAdmin: roles.isAdmin, secretaryOf: roles.secretaryOf, partnerRoles: roles.partnerRoles };
+}
+
+const REFUSALS: [Who[], string][] = [
+  [['ADMIN'], 'Only an admin may do this'],
+  [['OWNER_OF_PARTNER'], 'Only an owner of this partner may do this'],
+  [['MEMBER_OF_PARTNER'], 'Only a member of this partner may do this'],
+  [['SECRETARY_OF_COMMUNITY', 'ADMIN'], 'Only a secretary of this community may do this'],
+];
+
+function refusalFor(who: readonly Who[]): string {
+  const found = REFUSALS.find(([w]) => w.length === who.length && w.every((x) => who.includes(x)));
+  if (found) return found[1];
+  if (who.includes('SECRETARY_OF_COMMUNITY') && (who.includes('MEMBER_OF_PARTNER') || who.includes('OWNER_OF_PARTNER'))) {
+    return 'Only the partner or a secretary of this community may do this';
+  }
+  return 'You may not do this';
+}
+
+/**
+ * Applies one rule of a table: the sign-in guard, the object lookup, then who may. Answers the
+ * viewer's roles and the scope, for the one service call that follows. (An ANYONE rule needs no call.)
+ */
+export async function authorize<A>(ctx: Ctx, rule: Rule<A>, args: A): Promise<{ roles: ViewerRoles; scope: Scope }> {
+  signedIn(ctx);
+  const scope = rule.on ? await rule.on(ctx, args) : {};
   const roles = await viewerRoles(ctx);
-  if (!roles.isAdmin) throw new ForbiddenError('Only an admin may do this');
-  return roles;
+  const who = whoFor(rule, scope);
+  if (!holds(who, factsOf(roles), scope)) throw new ForbiddenError(rule.refusal ?? refusalFor(who));
+  return { roles, scope };
 }
 
-export async function isSecretaryOf(ctx: Ctx, communityId: string): Promise<boolean> {
-  if (!ctx.viewer.userId) return false;
-  const roles = await viewerRoles(ctx);
-  return roles.isAdmin || roles.secretaryOf.has(communityId);
-}
+// ---------------------------------------------------------------- role checks for reads and the live subscriptions
 
-/** A secretary of this community, or an admin. */
+/** A secretary of this community, or an admin (for reads and the live subscriptions). */
 export async function requireSecretary(ctx: Ctx, communityId: string): Promise<ViewerRoles> {
   const roles = await viewerRoles(ctx);
-  if (!roles.isAdmin && !roles.secretaryOf.has(communityId)) {
-    throw new ForbiddenError('Only a secretary of this community may do this');
-  }
+  if (!holds(['SECRETARY_OF_COMMUNITY', 'ADMIN'], factsOf(roles), { communityId })) throw new ForbiddenError(refusalFor(['SECRETARY_OF_COMMUNITY', 'ADMIN']));
   return roles;
 }
 
-export async function isPartnerMember(ctx: Ctx, partnerId: string): Promise<boolean> {
-  if (!ctx.viewer.userId) return false;
-  return (await viewerRoles(ctx)).partnerRoles.has(partnerId);
-}
-
-/** A member of this partner (an OWNER where `role` says so). */
-export async function requirePartnerMember(ctx: Ctx, partnerId: string, role?: PartnerRole): Promise<ViewerRoles> {
+/** A member of this partner (for reads and the live subscriptions). */
+export async function requirePartnerMember(ctx: Ctx, partnerId: string): Promise<ViewerRoles> {
   const roles = await viewerRoles(ctx);
-  const held = roles.partnerRoles.get(partnerId);
-  if (!held || (role === PartnerRole.OWNER && held !== PartnerRole.OWNER)) {
-    throw new ForbiddenError(role === PartnerRole.OWNER ? 'Only an owner of this partner may do this' : 'Only a member of this partner may do this');
-  }
+  if (!holds(['MEMBER_OF_PARTNER'], factsOf(roles), { partnerId })) throw new ForbiddenError(refusalFor(['MEMBER_OF_PARTNER']));
   return roles;
 }
 
-/** A member of the partner, or a secretary of the community (or an admin). */
-export async function requirePartnerMemberOrSecretary(ctx: Ctx, partnerId: string, communityId: string, role?: PartnerRole) {
+/** A member of the partner, or a secretary of the community (or an admin), for reads. */
+export async function requirePartnerMemberOrSecretary(ctx: Ctx, partnerId: string, communityId: string): Promise<ViewerRoles> {
   const roles = await viewerRoles(ctx);
-  const held = roles.partnerRoles.get(partnerId);
-  const asPartner = held && (role !== PartnerRole.OWNER || held === PartnerRole.OWNER);
-  if (!asPartner && !roles.isAdmin && !roles.secretaryOf.has(communityId)) {
-    throw new ForbiddenError('Only the partner or a secretary of this community may do this');
-  }
+  const who: Who[] = ['MEMBER_OF_PARTNER', 'SECRETARY_OF_COMMUNITY', 'ADMIN'];
+  if (!holds(who, factsOf(roles), { partnerId, communityId })) throw new ForbiddenError(refusalFor(who));
   return roles;
-}
-
-// ---------------------------------------------------------------- service hours
-
-/** A secretary of the log's community (or an admin) decides on it; nobody on their own log. */
-export async function requireServiceLogVerifier(ctx: Ctx, log: { id: string; communityId: string; volunteerId: string }): Promise<ViewerRoles> {
-  const roles = await viewerRoles(ctx);
-  if (log.volunteerId === roles.userId) {
-    throw new AppError('FORBIDDEN', `Nobody verifies their own service log (${log.id})`, { serviceLogIds: [log.id] });
-  }
-  if (!roles.isAdmin && !roles.secretaryOf.has(log.communityId)) {
-    throw new AppError('FORBIDDEN', `Only a secretary of its community may verify service log ${log.id}`, { serviceLogIds: [log.id] });
-  }
-  return roles;
-}
-
-/** Who may see one service log: its volunteer, its partner's members, its community's secretaries, admins. */
-export async function canSeeServiceLog(ctx: Ctx, log: { communityId: string; volunteerId: string; partnerId: string | null }): Promise<boolean> {
-  if (!ctx.viewer.userId) return false;
-  const roles = await viewerRoles(ctx);
-  return (
-    roles.isAdmin ||
-    log.volunteerId === roles.userId ||
-    roles.secretaryOf.has(log.communityId) ||
-    (log.partnerId !== null && roles.partnerRoles.has(log.partnerId))
-  );
-}
-
-/**
- * Which service logs a list may show: admins any; everyone else must name in the filter their own
- * volunteerId, a partner they belong to or a community they are secretary of (filters combine with
- * AND, so one such name is enough). A filter naming none of the three lists the viewer's own logs.
- * Returns the volunteer the list must be narrowed to, or null.
- */
-export async function serviceLogListScope(
-  ctx: Ctx,
-  filter: { communityId?: string | null; partnerId?: string | null; volunteerId?: string | null },
-): Promise<{ onlyVolunteerId: string | null }> {
-  const roles = await viewerRoles(ctx);
-  if (roles.isAdmin) return { onlyVolunteerId: null };
-  const { communityId, partnerId, volunteerId } = filter;
-  if (
-    volunteerId === roles.userId ||
-    (partnerId && roles.partnerRoles.has(partnerId)) ||
-    (communityId && roles.secretaryOf.has(communityId))
-  ) {
-    return { onlyVolunteerId: null };
-  }
-  if (!communityId && !partnerId && !volunteerId) return { onlyVolunteerId: roles.userId };
-  throw new ForbiddenError('You may list your own service logs, those of partners you belong to and of communities you are secretary of');
-}
-
-/** Summaries: a secretary for their community, a partner's members for their partner, admins for anything. */
-export async function requireServiceSummaryAccess(ctx: Ctx, communityId: string | null | undefined, partnerId: string | null | undefined): Promise<ViewerRoles> {
-  const roles = await viewerRoles(ctx);
-  if (roles.isAdmin || (communityId && roles.secretaryOf.has(communityId)) || (partnerId && roles.partnerRoles.has(partnerId))) return roles;
-  throw new ForbiddenError('Only a secretary of the community, a member of the partner or an admin may see these service hours');
-}
-
-/**
- * A volunteer's service certificate: the volunteer and admins see every community's logs (null);
- * a secretary sees only the logs of the communities they are secretary of; anyone else nothing.
- */
-export async function serviceCertificateScope(ctx: Ctx, volunteerId: string): Promise<Set<string> | null> {
-  const roles = await viewerRoles(ctx);
-  if (roles.isAdmin || roles.userId === volunteerId) return null;
-  if (roles.secretaryOf.size) return roles.secretaryOf;
-  throw new ForbiddenError("Only the volunteer, a secretary of a community they served or an admin may see this certificate");
 }

@@ -1,5 +1,5 @@
 import type { ObjectLiteral } from 'typeorm';
-import { type ViewerRoles, viewerRoles } from './policy';
+import { readerId, type ViewerRoles, viewerRoles } from './policy';
 import type { PartnerRole } from '../partners/partner.entity';
 import type { Ctx } from '../context';
 import { isUuid } from '../common/ids';
@@ -61,7 +61,7 @@ const ANONYMOUS: ReadonlySet<Role> = new Set<Role>(['anonymous']);
 
 /** The viewer's roles on one row (a refused token counts as anonymous here: reads never fail for it). */
 export async function rolesOn(ctx: Ctx, scope: RowScope): Promise<ReadonlySet<Role>> {
-  if (!ctx.viewer.userId || ctx.viewer.authError) return ANONYMOUS;
+  if (!readerId(ctx)) return ANONYMOUS;
   const viewer = await viewerRoles(ctx);
   const roles = new Set<Role>(['signedIn']);
   if (viewer.isAdmin) roles.add('admin');
@@ -100,8 +100,8 @@ const VIEWER_ROLES_SQL = `(SELECT json_build_array(u.is_admin,
  * Nothing is added for anonymous viewers or when the roles are already loaded.
  */
 export function withViewerRoles(ctx: Ctx, prefetch: Prefetch | null): Prefetch | null {
-  const userId = ctx.viewer.userId;
-  if (!userId || ctx.viewer.authError || ctx.roles || !isUuid(userId)) return prefetch;
+  const userId = readerId(ctx);
+  if (!userId || ctx.roles || !isUuid(userId)) return prefetch;
   let at = 0;
   return {
     values: (alias) => {

@@ -1,5 +1,5 @@
 import { Arg, Args, Ctx as Context, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { requireAdmin, requireSecretary } from '../auth/policy';
+import { authorize } from '../auth/policy';
 import { byId, groupedBy, linked } from '../common/loaders';
 import { ConnectionType, pageArgsFactory } from '../common/pagination';
 import { DateTimeScalar } from '../common/scalars';
@@ -7,6 +7,7 @@ import type { Ctx } from '../context';
 import { User } from '../users/user.entity';
 import { Community, CommunitySecretary } from './community.entity';
 import { CreateCommunityInput, CreateRoomInput, UpdateRoomInput } from './communities.inputs';
+import { COMMUNITIES_POLICY as may } from './communities.policy';
 import * as communities from './communities.service';
 import { Room } from './room.entity';
 import { SlotOccurrence } from './slot-occurrence.type';
@@ -28,14 +29,14 @@ export class CommunityResolver {
 
   @Mutation(() => Community)
   async createCommunity(@Arg('input', () => CreateCommunityInput) input: CreateCommunityInput, @Context() ctx: Ctx) {
-    await requireAdmin(ctx);
+    await authorize(ctx, may.createCommunity, {});
     return communities.createCommunity(ctx, input);
   }
 
   @Mutation(() => Community)
   async appointSecretary(@Arg('communityId', () => ID) communityId: string, @Arg('userId', () => ID) userId: string, @Context() ctx: Ctx) {
-    const admin = await requireAdmin(ctx);
-    return communities.appointSecretary(ctx, communityId, userId, admin.userId);
+    const { roles } = await authorize(ctx, may.appointSecretary, {});
+    return communities.appointSecretary(ctx, communityId, userId, roles.userId);
   }
 
   @FieldResolver(() => [Room])
@@ -58,16 +59,14 @@ export class RoomResolver {
 
   @Mutation(() => Room)
   async createRoom(@Arg('input', () => CreateRoomInput) input: CreateRoomInput, @Context() ctx: Ctx) {
-    await communities.findCommunity(ctx, input.communityId, 'input.communityId');
-    await requireSecretary(ctx, input.communityId);
+    await authorize(ctx, may.createRoom, { input });
     return communities.createRoom(ctx, input);
   }
 
   @Mutation(() => Room)
   async updateRoom(@Arg('id', () => ID) id: string, @Arg('input', () => UpdateRoomInput) input: UpdateRoomInput, @Context() ctx: Ctx) {
-    const room = await communities.findRoom(ctx, id);
-    await requireSecretary(ctx, room.communityId);
-    return communities.updateRoom(ctx, room, input);
+    await authorize(ctx, may.updateRoom, { id });
+    return communities.updateRoom(ctx, await communities.findRoom(ctx, id), input);
   }
 
   @FieldResolver(() => Community)

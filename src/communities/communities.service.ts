@@ -1,3 +1,4 @@
+import { findOr404 } from '../common/find';
 import type { Ctx } from '../context';
 import type { EntityManager } from 'typeorm';
 import { BadUserInputError, ConflictError, fieldError, NotFoundError, PgErrorCode, pgErrorCode } from '../errors';
@@ -18,17 +19,12 @@ import { MAX_AVAILABILITY_DAYS } from '../common/row-bounds';
 export { MAX_AVAILABILITY_DAYS };
 
 export async function findCommunity(ctx: Ctx, id: string, path = 'id'): Promise<Community> {
-  const community = await byId(ctx, Community).load(id);
-  if (!community) throw new NotFoundError('community', id, path);
+  const community = await findOr404(ctx, Community, id, { thing: 'community', path });
   rememberZone(community);
   return community;
 }
 
-export async function findRoom(ctx: Ctx, id: string, path = 'id'): Promise<Room> {
-  const room = await byId(ctx, Room).load(id);
-  if (!room) throw new NotFoundError('room', id, path);
-  return room;
-}
+export const findRoom = (ctx: Ctx, id: string, path = 'id') => findOr404(ctx, Room, id, { thing: 'room', path });
 
 export function listCommunities(ctx: Ctx, page: PageArgs) {
   return paginate(ctx.db.getRepository(Community).createQueryBuilder('c'), createdOrder('c'), page);

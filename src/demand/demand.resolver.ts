@@ -1,12 +1,7 @@
+import { findOrNull } from '../common/find';
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx as Context, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import {
-  requirePartnerMember,
-  requirePartnerMemberOrSecretary,
-  requireSecretary,
-  requireUser,
-  viewerRoles,
-} from '../auth/policy';
+import { authorize, signedIn } from '../auth/policy';
 import { historyOf } from '../common/history';
 import { byId, groupedBy, linked } from '../common/loaders';
 import { ConnectionType, pageArgsFactory } from '../common/pagination';
@@ -16,9 +11,9 @@ import { StatusChange } from '../common/status-change.entity';
 import { Community } from '../communities/community.entity';
 import { findCommunity } from '../communities/communities.service';
 import type { Ctx } from '../context';
-import { BadUserInputError, NotFoundError } from '../errors';
+import { BadUserInputError } from '../errors';
 import { Partner } from '../partners/partner.entity';
-import { ReviewDecision } from '../partners/partners.inputs';
+import { ReviewDecision } from '../common/review';
 import { findPartner } from '../partners/partners.service';
 import { partnerVisibility } from '../partners/partners.visibility';
 import { PublicBoard } from '../public/public-board.resolver';
@@ -35,6 +30,7 @@ import {
   PublishOfferInput,
 } from './demand.inputs';
 import { MATCHES_OF_DEMAND_ORDER } from './demand.prefetch';
+import { DEMAND_POLICY as may, REVIEW_QUEUE } from './demand.policy';
 import * as demand from './demand.service';
 import {
   demandItemVisibility,
@@ -66,8 +62,8 @@ const MatchPageArgs = pageArgsFactory(20);
 export class DemandItemResolver {
   @Query(() => DemandItem, { nullable: true })
   demandItem(@Arg('id', () => ID) id: string, @Context() ctx: Ctx) {
-    requireUser(ctx);
-    return demand.loadOrNull(ctx, DemandItem, id);
+    signedIn(ctx);
+    return findOrNull(ctx, DemandItem, id);
   }
 
   @Query(() => DemandItemConnection)
@@ -77,23 +73,19 @@ export class DemandItemResolver {
     @Context() ctx: Ctx,
     @Info() info: GraphQLResolveInfo,
   ) {
-    requireUser(ctx);
+    signedIn(ctx);
     return demand.listDemandItems(ctx, filter, page, fieldTree(info));
   }
 
   @Mutation(() => DemandItem)
   async postDemand(@Arg('input', () => PostDemandInput) input: PostDemandInput, @Context() ctx: Ctx) {
-    requireUser(ctx);
-    await findCommunity(ctx, input.communityId, 'input.communityId');
-    const roles = await requireSecretary(ctx, input.communityId);
+    const { roles } = await authorize(ctx, may.postDemand, { input });
     return demand.postDemand(ctx, input, roles.userId);
   }
 
   @Mutation(() => DemandItem)
   async cancelDemand(@Arg('id', () => ID) id: string, @Arg('reason') reason: string, @Context() ctx: Ctx) {
-    requireUser(ctx);
-    const item = await demand.findDemand(ctx, id);
-    const roles = await requireSecretary(ctx, item.communityId);
+    const { roles } = await authorize(ctx, may.cancelDemand, { id });
     return demand.cancelDemand(ctx, id, reason, roles.userId);
   }
 
@@ -125,8 +117,8 @@ export class DemandItemResolver {
 export class SupplyOfferResolver {
   @Query(() => SupplyOffer, { nullable: true, description: 'One offer of the resource pool.' })
   offer(@Arg('id', () => ID) id: string, @Context() ctx: Ctx) {
-    requireUser(ctx);
-    return demand.loadOrNull(ctx, SupplyOffer, id);
+    signedIn(ctx);
+    return findOrNull(ctx, SupplyOffer, id);
   }
 
   @Query(() => SupplyOfferConnection)
@@ -135,24 +127,19 @@ export class SupplyOfferResolver {
     @Args(() => OfferPageArgs) page: InstanceType<typeof OfferPageArgs>,
     @Context() ctx: Ctx,
   ) {
-    requireUser(ctx);
+    signedIn(ctx);
     return offers.listOffers(ctx, filter, page);
   }
 
   @Mutation(() => SupplyOffer)
   async publishOffer(@Arg('input', () => PublishOfferInput) input: PublishOfferInput, @Context() ctx: Ctx) {
-    requireUser(ctx);
-    await findPartner(ctx, input.partnerId, 'input.partnerId');
-    const roles = await requirePartnerMember(ctx, input.partnerId);
+    const { roles } = await authorize(ctx, may.publishOffer, { input });
     return offers.publishOffer(ctx, input, roles.userId);
   }
 
   @Mutation(() => SupplyOffer)
   async setOfferStatus(@Arg('id', () => ID) id: string, @Arg('status', () => OfferStatus) status: OfferStatus, @Context() ctx: Ctx) {
-    requireUser(ctx);
-    const offer = await demand.findOffer(ctx, id);
-    const roles = await viewerRoles(ctx);
-    if (!roles.isAdmin) await requirePartnerMember(ctx, offer.partnerId);
+    const { roles } = await authorize(ctx, may.setOfferStatus, { id });
     return offers.setOfferStatus(ctx, id, status, roles.userId);
   }
 
@@ -178,8 +165,8 @@ export class SupplyOfferResolver {
 export class MatchResolver {
   @Query(() => Match, { nullable: true })
   async match(@Arg('id', () => ID) id: string, @Context() ctx: Ctx) {
-    requireUser(ctx);
-    const match = await demand.loadOrNull(ctx, Match, id);
+    signedIn(ctx);
+    const match = await findOrNull(ctx, Match, id);
     return match && (await matchVisibility(ctx, match)).row ? match : null;
   }
 
@@ -190,7 +177,7 @@ export class MatchResolver {
     @Context() ctx: Ctx,
     @Info() info: GraphQLResolveInfo,
   ) {
-    requireUser(ctx);
+    signedIn(ctx);
     return demand.listMatches(ctx, filter, page, fieldTree(info));
   }
 
@@ -201,30 +188,20 @@ export class MatchResolver {
     @Context() ctx: Ctx,
     @Info() info: GraphQLResolveInfo,
   ) {
-    requireUser(ctx);
-    if (!demand.isUuid(communityId)) throw new NotFoundError('community', communityId, 'communityId');
-    await findCommunity(ctx, communityId, 'communityId');
-    await requireSecretary(ctx, communityId);
+    await authorize(ctx, REVIEW_QUEUE, { communityId });
     return demand.reviewQueue(ctx, communityId, page, fieldTree(info));
   }
 
   @Mutation(() => Match)
   async claimDemand(@Arg('input', () => ClaimDemandInput) input: ClaimDemandInput, @Context() ctx: Ctx) {
-    requireUser(ctx);
-    const item = await demand.findDemand(ctx, input.demandId, 'input.demandId');
-    await findPartner(ctx, input.partnerId, 'input.partnerId');
-    const roles = await requirePartnerMember(ctx, input.partnerId);
-    if (input.offerId) await demand.findOffer(ctx, input.offerId, 'input.offerId');
-    return demand.claimDemand(ctx, item, input, roles.userId);
+    const { roles } = await authorize(ctx, may.claimDemand, { input });
+    return demand.claimDemand(ctx, await demand.findDemand(ctx, input.demandId), input, roles.userId);
   }
 
   @Mutation(() => Match)
   async dispatchOffer(@Arg('input', () => DispatchOfferInput) input: DispatchOfferInput, @Context() ctx: Ctx) {
-    requireUser(ctx);
-    const item = await demand.findDemand(ctx, input.demandId, 'input.demandId');
-    const offer = await demand.findOffer(ctx, input.offerId, 'input.offerId');
-    const roles = await requireSecretary(ctx, item.communityId);
-    return demand.dispatchOffer(ctx, item, offer, input, roles.userId);
+    const { roles } = await authorize(ctx, may.dispatchOffer, { input });
+    return demand.dispatchOffer(ctx, await demand.findDemand(ctx, input.demandId), await demand.findOffer(ctx, input.offerId), input, roles.userId);
   }
 
   @Mutation(() => Match)
@@ -234,9 +211,7 @@ export class MatchResolver {
     @Arg('note', () => String, { nullable: true }) note: string | null,
     @Context() ctx: Ctx,
   ) {
-    requireUser(ctx);
-    const match = await demand.findMatch(ctx, id);
-    const roles = await requirePartnerMember(ctx, match.partnerId);
+    const { roles } = await authorize(ctx, may.respondToDispatch, { id });
     return demand.respondToDispatch(ctx, id, accept, note, roles.userId);
   }
 
@@ -247,34 +222,26 @@ export class MatchResolver {
     @Arg('note', () => String, { nullable: true }) note: string | null,
     @Context() ctx: Ctx,
   ) {
-    requireUser(ctx);
-    const match = await demand.findMatch(ctx, id);
-    const roles = await requireSecretary(ctx, match.communityId);
+    const { roles } = await authorize(ctx, may.reviewMatch, { id });
     return demand.reviewMatch(ctx, id, decision, note, roles.userId);
   }
 
   @Mutation(() => Match)
   async withdrawMatch(@Arg('id', () => ID) id: string, @Arg('reason') reason: string, @Context() ctx: Ctx) {
-    requireUser(ctx);
-    const match = await demand.findMatch(ctx, id);
-    const roles = await requirePartnerMemberOrSecretary(ctx, match.partnerId, match.communityId);
+    const { roles } = await authorize(ctx, may.withdrawMatch, { id });
     return demand.withdrawMatch(ctx, id, reason, roles.userId);
   }
 
   @Mutation(() => Match)
   async markMatchFulfilled(@Arg('id', () => ID) id: string, @Arg('note', () => String, { nullable: true }) note: string | null, @Context() ctx: Ctx) {
-    requireUser(ctx);
-    const match = await demand.findMatch(ctx, id);
-    const roles = await requireSecretary(ctx, match.communityId);
+    const { roles } = await authorize(ctx, may.markMatchFulfilled, { id });
     return demand.markMatchFulfilled(ctx, id, note, roles.userId);
   }
 
   @Mutation(() => Evaluation)
   async evaluateMatch(@Arg('id', () => ID) id: string, @Arg('input', () => EvaluationInput) input: EvaluationInput, @Context() ctx: Ctx) {
-    requireUser(ctx);
-    const match = await demand.findMatch(ctx, id);
-    const roles = await requireSecretary(ctx, match.communityId);
-    return demand.evaluateMatch(ctx, match, input, roles.userId);
+    const { roles } = await authorize(ctx, may.evaluateMatch, { id });
+    return demand.evaluateMatch(ctx, await demand.findMatch(ctx, id), input, roles.userId);
   }
 
   @FieldResolver(() => DemandItem)

@@ -1,8 +1,8 @@
+import { findOr404 } from '../common/find';
 import { now as clockNow } from '../common/clock';
-import { type EntityManager, type EntityTarget, type ObjectLiteral } from 'typeorm';
+import { type EntityManager } from 'typeorm';
 import type { Ctx } from '../context';
 import { BadUserInputError, ConflictError, ForbiddenError, InvalidStateError, NotFoundError, PgErrorCode, pgConstraint, pgErrorCode } from '../errors';
-import { byId } from '../common/loaders';
 import { createdOrder, paginate, type PageArgs, type SortKey } from '../common/pagination';
 import { prefetch } from '../common/prefetch';
 import { withViewerRoles } from '../auth/visibility';
@@ -14,7 +14,7 @@ import { msg } from '../i18n/messages';
 import { inTransaction } from '../db/transaction';
 import { assertActivePartnership } from '../partners/partners.service';
 import { escapeLike } from '../common/like';
-import { ReviewDecision } from '../partners/partners.inputs';
+import { ReviewDecision } from '../common/review';
 import { DemandItem, DemandStatus, URGENCY_RANK, Urgency } from './demand-item.entity';
 import type { ClaimDemandInput, DemandFilter, DispatchOfferInput, EvaluationInput, MatchFilter, PostDemandInput } from './demand.inputs';
 import { demandLifecycle, matchLifecycle } from './demand.lifecycle';
@@ -31,23 +31,9 @@ import { OfferCommunity, OfferStatus, SupplyOffer } from './supply-offer.entity'
  * to the units held against it; its CHECK constraints are the guard of last resort.
  */
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (id: string) => UUID.test(id);
-
-async function find<E extends ObjectLiteral & { id: string }>(ctx: Ctx, entity: EntityTarget<E>, what: string, id: string, path: string): Promise<E> {
-  const row = isUuid(id) ? await byId(ctx, entity).load(id) : null;
-  if (!row) throw new NotFoundError(what, id, path);
-  return row;
-}
-
-export const findDemand = (ctx: Ctx, id: string, path = 'id') => find(ctx, DemandItem, 'demand item', id, path);
-export const findOffer = (ctx: Ctx, id: string, path = 'id') => find(ctx, SupplyOffer, 'offer', id, path);
-export const findMatch = (ctx: Ctx, id: string, path = 'id') => find(ctx, Match, 'match', id, path);
-
-/** By id, or null for an unknown or malformed id (for `demandItem(id)` and friends). */
-export async function loadOrNull<E extends ObjectLiteral & { id: string }>(ctx: Ctx, entity: EntityTarget<E>, id: string): Promise<E | null> {
-  return isUuid(id) ? byId(ctx, entity).load(id) : null;
-}
+export const findDemand = (ctx: Ctx, id: string, path = 'id') => findOr404(ctx, DemandItem, id, { thing: 'demand item', path });
+export const findOffer = (ctx: Ctx, id: string, path = 'id') => findOr404(ctx, SupplyOffer, id, { thing: 'offer', path });
+export const findMatch = (ctx: Ctx, id: string, path = 'id') => findOr404(ctx, Match, id, { thing: 'match', path });
 
 const now = () => clockNow();
 

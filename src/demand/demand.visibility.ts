@@ -1,3 +1,4 @@
+import { readerId } from '../auth/policy';
 import { isUuid } from '../common/ids';
 import { INVOLVED, readable, rolesOn, SIGNED_IN, type Readable, type TypeVisibility } from '../auth/visibility';
 import type { Ctx } from '../context';
@@ -94,7 +95,8 @@ export async function supplyOfferVisibility(ctx: Ctx, offer: SupplyOffer): Promi
  * secretary of, and all for an admin. Asked of the database in the list's own statement (no lookup first).
  */
 export function visibleMatchesWhere(ctx: Ctx): { sql: string; params: Record<string, unknown> } {
-  const viewerId = ctx.viewer.userId && !ctx.viewer.authError && isUuid(ctx.viewer.userId) ? ctx.viewer.userId : null;
+  const reader = readerId(ctx);
+  const viewerId = reader && isUuid(reader) ? reader : null;
   const publicRows = 'm.status IN (:...publicMatchStatuses)';
   if (!viewerId) return { sql: `(${publicRows})`, params: { publicMatchStatuses: PUBLIC_MATCH_STATUSES } };
   return {

@@ -1,6 +1,8 @@
 import { Arg, Ctx as Context, Field, ID, Int, Mutation, ObjectType, Query, Resolver, registerEnumType } from 'type-graphql';
 import { LocalDateScalar } from '../common/scalars';
 import type { Ctx } from '../context';
+import { authorize, signedIn } from '../auth/policy';
+import { certificateLinkScope, LINKS_POLICY as may } from './links.policy';
 import * as links from './signed-links.service';
 
 export enum SignedLinkPurpose {
@@ -53,7 +55,8 @@ export class SignedLinkResolver {
     @Arg('validDays', () => Int, { nullable: true }) validDays: number | null,
     @Context() ctx: Ctx,
   ): Promise<SignedLink> {
-    const { row, url } = await links.createCertificateLink(ctx, { volunteerId, from, to, partnerId, validDays });
+    const scope = await certificateLinkScope(ctx, { volunteerId, partnerId });
+    const { row, url } = await links.createCertificateLink(ctx, { volunteerId, from, to, validDays }, scope, signedIn(ctx));
     return toLink(row, url);
   }
 
@@ -65,12 +68,14 @@ export class SignedLinkResolver {
     @Arg('validDays', () => Int, { nullable: true }) validDays: number | null,
     @Context() ctx: Ctx,
   ): Promise<SignedLink> {
-    const { row, url } = await links.createBoardLink(ctx, { communityId, validDays });
+    const { roles } = await authorize(ctx, may.createBoardLink, { communityId });
+    const { row, url } = await links.createBoardLink(ctx, { communityId, validDays }, roles.userId);
     return toLink(row, url);
   }
 
   @Mutation(() => SignedLink, { description: 'The link stops opening its page at once. Its creator or an admin.' })
   async revokeSignedLink(@Arg('id', () => ID) id: string, @Context() ctx: Ctx): Promise<SignedLink> {
+    await authorize(ctx, may.revokeSignedLink, { id });
     return toLink(await links.revokeLink(ctx, id));
   }
 

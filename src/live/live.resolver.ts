@@ -1,5 +1,5 @@
 import { Arg, Args, Ctx as Context, Field, FieldResolver, ID, Int, Mutation, ObjectType, Query, Resolver, Root, Subscription } from 'type-graphql';
-import { requireUser } from '../auth/policy';
+import { signedIn } from '../auth/policy';
 import { byId } from '../common/loaders';
 import { ConnectionType, pageArgsFactory } from '../common/pagination';
 import { Community } from '../communities/community.entity';
@@ -26,12 +26,12 @@ export class NotificationResolver {
     @Args(() => NotificationPageArgs) page: InstanceType<typeof NotificationPageArgs>,
     @Context() ctx: Ctx,
   ) {
-    return notifications.listNotifications(ctx, requireUser(ctx), !!unreadOnly, page);
+    return notifications.listNotifications(ctx, signedIn(ctx), !!unreadOnly, page);
   }
 
   @Mutation(() => Int, { description: 'Returns how many were marked.' })
   markNotificationsRead(@Arg('ids', () => [ID]) ids: string[], @Context() ctx: Ctx) {
-    return notifications.markNotificationsRead(ctx, requireUser(ctx), ids);
+    return notifications.markNotificationsRead(ctx, signedIn(ctx), ids);
   }
 
   /** Written as a message id with values (src/i18n): rendered in the reader's language; old rows keep their text. */

@@ -1,4 +1,4 @@
-import { requirePartnerMember, requireSecretary, requireUser } from '../auth/policy';
+import { requirePartnerMember, requireSecretary, signedIn } from '../auth/policy';
 import type { Ctx } from '../context';
 import { busOf, topics, type LiveEvent } from './events';
 
@@ -28,7 +28,7 @@ export async function subscribeAsSecretary(ctx: Ctx, communityId: string, topic:
 
 /** `notificationReceived`: the caller's own inbox. */
 export function subscribeInbox(ctx: Ctx) {
-  return join(ctx, topics.inbox(requireUser(ctx)));
+  return join(ctx, topics.inbox(signedIn(ctx)));
 }
 
 /**

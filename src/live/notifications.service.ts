@@ -1,3 +1,4 @@
+import { isUuid } from '../common/ids';
 import { now as clockNow } from '../common/clock';
 import type { EntityManager } from 'typeorm';
 import type { Ctx } from '../context';
@@ -136,13 +137,12 @@ export function listNotifications(ctx: Ctx, userId: string, unreadOnly: boolean,
   return paginate(qb, newestFirst, page);
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const MARK_READ_MAX = 500;
 
 /** Marks the caller's own unread notifications among `ids` read; others' ids are silently skipped. */
 export async function markNotificationsRead(ctx: Ctx, userId: string, ids: string[]): Promise<number> {
   if (ids.length > MARK_READ_MAX) throw BadUserInputError.field('ids', msg('field.atMostAtATime', { max: MARK_READ_MAX }));
-  const bad = ids.map((id, i) => [id, i] as const).filter(([id]) => !UUID.test(id));
+  const bad = ids.map((id, i) => [id, i] as const).filter(([id]) => !isUuid(id));
   if (bad.length) throw new BadUserInputError(bad.map(([, i]) => fieldError(`ids[${i}]`, msg('field.notificationId'))));
   if (!ids.length) return 0;
   return inTransaction(ctx.db, async (tx) => {

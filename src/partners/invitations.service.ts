@@ -1,6 +1,6 @@
 import { isEmail } from 'class-validator';
 import type { EntityManager } from 'typeorm';
-import { requirePartnerMember, requireUser } from '../auth/policy';
+import { readerId, signedIn } from '../auth/policy';
 import { normaliseEmail } from '../auth/auth.service';
 import { hydrate } from '../common/loaders';
 import { now } from '../common/clock';
@@ -63,7 +63,7 @@ async function setStatus(tx: EntityManager, invitation: PartnerInvitation, statu
  * not exist (NOT_FOUND), so its id reveals nothing.
  */
 export async function respond(ctx: Ctx, id: string, accept: boolean): Promise<PartnerInvitation> {
-  const userId = requireUser(ctx);
+  const userId = signedIn(ctx);
   const me = await ctx.db.getRepository(User).findOneBy({ id: userId });
   const result = await inTransaction(ctx.db, async (tx) => {
     const invitation = await lockInvitation(tx, ctx, id);
@@ -82,11 +82,8 @@ export async function respond(ctx: Ctx, id: string, accept: boolean): Promise<Pa
   return result;
 }
 
-/** An owner of the partner withdraws a PENDING invitation. */
+/** An owner of the partner (partners.policy.ts) withdraws a PENDING invitation. */
 export async function revoke(ctx: Ctx, id: string): Promise<PartnerInvitation> {
-  const found = await ctx.db.getRepository(PartnerInvitation).findOneBy({ id });
-  if (!found) throw new NotFoundError('invitation', id, 'id');
-  await requirePartnerMember(ctx, found.partnerId, PartnerRole.OWNER);
   return inTransaction(ctx.db, async (tx) => {
     const invitation = (await lockInvitation(tx, ctx, id))!;
     if (invitation.status !== InvitationStatus.PENDING) throw new InvalidStateError(`This invitation is ${invitation.status}, no longer PENDING`);
@@ -100,7 +97,7 @@ export async function revoke(ctx: Ctx, id: string): Promise<PartnerInvitation> {
  * row is locked, so two owners leaving at once cannot both go.
  */
 export async function leave(ctx: Ctx, partner: Partner): Promise<boolean> {
-  const userId = requireUser(ctx);
+  const userId = signedIn(ctx);
   await inTransaction(ctx.db, async (tx) => {
     await tx.query(`SELECT 1 FROM partner WHERE id = $1 FOR UPDATE`, [partner.id]);
     const members: { user_id: string; role: PartnerRole }[] = await tx.query(`SELECT user_id, role FROM partner_member WHERE partner_id = $1`, [partner.id]);
@@ -118,6 +115,6 @@ export async function leave(ctx: Ctx, partner: Partner): Promise<boolean> {
 
 /** The signed-in user's own PENDING invitations, newest first (none for anyone else). */
 export async function pendingInvitationsOf(ctx: Ctx, user: User): Promise<PartnerInvitation[]> {
-  if (!ctx.viewer.userId || ctx.viewer.userId !== user.id) return [];
+  if (readerId(ctx) !== user.id) return [];
   return ctx.db.getRepository(PartnerInvitation).find({ where: { email: user.email, status: InvitationStatus.PENDING }, order: { createdAt: 'DESC', id: 'ASC' } });
 }

@@ -1,13 +1,7 @@
 import { IsEnum, IsOptional, Length, MaxLength } from 'class-validator';
-import { Field, ID, InputType, registerEnumType } from 'type-graphql';
+import { Field, ID, InputType } from 'type-graphql';
 import { TEXT_MAX, TITLE_MAX } from '../common/validation';
 import { PartnerCategory } from './partner.entity';
-
-export enum ReviewDecision {
-  APPROVE = 'APPROVE',
-  REJECT = 'REJECT',
-}
-registerEnumType(ReviewDecision, { name: 'ReviewDecision' });
 
 @InputType()
 export class RegisterPartnerInput {

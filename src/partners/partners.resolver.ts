@@ -1,5 +1,5 @@
 import { Arg, Args, Ctx as Context, Field, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
-import { requirePartnerMember, requirePartnerMemberOrSecretary, requireSecretary, requireUser } from '../auth/policy';
+import { authorize } from '../auth/policy';
 import { byId, groupedBy } from '../common/loaders';
 import { ConnectionType, pageArgsFactory } from '../common/pagination';
 import { StatusChange } from '../common/status-change.entity';
@@ -10,7 +10,9 @@ import type { Ctx } from '../context';
 import { User } from '../users/user.entity';
 import { Partner, PartnerMember, PartnerRole, Partnership, PartnershipStatus } from './partner.entity';
 import { PartnerStats, partnerStatsLoader } from './partner-stats';
-import { PartnerFilter, RegisterPartnerInput, ReviewDecision } from './partners.inputs';
+import { ReviewDecision } from '../common/review';
+import { PartnerFilter, RegisterPartnerInput } from './partners.inputs';
+import { PARTNERS_POLICY as may } from './partners.policy';
 import * as partners from './partners.service';
 import * as invitations from './invitations.service';
 import { PartnerInvitation } from './partner-invitation.entity';
@@ -45,8 +47,9 @@ export class PartnerResolver {
   }
 
   @Mutation(() => Partner)
-  registerPartner(@Arg('input', () => RegisterPartnerInput) input: RegisterPartnerInput, @Context() ctx: Ctx) {
-    return partners.registerPartner(ctx, requireUser(ctx), input);
+  async registerPartner(@Arg('input', () => RegisterPartnerInput) input: RegisterPartnerInput, @Context() ctx: Ctx) {
+    const { roles } = await authorize(ctx, may.registerPartner, {});
+    return partners.registerPartner(ctx, roles.userId, input);
   }
 
   /**
@@ -63,6 +66,7 @@ export class PartnerResolver {
     @Arg('role', () => PartnerRole, { nullable: true, defaultValue: PartnerRole.MEMBER }) role: PartnerRole | null,
     @Context() ctx: Ctx,
   ) {
+    await authorize(ctx, may.addPartnerMember, { partnerId });
     await this.invitePartnerMember(partnerId, email, role, ctx);
     return partners.findPartner(ctx, partnerId, 'partnerId');
   }
@@ -74,9 +78,8 @@ export class PartnerResolver {
     @Arg('role', () => PartnerRole, { nullable: true, defaultValue: PartnerRole.MEMBER }) role: PartnerRole | null,
     @Context() ctx: Ctx,
   ) {
-    const partner = await partners.findPartner(ctx, partnerId, 'partnerId');
-    const roles = await requirePartnerMember(ctx, partnerId, PartnerRole.OWNER);
-    return invitations.invite(ctx, partner, email, role ?? PartnerRole.MEMBER, roles.userId);
+    const { roles } = await authorize(ctx, may.invitePartnerMember, { partnerId });
+    return invitations.invite(ctx, await partners.findPartner(ctx, partnerId), email, role ?? PartnerRole.MEMBER, roles.userId);
   }
 
   @Mutation(() => PartnerInvitation)
@@ -85,15 +88,15 @@ export class PartnerResolver {
   }
 
   @Mutation(() => PartnerInvitation)
-  revokeInvitation(@Arg('id', () => ID) id: string, @Context() ctx: Ctx) {
+  async revokeInvitation(@Arg('id', () => ID) id: string, @Context() ctx: Ctx) {
+    await authorize(ctx, may.revokeInvitation, { id });
     return invitations.revoke(ctx, id);
   }
 
   @Mutation(() => Boolean)
   async leavePartner(@Arg('partnerId', () => ID) partnerId: string, @Context() ctx: Ctx) {
-    requireUser(ctx);
-    const partner = await partners.findPartner(ctx, partnerId, 'partnerId');
-    return invitations.leave(ctx, partner);
+    await authorize(ctx, may.leavePartner, { partnerId });
+    return invitations.leave(ctx, await partners.findPartner(ctx, partnerId));
   }
 
   @FieldResolver(() => [PartnerMemberView], { description: 'Signed-in users only (people); empty for anonymous readers.' })
@@ -119,9 +122,7 @@ export class PartnerResolver {
 export class PartnershipResolver {
   @Mutation(() => Partnership)
   async requestPartnership(@Arg('partnerId', () => ID) partnerId: string, @Arg('communityId', () => ID) communityId: string, @Context() ctx: Ctx) {
-    await partners.findPartner(ctx, partnerId, 'partnerId');
-    await findCommunity(ctx, communityId, 'communityId');
-    const roles = await requirePartnerMember(ctx, partnerId);
+    const { roles } = await authorize(ctx, may.requestPartnership, { partnerId, communityId });
     return partners.requestPartnership(ctx, partnerId, communityId, roles.userId);
   }
 
@@ -132,15 +133,13 @@ export class PartnershipResolver {
     @Arg('note', () => String, { nullable: true }) note: string | null,
     @Context() ctx: Ctx,
   ) {
-    const partnership = await partners.findPartnership(ctx, id);
-    const roles = await requireSecretary(ctx, partnership.communityId);
+    const { roles } = await authorize(ctx, may.reviewPartnership, { id });
     return partners.reviewPartnership(ctx, id, decision, note, roles.userId);
   }
 
   @Mutation(() => Partnership)
   async endPartnership(@Arg('id', () => ID) id: string, @Arg('reason') reason: string, @Context() ctx: Ctx) {
-    const partnership = await partners.findPartnership(ctx, id);
-    const roles = await requirePartnerMemberOrSecretary(ctx, partnership.partnerId, partnership.communityId, PartnerRole.OWNER);
+    const { roles } = await authorize(ctx, may.endPartnership, { id });
     return partners.endPartnership(ctx, id, reason, roles.userId);
   }
 

@@ -1,29 +1,21 @@
+import { findOr404 } from '../common/find';
 import { randomBytes } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type { Ctx } from '../context';
-import { ConflictError, ForbiddenError, NotFoundError, PgErrorCode, pgErrorCode } from '../errors';
-import { byId } from '../common/loaders';
+import { ConflictError, ForbiddenError, PgErrorCode, pgErrorCode } from '../errors';
 import { createdOrder, paginate, type PageArgs } from '../common/pagination';
 import { checkText } from '../common/validation';
 import { escapeLike } from '../common/like';
 import { inTransaction } from '../db/transaction';
 import { Partner, PartnerMember, PartnerRole, Partnership, PartnershipStatus } from './partner.entity';
-import { ReviewDecision, type PartnerFilter, type RegisterPartnerInput } from './partners.inputs';
+import { ReviewDecision } from '../common/review';
+import type { PartnerFilter, RegisterPartnerInput } from './partners.inputs';
 import { partnershipLifecycle } from './partnership.lifecycle';
 
 export const newCalendarToken = () => randomBytes(24).toString('base64url');
 
-export async function findPartner(ctx: Ctx, id: string, path = 'id'): Promise<Partner> {
-  const partner = await byId(ctx, Partner).load(id);
-  if (!partner) throw new NotFoundError('partner', id, path);
-  return partner;
-}
-
-export async function findPartnership(ctx: Ctx, id: string, path = 'id'): Promise<Partnership> {
-  const partnership = await byId(ctx, Partnership).load(id);
-  if (!partnership) throw new NotFoundError('partnership', id, path);
-  return partnership;
-}
+export const findPartner = (ctx: Ctx, id: string, path = 'id') => findOr404(ctx, Partner, id, { thing: 'partner', path });
+export const findPartnership = (ctx: Ctx, id: string, path = 'id') => findOr404(ctx, Partnership, id, { thing: 'partnership', path });
 
 export function listPartners(ctx: Ctx, filter: PartnerFilter | null | undefined, page: PageArgs) {
   const qb = ctx.db.getRepository(Partner).createQueryBuilder('p');

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
-import { requireSecretary, serviceCertificateScope } from '../auth/policy';
+import { requireSecretary } from '../auth/policy';
+import { serviceCertificateScope } from './service-hours.policy';
 import { byId } from '../common/loaders';
 import { localDateProblem } from '../common/input-guard';
 import { LOCAL_DATE_PATTERN } from '../common/scalars';

@@ -1,5 +1,5 @@
 import { Arg, Args, Ctx as Context, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { requireUser } from '../auth/policy';
+import { authorize, signedIn } from '../auth/policy';
 import { historyOf } from '../common/history';
 import { byId } from '../common/loaders';
 import { ConnectionType, pageArgsFactory } from '../common/pagination';
@@ -10,10 +10,11 @@ import { Match } from '../demand/match.entity';
 import { SpaceContract } from '../spaces/space-contract.entity';
 import { LocalDateScalar } from '../common/scalars';
 import { Partner } from '../partners/partner.entity';
-import { ReviewDecision } from '../partners/partners.inputs';
+import { ReviewDecision } from '../common/review';
 import { User } from '../users/user.entity';
 import { ServiceLog } from './service-log.entity';
 import { ContractObligation, LogServiceInput, ServiceHoursBucket, ServiceHoursSummaryInput, ServiceLogFilter } from './service-hours.inputs';
+import { mayDecide, SERVICE_HOURS_POLICY as may } from './service-hours.policy';
 import * as hours from './service-hours.service';
 
 const ServiceLogConnection = ConnectionType(ServiceLog, 'ServiceLog');
@@ -23,7 +24,7 @@ const ServiceLogPageArgs = pageArgsFactory(50);
 export class ServiceLogResolver {
   @Query(() => ServiceLog, { nullable: true, description: 'One service log, for its volunteer, its partner, its community or an admin.' })
   serviceLog(@Arg('id', () => ID) id: string, @Context() ctx: Ctx) {
-    requireUser(ctx);
+    signedIn(ctx);
     return hours.serviceLog(ctx, id);
   }
 
@@ -35,19 +36,20 @@ export class ServiceLogResolver {
     @Args(() => ServiceLogPageArgs) page: InstanceType<typeof ServiceLogPageArgs>,
     @Context() ctx: Ctx,
   ) {
-    requireUser(ctx);
+    signedIn(ctx);
     return hours.listServiceLogs(ctx, filter, page);
   }
 
   @Query(() => [ServiceHoursBucket])
   serviceHoursSummary(@Arg('input', () => ServiceHoursSummaryInput) input: ServiceHoursSummaryInput, @Context() ctx: Ctx) {
-    requireUser(ctx);
+    signedIn(ctx);
     return hours.serviceHoursSummary(ctx, input);
   }
 
   @Mutation(() => ServiceLog)
-  logService(@Arg('input', () => LogServiceInput) input: LogServiceInput, @Context() ctx: Ctx) {
-    return hours.logService(ctx, requireUser(ctx), input);
+  async logService(@Arg('input', () => LogServiceInput) input: LogServiceInput, @Context() ctx: Ctx) {
+    const { roles } = await authorize(ctx, may.logService, { input });
+    return hours.logService(ctx, roles.userId, input);
   }
 
   @Mutation(() => ServiceLog)
@@ -57,20 +59,24 @@ export class ServiceLogResolver {
     @Arg('note', () => String, { nullable: true }) note: string | null,
     @Context() ctx: Ctx,
   ) {
-    requireUser(ctx);
-    const [log] = await hours.decideServiceLogs(ctx, [id], decision, note, 'id');
+    signedIn(ctx);
+    const logs = await hours.logsToDecide(ctx, [id], note, 'id');
+    const roles = await mayDecide(ctx, logs);
+    const [log] = await hours.decideServiceLogs(ctx, [id], decision, note, roles.userId);
     return log;
   }
 
   @Mutation(() => [ServiceLog], { description: 'All or none.' })
-  verifyServiceLogs(
+  async verifyServiceLogs(
     @Arg('ids', () => [ID]) ids: string[],
     @Arg('decision', () => ReviewDecision) decision: ReviewDecision,
     @Arg('note', () => String, { nullable: true }) note: string | null,
     @Context() ctx: Ctx,
   ) {
-    requireUser(ctx);
-    return hours.decideServiceLogs(ctx, ids, decision, note);
+    signedIn(ctx);
+    const logs = await hours.logsToDecide(ctx, ids, note);
+    const roles = await mayDecide(ctx, logs);
+    return hours.decideServiceLogs(ctx, ids, decision, note, roles.userId);
   }
 
   @FieldResolver(() => User)

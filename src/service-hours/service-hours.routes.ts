@@ -7,7 +7,7 @@ import { Router, type Request, type Response } from 'express';
 import { DateTime } from 'luxon';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
-import { requireUser } from '../auth/policy';
+import { signedIn } from '../auth/policy';
 import { authenticate } from '../auth/tokens';
 import type { Config } from '../config';
 import type { Ctx } from '../context';
@@ -41,7 +41,7 @@ function endpoint(deps: { db: DataSource; config: Config; log: Logger }, handler
     try {
       ctx.viewer = await authenticate(deps.db, deps.config, req.header('authorization'));
       ctx.locale = await contextLocale(deps.db, ctx.viewer.userId, res);
-      requireUser(ctx);
+      signedIn(ctx);
       await handler(ctx, req, res);
     } catch (error) {
       if (res.headersSent) {

@@ -1,8 +1,9 @@
+import { findOr404 } from '../common/find';
 import { now as clockNow } from '../common/clock';
 import { DateTime } from 'luxon';
 import type { EntityManager } from 'typeorm';
 import type { Ctx } from '../context';
-import { byId, loader } from '../common/loaders';
+import { loader } from '../common/loaders';
 import { paginate, type PageArgs, type SortKey } from '../common/pagination';
 import { occurrenceStartingAt, sameSlot, WEEKDAYS, type Occurrence } from '../common/slots';
 import { checkText } from '../common/validation';
@@ -26,11 +27,7 @@ import { UPCOMING_SESSIONS_LIMIT } from '../common/row-bounds';
 export const BOOKING_HORIZON_DAYS = 180;
 export { PRIVATE_PURPOSE } from './spaces.visibility';
 
-export async function findBooking(ctx: Ctx, id: string, path = 'id'): Promise<Booking> {
-  const booking = await byId(ctx, Booking).load(id);
-  if (!booking) throw new NotFoundError('booking', id, path);
-  return booking;
-}
+export const findBooking = (ctx: Ctx, id: string, path = 'id') => findOr404(ctx, Booking, id, { thing: 'booking', path });
 
 /** Chronological, then by id: the order of every booking list. */
 export const startOrder = (alias: string): SortKey<Booking>[] => [

@@ -1,10 +1,10 @@
+import { isUuid } from '../common/ids';
 import { Router, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
 import { partnerFeed, roomFeed } from './calendar.service';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function sendCalendar(res: Response, body: string, cache: string) {
   res.setHeader('content-type', 'text/calendar; charset=utf-8');
@@ -21,7 +21,7 @@ export function calendarRouter({ db, config, log }: { db: DataSource; config: Co
 
   router.get('/calendar/rooms/:roomId.ics', async (req, res) => {
     try {
-      const body = UUID.test(req.params.roomId) ? await roomFeed(db, config, req.params.roomId) : null;
+      const body = isUuid(req.params.roomId) ? await roomFeed(db, config, req.params.roomId) : null;
       if (body === null) return void res.status(404).type('text/plain').send('No such room');
       sendCalendar(res, body, 'public, max-age=300');
     } catch (err) {
@@ -34,7 +34,7 @@ export function calendarRouter({ db, config, log }: { db: DataSource; config: Co
     try {
       const token = typeof req.query.token === 'string' ? req.query.token : '';
       if (!token) return void res.status(401).type('text/plain').send('This feed needs its token');
-      const body = UUID.test(req.params.partnerId) ? await partnerFeed(db, config, req.params.partnerId, token) : null;
+      const body = isUuid(req.params.partnerId) ? await partnerFeed(db, config, req.params.partnerId, token) : null;
       if (body === null) return void res.status(403).type('text/plain').send('Unknown partner or wrong token');
       sendCalendar(res, body, 'private, max-age=300');
     } catch (err) {

@@ -12,7 +12,7 @@ import { inTransaction } from '../db/transaction';
 import { BadUserInputError, ConflictError, fieldError, InvalidStateError, NotFoundError, PgErrorCode, pgErrorCode, type FieldError } from '../errors';
 import { msg, type MessageValue } from '../i18n/messages';
 import { PartnershipStatus } from '../partners/partner.entity';
-import { ReviewDecision } from '../partners/partners.inputs';
+import { ReviewDecision } from '../common/review';
 import { assertActivePartnership } from '../partners/partners.service';
 import { Booking } from './booking.entity';
 import { cancelBookingsFrom, insertContractBookings, lockRoomSlots } from './bookings.service';

@@ -1,5 +1,6 @@
 import { Arg, Args, Ctx as Context, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { requirePartnerMember, requirePartnerMemberOrSecretary, requireSecretary } from '../auth/policy';
+import { authorize } from '../auth/policy';
+import { findOr404 } from '../common/find';
 import { historyOf } from '../common/history';
 import { byId } from '../common/loaders';
 import { ConnectionType, pageArgsFactory } from '../common/pagination';
@@ -9,9 +10,8 @@ import { findRoom } from '../communities/communities.service';
 import { Room } from '../communities/room.entity';
 import { SlotOccurrence } from '../communities/slot-occurrence.type';
 import type { Ctx } from '../context';
-import { NotFoundError } from '../errors';
-import { Partner, PartnerRole } from '../partners/partner.entity';
-import { ReviewDecision } from '../partners/partners.inputs';
+import { Partner } from '../partners/partner.entity';
+import { ReviewDecision } from '../common/review';
 import { findPartner } from '../partners/partners.service';
 import { partnerVisibility } from '../partners/partners.visibility';
 import { PublicBoard } from '../public/public-board.resolver';
@@ -19,6 +19,7 @@ import { Booking } from './booking.entity';
 import * as bookings from './bookings.service';
 import { partnerCalendarUrl, rotateCalendarToken } from './calendar.service';
 import * as contracts from './contracts.service';
+import { SPACES_POLICY as may } from './spaces.policy';
 import { ContractStatus, effectiveStatus, SpaceContract } from './space-contract.entity';
 import { BookingFilter, BookSlotInput, ContractFilter, ProposeContractInput } from './spaces.inputs';
 import { bookingVisibility, contractVisibility, PRIVATE_PURPOSE } from './spaces.visibility';
@@ -41,19 +42,14 @@ export class BookingResolver {
 
   @Mutation(() => Booking)
   async bookSlot(@Arg('input', () => BookSlotInput) input: BookSlotInput, @Context() ctx: Ctx) {
-    const room = await findRoom(ctx, input.roomId, 'input.roomId');
-    if (input.partnerId) await findPartner(ctx, input.partnerId, 'input.partnerId');
-    const roles = input.partnerId ? await requirePartnerMember(ctx, input.partnerId) : await requireSecretary(ctx, room.communityId);
-    return bookings.bookSlot(ctx, room, input, roles.userId);
+    const { roles } = await authorize(ctx, may.bookSlot, { input });
+    return bookings.bookSlot(ctx, await findRoom(ctx, input.roomId), input, roles.userId);
   }
 
   @Mutation(() => Booking)
   async cancelBooking(@Arg('id', () => ID) id: string, @Arg('reason') reason: string, @Context() ctx: Ctx) {
-    const booking = await bookings.findBooking(ctx, id);
-    const roles = booking.partnerId
-      ? await requirePartnerMemberOrSecretary(ctx, booking.partnerId, booking.communityId)
-      : await requireSecretary(ctx, booking.communityId);
-    return bookings.cancelBooking(ctx, booking, reason, roles.userId);
+    const { roles } = await authorize(ctx, may.cancelBooking, { id });
+    return bookings.cancelBooking(ctx, await bookings.findBooking(ctx, id), reason, roles.userId);
   }
 
   @FieldResolver(() => Room)
@@ -103,10 +99,8 @@ export class SpaceContractResolver {
 
   @Mutation(() => SpaceContract)
   async proposeContract(@Arg('input', () => ProposeContractInput) input: ProposeContractInput, @Context() ctx: Ctx) {
-    const room = await findRoom(ctx, input.roomId, 'input.roomId');
-    await findPartner(ctx, input.partnerId, 'input.partnerId');
-    const roles = await requirePartnerMember(ctx, input.partnerId);
-    return contracts.proposeContract(ctx, room, input, roles.userId);
+    const { roles } = await authorize(ctx, may.proposeContract, { input });
+    return contracts.proposeContract(ctx, await findRoom(ctx, input.roomId), input, roles.userId);
   }
 
   @Mutation(() => SpaceContract, { description: 'With skipConflicts, APPROVE books the free occurrences only and records the skipped dates in history.' })
@@ -117,9 +111,8 @@ export class SpaceContractResolver {
     @Arg('skipConflicts', () => Boolean, { nullable: true, defaultValue: false }) skipConflicts: boolean | null,
     @Context() ctx: Ctx,
   ) {
-    const contract = await existingContract(ctx, id);
-    const roles = await requireSecretary(ctx, contract.communityId);
-    return contracts.reviewContract(ctx, contract, decision, note, skipConflicts ?? false, roles.userId);
+    const { roles } = await authorize(ctx, may.reviewContract, { id });
+    return contracts.reviewContract(ctx, await existingContract(ctx, id), decision, note, skipConflicts ?? false, roles.userId);
   }
 
   @Mutation(() => SpaceContract)
@@ -129,9 +122,8 @@ export class SpaceContractResolver {
     @Arg('effectiveOn', () => LocalDateScalar, { nullable: true }) effectiveOn: string | null,
     @Context() ctx: Ctx,
   ) {
-    const contract = await existingContract(ctx, id);
-    const roles = await requirePartnerMemberOrSecretary(ctx, contract.partnerId, contract.communityId, PartnerRole.OWNER);
-    return contracts.terminateContract(ctx, contract, reason, effectiveOn, roles.userId);
+    const { roles } = await authorize(ctx, may.terminateContract, { id });
+    return contracts.terminateContract(ctx, await existingContract(ctx, id), reason, effectiveOn, roles.userId);
   }
 
   @FieldResolver(() => Partner)
@@ -171,11 +163,7 @@ export class SpaceContractResolver {
 }
 
 /** For mutations: NOT_FOUND only when it does not exist, so a refusal reads FORBIDDEN. */
-async function existingContract(ctx: Ctx, id: string): Promise<SpaceContract> {
-  const contract = await byId(ctx, SpaceContract).load(id);
-  if (!contract) throw new NotFoundError('contract', id, 'id');
-  return contract;
-}
+const existingContract = (ctx: Ctx, id: string) => findOr404(ctx, SpaceContract, id, { thing: 'contract' });
 
 @Resolver(() => Room)
 export class RoomBookingsResolver {
@@ -199,8 +187,7 @@ export class PartnerCalendarResolver {
 
   @Mutation(() => Partner, { description: "Replaces the partner's calendar token: the old feed URL stops working." })
   async rotatePartnerCalendarToken(@Arg('partnerId', () => ID) partnerId: string, @Context() ctx: Ctx) {
-    await findPartner(ctx, partnerId, 'partnerId');
-    await requirePartnerMember(ctx, partnerId);
+    await authorize(ctx, may.rotatePartnerCalendarToken, { partnerId });
     return rotateCalendarToken(ctx, partnerId);
   }
 }

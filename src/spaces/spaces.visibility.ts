@@ -1,4 +1,4 @@
-import { viewerRoles } from '../auth/policy';
+import { readerId, viewerRoles } from '../auth/policy';
 import { INVOLVED, readable, rolesOn, type Readable, type TypeVisibility } from '../auth/visibility';
 import type { Ctx } from '../context';
 import type { Booking } from './booking.entity';
@@ -51,7 +51,7 @@ export async function contractVisibility(ctx: Ctx, contract: SpaceContract): Pro
 
 /** The row rule above in SQL, for a list of contracts (alias `c`); null: no condition (admins). */
 export async function visibleContractsWhere(ctx: Ctx): Promise<{ sql: string; params: Record<string, unknown> } | null> {
-  const roles = ctx.viewer.userId && !ctx.viewer.authError ? await viewerRoles(ctx) : null;
+  const roles = readerId(ctx) ? await viewerRoles(ctx) : null;
   if (roles?.isAdmin) return null;
   return {
     sql: '(c.status IN (:...publicStatuses) OR c.partner_id = ANY(:partners) OR c.community_id = ANY(:communities))',

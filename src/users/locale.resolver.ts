@@ -1,5 +1,5 @@
 import { Arg, Ctx as Context, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
-import { requireUser } from '../auth/policy';
+import { readerId, signedIn } from '../auth/policy';
 import type { Ctx } from '../context';
 import { BadUserInputError } from '../errors';
 import { User } from './user.entity';
@@ -14,12 +14,12 @@ export class UserLocaleResolver {
     description: 'The language this user reads the API in when a request names none (zh-CN or en); null = zh-CN. Visible to the user themself only.',
   })
   locale(@Root() user: User, @Context() ctx: Ctx): Promise<string | null> | null {
-    return ctx.viewer.userId === user.id ? savedLocale(ctx.db, user.id) : null;
+    return readerId(ctx) === user.id ? savedLocale(ctx.db, user.id) : null;
   }
 
   @Mutation(() => User, { description: "Saves the signed-in user's language (zh-CN or en): used when a request sends no Accept-Language of ours." })
   async setMyLocale(@Arg('locale', () => String) locale: string, @Context() ctx: Ctx): Promise<User> {
-    const userId = requireUser(ctx);
+    const userId = signedIn(ctx);
     if (!isLocale(locale)) throw BadUserInputError.field('locale', msg('error.locale', { locales: LOCALES.join(', ') }));
     await ctx.db.query(`UPDATE app_user SET locale = $2 WHERE id = $1`, [userId, locale]);
     rememberSavedLocale(ctx.db, userId, locale);
