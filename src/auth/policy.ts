@@ -3,6 +3,7 @@ import { AppError, ForbiddenError, UnauthenticatedError } from '../errors';
 import { CommunitySecretary } from '../communities/community.entity';
 import { PartnerMember, PartnerRole } from '../partners/partner.entity';
 import { User } from '../users/user.entity';
+import { msg } from '../i18n/messages';
 
 /**
  * Every authorization rule of DESIGN.md's role table lives here. Resolvers and services ask these
@@ -30,7 +31,7 @@ export function viewerRoles(ctx: Ctx): Promise<ViewerRoles> {
       ctx.db.getRepository(CommunitySecretary).findBy({ userId }),
       ctx.db.getRepository(PartnerMember).findBy({ userId }),
     ]);
-    if (!user) throw new UnauthenticatedError('This account no longer exists');
+    if (!user) throw new UnauthenticatedError(msg('auth.accountGone'));
     return {
       userId,
       isAdmin: user.isAdmin,
@@ -43,7 +44,7 @@ export function viewerRoles(ctx: Ctx): Promise<ViewerRoles> {
 
 export async function requireAdmin(ctx: Ctx): Promise<ViewerRoles> {
   const roles = await viewerRoles(ctx);
-  if (!roles.isAdmin) throw new ForbiddenError('Only an admin may do this');
+  if (!roles.isAdmin) throw new ForbiddenError(msg('policy.adminOnly'));
   return roles;
 }
 
@@ -57,7 +58,7 @@ export async function isSecretaryOf(ctx: Ctx, communityId: string): Promise<bool
 export async function requireSecretary(ctx: Ctx, communityId: string): Promise<ViewerRoles> {
   const roles = await viewerRoles(ctx);
   if (!roles.isAdmin && !roles.secretaryOf.has(communityId)) {
-    throw new ForbiddenError('Only a secretary of this community may do this');
+    throw new ForbiddenError(msg('policy.secretaryOnly'));
   }
   return roles;
 }
@@ -72,7 +73,7 @@ export async function requirePartnerMember(ctx: Ctx, partnerId: string, role?: P
   const roles = await viewerRoles(ctx);
   const held = roles.partnerRoles.get(partnerId);
   if (!held || (role === PartnerRole.OWNER && held !== PartnerRole.OWNER)) {
-    throw new ForbiddenError(role === PartnerRole.OWNER ? 'Only an owner of this partner may do this' : 'Only a member of this partner may do this');
+    throw new ForbiddenError(msg(role === PartnerRole.OWNER ? 'policy.partnerOwnerOnly' : 'policy.partnerMemberOnly'));
   }
   return roles;
 }
@@ -83,7 +84,7 @@ export async function requirePartnerMemberOrSecretary(ctx: Ctx, partnerId: strin
   const held = roles.partnerRoles.get(partnerId);
   const asPartner = held && (role !== PartnerRole.OWNER || held === PartnerRole.OWNER);
   if (!asPartner && !roles.isAdmin && !roles.secretaryOf.has(communityId)) {
-    throw new ForbiddenError('Only the partner or a secretary of this community may do this');
+    throw new ForbiddenError(msg('policy.partnerOrSecretary'));
   }
   return roles;
 }
@@ -94,10 +95,10 @@ export async function requirePartnerMemberOrSecretary(ctx: Ctx, partnerId: strin
 export async function requireServiceLogVerifier(ctx: Ctx, log: { id: string; communityId: string; volunteerId: string }): Promise<ViewerRoles> {
   const roles = await viewerRoles(ctx);
   if (log.volunteerId === roles.userId) {
-    throw new AppError('FORBIDDEN', `Nobody verifies their own service log (${log.id})`, { serviceLogIds: [log.id] });
+    throw new AppError('FORBIDDEN', msg('policy.ownServiceLog', { id: log.id }), { serviceLogIds: [log.id] });
   }
   if (!roles.isAdmin && !roles.secretaryOf.has(log.communityId)) {
-    throw new AppError('FORBIDDEN', `Only a secretary of its community may verify service log ${log.id}`, { serviceLogIds: [log.id] });
+    throw new AppError('FORBIDDEN', msg('policy.verifyNeedsSecretary', { id: log.id }), { serviceLogIds: [log.id] });
   }
   return roles;
 }
@@ -135,14 +136,14 @@ export async function serviceLogListScope(
     return { onlyVolunteerId: null };
   }
   if (!communityId && !partnerId && !volunteerId) return { onlyVolunteerId: roles.userId };
-  throw new ForbiddenError('You may list your own service logs, those of partners you belong to and of communities you are secretary of');
+  throw new ForbiddenError(msg('policy.listServiceLogs'));
 }
 
 /** Summaries: a secretary for their community, a partner's members for their partner, admins for anything. */
 export async function requireServiceSummaryAccess(ctx: Ctx, communityId: string | null | undefined, partnerId: string | null | undefined): Promise<ViewerRoles> {
   const roles = await viewerRoles(ctx);
   if (roles.isAdmin || (communityId && roles.secretaryOf.has(communityId)) || (partnerId && roles.partnerRoles.has(partnerId))) return roles;
-  throw new ForbiddenError('Only a secretary of the community, a member of the partner or an admin may see these service hours');
+  throw new ForbiddenError(msg('policy.serviceHours'));
 }
 
 /**
@@ -153,5 +154,5 @@ export async function serviceCertificateScope(ctx: Ctx, volunteerId: string): Pr
   const roles = await viewerRoles(ctx);
   if (roles.isAdmin || roles.userId === volunteerId) return null;
   if (roles.secretaryOf.size) return roles.secretaryOf;
-  throw new ForbiddenError("Only the volunteer, a secretary of a community they served or an admin may see this certificate");
+  throw new ForbiddenError(msg('policy.certificate'));
 }

@@ -10,6 +10,7 @@ import { PartnerRole } from '../partners/partner.entity';
 import { LOCAL_DATE_PATTERN } from '../common/scalars';
 import type { DatePeriod } from '../service-hours/service-hours.exports';
 import { PAGE_PATH } from '../common/page-path';
+import { msg } from '../i18n/messages';
 
 export { PAGE_PATH };
 
@@ -45,14 +46,14 @@ const hashOf = (token: string) => createHash('sha256').update(token, 'utf8').dig
 function validDays(purpose: LinkPurpose, asked: number | null | undefined, fallback: number): number {
   const days = asked ?? fallback;
   if (!Number.isInteger(days) || days < 1 || days > MAX_DAYS[purpose]) {
-    throw BadUserInputError.field('validDays', `must be a whole number of days from 1 to ${MAX_DAYS[purpose]}`);
+    throw BadUserInputError.field('validDays', msg('field.wholeDays', { max: MAX_DAYS[purpose] }));
   }
   return days;
 }
 
 function localDate(name: 'from' | 'to', value: string | null | undefined): string | null {
   if (value === null || value === undefined) return null;
-  if (!LOCAL_DATE_PATTERN.test(value) || !DateTime.fromISO(value).isValid) throw BadUserInputError.field(name, 'must be a date YYYY-MM-DD');
+  if (!LOCAL_DATE_PATTERN.test(value) || !DateTime.fromISO(value).isValid) throw BadUserInputError.field(name, msg('field.date'));
   return value;
 }
 
@@ -94,7 +95,7 @@ export async function createCertificateLink(
 ): Promise<CreatedLink> {
   const roles = await viewerRoles(ctx);
   const period: DatePeriod = { from: localDate('from', args.from), to: localDate('to', args.to) };
-  if (period.from && period.to && period.from > period.to) throw BadUserInputError.field('to', 'must not be before from');
+  if (period.from && period.to && period.from > period.to) throw BadUserInputError.field('to', msg('field.mustNotBeBefore', { other: 'from' }));
   const days = validDays('SERVICE_CERTIFICATE', args.validDays, ctx.config.signedLinks.certificateDays);
   if (!isUuid(args.volunteerId)) throw new NotFoundError('volunteer', args.volunteerId, 'volunteerId');
   const [volunteer] = await ctx.db.query(`SELECT id FROM app_user WHERE id = $1`, [args.volunteerId]);
@@ -104,10 +105,10 @@ export async function createCertificateLink(
   if (args.partnerId) {
     // A partner owner certifies the service done for their partner by one of its members.
     if (!isUuid(args.partnerId) || roles.partnerRoles.get(args.partnerId) !== PartnerRole.OWNER) {
-      throw new ForbiddenError('Only an owner of this partner may link its members’ certificates');
+      throw new ForbiddenError(msg('link.ownerOnly'));
     }
     const [member] = await ctx.db.query(`SELECT 1 FROM partner_member WHERE partner_id = $1 AND user_id = $2`, [args.partnerId, args.volunteerId]);
-    if (!member) throw new ForbiddenError('This volunteer is not a member of this partner');
+    if (!member) throw new ForbiddenError(msg('link.notMember'));
     scope = { scope_community_ids: null, scope_partner_id: args.partnerId };
   } else {
     // The volunteer and admins: everything; a secretary: their communities, if the volunteer served there.
@@ -127,7 +128,7 @@ export async function createCertificateLink(
       const [shared] = owned.length
         ? await ctx.db.query(`SELECT partner_id FROM partner_member WHERE user_id = $1 AND partner_id = ANY($2) ORDER BY partner_id LIMIT 1`, [args.volunteerId, owned])
         : [];
-      if (!shared) throw communities instanceof Error ? communities : new ForbiddenError('This volunteer has no verified service in your communities');
+      if (!shared) throw communities instanceof Error ? communities : new ForbiddenError(msg('link.noService'));
       scope = { scope_community_ids: null, scope_partner_id: shared.partner_id as string };
     }
   }
@@ -152,10 +153,10 @@ const COLUMNS = `id, purpose, volunteer_id, community_id, to_char(period_from, '
 /** Revokes a link at once (its creator or an admin); revoking it again changes nothing. */
 export async function revokeLink(ctx: Ctx, id: string): Promise<SignedLinkRow> {
   const roles = await viewerRoles(ctx);
-  if (!isUuid(id)) throw new NotFoundError('signed link', id, 'id');
+  if (!isUuid(id)) throw new NotFoundError('signedLink', id, 'id');
   const [link]: SignedLinkRow[] = await ctx.db.query(`SELECT ${COLUMNS} FROM signed_link WHERE id = $1`, [id]);
-  if (!link) throw new NotFoundError('signed link', id, 'id');
-  if (link.created_by !== roles.userId && !roles.isAdmin) throw new ForbiddenError('Only the link’s creator or an admin may revoke it');
+  if (!link) throw new NotFoundError('signedLink', id, 'id');
+  if (link.created_by !== roles.userId && !roles.isAdmin) throw new ForbiddenError(msg('link.revokeOnly'));
   // TypeORM answers an UPDATE with [rows, affected count].
   const [rows]: [SignedLinkRow[], number] = await ctx.db.query(
     `UPDATE signed_link SET revoked_at = coalesce(revoked_at, $2) WHERE id = $1 RETURNING ${COLUMNS}`,
@@ -167,7 +168,7 @@ export async function revokeLink(ctx: Ctx, id: string): Promise<SignedLinkRow> {
 /** The links the viewer created, newest first (admins: everyone's), live ones or all. */
 export async function linksCreatedBy(ctx: Ctx, first: number): Promise<SignedLinkRow[]> {
   const roles = await viewerRoles(ctx);
-  if (!Number.isInteger(first) || first < 1 || first > 100) throw BadUserInputError.field('first', 'must be between 1 and 100');
+  if (!Number.isInteger(first) || first < 1 || first > 100) throw BadUserInputError.field('first', msg('field.betweenOneAnd', { max: 100 }));
   return ctx.db.query(`SELECT ${COLUMNS} FROM signed_link WHERE created_by = $1 ORDER BY created_at DESC, id DESC LIMIT $2`, [roles.userId, first]);
 }
 
