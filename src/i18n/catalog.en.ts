@@ -201,6 +201,7 @@ export const en = {
   'field.givenOnce': 'must be given once',
   'field.betweenOneAnd': 'must be between 1 and {max}',
   'field.wholeDays': 'must be a whole number of days from 1 to {max}',
+  'field.notACursor': 'not a cursor of this list',
 
   // ---- Partners, memberships and invitations (src/partners). Added by s4-messages.
   'invitation.notPending':
@@ -246,7 +247,9 @@ export const en = {
   'certificate.title': 'Certificate of volunteer service',
   'certificate.pageTitle': 'Certificate of volunteer service - {name}',
   'certificate.body':
-    'This certifies that {name} {period, select, between {served the community as a volunteer from {from} to {to}} since {served the community as a volunteer from {from} to {to}} other {served the community as a volunteer up to {to}}}: {count, plural, one {# service} other {# services}} verified by its communities, {hours, plural, one {# hour} other {# hours}} {minutes, plural, one {# minute} other {# minutes}} in all ({total} minutes).',
+    'This certifies that {name} {period, select, between {served the community as a volunteer from {from} to {to}} since {served the community as a volunteer from {from} to {to}} other {served the community as a volunteer up to {to}}}: {count, plural, one {{countText} service} other {{countText} services}} verified by its communities, {duration} in all ({total} minutes).',
+  'certificate.duration': '{hours, plural, one {# hour} other {# hours}} {minutes, plural, one {# minute} other {# minutes}}',
+  'certificate.nextDay': '{time} (next day)',
   'certificate.limitedTo': 'This certificate holds only the records verified by these communities: {communities}.',
   'certificate.limitedToPartner': 'This certificate holds only the service given for {partner}.',
   'certificate.col.number': 'No.',

@@ -188,6 +188,7 @@ export const zhCN: Record<MessageId, string> = {
   'field.givenOnce': '只能提供一次',
   'field.betweenOneAnd': '必须在 1 到 {max} 之间',
   'field.wholeDays': '必须是 1 到 {max} 之间的整天数',
+  'field.notACursor': '不是此列表的分页游标',
 
   // ---- 合作伙伴、成员与邀请（src/partners）。s4-messages 添加。
   'invitation.notPending': '该邀请{status, select, ACCEPTED {已被接受} DECLINED {已被谢绝} REVOKED {已被撤回} EXPIRED {已过期} other {当前为 {status}}}，不再处于待处理状态',
@@ -231,7 +232,9 @@ export const zhCN: Record<MessageId, string> = {
   'certificate.title': '志愿服务时长证明',
   'certificate.pageTitle': '志愿服务时长证明 - {name}',
   'certificate.body':
-    '兹证明 {name} {period, select, between {于 {from} 至 {to} 期间} since {自 {from} 至 {to}} other {截至 {to}}}参加社区志愿服务，经所在社区核验的服务共 {count, plural, other {#}} 次，累计 {hours, plural, other {#}} 小时 {minutes, plural, other {#}} 分钟（{total} 分钟）。',
+    '兹证明 {name} {period, select, between {于 {from} 至 {to} 期间} since {自 {from} 至 {to}} other {截至 {to}}}参加社区志愿服务，经所在社区核验的服务共 {count, plural, other {{countText}}} 次，累计 {duration}（{total} 分钟）。',
+  'certificate.duration': '{hours, plural, other {#}} 小时 {minutes, plural, other {#}} 分钟',
+  'certificate.nextDay': '次日 {time}',
   'certificate.limitedTo': '本证明仅包含以下社区核验的记录：{communities}。',
   'certificate.limitedToPartner': '本证明仅包含为{partner}提供的服务。',
   'certificate.col.number': '序号',
