@@ -1,14 +1,16 @@
 import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import { DateTime as Luxon } from 'luxon';
+import { tr } from '../i18n/messages';
 
 /** ISO-8601 instant with offset; parsed into a JS Date. */
 export const DateTimeScalar = DateTimeResolver;
 
-function stringScalar(name: string, description: string, valid: (s: string) => boolean, expected: string) {
+function stringScalar(name: string, description: string, valid: (s: string) => boolean, expected: 'localTime' | 'localDate') {
   const check = (value: unknown): string => {
     if (typeof value !== 'string' || !valid(value)) {
-      throw new GraphQLError(`${name} must be ${expected}, got ${JSON.stringify(value)}`, {
+      // Written in the request's language (Accept-Language, else Chinese): graphql-js wraps it in its own sentence.
+      throw new GraphQLError(tr('scalar.invalid', { name, expected, value: JSON.stringify(value) ?? 'undefined' }), {
         extensions: { code: 'BAD_USER_INPUT' },
       });
     }
@@ -30,12 +32,12 @@ export const LocalTimeScalar = stringScalar(
   'LocalTime',
   'HH:MM (24h) in the community time zone.',
   (s) => LOCAL_TIME_PATTERN.test(s),
-  'a local time HH:MM',
+  'localTime',
 );
 
 export const LocalDateScalar = stringScalar(
   'LocalDate',
   'YYYY-MM-DD in the community time zone.',
   (s) => LOCAL_DATE_PATTERN.test(s) && Luxon.fromISO(s).isValid,
-  'a calendar date YYYY-MM-DD',
+  'localDate',
 );

@@ -23,7 +23,7 @@ const enumValues = (entity: unknown): string[] =>
 const CONSTRAINT_MESSAGES: Record<string, (c: unknown[]) => Msg> = {
   isEmail: () => msg('field.email'),
   maxLength: ([max]) => msg('field.atMostChars', { max: Number(max) }),
-  length: ([min, max]) => msg('field.lengthBetween', { min: Number(min), max: Number(max) }),
+  isLength: ([min, max]) => msg('field.lengthBetween', { min: Number(min), max: Number(max) }),
   min: ([min]) => msg('field.atLeast', { min: Number(min) }),
   max: ([max]) => msg('field.atMost', { max: Number(max) }),
   isInt: () => msg('field.integer'),

@@ -202,6 +202,7 @@ export const en = {
   'field.betweenOneAnd': 'must be between 1 and {max}',
   'field.wholeDays': 'must be a whole number of days from 1 to {max}',
   'field.notACursor': 'not a cursor of this list',
+  'scalar.invalid': '{name} must be {expected, select, localTime {a local time HH:MM} localDate {a calendar date YYYY-MM-DD} other {{expected}}}, got {value}',
 
   // ---- Partners, memberships and invitations (src/partners). Added by s4-messages.
   'invitation.notPending':

@@ -189,6 +189,7 @@ export const zhCN: Record<MessageId, string> = {
   'field.betweenOneAnd': '必须在 1 到 {max} 之间',
   'field.wholeDays': '必须是 1 到 {max} 之间的整天数',
   'field.notACursor': '不是此列表的分页游标',
+  'scalar.invalid': '{name} 必须是{expected, select, localTime {HH:MM 格式的当地时间} localDate {YYYY-MM-DD 格式的日期} other {{expected}}}，收到的是 {value}',
 
   // ---- 合作伙伴、成员与邀请（src/partners）。s4-messages 添加。
   'invitation.notPending': '该邀请{status, select, ACCEPTED {已被接受} DECLINED {已被谢绝} REVOKED {已被撤回} EXPIRED {已过期} other {当前为 {status}}}，不再处于待处理状态',
@@ -249,7 +250,7 @@ export const zhCN: Record<MessageId, string> = {
   'certificate.note': '本证明依据社区书记核验的服务记录自动生成，仅列出已核验的记录；时间为各社区当地时间。',
 
   // ---- 活动室日历订阅（src/spaces/calendar*）。s4-messages 添加。
-  'calendar.booked': '已预订',
+  'calendar.booked': '已预订/Booked',
   'calendar.session': '{partner}：{purpose}',
   'calendar.noRoom': '没有这个活动室',
   'calendar.needsToken': '此日历订阅需要附带令牌',
