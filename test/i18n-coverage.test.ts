@@ -81,6 +81,14 @@ describe('refusals answer in Chinese by default and in English on request', () =
     expect(en.body.errors![0].message).toBe('The operation has 31 aliases; at most 30 are accepted');
   });
 
+  it('a request body that is not JSON (before GraphQL)', async () => {
+    const send = (headers: Record<string, string>) => request(app.server).post('/graphql').set({ 'content-type': 'application/json', ...headers }).send('{"query": ');
+    const zh = await send({});
+    expect(zh.status).toBe(400);
+    expect(zh.body.errors[0]).toEqual({ message: '请求内容不是有效的 JSON', extensions: { code: 'BAD_REQUEST' } });
+    expect((await send(EN)).body.errors[0].message).toBe('The request body is not valid JSON');
+  });
+
   it('an answered invitation (partners)', async () => {
     const owner = await signUp(app);
     const partnerId = await registerPartner(app, owner);

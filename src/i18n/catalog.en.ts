@@ -173,7 +173,8 @@ export const en = {
   'ops.idempotencyKeyReused': 'this key was already used with a different request; use a new key',
   'ops.idempotencyInProgress': 'A request with this Idempotency-Key is still in progress; retry shortly',
   'ops.bodyTooLarge': 'Request body too large',
-  'ops.badRequest': 'Bad request',
+  'ops.badRequest': 'Bad request{detail, select, none {} other {: {detail}}}',
+  'ops.malformedJson': 'The request body is not valid JSON',
 
   // ---- Field messages of input checks (src/common, class-validator decorators). Added by s4-messages.
   'field.atMostChars': 'must be at most {max, plural, one {# character} other {# characters}}',

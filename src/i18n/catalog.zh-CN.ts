@@ -160,7 +160,8 @@ export const zhCN: Record<MessageId, string> = {
   'ops.idempotencyKeyReused': '此键已用于另一个不同的请求，请换一个新键',
   'ops.idempotencyInProgress': '使用此 Idempotency-Key 的请求仍在处理中，请稍后重试',
   'ops.bodyTooLarge': '请求内容过大',
-  'ops.badRequest': '请求有误',
+  'ops.badRequest': '请求有误{detail, select, none {} other {：{detail}}}',
+  'ops.malformedJson': '请求内容不是有效的 JSON',
 
   // ---- 输入检查的字段提示（src/common、class-validator 装饰器）。s4-messages 添加。
   'field.atMostChars': '最多 {max, plural, other {# 个}}字符',

@@ -106,7 +106,13 @@ export function httpErrorHandler(log: Logger): ErrorRequestHandler {
     const status = typeof e.status === 'number' && e.status >= 400 && e.status < 500 ? e.status : 500;
     const code = status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST';
     const message =
-      e.type === 'entity.too.large' ? tr('ops.bodyTooLarge') : status === 500 ? tr('error.internal') : (e.message ?? tr('ops.badRequest'));
+      e.type === 'entity.too.large'
+        ? tr('ops.bodyTooLarge')
+        : e.type === 'entity.parse.failed'
+          ? tr('ops.malformedJson')
+          : status === 500
+            ? tr('error.internal')
+            : tr('ops.badRequest', { detail: e.message || 'none' });
     if (status === 500) log.error({ err: error, requestId: requestScope.getStore()?.requestId }, 'internal error');
     res.locals.errorCode = code;
     res.status(status).json({ errors: [{ message, extensions: { code } }] });
