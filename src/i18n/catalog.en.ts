@@ -249,7 +249,7 @@ export const en = {
   'certificate.title': 'Certificate of volunteer service',
   'certificate.pageTitle': 'Certificate of volunteer service - {name}',
   'certificate.body':
-    'This certifies that {name} {period, select, between {served the community as a volunteer from {from} to {to}} since {served the community as a volunteer from {from} to {to}} other {served the community as a volunteer up to {to}}}: {count, plural, one {{countText} service} other {{countText} services}} verified by its communities, {duration} in all ({total} minutes).',
+    'This certifies that {name} {period, select, between {served the community as a volunteer from {from} to {to}} since {served the community as a volunteer from {from} to {to}} other {served the community as a volunteer up to {to}}}: {count, plural, one {{countText} service} other {{countText} services}} verified by its communities, {duration} in all ({total, plural, one {# minute} other {# minutes}}).',
   'certificate.duration': '{hours, plural, one {# hour} other {# hours}} {minutes, plural, one {# minute} other {# minutes}}',
   'certificate.nextDay': '{time} (next day)',
   'certificate.limitedTo': 'This certificate holds only the records verified by these communities: {communities}.',

@@ -234,7 +234,7 @@ export const zhCN: Record<MessageId, string> = {
   'certificate.title': '志愿服务时长证明',
   'certificate.pageTitle': '志愿服务时长证明 - {name}',
   'certificate.body':
-    '兹证明 {name} {period, select, between {于 {from} 至 {to} 期间} since {自 {from} 至 {to}} other {截至 {to}}}参加社区志愿服务，经所在社区核验的服务共 {count, plural, other {{countText}}} 次，累计 {duration}（{total} 分钟）。',
+    '兹证明 {name} {period, select, between {于 {from} 至 {to} 期间} since {自 {from} 至 {to}} other {截至 {to}}}参加社区志愿服务，经所在社区核验的服务共 {count, plural, other {{countText}}} 次，累计 {duration}（{total, plural, other {#}} 分钟）。',
   'certificate.duration': '{hours, plural, other {#}} 小时 {minutes, plural, other {#}} 分钟',
   'certificate.nextDay': '次日 {time}',
   'certificate.limitedTo': '本证明仅包含以下社区核验的记录：{communities}。',
