@@ -191,7 +191,8 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
 
 /**
  * Requests Node cannot parse (headers over its 16 KB limit, broken framing) never reach Express;
- * Node's default answer has no body. Answer them with a sentence saying what was wrong.
+ * Node's default answer has no body. Answer them with a sentence saying what was wrong, in Chinese
+ * and English: no header was read, so no Accept-Language either.
  */
 function answerMalformedRequest(error: Error & { code?: string }, socket: import('node:stream').Duplex): void {
   if (!socket.writable || error.code === 'ECONNRESET') {
@@ -200,9 +201,9 @@ function answerMalformedRequest(error: Error & { code?: string }, socket: import
   }
   const [status, text] =
     error.code === 'HPE_HEADER_OVERFLOW'
-      ? ['431 Request Header Fields Too Large', 'Request headers (or the URL) are too large']
+      ? ['431 Request Header Fields Too Large', '请求头（或网址）过大 / Request headers (or the URL) are too large']
       : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? ['408 Request Timeout', 'The request took too long to arrive']
-        : ['400 Bad Request', 'Malformed HTTP request'];
+        ? ['408 Request Timeout', '请求传输时间过长 / The request took too long to arrive']
+        : ['400 Bad Request', 'HTTP 请求格式错误 / Malformed HTTP request'];
   socket.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { logFormatFrom, type LogFormat } from './logger';
 import { estimate, passwordWeakness } from './common/secret-strength';
+import { t } from './i18n/messages';
 
 export interface Config {
   env: 'production' | 'development' | 'test';
@@ -151,7 +152,7 @@ function refuseWeakSecrets(jwtSecret: string, adminPassword: string, adminEmail:
     throw new ConfigError('JWT_SECRET is too easy to guess (repeats, sequences or words); use 32 or more random characters, e.g. `openssl rand -hex 32`');
   }
   const weakness = passwordWeakness(adminPassword, [adminEmail]);
-  if (weakness) throw new ConfigError(`ADMIN_PASSWORD ${weakness}`);
+  if (weakness) throw new ConfigError(`ADMIN_PASSWORD ${t('en', weakness.id, weakness.values)}`);
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {

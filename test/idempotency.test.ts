@@ -79,7 +79,8 @@ describe('a merchant retrying bookSlot with an Idempotency-Key', () => {
     const other = await post(onB(), BOOK, { i: { roomId: s.roomId, partnerId: s.partnerId, start: b.start, purpose: '第一次' } }, s.owner.token, key);
     expect(other.status).toBe(422);
     expect(code(other)).toBe('BAD_USER_INPUT');
-    expect(other.body.errors![0].extensions.fields).toEqual([{ path: 'Idempotency-Key', message: expect.stringContaining('different request') }]);
+    // No Accept-Language: the refusal is in Chinese, the default language (issue 13).
+    expect(other.body.errors![0].extensions.fields).toEqual([{ path: 'Idempotency-Key', message: '此键已用于另一个不同的请求，请换一个新键' }]);
     expect(await bookings()).toBe(before);
     expect(await count(app.db, 'booking', `room_id = $1 AND start_at = $2`, [s.roomId, b.start])).toBe(0);
   });
@@ -144,7 +145,7 @@ describe('a first request that is still running, or died', () => {
     });
     const body = (await res.json()) as Answer['body'];
     expect([res.status, res.headers.get('retry-after'), body.errors?.[0].extensions.code]).toEqual([409, '1', 'CONFLICT']);
-    expect(body.errors![0].message).toContain('still in progress');
+    expect(body.errors![0].message).toContain('仍在处理中'); // Chinese: no Accept-Language
     expect(await count(app.db, 'booking', `room_id = $1`, [s.roomId])).toBe(0);
   });
 

@@ -5,7 +5,7 @@ import { User } from '../users/user.entity';
 @InputType()
 export class SignUpInput {
   @Field()
-  @IsEmail({}, { message: 'must be an email address' })
+  @IsEmail({}, { message: 'field.email' })
   @MaxLength(254)
   email: string;
 

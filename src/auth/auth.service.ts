@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
 import type { Ctx } from '../context';
-import { BadUserInputError, ConflictError, InvalidStateError, PgErrorCode, UnauthenticatedError, pgErrorCode } from '../errors';
+import { BadUserInputError, ConflictError, fieldError, InvalidStateError, PgErrorCode, UnauthenticatedError, pgErrorCode } from '../errors';
+import { msg } from '../i18n/messages';
 import { inTransaction } from '../db/transaction';
 import { User } from '../users/user.entity';
 import type { AuthPayload, LogInInput, SignUpInput } from './auth.inputs';
@@ -24,7 +25,7 @@ function dummyHash(rounds: number): Promise<string> {
   return hash;
 }
 
-const wrongCredentials = () => new UnauthenticatedError('Wrong email or password');
+const wrongCredentials = () => new UnauthenticatedError(msg('auth.wrongCredentials'));
 
 function payload(ctx: Ctx, user: User): AuthPayload {
   ctx.viewer = { userId: user.id, authError: null }; // the payload is read as this user
@@ -57,7 +58,7 @@ async function checkCredentials(ctx: Ctx, email: string, password: string): Prom
 export async function signUp(ctx: Ctx, input: SignUpInput): Promise<AuthPayload> {
   const email = normaliseEmail(input.email);
   const displayName = input.displayName.trim();
-  if (!displayName) throw BadUserInputError.field('input.displayName', 'must not be empty');
+  if (!displayName) throw BadUserInputError.field('input.displayName', msg('field.mustNotBeEmpty'));
   const weakness = passwordWeakness(input.password, [email, email.split('@')[0], displayName]);
   if (weakness) throw BadUserInputError.field('input.password', weakness);
   await admitAddress(ctx.db, ctx.clientAddress);
@@ -68,8 +69,8 @@ export async function signUp(ctx: Ctx, input: SignUpInput): Promise<AuthPayload>
   } catch (error) {
     if (pgErrorCode(error) !== PgErrorCode.uniqueViolation) throw error;
     await loginFailed(ctx.db, ctx.config, ctx.clientAddress);
-    throw new ConflictError('Cannot sign up with this email; if you have an account, log in', {
-      fields: [{ path: 'input.email', message: 'cannot be used to sign up' }],
+    throw new ConflictError(msg('auth.signUpRefused'), {
+      fields: [fieldError('input.email', msg('auth.signUpRefused.field'))],
     });
   }
 }
@@ -91,7 +92,7 @@ async function endSessions(ctx: Ctx, userId: string, passwordHash?: string): Pro
       [userId, passwordHash ?? null],
     ),
   );
-  if (!rows.length) throw new UnauthenticatedError('This account no longer exists');
+  if (!rows.length) throw new UnauthenticatedError(msg('auth.accountGone'));
   rememberTokenVersion(ctx.db, userId, rows[0].token_version);
   return rows[0].token_version;
 }
@@ -103,16 +104,16 @@ async function endSessions(ctx: Ctx, userId: string, passwordHash?: string): Pro
  */
 export async function changePassword(ctx: Ctx, currentPassword: string, newPassword: string): Promise<AuthPayload> {
   const userId = signedIn(ctx);
-  if (currentPassword.length > PASSWORD_MAX_LENGTH) throw BadUserInputError.field('currentPassword', 'is not your current password');
+  if (currentPassword.length > PASSWORD_MAX_LENGTH) throw BadUserInputError.field('currentPassword', msg('auth.notCurrentPassword'));
   const me = await ctx.db.getRepository(User).findOneBy({ id: userId });
-  if (!me) throw new UnauthenticatedError('This account no longer exists');
+  if (!me) throw new UnauthenticatedError(msg('auth.accountGone'));
   if (me.email === normaliseEmail(ctx.config.adminEmail)) {
-    throw new InvalidStateError("The admin's password is set by the ADMIN_PASSWORD configuration; change it there and restart");
+    throw new InvalidStateError(msg('auth.adminPassword'));
   }
-  if (newPassword === currentPassword) throw BadUserInputError.field('newPassword', 'must differ from the current password');
+  if (newPassword === currentPassword) throw BadUserInputError.field('newPassword', msg('auth.samePassword'));
   const weakness = passwordWeakness(newPassword, [me.email, me.email.split('@')[0], me.displayName]);
   if (weakness) throw BadUserInputError.field('newPassword', weakness);
-  if (!(await checkCredentials(ctx, me.email, currentPassword))) throw BadUserInputError.field('currentPassword', 'is not your current password');
+  if (!(await checkCredentials(ctx, me.email, currentPassword))) throw BadUserInputError.field('currentPassword', msg('auth.notCurrentPassword'));
   const version = await endSessions(ctx, userId, await hashPassword(newPassword, ctx.config.bcryptRounds));
   return payload(ctx, { ...me, tokenVersion: version } as User);
 }

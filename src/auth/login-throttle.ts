@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
 import { AppError } from '../errors';
+import { msg } from '../i18n/messages';
 import { inTransaction } from '../db/transaction';
 import { nowMs } from '../common/clock';
 
@@ -37,7 +38,7 @@ export function delayAfter(failures: number, limit: number): number {
 
 export class LoginRateLimitedError extends AppError {
   constructor(retryAfter: number) {
-    super('RATE_LIMITED', `Too many failed attempts; retry in ${retryAfter} s`, { retryAfter, retryAfterSeconds: retryAfter });
+    super('RATE_LIMITED', msg('auth.tooManyFailures', { seconds: retryAfter }), { retryAfter, retryAfterSeconds: retryAfter });
   }
 }
 

@@ -3,6 +3,7 @@ import { ForbiddenError, UnauthenticatedError } from '../errors';
 import { CommunitySecretary } from '../communities/community.entity';
 import { PartnerMember, PartnerRole } from '../partners/partner.entity';
 import { User } from '../users/user.entity';
+import { msg, type Msg } from '../i18n/messages';
 
 /*
  * The shared primitives of authorization: who the viewer is (`signedIn`, the one "signed in"
@@ -45,7 +46,7 @@ export function viewerRoles(ctx: Ctx): Promise<ViewerRoles> {
       ctx.db.getRepository(CommunitySecretary).findBy({ userId }),
       ctx.db.getRepository(PartnerMember).findBy({ userId }),
     ]);
-    if (!user) throw new UnauthenticatedError('This account no longer exists');
+    if (!user) throw new UnauthenticatedError(msg('auth.accountGone'));
     return {
       userId,
       isAdmin: user.isAdmin,
@@ -113,7 +114,7 @@ export interface Rule<A = Record<string, unknown>> {
   /** The object lookup that gives the scope (NOT_FOUND comes before FORBIDDEN); none: the rule needs no object. */
   on?: (ctx: Ctx, args: A) => Promise<Scope>;
   /** What a refused signed-in viewer reads (FORBIDDEN unless `refusedAs` says otherwise). */
-  refusal?: string;
+  refusal?: Msg;
   /** NOT_FOUND: for anyone refused the object does not exist (an invitation reveals nothing). */
   refusedAs?: 'NOT_FOUND';
   /** Rules beyond roles that the domain's policy module checks in its own function (named here). */
@@ -129,20 +130,20 @@ export function factsOf(roles: ViewerRoles): Facts {
   return { signedIn: true, userId: roles.userId, isAdmin: roles.isAdmin, secretaryOf: roles.secretaryOf, partnerRoles: roles.partnerRoles };
 }
 
-const REFUSALS: [Who[], string][] = [
-  [['ADMIN'], 'Only an admin may do this'],
-  [['OWNER_OF_PARTNER'], 'Only an owner of this partner may do this'],
-  [['MEMBER_OF_PARTNER'], 'Only a member of this partner may do this'],
-  [['SECRETARY_OF_COMMUNITY', 'ADMIN'], 'Only a secretary of this community may do this'],
+const REFUSALS: [Who[], Msg][] = [
+  [['ADMIN'], msg('policy.adminOnly')],
+  [['OWNER_OF_PARTNER'], msg('policy.partnerOwnerOnly')],
+  [['MEMBER_OF_PARTNER'], msg('policy.partnerMemberOnly')],
+  [['SECRETARY_OF_COMMUNITY', 'ADMIN'], msg('policy.secretaryOnly')],
 ];
 
-function refusalFor(who: readonly Who[]): string {
+function refusalFor(who: readonly Who[]): Msg {
   const found = REFUSALS.find(([w]) => w.length === who.length && w.every((x) => who.includes(x)));
   if (found) return found[1];
   if (who.includes('SECRETARY_OF_COMMUNITY') && (who.includes('MEMBER_OF_PARTNER') || who.includes('OWNER_OF_PARTNER'))) {
-    return 'Only the partner or a secretary of this community may do this';
+    return msg('policy.partnerOrSecretary');
   }
-  return 'You may not do this';
+  return msg('policy.notAllowed');
 }
 
 /**

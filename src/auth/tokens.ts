@@ -6,6 +6,7 @@ import { UnauthenticatedError } from '../errors';
 import type { Viewer } from '../context';
 import { requestScope } from '../db/query-counter';
 import { nowMs } from '../common/clock';
+import { msg } from '../i18n/messages';
 
 /** The HMAC key object per secret: building one on every verify costs more CPU than the rest of a small request. */
 const keys = new Map<string, KeyObject>();
@@ -41,8 +42,8 @@ interface Verified {
 const verified = new Map<string, Map<string, Verified>>();
 const VERIFIED_MAX = 10_000;
 
-const expiredError = () => new UnauthenticatedError('Your session has expired; log in again');
-const endedError = () => new UnauthenticatedError('This session has ended (logged out everywhere or password changed); log in again');
+const expiredError = () => new UnauthenticatedError(msg('auth.sessionExpired'));
+const endedError = () => new UnauthenticatedError(msg('auth.sessionEnded'));
 
 type Checked = { ok: true; token: Verified } | { ok: false; viewer: Viewer };
 
@@ -50,7 +51,7 @@ type Checked = { ok: true; token: Verified } | { ok: false; viewer: Viewer };
 function checkSignature(config: Config, header: string | undefined): Checked {
   if (!header) return { ok: false, viewer: { userId: null, authError: null } };
   const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
-  if (!match) return { ok: false, viewer: { userId: null, authError: new UnauthenticatedError('Authorization header must be "Bearer <token>"') } };
+  if (!match) return { ok: false, viewer: { userId: null, authError: new UnauthenticatedError(msg('auth.bearerFormat')) } };
   const token = match[1];
   let known = verified.get(config.jwtSecret);
   if (!known) verified.set(config.jwtSecret, (known = new Map()));
@@ -67,7 +68,7 @@ function checkSignature(config: Config, header: string | undefined): Checked {
     known.set(token, entry);
     return { ok: true, token: entry };
   } catch (error) {
-    return { ok: false, viewer: { userId: null, authError: error instanceof jwt.TokenExpiredError ? expiredError() : new UnauthenticatedError('Invalid token') } };
+    return { ok: false, viewer: { userId: null, authError: error instanceof jwt.TokenExpiredError ? expiredError() : new UnauthenticatedError(msg('auth.invalidToken')) } };
   }
 }
 

@@ -11,7 +11,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { BadUserInputError, fieldError, type FieldError } from '../errors';
-import { msg } from '../i18n/messages';
+import { msg, type Msg } from '../i18n/messages';
 import { isLocalDate } from './scalars';
 
 /*
@@ -28,6 +28,7 @@ export const EARLIEST_YEAR = 2000;
 export const LATEST_YEAR = 2100;
 const EARLIEST_MS = Date.UTC(EARLIEST_YEAR, 0, 1);
 const END_MS = Date.UTC(LATEST_YEAR + 1, 0, 1);
+const YEAR_RANGE = msg('field.yearRange', { from: `${EARLIEST_YEAR}-01-01`, to: `${LATEST_YEAR}-12-31` });
 
 /** Fields whose text may span lines (tab, LF and CR allowed); every other string is one line. */
 const MULTI_LINE = new Set(['description', 'note', 'reason', 'comment', 'purpose', 'publicBenefitCommitment', 'reviewNote', 'message']);
@@ -39,32 +40,32 @@ const LINE_BREAKS = /[\t\n\r]/;
 const codePoint = (c: string) => `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
 
 /** Why `text` may not be stored in a field named `name`, or null if it may. */
-export function textProblem(text: string, name: string): string | null {
+export function textProblem(text: string, name: string): Msg | null {
   const bad = FORBIDDEN.exec(text);
   if (bad) {
     const c = bad[0];
     const code = c.charCodeAt(0);
-    if (code >= 0xd800 && code <= 0xdfff) return 'is not well-formed Unicode (a lone surrogate)';
-    if ((code >= 0x202a && code <= 0x202e) || (code >= 0x2066 && code <= 0x2069)) return `must not contain bidirectional control characters (${codePoint(c)})`;
-    return `must not contain control characters (${codePoint(c)})`;
+    if (code >= 0xd800 && code <= 0xdfff) return msg('field.loneSurrogate');
+    if ((code >= 0x202a && code <= 0x202e) || (code >= 0x2066 && code <= 0x2069)) return msg('field.bidiControl', { code: codePoint(c) });
+    return msg('field.controlChars', { code: codePoint(c) });
   }
   if (!MULTI_LINE.has(name)) {
     const br = LINE_BREAKS.exec(text);
-    if (br) return `must be one line: no tabs or line breaks (${codePoint(br[0])})`;
+    if (br) return msg('field.oneLine', { code: codePoint(br[0]) });
   }
   return null;
 }
 
-export function instantProblem(at: Date): string | null {
+export function instantProblem(at: Date): Msg | null {
   const ms = at.getTime();
-  if (!(ms >= EARLIEST_MS && ms < END_MS)) return `must be between ${EARLIEST_YEAR}-01-01 and ${LATEST_YEAR}-12-31`;
+  if (!(ms >= EARLIEST_MS && ms < END_MS)) return YEAR_RANGE;
   return null;
 }
 
 /** For YYYY-MM-DD strings already checked for shape. */
-export function localDateProblem(date: string): string | null {
+export function localDateProblem(date: string): Msg | null {
   const year = Number(date.slice(0, 4));
-  if (!(year >= EARLIEST_YEAR && year <= LATEST_YEAR)) return `must be between ${EARLIEST_YEAR}-01-01 and ${LATEST_YEAR}-12-31`;
+  if (!(year >= EARLIEST_YEAR && year <= LATEST_YEAR)) return YEAR_RANGE;
   return null;
 }
 
@@ -86,18 +87,18 @@ function walk(value: unknown, type: GraphQLInputType, path: string, errors: Fiel
     return;
   }
   if (!isScalarType(type)) return;
-  let problem: string | null = null;
+  let problem: Msg | null = null;
   if (value instanceof Date) problem = instantProblem(value);
   else if (typeof value === 'string') {
     problem = textProblem(value, leafName(path));
     // Required text is meant to say something: blank would be stored as an empty name once trimmed.
-    if (!problem && required && type.name === 'String' && !/\S/.test(value)) problem = 'must not be blank';
+    if (!problem && required && type.name === 'String' && !/\S/.test(value)) problem = msg('field.notBlank');
     if (!problem && type.name === 'LocalDate') {
       if (!isLocalDate(value)) return void errors.push(fieldError(path, msg('field.localDate')));
       problem = localDateProblem(value);
     }
   }
-  if (problem) errors.push({ path, message: problem });
+  if (problem) errors.push(fieldError(path, problem));
 }
 
 /** The problems of a field's coerced arguments, each named by its path from the argument. */

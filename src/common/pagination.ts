@@ -7,6 +7,7 @@ import { instantProblem } from './input-guard';
 import { queryPrepared } from '../db/prepared';
 import { hydrateValues, hydrationPlan } from './loaders';
 import type { Prefetch } from './prefetch';
+import { msg } from '../i18n/messages';
 
 export const MAX_PAGE_SIZE = 100;
 
@@ -108,7 +109,7 @@ function decodeCursor<E>(after: string, keys: SortKey<E>[]): (string | number)[]
       /* fall through */
     }
   }
-  throw BadUserInputError.field('after', 'not a cursor of this list');
+  throw BadUserInputError.field('after', msg('field.notACursor'));
 }
 
 const encodeCursor = (values: (string | number)[]) => Buffer.from(JSON.stringify(values)).toString('base64url');
@@ -127,7 +128,7 @@ export async function paginate<E extends ObjectLiteral>(
 ): Promise<Page<E>> {
   const first = requested ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
-    throw BadUserInputError.field('first', `must be between 0 and ${MAX_PAGE_SIZE}`);
+    throw BadUserInputError.field('first', msg('field.betweenZeroAnd', { max: MAX_PAGE_SIZE }));
   }
   const counter = qb.clone();
   let count: Promise<number> | undefined;

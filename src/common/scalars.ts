@@ -1,6 +1,7 @@
 import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import { DateTime as Luxon } from 'luxon';
+import { tr } from '../i18n/messages';
 
 /** RFC 3339: date, time and an offset (Z or ±HH:MM), seconds fractions allowed. */
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
@@ -23,10 +24,11 @@ export const DateTimeScalar = new GraphQLScalarType<Date, string>({
   parseLiteral: (ast, variables) => DateTimeResolver.parseLiteral(ast, variables) as Date,
 });
 
-function stringScalar(name: string, description: string, valid: (s: string) => boolean, expected: string, validInput = valid) {
+function stringScalar(name: string, description: string, valid: (s: string) => boolean, expected: 'localTime' | 'localDate', validInput = valid) {
   const check = (value: unknown, ok = valid): string => {
     if (typeof value !== 'string' || !ok(value)) {
-      throw new GraphQLError(`${name} must be ${expected}, got ${JSON.stringify(value)}`, {
+      // Written in the request's language (Accept-Language, else Chinese): graphql-js wraps it in its own sentence.
+      throw new GraphQLError(tr('scalar.invalid', { name, expected, value: JSON.stringify(value) ?? 'undefined' }), {
         extensions: { code: 'BAD_USER_INPUT' },
       });
     }
@@ -48,7 +50,7 @@ export const LocalTimeScalar = stringScalar(
   'LocalTime',
   'HH:MM (24h) in the community time zone.',
   (s) => LOCAL_TIME_PATTERN.test(s),
-  'a local time HH:MM',
+  'localTime',
 );
 
 /** `date` columns as YYYY-MM-DD strings, never JS Dates (which would shift them by the server's zone). */
@@ -61,7 +63,7 @@ export const LocalDateScalar = stringScalar(
   'LocalDate',
   'YYYY-MM-DD in the community time zone.',
   isLocalDate,
-  'a calendar date YYYY-MM-DD',
+  'localDate',
   // Any text gets as far as the argument guard (common/input-guard.ts), which refuses a bad date
   // naming its field (`input.neededBy`) in the reader's language, whether a literal or a variable.
   () => true,

@@ -1,5 +1,6 @@
 import { ZxcvbnFactory } from '@zxcvbn-ts/core';
 import { adjacencyGraphs, dictionary } from '@zxcvbn-ts/language-common';
+import { msg, type Msg } from '../i18n/messages';
 
 /*
  * How guessable a secret is (zxcvbn-ts): new passwords (auth/passwords.ts) and the production
@@ -28,35 +29,15 @@ export function estimate(secret: string, userInputs: string[] = []): { score: nu
 }
 
 /**
- * Why a new password is too weak, or null if it will do. `userInputs` (the e-mail, the display
- * name) count as known to an attacker. Only new passwords are checked (signUp, changePassword);
- * logging in with an older, weaker one still works.
+ * Why a new password is too weak (a catalogue message, src/i18n), or null if it will do.
+ * `userInputs` (the e-mail, the display name) count as known to an attacker. Only new passwords are
+ * checked (signUp, changePassword); logging in with an older, weaker one still works.
  */
-export function passwordWeakness(password: string, userInputs: string[] = []): string | null {
-  if (password.length < PASSWORD_MIN_LENGTH) return `must be at least ${PASSWORD_MIN_LENGTH} characters`;
-  if (password.length > PASSWORD_MAX_LENGTH) return `must be at most ${PASSWORD_MAX_LENGTH} characters`;
+export function passwordWeakness(password: string, userInputs: string[] = []): Msg | null {
+  if (password.length < PASSWORD_MIN_LENGTH) return msg('password.tooShort', { min: PASSWORD_MIN_LENGTH });
+  if (password.length > PASSWORD_MAX_LENGTH) return msg('password.tooLong', { max: PASSWORD_MAX_LENGTH });
   const { score, warning } = estimate(password, userInputs.filter(Boolean));
-  if (score < PASSWORD_MIN_SCORE) {
-    return `is too easy to guess${warning ? ` (${WARNINGS[warning] ?? warning})` : ''}; use a longer phrase of unrelated words`;
-  }
+  // zxcvbn-ts gives warning keys; 'password.tooEasy' says the ones worth saying (others: none).
+  if (score < PASSWORD_MIN_SCORE) return msg('password.tooEasy', { warning: warning ?? 'none' });
   return null;
 }
-
-/** zxcvbn-ts gives warning keys (translations are a separate package); the ones worth saying. */
-const WARNINGS: Record<string, string> = {
-  common: 'a commonly used password',
-  similarToCommon: 'similar to a commonly used password',
-  straightRow: 'a straight row of keys',
-  keyPattern: 'a short keyboard pattern',
-  simpleRepeat: 'repeated characters',
-  extendedRepeat: 'repeated character patterns',
-  sequences: 'a common character sequence',
-  recentYears: 'a recent year',
-  dates: 'a date',
-  topTen: 'one of the ten most used passwords',
-  topHundred: 'one of the hundred most used passwords',
-  userInputs: 'contains your name or e-mail',
-  namesByThemselves: 'a name on its own',
-  commonNames: 'a common name',
-  pwned: 'found in a data breach',
-};

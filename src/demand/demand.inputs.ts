@@ -8,12 +8,12 @@ import { OfferStatus } from './supply-offer.entity';
 
 export const UNIT_MAX = 50;
 const NOT_BLANK = /\S/;
-const notBlank = { message: '$property must not be blank' };
+const notBlank = { message: 'field.notBlank' };
 
 @InputType()
 export class PostDemandInput {
   @Field(() => ID)
-  @IsUUID('all', { message: 'communityId is not an id' })
+  @IsUUID('all', { message: 'field.uuid' })
   communityId: string;
 
   @Field()
@@ -55,7 +55,7 @@ export class PostDemandInput {
 export class DemandFilter {
   @Field(() => ID, { nullable: true })
   @IsOptional()
-  @IsUUID('all', { message: 'communityId is not an id' })
+  @IsUUID('all', { message: 'field.uuid' })
   communityId?: string | null;
 
   @Field(() => ResourceCategory, { nullable: true })
@@ -79,7 +79,7 @@ export class DemandFilter {
 @InputType()
 export class PublishOfferInput {
   @Field(() => ID)
-  @IsUUID('all', { message: 'partnerId is not an id' })
+  @IsUUID('all', { message: 'field.uuid' })
   partnerId: string;
 
   @Field(() => ResourceCategory)
@@ -115,7 +115,7 @@ export class PublishOfferInput {
   @IsOptional()
   @ArrayMaxSize(100)
   @ArrayUnique()
-  @IsUUID('all', { each: true, message: 'communityIds must be ids' })
+  @IsUUID('all', { each: true, message: 'field.uuids' })
   communityIds?: string[] | null;
 }
 
@@ -123,12 +123,12 @@ export class PublishOfferInput {
 export class OfferFilter {
   @Field(() => ID, { nullable: true })
   @IsOptional()
-  @IsUUID('all', { message: 'partnerId is not an id' })
+  @IsUUID('all', { message: 'field.uuid' })
   partnerId?: string | null;
 
   @Field(() => ID, { nullable: true, description: 'Offers offered to this community.' })
   @IsOptional()
-  @IsUUID('all', { message: 'communityId is not an id' })
+  @IsUUID('all', { message: 'field.uuid' })
   communityId?: string | null;
 
   @Field(() => ResourceCategory, { nullable: true })
@@ -148,11 +148,11 @@ export class OfferFilter {
 @InputType()
 export class ClaimDemandInput {
   @Field(() => ID)
-  @IsUUID('all', { message: 'demandId is not an id' })
+  @IsUUID('all', { message: 'field.uuid' })
   demandId: string;
 
   @Field(() => ID)
-  @IsUUID('all', { message: 'partnerId is not an id' })
+  @IsUUID('all', { message: 'field.uuid' })
   partnerId: string;
 
   @Field(() => Int)
@@ -163,7 +163,7 @@ export class ClaimDemandInput {
 
   @Field(() => ID, { nullable: true })
   @IsOptional()
-  @IsUUID('all', { message: 'offerId is not an id' })
+  @IsUUID('all', { message: 'field.uuid' })
   offerId?: string | null;
 
   @Field(() => String, { nullable: true })
@@ -175,11 +175,11 @@ export class ClaimDemandInput {
 @InputType()
 export class DispatchOfferInput {
   @Field(() => ID)
-  @IsUUID('all', { message: 'demandId is not an id' })
+  @IsUUID('all', { message: 'field.uuid' })
   demandId: string;
 
   @Field(() => ID)
-  @IsUUID('all', { message: 'offerId is not an id' })
+  @IsUUID('all', { message: 'field.uuid' })
   offerId: string;
 
   @Field(() => Int)
@@ -198,17 +198,17 @@ export class DispatchOfferInput {
 export class MatchFilter {
   @Field(() => ID, { nullable: true })
   @IsOptional()
-  @IsUUID('all', { message: 'communityId is not an id' })
+  @IsUUID('all', { message: 'field.uuid' })
   communityId?: string | null;
 
   @Field(() => ID, { nullable: true })
   @IsOptional()
-  @IsUUID('all', { message: 'partnerId is not an id' })
+  @IsUUID('all', { message: 'field.uuid' })
   partnerId?: string | null;
 
   @Field(() => ID, { nullable: true })
   @IsOptional()
-  @IsUUID('all', { message: 'demandId is not an id' })
+  @IsUUID('all', { message: 'field.uuid' })
   demandId?: string | null;
 
   @Field(() => [MatchStatus], { nullable: true, description: 'Any of these statuses.' })

@@ -43,6 +43,7 @@ import { Evaluation, Match } from './match.entity';
 import * as offers from './offers.service';
 import { DemandSuggestion, MatchSuggestion, suggestedDemandsFor, suggestionsFor } from './suggestions.service';
 import { OfferCommunity, OfferStatus, SupplyOffer } from './supply-offer.entity';
+import { msg } from '../i18n/messages';
 
 /*
  * Reading: demand items, offers and matches are for signed-in users (DESIGN.md); anonymous
@@ -332,7 +333,7 @@ const PUBLIC_LIST_MAX = 100;
 
 function publicFirst(first: number | null): number {
   const n = first ?? 50;
-  if (!Number.isInteger(n) || n < 0 || n > PUBLIC_LIST_MAX) throw BadUserInputError.field('first', `must be between 0 and ${PUBLIC_LIST_MAX}`);
+  if (!Number.isInteger(n) || n < 0 || n > PUBLIC_LIST_MAX) throw BadUserInputError.field('first', msg('field.betweenZeroAnd', { max: PUBLIC_LIST_MAX }));
   return n;
 }
 

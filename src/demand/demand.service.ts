@@ -93,7 +93,7 @@ async function lockDemands(tx: EntityManager, ids: string[]): Promise<Map<string
 
 async function lockDemand(tx: EntityManager, id: string): Promise<DemandItem> {
   const demand = (await lockDemands(tx, [id])).get(id);
-  if (!demand) throw new NotFoundError('demand item', id, 'id');
+  if (!demand) throw new NotFoundError('demandItem', id, 'id');
   return demand;
 }
 
@@ -218,20 +218,23 @@ export interface NewMatch {
 /** Whether the offer may be used for the demand item; throws the reason it may not. */
 async function checkOfferFits(tx: EntityManager, offer: SupplyOffer, demand: DemandItem, partnerId: string): Promise<void> {
   const path = 'input.offerId';
-  if (offer.partnerId !== partnerId) throw BadUserInputError.field(path, 'belongs to another partner');
-  if (offer.category !== demand.category) throw BadUserInputError.field(path, `offers ${offer.category}, the demand needs ${demand.category}`);
-  if (offer.status !== OfferStatus.ACTIVE) throw new InvalidStateError(`The offer is ${offer.status}; only ACTIVE offers can be used`, { offerStatus: offer.status });
+  if (offer.partnerId !== partnerId) throw BadUserInputError.field(path, msg('demand.offerOtherPartner'));
+  if (offer.category !== demand.category) throw BadUserInputError.field(
+      path,
+      msg('demand.offerCategory', { offered: { msg: 'demandCategory', values: { category: offer.category } }, needed: { msg: 'demandCategory', values: { category: demand.category } } }),
+    );
+  if (offer.status !== OfferStatus.ACTIVE) throw new InvalidStateError(msg('demand.offerNotActive', { status: { msg: 'status', values: { status: offer.status } } }), { offerStatus: offer.status });
   if (offer.availableUntil && offer.availableUntil.getTime() <= clockNow().getTime()) {
-    throw new InvalidStateError(`The offer was available until ${offer.availableUntil.toISOString()}`, { availableUntil: offer.availableUntil.toISOString() });
+    throw new InvalidStateError(msg('demand.offerExpired', { until: { at: offer.availableUntil.toISOString() } }), { availableUntil: offer.availableUntil.toISOString() });
   }
   if (!offer.allCommunities) {
     const listed = await tx.exists(OfferCommunity, { where: { offerId: offer.id, communityId: demand.communityId } });
-    if (!listed) throw BadUserInputError.field(path, 'is not offered to the community of this demand item');
+    if (!listed) throw BadUserInputError.field(path, msg('demand.offerNotListed'));
   }
 }
 
 function overClaim(what: 'demand item' | 'offer', remaining: number, unit: string): ConflictError {
-  return new ConflictError(`Only ${remaining} ${unit} of this ${what} remain${remaining === 1 ? 's' : ''}`, {
+  return new ConflictError(msg('demand.onlyRemain', { remaining, unit, what: what === 'offer' ? 'offer' : 'demand' }), {
     remaining,
     limitedBy: what === 'offer' ? 'OFFER' : 'DEMAND',
   });
@@ -245,7 +248,7 @@ function overClaim(what: 'demand item' | 'offer', remaining: number, unit: strin
 export async function holdUnits(tx: EntityManager, input: NewMatch, status: MatchStatus, extra: Partial<Match>): Promise<Match> {
   const demand = await lockDemand(tx, input.demandId);
   if (demand.status === DemandStatus.CANCELLED || demand.status === DemandStatus.FULFILLED) {
-    throw new InvalidStateError(`The demand item is ${demand.status}`, { demandStatus: demand.status });
+    throw new InvalidStateError(msg('demand.demandStatus', { status: { msg: 'status', values: { status: demand.status } } }), { demandStatus: demand.status });
   }
   let offer: SupplyOffer | null = null;
   if (input.offerId) {
@@ -289,7 +292,7 @@ async function translatingOverClaim<T>(work: () => Promise<T>): Promise<T> {
     return await work();
   } catch (error) {
     if (pgErrorCode(error) === PgErrorCode.checkViolation && /no_over_claim|status_follows/.test(pgConstraint(error) ?? '')) {
-      throw new ConflictError('Not enough units remain', { remaining: 0 });
+      throw new ConflictError(msg('demand.notEnough'), { remaining: 0 });
     }
     throw error;
   }
@@ -326,7 +329,7 @@ export async function dispatchOffer(ctx: Ctx, demand: DemandItem, offer: SupplyO
       try {
         await assertActivePartnership(tx, offer.partnerId, demand.communityId);
       } catch (error) {
-        if (error instanceof ForbiddenError) throw new InvalidStateError("The offer's partner has no ACTIVE partnership with this community");
+        if (error instanceof ForbiddenError) throw new InvalidStateError(msg('demand.offerPartnerInactive'));
         throw error;
       }
       // The dispatch is the secretary's review: it is recorded as such.
@@ -362,8 +365,8 @@ async function onMatch(ctx: Ctx, id: string, work: (tx: EntityManager, match: Ma
   });
 }
 
-function requireStatus(match: Match, status: MatchStatus, message: string): void {
-  if (match.status !== status) throw new InvalidStateError(`${message}; this match is ${match.status}`, { from: match.status });
+function requireStatus(match: Match, status: MatchStatus, message: 'match.onlyProposed' | 'match.onlyPendingReview'): void {
+  if (match.status !== status) throw new InvalidStateError(msg(message, { status: { msg: 'status', values: { status: match.status } } }), { from: match.status });
 }
 
 /** Ends a match that held units (REJECTED, DECLINED, WITHDRAWN), giving them back. */
@@ -376,7 +379,7 @@ async function endMatch(tx: EntityManager, match: Match, demand: DemandItem, to:
 export async function respondToDispatch(ctx: Ctx, id: string, accept: boolean, note: string | null | undefined, by: string): Promise<Match> {
   checkText('note', note);
   return onMatch(ctx, id, async (tx, match, demand) => {
-    requireStatus(match, MatchStatus.PROPOSED, 'Only a PROPOSED dispatch can be answered');
+    requireStatus(match, MatchStatus.PROPOSED, 'match.onlyProposed');
     if (accept) await matchLifecycle.apply(tx, match, MatchStatus.APPROVED, { by, note, communityId: match.communityId });
     else await endMatch(tx, match, demand, MatchStatus.DECLINED, by, note ?? null);
     await announceMatch(tx, {
@@ -392,7 +395,7 @@ export async function respondToDispatch(ctx: Ctx, id: string, accept: boolean, n
 export async function reviewMatch(ctx: Ctx, id: string, decision: ReviewDecision, note: string | null | undefined, by: string): Promise<Match> {
   checkText('note', note);
   return onMatch(ctx, id, async (tx, match, demand) => {
-    requireStatus(match, MatchStatus.PENDING_REVIEW, 'Only a PENDING_REVIEW claim can be reviewed');
+    requireStatus(match, MatchStatus.PENDING_REVIEW, 'match.onlyPendingReview');
     const review = { reviewNote: note ?? null, reviewedById: by, reviewedAt: now() };
     if (decision === ReviewDecision.APPROVE) {
       await matchLifecycle.apply(tx, match, MatchStatus.APPROVED, { by, note, communityId: match.communityId }, review);
@@ -449,9 +452,9 @@ export async function evaluateMatch(ctx: Ctx, match: Match, input: EvaluationInp
     return await inTransaction(ctx.db, async (tx) => {
       const current = await tx.getRepository(Match).createQueryBuilder('m').setLock('pessimistic_read').where('m.id = :id', { id: match.id }).getOneOrFail();
       if (current.status !== MatchStatus.FULFILLED) {
-        throw new InvalidStateError(`Only a FULFILLED match can be evaluated; this one is ${current.status}`, { from: current.status });
+        throw new InvalidStateError(msg('match.onlyFulfilledEvaluated', { status: { msg: 'status', values: { status: current.status } } }), { from: current.status });
       }
-      if (await tx.exists(Evaluation, { where: { matchId: match.id } })) throw new ConflictError('This match has already been evaluated');
+      if (await tx.exists(Evaluation, { where: { matchId: match.id } })) throw new ConflictError(msg('match.alreadyEvaluated'));
       const evaluation = await tx.save(
         tx.create(Evaluation, {
           communityId: current.communityId,
@@ -473,7 +476,7 @@ export async function evaluateMatch(ctx: Ctx, match: Match, input: EvaluationInp
       return evaluation;
     });
   } catch (error) {
-    if (pgErrorCode(error) === PgErrorCode.uniqueViolation) throw new ConflictError('This match has already been evaluated');
+    if (pgErrorCode(error) === PgErrorCode.uniqueViolation) throw new ConflictError(msg('match.alreadyEvaluated'));
     throw error;
   }
 }

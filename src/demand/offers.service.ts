@@ -1,7 +1,7 @@
 import { now as clockNow } from '../common/clock';
 import type { Ctx } from '../context';
 import type { EntityManager } from 'typeorm';
-import { AppError, BadUserInputError, NotFoundError } from '../errors';
+import { AppError, BadUserInputError, fieldError, NotFoundError } from '../errors';
 import { msg } from '../i18n/messages';
 import { createdOrder, paginate, type PageArgs } from '../common/pagination';
 import { inTransaction } from '../db/transaction';
@@ -76,8 +76,8 @@ async function assertActiveIn(tx: EntityManager, partnerId: string, communityIds
   const active = new Set(rows.map((r) => r.community_id));
   const outside = communityIds.findIndex((id) => !active.has(id));
   if (outside >= 0) {
-    throw new AppError('FORBIDDEN', 'This partner has no ACTIVE partnership with this community', {
-      fields: [{ path: `input.communityIds[${outside}]`, message: 'the partner has no ACTIVE partnership here' }],
+    throw new AppError('FORBIDDEN', msg('partner.noActivePartnership'), {
+      fields: [fieldError(`input.communityIds[${outside}]`, msg('partner.noActivePartnership.field'))],
     });
   }
 }

@@ -1,3 +1,4 @@
+import { msg } from '../i18n/messages';
 import { type PolicyTable, type Scope, signedIn, viewerRoles } from '../auth/policy';
 import type { Ctx } from '../context';
 import { findCommunity } from '../communities/communities.service';
@@ -30,7 +31,7 @@ export const LINKS_POLICY = {
       if (!link) throw new NotFoundError('signed link', id, 'id');
       return { userId: link.created_by };
     },
-    refusal: 'Only the link’s creator or an admin may revoke it',
+    refusal: msg('link.revokeOnly'),
   },
 } satisfies PolicyTable;
 
@@ -52,10 +53,10 @@ export async function certificateLinkScope(ctx: Ctx, args: { volunteerId: string
   if (args.partnerId) {
     // A partner owner certifies the service done for their partner by one of its members.
     if (!isUuid(args.partnerId) || roles.partnerRoles.get(args.partnerId) !== PartnerRole.OWNER) {
-      throw new ForbiddenError('Only an owner of this partner may link its members’ certificates');
+      throw new ForbiddenError(msg('link.ownerOnly'));
     }
     const [member] = await ctx.db.query(`SELECT 1 FROM partner_member WHERE partner_id = $1 AND user_id = $2`, [args.partnerId, args.volunteerId]);
-    if (!member) throw new ForbiddenError('This volunteer is not a member of this partner');
+    if (!member) throw new ForbiddenError(msg('link.notMember'));
     return { scope_community_ids: null, scope_partner_id: args.partnerId };
   }
   // The volunteer and admins: everything; a secretary: their communities, if the volunteer served there.
@@ -73,6 +74,6 @@ export async function certificateLinkScope(ctx: Ctx, args: { volunteerId: string
   const [shared] = owned.length
     ? await ctx.db.query(`SELECT partner_id FROM partner_member WHERE user_id = $1 AND partner_id = ANY($2) ORDER BY partner_id LIMIT 1`, [args.volunteerId, owned])
     : [];
-  if (!shared) throw communities instanceof Error ? communities : new ForbiddenError('This volunteer has no verified service in your communities');
+  if (!shared) throw communities instanceof Error ? communities : new ForbiddenError(msg('link.noService'));
   return { scope_community_ids: null, scope_partner_id: shared.partner_id as string };
 }

@@ -1,4 +1,5 @@
-import { DEFAULT_LOCALE } from '../i18n/locale';
+import { currentLocale, DEFAULT_LOCALE, type Locale } from '../i18n/locale';
+import { t, type MessageId } from '../i18n/messages';
 import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import { graphql, type GraphQLSchema } from 'graphql';
@@ -38,22 +39,23 @@ function sendPage(res: Response, status: number, html: string) {
   res.send(html);
 }
 
-function messagePage(title: string, text: string): string {
-  return `${htmlHead(e(title))}
+function messagePage(locale: Locale, title: MessageId, text: MessageId): string {
+  return `${htmlHead(e(t(locale, title)), locale)}
 <style>${PAGE_STYLE}</style>
 </head>
 <body>
-<h1>${e(title)}</h1>
-<p>${e(text)}</p>
+<h1>${e(t(locale, title))}</h1>
+<p>${e(t(locale, text))}</p>
 </body>
 </html>
 `;
 }
 
-const GONE: Record<'unknown' | 'expired' | 'revoked', [number, string, string]> = {
-  unknown: [404, '链接无效', '找不到这个链接。请核对地址是否完整，或向发出链接的人索取新链接。'],
-  expired: [410, '链接已过期', '这个链接已超过有效期，页面不再显示。请向发出链接的人（社区书记、志愿者本人或合伙人负责人）索取新链接。'],
-  revoked: [410, '链接已撤销', '发出链接的人已撤销这个链接，页面不再显示。如仍需查看，请向其索取新链接。'],
+/** Why a link opens nothing, in the reader's language (Accept-Language, else Chinese). */
+const GONE: Record<'unknown' | 'expired' | 'revoked', [number, MessageId, MessageId]> = {
+  unknown: [404, 'page.unknown.title', 'page.unknown.text'],
+  expired: [410, 'page.expired.title', 'page.expired.text'],
+  revoked: [410, 'page.revoked.title', 'page.revoked.text'],
 };
 
 // ---------------------------------------------------------------- public board
@@ -155,8 +157,8 @@ async function renderLink(deps: Deps, link: SignedLinkRow, url: string, res: Res
     requestId: requestScope.getStore()?.requestId ?? randomUUID(),
     // The page is read as nobody: the link grants this page, not its creator's rights.
     viewer: viewerFromHeader(deps.config, undefined),
-    // Pages are Chinese (the board is posted in the community hall).
-    locale: DEFAULT_LOCALE,
+    // The board is Chinese (it is posted in the community hall); a certificate follows Accept-Language, else Chinese.
+    locale: link.purpose === 'SERVICE_CERTIFICATE' ? currentLocale() : DEFAULT_LOCALE,
     loaders: new Map(),
   };
   const today = DateTime.fromJSDate(now()).setZone('Asia/Shanghai').toISODate()!;
@@ -165,7 +167,7 @@ async function renderLink(deps: Deps, link: SignedLinkRow, url: string, res: Res
       communityIds: link.scope_community_ids,
       partnerId: link.scope_partner_id,
     });
-    sendPage(res, 200, certificateHtml(certificate, today));
+    sendPage(res, 200, certificateHtml(certificate, today, ctx.locale));
     return;
   }
   const result = await graphql({ schema: deps.schema, source: BOARD_QUERY, variableValues: { c: link.community_id }, contextValue: ctx });
@@ -178,7 +180,7 @@ async function renderLink(deps: Deps, link: SignedLinkRow, url: string, res: Res
   sendPage(res, 200, boardHtml(board, url, qrSvg, zhDate(DateTime.fromJSDate(now()).setZone(board.community.timezone).toISODate()!)));
 }
 
-/** GET /p/:token - the page a signed link opens, or a Chinese page saying why not. */
+/** GET /p/:token - the page a signed link opens, or a page saying why not (Accept-Language, else Chinese). */
 export function pagesRouter(deps: Deps): Router {
   const router = Router();
   router.get(`${PAGE_PATH}:token`, async (req: Request, res: Response) => {
@@ -188,7 +190,7 @@ export function pagesRouter(deps: Deps): Router {
       if (opened.state !== 'open') {
         const [status, title, text] = GONE[opened.state];
         res.locals.errorCode = opened.state === 'unknown' ? 'NOT_FOUND' : 'LINK_GONE';
-        sendPage(res, status, messagePage(title, text));
+        sendPage(res, status, messagePage(currentLocale(), title, text));
         return;
       }
       await renderLink(deps, opened.link, `${deps.config.publicUrl}${PAGE_PATH}${token}`, res);
@@ -197,11 +199,11 @@ export function pagesRouter(deps: Deps): Router {
         // What the link pointed at is gone (an erased account, a removed community).
         const [status, title, text] = GONE.unknown;
         res.locals.errorCode = 'NOT_FOUND';
-        sendPage(res, status, messagePage(title, text));
+        sendPage(res, status, messagePage(currentLocale(), title, text));
         return;
       }
       deps.log.error({ err: error, requestId: requestScope.getStore()?.requestId }, 'page failed');
-      sendPage(res, 500, messagePage('页面暂时无法显示', '服务器出了问题，请稍后再试。'));
+      sendPage(res, 500, messagePage(currentLocale(), 'page.failed.title', 'page.failed.text'));
     }
   });
   return router;

@@ -8,6 +8,7 @@ import { LOCAL_DATE_PATTERN } from '../common/scalars';
 import type { DatePeriod } from '../service-hours/service-hours.exports';
 import { PAGE_PATH } from '../common/page-path';
 import type { CertificateScope } from './links.policy';
+import { msg } from '../i18n/messages';
 
 export { PAGE_PATH };
 
@@ -43,14 +44,14 @@ const hashOf = (token: string) => createHash('sha256').update(token, 'utf8').dig
 function validDays(purpose: LinkPurpose, asked: number | null | undefined, fallback: number): number {
   const days = asked ?? fallback;
   if (!Number.isInteger(days) || days < 1 || days > MAX_DAYS[purpose]) {
-    throw BadUserInputError.field('validDays', `must be a whole number of days from 1 to ${MAX_DAYS[purpose]}`);
+    throw BadUserInputError.field('validDays', msg('field.wholeDays', { max: MAX_DAYS[purpose] }));
   }
   return days;
 }
 
 function localDate(name: 'from' | 'to', value: string | null | undefined): string | null {
   if (value === null || value === undefined) return null;
-  if (!LOCAL_DATE_PATTERN.test(value) || !DateTime.fromISO(value).isValid) throw BadUserInputError.field(name, 'must be a date YYYY-MM-DD');
+  if (!LOCAL_DATE_PATTERN.test(value) || !DateTime.fromISO(value).isValid) throw BadUserInputError.field(name, msg('field.date'));
   return value;
 }
 
@@ -91,7 +92,7 @@ export async function createCertificateLink(
   by: string,
 ): Promise<CreatedLink> {
   const period: DatePeriod = { from: localDate('from', args.from), to: localDate('to', args.to) };
-  if (period.from && period.to && period.from > period.to) throw BadUserInputError.field('to', 'must not be before from');
+  if (period.from && period.to && period.from > period.to) throw BadUserInputError.field('to', msg('field.mustNotBeBefore', { other: 'from' }));
   const days = validDays('SERVICE_CERTIFICATE', args.validDays, ctx.config.signedLinks.certificateDays);
   return insertLink(ctx, by, 'SERVICE_CERTIFICATE', days, { volunteer_id: args.volunteerId, period_from: period.from, period_to: period.to, ...scope });
 }
@@ -122,7 +123,7 @@ export async function revokeLink(ctx: Ctx, id: string): Promise<SignedLinkRow> {
 /** The links the viewer created, newest first (admins: everyone's), live ones or all. */
 export async function linksCreatedBy(ctx: Ctx, first: number): Promise<SignedLinkRow[]> {
   const roles = await viewerRoles(ctx);
-  if (!Number.isInteger(first) || first < 1 || first > 100) throw BadUserInputError.field('first', 'must be between 1 and 100');
+  if (!Number.isInteger(first) || first < 1 || first > 100) throw BadUserInputError.field('first', msg('field.betweenOneAnd', { max: 100 }));
   return ctx.db.query(`SELECT ${COLUMNS} FROM signed_link WHERE created_by = $1 ORDER BY created_at DESC, id DESC LIMIT $2`, [roles.userId, first]);
 }
 

@@ -13,6 +13,7 @@ import { formatError } from '../errors-format';
 import type { OperationGuard } from '../ops/operation-guard';
 import { knownSocketLocale, socketLocale } from '../i18n/request';
 import { withLocale } from '../i18n/locale';
+import { msg } from '../i18n/messages';
 
 /**
  * Operations one connection may have running at once (subscriptions, in practice): a screen needs
@@ -110,7 +111,7 @@ export function attachWebSocket({ server, schema, db, config, log, guard, client
         const running = Object.keys(ctx.subscriptions).length;
         if (running > MAX_OPERATIONS_PER_CONNECTION) {
           return [
-            new AppError('RATE_LIMITED', `At most ${MAX_OPERATIONS_PER_CONNECTION} subscriptions at once on one connection; complete one first`, {
+            new AppError('RATE_LIMITED', msg('ops.subscriptionsPerConnection', { max: MAX_OPERATIONS_PER_CONNECTION }), {
               maxSubscriptions: MAX_OPERATIONS_PER_CONNECTION,
             }),
           ];

@@ -7,6 +7,8 @@ import { viewerFromHeader } from '../auth/tokens';
 import { nowMs as clockNowMs } from '../common/clock';
 import type { Config } from '../config';
 import { AppError, BadUserInputError, ConflictError } from '../errors';
+import { currentLocale } from '../i18n/locale';
+import { msg } from '../i18n/messages';
 
 /**
  * Idempotency keys for mutations, the Stripe convention: a signed-in caller sends
@@ -124,7 +126,7 @@ export function idempotencyMiddleware(deps: { db: DataSource; config: Config; lo
     const key = req.header('idempotency-key');
     if (key === undefined || req.method !== 'POST') return next();
     if (!KEY_FORMAT.test(key)) {
-      return refuse(res, 400, BadUserInputError.field('Idempotency-Key', 'must be 1 to 255 visible ASCII characters'));
+      return refuse(res, 400, BadUserInputError.field('Idempotency-Key', msg('ops.idempotencyKeyFormat')));
     }
     if (!isMutation(req.body)) return next();
     const userId = viewerFromHeader(config, req.header('authorization')).userId;
@@ -137,7 +139,7 @@ export function idempotencyMiddleware(deps: { db: DataSource; config: Config; lo
         if (claimedAt) return runAndKeep(req, res, next, userId, key, claimedAt);
         const row = await stored(userId, key);
         if (row && row.request_hash !== hash) {
-          return refuse(res, 422, BadUserInputError.field('Idempotency-Key', 'this key was already used with a different request; use a new key'));
+          return refuse(res, 422, BadUserInputError.field('Idempotency-Key', msg('ops.idempotencyKeyReused')));
         }
         if (row && row.response_status !== null) {
           res.status(row.response_status).setHeader('Idempotent-Replayed', 'true');
@@ -145,7 +147,7 @@ export function idempotencyMiddleware(deps: { db: DataSource; config: Config; lo
           return;
         }
         if (performance.now() + pause > deadline) {
-          return refuse(res, 409, new ConflictError('A request with this Idempotency-Key is still in progress; retry shortly', { retryAfterSeconds: 1 }), 1);
+          return refuse(res, 409, new ConflictError(msg('ops.idempotencyInProgress'), { retryAfterSeconds: 1 }), 1);
         }
         await new Promise((resolve) => setTimeout(resolve, pause));
       }
@@ -158,7 +160,7 @@ export function idempotencyMiddleware(deps: { db: DataSource; config: Config; lo
 function refuse(res: Response, status: number, error: AppError, retryAfterSeconds?: number) {
   res.locals.errorCode = error.code; // for the request's log line and metrics
   if (retryAfterSeconds) res.setHeader('Retry-After', String(retryAfterSeconds));
-  res.status(status).json({ errors: [{ message: error.message, extensions: error.extensions }] });
+  res.status(status).json({ errors: [error.localized(currentLocale())] });
 }
 
 /** A single (not batched) request whose selected operation is a mutation. */

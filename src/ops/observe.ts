@@ -5,6 +5,7 @@ import type { Ctx } from '../context';
 import { redactPageToken } from '../common/page-path';
 import { requestScope, type RequestScope } from '../db/query-counter';
 import type { Metrics } from './metrics';
+import { tr } from '../i18n/messages';
 
 /** What the GraphQL layer learnt of a request, for its log line. */
 interface GraphQLFacts {
@@ -105,7 +106,13 @@ export function httpErrorHandler(log: Logger): ErrorRequestHandler {
     const status = typeof e.status === 'number' && e.status >= 400 && e.status < 500 ? e.status : 500;
     const code = status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST';
     const message =
-      e.type === 'entity.too.large' ? 'Request body too large' : status === 500 ? 'Internal server error' : (e.message ?? 'Bad request');
+      e.type === 'entity.too.large'
+        ? tr('ops.bodyTooLarge')
+        : e.type === 'entity.parse.failed'
+          ? tr('ops.malformedJson')
+          : status === 500
+            ? tr('error.internal')
+            : tr('ops.badRequest', { detail: e.message || 'none' });
     if (status === 500) log.error({ err: error, requestId: requestScope.getStore()?.requestId }, 'internal error');
     res.locals.errorCode = code;
     res.status(status).json({ errors: [{ message, extensions: { code } }] });

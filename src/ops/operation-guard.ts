@@ -16,7 +16,8 @@ import {
   type ValidationRule,
 } from 'graphql';
 import type { Config } from '../config';
-import { QueryTooComplexError, RateLimitedError } from '../errors';
+import { fieldError, QueryTooComplexError, RateLimitedError } from '../errors';
+import { msg } from '../i18n/messages';
 import { costVariables, operationCost, operationDepth } from './limits';
 import { FixedWindowLimiter } from './rate-limit';
 
@@ -115,13 +116,13 @@ export class OperationGuard {
         cost = operationCost(schema, document, operation, { ...variables });
       } catch (error) {
         // The estimator visits at most maxQueryNodes selections; past that the query is refused outright.
-        return new QueryTooComplexError(`Query too large to estimate: ${(error as Error).message}`, { maxCost });
+        return new QueryTooComplexError(msg('ops.queryTooLarge', { reason: (error as Error).message }), { maxCost });
       }
       // Undefined when the variables do not coerce (execution reports that): nothing to remember then.
       if (cost !== undefined && facts.costs.size < COSTS_PER_OPERATION) facts.costs.set(key, cost);
     }
     if (cost !== undefined && cost > maxCost) {
-      return new QueryTooComplexError(`Query cost ${cost} exceeds the limit of ${maxCost}`, { cost, maxCost });
+      return new QueryTooComplexError(msg('ops.queryCost', { cost, maxCost }), { cost, maxCost });
     }
     return facts.late;
   }
@@ -152,7 +153,7 @@ export class OperationGuard {
     }
     const depth = operationDepth(document, operation);
     if (!early && depth > limits.maxDepth) {
-      early = new QueryTooComplexError(`Query depth ${depth} exceeds the limit of ${limits.maxDepth}`, { depth, maxDepth: limits.maxDepth });
+      early = new QueryTooComplexError(msg('ops.queryDepth', { depth, maxDepth: limits.maxDepth }), { depth, maxDepth: limits.maxDepth });
     }
     const late =
       expensiveRefusal(document, operation) ??
@@ -178,7 +179,7 @@ function armorRefusal(
   const [refused] = validate(schema, document, [rule({ n, onReject: [onReject], propagateOnRejection: false })]);
   if (!refused) return null;
   const found = Number(/found (\d+)/.exec(refused.message)?.[1]);
-  return new QueryTooComplexError(`The operation has ${found || 'too many'} ${what}; at most ${n} are accepted`, { [what]: found || undefined, [limitName]: n });
+  return new QueryTooComplexError(msg('ops.tooMany', { known: found ? 'yes' : 'no', found: found || 0, what, max: n }), { [what]: found || undefined, [limitName]: n });
 }
 
 /**
@@ -207,11 +208,11 @@ function expensiveRefusal(document: DocumentNode, operation: OperationDefinition
   if (expensive.size <= 1) return null;
   const asked = [...expensive.entries()];
   return new QueryTooComplexError(
-    `At most one of ${[...EXPENSIVE_FIELDS].join(', ')} per operation; this one asks for ${asked.length} (${asked.map(([, field]) => field).join(', ')})`,
+    msg('ops.expensiveFields', { fields: [...EXPENSIVE_FIELDS].join(', '), count: asked.length, asked: asked.map(([, field]) => field).join(', ') }),
     {
       expensiveFields: asked.length,
       maxExpensiveFields: 1,
-      fields: asked.slice(1).map(([path, field]) => ({ path, message: `a second password-hashing field (${field}) in one operation; send it as its own request` })),
+      fields: asked.slice(1).map(([path, field]) => fieldError(path, msg('ops.expensiveFields.field', { field }))),
     },
   );
 }

@@ -3,6 +3,7 @@ import { viewerFromHeader } from '../auth/tokens';
 import { nowMs } from '../common/clock';
 import type { Config } from '../config';
 import type { AppError } from '../errors';
+import { currentLocale } from '../i18n/locale';
 
 export type Take = { ok: true } | { ok: false; retryAfterSeconds: number };
 
@@ -60,6 +61,6 @@ export function rateLimitMiddleware(config: Config, guard: Admission): RequestHa
     res.locals.errorCode = 'RATE_LIMITED'; // for the request's log line and metrics
     const retryAfterSeconds = refusal.extensions.retryAfterSeconds as number;
     res.status(429).setHeader('Retry-After', String(retryAfterSeconds));
-    res.json({ errors: [{ message: refusal.message, extensions: refusal.extensions }] });
+    res.json({ errors: [refusal.localized(currentLocale())] });
   };
 }

@@ -10,6 +10,7 @@ import { inTransaction } from '../db/transaction';
 import { User } from '../users/user.entity';
 import { type Partner, PartnerRole } from './partner.entity';
 import { InvitationStatus, PartnerInvitation } from './partner-invitation.entity';
+import { msg } from '../i18n/messages';
 
 /**
  * Membership with consent (docs/accounts.md): an owner invites an e-mail, its holder accepts or
@@ -30,7 +31,7 @@ function forgetLoaded(ctx: Ctx) {
  */
 export async function invite(ctx: Ctx, partner: Partner, email: string, role: PartnerRole, by: string): Promise<PartnerInvitation> {
   const address = normaliseEmail(email);
-  if (address.length > 254 || !isEmail(address)) throw BadUserInputError.field('email', 'must be an email address');
+  if (address.length > 254 || !isEmail(address)) throw BadUserInputError.field('email', msg('field.email'));
   const raw = await inTransaction(ctx.db, (tx) =>
     tx.query(
       `WITH i AS (
@@ -68,7 +69,7 @@ export async function respond(ctx: Ctx, id: string, accept: boolean): Promise<Pa
   const result = await inTransaction(ctx.db, async (tx) => {
     const invitation = await lockInvitation(tx, ctx, id);
     if (!invitation || !me || invitation.email !== me.email) throw new NotFoundError('invitation', id, 'id');
-    if (invitation.status !== InvitationStatus.PENDING) throw new InvalidStateError(`This invitation is ${invitation.status}, no longer PENDING`);
+    if (invitation.status !== InvitationStatus.PENDING) throw new InvalidStateError(msg('invitation.notPending', { status: invitation.status }));
     if (!accept) return setStatus(tx, invitation, InvitationStatus.DECLINED);
     await tx.query(
       `INSERT INTO partner_member (partner_id, user_id, role, added_at) VALUES ($1, $2, $3, $4)
@@ -86,7 +87,7 @@ export async function respond(ctx: Ctx, id: string, accept: boolean): Promise<Pa
 export async function revoke(ctx: Ctx, id: string): Promise<PartnerInvitation> {
   return inTransaction(ctx.db, async (tx) => {
     const invitation = (await lockInvitation(tx, ctx, id))!;
-    if (invitation.status !== InvitationStatus.PENDING) throw new InvalidStateError(`This invitation is ${invitation.status}, no longer PENDING`);
+    if (invitation.status !== InvitationStatus.PENDING) throw new InvalidStateError(msg('invitation.notPending', { status: invitation.status }));
     return setStatus(tx, invitation, InvitationStatus.REVOKED);
   });
 }
@@ -102,10 +103,10 @@ export async function leave(ctx: Ctx, partner: Partner): Promise<boolean> {
     await tx.query(`SELECT 1 FROM partner WHERE id = $1 FOR UPDATE`, [partner.id]);
     const members: { user_id: string; role: PartnerRole }[] = await tx.query(`SELECT user_id, role FROM partner_member WHERE partner_id = $1`, [partner.id]);
     const mine = members.find((m) => m.user_id === userId);
-    if (!mine) throw new ForbiddenError('You are not a member of this partner');
+    if (!mine) throw new ForbiddenError(msg('partner.notMember'));
     const owners = members.filter((m) => m.role === PartnerRole.OWNER).length;
     if (mine.role === PartnerRole.OWNER && owners === 1) {
-      throw new InvalidStateError(`You are the only owner of ${partner.name}; invite another owner (role OWNER) before leaving`);
+      throw new InvalidStateError(msg('partner.onlyOwner', { partner: partner.name }));
     }
     await tx.query(`DELETE FROM partner_member WHERE partner_id = $1 AND user_id = $2`, [partner.id, userId]);
   });

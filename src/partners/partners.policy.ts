@@ -1,3 +1,4 @@
+import { msg } from '../i18n/messages';
 import type { PolicyTable } from '../auth/policy';
 import type { Ctx } from '../context';
 import { findCommunity } from '../communities/communities.service';
@@ -31,7 +32,7 @@ export const PARTNERS_POLICY = {
     who: ['OWNER_OF_PARTNER'],
     on: async (ctx: Ctx, { id }: { id: string }) => ({ partnerId: (await findOr404(ctx, PartnerInvitation, id, { thing: 'invitation' })).partnerId }),
   },
-  leavePartner: { who: ['MEMBER_OF_PARTNER'], on: partnerArg, refusal: 'You are not a member of this partner' },
+  leavePartner: { who: ['MEMBER_OF_PARTNER'], on: partnerArg, refusal: msg('partner.notMember') },
   requestPartnership: {
     who: ['MEMBER_OF_PARTNER'],
     on: async (ctx: Ctx, { partnerId, communityId }: { partnerId: string; communityId: string }) => {

@@ -11,6 +11,7 @@ import { Partner, PartnerMember, PartnerRole, Partnership, PartnershipStatus } f
 import { ReviewDecision } from '../common/review';
 import type { PartnerFilter, RegisterPartnerInput } from './partners.inputs';
 import { partnershipLifecycle } from './partnership.lifecycle';
+import { msg } from '../i18n/messages';
 
 export const newCalendarToken = () => randomBytes(24).toString('base64url');
 
@@ -57,7 +58,7 @@ export async function requestPartnership(ctx: Ctx, partnerId: string, communityI
     });
   } catch (error) {
     if (pgErrorCode(error) === PgErrorCode.uniqueViolation) {
-      throw new ConflictError('This partner already has a pending or active partnership with this community');
+      throw new ConflictError(msg('partner.partnershipExists'));
     }
     throw error;
   }
@@ -110,5 +111,5 @@ export async function assertActivePartnership(tx: EntityManager, partnerId: stri
       status: PartnershipStatus.ACTIVE,
     })
     .getExists();
-  if (!active) throw new ForbiddenError('This partner has no ACTIVE partnership with this community');
+  if (!active) throw new ForbiddenError(msg('partner.noActivePartnership'));
 }

@@ -9,6 +9,7 @@ import type { Ctx } from '../context';
 import { BadUserInputError, ForbiddenError, NotFoundError } from '../errors';
 import { User } from '../users/user.entity';
 import { isUuid } from '../common/ids';
+import { msg } from '../i18n/messages';
 
 /** Inclusive local dates; either end open. */
 export interface DatePeriod {
@@ -22,14 +23,14 @@ export function periodFrom(query: Record<string, unknown>): DatePeriod {
     const value = query[name];
     if (value === undefined || value === '') return null;
     if (typeof value !== 'string' || !LOCAL_DATE_PATTERN.test(value) || !DateTime.fromISO(value).isValid) {
-      throw BadUserInputError.field(name, 'must be one date YYYY-MM-DD');
+      throw BadUserInputError.field(name, msg('field.oneDate'));
     }
     const outOfRange = localDateProblem(value);
     if (outOfRange) throw BadUserInputError.field(name, outOfRange);
     return value;
   };
   const period = { from: read('from'), to: read('to') };
-  if (period.from && period.to && period.from > period.to) throw BadUserInputError.field('to', 'must not be before from');
+  if (period.from && period.to && period.from > period.to) throw BadUserInputError.field('to', msg('field.mustNotBeBefore', { other: 'from' }));
   return period;
 }
 
@@ -66,8 +67,8 @@ export interface ExportSource {
  * connection between batches (on embedded PGlite other requests keep going).
  */
 export async function serviceLogExport(ctx: Ctx, communityId: unknown, period: DatePeriod): Promise<ExportSource> {
-  if (communityId === undefined || communityId === '') throw BadUserInputError.field('communityId', 'is required');
-  if (typeof communityId !== 'string') throw BadUserInputError.field('communityId', 'must be given once');
+  if (communityId === undefined || communityId === '') throw BadUserInputError.field('communityId', msg('field.required'));
+  if (typeof communityId !== 'string') throw BadUserInputError.field('communityId', msg('field.givenOnce'));
   if (!isUuid(communityId)) throw new NotFoundError('community', communityId, 'communityId');
   const community = await findCommunity(ctx, communityId, 'communityId');
   await requireSecretary(ctx, communityId);
@@ -163,11 +164,11 @@ export async function serviceCertificate(ctx: Ctx, volunteerId: string, period: 
       LIMIT ${CERTIFICATE_MAX_LOGS + 1}`,
     [volunteerId, scope ? [...scope] : null, period.from, period.to, partnerId],
   );
-  if (logs.length > CERTIFICATE_MAX_LOGS) throw BadUserInputError.field('to', `the period holds more than ${CERTIFICATE_MAX_LOGS} logs; choose a shorter one`);
+  if (logs.length > CERTIFICATE_MAX_LOGS) throw BadUserInputError.field('to', msg('serviceLog.certificateTooMany', { max: CERTIFICATE_MAX_LOGS }));
   let limitedTo: string[] | null = null;
   if (scope && !fixed) {
     // A secretary sees a certificate only for volunteers who served in their communities.
-    if (!logs.length) throw new ForbiddenError('This volunteer has no verified service in your communities in this period');
+    if (!logs.length) throw new ForbiddenError(msg('serviceLog.noVerifiedInPeriod'));
     limitedTo = [...new Set(logs.map((l) => l.community))];
   } else if (scope) {
     // A link's scope is fixed; with no logs in the period, name the communities it covers.

@@ -28,7 +28,7 @@ export class LogServiceInput {
 
   @Field()
   @Length(1, TEXT_MAX)
-  @Matches(/\S/, { message: 'description must not be blank' })
+  @Matches(/\S/, { message: 'field.notBlank' })
   description: string;
 }
 

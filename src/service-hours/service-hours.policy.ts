@@ -40,9 +40,9 @@ export async function mayDecide(ctx: Ctx, logs: ServiceLog[]): Promise<ViewerRol
   const refused: AppError[] = [];
   for (const log of logs) {
     if (log.volunteerId === roles.userId) {
-      refused.push(new AppError('FORBIDDEN', `Nobody verifies their own service log (${log.id})`, { serviceLogIds: [log.id] }));
+      refused.push(new AppError('FORBIDDEN', msg('policy.ownServiceLog', { id: log.id }), { serviceLogIds: [log.id] }));
     } else if (!roles.isAdmin && !roles.secretaryOf.has(log.communityId)) {
-      refused.push(new AppError('FORBIDDEN', `Only a secretary of its community may verify service log ${log.id}`, { serviceLogIds: [log.id] }));
+      refused.push(new AppError('FORBIDDEN', msg('policy.verifyNeedsSecretary', { id: log.id }), { serviceLogIds: [log.id] }));
     }
   }
   if (refused.length === 1) throw refused[0];
@@ -88,14 +88,14 @@ export async function serviceLogListScope(
     return { onlyVolunteerId: null };
   }
   if (!communityId && !partnerId && !volunteerId) return { onlyVolunteerId: roles.userId };
-  throw new ForbiddenError('You may list your own service logs, those of partners you belong to and of communities you are secretary of');
+  throw new ForbiddenError(msg('policy.listServiceLogs'));
 }
 
 /** Summaries: a secretary for their community, a partner's members for their partner, admins for anything. */
 export async function requireServiceSummaryAccess(ctx: Ctx, communityId: string | null | undefined, partnerId: string | null | undefined): Promise<ViewerRoles> {
   const roles = await viewerRoles(ctx);
   if (roles.isAdmin || (communityId && roles.secretaryOf.has(communityId)) || (partnerId && roles.partnerRoles.has(partnerId))) return roles;
-  throw new ForbiddenError('Only a secretary of the community, a member of the partner or an admin may see these service hours');
+  throw new ForbiddenError(msg('policy.serviceHours'));
 }
 
 /**
@@ -106,5 +106,5 @@ export async function serviceCertificateScope(ctx: Ctx, volunteerId: string): Pr
   const roles = await viewerRoles(ctx);
   if (roles.isAdmin || roles.userId === volunteerId) return null;
   if (roles.secretaryOf.size) return roles.secretaryOf;
-  throw new ForbiddenError("Only the volunteer, a secretary of a community they served or an admin may see this certificate");
+  throw new ForbiddenError(msg('policy.certificate'));
 }

@@ -11,7 +11,8 @@ import { signedIn } from '../auth/policy';
 import { authenticate } from '../auth/tokens';
 import type { Config } from '../config';
 import type { Ctx } from '../context';
-import { DEFAULT_LOCALE } from '../i18n/locale';
+import { DEFAULT_LOCALE, type Locale } from '../i18n/locale';
+import { t, type MessageId, type MessageValues } from '../i18n/messages';
 import { contextLocale } from '../i18n/request';
 import { requestScope } from '../db/query-counter';
 import { AppError, type ErrorCode } from '../errors';
@@ -51,16 +52,31 @@ function endpoint(deps: { db: DataSource; config: Config; log: Logger }, handler
         return;
       }
       if (error instanceof AppError) {
-        res.status(HTTP_STATUS[error.code] ?? 500).json({ errors: [{ message: error.message, extensions: error.extensions }] });
+        res.status(HTTP_STATUS[error.code] ?? 500).json({ errors: [error.localized(ctx.locale)] });
         return;
       }
       deps.log.error({ err: error, requestId }, 'internal error');
-      res.status(500).json({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } }] });
+      res.status(500).json({ errors: [{ message: t(ctx.locale, 'error.internal'), extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } }] });
     }
   };
 }
 
-const STATUS_LABEL: Record<string, string> = { PENDING: '待核验 PENDING', VERIFIED: '已核验 VERIFIED', REJECTED: '未通过 REJECTED' };
+/** The export's columns and their headers, in the reader's language (zh-CN keeps the English name after the Chinese one). */
+const CSV_COLUMNS: [keyof ExportRow, MessageId][] = [
+  ['id', 'csv.id'],
+  ['community', 'csv.community'],
+  ['volunteer', 'csv.volunteer'],
+  ['partner', 'csv.partner'],
+  ['started', 'csv.started'],
+  ['ended', 'csv.ended'],
+  ['minutes', 'csv.minutes'],
+  ['description', 'csv.description'],
+  ['status', 'csv.status'],
+  ['verifier', 'csv.verifier'],
+  ['verified', 'csv.verified'],
+  ['match_id', 'csv.matchId'],
+  ['contract_id', 'csv.contractId'],
+];
 
 /** Text a spreadsheet would run as a formula (=, +, -, @, tab, CR first) is shown as text instead. */
 const cell = (s: string | null) => (s && /^[=+\-@\t\r]/.test(s) ? `'${s}` : (s ?? ''));
@@ -76,21 +92,7 @@ async function exportServiceLogs(ctx: Ctx, req: Request, res: Response) {
   const csv = stringify({
     bom: true,
     header: true,
-    columns: [
-      { key: 'id', header: '记录编号 Log ID' },
-      { key: 'community', header: '社区 Community' },
-      { key: 'volunteer', header: '志愿者 Volunteer' },
-      { key: 'partner', header: '合伙人 Partner' },
-      { key: 'started', header: `开始时间 Started (${zone})` },
-      { key: 'ended', header: `结束时间 Ended (${zone})` },
-      { key: 'minutes', header: '时长（分钟） Minutes' },
-      { key: 'description', header: '服务内容 Description' },
-      { key: 'status', header: '状态 Status' },
-      { key: 'verifier', header: '核验人 Verified by' },
-      { key: 'verified', header: `核验时间 Verified at (${zone})` },
-      { key: 'match_id', header: '对接编号 Match ID' },
-      { key: 'contract_id', header: '契约编号 Contract ID' },
-    ],
+    columns: CSV_COLUMNS.map(([key, id]) => ({ key, header: t(ctx.locale, id, { zone }) })),
   });
   const name = `service-logs_${period.from ?? 'start'}_${period.to ?? DateTime.fromJSDate(clockNow()).setZone(zone).toISODate()}.csv`;
   res.status(200);
@@ -108,7 +110,7 @@ async function exportServiceLogs(ctx: Ctx, req: Request, res: Response) {
     partner: cell(r.partner),
     description: cell(r.description),
     verifier: cell(r.verifier),
-    status: STATUS_LABEL[r.status] ?? r.status,
+    status: t(ctx.locale, 'csv.statusValue', { status: r.status }),
   });
   try {
     while (rows.length && !closed) {
@@ -134,19 +136,18 @@ async function exportServiceLogs(ctx: Ctx, req: Request, res: Response) {
 export const escapeHtml = (s: string | number | null | undefined) =>
   String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-const hoursText = (minutes: number) => `${Math.floor(minutes / 60)} 小时 ${minutes % 60} 分钟`;
-
 /** 2026-12-01 -> 2026年12月1日 */
 export const zhDate = (iso: string) => {
   const [y, m, d] = iso.split('-').map(Number);
   return `${y}年${m}月${d}日`;
 };
 
-/** The period in words: "于 A 至 B 期间", "自 A 起", "截至 B"; no period means every record up to the issue date. */
-function periodWords(period: { from: string | null; to: string | null }, issuedOn: string): string {
-  if (period.from && period.to) return `于 ${zhDate(period.from)} 至 ${zhDate(period.to)} 期间`;
-  if (period.from) return `自 ${zhDate(period.from)} 至 ${zhDate(issuedOn)}`;
-  return `截至 ${zhDate(period.to ?? issuedOn)}`;
+/** The period's select and dates for 'certificate.body': "于 A 至 B 期间", "自 A 至 今天", "截至 B"; no period means every record up to the issue date. */
+function periodValues(period: { from: string | null; to: string | null }, issuedOn: string): MessageValues {
+  const day = (iso: string) => ({ day: iso });
+  if (period.from && period.to) return { period: 'between', from: day(period.from), to: day(period.to) };
+  if (period.from) return { period: 'since', from: day(period.from), to: day(issuedOn) };
+  return { period: 'upTo', from: '', to: day(period.to ?? issuedOn) };
 }
 
 /** Inline style shared by the printable pages: readable on a phone, one A4 sheet per page in print. */
@@ -165,33 +166,48 @@ export const PAGE_STYLE = `
   @media print { body { max-width: none; padding: 0; font-size: 11pt; } .note { color: #000; } .scroll { overflow: visible; } tr { break-inside: avoid; } .no-print { display: none; } }
 `;
 
-export function certificateHtml(c: Certificate, issuedOn: string): string {
+/**
+ * The certificate page in `locale` (Chinese by default). Catalogue texts hold no markup; the values
+ * put into them are escaped here, some wrapped in <strong>.
+ */
+export function certificateHtml(c: Certificate, issuedOn: string, locale: Locale = DEFAULT_LOCALE): string {
   const e = escapeHtml;
+  const tt = (id: MessageId, values?: MessageValues) => t(locale, id, values);
+  const strong = (s: string) => `<strong>${e(s)}</strong>`;
+  const ended = (s: string) => (s.startsWith('次日 ') ? tt('certificate.nextDay', { time: s.slice(3) }) : s);
   const rows = c.logs
     .map(
-      (l, i) => `<tr><td>${i + 1}</td><td>${e(l.started)}–${e(l.ended)}</td><td>${e(l.community)}</td><td>${e(l.partner ?? '—')}</td>` +
+      (l, i) => `<tr><td>${i + 1}</td><td>${e(l.started)}–${e(ended(l.ended))}</td><td>${e(l.community)}</td><td>${e(l.partner ?? '—')}</td>` +
         `<td>${e(l.description)}</td><td class="num">${e(l.minutes)}</td><td>${e(l.verifier ?? '')} ${e(l.verified)}</td></tr>`,
     )
     .join('\n');
-  return `${htmlHead(`志愿服务时长证明 - ${e(c.volunteer.displayName)}`)}
+  const body = tt('certificate.body', {
+    name: strong(c.volunteer.displayName),
+    ...periodValues(c.period, issuedOn),
+    count: c.logs.length,
+    countText: strong(String(c.logs.length)),
+    duration: strong(tt('certificate.duration', { hours: Math.floor(c.totalMinutes / 60), minutes: c.totalMinutes % 60 })),
+    total: c.totalMinutes,
+  });
+  const cols = (['number', 'when', 'community', 'partner', 'description', 'minutes', 'verified'] as const).map((k) => `<th>${e(tt(`certificate.col.${k}`))}</th>`).join('');
+  return `${htmlHead(e(tt('certificate.pageTitle', { name: c.volunteer.displayName })), locale)}
 <style>${PAGE_STYLE}</style>
 </head>
 <body>
-<h1>志愿服务时长证明</h1>
-<p>兹证明 <strong>${e(c.volunteer.displayName)}</strong> ${e(periodWords(c.period, issuedOn))}参加社区志愿服务，
-经所在社区核验的服务共 <strong>${c.logs.length}</strong> 次，累计 <strong>${hoursText(c.totalMinutes)}</strong>（${c.totalMinutes} 分钟）。</p>
-${c.limitedTo ? `<p class="note">本证明仅包含以下社区核验的记录：${c.limitedTo.map(e).join('、')}。</p>` : ''}
-${c.limitedToPartner ? `<p class="note">本证明仅包含为${e(c.limitedToPartner)}提供的服务。</p>` : ''}
+<h1>${e(tt('certificate.title'))}</h1>
+<p>${body}</p>
+${c.limitedTo ? `<p class="note">${tt('certificate.limitedTo', { communities: { list: c.limitedTo.map((n) => e(n)) } })}</p>` : ''}
+${c.limitedToPartner ? `<p class="note">${tt('certificate.limitedToPartner', { partner: e(c.limitedToPartner) })}</p>` : ''}
 <div class="scroll">
 <table>
-<thead><tr><th>序号</th><th>服务时间</th><th>核验社区</th><th>合伙人</th><th>服务内容</th><th>时长（分钟）</th><th>核验人及日期</th></tr></thead>
+<thead><tr>${cols}</tr></thead>
 <tbody>
-${rows || '<tr><td colspan="7">该期间没有已核验的服务记录。</td></tr>'}
+${rows || `<tr><td colspan="7">${e(tt('certificate.none'))}</td></tr>`}
 </tbody>
 </table>
 </div>
-<p>开具日期：${e(zhDate(issuedOn))}</p>
-<p class="note">本证明依据社区书记核验的服务记录自动生成，仅列出已核验的记录；时间为各社区当地时间。</p>
+<p>${e(tt('certificate.issuedOn', { date: { day: issuedOn } }))}</p>
+<p class="note">${e(tt('certificate.note'))}</p>
 </body>
 </html>
 `;
@@ -206,7 +222,7 @@ async function serviceCertificatePage(ctx: Ctx, req: Request, res: Response) {
   // Nothing but the inline style may run or load, whatever a description contains.
   res.setHeader('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'");
   res.setHeader('x-content-type-options', 'nosniff');
-  res.send(certificateHtml(certificate, DateTime.fromJSDate(clockNow()).setZone('Asia/Shanghai').toISODate()!));
+  res.send(certificateHtml(certificate, DateTime.fromJSDate(clockNow()).setZone('Asia/Shanghai').toISODate()!, ctx.locale));
 }
 
 /** GET /exports/service-logs.csv and GET /certificates/service/:volunteerId, with Bearer tokens. */

@@ -10,7 +10,8 @@ import { byId } from '../common/loaders';
 import { inTransaction } from '../db/transaction';
 import { Partner } from '../partners/partner.entity';
 import { newCalendarToken } from '../partners/partners.service';
-import { PRIVATE_PURPOSE } from './bookings.service';
+import { DEFAULT_LOCALE, type Locale } from '../i18n/locale';
+import { t } from '../i18n/messages';
 
 /** How far back a feed reaches; everything ahead is included (contracts book at most a year). */
 export const FEED_PAST_DAYS = 90;
@@ -91,8 +92,11 @@ function feed(name: string, zone: string | null, rows: FeedRow[], describe: (r: 
   return calendar.toString();
 }
 
-/** Every CONFIRMED booking of the room from 90 days ago on; only contract sessions (public) name partner and purpose. */
-export async function roomFeed(db: DataSource, config: Config, roomId: string): Promise<string | null> {
+/**
+ * Every CONFIRMED booking of the room from 90 days ago on; only contract sessions (public) name partner and purpose.
+ * Event titles are in `locale` (the feed's `?lang=`, else Chinese: calendar apps send no Accept-Language).
+ */
+export async function roomFeed(db: DataSource, config: Config, roomId: string, locale: Locale = DEFAULT_LOCALE): Promise<string | null> {
   const [room] = await db.query(`SELECT r.name, c.name AS community_name, c.timezone FROM room r JOIN community c ON c.id = r.community_id WHERE r.id = $1`, [roomId]);
   if (!room) return null;
   const rows: FeedRow[] = await db.query(
@@ -101,8 +105,8 @@ export async function roomFeed(db: DataSource, config: Config, roomId: string): 
   );
   return feed(`${room.community_name} ${room.name}`, room.timezone, rows, (r) =>
     r.contract_id
-      ? { summary: `${r.partner_name}：${r.purpose}`, description: r.commitment }
-      : { summary: PRIVATE_PURPOSE, description: null },
+      ? { summary: t(locale, 'calendar.session', { partner: r.partner_name ?? '', purpose: r.purpose }), description: r.commitment }
+      : { summary: t(locale, 'calendar.booked'), description: null },
     new URL(config.publicUrl).hostname,
   );
 }

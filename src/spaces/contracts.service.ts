@@ -134,7 +134,7 @@ export function contractConflicts(ctx: Ctx, contract: SpaceContract): Promise<Ra
 
 /** SpaceContract.bookings: every booking of the contract (cancelled ones too), chronological. */
 export async function contractBookings(ctx: Ctx, contract: SpaceContract, from?: Date | null, to?: Date | null): Promise<Booking[]> {
-  if (from && to && from >= to) throw BadUserInputError.field('to', 'must be after from');
+  if (from && to && from >= to) throw BadUserInputError.field('to', msg('field.mustBeAfter', { other: 'from' }));
   const all = await groupedBy(ctx, Booking, 'contractId', { startAt: 'ASC', id: 'ASC' }).load(contract.id);
   return all.filter((b) => (!from || b.endAt > from) && (!to || b.startAt < to));
 }
