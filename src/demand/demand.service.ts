@@ -31,7 +31,7 @@ import { OfferCommunity, OfferStatus, SupplyOffer } from './supply-offer.entity'
  * to the units held against it; its CHECK constraints are the guard of last resort.
  */
 
-export const findDemand = (ctx: Ctx, id: string, path = 'id') => findOr404(ctx, DemandItem, id, { thing: 'demand item', path });
+export const findDemand = (ctx: Ctx, id: string, path = 'id') => findOr404(ctx, DemandItem, id, { thing: 'demandItem', path });
 export const findOffer = (ctx: Ctx, id: string, path = 'id') => findOr404(ctx, SupplyOffer, id, { thing: 'offer', path });
 export const findMatch = (ctx: Ctx, id: string, path = 'id') => findOr404(ctx, Match, id, { thing: 'match', path });
 

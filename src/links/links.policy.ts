@@ -28,7 +28,7 @@ export const LINKS_POLICY = {
     who: ['SELF', 'ADMIN'],
     on: async (ctx: Ctx, { id }: { id: string }): Promise<Scope> => {
       const [link]: { created_by: string }[] = isUuid(id) ? await ctx.db.query(`SELECT created_by FROM signed_link WHERE id = $1`, [id]) : [];
-      if (!link) throw new NotFoundError('signed link', id, 'id');
+      if (!link) throw new NotFoundError('signedLink', id, 'id');
       return { userId: link.created_by };
     },
     refusal: msg('link.revokeOnly'),
