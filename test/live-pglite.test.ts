@@ -8,6 +8,7 @@ import { createApp, type AppHandle } from '../src/app';
 import { ensureAdmin } from '../src/auth/auth.service';
 import { loadConfig } from '../src/config';
 import { createDataSource, migrate } from '../src/db/data-source';
+import { registry } from '../src/registry';
 import { inTransaction } from '../src/db/transaction';
 import { publish, topics } from '../src/live/events';
 import { createLogger } from '../src/logger';
@@ -24,7 +25,7 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-live-pglite-'));
   const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dir, JWT_SECRET: 'x', ADMIN_EMAIL: 'admin@pglite.test', ADMIN_PASSWORD: 'admin-pass-1' });
   const log = createLogger('silent');
-  db = await createDataSource(config, log).initialize();
+  db = await createDataSource(config, log, registry).initialize();
   await migrate(db);
   await ensureAdmin(db, config);
   handle = await createApp({ db, config, log });

@@ -8,6 +8,7 @@ import { createApp, type AppHandle } from '../src/app';
 import { ensureAdmin } from '../src/auth/auth.service';
 import { loadConfig } from '../src/config';
 import { createDataSource, migrate } from '../src/db/data-source';
+import { registry } from '../src/registry';
 import { createLogger } from '../src/logger';
 import { rawRequest } from './support/raw-http';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestApp, type TestApp } from './support/app';
@@ -66,7 +67,7 @@ describe('on the embedded store (PGlite)', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-routes-'));
     const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dir, JWT_SECRET: 'x', ADMIN_EMAIL, ADMIN_PASSWORD });
     const log = createLogger('silent');
-    db = await createDataSource(config, log).initialize();
+    db = await createDataSource(config, log, registry).initialize();
     await migrate(db);
     await ensureAdmin(db, config);
     handle = await createApp({ db, config, log });

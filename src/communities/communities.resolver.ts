@@ -8,8 +8,7 @@ import { User } from '../users/user.entity';
 import { Community, CommunitySecretary } from './community.entity';
 import { CreateCommunityInput, CreateRoomInput, UpdateRoomInput } from './communities.inputs';
 import * as communities from './communities.service';
-import { Room } from './room.entity';
-import { SlotOccurrence } from './slot-occurrence.type';
+import { Room, SlotOccurrence } from './room.entity';
 import { takenByBookings } from '../spaces/bookings.service';
 
 const CommunityConnection = ConnectionType(Community, 'Community');

@@ -7,7 +7,7 @@ import { msg, t, type MessageId, type MessageValues } from '../i18n/messages';
 import { byId, groupedBy, hydrate, loader } from '../common/loaders';
 import { Community } from '../communities/community.entity';
 import { Partner } from '../partners/partner.entity';
-import { type PartnerStats, partnerStatsLoader } from '../partners/partner-stats';
+import { type PartnerStats, partnerStatsLoader } from '../partners/partner-stats.service';
 import { DemandItem, DemandStatus, URGENCY_RANK } from './demand-item.entity';
 import { OfferCommunity, OfferStatus, SupplyOffer } from './supply-offer.entity';
 

@@ -8,7 +8,7 @@ import type { Ctx } from '../context';
 import { BadUserInputError, ForbiddenError, NotFoundError } from '../errors';
 import { PartnerRole } from '../partners/partner.entity';
 import { LOCAL_DATE_PATTERN } from '../common/scalars';
-import type { DatePeriod } from '../service-hours/service-hours.exports';
+import type { DatePeriod } from '../service-hours/service-hours.service';
 import { PAGE_PATH } from '../common/page-path';
 
 export { PAGE_PATH };

@@ -9,7 +9,7 @@ import { findCommunity } from '../communities/communities.service';
 import type { Ctx } from '../context';
 import { User } from '../users/user.entity';
 import { Partner, PartnerMember, PartnerRole, Partnership, PartnershipStatus } from './partner.entity';
-import { PartnerStats, partnerStatsLoader } from './partner-stats';
+import { PartnerStats, partnerStatsLoader } from './partner-stats.service';
 import { PartnerFilter, RegisterPartnerInput, ReviewDecision } from './partners.inputs';
 import * as partners from './partners.service';
 import * as invitations from './invitations.service';

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { requireSecretary, serviceCertificateScope } from '../auth/policy';
+import { escapeHtml, htmlHead, PAGE_STYLE, zhDate } from '../common/html';
 import { byId } from '../common/loaders';
 import { localDateProblem } from '../common/input-guard';
 import { LOCAL_DATE_PATTERN } from '../common/scalars';
@@ -175,4 +176,46 @@ export async function serviceCertificate(ctx: Ctx, volunteerId: string, period: 
   }
   const [partner] = partnerId ? await ctx.db.query(`SELECT name FROM partner WHERE id = $1`, [partnerId]) : [];
   return { volunteer, period, logs, totalMinutes: logs.reduce((sum, l) => sum + l.minutes, 0), limitedTo, limitedToPartner: partner?.name ?? null };
+}
+
+const hoursText = (minutes: number) => `${Math.floor(minutes / 60)} 小时 ${minutes % 60} 分钟`;
+
+/** The period in words: "于 A 至 B 期间", "自 A 起", "截至 B"; no period means every record up to the issue date. */
+function periodWords(period: { from: string | null; to: string | null }, issuedOn: string): string {
+  if (period.from && period.to) return `于 ${zhDate(period.from)} 至 ${zhDate(period.to)} 期间`;
+  if (period.from) return `自 ${zhDate(period.from)} 至 ${zhDate(issuedOn)}`;
+  return `截至 ${zhDate(period.to ?? issuedOn)}`;
+}
+
+/** The certificate's printable page (Chinese, one A4 sheet per page in print), for GET /certificates/service and signed links. */
+export function certificateHtml(c: Certificate, issuedOn: string): string {
+  const e = escapeHtml;
+  const rows = c.logs
+    .map(
+      (l, i) => `<tr><td>${i + 1}</td><td>${e(l.started)}–${e(l.ended)}</td><td>${e(l.community)}</td><td>${e(l.partner ?? '—')}</td>` +
+        `<td>${e(l.description)}</td><td class="num">${e(l.minutes)}</td><td>${e(l.verifier ?? '')} ${e(l.verified)}</td></tr>`,
+    )
+    .join('\n');
+  return `${htmlHead(`志愿服务时长证明 - ${e(c.volunteer.displayName)}`)}
+<style>${PAGE_STYLE}</style>
+</head>
+<body>
+<h1>志愿服务时长证明</h1>
+<p>兹证明 <strong>${e(c.volunteer.displayName)}</strong> ${e(periodWords(c.period, issuedOn))}参加社区志愿服务，
+经所在社区核验的服务共 <strong>${c.logs.length}</strong> 次，累计 <strong>${hoursText(c.totalMinutes)}</strong>（${c.totalMinutes} 分钟）。</p>
+${c.limitedTo ? `<p class="note">本证明仅包含以下社区核验的记录：${c.limitedTo.map(e).join('、')}。</p>` : ''}
+${c.limitedToPartner ? `<p class="note">本证明仅包含为${e(c.limitedToPartner)}提供的服务。</p>` : ''}
+<div class="scroll">
+<table>
+<thead><tr><th>序号</th><th>服务时间</th><th>核验社区</th><th>合伙人</th><th>服务内容</th><th>时长（分钟）</th><th>核验人及日期</th></tr></thead>
+<tbody>
+${rows || '<tr><td colspan="7">该期间没有已核验的服务记录。</td></tr>'}
+</tbody>
+</table>
+</div>
+<p>开具日期：${e(zhDate(issuedOn))}</p>
+<p class="note">本证明依据社区书记核验的服务记录自动生成，仅列出已核验的记录；时间为各社区当地时间。</p>
+</body>
+</html>
+`;
 }

@@ -8,15 +8,14 @@ import { DateTime } from 'luxon';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { requireUser } from '../auth/policy';
-import { authenticate } from '../auth/tokens';
+import { authenticate } from '../auth/auth.service';
 import type { Config } from '../config';
 import type { Ctx } from '../context';
 import { DEFAULT_LOCALE } from '../i18n/locale';
 import { contextLocale } from '../i18n/request';
 import { requestScope } from '../db/query-counter';
 import { AppError, type ErrorCode } from '../errors';
-import { periodFrom, serviceCertificate, serviceLogExport, type Certificate, type ExportRow } from './service-hours.exports';
-import { htmlHead } from '../common/html';
+import { certificateHtml, periodFrom, serviceCertificate, serviceLogExport, type ExportRow } from './service-hours.exports';
 
 const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   UNAUTHENTICATED: 401,
@@ -129,72 +128,6 @@ async function exportServiceLogs(ctx: Ctx, req: Request, res: Response) {
   const failure = await sent;
   // A client that went away mid-download is not a server error.
   if (failure && !closed) throw failure;
-}
-
-export const escapeHtml = (s: string | number | null | undefined) =>
-  String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-
-const hoursText = (minutes: number) => `${Math.floor(minutes / 60)} 小时 ${minutes % 60} 分钟`;
-
-/** 2026-12-01 -> 2026年12月1日 */
-export const zhDate = (iso: string) => {
-  const [y, m, d] = iso.split('-').map(Number);
-  return `${y}年${m}月${d}日`;
-};
-
-/** The period in words: "于 A 至 B 期间", "自 A 起", "截至 B"; no period means every record up to the issue date. */
-function periodWords(period: { from: string | null; to: string | null }, issuedOn: string): string {
-  if (period.from && period.to) return `于 ${zhDate(period.from)} 至 ${zhDate(period.to)} 期间`;
-  if (period.from) return `自 ${zhDate(period.from)} 至 ${zhDate(issuedOn)}`;
-  return `截至 ${zhDate(period.to ?? issuedOn)}`;
-}
-
-/** Inline style shared by the printable pages: readable on a phone, one A4 sheet per page in print. */
-export const PAGE_STYLE = `
-  :root { color-scheme: light; }
-  * { box-sizing: border-box; }
-  body { font-family: "Noto Serif SC", "Songti SC", SimSun, "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", serif; max-width: 60em; margin: 0 auto; padding: 1.2em; color: #222; line-height: 1.6; }
-  h1 { text-align: center; letter-spacing: .3em; font-size: 1.6em; }
-  .scroll { overflow-x: auto; }
-  table { width: 100%; border-collapse: collapse; font-size: .9em; }
-  th, td { border: 1px solid #999; padding: .3em .5em; text-align: left; vertical-align: top; }
-  td.num { text-align: right; }
-  .note { color: #555; font-size: .85em; }
-  @media (max-width: 40em) { body { padding: .6em; font-size: 15px; } h1 { letter-spacing: .1em; } th, td { padding: .25em .3em; } }
-  @page { size: A4; margin: 18mm 15mm; }
-  @media print { body { max-width: none; padding: 0; font-size: 11pt; } .note { color: #000; } .scroll { overflow: visible; } tr { break-inside: avoid; } .no-print { display: none; } }
-`;
-
-export function certificateHtml(c: Certificate, issuedOn: string): string {
-  const e = escapeHtml;
-  const rows = c.logs
-    .map(
-      (l, i) => `<tr><td>${i + 1}</td><td>${e(l.started)}–${e(l.ended)}</td><td>${e(l.community)}</td><td>${e(l.partner ?? '—')}</td>` +
-        `<td>${e(l.description)}</td><td class="num">${e(l.minutes)}</td><td>${e(l.verifier ?? '')} ${e(l.verified)}</td></tr>`,
-    )
-    .join('\n');
-  return `${htmlHead(`志愿服务时长证明 - ${e(c.volunteer.displayName)}`)}
-<style>${PAGE_STYLE}</style>
-</head>
-<body>
-<h1>志愿服务时长证明</h1>
-<p>兹证明 <strong>${e(c.volunteer.displayName)}</strong> ${e(periodWords(c.period, issuedOn))}参加社区志愿服务，
-经所在社区核验的服务共 <strong>${c.logs.length}</strong> 次，累计 <strong>${hoursText(c.totalMinutes)}</strong>（${c.totalMinutes} 分钟）。</p>
-${c.limitedTo ? `<p class="note">本证明仅包含以下社区核验的记录：${c.limitedTo.map(e).join('、')}。</p>` : ''}
-${c.limitedToPartner ? `<p class="note">本证明仅包含为${e(c.limitedToPartner)}提供的服务。</p>` : ''}
-<div class="scroll">
-<table>
-<thead><tr><th>序号</th><th>服务时间</th><th>核验社区</th><th>合伙人</th><th>服务内容</th><th>时长（分钟）</th><th>核验人及日期</th></tr></thead>
-<tbody>
-${rows || '<tr><td colspan="7">该期间没有已核验的服务记录。</td></tr>'}
-</tbody>
-</table>
-</div>
-<p>开具日期：${e(zhDate(issuedOn))}</p>
-<p class="note">本证明依据社区书记核验的服务记录自动生成，仅列出已核验的记录；时间为各社区当地时间。</p>
-</body>
-</html>
-`;
 }
 
 async function serviceCertificatePage(ctx: Ctx, req: Request, res: Response) {

@@ -9,6 +9,7 @@ import { nowMs } from '../../src/common/clock';
 import { ensureAdmin } from '../../src/auth/auth.service';
 import { loadConfig, type Config } from '../../src/config';
 import { createDataSource } from '../../src/db/data-source';
+import { registry } from '../../src/registry';
 import { createLogger } from '../../src/logger';
 import { urlFor, withAdmin } from './pg';
 
@@ -67,7 +68,7 @@ export async function startTestApp(
   const databaseUrl = options.databaseUrl ?? (await createTestDatabase());
   const config = testConfig(databaseUrl, options.env);
   const log = options.log ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
-  const db = await createDataSource(config, log, { poolSize: 10 }).initialize();
+  const db = await createDataSource(config, log, { ...registry, poolSize: 10 }).initialize();
   await ensureAdmin(db, config);
   const handle = await createApp({ db, config, log });
   await new Promise<void>((resolve) => handle.server.listen(0, '127.0.0.1', resolve));

@@ -5,13 +5,14 @@
 import 'reflect-metadata';
 import { createApp } from '../../src/app';
 import { createDataSource } from '../../src/db/data-source';
+import { registry } from '../../src/registry';
 import { createLogger } from '../../src/logger';
 import { testConfig } from './app';
 
 async function run() {
   const config = testConfig(process.env.DATABASE_URL!);
   const log = createLogger('debug');
-  const db = await createDataSource(config, log, { poolSize: 5 }).initialize();
+  const db = await createDataSource(config, log, { ...registry, poolSize: 5 }).initialize();
   const handle = await createApp({ db, config, log });
   await new Promise<void>((resolve) => handle.server.listen(0, '127.0.0.1', resolve));
   const address = handle.server.address();
