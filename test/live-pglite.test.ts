@@ -12,7 +12,7 @@ import { registry } from '../src/registry';
 import { inTransaction } from '../src/db/transaction';
 import { publish, topics } from '../src/live/events';
 import { createLogger } from '../src/logger';
-import { PASSWORD } from './support/app';
+import { ok, PASSWORD } from './support/app';
 import { bearer, Subscription, until, wsClient } from './support/live';
 
 /** The embedded store has no other process to hear: events go from publisher to hub in-process, after commit. */
@@ -43,8 +43,7 @@ async function gql(query: string, variables: object = {}, token?: string) {
   const req = request(handle.server).post('/graphql').set('content-type', 'application/json');
   if (token) req.set('authorization', `Bearer ${token}`);
   const res = await req.send({ query, variables });
-  if (res.body.errors) throw new Error(JSON.stringify(res.body.errors));
-  return res.body.data;
+  return ok(res.body);
 }
 
 const signUp = async (name: string) =>

@@ -29,9 +29,8 @@ const INBOX = `query($u: Boolean, $first: Int, $after: String) {
 const MARK = `mutation($ids: [ID!]!) { markNotificationsRead(ids: $ids) }`;
 
 async function request(app: TestApp, owner: Account, partnerId: string, communityId: string): Promise<string> {
-  const res = await app.gql(REQUEST, { p: partnerId, c: communityId }, owner.token);
-  if (res.errors) throw new Error(JSON.stringify(res.errors));
-  return res.data.requestPartnership.id;
+  const res = await app.gqlOk(REQUEST, { p: partnerId, c: communityId }, owner.token);
+  return res.requestPartnership.id;
 }
 
 async function pendingPartner(app: TestApp, communityId: string) {
@@ -42,9 +41,8 @@ async function pendingPartner(app: TestApp, communityId: string) {
 }
 
 const inbox = async (app: TestApp, account: Account, vars: Record<string, unknown> = {}) => {
-  const res = await app.gql(INBOX, vars, account.token);
-  if (res.errors) throw new Error(JSON.stringify(res.errors));
-  return res.data.notifications;
+  const res = await app.gqlOk(INBOX, vars, account.token);
+  return res.notifications;
 };
 
 describe('subscriptions across server processes', () => {
