@@ -14,6 +14,7 @@ import { publish, topics } from '../src/live/events';
 import { createLogger } from '../src/logger';
 import { ok, PASSWORD } from './support/app';
 import { bearer, Subscription, until, wsClient } from './support/live';
+import { APPROVE_PARTNERSHIP, REQUEST_PARTNERSHIP, SIGN_UP } from './support/documents';
 
 /** The embedded store has no other process to hear: events go from publisher to hub in-process, after commit. */
 let dir: string;
@@ -47,14 +48,14 @@ async function gql(query: string, variables: object = {}, token?: string) {
 }
 
 const signUp = async (name: string) =>
-  (await gql(`mutation($i: SignUpInput!) { signUp(input: $i) { token user { id } } }`, { i: { email: `${name}@pglite.test`, password: PASSWORD, displayName: name } })).signUp;
+  (await gql(SIGN_UP, { i: { email: `${name}@pglite.test`, password: PASSWORD, displayName: name } })).signUp;
 
 it('delivers committed events in-process, never a rolled-back one, and writes the inbox', async () => {
   const admin = (await gql(`mutation { logIn(input: { email: "admin@pglite.test", password: "admin-pass-1" }) { token } }`)).logIn.token;
   const communityId = (await gql(`mutation { createCommunity(input: { name: "梅园新村" }) { id } }`, {}, admin)).createCommunity.id;
   const owner = await signUp('owner');
   const partnerId = (await gql(`mutation { registerPartner(input: { name: "闲云茶馆", category: MERCHANT }) { id } }`, {}, owner.token)).registerPartner.id;
-  const partnershipId = (await gql(`mutation($p: ID!, $c: ID!) { requestPartnership(partnerId: $p, communityId: $c) { id } }`, { p: partnerId, c: communityId }, owner.token))
+  const partnershipId = (await gql(REQUEST_PARTNERSHIP, { p: partnerId, c: communityId }, owner.token))
     .requestPartnership.id;
 
   client = wsClient(handle.server, bearer(owner.token));
@@ -68,7 +69,7 @@ it('delivers committed events in-process, never a rolled-back one, and writes th
     }),
   ).rejects.toThrow('rolled back on purpose');
 
-  await gql(`mutation($id: ID!) { reviewPartnership(id: $id, decision: APPROVE) { id } }`, { id: partnershipId }, admin);
+  await gql(APPROVE_PARTNERSHIP, { id: partnershipId }, admin);
   expect(await sub.next()).toEqual({ data: { partnerActivity: { kind: 'PARTNERSHIP_ACTIVE', partnership: { id: partnershipId, status: 'ACTIVE' } } } });
   expect(sub.results).toHaveLength(1);
 

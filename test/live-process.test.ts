@@ -6,6 +6,7 @@ import { topics } from '../src/live/events';
 import { startTestApp, type TestApp } from './support/app';
 import { communityWithSecretary, registerPartner, signUp } from './support/fixtures';
 import { bearer, Subscription, until, wsClient } from './support/live';
+import { APPROVE_PARTNERSHIP, REQUEST_PARTNERSHIP } from './support/documents';
 
 /** Server process B is a separate Node process: nothing but PostgreSQL connects it to A (this one). */
 let a: TestApp;
@@ -59,10 +60,10 @@ it('shows a secretary on process B a request made on A enter the queue and leave
   await joinedOnB(topics.partnershipRequests(communityId));
   await joinedOnB(topics.partnerActivity(partnerId));
 
-  const id = (await a.gql(`mutation($p: ID!, $c: ID!) { requestPartnership(partnerId: $p, communityId: $c) { id } }`, { p: partnerId, c: communityId }, owner.token)).data
+  const id = (await a.gql(REQUEST_PARTNERSHIP, { p: partnerId, c: communityId }, owner.token)).data
     .requestPartnership.id;
   expect((await queue.next()).data.partnershipRequestsChanged).toEqual({ id, status: 'PENDING' });
-  await a.gql(`mutation($id: ID!) { reviewPartnership(id: $id, decision: APPROVE) { id } }`, { id }, secretary.token);
+  await a.gql(APPROVE_PARTNERSHIP, { id }, secretary.token);
   expect((await queue.next()).data.partnershipRequestsChanged).toEqual({ id, status: 'ACTIVE' });
   expect((await activity.next()).data.partnerActivity).toEqual({ kind: 'PARTNERSHIP_ACTIVE', partnership: { id } });
 });

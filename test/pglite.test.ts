@@ -11,6 +11,7 @@ import { registry } from '../src/registry';
 import { inTransaction } from '../src/db/transaction';
 import { createLogger } from '../src/logger';
 import { PASSWORD } from './support/app';
+import { LOG_IN } from './support/documents';
 
 /** The embedded store is one PGlite session; these prove it is lent to one transaction at a time. */
 let dir: string;
@@ -102,7 +103,7 @@ it('loses no acknowledged sign-up when concurrent ones fail over HTTP', async ()
 it('replays a mutation sent again with the same Idempotency-Key, also while the first is still running', async () => {
   const post = (query: string, variables: object, headers: Record<string, string> = {}) =>
     request(handle.server).post('/graphql').set('content-type', 'application/json').set(headers).send({ query, variables });
-  const logIn = await post(`mutation($i: LogInInput!) { logIn(input: $i) { token } }`, { i: { email: 'admin@pglite.test', password: 'admin-pass-1' } });
+  const logIn = await post(LOG_IN, { i: { email: 'admin@pglite.test', password: 'admin-pass-1' } });
   const headers = { authorization: `Bearer ${logIn.body.data.logIn.token}`, 'idempotency-key': 'pglite-key-1' };
   const create = `mutation($i: CreateCommunityInput!) { createCommunity(input: $i) { id name } }`;
   const answers = await Promise.all(Array.from({ length: 5 }, () => post(create, { i: { name: 'idem-pglite' } }, headers)));

@@ -12,6 +12,7 @@ import { registry } from '../src/registry';
 import { createLogger } from '../src/logger';
 import { rawRequest } from './support/raw-http';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestApp, type TestApp } from './support/app';
+import { CREATE_COMMUNITY } from './support/documents';
 
 /** Issue #11 item 11: the plain HTTP routes answer a 4xx with a clear message for bad input, never a 5xx. */
 
@@ -34,7 +35,7 @@ async function prepare(server: http.Server, db: DataSource): Promise<Store> {
   };
   const login = await gql(LOG_IN, { i: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } });
   const { token, user } = login.body.data.logIn;
-  const created = await gql(`mutation($i: CreateCommunityInput!) { createCommunity(input: $i) { id } }`, { i: { name: '导出社区', timezone: 'Asia/Shanghai' } }, token);
+  const created = await gql(CREATE_COMMUNITY, { i: { name: '导出社区', timezone: 'Asia/Shanghai' } }, token);
   const communityId = created.body.data.createCommunity.id;
   const [log] = await db.query(
     `INSERT INTO service_log (community_id, volunteer_id, started_at, ended_at, minutes, description)

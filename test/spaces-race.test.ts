@@ -3,6 +3,7 @@ import { count, startTestApp, type TestApp } from './support/app';
 import { startChildApp, type ChildApp } from './support/child-app';
 import { activePartner, signUp } from './support/fixtures';
 import { localDate, nextOccurrence, propose, REVIEW, slot, spaceSetup, BOOK } from './support/spaces';
+import { APPOINT_SECRETARY } from './support/documents';
 
 /** Two server processes on one database: this one, and a forked child with its own pool. */
 let app: TestApp;
@@ -53,7 +54,7 @@ describe('double booking across two server processes', () => {
     const s = await spaceSetup(app, slots);
     const rival = await activePartner(app, s.communityId, s.secretary, 'MERCHANT');
     const secondSecretary = await signUp(app);
-    await app.gql(`mutation($c: ID!, $u: ID!) { appointSecretary(communityId: $c, userId: $u) { id } }`, { c: s.communityId, u: secondSecretary.id }, await app.adminToken());
+    await app.gql(APPOINT_SECRETARY, { c: s.communityId, u: secondSecretary.id }, await app.adminToken());
     const a = await propose(app, s.owner, { partnerId: s.partnerId, roomId: s.roomId, weeklySlots: slots, startsOn: localDate('Asia/Shanghai', 1), endsOn: localDate('Asia/Shanghai', 200) });
     const b = await propose(app, rival.owner, { partnerId: rival.partnerId, roomId: s.roomId, weeklySlots: [slots[1]], startsOn: localDate('Asia/Shanghai', 100), endsOn: localDate('Asia/Shanghai', 300) });
     const [ra, rb] = await Promise.all([

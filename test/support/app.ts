@@ -12,6 +12,7 @@ import { createDataSource } from '../../src/db/data-source';
 import { registry } from '../../src/registry';
 import { createLogger } from '../../src/logger';
 import { urlFor, withAdmin } from './pg';
+import { LOG_IN } from './documents';
 
 export const ADMIN_EMAIL = 'admin@test.local';
 export const ADMIN_PASSWORD = 'admin-pass-1';
@@ -96,7 +97,7 @@ export async function startTestApp(
     },
     async adminToken() {
       if (!adminToken || Math.abs(nowMs() - adminToken.issuedAt) > 3_600_000) {
-        const res = await app.gql(`mutation($i: LogInInput!) { logIn(input: $i) { token } }`, { i: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } });
+        const res = await app.gql(LOG_IN, { i: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } });
         adminToken = { token: res.data.logIn.token as string, issuedAt: nowMs() };
       }
       return adminToken.token;

@@ -2,7 +2,7 @@ import { ok, type TestApp } from './app';
 import { activePartner, communityWithSecretary, signUp, unique, type Account } from './fixtures';
 
 /** Builders for the demand tests, on top of the public API (documents: support/documents.ts). */
-import { POST_DEMAND, PUBLISH_OFFER, CLAIM_DEMAND as CLAIM, DISPATCH_OFFER as DISPATCH, REVIEW_MATCH as REVIEW, RESPOND_TO_DISPATCH as RESPOND, WITHDRAW_MATCH as WITHDRAW, MARK_MATCH_FULFILLED as FULFIL, EVALUATE_MATCH as EVALUATE, CANCEL_DEMAND as CANCEL } from './documents';
+import { APPROVE_PARTNERSHIP, REQUEST_PARTNERSHIP, POST_DEMAND, PUBLISH_OFFER, CLAIM_DEMAND as CLAIM, DISPATCH_OFFER as DISPATCH, REVIEW_MATCH as REVIEW, RESPOND_TO_DISPATCH as RESPOND, WITHDRAW_MATCH as WITHDRAW, MARK_MATCH_FULFILLED as FULFIL, EVALUATE_MATCH as EVALUATE, CANCEL_DEMAND as CANCEL } from './documents';
 export { POST_DEMAND, PUBLISH_OFFER, CLAIM, DISPATCH, REVIEW, RESPOND, WITHDRAW, FULFIL, EVALUATE, CANCEL };
 export const DEMAND = `query($id: ID!) { demandItem(id: $id) { id status quantity matchedQuantity fulfilledQuantity remainingQuantity
   matches { id status quantity } history { from to note by { id } } } }`;
@@ -56,6 +56,6 @@ export { signUp, unique };
 
 /** An ACTIVE partnership of an existing partner in another community (offers may name only such communities). */
 export async function joinCommunity(app: TestApp, owner: Account, partnerId: string, other: { communityId: string; secretary: Account }) {
-  const req = ok(await app.gql(`mutation($p: ID!, $c: ID!) { requestPartnership(partnerId: $p, communityId: $c) { id } }`, { p: partnerId, c: other.communityId }, owner.token));
-  ok(await app.gql(`mutation($id: ID!) { reviewPartnership(id: $id, decision: APPROVE) { id } }`, { id: req.requestPartnership.id }, other.secretary.token));
+  const req = await app.gqlOk(REQUEST_PARTNERSHIP, { p: partnerId, c: other.communityId }, owner.token);
+  await app.gqlOk(APPROVE_PARTNERSHIP, { id: req.requestPartnership.id }, other.secretary.token);
 }
