@@ -1,43 +1,28 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import request from 'supertest';
 import type { Client } from 'graphql-ws';
 import type { DataSource } from 'typeorm';
-import { createApp, type AppHandle } from '../src/app';
-import { ensureAdmin } from '../src/auth/auth.service';
-import { loadConfig } from '../src/config';
-import { createDataSource, migrate } from '../src/db/data-source';
-import { registry } from '../src/registry';
+import type { AppHandle } from '../src/app';
 import { inTransaction } from '../src/db/transaction';
 import { publish, topics } from '../src/live/events';
-import { createLogger } from '../src/logger';
 import { ok, PASSWORD } from './support/app';
+import { startPGliteApp, type PGliteApp } from './support/pglite';
 import { bearer, Subscription, until, wsClient } from './support/live';
 import { APPROVE_PARTNERSHIP, REQUEST_PARTNERSHIP, SIGN_UP } from './support/documents';
 
 /** The embedded store has no other process to hear: events go from publisher to hub in-process, after commit. */
-let dir: string;
+let store: PGliteApp;
 let db: DataSource;
 let handle: AppHandle;
 let client: Client | undefined;
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-live-pglite-'));
-  const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dir, JWT_SECRET: 'x', ADMIN_EMAIL: 'admin@pglite.test', ADMIN_PASSWORD: 'admin-pass-1' });
-  const log = createLogger('silent');
-  db = await createDataSource(config, log, registry).initialize();
-  await migrate(db);
-  await ensureAdmin(db, config);
-  handle = await createApp({ db, config, log });
-  await new Promise<void>((resolve) => handle.server.listen(0, '127.0.0.1', resolve));
+  store = await startPGliteApp({ prefix: 'mp-live-pglite-', listen: true });
+  ({ db, handle } = store);
 });
 
 afterAll(async () => {
   await client?.dispose();
-  await handle.drain();
-  await db.destroy();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await store?.close();
 });
 
 async function gql(query: string, variables: object = {}, token?: string) {
