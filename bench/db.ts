@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Client } from 'pg';
 import { loadConfig } from '../src/config';
 import { createDataSource, migrate } from '../src/db/data-source';
+import { registry } from '../src/registry';
 import { createLogger } from '../src/logger';
 
 /** The database URL of `name` on the server of `adminUrl`. */
@@ -30,7 +31,7 @@ export async function freshDatabase(adminUrl: string, name: string): Promise<str
 /** Applies pending migrations with the application's own data source and migration list. */
 export async function migrateDatabase(url: string): Promise<string[]> {
   const config = loadConfig({ DATABASE_URL: url, NODE_ENV: 'development', LOG_LEVEL: 'warn' });
-  const db = createDataSource(config, createLogger('warn'), { poolSize: 2, statementTimeoutMs: 0 });
+  const db = createDataSource(config, createLogger('warn'), { ...registry, poolSize: 2, statementTimeoutMs: 0 });
   await db.initialize();
   try {
     return await migrate(db);

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { loadConfig } from '../src/config';
 import type { Ctx } from '../src/context';
 import { createDataSource, migrate } from '../src/db/data-source';
+import { registry } from '../src/registry';
 import { createLogger } from '../src/logger';
 import { SummaryGroupBy } from '../src/service-hours/service-hours.inputs';
 import { serviceHoursSummary } from '../src/service-hours/service-hours.service';
@@ -15,7 +16,7 @@ async function main() {
   const config = loadConfig({ ...process.env, NODE_ENV: 'test' });
   if (!config.databaseUrl) throw new Error('set DATABASE_URL to an empty PostgreSQL database');
   const log = createLogger('silent');
-  const db = await createDataSource(config, log, { poolSize: 2, statementTimeoutMs: 600_000 }).initialize();
+  const db = await createDataSource(config, log, { ...registry, poolSize: 2, statementTimeoutMs: 600_000 }).initialize();
   await migrate(db);
   if (!Number((await db.query(`SELECT count(*) AS n FROM service_log`))[0].n)) {
     await db.query(`INSERT INTO community (name, timezone) SELECT '社区' || g, CASE WHEN g % 5 = 0 THEN 'America/New_York' ELSE 'Asia/Shanghai' END FROM generate_series(1, 50) g`);

@@ -10,7 +10,7 @@ import express from 'express';
 import proxyaddr from 'proxy-addr';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
-import { authenticate } from './auth/tokens';
+import { authenticate, viewerFromHeader } from './auth/tokens';
 import type { Config } from './config';
 import type { Ctx } from './context';
 import { migrationsApplied } from './db/data-source';
@@ -22,7 +22,7 @@ import { idempotencyMiddleware } from './ops/idempotency';
 import { Metrics, metricsHandler } from './ops/metrics';
 import { graphqlObserverPlugin, httpErrorHandler, requestLogger } from './ops/observe';
 import { OperationGuard } from './ops/operation-guard';
-import { rateLimitMiddleware } from './ops/rate-limit';
+import { rateLimitMiddleware, type IdentifyCaller } from './ops/rate-limit';
 import { corsPolicy, securityHeaders } from './ops/security';
 import { startEventBus, type EventBus } from './live/events';
 import { attachWebSocket } from './live/websocket';
@@ -146,11 +146,13 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
   await apollo.start();
 
   if (config.landingPage) app.use(ideRouter({ db, path: '/graphql' }));
+  // ops/ knows no domain: the app tells it who a request's token names (signature only, no database).
+  const identify: IdentifyCaller = (req) => viewerFromHeader(config, req.header('authorization')).userId;
   app.use(
     '/graphql',
-    rateLimitMiddleware(config, guard),
+    rateLimitMiddleware(guard, identify),
     express.json({ limit: config.bodyLimit }),
-    idempotencyMiddleware({ db, config, log }),
+    idempotencyMiddleware({ db, config, log, identify }),
     expressMiddleware(apollo, {
       context: async ({ req, res }): Promise<Ctx> => {
         const viewer = await authenticate(db, config, req.header('authorization'));

@@ -5,6 +5,7 @@ import { ensureAdmin } from './auth/auth.service';
 import { ConfigError, generatedSecrets, loadConfig } from './config';
 import { DataDirLockedError } from './db/data-dir-lock';
 import { createDataSource, migrate } from './db/data-source';
+import { registry } from './registry';
 import { createLogger } from './logger';
 import { isDatabaseEmpty, seedDemo } from './seed/seed';
 import { startContractExpirySweep } from './spaces/expiry';
@@ -17,7 +18,7 @@ async function main() {
   for (const name of generatedSecrets()) {
     log.warn(`${name} is not set; using a ${name === 'JWT_SECRET' ? 'random secret (tokens end with this process)' : 'demo default'}`);
   }
-  const db = createDataSource(config, log);
+  const db = createDataSource(config, log, registry);
   await db.initialize();
   log.info({ store: config.databaseUrl ? 'postgresql' : `pglite:${config.dataDir}` }, 'database connected');
   const applied = await migrate(db);

@@ -2,7 +2,6 @@ import { validate } from 'class-validator';
 import { getNamedType, type GraphQLFieldResolver, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
 import { buildSchema, getMetadataStorage, type NonEmptyArray, type ResolverData } from 'type-graphql';
 import { AuthResolver } from './auth/auth.resolver';
-import { StatusChangeResolver } from './common/history';
 import { answerFromDatabase } from './common/loaders';
 import { DateTimeScalar } from './common/scalars';
 import { guardArguments } from './common/input-guard';
@@ -10,7 +9,7 @@ import { fieldErrors } from './common/validation';
 import { CommunityResolver, RoomResolver } from './communities/communities.resolver';
 import { zoneOfObject } from './communities/zones.service';
 import { writeInstantsInZones } from './common/local-time';
-import { DemandItemResolver, EvaluationResolver, MatchResolver, PartnerDemandResolver, PublicBoardDemandResolver, SupplyOfferResolver } from './demand/demand.resolver';
+import { DemandItemResolver, EvaluationResolver, MatchResolver, PartnerDemandResolver, SupplyOfferResolver } from './demand/demand.resolver';
 import { BadUserInputError, type FieldError } from './errors';
 import { UserLocaleResolver } from './users/locale.resolver';
 import { refusingPubSub } from './live/events';
@@ -20,6 +19,7 @@ import { SignedLinkResolver } from './links/signed-links.resolver';
 import { PublicBoardResolver } from './public/public-board.resolver';
 import { ContractObligationsResolver, ServiceLogResolver } from './service-hours/service-hours.resolver';
 import { spacesResolvers } from './spaces/spaces.resolver';
+import { StatusChangeResolver } from './users/status-change.resolver';
 import { UserResolver } from './users/users.resolver';
 
 /** Every resolver class, by domain. */
@@ -41,7 +41,6 @@ export const resolvers: NonEmptyArray<Function> = [
   MatchResolver,
   EvaluationResolver,
   PartnerDemandResolver,
-  PublicBoardDemandResolver,
   NotificationResolver,
   PartnerActivityEventResolver,
   LiveResolver,

@@ -9,8 +9,8 @@ import { ADMIN_EMAIL, ADMIN_PASSWORD, count, errorCode, PASSWORD, startTestApp, 
 import { communityWithSecretary, registerPartner, signUp, unique } from './support/fixtures';
 import { bearer, Subscription, wsClient } from './support/live';
 import { advanceClock, now, setClock } from '../src/common/clock';
+import { APPROVE_PARTNERSHIP, REQUEST_PARTNERSHIP, SIGN_UP } from './support/documents';
 
-const SIGN_UP = `mutation($i: SignUpInput!) { signUp(input: $i) { token user { id } } }`;
 const LOG_IN = `mutation($i: LogInInput!) { logIn(input: $i) { token user { id } } }`;
 const CHANGE = `mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) { token user { id } } }`;
 const LOG_OUT = `mutation { logOutEverywhere }`;
@@ -95,8 +95,8 @@ describe('logOutEverywhere', () => {
     expect((await app.gql(ME, {}, again)).data.me.id).toBe(user.id);
     // ...and a subscription started before the end gets no further event: the socket closes instead.
     expect(held.error).toBeNull();
-    const requested = await app.gql(`mutation($p: ID!, $c: ID!) { requestPartnership(partnerId: $p, communityId: $c) { id } }`, { p: partnerId, c: communityId }, again);
-    await app.gql(`mutation($id: ID!) { reviewPartnership(id: $id, decision: APPROVE) { id } }`, { id: requested.data.requestPartnership.id }, secretary.token);
+    const requested = await app.gql(REQUEST_PARTNERSHIP, { p: partnerId, c: communityId }, again);
+    await app.gql(APPROVE_PARTNERSHIP, { id: requested.data.requestPartnership.id }, secretary.token);
     await held.ended();
     expect((held.error as { code?: number }).code).toBe(4403);
     expect(held.results).toEqual([]);

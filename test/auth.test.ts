@@ -2,6 +2,7 @@ import { advanceClock, now, nowMs, setClock } from '../src/common/clock';
 import jwt from 'jsonwebtoken';
 import { count, errorCode, PASSWORD, startTestApp, type TestApp } from './support/app';
 import { signUp, unique } from './support/fixtures';
+import { APPOINT_SECRETARY } from './support/documents';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -109,7 +110,7 @@ describe('sign-up and log-in', () => {
     const b = await signUp(app);
     const communityRes = await app.gql(`mutation { createCommunity(input: { name: "可见性" }) { id } }`, {}, await app.adminToken());
     const communityId = communityRes.data.createCommunity.id;
-    await app.gql(`mutation($c: ID!, $u: ID!) { appointSecretary(communityId: $c, userId: $u) { id } }`, { c: communityId, u: a.id }, await app.adminToken());
+    await app.gql(APPOINT_SECRETARY, { c: communityId, u: a.id }, await app.adminToken());
     const query = `query($id: ID!) { community(id: $id) { secretaries { id email } } }`;
     const asOther = await app.gql(query, { id: communityId }, b.token);
     const asSelf = await app.gql(query, { id: communityId }, a.token);

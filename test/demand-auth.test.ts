@@ -18,6 +18,7 @@ import {
   scene,
   type Scene,
 } from './support/demand-fixtures';
+import { REQUEST_PARTNERSHIP } from './support/documents';
 
 let app: TestApp;
 let here: Scene;
@@ -113,7 +114,7 @@ describe('matches', () => {
     // A partner that asked to join but is still PENDING.
     const pendingOwner = await signUp(app);
     const pendingPartner = await registerPartner(app, pendingOwner);
-    ok(await app.gql(`mutation($p: ID!, $c: ID!) { requestPartnership(partnerId: $p, communityId: $c) { id } }`, { p: pendingPartner, c: here.communityId }, pendingOwner.token));
+    ok(await app.gql(REQUEST_PARTNERSHIP, { p: pendingPartner, c: here.communityId }, pendingOwner.token));
 
     const before = await tables();
     const input = { demandId, partnerId: here.partner.partnerId, quantity: 1 };

@@ -5,6 +5,7 @@ import { ADMIN_EMAIL, ADMIN_PASSWORD, createTestDatabase, dropTestDatabase } fro
 import { unique } from './support/fixtures';
 import { post, ready, spawnMain, type MainProcess } from './support/main-process';
 import { Client } from 'pg';
+import { CREATE_COMMUNITY, LOG_IN } from './support/documents';
 
 /**
  * The real server (src/main.ts) as a child process, killed with SIGKILL while acknowledged writes
@@ -26,10 +27,9 @@ async function start(env: Record<string, string>): Promise<MainProcess> {
   return server;
 }
 
-const createCommunity = `mutation($i: CreateCommunityInput!) { createCommunity(input: $i) { id } }`;
 
 async function adminToken(url: string): Promise<string> {
-  const res = await post(url, `mutation($i: LogInInput!) { logIn(input: $i) { token } }`, { i: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } });
+  const res = await post(url, LOG_IN, { i: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } });
   return res.body.data.logIn.token;
 }
 
@@ -47,7 +47,7 @@ async function writeUntilKilled(server: MainProcess, killAfter: number, notBefor
   const writer = async () => {
     while (!killed) {
       try {
-        const res = await post(server.url, createCommunity, { i: { name: unique('durable') } }, auth);
+        const res = await post(server.url, CREATE_COMMUNITY, { i: { name: unique('durable') } }, auth);
         if (res.body.data?.createCommunity) acknowledged.push(res.body.data.createCommunity.id);
         else if (!killed) throw new Error(JSON.stringify(res.body.errors));
       } catch (error) {

@@ -7,6 +7,7 @@ import type { DataSource } from 'typeorm';
 import { loadConfig } from '../src/config';
 import { DataDirLockedError, lockDataDir } from '../src/db/data-dir-lock';
 import { createDataSource } from '../src/db/data-source';
+import { registry } from '../src/registry';
 import { embeddedStoreFsyncs } from '../src/db/durable-nodefs';
 
 /** The embedded store's directory lock and its durability, in this process (the server process is in durability.test.ts). */
@@ -71,7 +72,7 @@ describe('durability of commits', () => {
   let db: DataSource;
   beforeAll(async () => {
     const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: tempDir(), JWT_SECRET: 'x' });
-    db = await createDataSource(config, pino({ level: 'silent' })).initialize();
+    db = await createDataSource(config, pino({ level: 'silent' }), registry).initialize();
   }, 180_000);
   afterAll(async () => {
     await db?.destroy();
@@ -97,9 +98,9 @@ describe('durability of commits', () => {
     const dir = tempDir();
     const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dir, JWT_SECRET: 'x' });
     const log = pino({ level: 'silent' });
-    const other = createDataSource(config, log);
+    const other = createDataSource(config, log, registry);
     expect(fs.existsSync(path.join(dir, 'server.lock'))).toBe(true);
-    expect(() => createDataSource(config, log)).toThrow(DataDirLockedError);
+    expect(() => createDataSource(config, log, registry)).toThrow(DataDirLockedError);
     await other.destroy();
     expect(fs.existsSync(path.join(dir, 'server.lock'))).toBe(false);
   });

@@ -1,6 +1,6 @@
 import { IntlMessageFormat } from 'intl-messageformat';
 import request from 'supertest';
-import { count, errorCode, startTestApp, type TestApp } from './support/app';
+import { count, errorCode, ok, startTestApp, type TestApp } from './support/app';
 import { postDemand, publishOffer, scene } from './support/demand-fixtures';
 import { signUp } from './support/fixtures';
 import { loggedService, minutesAgo, VERIFY } from './support/service-hours';
@@ -175,8 +175,7 @@ describe('notifications, history notes and reasons in the reader language', () =
     const req = request(app.server).post('/graphql').set('content-type', 'application/json').set('authorization', `Bearer ${token}`);
     if (language) req.set('accept-language', language);
     const res = await req.send({ query: INBOX });
-    if (res.body.errors) throw new Error(JSON.stringify(res.body.errors));
-    return res.body.data.notifications.edges.map((e: { node: unknown }) => e.node);
+    return ok(res.body).notifications.edges.map((e: { node: unknown }) => e.node);
   };
 
   it("tells a volunteer of a verified log in their language: zh-CN by default, en when asked or saved", async () => {

@@ -1,7 +1,7 @@
 import { nowMs } from '../src/common/clock';
 import type { AddressInfo } from 'node:net';
 import { count, startTestApp, type TestApp } from './support/app';
-import { startChildApp, type ChildApp } from './support/child-app';
+import { appAndChild, post as postTo, type AppAndChild, type ChildApp } from './support/child-app';
 import { requestHash } from '../src/ops/idempotency';
 import { activePartner, signUp, unique } from './support/fixtures';
 import { BOOK, nextOccurrence, slot, spaceSetup } from './support/spaces';
@@ -9,16 +9,14 @@ import { BOOK, nextOccurrence, slot, spaceSetup } from './support/spaces';
 /** Idempotency keys across two server processes on one database: A (this process) and B (a forked child). */
 let app: TestApp;
 let child: ChildApp;
+let both: AppAndChild;
 beforeAll(async () => {
-  app = await startTestApp();
-  child = await startChildApp(app.databaseUrl);
+  both = await appAndChild();
+  ({ app, child } = both);
 }, 120_000);
-afterAll(async () => {
-  await child?.stop();
-  await app.close();
-});
+afterAll(() => both?.close());
 
-const onA = () => `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+const onA = () => both.appUrl;
 const onB = () => child.url;
 
 interface Answer {
@@ -28,11 +26,11 @@ interface Answer {
 }
 
 async function post(base: string, query: string, variables: Record<string, unknown>, token: string | null, key?: string): Promise<Answer> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  const headers: Record<string, string> = {};
   if (token) headers.authorization = `Bearer ${token}`;
   if (key !== undefined) headers['idempotency-key'] = key;
-  const res = await fetch(`${base}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
-  return { status: res.status, replayed: res.headers.get('idempotent-replayed'), body: (await res.json()) as Answer['body'] };
+  const res = await postTo(base, query, variables, headers);
+  return { status: res.status, replayed: res.headers.get('idempotent-replayed'), body: res.body as Answer['body'] };
 }
 
 const code = (a: Answer) => a.body.errors?.[0]?.extensions.code;

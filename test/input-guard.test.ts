@@ -2,6 +2,7 @@ import { startTestApp, count, errorCode, type TestApp, type GqlResult } from './
 import { POST_DEMAND, PUBLISH_OFFER, ok, postDemand, scene, type Scene } from './support/demand-fixtures';
 import { communityWithSecretary, registerPartner, signUp, unique } from './support/fixtures';
 import { wsClient, bearer } from './support/live';
+import { CREATE_ROOM, MARK_NOTIFICATIONS_READ, REGISTER_PARTNER } from './support/documents';
 
 /** Issue #11 item 8: bad text, dates and cursors never reach PostgreSQL; refusals name the field. */
 let app: TestApp;
@@ -56,7 +57,7 @@ describe('text inputs', () => {
     expect(fieldsOf(search)).toEqual(['filter.search']);
     const partners = await app.gql(`query { partners(filter: { search: "\\u0000" }) { totalCount } }`);
     expect(errorCode(partners)).toBe('BAD_USER_INPUT');
-    const ids = await app.gql(`mutation($ids: [ID!]!) { markNotificationsRead(ids: $ids) }`, { ids: ['x', 'y\u0000'] }, s.secretary.token);
+    const ids = await app.gql(MARK_NOTIFICATIONS_READ, { ids: ['x', 'y\u0000'] }, s.secretary.token);
     expect(errorCode(ids)).toBe('BAD_USER_INPUT');
     expect(fieldsOf(ids)).toEqual(['ids[1]']);
   });
@@ -116,7 +117,7 @@ describe('request errors over WebSocket', () => {
 describe('blank required text', () => {
   it('is refused with BAD_USER_INPUT naming the field (it would be stored empty once trimmed)', async () => {
     const before = await count(app.db, 'partner');
-    const res = await app.gql(`mutation($i: RegisterPartnerInput!) { registerPartner(input: $i) { id } }`, { i: { name: '   ', category: 'CHARITY' } }, s.secretary.token);
+    const res = await app.gql(REGISTER_PARTNER, { i: { name: '   ', category: 'CHARITY' } }, s.secretary.token);
     expect(errorCode(res)).toBe('BAD_USER_INPUT');
     expect(fieldsOf(res)).toEqual(['input.name']);
     expect(await count(app.db, 'partner')).toBe(before);
@@ -200,7 +201,7 @@ describe('variables with many bad items', () => {
   it('stop being coerced after 50 errors: one short refusal, nothing stored, the server free for others', async () => {
     const { communityId, secretary } = await communityWithSecretary(app);
     const weeklySlots = Array.from({ length: 2000 }, () => ({ weekday: 'SOMEDAY', startTime: 25, endTime: null }));
-    const res = await app.gql(`mutation($i: CreateRoomInput!) { createRoom(input: $i) { id } }`, { i: { communityId, name: 'x', capacity: 10, weeklySlots } }, secretary.token);
+    const res = await app.gql(CREATE_ROOM, { i: { communityId, name: 'x', capacity: 10, weeklySlots } }, secretary.token);
     expect(res.status).toBe(400);
     expect(res.errors!.length).toBeLessThanOrEqual(51);
     expect(res.errors!.length).toBeGreaterThan(1);

@@ -1,5 +1,6 @@
 import { count, errorCode, PASSWORD, startTestApp, type TestApp } from './support/app';
 import { joinPartner, registerPartner, signUp, unique, type Account } from './support/fixtures';
+import { SIGN_UP } from './support/documents';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -45,7 +46,7 @@ describe('invitations with consent', () => {
     const invited = await app.gql(INVITE, { p: partnerId, e: email.toUpperCase(), r: 'OWNER' }, owner.token);
     expect(invited.errors).toBeUndefined();
 
-    const up = await app.gql(`mutation($i: SignUpInput!) { signUp(input: $i) { token user { id } } }`, { i: { email, password: PASSWORD, displayName: name } });
+    const up = await app.gql(SIGN_UP, { i: { email, password: PASSWORD, displayName: name } });
     const newcomer = { id: up.data.signUp.user.id, token: up.data.signUp.token, email };
     const mine = await app.gql(MY_INVITATIONS, {}, newcomer.token);
     expect(mine.data.me.invitations).toEqual([{ id: invited.data.invitePartnerMember.id, role: 'OWNER', status: 'PENDING', partner: { id: partnerId, name: expect.any(String) }, invitedBy: { id: owner.id } }]);

@@ -8,6 +8,7 @@ import { activePartner, communityWithSecretary, signUp, type Account } from './s
 import { bearer, Subscription, twoServersOnOneDatabase, until } from './support/live';
 import { addMember, loggedService, minutesAgo, VERIFY, VERIFY_MANY } from './support/service-hours';
 import { BOOK, CANCEL as CANCEL_BOOKING, localDate, occurrences, propose, REVIEW as REVIEW_CONTRACT, slot, spaceSetup, TERMINATE } from './support/spaces';
+import { APPOINT_SECRETARY, END_PARTNERSHIP, MARK_NOTIFICATIONS_READ } from './support/documents';
 
 /**
  * The domains wired into live updates: matches, contracts, bookings and service logs. Two servers
@@ -24,9 +25,6 @@ const QUEUE = `subscription($c: ID!) { reviewQueueChanged(communityId: $c) { id 
 const ACTIVITY = `subscription($p: ID!) { partnerActivity(partnerId: $p) { kind match { id status } contract { id status } booking { id status } } }`;
 const INBOX = `{ notifications(first: 100) { totalCount edges { node { id kind message readAt
   match { id status } contract { id status } booking { id status } serviceLog { id status } partnership { id } } } } }`;
-const MARK = `mutation($ids: [ID!]!) { markNotificationsRead(ids: $ids) }`;
-const APPOINT = `mutation($c: ID!, $u: ID!) { appointSecretary(communityId: $c, userId: $u) { id } }`;
-const END = `mutation($id: ID!, $r: String!) { endPartnership(id: $id, reason: $r) { id status } }`;
 const CONTRACT_BOOKINGS = `query($id: ID!) { contract(id: $id) { bookings { id start status } } }`;
 
 const gql = async (app: TestApp, query: string, vars: Record<string, unknown>, token?: string) => ok(await app.gql(query, vars, token));
@@ -57,7 +55,7 @@ const kindsOf = (told: Record<string, any[]>) => Object.fromEntries(Object.entri
 
 async function secondSecretary(communityId: string): Promise<Account> {
   const s2 = await signUp(a);
-  await gql(a, APPOINT, { c: communityId, u: s2.id }, await a.adminToken());
+  await gql(a, APPOINT_SECRETARY, { c: communityId, u: s2.id }, await a.adminToken());
   return s2;
 }
 
@@ -172,7 +170,7 @@ describe('partnerActivity of matches, contracts and bookings', () => {
     await subscribed(b, topics.partnerActivity(s.partnerId));
     const before = (await inboxOf(member)).length;
 
-    await gql(a, END, { id: s.partnershipId, r: '合作终止' }, s.owner.token);
+    await gql(a, END_PARTNERSHIP, { id: s.partnershipId, r: '合作终止' }, s.owner.token);
     expect((await queue.next()).data.reviewQueueChanged).toMatchObject({ id: pending, status: 'WITHDRAWN' });
     const kinds = [];
     for (let i = 0; i < 3; i++) kinds.push((await activity.next()).data.partnerActivity);
@@ -256,7 +254,7 @@ describe('notifications of matches, contracts, bookings and service logs', () =>
     // markNotificationsRead marks them.
     const ids = (await inboxOf(member)).map((n: any) => n.id);
     expect(ids).toHaveLength(8);
-    expect((await gql(a, MARK, { ids }, member.token)).markNotificationsRead).toBe(8);
+    expect((await gql(a, MARK_NOTIFICATIONS_READ, { ids }, member.token)).markNotificationsRead).toBe(8);
     expect((await inboxOf(member)).every((n: any) => n.readAt !== null)).toBe(true);
     // The owner's own are untouched: 7 of this story and the partnership's approval.
     expect(await count(a.db, 'notification', 'user_id = $1 AND read_at IS NULL', [owner.id])).toBe(8);
@@ -382,7 +380,7 @@ describe('limits on the WebSocket path', () => {
     // The same connection still serves a subscription within the limits.
     const fine = new Subscription(ws, `subscription($p: ID!) { partnerActivity(partnerId: $p) { kind community { id } } }`, { p: partnerId });
     await subscribed(b, topics.partnerActivity(partnerId));
-    await gql(a, END, { id: (await gql(a, `query($p: ID!) { partner(id: $p) { partnerships { id } } }`, { p: partnerId })).partner.partnerships[0].id, r: '结束' }, owner.token);
+    await gql(a, END_PARTNERSHIP, { id: (await gql(a, `query($p: ID!) { partner(id: $p) { partnerships { id } } }`, { p: partnerId })).partner.partnerships[0].id, r: '结束' }, owner.token);
     expect((await fine.next()).data.partnerActivity).toEqual({ kind: 'PARTNERSHIP_ENDED', community: { id: communityId } });
   });
 

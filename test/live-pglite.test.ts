@@ -1,60 +1,46 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import request from 'supertest';
 import type { Client } from 'graphql-ws';
 import type { DataSource } from 'typeorm';
-import { createApp, type AppHandle } from '../src/app';
-import { ensureAdmin } from '../src/auth/auth.service';
-import { loadConfig } from '../src/config';
-import { createDataSource, migrate } from '../src/db/data-source';
+import type { AppHandle } from '../src/app';
 import { inTransaction } from '../src/db/transaction';
 import { publish, topics } from '../src/live/events';
-import { createLogger } from '../src/logger';
-import { PASSWORD } from './support/app';
+import { ok, PASSWORD } from './support/app';
+import { startPGliteApp, type PGliteApp } from './support/pglite';
 import { bearer, Subscription, until, wsClient } from './support/live';
+import { APPROVE_PARTNERSHIP, REQUEST_PARTNERSHIP, SIGN_UP } from './support/documents';
 
 /** The embedded store has no other process to hear: events go from publisher to hub in-process, after commit. */
-let dir: string;
+let store: PGliteApp;
 let db: DataSource;
 let handle: AppHandle;
 let client: Client | undefined;
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-live-pglite-'));
-  const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dir, JWT_SECRET: 'x', ADMIN_EMAIL: 'admin@pglite.test', ADMIN_PASSWORD: 'admin-pass-1' });
-  const log = createLogger('silent');
-  db = await createDataSource(config, log).initialize();
-  await migrate(db);
-  await ensureAdmin(db, config);
-  handle = await createApp({ db, config, log });
-  await new Promise<void>((resolve) => handle.server.listen(0, '127.0.0.1', resolve));
+  store = await startPGliteApp({ prefix: 'mp-live-pglite-', listen: true });
+  ({ db, handle } = store);
 });
 
 afterAll(async () => {
   await client?.dispose();
-  await handle.drain();
-  await db.destroy();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await store?.close();
 });
 
 async function gql(query: string, variables: object = {}, token?: string) {
   const req = request(handle.server).post('/graphql').set('content-type', 'application/json');
   if (token) req.set('authorization', `Bearer ${token}`);
   const res = await req.send({ query, variables });
-  if (res.body.errors) throw new Error(JSON.stringify(res.body.errors));
-  return res.body.data;
+  return ok(res.body);
 }
 
 const signUp = async (name: string) =>
-  (await gql(`mutation($i: SignUpInput!) { signUp(input: $i) { token user { id } } }`, { i: { email: `${name}@pglite.test`, password: PASSWORD, displayName: name } })).signUp;
+  (await gql(SIGN_UP, { i: { email: `${name}@pglite.test`, password: PASSWORD, displayName: name } })).signUp;
 
 it('delivers committed events in-process, never a rolled-back one, and writes the inbox', async () => {
   const admin = (await gql(`mutation { logIn(input: { email: "admin@pglite.test", password: "admin-pass-1" }) { token } }`)).logIn.token;
   const communityId = (await gql(`mutation { createCommunity(input: { name: "梅园新村" }) { id } }`, {}, admin)).createCommunity.id;
   const owner = await signUp('owner');
   const partnerId = (await gql(`mutation { registerPartner(input: { name: "闲云茶馆", category: MERCHANT }) { id } }`, {}, owner.token)).registerPartner.id;
-  const partnershipId = (await gql(`mutation($p: ID!, $c: ID!) { requestPartnership(partnerId: $p, communityId: $c) { id } }`, { p: partnerId, c: communityId }, owner.token))
+  const partnershipId = (await gql(REQUEST_PARTNERSHIP, { p: partnerId, c: communityId }, owner.token))
     .requestPartnership.id;
 
   client = wsClient(handle.server, bearer(owner.token));
@@ -68,7 +54,7 @@ it('delivers committed events in-process, never a rolled-back one, and writes th
     }),
   ).rejects.toThrow('rolled back on purpose');
 
-  await gql(`mutation($id: ID!) { reviewPartnership(id: $id, decision: APPROVE) { id } }`, { id: partnershipId }, admin);
+  await gql(APPROVE_PARTNERSHIP, { id: partnershipId }, admin);
   expect(await sub.next()).toEqual({ data: { partnerActivity: { kind: 'PARTNERSHIP_ACTIVE', partnership: { id: partnershipId, status: 'ACTIVE' } } } });
   expect(sub.results).toHaveLength(1);
 

@@ -5,6 +5,7 @@ import { notify } from '../src/live/notifications.service';
 import { count, errorCode, startTestApp, type TestApp } from './support/app';
 import { communityWithSecretary, joinPartner, registerPartner, signUp, type Account } from './support/fixtures';
 import { bearer, Subscription, twoServersOnOneDatabase, until } from './support/live';
+import { END_PARTNERSHIP, MARK_NOTIFICATIONS_READ, REQUEST_PARTNERSHIP, REVIEW_PARTNERSHIP } from './support/documents';
 
 /**
  * Two server processes on one PostgreSQL database: each has its own pool and its own LISTEN
@@ -16,9 +17,6 @@ let a: TestApp;
 let b: TestApp;
 beforeAll(() => ({ a, b } = live.servers));
 
-const REQUEST = `mutation($p: ID!, $c: ID!) { requestPartnership(partnerId: $p, communityId: $c) { id } }`;
-const REVIEW = `mutation($id: ID!, $d: ReviewDecision!, $n: String) { reviewPartnership(id: $id, decision: $d, note: $n) { id status } }`;
-const END = `mutation($id: ID!, $r: String!) { endPartnership(id: $id, reason: $r) { id status } }`;
 const ACTIVITY = `subscription($p: ID!) { partnerActivity(partnerId: $p) { kind at partnership { id status } community { id } } }`;
 const REQUESTS = `subscription($c: ID!) { partnershipRequestsChanged(communityId: $c) { id status partner { id } } }`;
 const INBOX = `query($u: Boolean, $first: Int, $after: String) {
@@ -26,12 +24,10 @@ const INBOX = `query($u: Boolean, $first: Int, $after: String) {
     totalCount pageInfo { hasNextPage endCursor }
     edges { node { id kind message readAt createdAt partnership { id status } community { id } } }
   } }`;
-const MARK = `mutation($ids: [ID!]!) { markNotificationsRead(ids: $ids) }`;
 
 async function request(app: TestApp, owner: Account, partnerId: string, communityId: string): Promise<string> {
-  const res = await app.gql(REQUEST, { p: partnerId, c: communityId }, owner.token);
-  if (res.errors) throw new Error(JSON.stringify(res.errors));
-  return res.data.requestPartnership.id;
+  const res = await app.gqlOk(REQUEST_PARTNERSHIP, { p: partnerId, c: communityId }, owner.token);
+  return res.requestPartnership.id;
 }
 
 async function pendingPartner(app: TestApp, communityId: string) {
@@ -42,9 +38,8 @@ async function pendingPartner(app: TestApp, communityId: string) {
 }
 
 const inbox = async (app: TestApp, account: Account, vars: Record<string, unknown> = {}) => {
-  const res = await app.gql(INBOX, vars, account.token);
-  if (res.errors) throw new Error(JSON.stringify(res.errors));
-  return res.data.notifications;
+  const res = await app.gqlOk(INBOX, vars, account.token);
+  return res.notifications;
 };
 
 describe('subscriptions across server processes', () => {
@@ -56,7 +51,7 @@ describe('subscriptions across server processes', () => {
     const { partnerId, partnershipId } = await pendingPartner(a, communityId);
     expect(await sub.next()).toEqual({ data: { partnershipRequestsChanged: { id: partnershipId, status: 'PENDING', partner: { id: partnerId } } } });
 
-    await a.gql(REVIEW, { id: partnershipId, d: 'APPROVE' }, secretary.token);
+    await a.gql(REVIEW_PARTNERSHIP, { id: partnershipId, d: 'APPROVE' }, secretary.token);
     expect(await sub.next()).toEqual({ data: { partnershipRequestsChanged: { id: partnershipId, status: 'ACTIVE', partner: { id: partnerId } } } });
   });
 
@@ -73,9 +68,9 @@ describe('subscriptions across server processes', () => {
     await subscribed(a, topics.partnerActivity(two.partnerId));
 
     // Each event goes out on the one channel in commit order, so anything misdelivered would arrive first.
-    await a.gql(REVIEW, { id: one.partnershipId, d: 'APPROVE' }, secretary.token);
-    await b.gql(REVIEW, { id: two.partnershipId, d: 'REJECT', n: '材料不全' }, secretary.token);
-    await a.gql(END, { id: one.partnershipId, r: '合作期满' }, one.owner.token);
+    await a.gql(REVIEW_PARTNERSHIP, { id: one.partnershipId, d: 'APPROVE' }, secretary.token);
+    await b.gql(REVIEW_PARTNERSHIP, { id: two.partnershipId, d: 'REJECT', n: '材料不全' }, secretary.token);
+    await a.gql(END_PARTNERSHIP, { id: one.partnershipId, r: '合作期满' }, one.owner.token);
 
     const first = await subOne.next();
     expect(first.data.partnerActivity).toMatchObject({ kind: 'PARTNERSHIP_ACTIVE', partnership: { id: one.partnershipId, status: 'ACTIVE' }, community: { id: communityId } });
@@ -86,7 +81,7 @@ describe('subscriptions across server processes', () => {
 
     // A last event for partner two proves partner one's ENDED never reached its subscriber.
     const again = await request(a, two.owner, two.partnerId, communityId);
-    await a.gql(REVIEW, { id: again, d: 'APPROVE' }, secretary.token);
+    await a.gql(REVIEW_PARTNERSHIP, { id: again, d: 'APPROVE' }, secretary.token);
     expect((await subTwo.next()).data.partnerActivity).toMatchObject({ kind: 'PARTNERSHIP_ACTIVE', partnership: { id: again } });
     expect(subOne.unread).toEqual([]);
     expect(subTwo.unread).toEqual([]);
@@ -119,7 +114,7 @@ describe('subscriptions across server processes', () => {
     // An admin may watch any community's queue.
     const admin = new Subscription(client(b, bearer(await a.adminToken())), REQUESTS, { c: communityId });
     await subscribed(b, topics.partnershipRequests(communityId));
-    await a.gql(REVIEW, { id: target.partnershipId, d: 'APPROVE' }, secretary.token);
+    await a.gql(REVIEW_PARTNERSHIP, { id: target.partnershipId, d: 'APPROVE' }, secretary.token);
     expect((await admin.next()).data.partnershipRequestsChanged).toMatchObject({ id: target.partnershipId, status: 'ACTIVE' });
   });
 
@@ -139,7 +134,7 @@ describe('subscriptions across server processes', () => {
     ).rejects.toThrow('rolled back on purpose');
     expect(await count(a.db, 'notification')).toBe(before);
 
-    await a.gql(REVIEW, { id: partnershipId, d: 'APPROVE' }, secretary.token);
+    await a.gql(REVIEW_PARTNERSHIP, { id: partnershipId, d: 'APPROVE' }, secretary.token);
     expect((await sub.next()).data.partnerActivity.kind).toBe('PARTNERSHIP_ACTIVE');
     expect(sub.results).toHaveLength(1);
   });
@@ -190,7 +185,7 @@ describe('subscriptions across server processes', () => {
 
     const sub = new Subscription(client(b, bearer(owner.token)), ACTIVITY, { p: partnerId });
     await subscribed(b, topics.partnerActivity(partnerId));
-    await a.gql(REVIEW, { id: partnershipId, d: 'APPROVE' }, secretary.token);
+    await a.gql(REVIEW_PARTNERSHIP, { id: partnershipId, d: 'APPROVE' }, secretary.token);
     expect((await sub.next()).data.partnerActivity.kind).toBe('PARTNERSHIP_ACTIVE');
   });
 });
@@ -207,7 +202,7 @@ describe('notifications', () => {
     const live = new Subscription(client(b, bearer(member.token)), `subscription { notificationReceived { kind partnership { id } } }`);
     await subscribed(b, topics.inbox(member.id));
 
-    await a.gql(REVIEW, { id: partnershipId, d: 'APPROVE', n: '欢迎加入' }, secretary.token);
+    await a.gql(REVIEW_PARTNERSHIP, { id: partnershipId, d: 'APPROVE', n: '欢迎加入' }, secretary.token);
     for (const account of [owner, member]) {
       const { edges, totalCount } = await inbox(a, account);
       expect(totalCount).toBe(1);
@@ -223,7 +218,7 @@ describe('notifications', () => {
     expect(await sub(live)).toEqual({ kind: 'PARTNERSHIP_ACTIVE', partnership: { id: partnershipId } });
 
     // A rejection tells them too.
-    await a.gql(REVIEW, { id: bystander.partnershipId, d: 'REJECT', n: '材料不全' }, secretary.token);
+    await a.gql(REVIEW_PARTNERSHIP, { id: bystander.partnershipId, d: 'REJECT', n: '材料不全' }, secretary.token);
     const rejected = (await inbox(a, bystander.owner)).edges.map((e: any) => e.node);
     expect(rejected).toEqual([expect.objectContaining({ kind: 'PARTNERSHIP_REJECTED', message: expect.stringMatching(/rejected your partnership request: 材料不全$/) })]);
     expect((await inbox(a, owner)).totalCount).toBe(1);
@@ -234,11 +229,11 @@ describe('notifications', () => {
     const { owner, partnerId, partnershipId } = await pendingPartner(a, communityId);
     const member = await signUp(a);
     await joinPartner(a, owner.token, partnerId, member);
-    await a.gql(REVIEW, { id: partnershipId, d: 'APPROVE' }, secretary.token);
+    await a.gql(REVIEW_PARTNERSHIP, { id: partnershipId, d: 'APPROVE' }, secretary.token);
     const ended = async (account: Account) => (await inbox(a, account)).edges.filter((e: any) => e.node.kind === 'PARTNERSHIP_ENDED').map((e: any) => e.node);
 
     // Ended by the owner: the secretary and the other member hear of it.
-    expect((await a.gql(END, { id: partnershipId, r: '业务调整' }, owner.token)).data.endPartnership.status).toBe('ENDED');
+    expect((await a.gql(END_PARTNERSHIP, { id: partnershipId, r: '业务调整' }, owner.token)).data.endPartnership.status).toBe('ENDED');
     expect(await ended(owner)).toEqual([]);
     for (const account of [secretary, member]) {
       expect(await ended(account)).toEqual([expect.objectContaining({ message: expect.stringMatching(/has ended: 业务调整$/), partnership: { id: partnershipId, status: 'ENDED' } })]);
@@ -246,8 +241,8 @@ describe('notifications', () => {
 
     // Ended by the secretary: the partner's members hear of it, the secretary does not.
     const again = await request(a, owner, partnerId, communityId);
-    await a.gql(REVIEW, { id: again, d: 'APPROVE' }, secretary.token);
-    await a.gql(END, { id: again, r: '场地收回' }, secretary.token);
+    await a.gql(REVIEW_PARTNERSHIP, { id: again, d: 'APPROVE' }, secretary.token);
+    await a.gql(END_PARTNERSHIP, { id: again, r: '场地收回' }, secretary.token);
     expect((await ended(owner)).map((n: any) => n.partnership.id)).toEqual([again]);
     expect((await ended(member)).map((n: any) => n.partnership.id)).toEqual([again, partnershipId]);
     expect((await ended(secretary)).map((n: any) => n.partnership.id)).toEqual([partnershipId]);
@@ -257,11 +252,11 @@ describe('notifications', () => {
     const { communityId, secretary } = await communityWithSecretary(a);
     const { owner, partnerId, partnershipId } = await pendingPartner(a, communityId);
     const other = await pendingPartner(a, communityId);
-    await a.gql(REVIEW, { id: partnershipId, d: 'APPROVE' }, secretary.token);
-    await a.gql(REVIEW, { id: other.partnershipId, d: 'APPROVE' }, secretary.token);
-    await a.gql(END, { id: partnershipId, r: '一' }, secretary.token);
+    await a.gql(REVIEW_PARTNERSHIP, { id: partnershipId, d: 'APPROVE' }, secretary.token);
+    await a.gql(REVIEW_PARTNERSHIP, { id: other.partnershipId, d: 'APPROVE' }, secretary.token);
+    await a.gql(END_PARTNERSHIP, { id: partnershipId, r: '一' }, secretary.token);
     const third = await request(a, owner, partnerId, communityId);
-    await a.gql(REVIEW, { id: third, d: 'REJECT' }, secretary.token);
+    await a.gql(REVIEW_PARTNERSHIP, { id: third, d: 'REJECT' }, secretary.token);
 
     const page1 = await inbox(a, owner, { first: 2 });
     expect(page1.totalCount).toBe(3);
@@ -274,7 +269,7 @@ describe('notifications', () => {
     const mine = [...page1.edges, ...page2.edges].map((e: any) => e.node.id);
     const theirs = (await inbox(a, other.owner)).edges[0].node.id;
     // Someone else's id is skipped, not reported: it counts 2 of 3.
-    expect((await a.gql(MARK, { ids: [mine[0], mine[2], theirs] }, owner.token)).data.markNotificationsRead).toBe(2);
+    expect((await a.gql(MARK_NOTIFICATIONS_READ, { ids: [mine[0], mine[2], theirs] }, owner.token)).data.markNotificationsRead).toBe(2);
     expect(await count(a.db, 'notification', 'id = $1 AND read_at IS NULL', [theirs])).toBe(1);
     const unread = await inbox(a, owner, { u: true });
     expect(unread.edges.map((e: any) => e.node.id)).toEqual([mine[1]]);
@@ -282,21 +277,21 @@ describe('notifications', () => {
     const all = (await inbox(a, owner)).edges.map((e: any) => e.node);
     expect(all.map((n: any) => n.readAt === null)).toEqual([false, true, false]);
     // Marking again marks nothing new.
-    expect((await a.gql(MARK, { ids: [mine[0], mine[0]] }, owner.token)).data.markNotificationsRead).toBe(0);
-    expect((await a.gql(MARK, { ids: [] }, owner.token)).data.markNotificationsRead).toBe(0);
+    expect((await a.gql(MARK_NOTIFICATIONS_READ, { ids: [mine[0], mine[0]] }, owner.token)).data.markNotificationsRead).toBe(0);
+    expect((await a.gql(MARK_NOTIFICATIONS_READ, { ids: [] }, owner.token)).data.markNotificationsRead).toBe(0);
   });
 
   it('refuses bad ids and anonymous callers, changing nothing', async () => {
     const { communityId, secretary } = await communityWithSecretary(a);
     const { owner, partnershipId } = await pendingPartner(a, communityId);
-    await a.gql(REVIEW, { id: partnershipId, d: 'APPROVE' }, secretary.token);
+    await a.gql(REVIEW_PARTNERSHIP, { id: partnershipId, d: 'APPROVE' }, secretary.token);
     const id = (await inbox(a, owner)).edges[0].node.id;
 
-    const bad = await a.gql(MARK, { ids: [id, 'nope'] }, owner.token);
+    const bad = await a.gql(MARK_NOTIFICATIONS_READ, { ids: [id, 'nope'] }, owner.token);
     expect(errorCode(bad)).toBe('BAD_USER_INPUT');
     expect(bad.errors![0].extensions.fields).toEqual([{ path: 'ids[1]', message: 'not a notification id' }]);
-    expect(errorCode(await a.gql(MARK, { ids: Array.from({ length: 501 }, () => id) }, owner.token))).toBe('BAD_USER_INPUT');
-    expect(errorCode(await a.gql(MARK, { ids: [id] }))).toBe('UNAUTHENTICATED');
+    expect(errorCode(await a.gql(MARK_NOTIFICATIONS_READ, { ids: Array.from({ length: 501 }, () => id) }, owner.token))).toBe('BAD_USER_INPUT');
+    expect(errorCode(await a.gql(MARK_NOTIFICATIONS_READ, { ids: [id] }))).toBe('UNAUTHENTICATED');
     expect(errorCode(await a.gql(INBOX, {}))).toBe('UNAUTHENTICATED');
     expect(errorCode(await a.gql(INBOX, { first: 101 }, owner.token))).toBe('BAD_USER_INPUT');
     expect(await count(a.db, 'notification', 'id = $1 AND read_at IS NULL', [id])).toBe(1);
@@ -305,11 +300,11 @@ describe('notifications', () => {
   it('reads an inbox page in a bounded number of statements', async () => {
     const { communityId, secretary } = await communityWithSecretary(a);
     const { owner, partnerId, partnershipId } = await pendingPartner(a, communityId);
-    await a.gql(REVIEW, { id: partnershipId, d: 'APPROVE' }, secretary.token);
-    await a.gql(END, { id: partnershipId, r: 'x' }, secretary.token);
+    await a.gql(REVIEW_PARTNERSHIP, { id: partnershipId, d: 'APPROVE' }, secretary.token);
+    await a.gql(END_PARTNERSHIP, { id: partnershipId, r: 'x' }, secretary.token);
     for (let i = 0; i < 3; i++) {
       const id = await request(a, owner, partnerId, communityId);
-      await a.gql(REVIEW, { id, d: 'REJECT' }, secretary.token);
+      await a.gql(REVIEW_PARTNERSHIP, { id, d: 'REJECT' }, secretary.token);
     }
     const res = await a.gql(INBOX, { first: 20 }, owner.token);
     expect(res.data.notifications.edges).toHaveLength(5);

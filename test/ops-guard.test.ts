@@ -13,6 +13,7 @@ import { count, errorCode, PASSWORD, startTestApp, type GqlResult, type TestApp 
 import { communityWithSecretary, createRoom, signUp, unique, type Account } from './support/fixtures';
 import { wsClient } from './support/live';
 import { EVERY_DAY, slot } from './support/spaces';
+import { LOG_IN, REGISTER_PARTNER } from './support/documents';
 
 /*
  * One operation guard for HTTP and WebSocket: cost with real row bounds and aliases, at most one
@@ -233,7 +234,7 @@ describe('the operation guard on a development server', () => {
       const owner = await signUp(app);
       const before = await count(app.db, 'partner');
       const ws = track(wsClient(app.server, { authorization: `Bearer ${owner.token}` }));
-      const answer = await overWs(ws, `mutation($i: RegisterPartnerInput!) { registerPartner(input: $i) { id } }`, {
+      const answer = await overWs(ws, REGISTER_PARTNER, {
         i: { name: unique('大消息'), category: 'MERCHANT', description: 'y'.repeat(1_100_000) },
       });
       expect(answer.closed?.code).toBe(1009);
@@ -339,7 +340,7 @@ describe('a production server', () => {
     expect(wsCode(await overWs(anonymous, `{ __typename }`))).toBe('RATE_LIMITED');
     expect((await app.gql(`{ __typename }`)).status).toBe(429);
     // Guessing passwords over WebSocket spends the same budget: the guess is refused, not hashed.
-    const guess = await overWs(anonymous, `mutation($i: LogInInput!) { logIn(input: $i) { token } }`, { i: { email: ada.email, password: 'guess-number-1' } });
+    const guess = await overWs(anonymous, LOG_IN, { i: { email: ada.email, password: 'guess-number-1' } });
     expect(wsCode(guess)).toBe('RATE_LIMITED');
   });
 

@@ -2,6 +2,7 @@ import { getIntrospectionQuery } from 'graphql';
 import request from 'supertest';
 import { count, errorCode, startTestApp, type TestApp } from './support/app';
 import { activePartner, communityWithSecretary } from './support/fixtures';
+import { REGISTER_PARTNER } from './support/documents';
 
 let app: TestApp;
 let communityId: string;
@@ -116,7 +117,7 @@ describe('request body', () => {
     const res = await request(app.server)
       .post('/graphql')
       .set('content-type', 'application/json')
-      .send({ query: `mutation($i: RegisterPartnerInput!) { registerPartner(input: $i) { id } }`, variables: { i: { name: 'x', category: 'MERCHANT', description: 'y'.repeat(1_100_000) } } });
+      .send({ query: REGISTER_PARTNER, variables: { i: { name: 'x', category: 'MERCHANT', description: 'y'.repeat(1_100_000) } } });
     expect(res.status).toBe(413);
     expect(res.body.errors[0].extensions.code).toBe('BAD_REQUEST');
     expect(await count(app.db, 'partner')).toBe(before);

@@ -2,6 +2,7 @@ import request from 'supertest';
 import { advanceClock, now, setClock } from '../src/common/clock';
 import { count, errorCode, PASSWORD, startTestApp, type GqlResult, type TestApp } from './support/app';
 import { signUp, unique, type Account } from './support/fixtures';
+import { REGISTER_PARTNER } from './support/documents';
 
 // 5 requests per signed-in user and 3 (half, rounded up) per anonymous IP, per 1-second window.
 let app: TestApp;
@@ -45,7 +46,7 @@ describe('rate limit', () => {
 
     // A refused mutation writes nothing.
     const name = unique('限流商户');
-    const write = await app.gql(`mutation($i: RegisterPartnerInput!) { registerPartner(input: $i) { id } }`, { i: { name, category: 'MERCHANT' } }, ada.token);
+    const write = await app.gql(REGISTER_PARTNER, { i: { name, category: 'MERCHANT' } }, ada.token);
     expect(errorCode(write)).toBe('RATE_LIMITED');
     expect(await count(app.db, 'partner', 'name = $1', [name])).toBe(0);
 

@@ -1,5 +1,6 @@
 import { count, errorCode, startTestApp, type TestApp } from './support/app';
 import { activePartner, communityWithSecretary, joinPartner, registerPartner, signUp, unique } from './support/fixtures';
+import { END_PARTNERSHIP, REVIEW_PARTNERSHIP } from './support/documents';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -10,8 +11,6 @@ afterAll(() => app.close());
 const REGISTER = `mutation($i: RegisterPartnerInput!) { registerPartner(input: $i) { id name category members { role user { id } } } }`;
 const ADD_MEMBER = `mutation($p: ID!, $e: String!, $r: PartnerRole) { addPartnerMember(partnerId: $p, email: $e, role: $r) { members { role user { id } } } }`;
 const REQUEST = `mutation($p: ID!, $c: ID!) { requestPartnership(partnerId: $p, communityId: $c) { id status } }`;
-const REVIEW = `mutation($id: ID!, $d: ReviewDecision!, $n: String) { reviewPartnership(id: $id, decision: $d, note: $n) { id status } }`;
-const END = `mutation($id: ID!, $r: String!) { endPartnership(id: $id, reason: $r) { id status } }`;
 const PARTNERSHIP = `query($id: ID!) { partner(id: $id) { partnerships { id status community { id } history { from to note by { id } } } } }`;
 
 describe('partners', () => {
@@ -82,9 +81,9 @@ describe('partnership lifecycle', () => {
     const requested = await app.gql(REQUEST, { p: partnerId, c: communityId }, owner.token);
     expect(requested.data.requestPartnership.status).toBe('PENDING');
     const id = requested.data.requestPartnership.id;
-    const approved = await app.gql(REVIEW, { id, d: 'APPROVE', n: '欢迎' }, secretary.token);
+    const approved = await app.gql(REVIEW_PARTNERSHIP, { id, d: 'APPROVE', n: '欢迎' }, secretary.token);
     expect(approved.data.reviewPartnership.status).toBe('ACTIVE');
-    const ended = await app.gql(END, { id, r: '合作期满' }, owner.token);
+    const ended = await app.gql(END_PARTNERSHIP, { id, r: '合作期满' }, owner.token);
     expect(ended.data.endPartnership.status).toBe('ENDED');
     const read = await app.gql(PARTNERSHIP, { id: partnerId }, owner.token);
     expect(read.data.partner.partnerships).toEqual([
@@ -115,10 +114,10 @@ describe('partnership lifecycle', () => {
     const owner = await signUp(app);
     const partnerId = await registerPartner(app, owner);
     const id = (await app.gql(REQUEST, { p: partnerId, c: communityId }, owner.token)).data.requestPartnership.id;
-    expect(errorCode(await app.gql(END, { id, r: 'too early' }, secretary.token))).toBe('INVALID_STATE');
-    await app.gql(REVIEW, { id, d: 'REJECT', n: '材料不全' }, secretary.token);
-    expect(errorCode(await app.gql(REVIEW, { id, d: 'APPROVE' }, secretary.token))).toBe('INVALID_STATE');
-    expect(errorCode(await app.gql(END, { id, r: 'x' }, owner.token))).toBe('INVALID_STATE');
+    expect(errorCode(await app.gql(END_PARTNERSHIP, { id, r: 'too early' }, secretary.token))).toBe('INVALID_STATE');
+    await app.gql(REVIEW_PARTNERSHIP, { id, d: 'REJECT', n: '材料不全' }, secretary.token);
+    expect(errorCode(await app.gql(REVIEW_PARTNERSHIP, { id, d: 'APPROVE' }, secretary.token))).toBe('INVALID_STATE');
+    expect(errorCode(await app.gql(END_PARTNERSHIP, { id, r: 'x' }, owner.token))).toBe('INVALID_STATE');
     expect(await count(app.db, 'partnership', "id = $1 AND status = 'REJECTED'", [id])).toBe(1);
     expect(await count(app.db, 'status_change', 'object_id = $1', [id])).toBe(2);
   });
@@ -147,18 +146,18 @@ describe('partnership lifecycle', () => {
 
     // Reviewing: a secretary of this community (or an admin) only.
     for (const token of [b.secretary.token, owner.token, member.token, stranger.token]) {
-      expect(errorCode(await app.gql(REVIEW, { id, d: 'APPROVE' }, token))).toBe('FORBIDDEN');
+      expect(errorCode(await app.gql(REVIEW_PARTNERSHIP, { id, d: 'APPROVE' }, token))).toBe('FORBIDDEN');
     }
     expect(await count(app.db, 'partnership', "id = $1 AND status = 'PENDING'", [id])).toBe(1);
-    expect((await app.gql(REVIEW, { id, d: 'APPROVE' }, await app.adminToken())).data.reviewPartnership.status).toBe('ACTIVE');
+    expect((await app.gql(REVIEW_PARTNERSHIP, { id, d: 'APPROVE' }, await app.adminToken())).data.reviewPartnership.status).toBe('ACTIVE');
 
     // Ending: the owner or a secretary of this community, not a plain member.
     for (const token of [member.token, b.secretary.token, stranger.token]) {
-      expect(errorCode(await app.gql(END, { id, r: 'no' }, token))).toBe('FORBIDDEN');
+      expect(errorCode(await app.gql(END_PARTNERSHIP, { id, r: 'no' }, token))).toBe('FORBIDDEN');
     }
-    expect(errorCode(await app.gql(END, { id, r: '   ' }, a.secretary.token))).toBe('BAD_USER_INPUT');
+    expect(errorCode(await app.gql(END_PARTNERSHIP, { id, r: '   ' }, a.secretary.token))).toBe('BAD_USER_INPUT');
     expect(await count(app.db, 'partnership', "id = $1 AND status = 'ACTIVE'", [id])).toBe(1);
-    expect((await app.gql(END, { id, r: '社区调整' }, a.secretary.token)).data.endPartnership.status).toBe('ENDED');
+    expect((await app.gql(END_PARTNERSHIP, { id, r: '社区调整' }, a.secretary.token)).data.endPartnership.status).toBe('ENDED');
   });
 
   it('lists a community partnerships by status', async () => {

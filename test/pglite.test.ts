@@ -1,37 +1,22 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
-import { createApp, type AppHandle } from '../src/app';
-import { ensureAdmin } from '../src/auth/auth.service';
-import { loadConfig } from '../src/config';
-import { createDataSource, migrate } from '../src/db/data-source';
+import type { AppHandle } from '../src/app';
 import { inTransaction } from '../src/db/transaction';
-import { createLogger } from '../src/logger';
 import { PASSWORD } from './support/app';
+import { startPGliteApp, type PGliteApp } from './support/pglite';
+import { LOG_IN } from './support/documents';
 
 /** The embedded store is one PGlite session; these prove it is lent to one transaction at a time. */
-let dir: string;
+let store: PGliteApp;
 let db: DataSource;
 let handle: AppHandle;
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-pglite-'));
-  const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dir, JWT_SECRET: 'x', ADMIN_EMAIL: 'admin@pglite.test', ADMIN_PASSWORD: 'admin-pass-1' });
-  const log = createLogger('silent');
-  db = await createDataSource(config, log).initialize();
-  await migrate(db);
-  await ensureAdmin(db, config);
-  handle = await createApp({ db, config, log });
-  // A fresh embedded store (initdb, migrations with an fsync per commit) takes long on a busy machine.
+  store = await startPGliteApp({ prefix: 'mp-pglite-' });
+  ({ db, handle } = store);
 }, 180_000);
 
-afterAll(async () => {
-  await handle.drain();
-  await db.destroy();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => store?.close());
 
 const names = async (prefix: string): Promise<string[]> =>
   (await db.query(`SELECT name FROM community WHERE name LIKE $1 ORDER BY name`, [`${prefix}%`])).map((r: { name: string }) => r.name);
@@ -101,7 +86,7 @@ it('loses no acknowledged sign-up when concurrent ones fail over HTTP', async ()
 it('replays a mutation sent again with the same Idempotency-Key, also while the first is still running', async () => {
   const post = (query: string, variables: object, headers: Record<string, string> = {}) =>
     request(handle.server).post('/graphql').set('content-type', 'application/json').set(headers).send({ query, variables });
-  const logIn = await post(`mutation($i: LogInInput!) { logIn(input: $i) { token } }`, { i: { email: 'admin@pglite.test', password: 'admin-pass-1' } });
+  const logIn = await post(LOG_IN, { i: { email: 'admin@pglite.test', password: 'admin-pass-1' } });
   const headers = { authorization: `Bearer ${logIn.body.data.logIn.token}`, 'idempotency-key': 'pglite-key-1' };
   const create = `mutation($i: CreateCommunityInput!) { createCommunity(input: $i) { id name } }`;
   const answers = await Promise.all(Array.from({ length: 5 }, () => post(create, { i: { name: 'idem-pglite' } }, headers)));

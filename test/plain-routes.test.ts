@@ -1,16 +1,10 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type http from 'node:http';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
-import { createApp, type AppHandle } from '../src/app';
-import { ensureAdmin } from '../src/auth/auth.service';
-import { loadConfig } from '../src/config';
-import { createDataSource, migrate } from '../src/db/data-source';
-import { createLogger } from '../src/logger';
 import { rawRequest } from './support/raw-http';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestApp, type TestApp } from './support/app';
+import { startPGliteApp, type PGliteApp } from './support/pglite';
+import { CREATE_COMMUNITY } from './support/documents';
 
 /** Issue #11 item 11: the plain HTTP routes answer a 4xx with a clear message for bad input, never a 5xx. */
 
@@ -33,7 +27,7 @@ async function prepare(server: http.Server, db: DataSource): Promise<Store> {
   };
   const login = await gql(LOG_IN, { i: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } });
   const { token, user } = login.body.data.logIn;
-  const created = await gql(`mutation($i: CreateCommunityInput!) { createCommunity(input: $i) { id } }`, { i: { name: '导出社区', timezone: 'Asia/Shanghai' } }, token);
+  const created = await gql(CREATE_COMMUNITY, { i: { name: '导出社区', timezone: 'Asia/Shanghai' } }, token);
   const communityId = created.body.data.createCommunity.id;
   const [log] = await db.query(
     `INSERT INTO service_log (community_id, volunteer_id, started_at, ended_at, minutes, description)
@@ -58,26 +52,14 @@ function exportsWithoutEnd(store: () => Store) {
 }
 
 describe('on the embedded store (PGlite)', () => {
-  let dir: string;
-  let db: DataSource;
-  let handle: AppHandle;
+  let pglite: PGliteApp;
   let store: Store;
   beforeAll(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-routes-'));
-    const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dir, JWT_SECRET: 'x', ADMIN_EMAIL, ADMIN_PASSWORD });
-    const log = createLogger('silent');
-    db = await createDataSource(config, log).initialize();
-    await migrate(db);
-    await ensureAdmin(db, config);
-    handle = await createApp({ db, config, log });
-    store = await prepare(handle.server, db);
+    pglite = await startPGliteApp({ prefix: 'mp-routes-', env: { ADMIN_EMAIL, ADMIN_PASSWORD } });
+    store = await prepare(pglite.server, pglite.db);
     // Migrating a new embedded store takes a while on a busy machine.
   }, 180_000);
-  afterAll(async () => {
-    await handle.drain();
-    await db.destroy();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => pglite?.close());
   exportsWithoutEnd(() => store);
 });
 

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { errorCode, startTestApp, type TestApp } from './support/app';
+import { APPROVE_PARTNERSHIP, REQUEST_PARTNERSHIP } from './support/documents';
 import { activePartner, communityWithSecretary, signUp, type Account } from './support/fixtures';
 import { instants, resetClock, setTestClock, testNow } from './support/clock';
 import { addMember, decide, loggedService, minutesAgo } from './support/service-hours';
@@ -13,9 +14,8 @@ afterAll(() => app.close());
 const SUMMARY = `query($i: ServiceHoursSummaryInput!) { serviceHoursSummary(input: $i) { key label verifiedMinutes pendingMinutes logCount } }`;
 
 async function joinCommunity(owner: Account, partnerId: string, communityId: string, secretary: Account) {
-  const req = await app.gql(`mutation($p: ID!, $c: ID!) { requestPartnership(partnerId: $p, communityId: $c) { id } }`, { p: partnerId, c: communityId }, owner.token);
-  const ok = await app.gql(`mutation($id: ID!) { reviewPartnership(id: $id, decision: APPROVE) { id } }`, { id: req.data.requestPartnership.id }, secretary.token);
-  if (ok.errors) throw new Error(JSON.stringify(ok.errors));
+  const req = await app.gqlOk(REQUEST_PARTNERSHIP, { p: partnerId, c: communityId }, owner.token);
+  await app.gqlOk(APPROVE_PARTNERSHIP, { id: req.requestPartnership.id }, secretary.token);
 }
 
 interface Bucket {

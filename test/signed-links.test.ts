@@ -6,6 +6,7 @@ import { count, errorCode, startTestApp, type TestApp } from './support/app';
 import { activePartner, communityWithSecretary, signUp, unique, type Account } from './support/fixtures';
 import { until } from './support/live';
 import { addMember, decide, loggedService, minutesAgo } from './support/service-hours';
+import { APPOINT_SECRETARY } from './support/documents';
 
 /** Every JSON line the app logs, raw and parsed. */
 const raw: string[] = [];
@@ -109,7 +110,7 @@ describe('certificate links', () => {
     expect(asOwnerNamed).not.toContain('就业指导讲座');
     // An owner who is also secretary of a community the volunteer never served still links as the owner.
     const elsewhere = await communityWithSecretary(app);
-    const appointed = await app.gql(`mutation($c: ID!, $u: ID!) { appointSecretary(communityId: $c, userId: $u) { id } }`, { c: elsewhere.communityId, u: partner.owner.id }, await app.adminToken());
+    const appointed = await app.gql(APPOINT_SECRETARY, { c: elsewhere.communityId, u: partner.owner.id }, await app.adminToken());
     expect(appointed.errors).toBeUndefined();
     const asOwnerAndSecretary = (await open((await certificateLink(partner.owner.token)).url)).text;
     expect(asOwnerAndSecretary).toContain('为合伙人搬运物资');

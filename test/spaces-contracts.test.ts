@@ -20,9 +20,8 @@ const CONTRACT = `query($id: ID!) { contract(id: $id) {
   bookings { id start end status contract { id } }
   history { from to note by { id } } } }`;
 const contractOf = async (id: string, token?: string) => {
-  const res = await app.gql(CONTRACT, { id }, token);
-  if (res.errors) throw new Error(JSON.stringify(res.errors));
-  return res.data.contract;
+  const res = await app.gqlOk(CONTRACT, { id }, token);
+  return res.contract;
 };
 const WEEKEND = [slot('SATURDAY', '09:00', '11:30'), slot('SUNDAY', '09:00', '11:30')];
 const THREE = [slot('TUESDAY', '19:00', '21:00'), slot('THURSDAY', '19:00', '21:00'), slot('SATURDAY', '09:00', '11:30')];

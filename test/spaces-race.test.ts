@@ -1,31 +1,23 @@
-import type { AddressInfo } from 'node:net';
-import { count, startTestApp, type TestApp } from './support/app';
-import { startChildApp, type ChildApp } from './support/child-app';
+import { count, type TestApp } from './support/app';
+import { appAndChild, post as postTo, type AppAndChild, type ChildApp } from './support/child-app';
 import { activePartner, signUp } from './support/fixtures';
 import { localDate, nextOccurrence, propose, REVIEW, slot, spaceSetup, BOOK } from './support/spaces';
+import { APPOINT_SECRETARY } from './support/documents';
 
 /** Two server processes on one database: this one, and a forked child with its own pool. */
 let app: TestApp;
 let child: ChildApp;
+let both: AppAndChild;
 beforeAll(async () => {
-  app = await startTestApp();
-  child = await startChildApp(app.databaseUrl);
+  both = await appAndChild();
+  ({ app, child } = both);
 }, 120_000);
-afterAll(async () => {
-  await child?.stop();
-  await app.close();
-});
+afterAll(() => both?.close());
 
-const parentUrl = () => `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+const parentUrl = () => both.appUrl;
 
-async function post(base: string, query: string, variables: Record<string, unknown>, token: string) {
-  const res = await fetch(`${base}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  return (await res.json()) as { data?: any; errors?: { extensions: { code: string } }[] };
-}
+const post = async (base: string, query: string, variables: Record<string, unknown>, token: string) =>
+  (await postTo(base, query, variables, { authorization: `Bearer ${token}` })).body;
 
 describe('double booking across two server processes', () => {
   it('confirms exactly one of 100 simultaneous bookSlot requests for one occurrence; the other 99 get CONFLICT', async () => {
@@ -53,7 +45,7 @@ describe('double booking across two server processes', () => {
     const s = await spaceSetup(app, slots);
     const rival = await activePartner(app, s.communityId, s.secretary, 'MERCHANT');
     const secondSecretary = await signUp(app);
-    await app.gql(`mutation($c: ID!, $u: ID!) { appointSecretary(communityId: $c, userId: $u) { id } }`, { c: s.communityId, u: secondSecretary.id }, await app.adminToken());
+    await app.gql(APPOINT_SECRETARY, { c: s.communityId, u: secondSecretary.id }, await app.adminToken());
     const a = await propose(app, s.owner, { partnerId: s.partnerId, roomId: s.roomId, weeklySlots: slots, startsOn: localDate('Asia/Shanghai', 1), endsOn: localDate('Asia/Shanghai', 200) });
     const b = await propose(app, rival.owner, { partnerId: rival.partnerId, roomId: s.roomId, weeklySlots: [slots[1]], startsOn: localDate('Asia/Shanghai', 100), endsOn: localDate('Asia/Shanghai', 300) });
     const [ra, rb] = await Promise.all([

@@ -5,6 +5,7 @@ import ical from 'node-ical';
 import { count, errorCode, startTestApp, type TestApp } from './support/app';
 import { activePartner, registerPartner, signUp, unique } from './support/fixtures';
 import { AVAILABILITY, book, BOOK, CANCEL, EVERY_DAY, nextOccurrence, occurrences, propose, REVIEW, slot, spaceSetup } from './support/spaces';
+import { REQUEST_PARTNERSHIP } from './support/documents';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -64,7 +65,7 @@ describe.each(instants('monthEndEvening', 'midMonth'))('with the clock at %s (%s
       const outsider = await signUp(app);
       const pendingOwner = await signUp(app);
       const pendingPartner = await registerPartner(app, pendingOwner, 'MERCHANT');
-      await app.gql(`mutation($p: ID!, $c: ID!) { requestPartnership(partnerId: $p, communityId: $c) { id } }`, { p: pendingPartner, c: s.communityId }, pendingOwner.token);
+      await app.gql(REQUEST_PARTNERSHIP, { p: pendingPartner, c: s.communityId }, pendingOwner.token);
       const other = await activePartner(app, s.communityId, s.secretary, 'CHARITY');
       const input = { roomId: s.roomId, partnerId: s.partnerId, start: occ.start, purpose: 'x' };
       expect(errorCode(await app.gql(BOOK, { i: input }))).toBe('UNAUTHENTICATED');

@@ -12,6 +12,9 @@ import { hashPassword, PASSWORD_MAX_LENGTH, passwordWeakness, verifyPassword } f
 import { issueToken, rememberTokenVersion } from './tokens';
 import { signedIn } from './policy';
 
+// Other layers (live/, service-hours routes) authenticate through this entry point.
+export { authenticate, sessionEnded, viewerFromHeader } from './tokens';
+
 export const normaliseEmail = (email: string) => email.trim().toLowerCase();
 
 /**

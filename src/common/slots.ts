@@ -2,23 +2,21 @@ import { now as clockNow } from './clock';
 import { DateTime } from 'luxon';
 import { BadUserInputError, fieldError, type FieldError } from '../errors';
 import { msg } from '../i18n/messages';
-import { Weekday, type WeeklySlot } from '../communities/room.entity';
 
-/** Luxon numbers weekdays 1 (Monday) to 7 (Sunday). */
-export const WEEKDAYS: Weekday[] = [
-  Weekday.MONDAY,
-  Weekday.TUESDAY,
-  Weekday.WEDNESDAY,
-  Weekday.THURSDAY,
-  Weekday.FRIDAY,
-  Weekday.SATURDAY,
-  Weekday.SUNDAY,
-];
+/** Luxon numbers weekdays 1 (Monday) to 7 (Sunday); the names are those of the GraphQL enum `Weekday`. */
+export const WEEKDAYS = ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY'] as const;
 
-export interface Occurrence {
+/** A fixed weekly slot in local time, as rooms and contracts hold them (communities' `WeeklySlot`, taken structurally). */
+export interface WeeklySlot {
+  weekday: (typeof WEEKDAYS)[number];
+  startTime: string;
+  endTime: string;
+}
+
+export interface Occurrence<S extends WeeklySlot = WeeklySlot> {
   start: Date;
   end: Date;
-  slot: WeeklySlot;
+  slot: S;
 }
 
 export const minutesOf = (time: string) => Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
@@ -56,8 +54,8 @@ function at(day: DateTime, time: string): DateTime | null {
  * community's time zone, so 19:00 stays 19:00 local across daylight-saving changes. A slot whose
  * local start or end does not exist on a day (skipped by a DST change) has no occurrence that day.
  */
-export function occurrencesBetween(slots: WeeklySlot[], zone: string, from: Date, to: Date): Occurrence[] {
-  const result: Occurrence[] = [];
+export function occurrencesBetween<S extends WeeklySlot>(slots: S[], zone: string, from: Date, to: Date): Occurrence<S>[] {
+  const result: Occurrence<S>[] = [];
   const last = DateTime.fromJSDate(to, { zone });
   for (let day = DateTime.fromJSDate(from, { zone }).startOf('day'); day <= last; day = day.plus({ days: 1 })) {
     const weekday = WEEKDAYS[day.weekday - 1];
@@ -74,13 +72,13 @@ export function occurrencesBetween(slots: WeeklySlot[], zone: string, from: Date
 }
 
 /** The occurrence of one of `slots` that starts exactly at `start`, if any. */
-export function occurrenceStartingAt(slots: WeeklySlot[], zone: string, start: Date): Occurrence | null {
+export function occurrenceStartingAt<S extends WeeklySlot>(slots: S[], zone: string, start: Date): Occurrence<S> | null {
   const next = new Date(start.getTime() + 1);
   return occurrencesBetween(slots, zone, start, next)[0] ?? null;
 }
 
 /** Every occurrence of `slots` on the local dates startsOn..endsOn inclusive (YYYY-MM-DD). */
-export function occurrencesOnDates(slots: WeeklySlot[], zone: string, startsOn: string, endsOn: string): Occurrence[] {
+export function occurrencesOnDates<S extends WeeklySlot>(slots: S[], zone: string, startsOn: string, endsOn: string): Occurrence<S>[] {
   const from = DateTime.fromISO(startsOn, { zone }).startOf('day').toJSDate();
   const to = DateTime.fromISO(endsOn, { zone }).plus({ days: 1 }).startOf('day').toJSDate();
   return occurrencesBetween(slots, zone, from, to);

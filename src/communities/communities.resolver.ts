@@ -9,8 +9,7 @@ import { Community, CommunitySecretary } from './community.entity';
 import { CreateCommunityInput, CreateRoomInput, UpdateRoomInput } from './communities.inputs';
 import { COMMUNITIES_POLICY as may } from './communities.policy';
 import * as communities from './communities.service';
-import { Room } from './room.entity';
-import { SlotOccurrence } from './slot-occurrence.type';
+import { Room, SlotOccurrence } from './room.entity';
 
 const CommunityConnection = ConnectionType(Community, 'Community');
 const CommunityPageArgs = pageArgsFactory(20);

@@ -1,6 +1,6 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import { LocalTimeScalar } from '../common/scalars';
+import { DateTimeScalar, LocalTimeScalar } from '../common/scalars';
 
 export enum Weekday {
   MONDAY = 'MONDAY',
@@ -23,6 +23,22 @@ export class WeeklySlot {
 
   @Field(() => LocalTimeScalar)
   endTime: string;
+}
+
+/** One occurrence of a weekly slot on the calendar (rooms' free or taken times, a contract's conflicts). */
+@ObjectType()
+export class SlotOccurrence {
+  @Field(() => DateTimeScalar)
+  start: Date;
+
+  @Field(() => DateTimeScalar)
+  end: Date;
+
+  @Field()
+  available: boolean;
+
+  /** The room's community: its instants are written in that community's offset. */
+  communityId?: string;
 }
 
 @ObjectType({ description: 'A bookable community space. Bookings are made only in its fixed weekly slots.' })

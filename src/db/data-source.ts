@@ -1,19 +1,21 @@
 import fs from 'node:fs';
 import type { Extension, PGliteOptions } from '@electric-sql/pglite';
 import type { Logger } from 'pino';
-import { DataSource } from 'typeorm';
+import { DataSource, type MigrationInterface } from 'typeorm';
 import { PGliteDriver } from 'typeorm-pglite';
-import { migrations } from '../../migrations';
 import type { Config } from '../config';
 import { lockDataDir } from './data-dir-lock';
 import { durableNodeFS, durableStartParams } from './durable-nodefs';
-import { entities } from './entities';
 import { SerialPGlitePool } from './pglite-serial-pool';
 import { preparedStatementsEnabled } from './prepared';
 import { CountingQueryLogger } from './query-counter';
 import { SnakeNamingStrategy } from './snake-naming';
 
 export interface DataSourceOptions {
+  /** Every TypeORM entity (the app's list: src/registry.ts); db/ itself knows no domain. */
+  entities: Function[];
+  /** Every migration, oldest first (src/registry.ts). */
+  migrations: (new () => MigrationInterface)[];
   /** Connections in the pool (PostgreSQL only). */
   poolSize?: number;
   /** Milliseconds a statement may run before PostgreSQL cancels it. */
@@ -21,11 +23,11 @@ export interface DataSourceOptions {
 }
 
 /** PostgreSQL when `config.databaseUrl` is set; otherwise embedded PGlite under `config.dataDir`. */
-export function createDataSource(config: Config, log: Logger, options: DataSourceOptions = {}): DataSource {
+export function createDataSource(config: Config, log: Logger, options: DataSourceOptions): DataSource {
   const common = {
     type: 'postgres' as const,
-    entities,
-    migrations,
+    entities: options.entities,
+    migrations: options.migrations,
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each' as const,
     synchronize: false,

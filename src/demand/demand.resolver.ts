@@ -11,12 +11,11 @@ import { StatusChange } from '../common/status-change.entity';
 import { Community } from '../communities/community.entity';
 import { findCommunity } from '../communities/communities.service';
 import type { Ctx } from '../context';
-import { BadUserInputError } from '../errors';
+import { BadUserInputError, NotFoundError } from '../errors';
 import { Partner } from '../partners/partner.entity';
 import { ReviewDecision } from '../common/review';
 import { findPartner } from '../partners/partners.service';
 import { partnerVisibility } from '../partners/partners.visibility';
-import { PublicBoard } from '../public/public-board.resolver';
 import { User } from '../users/user.entity';
 import { DemandItem } from './demand-item.entity';
 import {
@@ -326,26 +325,5 @@ export class PartnerDemandResolver {
   async suggestedDemands(@Root() partner: Partner, @Arg('first', () => Int, { nullable: true, defaultValue: 10 }) first: number | null, @Context() ctx: Ctx) {
     if (!(await partnerVisibility(ctx, partner)).field('suggestedDemands')) return [];
     return suggestedDemandsFor(ctx, partner.id, first);
-  }
-}
-
-const PUBLIC_LIST_MAX = 100;
-
-function publicFirst(first: number | null): number {
-  const n = first ?? 50;
-  if (!Number.isInteger(n) || n < 0 || n > PUBLIC_LIST_MAX) throw BadUserInputError.field('first', msg('field.betweenZeroAnd', { max: PUBLIC_LIST_MAX }));
-  return n;
-}
-
-@Resolver(() => PublicBoard)
-export class PublicBoardDemandResolver {
-  @FieldResolver(() => [DemandItem], { description: 'OPEN demand items, most urgent first, then oldest first.' })
-  openDemands(@Root() board: PublicBoard, @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number | null, @Context() ctx: Ctx) {
-    return demand.openDemandsOf(ctx, board.community.id, publicFirst(first));
-  }
-
-  @FieldResolver(() => [Match], { description: 'FULFILLED matches, most recently fulfilled first.' })
-  recentlyFulfilled(@Root() board: PublicBoard, @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number | null, @Context() ctx: Ctx) {
-    return demand.recentlyFulfilledOf(ctx, board.community.id, publicFirst(first));
   }
 }

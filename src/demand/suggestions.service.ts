@@ -8,7 +8,7 @@ import { byId, groupedBy, hydrate, loader } from '../common/loaders';
 import { localDateOf } from '../common/local-time';
 import { Community } from '../communities/community.entity';
 import { Partner } from '../partners/partner.entity';
-import { type PartnerStats, partnerStatsLoader } from '../partners/partner-stats';
+import { type PartnerStats, partnerStatsLoader } from '../partners/partner-stats.service';
 import { DemandItem, DemandStatus, URGENCY_RANK } from './demand-item.entity';
 import { OfferCommunity, OfferStatus, SupplyOffer } from './supply-offer.entity';
 

@@ -7,16 +7,14 @@ import { DateTime } from 'luxon';
 import type { Logger } from 'pino';
 import QRCode from 'qrcode';
 import type { DataSource } from 'typeorm';
-import { viewerFromHeader } from '../auth/tokens';
 import { now } from '../common/clock';
 import type { Config } from '../config';
 import type { Ctx } from '../context';
 import { requestScope } from '../db/query-counter';
 import { AppError } from '../errors';
-import { serviceCertificate } from '../service-hours/service-hours.exports';
-import { certificateHtml, escapeHtml as e, PAGE_STYLE, zhDate } from '../service-hours/service-hours.routes';
+import { certificateHtml, serviceCertificate } from '../service-hours/service-hours.service';
 import { openLink, PAGE_PATH, type SignedLinkRow } from './signed-links.service';
-import { htmlHead } from '../common/html';
+import { escapeHtml as e, htmlHead, PAGE_STYLE, zhDate } from '../common/html';
 
 /**
  * Pages opened from links signed by the server (`/p/<token>`): a service certificate or a
@@ -156,7 +154,7 @@ async function renderLink(deps: Deps, link: SignedLinkRow, url: string, res: Res
     log: deps.log,
     requestId: requestScope.getStore()?.requestId ?? randomUUID(),
     // The page is read as nobody: the link grants this page, not its creator's rights.
-    viewer: viewerFromHeader(deps.config, undefined),
+    viewer: { userId: null, authError: null },
     // The board is Chinese (it is posted in the community hall); a certificate follows Accept-Language, else Chinese.
     locale: link.purpose === 'SERVICE_CERTIFICATE' ? currentLocale() : DEFAULT_LOCALE,
     loaders: new Map(),

@@ -5,7 +5,7 @@ import { now } from '../common/clock';
 import type { Ctx } from '../context';
 import { BadUserInputError } from '../errors';
 import { LOCAL_DATE_PATTERN } from '../common/scalars';
-import type { DatePeriod } from '../service-hours/service-hours.exports';
+import type { DatePeriod } from '../service-hours/service-hours.service';
 import { PAGE_PATH } from '../common/page-path';
 import type { CertificateScope } from './links.policy';
 import { msg } from '../i18n/messages';

@@ -9,26 +9,8 @@ export const CHANNEL = 'marketplace_events';
 /** PostgreSQL refuses NOTIFY payloads of 8000 bytes or more; events are batched below this. */
 const NOTIFY_MAX_BYTES = 7900;
 
-/** What an event points at; receivers re-load the rows, so events stay small. */
-export interface Refs {
-  partnershipId?: string;
-  matchId?: string;
-  contractId?: string;
-  bookingId?: string;
-  serviceLogId?: string;
-  notificationId?: string;
-}
-
-/** One change, as it travels between processes. */
-export interface LiveEvent {
-  topic: string;
-  /** `<OBJECT>_<NEW STATUS>`, e.g. PARTNERSHIP_ACTIVE, MATCH_APPROVED, BOOKING_CANCELLED. */
-  kind: string;
-  /** ISO time of the change. */
-  at: string;
-  communityId?: string | null;
-  refs: Refs;
-}
+export type { LiveEvent, Refs } from './live-event';
+import type { LiveEvent } from './live-event';
 
 /** Topics: who listens to what. Subscription resolvers authorize the caller for the topic first. */
 export const topics = {

@@ -1,4 +1,4 @@
-import type { LiveEvent } from './events';
+import type { LiveEvent } from './live-event';
 
 /** Undelivered events one subscriber may hold before it is cut off as too slow. */
 export const MAX_BACKLOG = 1000;

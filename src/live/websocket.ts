@@ -5,7 +5,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { WebSocketServer } from 'ws';
-import { authenticate, sessionEnded, viewerFromHeader } from '../auth/tokens';
+import { authenticate, sessionEnded, viewerFromHeader } from '../auth/auth.service';
 import type { Config } from '../config';
 import type { Ctx } from '../context';
 import { AppError } from '../errors';

@@ -3,12 +3,12 @@ import type { Request, RequestHandler, Response } from 'express';
 import { getOperationAST, parse } from 'graphql';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
-import { viewerFromHeader } from '../auth/tokens';
 import { nowMs as clockNowMs } from '../common/clock';
 import type { Config } from '../config';
 import { AppError, BadUserInputError, ConflictError } from '../errors';
 import { currentLocale } from '../i18n/locale';
 import { msg } from '../i18n/messages';
+import type { IdentifyCaller } from './rate-limit';
 
 /**
  * Idempotency keys for mutations, the Stripe convention: a signed-in caller sends
@@ -46,8 +46,9 @@ interface StoredKey {
   response_body: string | null;
 }
 
-export function idempotencyMiddleware(deps: { db: DataSource; config: Config; log: Logger }): RequestHandler {
-  const { db, config, log } = deps;
+/** `identify`: the caller's user id from the request (the app's, see IdentifyCaller); keys are per user. */
+export function idempotencyMiddleware(deps: { db: DataSource; config: Config; log: Logger; identify: IdentifyCaller }): RequestHandler {
+  const { db, config, log, identify } = deps;
   let nextPurge = 0;
 
   const purge = (nowMs: number) => {
@@ -129,7 +130,7 @@ export function idempotencyMiddleware(deps: { db: DataSource; config: Config; lo
       return refuse(res, 400, BadUserInputError.field('Idempotency-Key', msg('ops.idempotencyKeyFormat')));
     }
     if (!isMutation(req.body)) return next();
-    const userId = viewerFromHeader(config, req.header('authorization')).userId;
+    const userId = identify(req);
     if (!userId) return next();
     const hash = requestHash(req.body);
     try {

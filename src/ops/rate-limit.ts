@@ -1,7 +1,5 @@
-import type { RequestHandler } from 'express';
-import { viewerFromHeader } from '../auth/tokens';
+import type { Request, RequestHandler } from 'express';
 import { nowMs } from '../common/clock';
-import type { Config } from '../config';
 import type { AppError } from '../errors';
 import { currentLocale } from '../i18n/locale';
 
@@ -52,10 +50,17 @@ export interface Admission {
   admit(caller: { userId: string | null; address: string }): AppError | null;
 }
 
-export function rateLimitMiddleware(config: Config, guard: Admission): RequestHandler {
+/**
+ * Who sends a request, from its signature alone (no database): the user's id, or null when
+ * anonymous. Provided by the app (auth's tokens) when it composes the middlewares, so that ops/ knows
+ * no domain.
+ */
+export type IdentifyCaller = (req: Request) => string | null;
+
+export function rateLimitMiddleware(guard: Admission, identify: IdentifyCaller): RequestHandler {
   return (req, res, next) => {
     if (req.method === 'OPTIONS') return next();
-    const userId = viewerFromHeader(config, req.header('authorization')).userId;
+    const userId = identify(req);
     const refusal = guard.admit({ userId, address: req.ip ?? 'unknown' });
     if (!refusal) return next();
     res.locals.errorCode = 'RATE_LIMITED'; // for the request's log line and metrics

@@ -9,7 +9,7 @@ import { findCommunity } from '../communities/communities.service';
 import type { Ctx } from '../context';
 import { User } from '../users/user.entity';
 import { Partner, PartnerMember, PartnerRole, Partnership, PartnershipStatus } from './partner.entity';
-import { PartnerStats, partnerStatsLoader } from './partner-stats';
+import { PartnerStats, partnerStatsLoader } from './partner-stats.service';
 import { ReviewDecision } from '../common/review';
 import { PartnerFilter, RegisterPartnerInput } from './partners.inputs';
 import { PARTNERS_POLICY as may } from './partners.policy';

@@ -1,11 +1,18 @@
-import { Arg, Ctx as Context, Field, ID, ObjectType, Query, Resolver } from 'type-graphql';
+import { msg } from '../i18n/messages';
+import { Arg, Ctx as Context, Field, FieldResolver, ID, Int, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import { Community } from '../communities/community.entity';
 import { findCommunity } from '../communities/communities.service';
 import type { Ctx } from '../context';
+import { DemandItem } from '../demand/demand-item.entity';
+import { openDemandsOf, recentlyFulfilledOf } from '../demand/demand.service';
+import { Match } from '../demand/match.entity';
+import { BadUserInputError } from '../errors';
+import { Booking } from '../spaces/booking.entity';
+import { upcomingPublicBenefitSessions } from '../spaces/bookings.service';
 
 /**
- * What any resident may see without signing in: no personal data. Each domain adds its own
- * fields to it with a `@Resolver(() => PublicBoard)` field resolver in its folder.
+ * What any resident may see without signing in: no personal data. public/ reads from the domains
+ * (their services' public reads) and no domain imports it: a new public field is added here.
  */
 @ObjectType({ description: 'What any resident may see without signing in: no personal data.' })
 export class PublicBoard {
@@ -13,10 +20,33 @@ export class PublicBoard {
   community: Community;
 }
 
+const PUBLIC_LIST_MAX = 100;
+
+function publicFirst(first: number | null): number {
+  const n = first ?? 50;
+  if (!Number.isInteger(n) || n < 0 || n > PUBLIC_LIST_MAX) throw BadUserInputError.field('first', msg('field.betweenZeroAnd', { max: PUBLIC_LIST_MAX }));
+  return n;
+}
+
 @Resolver(() => PublicBoard)
 export class PublicBoardResolver {
   @Query(() => PublicBoard)
   async publicBoard(@Arg('communityId', () => ID) communityId: string, @Context() ctx: Ctx): Promise<PublicBoard> {
     return { community: await findCommunity(ctx, communityId, 'communityId') };
+  }
+
+  @FieldResolver(() => [DemandItem], { description: 'OPEN demand items, most urgent first, then oldest first.' })
+  openDemands(@Root() board: PublicBoard, @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number | null, @Context() ctx: Ctx) {
+    return openDemandsOf(ctx, board.community.id, publicFirst(first));
+  }
+
+  @FieldResolver(() => [Match], { description: 'FULFILLED matches, most recently fulfilled first.' })
+  recentlyFulfilled(@Root() board: PublicBoard, @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number | null, @Context() ctx: Ctx) {
+    return recentlyFulfilledOf(ctx, board.community.id, publicFirst(first));
+  }
+
+  @FieldResolver(() => [Booking], { description: 'Public-benefit contract sessions from now on, soonest first (at most 50).' })
+  upcomingPublicBenefitSessions(@Root() board: PublicBoard, @Context() ctx: Ctx) {
+    return upcomingPublicBenefitSessions(ctx, board.community.id);
   }
 }

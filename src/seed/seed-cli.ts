@@ -2,13 +2,14 @@ import 'reflect-metadata';
 import { ensureAdmin } from '../auth/auth.service';
 import { loadConfig } from '../config';
 import { createDataSource, migrate } from '../db/data-source';
+import { registry } from '../registry';
 import { createLogger } from '../logger';
 import { DEMO_PASSWORD, isDatabaseEmpty, seedDemo } from './seed';
 
 /** `npm run seed`: loads the demo into an empty database and prints the accounts. */
 async function run() {
   const config = loadConfig();
-  const db = await createDataSource(config, createLogger('warn')).initialize();
+  const db = await createDataSource(config, createLogger('warn'), registry).initialize();
   await migrate(db);
   await ensureAdmin(db, config);
   if (!(await isDatabaseEmpty(db))) {

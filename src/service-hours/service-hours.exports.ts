@@ -1,6 +1,9 @@
 import { DateTime } from 'luxon';
 import { requireSecretary } from '../auth/policy';
 import { serviceCertificateScope } from './service-hours.policy';
+import { escapeHtml, htmlHead, PAGE_STYLE } from '../common/html';
+import { DEFAULT_LOCALE, type Locale } from '../i18n/locale';
+import { t, type MessageId, type MessageValues } from '../i18n/messages';
 import { byId } from '../common/loaders';
 import { localDateProblem } from '../common/input-guard';
 import { LOCAL_DATE_PATTERN } from '../common/scalars';
@@ -177,4 +180,60 @@ export async function serviceCertificate(ctx: Ctx, volunteerId: string, period: 
   }
   const [partner] = partnerId ? await ctx.db.query(`SELECT name FROM partner WHERE id = $1`, [partnerId]) : [];
   return { volunteer, period, logs, totalMinutes: logs.reduce((sum, l) => sum + l.minutes, 0), limitedTo, limitedToPartner: partner?.name ?? null };
+}
+
+/** The period's select and dates for 'certificate.body': "于 A 至 B 期间", "自 A 至 今天", "截至 B"; no period means every record up to the issue date. */
+function periodValues(period: { from: string | null; to: string | null }, issuedOn: string): MessageValues {
+  const day = (iso: string) => ({ day: iso });
+  if (period.from && period.to) return { period: 'between', from: day(period.from), to: day(period.to) };
+  if (period.from) return { period: 'since', from: day(period.from), to: day(issuedOn) };
+  return { period: 'upTo', from: '', to: day(period.to ?? issuedOn) };
+}
+
+
+/**
+ * The certificate page in `locale` (Chinese by default). Catalogue texts hold no markup; the values
+ * put into them are escaped here, some wrapped in <strong>.
+ */
+export function certificateHtml(c: Certificate, issuedOn: string, locale: Locale = DEFAULT_LOCALE): string {
+  const e = escapeHtml;
+  const tt = (id: MessageId, values?: MessageValues) => t(locale, id, values);
+  const strong = (s: string) => `<strong>${e(s)}</strong>`;
+  const ended = (s: string) => (s.startsWith('次日 ') ? tt('certificate.nextDay', { time: s.slice(3) }) : s);
+  const rows = c.logs
+    .map(
+      (l, i) => `<tr><td>${i + 1}</td><td>${e(l.started)}–${e(ended(l.ended))}</td><td>${e(l.community)}</td><td>${e(l.partner ?? '—')}</td>` +
+        `<td>${e(l.description)}</td><td class="num">${e(l.minutes)}</td><td>${e(l.verifier ?? '')} ${e(l.verified)}</td></tr>`,
+    )
+    .join('\n');
+  const body = tt('certificate.body', {
+    name: strong(c.volunteer.displayName),
+    ...periodValues(c.period, issuedOn),
+    count: c.logs.length,
+    countText: strong(String(c.logs.length)),
+    duration: strong(tt('certificate.duration', { hours: Math.floor(c.totalMinutes / 60), minutes: c.totalMinutes % 60 })),
+    total: c.totalMinutes,
+  });
+  const cols = (['number', 'when', 'community', 'partner', 'description', 'minutes', 'verified'] as const).map((k) => `<th>${e(tt(`certificate.col.${k}`))}</th>`).join('');
+  return `${htmlHead(e(tt('certificate.pageTitle', { name: c.volunteer.displayName })), locale)}
+<style>${PAGE_STYLE}</style>
+</head>
+<body>
+<h1>${e(tt('certificate.title'))}</h1>
+<p>${body}</p>
+${c.limitedTo ? `<p class="note">${tt('certificate.limitedTo', { communities: { list: c.limitedTo.map((n) => e(n)) } })}</p>` : ''}
+${c.limitedToPartner ? `<p class="note">${tt('certificate.limitedToPartner', { partner: e(c.limitedToPartner) })}</p>` : ''}
+<div class="scroll">
+<table>
+<thead><tr>${cols}</tr></thead>
+<tbody>
+${rows || `<tr><td colspan="7">${e(tt('certificate.none'))}</td></tr>`}
+</tbody>
+</table>
+</div>
+<p>${e(tt('certificate.issuedOn', { date: { day: issuedOn } }))}</p>
+<p class="note">${e(tt('certificate.note'))}</p>
+</body>
+</html>
+`;
 }

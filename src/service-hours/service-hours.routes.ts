@@ -8,7 +8,7 @@ import { DateTime } from 'luxon';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { signedIn } from '../auth/policy';
-import { authenticate } from '../auth/tokens';
+import { authenticate } from '../auth/auth.service';
 import type { Config } from '../config';
 import type { Ctx } from '../context';
 import { DEFAULT_LOCALE, type Locale } from '../i18n/locale';
@@ -16,8 +16,7 @@ import { t, type MessageId, type MessageValues } from '../i18n/messages';
 import { contextLocale } from '../i18n/request';
 import { requestScope } from '../db/query-counter';
 import { AppError, type ErrorCode } from '../errors';
-import { periodFrom, serviceCertificate, serviceLogExport, type Certificate, type ExportRow } from './service-hours.exports';
-import { htmlHead } from '../common/html';
+import { certificateHtml, periodFrom, serviceCertificate, serviceLogExport, type ExportRow } from './service-hours.exports';
 
 const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   UNAUTHENTICATED: 401,
@@ -131,86 +130,6 @@ async function exportServiceLogs(ctx: Ctx, req: Request, res: Response) {
   const failure = await sent;
   // A client that went away mid-download is not a server error.
   if (failure && !closed) throw failure;
-}
-
-export const escapeHtml = (s: string | number | null | undefined) =>
-  String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-
-/** 2026-12-01 -> 2026年12月1日 */
-export const zhDate = (iso: string) => {
-  const [y, m, d] = iso.split('-').map(Number);
-  return `${y}年${m}月${d}日`;
-};
-
-/** The period's select and dates for 'certificate.body': "于 A 至 B 期间", "自 A 至 今天", "截至 B"; no period means every record up to the issue date. */
-function periodValues(period: { from: string | null; to: string | null }, issuedOn: string): MessageValues {
-  const day = (iso: string) => ({ day: iso });
-  if (period.from && period.to) return { period: 'between', from: day(period.from), to: day(period.to) };
-  if (period.from) return { period: 'since', from: day(period.from), to: day(issuedOn) };
-  return { period: 'upTo', from: '', to: day(period.to ?? issuedOn) };
-}
-
-/** Inline style shared by the printable pages: readable on a phone, one A4 sheet per page in print. */
-export const PAGE_STYLE = `
-  :root { color-scheme: light; }
-  * { box-sizing: border-box; }
-  body { font-family: "Noto Serif SC", "Songti SC", SimSun, "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", serif; max-width: 60em; margin: 0 auto; padding: 1.2em; color: #222; line-height: 1.6; }
-  h1 { text-align: center; letter-spacing: .3em; font-size: 1.6em; }
-  .scroll { overflow-x: auto; }
-  table { width: 100%; border-collapse: collapse; font-size: .9em; }
-  th, td { border: 1px solid #999; padding: .3em .5em; text-align: left; vertical-align: top; }
-  td.num { text-align: right; }
-  .note { color: #555; font-size: .85em; }
-  @media (max-width: 40em) { body { padding: .6em; font-size: 15px; } h1 { letter-spacing: .1em; } th, td { padding: .25em .3em; } }
-  @page { size: A4; margin: 18mm 15mm; }
-  @media print { body { max-width: none; padding: 0; font-size: 11pt; } .note { color: #000; } .scroll { overflow: visible; } tr { break-inside: avoid; } .no-print { display: none; } }
-`;
-
-/**
- * The certificate page in `locale` (Chinese by default). Catalogue texts hold no markup; the values
- * put into them are escaped here, some wrapped in <strong>.
- */
-export function certificateHtml(c: Certificate, issuedOn: string, locale: Locale = DEFAULT_LOCALE): string {
-  const e = escapeHtml;
-  const tt = (id: MessageId, values?: MessageValues) => t(locale, id, values);
-  const strong = (s: string) => `<strong>${e(s)}</strong>`;
-  const ended = (s: string) => (s.startsWith('次日 ') ? tt('certificate.nextDay', { time: s.slice(3) }) : s);
-  const rows = c.logs
-    .map(
-      (l, i) => `<tr><td>${i + 1}</td><td>${e(l.started)}–${e(ended(l.ended))}</td><td>${e(l.community)}</td><td>${e(l.partner ?? '—')}</td>` +
-        `<td>${e(l.description)}</td><td class="num">${e(l.minutes)}</td><td>${e(l.verifier ?? '')} ${e(l.verified)}</td></tr>`,
-    )
-    .join('\n');
-  const body = tt('certificate.body', {
-    name: strong(c.volunteer.displayName),
-    ...periodValues(c.period, issuedOn),
-    count: c.logs.length,
-    countText: strong(String(c.logs.length)),
-    duration: strong(tt('certificate.duration', { hours: Math.floor(c.totalMinutes / 60), minutes: c.totalMinutes % 60 })),
-    total: c.totalMinutes,
-  });
-  const cols = (['number', 'when', 'community', 'partner', 'description', 'minutes', 'verified'] as const).map((k) => `<th>${e(tt(`certificate.col.${k}`))}</th>`).join('');
-  return `${htmlHead(e(tt('certificate.pageTitle', { name: c.volunteer.displayName })), locale)}
-<style>${PAGE_STYLE}</style>
-</head>
-<body>
-<h1>${e(tt('certificate.title'))}</h1>
-<p>${body}</p>
-${c.limitedTo ? `<p class="note">${tt('certificate.limitedTo', { communities: { list: c.limitedTo.map((n) => e(n)) } })}</p>` : ''}
-${c.limitedToPartner ? `<p class="note">${tt('certificate.limitedToPartner', { partner: e(c.limitedToPartner) })}</p>` : ''}
-<div class="scroll">
-<table>
-<thead><tr>${cols}</tr></thead>
-<tbody>
-${rows || `<tr><td colspan="7">${e(tt('certificate.none'))}</td></tr>`}
-</tbody>
-</table>
-</div>
-<p>${e(tt('certificate.issuedOn', { date: { day: issuedOn } }))}</p>
-<p class="note">${e(tt('certificate.note'))}</p>
-</body>
-</html>
-`;
 }
 
 async function serviceCertificatePage(ctx: Ctx, req: Request, res: Response) {

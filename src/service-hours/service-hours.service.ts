@@ -33,6 +33,9 @@ import { ServiceLog, ServiceLogStatus } from './service-log.entity';
 import { serviceLogLifecycle } from './service-log.lifecycle';
 import { SummaryGroupBy, type ContractObligation, type LogServiceInput, type ServiceHoursBucket, type ServiceHoursSummaryInput, type ServiceLogFilter } from './service-hours.inputs';
 
+// Other domains (links/) reach certificates through this entry point.
+export { certificateHtml, serviceCertificate, type CertificateScope, type DatePeriod } from './service-hours.exports';
+
 export const MIN_LOG_MS = 60_000;
 export const MAX_LOG_MS = 12 * 3_600_000;
 export const MAX_LOG_AGE_DAYS = 90;

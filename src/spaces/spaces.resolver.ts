@@ -7,14 +7,12 @@ import { ConnectionType, pageArgsFactory } from '../common/pagination';
 import { DateTimeScalar, LocalDateScalar } from '../common/scalars';
 import { StatusChange } from '../common/status-change.entity';
 import { findRoom } from '../communities/communities.service';
-import { Room } from '../communities/room.entity';
-import { SlotOccurrence } from '../communities/slot-occurrence.type';
+import { Room, SlotOccurrence } from '../communities/room.entity';
 import type { Ctx } from '../context';
 import { Partner } from '../partners/partner.entity';
 import { ReviewDecision } from '../common/review';
 import { findPartner } from '../partners/partners.service';
 import { partnerVisibility } from '../partners/partners.visibility';
-import { PublicBoard } from '../public/public-board.resolver';
 import { Booking } from './booking.entity';
 import * as bookings from './bookings.service';
 import { partnerCalendarUrl, rotateCalendarToken } from './calendar.service';
@@ -192,18 +190,9 @@ export class PartnerCalendarResolver {
   }
 }
 
-@Resolver(() => PublicBoard)
-export class PublicBoardSpacesResolver {
-  @FieldResolver(() => [Booking], { description: 'Public-benefit contract sessions from now on, soonest first (at most 50).' })
-  upcomingPublicBenefitSessions(@Root() board: PublicBoard, @Context() ctx: Ctx) {
-    return bookings.upcomingPublicBenefitSessions(ctx, board.community.id);
-  }
-}
-
 export const spacesResolvers = [
   BookingResolver,
   SpaceContractResolver,
   RoomBookingsResolver,
   PartnerCalendarResolver,
-  PublicBoardSpacesResolver,
 ] as const;

@@ -9,8 +9,10 @@ import { nowMs } from '../../src/common/clock';
 import { ensureAdmin } from '../../src/auth/auth.service';
 import { loadConfig, type Config } from '../../src/config';
 import { createDataSource } from '../../src/db/data-source';
+import { registry } from '../../src/registry';
 import { createLogger } from '../../src/logger';
 import { urlFor, withAdmin } from './pg';
+import { LOG_IN } from './documents';
 
 export const ADMIN_EMAIL = 'admin@test.local';
 export const ADMIN_PASSWORD = 'admin-pass-1';
@@ -30,6 +32,8 @@ export interface TestApp {
   config: Config;
   databaseUrl: string;
   gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<GqlResult<T>>;
+  /** `gql` for a step that must succeed: its data, or a thrown error naming each error's code and message. */
+  gqlOk<T = any>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<T>;
   adminToken(): Promise<string>;
   close(): Promise<void>;
 }
@@ -67,7 +71,7 @@ export async function startTestApp(
   const databaseUrl = options.databaseUrl ?? (await createTestDatabase());
   const config = testConfig(databaseUrl, options.env);
   const log = options.log ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
-  const db = await createDataSource(config, log, { poolSize: 10 }).initialize();
+  const db = await createDataSource(config, log, { ...registry, poolSize: 10 }).initialize();
   await ensureAdmin(db, config);
   const handle = await createApp({ db, config, log });
   await new Promise<void>((resolve) => handle.server.listen(0, '127.0.0.1', resolve));
@@ -88,9 +92,12 @@ export async function startTestApp(
       const res = await req.send({ query, variables });
       return { status: res.status, data: res.body.data, errors: res.body.errors, headers: res.headers as Record<string, string> };
     },
+    async gqlOk(query, variables = {}, token = null) {
+      return ok(await app.gql(query, variables, token));
+    },
     async adminToken() {
       if (!adminToken || Math.abs(nowMs() - adminToken.issuedAt) > 3_600_000) {
-        const res = await app.gql(`mutation($i: LogInInput!) { logIn(input: $i) { token } }`, { i: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } });
+        const res = await app.gql(LOG_IN, { i: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } });
         adminToken = { token: res.data.logIn.token as string, issuedAt: nowMs() };
       }
       return adminToken.token;
@@ -102,6 +109,24 @@ export async function startTestApp(
     },
   };
   return app;
+}
+
+type AnswerErrors = { message?: string; path?: readonly (string | number)[]; extensions?: { code?: string; fields?: { path: string; message: string }[] } }[];
+
+/**
+ * The data of an answer that must have succeeded (a set-up step, not the behaviour under test);
+ * otherwise throws, naming each error's code, path and message (and refused fields).
+ */
+export function ok<T = any>(result: { data: T; errors?: unknown }): T {
+  const errors = result.errors as AnswerErrors | undefined;
+  if (errors?.length) {
+    const lines = errors.map((e) => {
+      const fields = e.extensions?.fields?.map((f) => `${f.path}: ${f.message}`).join('; ');
+      return `${e.extensions?.code ?? 'NO_CODE'}${e.path ? ` at ${e.path.join('.')}` : ''}: ${e.message}${fields ? ` (${fields})` : ''}`;
+    });
+    throw new Error(`GraphQL answered ${errors.length} error(s):\n  ${lines.join('\n  ')}`);
+  }
+  return result.data as T;
 }
 
 /** The single error's code, failing loudly when the result has data instead. */

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from '../../src/app';
 import { setClockFromEnv } from '../../src/common/clock';
 import { createDataSource } from '../../src/db/data-source';
+import { registry } from '../../src/registry';
 import { createLogger } from '../../src/logger';
 import { testConfig } from './app';
 
@@ -11,7 +12,7 @@ async function main() {
   const config = testConfig(process.env.DATABASE_URL!);
   setClockFromEnv(process.env);
   const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
-  const db = await createDataSource(config, log, { poolSize: 10 }).initialize();
+  const db = await createDataSource(config, log, { ...registry, poolSize: 10 }).initialize();
   const handle = await createApp({ db, config, log });
   handle.server.listen(0, '127.0.0.1', () => process.send!({ port: (handle.server.address() as AddressInfo).port }));
   const stop = async () => {

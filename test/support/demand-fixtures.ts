@@ -1,26 +1,15 @@
-import type { TestApp } from './app';
+import { ok, type TestApp } from './app';
 import { activePartner, communityWithSecretary, signUp, unique, type Account } from './fixtures';
 
-/** Builders for the demand tests, on top of the public API. */
-export const POST_DEMAND = `mutation($i: PostDemandInput!) { postDemand(input: $i) { id status quantity matchedQuantity remainingQuantity } }`;
-export const PUBLISH_OFFER = `mutation($i: PublishOfferInput!) { publishOffer(input: $i) { id status quantity remainingQuantity } }`;
-export const CLAIM = `mutation($i: ClaimDemandInput!) { claimDemand(input: $i) { id status origin quantity } }`;
-export const DISPATCH = `mutation($i: DispatchOfferInput!) { dispatchOffer(input: $i) { id status origin quantity reviewedBy { id } } }`;
-export const REVIEW = `mutation($id: ID!, $d: ReviewDecision!, $n: String) { reviewMatch(id: $id, decision: $d, note: $n) { id status reviewNote reviewedBy { id } reviewedAt } }`;
-export const RESPOND = `mutation($id: ID!, $a: Boolean!, $n: String) { respondToDispatch(id: $id, accept: $a, note: $n) { id status } }`;
-export const WITHDRAW = `mutation($id: ID!, $r: String!) { withdrawMatch(id: $id, reason: $r) { id status } }`;
-export const FULFIL = `mutation($id: ID!, $n: String) { markMatchFulfilled(id: $id, note: $n) { id status } }`;
-export const EVALUATE = `mutation($id: ID!, $i: EvaluationInput!) { evaluateMatch(id: $id, input: $i) { id rating comment match { id } evaluatedBy { id } } }`;
-export const CANCEL = `mutation($id: ID!, $r: String!) { cancelDemand(id: $id, reason: $r) { id status matchedQuantity remainingQuantity } }`;
+/** Builders for the demand tests, on top of the public API (documents: support/documents.ts). */
+import { APPROVE_PARTNERSHIP, REQUEST_PARTNERSHIP, POST_DEMAND, PUBLISH_OFFER, CLAIM_DEMAND as CLAIM, DISPATCH_OFFER as DISPATCH, REVIEW_MATCH as REVIEW, RESPOND_TO_DISPATCH as RESPOND, WITHDRAW_MATCH as WITHDRAW, MARK_MATCH_FULFILLED as FULFIL, EVALUATE_MATCH as EVALUATE, CANCEL_DEMAND as CANCEL } from './documents';
+export { POST_DEMAND, PUBLISH_OFFER, CLAIM, DISPATCH, REVIEW, RESPOND, WITHDRAW, FULFIL, EVALUATE, CANCEL };
 export const DEMAND = `query($id: ID!) { demandItem(id: $id) { id status quantity matchedQuantity fulfilledQuantity remainingQuantity
   matches { id status quantity } history { from to note by { id } } } }`;
 export const MATCH = `query($id: ID!) { match(id: $id) { id status quantity origin note reviewNote history { from to note by { id } } evaluation { rating } } }`;
 export const OFFER = `query($id: ID!) { offer(id: $id) { id status quantity remainingQuantity } }`;
 
-export function ok<T = any>(res: { data: T; errors?: unknown }): T {
-  if (res.errors) throw new Error(JSON.stringify(res.errors));
-  return res.data;
-}
+export { ok };
 
 export interface Scene {
   communityId: string;
@@ -67,6 +56,6 @@ export { signUp, unique };
 
 /** An ACTIVE partnership of an existing partner in another community (offers may name only such communities). */
 export async function joinCommunity(app: TestApp, owner: Account, partnerId: string, other: { communityId: string; secretary: Account }) {
-  const req = ok(await app.gql(`mutation($p: ID!, $c: ID!) { requestPartnership(partnerId: $p, communityId: $c) { id } }`, { p: partnerId, c: other.communityId }, owner.token));
-  ok(await app.gql(`mutation($id: ID!) { reviewPartnership(id: $id, decision: APPROVE) { id } }`, { id: req.requestPartnership.id }, other.secretary.token));
+  const req = await app.gqlOk(REQUEST_PARTNERSHIP, { p: partnerId, c: other.communityId }, owner.token);
+  await app.gqlOk(APPROVE_PARTNERSHIP, { id: req.requestPartnership.id }, other.secretary.token);
 }

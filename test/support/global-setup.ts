@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../../src/config';
 import { createDataSource, migrate } from '../../src/db/data-source';
+import { registry } from '../../src/registry';
 import { createLogger } from '../../src/logger';
 import { withAdmin, urlFor } from './pg';
 
@@ -14,7 +15,7 @@ export default async function globalSetup() {
     await c.query(`CREATE DATABASE ${template}`);
   });
   const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: urlFor(template) });
-  const db = await createDataSource(config, createLogger('silent'), { poolSize: 1 }).initialize();
+  const db = await createDataSource(config, createLogger('silent'), { ...registry, poolSize: 1 }).initialize();
   await migrate(db);
   await db.destroy();
 }

@@ -65,12 +65,4 @@ export async function ready(server: MainProcess, ms = 240_000): Promise<void> {
   }
 }
 
-/** One GraphQL POST with fetch (no supertest: the server is another process). */
-export async function post(url: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
-  const res = await fetch(`${url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ query, variables }),
-  });
-  return { status: res.status, headers: res.headers, body: (await res.json()) as { data?: any; errors?: { message: string; extensions?: { code?: string } }[] } };
-}
+export { post } from './child-app';

@@ -1,17 +1,10 @@
 import { nowMs } from '../../src/common/clock';
-import type { TestApp } from './app';
+import { ok, type TestApp } from './app';
 import { joinPartner } from './fixtures';
 
-/** Builders for service-hour tests, on top of the public API. */
-export const LOG_SERVICE = `mutation($i: LogServiceInput!) {
-  logService(input: $i) { id status minutes startedAt endedAt description volunteer { id } partner { id } community { id } verifiedBy { id } verifiedAt }
-}`;
-export const VERIFY = `mutation($id: ID!, $d: ReviewDecision!, $n: String) {
-  verifyServiceLog(id: $id, decision: $d, note: $n) { id status verifiedBy { id } verifiedAt history { from to note by { id } } }
-}`;
-export const VERIFY_MANY = `mutation($ids: [ID!]!, $d: ReviewDecision!, $n: String) {
-  verifyServiceLogs(ids: $ids, decision: $d, note: $n) { id status verifiedBy { id } }
-}`;
+/** Builders for service-hour tests, on top of the public API (documents: support/documents.ts). */
+import { LOG_SERVICE, VERIFY_SERVICE_LOG as VERIFY, VERIFY_SERVICE_LOGS as VERIFY_MANY } from './documents';
+export { LOG_SERVICE, VERIFY, VERIFY_MANY };
 
 const MINUTE = 60_000;
 
@@ -48,15 +41,12 @@ export async function logService(app: TestApp, token: string, a: LogArgs) {
 
 /** Logs service and fails loudly if refused; returns the log's id. */
 export async function loggedService(app: TestApp, token: string, a: LogArgs): Promise<string> {
-  const res = await logService(app, token, a);
-  if (res.errors) throw new Error(JSON.stringify(res.errors));
-  return res.data.logService.id as string;
+  return ok(await logService(app, token, a)).logService.id as string;
 }
 
 export async function decide(app: TestApp, token: string, id: string, decision: 'APPROVE' | 'REJECT' = 'APPROVE') {
-  const res = await app.gql(VERIFY, { id, d: decision }, token);
-  if (res.errors) throw new Error(JSON.stringify(res.errors));
-  return res.data.verifyServiceLog;
+  const res = await app.gqlOk(VERIFY, { id, d: decision }, token);
+  return res.verifyServiceLog;
 }
 
 /** Makes an existing user a member of a partner: its owner invites, the user accepts. */

@@ -8,12 +8,8 @@ export type Slot = { weekday: string; startTime: string; endTime: string };
 export const slot = (weekday: string, startTime: string, endTime: string): Slot => ({ weekday, startTime, endTime });
 export const EVERY_DAY = ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY'];
 
-export const BOOK = `mutation($i: BookSlotInput!) { bookSlot(input: $i) { id start end status purpose partner { id } contract { id } room { id } } }`;
-export const CANCEL = `mutation($id: ID!, $r: String!) { cancelBooking(id: $id, reason: $r) { id status history { from to note } } }`;
-export const PROPOSE = `mutation($i: ProposeContractInput!) { proposeContract(input: $i) { id status startsOn endsOn weeklySlots { weekday startTime endTime } } }`;
-export const REVIEW = `mutation($id: ID!, $d: ReviewDecision!, $n: String, $s: Boolean) {
-  reviewContract(id: $id, decision: $d, note: $n, skipConflicts: $s) { id status history { from to note } } }`;
-export const TERMINATE = `mutation($id: ID!, $r: String!, $on: LocalDate) { terminateContract(id: $id, reason: $r, effectiveOn: $on) { id status terminatedOn } }`;
+import { BOOK_SLOT as BOOK, CANCEL_BOOKING as CANCEL, PROPOSE_CONTRACT as PROPOSE, REVIEW_CONTRACT as REVIEW, TERMINATE_CONTRACT as TERMINATE } from './documents';
+export { BOOK, CANCEL, PROPOSE, REVIEW, TERMINATE };
 export const AVAILABILITY = `query($id: ID!, $from: DateTime!, $to: DateTime!) { room(id: $id) { availability(from: $from, to: $to) { start end available } } }`;
 
 /** A community (in `timezone`) with a secretary, a room with `slots`, and a MERCHANT partner with an ACTIVE partnership. */
@@ -25,9 +21,8 @@ export async function spaceSetup(app: TestApp, slots: Slot[], timezone = 'Asia/S
 }
 
 export async function occurrences(app: TestApp, roomId: string, from: Date, days: number): Promise<{ start: string; end: string; available: boolean }[]> {
-  const res = await app.gql(AVAILABILITY, { id: roomId, from: from.toISOString(), to: new Date(from.getTime() + days * 86_400_000).toISOString() });
-  if (res.errors) throw new Error(JSON.stringify(res.errors));
-  return res.data.room.availability;
+  const res = await app.gqlOk(AVAILABILITY, { id: roomId, from: from.toISOString(), to: new Date(from.getTime() + days * 86_400_000).toISOString() });
+  return res.room.availability;
 }
 
 /** The first occurrence starting at least an hour from now. */
@@ -37,16 +32,14 @@ export async function nextOccurrence(app: TestApp, roomId: string, skip = 0) {
 }
 
 export async function book(app: TestApp, who: Account, input: Record<string, unknown>) {
-  const res = await app.gql(BOOK, { i: { purpose: '亲子绘本课', ...input } }, who.token);
-  if (res.errors) throw new Error(JSON.stringify(res.errors));
-  return res.data.bookSlot as { id: string; start: string; end: string };
+  const res = await app.gqlOk(BOOK, { i: { purpose: '亲子绘本课', ...input } }, who.token);
+  return res.bookSlot as { id: string; start: string; end: string };
 }
 
 /** Today's date in `zone`, plus `days`. */
 export const localDate = (zone: string, days = 0) => DateTime.fromJSDate(now(), { zone }).plus({ days }).toISODate()!;
 
 export async function propose(app: TestApp, who: Account, input: Record<string, unknown>) {
-  const res = await app.gql(PROPOSE, { i: { title: '公益英语绘本课', publicBenefitCommitment: '每月两次免费绘本课，面向社区儿童', sessionsPerMonth: 2, ...input } }, who.token);
-  if (res.errors) throw new Error(JSON.stringify(res.errors));
-  return res.data.proposeContract.id as string;
+  const res = await app.gqlOk(PROPOSE, { i: { title: '公益英语绘本课', publicBenefitCommitment: '每月两次免费绘本课，面向社区儿童', sessionsPerMonth: 2, ...input } }, who.token);
+  return res.proposeContract.id as string;
 }

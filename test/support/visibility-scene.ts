@@ -4,6 +4,7 @@ import type { TestApp } from './app';
 import { claim, ok, postDemand, publishOffer } from './demand-fixtures';
 import { activePartner, communityWithSecretary, createRoom, registerPartner, signUp, type Account } from './fixtures';
 import { book, localDate, occurrences, propose, slot } from './spaces';
+import { REQUEST_PARTNERSHIP } from './documents';
 
 /**
  * One community C with everything that has restricted fields, and the seven viewers of the
@@ -43,7 +44,7 @@ export async function visibilityScene(app: TestApp) {
 
   // A partnership request of P in C2, not yet reviewed.
   const pendingPartnership = ok(
-    await app.gql(`mutation($p: ID!, $c: ID!) { requestPartnership(partnerId: $p, communityId: $c) { id } }`, { p: P, c: C2 }, member.token),
+    await app.gql(REQUEST_PARTNERSHIP, { p: P, c: C2 }, member.token),
   ).requestPartnership.id as string;
 
   // Demand: D (OPEN) with an APPROVED and a PENDING_REVIEW claim; D2 fulfilled and evaluated.

@@ -1,0 +1,22 @@
+/* The shape of a live event, apart from how it travels (events.ts) and how it is handed out (hub.ts). */
+
+/** What an event points at; receivers re-load the rows, so events stay small. */
+export interface Refs {
+  partnershipId?: string;
+  matchId?: string;
+  contractId?: string;
+  bookingId?: string;
+  serviceLogId?: string;
+  notificationId?: string;
+}
+
+/** One change, as it travels between processes. */
+export interface LiveEvent {
+  topic: string;
+  /** `<OBJECT>_<NEW STATUS>`, e.g. PARTNERSHIP_ACTIVE, MATCH_APPROVED, BOOKING_CANCELLED. */
+  kind: string;
+  /** ISO time of the change. */
+  at: string;
+  communityId?: string | null;
+  refs: Refs;
+}
