@@ -191,7 +191,13 @@ describe('hook order', () => {
     try {
       const res = await app.gql(CANCEL_BOOKING, { id: booking.id, r: '场地维修' }, h.owner.token);
       expect(res.errors).toBeUndefined();
-      expect(bookingLifecycle.hooksFor('CONFIRMED' as never, 'CANCELLED' as never)).toEqual(['partners: test: partners', 'spaces: test: spaces 1', 'spaces: test: spaces 2', 'demand: test: demand']);
+      expect(bookingLifecycle.hooksFor('CONFIRMED' as never, 'CANCELLED' as never)).toEqual([
+        'partners: test: partners',
+        'spaces: tell a cancellation',
+        'spaces: test: spaces 1',
+        'spaces: test: spaces 2',
+        'demand: test: demand',
+      ]);
     } finally {
       off.forEach((remove) => remove());
     }

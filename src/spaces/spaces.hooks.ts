@@ -3,13 +3,13 @@ import { beforeRoomSlotsChange, setRoomTakenRanges } from '../communities/commun
 import { InvalidStateError } from '../errors';
 import { msg } from '../i18n/messages';
 import { PartnershipStatus } from '../partners/partner.entity';
-import { partnershipLifecycle } from '../partners/partnership.lifecycle';
+import { PARTNERSHIP_ENDED, partnershipLifecycle } from '../partners/partnership.lifecycle';
 import type { Transition } from '../common/state-machine';
 import { BookingStatus } from './booking.entity';
 import { bookingLifecycle } from './booking.lifecycle';
 import { bookingsOutsideSlots, takenByBookings } from './bookings.service';
 import { contractLifecycle } from './contract.lifecycle';
-import { endContractsOfPartnership, PARTNERSHIP_ENDED } from './contracts.service';
+import { endContractsOfPartnership } from './contracts.service';
 import { ContractStatus, type SpaceContract } from './space-contract.entity';
 import { announceBookingCancelled, announceContracts, noteValues, type ContractChange } from './spaces.announce';
 
