@@ -1,12 +1,15 @@
 import request from 'supertest';
 import { HOOK_ORDER } from '../src/common/state-machine';
 import { matchLifecycle } from '../src/demand/demand.lifecycle';
+import { invitationLifecycle } from '../src/partners/invitation.lifecycle';
 import { partnershipLifecycle } from '../src/partners/partnership.lifecycle';
+import { serviceLogLifecycle } from '../src/service-hours/service-log.lifecycle';
 import { bookingLifecycle } from '../src/spaces/booking.lifecycle';
 import { contractLifecycle } from '../src/spaces/contract.lifecycle';
 import { count, errorCode, startTestApp, type TestApp } from './support/app';
-import { claim, ok, postDemand } from './support/demand-fixtures';
-import { joinPartner, signUp } from './support/fixtures';
+import { CANCEL as CANCEL_DEMAND, claim, ok, postDemand, REVIEW as REVIEW_MATCH } from './support/demand-fixtures';
+import { activePartner, communityWithSecretary, joinPartner, signUp, unique } from './support/fixtures';
+import { loggedService, minutesAgo, VERIFY_MANY } from './support/service-hours';
 import { CANCEL as CANCEL_BOOKING, localDate, propose, REVIEW as REVIEW_CONTRACT, slot, spaceSetup, TERMINATE } from './support/spaces';
 
 /**
@@ -191,10 +194,178 @@ describe('hook order', () => {
     try {
       const res = await app.gql(CANCEL_BOOKING, { id: booking.id, r: '场地维修' }, h.owner.token);
       expect(res.errors).toBeUndefined();
-      expect(bookingLifecycle.hooksFor('CONFIRMED' as never, 'CANCELLED' as never)).toEqual(['partners: test: partners', 'spaces: test: spaces 1', 'spaces: test: spaces 2', 'demand: test: demand']);
+      expect(bookingLifecycle.hooksFor('CONFIRMED' as never, 'CANCELLED' as never)).toEqual([
+        'partners: test: partners',
+        'spaces: tell a cancellation',
+        'spaces: test: spaces 1',
+        'spaces: test: spaces 2',
+        'demand: test: demand',
+      ]);
     } finally {
       off.forEach((remove) => remove());
     }
     expect(calls).toEqual(['partners', 'spaces 1', 'spaces 2', 'demand']);
+  });
+});
+
+/** The caller's inbox in `language`, newest first, as the API shows it. */
+const inbox = async (token: string, language = 'en') =>
+  (
+    await request(app.server)
+      .post('/graphql')
+      .set('authorization', `Bearer ${token}`)
+      .set('accept-language', language)
+      .send({ query: `{ notifications(first: 50) { edges { node { kind message } } } }` })
+  ).body.data.notifications.edges.map((e: any) => e.node) as { kind: string; message: string }[];
+
+const historyRows = (objectId: string) =>
+  app.db.query(`SELECT object_type, from_status, to_status, by_user_id, note FROM status_change WHERE object_id = $1 ORDER BY seq`, [objectId]);
+
+describe('transitions told through their hooks', () => {
+  it('a claim reviewed: the demand hook tells the partner in the transition’s transaction, the history records the decision', async () => {
+    expect(matchLifecycle.hooksFor('PENDING_REVIEW' as never, 'APPROVED' as never)).toEqual(['demand: tell the approval']);
+    expect(matchLifecycle.hooksFor('PROPOSED' as never, 'APPROVED' as never)).toEqual(['demand: tell the approval']);
+    const h = await holdings();
+    const notified = () => count(app.db, 'notification', 'match_id = $1', [h.matchId]);
+    const told = await notified(); // the claim, told to the secretary
+
+    // A hook after it failing takes the approval back, inbox rows included.
+    const off = matchLifecycle.on({ enter: 'APPROVED' as never }, async () => { throw new Error('a side effect failed'); }, { domain: 'test', name: 'fail' });
+    try {
+      expect(errorCode(await app.gql(REVIEW_MATCH, { id: h.matchId, d: 'APPROVE', n: '请周六送达' }, h.secretary.token))).toBe('INTERNAL_SERVER_ERROR');
+    } finally {
+      off();
+    }
+    expect(ok(await app.gql(MATCH, { id: h.matchId }, h.owner.token)).match.status).toBe('PENDING_REVIEW');
+    expect(await notified()).toBe(told);
+
+    ok(await app.gql(REVIEW_MATCH, { id: h.matchId, d: 'APPROVE', n: '请周六送达' }, h.secretary.token));
+    const match = ok(await app.gql(MATCH, { id: h.matchId }, h.owner.token)).match;
+    expect(match.history.at(-1)).toEqual({ from: 'PENDING_REVIEW', to: 'APPROVED', note: '请周六送达' });
+    // The partner's owner and member hear it (not the secretary who decided), as MATCH_APPROVED.
+    expect(await notified()).toBe(told + 2);
+    for (const token of [h.owner.token, h.member.token]) {
+      expect((await inbox(token)).find((n) => n.kind === 'MATCH_APPROVED')?.message).toMatch(/ approved your claim of 2 张 of ".+": 请周六送达$/);
+    }
+    expect((await inbox(h.secretary.token)).some((n) => n.kind === 'MATCH_APPROVED')).toBe(false);
+  });
+
+  it('a cancelled demand withdraws its matches in ONE applyWhere, told to each partner in one batch: statements do not grow with the matches', async () => {
+    const cancel = async (partners: number) => {
+      const { communityId, secretary } = await communityWithSecretary(app);
+      const demandId = await postDemand(app, secretary.token, communityId);
+      const claimed: { owner: any; matchId: string }[] = [];
+      for (let i = 0; i < partners; i++) {
+        const p = await activePartner(app, communityId, secretary);
+        claimed.push({ owner: p.owner, matchId: await claim(app, p.owner.token, demandId, p.partnerId, 1) });
+      }
+      const before = await count(app.db, 'notification', `kind = 'MATCH_WITHDRAWN' AND community_id = $1`, [communityId]);
+      const res = await app.gql(CANCEL_DEMAND, { id: demandId, r: ' 活动取消 ' }, secretary.token);
+      expect(res.errors).toBeUndefined();
+      expect(res.data.cancelDemand).toMatchObject({ status: 'CANCELLED', matchedQuantity: 0 });
+      expect(await count(app.db, 'notification', `kind = 'MATCH_WITHDRAWN' AND community_id = $1`, [communityId])).toBe(before + partners);
+      for (const { owner, matchId } of claimed) {
+        const history = await historyRows(matchId);
+        expect(history.at(-1)).toEqual({ object_type: 'MATCH', from_status: 'PENDING_REVIEW', to_status: 'WITHDRAWN', by_user_id: secretary.id, note: 'Demand cancelled:  活动取消 ' });
+        expect(history.filter((r: any) => r.to_status === 'WITHDRAWN')).toHaveLength(1);
+        const told = (await inbox(owner.token)).filter((n) => n.kind === 'MATCH_WITHDRAWN');
+        expect(told).toEqual([{ kind: 'MATCH_WITHDRAWN', message: expect.stringMatching(/ cancelled ".+"; your match of 1 张 is withdrawn: 活动取消$/) }]);
+      }
+      return Number(res.headers['x-sql-statements']);
+    };
+    const one = await cancel(1);
+    const three = await cancel(3);
+    expect(one).toBeGreaterThan(0);
+    expect(three).toBe(one);
+  });
+
+  it('a booking cancelled on its own is told by the spaces hook; the bookings a contract’s end cancels are not told one by one', async () => {
+    expect(bookingLifecycle.hooksFor('CONFIRMED' as never, 'CANCELLED' as never)).toEqual(['spaces: tell a cancellation']);
+    const h = await holdings();
+    const bookings = ok(await app.gql(CONTRACT, { id: h.contractId }, h.owner.token)).contract.bookings;
+    const cancelledNotices = () => count(app.db, 'notification', `kind = 'BOOKING_CANCELLED' AND community_id = $1`, [h.communityId]);
+    expect(await cancelledNotices()).toBe(0);
+    const res = await app.gql(CANCEL_BOOKING, { id: bookings.at(-1).id, r: '场地维修' }, h.owner.token);
+    expect(res.errors).toBeUndefined();
+    expect(res.data.cancelBooking.history.at(-1)).toEqual({ from: 'CONFIRMED', to: 'CANCELLED', note: '场地维修' });
+    // The partner's member hears it; the owner who cancelled does not.
+    expect(await cancelledNotices()).toBe(1);
+    expect((await inbox(h.member.token)).filter((n) => n.kind === 'BOOKING_CANCELLED')).toEqual([
+      { kind: 'BOOKING_CANCELLED', message: expect.stringMatching(/^The booking of .+ on .+ \(.+\) was cancelled: 场地维修$/) },
+    ]);
+    expect((await inbox(h.owner.token)).some((n) => n.kind === 'BOOKING_CANCELLED')).toBe(false);
+
+    // Terminating the contract cancels the rest (cause CONTRACT_ENDED): its one event stands for them.
+    ok(await app.gql(TERMINATE, { id: h.contractId, r: '机构搬迁' }, h.owner.token));
+    expect(await cancelledNotices()).toBe(1);
+    expect(await count(app.db, 'notification', `kind = 'CONTRACT_TERMINATED' AND community_id = $1`, [h.communityId])).toBeGreaterThan(0);
+  });
+
+  it('service logs decided together are moved in one applyWhere and told by the service-hours hook, a history row and an inbox row each', async () => {
+    expect(serviceLogLifecycle.hooksFor('PENDING' as never, 'VERIFIED' as never)).toEqual(['service-hours: tell VERIFIED']);
+    expect(serviceLogLifecycle.hooksFor('PENDING' as never, 'REJECTED' as never)).toEqual(['service-hours: tell REJECTED']);
+    const { communityId, secretary } = await communityWithSecretary(app);
+    const volunteer = await signUp(app);
+    const ids = [
+      await loggedService(app, volunteer.token, { communityId, start: minutesAgo(600), minutes: 45, description: '清扫楼道' }),
+      await loggedService(app, volunteer.token, { communityId, start: minutesAgo(300), minutes: 30, description: '整理图书' }),
+    ];
+    const res = await app.gql(VERIFY_MANY, { ids, d: 'APPROVE', n: '已核实签到表' }, secretary.token);
+    expect(res.errors).toBeUndefined();
+    expect(res.data.verifyServiceLogs.map((l: any) => [l.id, l.status])).toEqual(ids.map((id) => [id, 'VERIFIED']));
+    for (const id of ids) {
+      expect(await historyRows(id)).toEqual([
+        { object_type: 'SERVICE_LOG', from_status: null, to_status: 'PENDING', by_user_id: volunteer.id, note: null },
+        { object_type: 'SERVICE_LOG', from_status: 'PENDING', to_status: 'VERIFIED', by_user_id: secretary.id, note: '已核实签到表' },
+      ]);
+      expect(await count(app.db, 'notification', 'service_log_id = $1 AND user_id = $2', [id, volunteer.id])).toBe(1);
+    }
+    const told = (await inbox(volunteer.token)).filter((n) => n.kind === 'SERVICE_LOG_VERIFIED').map((n) => n.message).sort();
+    expect(told).toEqual(['Your service log "整理图书" (30 min) was verified: 已核实签到表', 'Your service log "清扫楼道" (45 min) was verified: 已核实签到表']);
+    // Refused: deciding them again is INVALID_STATE and changes nothing.
+    const history = await count(app.db, 'status_change', 'object_id = ANY($1::uuid[])', [ids]);
+    expect(errorCode(await app.gql(VERIFY_MANY, { ids, d: 'REJECT' }, secretary.token))).toBe('INVALID_STATE');
+    expect(await count(app.db, 'status_change', 'object_id = ANY($1::uuid[])', [ids])).toBe(history);
+    expect(await count(app.db, 'notification', 'service_log_id = ANY($1::uuid[])', [ids])).toBe(2);
+  });
+});
+
+describe('invitations', () => {
+  const INVITE = `mutation($p: ID!, $e: String!, $r: PartnerRole) { invitePartnerMember(partnerId: $p, email: $e, role: $r) { id status } }`;
+  const RESPOND = `mutation($id: ID!, $a: Boolean!) { respondToInvitation(id: $id, accept: $a) { id status } }`;
+  const REVOKE = `mutation($id: ID!) { revokeInvitation(id: $id) { id status } }`;
+
+  it('moves through a declared lifecycle: one history row per transition (none for inviting again), nothing for a refusal', async () => {
+    expect(invitationLifecycle.canTransition('PENDING' as never, 'ACCEPTED' as never)).toBe(true);
+    expect(invitationLifecycle.canTransition('ACCEPTED' as never, 'REVOKED' as never)).toBe(false);
+    const owner = await signUp(app);
+    const partnerId = ok(await app.gql(`mutation($i: RegisterPartnerInput!) { registerPartner(input: $i) { id } }`, { i: { name: unique('partner'), category: 'DEPARTMENT' } }, owner.token))
+      .registerPartner.id;
+    const [accepting, declining, revoked] = [await signUp(app), await signUp(app), await signUp(app)];
+    const invite = async (email: string, role = 'MEMBER') => ok(await app.gql(INVITE, { p: partnerId, e: email, r: role }, owner.token)).invitePartnerMember.id as string;
+    const row = (from: string | null, to: string, by: string) => ({ object_type: 'PARTNER_INVITATION', from_status: from, to_status: to, by_user_id: by, note: null });
+
+    const a = await invite(accepting.email);
+    expect(await historyRows(a)).toEqual([row(null, 'PENDING', owner.id)]);
+    // Inviting again while it is pending updates that invitation: no transition, no history row.
+    expect(await invite(accepting.email, 'OWNER')).toBe(a);
+    expect(await historyRows(a)).toEqual([row(null, 'PENDING', owner.id)]);
+    expect(ok(await app.gql(RESPOND, { id: a, a: true }, accepting.token)).respondToInvitation.status).toBe('ACCEPTED');
+    expect(await historyRows(a)).toEqual([row(null, 'PENDING', owner.id), row('PENDING', 'ACCEPTED', accepting.id)]);
+
+    const d = await invite(declining.email);
+    expect(ok(await app.gql(RESPOND, { id: d, a: false }, declining.token)).respondToInvitation.status).toBe('DECLINED');
+    expect(await historyRows(d)).toEqual([row(null, 'PENDING', owner.id), row('PENDING', 'DECLINED', declining.id)]);
+
+    const r = await invite(revoked.email);
+    expect(ok(await app.gql(REVOKE, { id: r }, owner.token)).revokeInvitation.status).toBe('REVOKED');
+    expect(await historyRows(r)).toEqual([row(null, 'PENDING', owner.id), row('PENDING', 'REVOKED', owner.id)]);
+
+    // Refused: answering a revoked invitation, or revoking an answered one, is INVALID_STATE and writes nothing.
+    expect(errorCode(await app.gql(RESPOND, { id: r, a: true }, revoked.token))).toBe('INVALID_STATE');
+    expect(errorCode(await app.gql(REVOKE, { id: a }, owner.token))).toBe('INVALID_STATE');
+    expect(await historyRows(r)).toHaveLength(2);
+    expect(await historyRows(a)).toHaveLength(2);
+    expect(await count(app.db, 'partner_member', 'user_id = $1', [revoked.id])).toBe(0);
   });
 });

@@ -11,6 +11,11 @@ export interface TransitionMeta {
   communityId?: string | null;
   /** Why it happened when the hooks must know it, in the domain's words (e.g. PARTNERSHIP_ENDED for a cascade). */
   cause?: string;
+  /**
+   * What the hooks' texts need beyond the transition and its note (e.g. the reason a cascade was
+   * given, when the history note wraps it in other words). Not stored.
+   */
+  values?: Readonly<Record<string, string | number>>;
 }
 
 /** One object moved by a transition, as hooks receive it. `from` is null when the object was just created. */

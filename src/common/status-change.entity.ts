@@ -8,7 +8,7 @@ export class StatusChange {
   @PrimaryGeneratedColumn('increment', { type: 'bigint' })
   seq: string;
 
-  /** PARTNERSHIP, MATCH, DEMAND_ITEM, SPACE_CONTRACT, BOOKING, SERVICE_LOG ... */
+  /** PARTNERSHIP, PARTNER_INVITATION, MATCH, DEMAND_ITEM, SPACE_CONTRACT, BOOKING, SERVICE_LOG ... */
   @Column('text')
   objectType: string;
 

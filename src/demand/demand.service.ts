@@ -13,6 +13,8 @@ import { communityZone, DEFAULT_TIMEZONE } from '../communities/zones.service';
 import { msg } from '../i18n/messages';
 import { inTransaction } from '../db/transaction';
 import { assertActivePartnership } from '../partners/partners.service';
+import { PARTNERSHIP_ENDED } from '../partners/partnership.lifecycle';
+import type { Transition, TransitionMeta } from '../common/state-machine';
 import { escapeLike } from '../common/like';
 import { ReviewDecision } from '../common/review';
 import { DemandItem, DemandStatus, URGENCY_RANK, Urgency } from './demand-item.entity';
@@ -20,7 +22,7 @@ import type { ClaimDemandInput, DemandFilter, DispatchOfferInput, EvaluationInpu
 import { demandLifecycle, matchLifecycle } from './demand.lifecycle';
 import { DEMAND_ITEM_RELATIONS, MATCH_RELATIONS } from './demand.prefetch';
 import { visibleMatchesWhere } from './demand.visibility';
-import { announceMatch, announceMatches, matchValues, noteValues } from './match.announce';
+import { announceMatch, matchValues, noteValues } from './match.announce';
 import { Evaluation, Match, MatchOrigin, MatchStatus, UNFULFILLED_MATCH } from './match.entity';
 import { OfferCommunity, OfferStatus, SupplyOffer } from './supply-offer.entity';
 
@@ -122,43 +124,53 @@ async function releaseOfferUnits(tx: EntityManager, offerId: string, quantity: n
   await tx.query(`UPDATE supply_offer SET held_quantity = held_quantity - $1, updated_at = now() WHERE id = $2`, [quantity, offerId]);
 }
 
+/** The cause (`meta.cause`) of matches withdrawn because their demand item was cancelled: `meta.values.reason` is the reason given. */
+export const DEMAND_CANCELLED = 'DEMAND_CANCELLED';
+
 /**
- * Withdraws live unfulfilled matches picked by `where` (SQL on alias m), releasing their units on
- * their demand items and offers. For cascades; the caller's transaction must not yet hold match or
- * offer locks. Returns the withdrawn matches with the status each left.
+ * Withdraws live unfulfilled matches picked by `where` (SQL on the match table's columns) in ONE
+ * statement (matchLifecycle.applyWhere, a history row each; the demand hooks tell them in one batch),
+ * releasing their units on their demand items and offers. For cascades; the caller's transaction
+ * must not yet hold match or offer locks. Returns the withdrawn matches with the status each left.
  */
 async function withdrawWhere(
   tx: EntityManager,
   where: string,
   params: Record<string, unknown>,
   statuses: readonly MatchStatus[],
-  by: string | null,
-  note: string,
+  meta: TransitionMeta,
   lockedDemands?: Map<string, DemandItem>,
-): Promise<{ match: Match; from: MatchStatus }[]> {
-  const pick = () =>
-    tx
-      .getRepository(Match)
-      .createQueryBuilder('m')
-      .where(where, params)
-      .andWhere('m.status IN (:...statuses)', { statuses })
-      .orderBy('m.id');
-  const candidates = await pick().getMany();
+): Promise<Transition<MatchStatus, Match>[]> {
+  const candidates = await tx
+    .getRepository(Match)
+    .createQueryBuilder('m')
+    .where(where, params)
+    .andWhere('m.status IN (:...statuses)', { statuses })
+    .orderBy('m.id')
+    .getMany();
   if (!candidates.length) return [];
   const demands = lockedDemands ?? (await lockDemands(tx, candidates.map((m) => m.demandId)));
-  // Re-read under the demand locks: nobody can change these matches any more.
-  const matches = await pick().setLock('pessimistic_write').getMany();
-  const released = new Map<string, number>();
-  const withdrawn: { match: Match; from: MatchStatus }[] = [];
-  for (const match of matches) {
-    const demand = demands.get(match.demandId);
-    if (!demand) continue; // appeared after the first read, on a demand we did not lock: leave it
-    withdrawn.push({ match, from: match.status });
-    await matchLifecycle.apply(tx, match, MatchStatus.WITHDRAWN, { by, note, communityId: match.communityId });
-    await settleDemand(tx, demand, { matched: -match.quantity }, by);
-    if (match.offerId) released.set(match.offerId, (released.get(match.offerId) ?? 0) + match.quantity);
-  }
-  for (const offerId of [...released.keys()].sort()) await releaseOfferUnits(tx, offerId, released.get(offerId)!);
+  if (!demands.size) return [];
+  // Only matches on the demand items locked above (one that appeared since, on another demand, is left alone);
+  // applyWhere locks the matches in id order, under the demand locks nobody can change them any more.
+  const withdrawn = await matchLifecycle.applyWhere(
+    tx,
+    { sql: `(${where}) AND demand_id IN (:...lockedDemandIds)`, params: { ...params, lockedDemandIds: [...demands.keys()] } },
+    MatchStatus.WITHDRAWN,
+    meta,
+    { from: statuses },
+  );
+  // Units given back per demand item and per offer (in id order): statements by rows touched, not by matches.
+  const total = (by: (m: Match) => string | null) => {
+    const sums = new Map<string, number>();
+    for (const { row } of withdrawn) {
+      const key = by(row);
+      if (key) sums.set(key, (sums.get(key) ?? 0) + row.quantity);
+    }
+    return [...sums].sort(([a], [b]) => (a < b ? -1 : 1));
+  };
+  for (const [demandId, quantity] of total((m) => m.demandId)) await settleDemand(tx, demands.get(demandId)!, { matched: -quantity }, meta.by);
+  for (const [offerId, quantity] of total((m) => m.offerId)) await releaseOfferUnits(tx, offerId, quantity);
   return withdrawn;
 }
 
@@ -169,17 +181,14 @@ export async function cancelDemand(ctx: Ctx, id: string, reason: string, by: str
     const demand = await lockDemand(tx, id);
     // Cancelled first, so releasing the units below only updates the counters (no OPEN in between).
     await demandLifecycle.apply(tx, demand, DemandStatus.CANCELLED, { by, note: reason, communityId: demand.communityId });
-    const withdrawn = await withdrawWhere(tx, 'm.demand_id = :id', { id }, UNFULFILLED_MATCH, by, `Demand cancelled: ${reason}`, new Map([[id, demand]]));
-    // Each partner whose match it withdrew hears of it; all their inbox rows are one statement.
-    await announceMatches(
+    // Each partner whose match it withdraws hears of it (demand.hooks.ts); all their inbox rows are one statement.
+    await withdrawWhere(
       tx,
-      withdrawn.map(({ match, from }) => ({
-        match,
-        from,
-        by,
-        notify: { membersOf: match.partnerId },
-        message: (n) => msg('notification.match.demandCancelled', { ...matchValues(n, match), reason: reason.trim() }),
-      })),
+      'demand_id = :id',
+      { id },
+      UNFULFILLED_MATCH,
+      { by, note: `Demand cancelled: ${reason}`, cause: DEMAND_CANCELLED, values: { reason: reason.trim() } },
+      new Map([[id, demand]]),
     );
     return demand;
   });
@@ -187,20 +196,18 @@ export async function cancelDemand(ctx: Ctx, id: string, reason: string, by: str
 
 /**
  * The cascade of endPartnership: withdraws the partner's PROPOSED and PENDING_REVIEW matches in
- * the community. Call it inside endPartnership's transaction, after it locked the partnership.
+ * the community. Called by the demand hook on an ENDED partnership, inside its transaction.
+ * Their cause is PARTNERSHIP_ENDED: told live only (queues and activity stay right), the
+ * PARTNERSHIP_ENDED notification tells people.
  */
-export async function withdrawPartnerMatchesInCommunity(tx: EntityManager, partnerId: string, communityId: string, by: string | null, reason: string) {
-  const withdrawn = await withdrawWhere(
+export function withdrawPartnerMatchesInCommunity(tx: EntityManager, partnerId: string, communityId: string, by: string | null, reason: string) {
+  return withdrawWhere(
     tx,
-    'm.partner_id = :partnerId AND m.community_id = :communityId',
+    'partner_id = :partnerId AND community_id = :communityId',
     { partnerId, communityId },
     [MatchStatus.PROPOSED, MatchStatus.PENDING_REVIEW],
-    by,
-    `Partnership ended: ${reason}`,
+    { by, note: `Partnership ended: ${reason}`, cause: PARTNERSHIP_ENDED },
   );
-  // Live events only (queues and activity stay right): the PARTNERSHIP_ENDED notification tells people.
-  await announceMatches(tx, withdrawn.map(({ match, from }) => ({ match, from, by })));
-  return withdrawn;
 }
 
 // ---------------------------------------------------------------- claims and dispatches
@@ -309,14 +316,7 @@ export async function claimDemand(ctx: Ctx, demand: DemandItem, input: ClaimDema
         MatchStatus.PENDING_REVIEW,
         {},
       );
-      // Enters the review queue: live for secretaries watching it, and in their inbox so no claim waits unseen.
-      await announceMatch(tx, {
-        match,
-        from: null,
-        by,
-        notify: { secretariesOf: match.communityId },
-        message: (n) => msg('notification.match.claimed', { ...matchValues(n, match), ...noteValues(match.note) }),
-      });
+      // Entering the review queue is told by the demand hooks (demand.hooks.ts).
       return match;
     }),
   );
@@ -339,13 +339,6 @@ export async function dispatchOffer(ctx: Ctx, demand: DemandItem, offer: SupplyO
         MatchStatus.PROPOSED,
         { reviewedById: by, reviewedAt: now() },
       );
-      await announceMatch(tx, {
-        match,
-        from: null,
-        by,
-        notify: { membersOf: match.partnerId },
-        message: (n) => msg('notification.match.dispatched', { ...matchValues(n, match), ...noteValues(match.note) }),
-      });
       return match;
     }),
   );
@@ -382,13 +375,6 @@ export async function respondToDispatch(ctx: Ctx, id: string, accept: boolean, n
     requireStatus(match, MatchStatus.PROPOSED, 'match.onlyProposed');
     if (accept) await matchLifecycle.apply(tx, match, MatchStatus.APPROVED, { by, note, communityId: match.communityId });
     else await endMatch(tx, match, demand, MatchStatus.DECLINED, by, note ?? null);
-    await announceMatch(tx, {
-      match,
-      from: MatchStatus.PROPOSED,
-      by,
-      notify: { secretariesOf: match.communityId },
-      message: (n) => msg('notification.match.dispatchAnswered', { ...matchValues(n, match), accepted: accept ? 'yes' : 'no', ...noteValues(note) }),
-    });
   });
 }
 
@@ -403,14 +389,6 @@ export async function reviewMatch(ctx: Ctx, id: string, decision: ReviewDecision
       matchLifecycle.assertTransition(match.status, MatchStatus.REJECTED);
       await endMatch(tx, match, demand, MatchStatus.REJECTED, by, note ?? null, review);
     }
-    // Leaves the review queue; the partner hears the decision.
-    await announceMatch(tx, {
-      match,
-      from: MatchStatus.PENDING_REVIEW,
-      by,
-      notify: { membersOf: match.partnerId },
-      message: (n) => msg('notification.match.reviewed', { ...matchValues(n, match), approved: decision === ReviewDecision.APPROVE ? 'yes' : 'no', ...noteValues(note) }),
-    });
   });
 }
 
@@ -418,32 +396,15 @@ export async function withdrawMatch(ctx: Ctx, id: string, reason: string, by: st
   checkText('reason', reason, { required: true });
   return onMatch(ctx, id, async (tx, match, demand) => {
     matchLifecycle.assertTransition(match.status, MatchStatus.WITHDRAWN);
-    const from = match.status;
     await endMatch(tx, match, demand, MatchStatus.WITHDRAWN, by, reason);
-    // Either side may withdraw: both are told, except whoever did it (as when a partnership ends).
-    await announceMatch(tx, {
-      match,
-      from,
-      by,
-      notify: { membersOf: match.partnerId, secretariesOf: match.communityId },
-      message: (n) => msg('notification.match.withdrawn', { ...matchValues(n, match), reason: reason.trim() }),
-    });
   });
 }
 
 export async function markMatchFulfilled(ctx: Ctx, id: string, note: string | null | undefined, by: string): Promise<Match> {
   checkText('note', note);
   return onMatch(ctx, id, async (tx, match, demand) => {
-    const from = match.status;
     await matchLifecycle.apply(tx, match, MatchStatus.FULFILLED, { by, note, communityId: match.communityId }, { fulfilledAt: now() });
     await settleDemand(tx, demand, { fulfilled: match.quantity }, by);
-    await announceMatch(tx, {
-      match,
-      from,
-      by,
-      notify: { membersOf: match.partnerId },
-      message: (n) => msg('notification.match.fulfilled', { ...matchValues(n, match), ...noteValues(note) }),
-    });
   });
 }
 
@@ -465,6 +426,7 @@ export async function evaluateMatch(ctx: Ctx, match: Match, input: EvaluationInp
           evaluatedById: by,
         }),
       );
+      // An evaluation is no transition (the match stays FULFILLED): the one match event told from here.
       await announceMatch(tx, {
         match: current,
         from: current.status,

@@ -9,6 +9,7 @@ import { BadUserInputError, ForbiddenError, InvalidStateError, NotFoundError } f
 import { inTransaction } from '../db/transaction';
 import { User } from '../users/user.entity';
 import { type Partner, PartnerRole } from './partner.entity';
+import { invitationLifecycle } from './invitation.lifecycle';
 import { InvitationStatus, PartnerInvitation } from './partner-invitation.entity';
 import { msg } from '../i18n/messages';
 
@@ -32,19 +33,22 @@ function forgetLoaded(ctx: Ctx) {
 export async function invite(ctx: Ctx, partner: Partner, email: string, role: PartnerRole, by: string): Promise<PartnerInvitation> {
   const address = normaliseEmail(email);
   if (address.length > 254 || !isEmail(address)) throw BadUserInputError.field('email', msg('field.email'));
-  const raw = await inTransaction(ctx.db, (tx) =>
-    tx.query(
+  return inTransaction(ctx.db, async (tx) => {
+    // `inserted` (xmax = 0): a new invitation, whose creation goes into its history; an update of the pending one is no transition.
+    const raw: (Record<string, unknown> & { inserted: boolean })[] = await tx.query(
       `WITH i AS (
          INSERT INTO partner_invitation (partner_id, email, role, status, invited_by, created_at)
-         VALUES ($1, $2, $3, 'PENDING', $4, $5)
-         ON CONFLICT (partner_id, email) WHERE status = 'PENDING'
+         VALUES ($1, $2, $3, $6, $4, $5)
+         ON CONFLICT (partner_id, email) WHERE status = $6
          DO UPDATE SET role = EXCLUDED.role, invited_by = EXCLUDED.invited_by
-         RETURNING *)
+         RETURNING *, (xmax = 0) AS inserted)
        SELECT * FROM i`,
-      [partner.id, address, role, by, now()],
-    ),
-  );
-  return hydrate(ctx, PartnerInvitation, raw)[0];
+      [partner.id, address, role, by, now(), InvitationStatus.PENDING],
+    );
+    const invitation = hydrate(ctx, PartnerInvitation, raw)[0];
+    if (raw[0].inserted) await invitationLifecycle.created(tx, invitation, { by });
+    return invitation;
+  });
 }
 
 async function lockInvitation(tx: EntityManager, ctx: Ctx, id: string): Promise<PartnerInvitation | null> {
@@ -52,10 +56,9 @@ async function lockInvitation(tx: EntityManager, ctx: Ctx, id: string): Promise<
   return hydrate(ctx, PartnerInvitation, raw)[0] ?? null;
 }
 
-async function setStatus(tx: EntityManager, invitation: PartnerInvitation, status: InvitationStatus): Promise<PartnerInvitation> {
-  const respondedAt = now();
-  await tx.query(`UPDATE partner_invitation SET status = $2, responded_at = $3 WHERE id = $1`, [invitation.id, status, respondedAt]);
-  return Object.assign(invitation, { status, respondedAt });
+/** An answer or a revocation, through the invitation's lifecycle (with its history row). */
+function setStatus(tx: EntityManager, invitation: PartnerInvitation, status: InvitationStatus, by: string): Promise<PartnerInvitation> {
+  return invitationLifecycle.apply(tx, invitation, status, { by }, { respondedAt: now() });
 }
 
 /**
@@ -70,25 +73,25 @@ export async function respond(ctx: Ctx, id: string, accept: boolean): Promise<Pa
     const invitation = await lockInvitation(tx, ctx, id);
     if (!invitation || !me || invitation.email !== me.email) throw new NotFoundError('invitation', id, 'id');
     if (invitation.status !== InvitationStatus.PENDING) throw new InvalidStateError(msg('invitation.notPending', { status: invitation.status }));
-    if (!accept) return setStatus(tx, invitation, InvitationStatus.DECLINED);
+    if (!accept) return setStatus(tx, invitation, InvitationStatus.DECLINED, userId);
     await tx.query(
       `INSERT INTO partner_member (partner_id, user_id, role, added_at) VALUES ($1, $2, $3, $4)
        ON CONFLICT (partner_id, user_id) DO UPDATE
          SET role = CASE WHEN partner_member.role = 'OWNER' OR EXCLUDED.role = 'OWNER' THEN 'OWNER' ELSE 'MEMBER' END`,
       [invitation.partnerId, userId, invitation.role, now()],
     );
-    return setStatus(tx, invitation, InvitationStatus.ACCEPTED);
+    return setStatus(tx, invitation, InvitationStatus.ACCEPTED, userId);
   });
   forgetLoaded(ctx);
   return result;
 }
 
 /** An owner of the partner (partners.policy.ts) withdraws a PENDING invitation. */
-export async function revoke(ctx: Ctx, id: string): Promise<PartnerInvitation> {
+export async function revoke(ctx: Ctx, id: string, by: string): Promise<PartnerInvitation> {
   return inTransaction(ctx.db, async (tx) => {
     const invitation = (await lockInvitation(tx, ctx, id))!;
     if (invitation.status !== InvitationStatus.PENDING) throw new InvalidStateError(msg('invitation.notPending', { status: invitation.status }));
-    return setStatus(tx, invitation, InvitationStatus.REVOKED);
+    return setStatus(tx, invitation, InvitationStatus.REVOKED, by);
   });
 }
 

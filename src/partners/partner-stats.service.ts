@@ -2,6 +2,7 @@ import { now as clockNow } from '../common/clock';
 import { Field, Float, Int, ObjectType } from 'type-graphql';
 import type { Ctx } from '../context';
 import { loader } from '../common/loaders';
+import { inForceSql } from '../common/term-expiry';
 
 @ObjectType()
 export class PartnerStats {
@@ -39,8 +40,8 @@ export function starsFor(f: Figures): number {
 
 /** Every partner's figures in one statement for the whole request. */
 export function partnerStatsLoader(ctx: Ctx) {
-  // active_contracts: ACTIVE and not expired, i.e. NOT EXPIRY (src/spaces/space-contract.entity.ts,
-  // the rule's one definition); partners sits below spaces and reads the table without importing it.
+  // active_contracts: in force, by the expiry rule's one definition (src/common/term-expiry.ts);
+  // partners sits below spaces and reads the table without importing it.
   return loader<string, PartnerStats>(ctx, 'partnerStats', async (ids) => {
     const rows: { id: string; fulfilled_matches: number; verified_service_minutes: number; active_contracts: number; average_rating: number | null }[] =
       await ctx.db.query(
@@ -48,7 +49,7 @@ export function partnerStatsLoader(ctx: Ctx) {
                 (SELECT count(*)::int FROM demand_match m WHERE m.partner_id = p.id AND m.status = 'FULFILLED') AS fulfilled_matches,
                 (SELECT coalesce(sum(sl.minutes), 0) FROM service_log sl WHERE sl.partner_id = p.id AND sl.status = 'VERIFIED') AS verified_service_minutes,
                 (SELECT count(*) FROM space_contract sc
-                  WHERE sc.partner_id = p.id AND sc.status = 'ACTIVE' AND sc.ends_at > $2)::int AS active_contracts,
+                  WHERE sc.partner_id = p.id AND ${inForceSql('sc', '$2')})::int AS active_contracts,
                 (SELECT avg(e.rating)::float8 FROM evaluation e WHERE e.partner_id = p.id) AS average_rating
            FROM partner p
           WHERE p.id = ANY($1::uuid[])`,

@@ -89,8 +89,8 @@ export class PartnerResolver {
 
   @Mutation(() => PartnerInvitation)
   async revokeInvitation(@Arg('id', () => ID) id: string, @Context() ctx: Ctx) {
-    await authorize(ctx, may.revokeInvitation, { id });
-    return invitations.revoke(ctx, id);
+    const { roles } = await authorize(ctx, may.revokeInvitation, { id });
+    return invitations.revoke(ctx, id, roles.userId);
   }
 
   @Mutation(() => Boolean)

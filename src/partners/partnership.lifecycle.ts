@@ -9,3 +9,9 @@ export const partnershipLifecycle = new StateMachine<PartnershipStatus, Partners
   [REJECTED]: [],
   [ENDED]: [],
 });
+
+/**
+ * The cause (`meta.cause`) of the transitions an ended partnership makes in the domains above
+ * (contracts, bookings, matches): their hooks tell them live only, the PARTNERSHIP_ENDED notification tells people.
+ */
+export const PARTNERSHIP_ENDED = 'PARTNERSHIP_ENDED';

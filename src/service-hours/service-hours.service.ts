@@ -24,7 +24,6 @@ import {
   type FieldError,
 } from '../errors';
 import { msg } from '../i18n/messages';
-import { emit } from '../common/domain-events';
 import { ReviewDecision } from '../common/review';
 import { assertActivePartnership, findPartner } from '../partners/partners.service';
 import { obligationMonths } from './obligations';
@@ -210,23 +209,15 @@ export async function decideServiceLogs(ctx: Ctx, ids: string[], decision: Revie
         { serviceLogIds: notPending.map((l) => l.id), from: notPending[0].status, to },
       );
     }
-    const verifiedAt = clockNow();
-    for (const log of locked) {
-      await serviceLogLifecycle.apply(tx, log, to, { by, note: note ?? null, communityId: log.communityId }, { verifiedById: by, verifiedAt });
-    }
-    // Each volunteer hears of their own logs; every inbox row of the batch is one statement.
-    await emit(
+    // All in one statement with their history rows; each volunteer hears of their own logs (service-hours.hooks.ts).
+    const moved = await serviceLogLifecycle.applyWhere(
       tx,
-      locked.map((log) => ({
-        kind: `SERVICE_LOG_${to}`,
-        message: msg('serviceLog.decided.notice', { description: log.description.slice(0, 80), minutes: log.minutes, status: to, hasNote: note?.trim() ? 'yes' : 'no', note: note?.trim() ?? '' }),
-        communityId: log.communityId,
-        by,
-        refs: { serviceLogId: log.id },
-        notify: { userIds: [log.volunteerId] },
-      })),
+      { sql: 'id IN (:...ids)', params: { ids: unique } },
+      to,
+      { by, note: note ?? null },
+      { from: [ServiceLogStatus.PENDING], changes: { verifiedById: by, verifiedAt: clockNow() } },
     );
-    return new Map(locked.map((l) => [l.id, l]));
+    return new Map(moved.map(({ row }) => [row.id, row]));
   });
   return ids.map((id) => decided.get(id)!);
 }

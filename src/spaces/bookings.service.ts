@@ -17,7 +17,6 @@ import { assertActivePartnership } from '../partners/partners.service';
 import { Booking, BookingStatus } from './booking.entity';
 import { bookingLifecycle } from './booking.lifecycle';
 import { isoRange, type Range } from './occurrences';
-import { announceBookingCancelled } from './spaces.announce';
 import type { BookingFilter, BookSlotInput } from './spaces.inputs';
 import { effectiveStatus, ContractStatus, SpaceContract } from './space-contract.entity';
 
@@ -185,21 +184,23 @@ export async function cancelBooking(ctx: Ctx, booking: Booking, reason: string, 
     throw new InvalidStateError(msg('booking.alreadyStarted'));
   }
   return inTransaction(ctx.db, async (tx) => {
-    const cancelled = await bookingLifecycle.apply(
+    // Told by the spaces hook on CANCELLED (spaces.hooks.ts): a cancellation without a cause is one on its own.
+    return bookingLifecycle.apply(
       tx,
       Object.assign(new Booking(), booking),
       BookingStatus.CANCELLED,
       { by, note: reason, communityId: booking.communityId },
       { cancelledAt: clockNow(), cancelReason: reason },
     );
-    await announceBookingCancelled(tx, cancelled, by, reason);
-    return cancelled;
   });
 }
 
+/** The cause of bookings cancelled because their contract ends: its event stands for them, they are not told one by one. */
+export const CONTRACT_ENDED = 'CONTRACT_ENDED';
+
 /**
  * Cancels, in one statement (bookingLifecycle.applyWhere), the CONFIRMED bookings matching `where`
- * that start at or after `from`, with one history row each. Returns the cancelled bookings.
+ * that start at or after `from`, with one history row each (cause CONTRACT_ENDED). Returns the cancelled bookings.
  */
 export async function cancelBookingsFrom(
   tx: EntityManager,
@@ -217,7 +218,7 @@ export async function cancelBookingsFrom(
     tx,
     condition,
     BookingStatus.CANCELLED,
-    { by, note: note.note, noteMessage: note.message },
+    { by, note: note.note, noteMessage: note.message, cause: CONTRACT_ENDED },
     { changes: { cancelledAt: () => 'now()', cancelReason: note.text } },
   );
   return cancelled.map((t) => t.row);

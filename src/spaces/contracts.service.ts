@@ -18,12 +18,12 @@ import { Booking } from './booking.entity';
 import { cancelBookingsFrom, insertContractBookings, lockRoomSlots } from './bookings.service';
 import { contractLifecycle } from './contract.lifecycle';
 import { isoRange, startOfLocalDay, takenOccurrences, type Range } from './occurrences';
+import { PARTNERSHIP_ENDED } from '../partners/partnership.lifecycle';
 import { ContractStatus, effectiveStatus, effectiveStatusSql, expiredSql, EXPIRY, isExpired, SpaceContract } from './space-contract.entity';
 import type { ContractFilter, ProposeContractInput } from './spaces.inputs';
 import { contractVisibility, visibleContractsWhere } from './spaces.visibility';
 
-/** The cause of transitions made by ending a partnership: the hooks tell them live only (PARTNERSHIP_ENDED says it). */
-export const PARTNERSHIP_ENDED = 'PARTNERSHIP_ENDED';
+export { PARTNERSHIP_ENDED };
 
 /** Longest term, both days counted (a leap year). */
 export const MAX_TERM_DAYS = 366;

@@ -3,6 +3,7 @@ import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { LocalDateScalar, localDateColumn as localDate } from '../common/scalars';
 import { WeeklySlot } from '../communities/room.entity';
+import { expiredSql, inForceSql, TERM_EXPIRY } from '../common/term-expiry';
 
 export enum ContractStatus {
   PENDING_REVIEW = 'PENDING_REVIEW',
@@ -81,25 +82,17 @@ export class SpaceContract {
 }
 
 /**
- * THE expiry rule, the one definition of it: a contract in `from` (ACTIVE) whose `endsAt` (column
- * `ends_at`, midnight after its last day) is at or before now is EXPIRED, whether or not the sweep
- * (expireContracts) has recorded it yet. `isExpired` says it in TypeScript and `expiredSql` in SQL,
- * both from these names; reads derive the status with them, the sweep records it with them.
+ * The expiry rule (its one definition is TERM_EXPIRY in src/common/term-expiry.ts, below both spaces
+ * and partners), in contracts' words: an ACTIVE contract whose term has ended is EXPIRED, whether or
+ * not the sweep (expireContracts) has recorded it yet. Reads derive the status with it, the sweep
+ * records it with it.
  */
-export const EXPIRY = { from: ContractStatus.ACTIVE, to: ContractStatus.EXPIRED, endsAtColumn: 'ends_at' } as const;
+export const EXPIRY = TERM_EXPIRY as { readonly from: ContractStatus.ACTIVE; readonly to: ContractStatus.EXPIRED; readonly endsAtColumn: typeof TERM_EXPIRY.endsAtColumn };
+export { expiredSql, inForceSql };
 
 /** Whether the term of an ACTIVE contract has ended as of `now` (EXPIRY). */
 export const isExpired = (contract: Pick<SpaceContract, 'status' | 'endsAt'>, now = clockNow()): boolean =>
   contract.status === EXPIRY.from && contract.endsAt <= now;
-
-/**
- * EXPIRY as an SQL condition on the contract table (`alias.` prefixed when given); `asOf` is the
- * parameter holding now (`:asOf` by default, bound by the caller to the server's clock).
- */
-export const expiredSql = (alias = '', asOf = ':asOf') => {
-  const a = alias ? `${alias}.` : '';
-  return `(${a}status = '${EXPIRY.from}' AND ${a}${EXPIRY.endsAtColumn} <= ${asOf})`;
-};
 
 /** The status as of `:asOf` in SQL: EXPIRY applied to the stored status. */
 export const effectiveStatusSql = (alias: string, asOf = ':asOf') => `(CASE WHEN ${expiredSql(alias, asOf)} THEN '${EXPIRY.to}' ELSE ${alias}.status END)`;

@@ -63,7 +63,7 @@ export async function announceContracts(tx: EntityManager, changes: ContractChan
  * partner's members and on its activity, a community booking to the community's secretaries; in
  * both cases never to whoever cancelled it.
  */
-export async function announceBookingCancelled(tx: EntityManager, booking: Booking, by: string, reason: string): Promise<void> {
+export async function announceBookingCancelled(tx: EntityManager, booking: Booking, by: string | null, reason: string): Promise<void> {
   const [names]: { room: string; timezone: string }[] = await tx.query(
     `SELECT r.name AS room, c.timezone FROM room r JOIN community c ON c.id = r.community_id WHERE r.id = $1`,
     [booking.roomId],

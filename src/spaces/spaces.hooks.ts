@@ -3,13 +3,15 @@ import { beforeRoomSlotsChange, setRoomTakenRanges } from '../communities/commun
 import { InvalidStateError } from '../errors';
 import { msg } from '../i18n/messages';
 import { PartnershipStatus } from '../partners/partner.entity';
-import { partnershipLifecycle } from '../partners/partnership.lifecycle';
+import { PARTNERSHIP_ENDED, partnershipLifecycle } from '../partners/partnership.lifecycle';
 import type { Transition } from '../common/state-machine';
+import { BookingStatus } from './booking.entity';
+import { bookingLifecycle } from './booking.lifecycle';
 import { bookingsOutsideSlots, takenByBookings } from './bookings.service';
 import { contractLifecycle } from './contract.lifecycle';
-import { endContractsOfPartnership, PARTNERSHIP_ENDED } from './contracts.service';
+import { endContractsOfPartnership } from './contracts.service';
 import { ContractStatus, type SpaceContract } from './space-contract.entity';
-import { announceContracts, noteValues, type ContractChange } from './spaces.announce';
+import { announceBookingCancelled, announceContracts, noteValues, type ContractChange } from './spaces.announce';
 
 /*
  * What spaces adds to the domains below it, registered once (imported by src/app.ts); the order
@@ -77,3 +79,15 @@ tell(ContractStatus.EXPIRED, ({ row }) => ({
   notify: { membersOf: row.partnerId },
   message: (n) => msg('contract.expired.notice', { title: n.title, room: n.room, endsOn: { day: row.endsOn } }),
 }));
+
+/*
+ * A booking cancelled on its own (no `meta.cause`) is told; those a contract's end cancels
+ * (cause CONTRACT_ENDED, bookings.service.ts) are not: the contract's event stands for them.
+ */
+bookingLifecycle.on(
+  { enter: BookingStatus.CANCELLED },
+  async (tx, batch) => {
+    for (const { row, meta } of batch) if (!meta.cause) await announceBookingCancelled(tx, row, meta.by, meta.note ?? '');
+  },
+  { domain: 'spaces', name: 'tell a cancellation' },
+);
