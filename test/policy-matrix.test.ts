@@ -291,6 +291,24 @@ const CASES: Record<string, (w: World) => Promise<Case>> = {
     const id = ok(await app.gql(`mutation($c: ID!) { createBoardLink(communityId: $c) { id } }`, { c: w.C }, tokenOf('secretary'))).createBoardLink.id;
     return { query: `mutation($id: ID!) { revokeSignedLink(id: $id) { id } }`, variables: () => ({ id }), scope: { userId: people.secretary.account!.id, communityId: w.C } };
   },
+  // ---------------------------------------------------------------- residents
+  joinCommunity: async (w) => ({
+    query: `mutation($c: ID!, $b: String) { joinCommunity(communityId: $c, building: $b) { verified } }`,
+    variables: () => ({ c: w.C, b: '3号楼' }),
+    scope: { communityId: w.C },
+  }),
+  leaveCommunity: async (w) => {
+    // Everyone signed in lives in C, so that each allowed call really leaves.
+    for (const role of ROLES.filter((r) => people[r].account)) {
+      ok(await app.gql(`mutation($c: ID!) { joinCommunity(communityId: $c) { verified } }`, { c: w.C }, tokenOf(role)));
+    }
+    return { query: `mutation($c: ID!) { leaveCommunity(communityId: $c) }`, variables: () => ({ c: w.C }), scope: { communityId: w.C } };
+  },
+  verifyResident: async (w) => {
+    const resident = await signUp(app, unique('resident'));
+    ok(await app.gql(`mutation($c: ID!) { joinCommunity(communityId: $c, building: "1号楼") { verified } }`, { c: w.C }, resident.token));
+    return { query: `mutation($c: ID!, $u: ID!) { verifyResident(communityId: $c, userId: $u) { verified } }`, variables: () => ({ c: w.C, u: resident.id }), scope: { communityId: w.C } };
+  },
   // ---------------------------------------------------------------- about the caller only (they leave ties behind, so late)
   markNotificationsRead: async () => ({ query: `mutation($ids: [ID!]!) { markNotificationsRead(ids: $ids) }`, variables: () => ({ ids: ['00000000-0000-4000-8000-000000000000'] }), scope: {} }),
   setMyLocale: async () => ({ query: `mutation { setMyLocale(locale: "en") { id } }`, variables: () => ({}), scope: {} }),

@@ -146,6 +146,11 @@ export const en = {
   'notification.match.withdrawn': 'The match of {partner} for "{title}" ({quantity} {unit}) was withdrawn: {reason}',
   'notification.match.fulfilled': '{community} confirmed the delivery of {quantity} {unit} for "{title}"{hasNote, select, yes {: {note}} other {}}',
   'notification.match.evaluated': '{community} rated your delivery for "{title}" {rating}/5{hasNote, select, yes {: {note}} other {}}',
+  // ---- Residents (issue #14): keep this block last.
+  'residency.alreadyResident': 'You already live in this community',
+  'residency.notResident': 'You do not live in this community',
+  'residency.notFound': 'User {id} does not live in this community',
+  'residency.notFound.field': 'does not live in this community',
 } satisfies Record<string, string>;
 
 export type MessageId = keyof typeof en;

@@ -131,4 +131,9 @@ export const zhCN: Record<MessageId, string> = {
   'notification.match.withdrawn': '{partner} 为“{title}”提供 {quantity} {unit} 的匹配已撤回：{reason}',
   'notification.match.fulfilled': '{community} 确认已收到“{title}”的 {quantity} {unit}{hasNote, select, yes {：{note}} other {}}',
   'notification.match.evaluated': '{community} 为您在“{title}”中的交付评了 {rating}/5 分{hasNote, select, yes {：{note}} other {}}',
+  // ---- 居民（issue #14）：此段保持在最后。
+  'residency.alreadyResident': '您已是本社区的居民',
+  'residency.notResident': '您不是本社区的居民',
+  'residency.notFound': '用户 {id} 不是本社区的居民',
+  'residency.notFound.field': '不是本社区的居民',
 };
