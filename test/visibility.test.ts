@@ -59,6 +59,15 @@ const contract = (d: Data, id: string) => d.contracts.edges.map((e: { node: unkn
 
 const PROBES: Probe[] = [
   {
+    type: 'Residency',
+    field: 'rows',
+    object: 'the residency in C of the secretary of C2',
+    scope: (x) => ({ communityId: x.C, userId: x.otherSecretary.id }),
+    query: `query($c: ID!) { community(id: $c) { secretaries { id residencies { community { id } building } } } }`,
+    variables: (x) => ({ c: x.C2 }),
+    readable: (d, x) => !!d.community.secretaries.find((u: { id: string }) => u.id === x.otherSecretary.id)?.residencies.some((r: { community: { id: string } }) => r.community.id === x.C),
+  },
+  {
     type: 'User',
     field: 'email',
     object: 'the secretary of C',

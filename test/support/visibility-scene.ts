@@ -74,6 +74,9 @@ export async function visibilityScene(app: TestApp) {
   const session = ok(await app.gql(`query($id: ID!) { contract(id: $id) { bookings { id } } }`, { id: activeContract }, member.token)).contract.bookings[0].id as string;
   const pendingContract = await propose(app, member, { partnerId: P, roomId, weeklySlots: [slot('WEDNESDAY', '19:00', '21:00')], startsOn: localDate(zone, 1), endsOn: localDate(zone, 30) });
 
+  // Residents: the secretary of C2 lives in C (Residency: the person, C's secretaries, admins).
+  ok(await app.gql(`mutation($c: ID!) { joinCommunity(communityId: $c, building: "9号楼") { verified } }`, { c: C }, otherSecretary.token));
+
   const persona = (name: string, a: Account | null, extra: Partial<Persona> = {}): Persona => ({
     name,
     token: a?.token ?? null,
