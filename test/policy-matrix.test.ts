@@ -309,6 +309,27 @@ const CASES: Record<string, (w: World) => Promise<Case>> = {
     ok(await app.gql(`mutation($c: ID!) { joinCommunity(communityId: $c, building: "1号楼") { verified } }`, { c: w.C }, resident.token));
     return { query: `mutation($c: ID!, $u: ID!) { verifyResident(communityId: $c, userId: $u) { verified } }`, variables: () => ({ c: w.C, u: resident.id }), scope: { communityId: w.C } };
   },
+  submitRequest: async (w) => {
+    // Everyone signed in lives in C: living there is the rule beyond roles (residents.policy.ts mayRequest).
+    for (const role of ROLES.filter((r) => people[r].account)) {
+      ok(await app.gql(`mutation($c: ID!) { joinCommunity(communityId: $c) { verified } }`, { c: w.C }, tokenOf(role)));
+    }
+    return {
+      query: `mutation($i: SubmitRequestInput!) { submitRequest(input: $i) { id } }`,
+      variables: () => ({ i: { communityId: w.C, kind: 'REPAIR', title: unique('楼道灯') } }),
+      scope: { communityId: w.C },
+    };
+  },
+  triageRequest: async (w) => {
+    const resident = await signUp(app, unique('resident'));
+    ok(await app.gql(`mutation($c: ID!) { joinCommunity(communityId: $c) { verified } }`, { c: w.C }, resident.token));
+    const id = ok(await app.gql(`mutation($i: SubmitRequestInput!) { submitRequest(input: $i) { id } }`, { i: { communityId: w.C, kind: 'WISH', title: '书架' } }, resident.token)).submitRequest.id;
+    return {
+      query: `mutation($i: TriageRequestInput!) { triageRequest(input: $i) { id } }`,
+      variables: () => ({ i: { requestId: id, decision: 'DECLINE', reason: 'matrix' } }),
+      scope: { communityId: w.C },
+    };
+  },
   // ---------------------------------------------------------------- about the caller only (they leave ties behind, so late)
   markNotificationsRead: async () => ({ query: `mutation($ids: [ID!]!) { markNotificationsRead(ids: $ids) }`, variables: () => ({ ids: ['00000000-0000-4000-8000-000000000000'] }), scope: {} }),
   setMyLocale: async () => ({ query: `mutation { setMyLocale(locale: "en") { id } }`, variables: () => ({}), scope: {} }),

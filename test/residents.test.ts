@@ -1,4 +1,5 @@
 import { count, errorCode, startTestApp, type TestApp } from './support/app';
+import { postDemand } from './support/demand-fixtures';
 import { communityWithSecretary, signUp, unique, type Account } from './support/fixtures';
 
 /*
@@ -165,3 +166,214 @@ describe('who sees a residency', () => {
     expect(await residenciesSeenBy(stage, resident, resident.token)).toHaveLength(2);
   });
 });
+
+// ---------------------------------------------------------------- requests (issue #14 item 2: submit, read, triage)
+
+const SUBMIT = `mutation($i: SubmitRequestInput!) { submitRequest(input: $i) { id kind title description building status anonymousOnBoard community { id } requester { id } demand { id } declineReason rating { score } createdAt resolvedAt } }`;
+const TRIAGE = `mutation($i: TriageRequestInput!) { triageRequest(input: $i) { id status declineReason demand { id title communityId: community { id } status } history { from to note by { id } } } }`;
+const READ = `query($id: ID!) { residentRequest(id: $id) { id status title building requester { id } declineReason demand { id } history { to note by { id } } } }`;
+const LIST = `query($f: ResidentRequestFilter) { residentRequests(filter: $f, first: 50) { totalCount edges { node { id status } } } }`;
+
+const requestRows = () => app.db.query(`SELECT * FROM resident_request ORDER BY id`);
+const demandRows = () => app.db.query(`SELECT * FROM demand_item ORDER BY id`);
+const historyRows = () => app.db.query(`SELECT * FROM status_change ORDER BY seq`);
+
+/** A community with its secretary and a resident living in building 3. */
+async function requestScene() {
+  const { communityId, secretary } = await communityWithSecretary(app, { timezone: 'Asia/Shanghai' });
+  const resident = await signUp(app, unique('resident'));
+  expect((await app.gql(JOIN, { c: communityId, b: '3号楼' }, resident.token)).errors).toBeUndefined();
+  return { communityId, secretary, resident };
+}
+
+async function submitted(communityId: string, resident: Account, input: Record<string, unknown> = {}) {
+  const res = await app.gql(SUBMIT, { i: { communityId, kind: 'REPAIR', title: '楼道灯坏了', description: '3号楼2单元', building: '3号楼', ...input } }, resident.token);
+  expect(res.errors).toBeUndefined();
+  return res.data.submitRequest;
+}
+
+const demandInput = (communityId: string) => ({ communityId, title: unique('修灯'), category: 'VOLUNTEER_SERVICE', quantity: 1, unit: '次' });
+
+describe('submitting a request', () => {
+  it('lets a resident raise a request, SUBMITTED, with its history', async () => {
+    const { communityId, resident } = await requestScene();
+    const request = await submitted(communityId, resident, { anonymousOnBoard: false });
+    expect(request).toEqual({
+      id: expect.any(String),
+      kind: 'REPAIR',
+      title: '楼道灯坏了',
+      description: '3号楼2单元',
+      building: '3号楼',
+      status: 'SUBMITTED',
+      anonymousOnBoard: false,
+      community: { id: communityId },
+      requester: { id: resident.id },
+      demand: null,
+      declineReason: null,
+      rating: null,
+      createdAt: expect.stringMatching(/\+08:00$/),
+      resolvedAt: null,
+    });
+    const read = await app.gql(READ, { id: request.id }, resident.token);
+    expect(read.data.residentRequest.history).toEqual([{ to: 'SUBMITTED', note: null, by: { id: resident.id } }]);
+    // anonymousOnBoard defaults to true.
+    expect((await submitted(communityId, resident)).anonymousOnBoard).toBe(true);
+  });
+
+  it('refuses anyone who does not live in the community (or left it), and anonymous callers, changing nothing', async () => {
+    const { communityId, resident } = await requestScene();
+    const { secretary: otherSecretary } = await communityWithSecretary(app);
+    const stranger = await signUp(app);
+    const input = { communityId, kind: 'WISH', title: '想要一个书架' };
+    const before = await requestRows();
+    expect(errorCode(await app.gql(SUBMIT, { i: input }))).toBe('UNAUTHENTICATED');
+    for (const refused of [stranger, otherSecretary]) {
+      const res = await app.gql(SUBMIT, { i: input }, refused.token);
+      expect(errorCode(res)).toBe('FORBIDDEN');
+      expect(res.errors![0].message).toBe('Only residents of this community may raise requests here; join it first');
+    }
+    await app.gql(LEAVE, { c: communityId }, resident.token);
+    expect(errorCode(await app.gql(SUBMIT, { i: input }, resident.token))).toBe('FORBIDDEN');
+    expect(await requestRows()).toEqual(before);
+  });
+
+  it('names the field of bad input, changing nothing', async () => {
+    const { communityId, resident } = await requestScene();
+    const before = await requestRows();
+    const blank = await app.gql(SUBMIT, { i: { communityId, kind: 'WISH', title: '   ' } }, resident.token);
+    expect(errorCode(blank)).toBe('BAD_USER_INPUT');
+    expect(blank.errors![0].extensions.fields!.map((f) => f.path)).toEqual(['input.title']);
+    const long = await app.gql(SUBMIT, { i: { communityId, kind: 'WISH', title: '书架', building: 'x'.repeat(201) } }, resident.token);
+    expect(long.errors![0].extensions.fields!.map((f) => f.path)).toEqual(['input.building']);
+    const unknown = await app.gql(SUBMIT, { i: { communityId: '00000000-0000-4000-8000-000000000000', kind: 'WISH', title: '书架' } }, resident.token);
+    expect(errorCode(unknown)).toBe('NOT_FOUND');
+    expect(unknown.errors![0].extensions.fields!.map((f) => f.path)).toEqual(['input.communityId']);
+    expect(await requestRows()).toEqual(before);
+  });
+});
+
+describe('who sees a request', () => {
+  it('shows a SUBMITTED request to the requester, the community secretary and admins only; once accepted, to everyone without the requester', async () => {
+    const { communityId, secretary, resident } = await requestScene();
+    const { secretary: otherSecretary } = await communityWithSecretary(app);
+    const stranger = await signUp(app);
+    const request = await submitted(communityId, resident);
+    const read = async (token: string | null) => (await app.gql(READ, { id: request.id }, token)).data.residentRequest;
+    const listed = async (token: string | null) =>
+      (await app.gql(LIST, { f: { communityId } }, token)).data.residentRequests.edges.map((e: { node: { id: string } }) => e.node.id);
+
+    for (const token of [resident.token, secretary.token, adminToken]) {
+      expect(await read(token)).toMatchObject({ id: request.id, building: '3号楼', requester: { id: resident.id } });
+      expect(await listed(token)).toEqual([request.id]);
+    }
+    for (const token of [stranger.token, otherSecretary.token, null]) {
+      expect(await read(token)).toBeNull();
+      expect(await listed(token)).toEqual([]);
+    }
+    expect((await app.gql(LIST, { f: { mine: true } }, resident.token)).data.residentRequests.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([request.id]);
+    expect((await app.gql(LIST, { f: { mine: true } }, secretary.token)).data.residentRequests.totalCount).toBe(0);
+
+    expect((await app.gql(TRIAGE, { i: { requestId: request.id, decision: 'TO_DEMAND_LIST', demand: demandInput(communityId) } }, secretary.token)).errors).toBeUndefined();
+    for (const token of [stranger.token, otherSecretary.token, null]) {
+      expect(await read(token)).toMatchObject({ id: request.id, status: 'ACCEPTED', building: null, requester: null, history: [{ to: 'SUBMITTED', note: null, by: null }, { to: 'ACCEPTED', note: null, by: null }] });
+      expect(await listed(token)).toEqual([request.id]);
+    }
+    expect(await read(resident.token)).toMatchObject({ requester: { id: resident.id }, history: [{ by: { id: resident.id } }, { by: { id: secretary.id } }] });
+  });
+});
+
+describe('triage', () => {
+  it('puts a request on the demand list as a new item of its community, in one step with its history', async () => {
+    const { communityId, secretary, resident } = await requestScene();
+    const request = await submitted(communityId, resident);
+    const input = demandInput(communityId);
+    const res = await app.gql(TRIAGE, { i: { requestId: request.id, decision: 'TO_DEMAND_LIST', demand: input } }, secretary.token);
+    expect(res.errors).toBeUndefined();
+    expect(res.data.triageRequest).toEqual({
+      id: request.id,
+      status: 'ACCEPTED',
+      declineReason: null,
+      demand: { id: expect.any(String), title: input.title, communityId: { id: communityId }, status: 'OPEN' },
+      history: [
+        { from: null, to: 'SUBMITTED', note: null, by: { id: resident.id } },
+        { from: 'SUBMITTED', to: 'ACCEPTED', note: null, by: { id: secretary.id } },
+      ],
+    });
+    expect(await count(app.db, 'demand_item', 'id = $1 AND created_by = $2', [res.data.triageRequest.demand.id, secretary.id])).toBe(1);
+    // Triaged once: again is INVALID_STATE and changes nothing.
+    const before = [await requestRows(), await demandRows(), await historyRows()];
+    const again = await app.gql(TRIAGE, { i: { requestId: request.id, decision: 'DECLINE', reason: '重复' } }, secretary.token);
+    expect(errorCode(again)).toBe('INVALID_STATE');
+    expect([await requestRows(), await demandRows(), await historyRows()]).toEqual(before);
+  });
+
+  it('merges a request into an open item of the same community; not into a closed one or another community’s', async () => {
+    const { communityId, secretary, resident } = await requestScene();
+    const open = await postDemand(app, secretary.token, communityId);
+    const first = await submitted(communityId, resident);
+    const merged = await app.gql(TRIAGE, { i: { requestId: first.id, decision: 'MERGE', mergeIntoDemandId: open } }, secretary.token);
+    expect(merged.errors).toBeUndefined();
+    expect(merged.data.triageRequest).toMatchObject({ status: 'ACCEPTED', demand: { id: open }, history: [{}, { to: 'ACCEPTED', note: expect.stringMatching(/^Merged into "/) }] });
+
+    const second = await submitted(communityId, resident);
+    const { communityId: elsewhere, secretary: elsewhereSecretary } = await communityWithSecretary(app);
+    const foreign = await postDemand(app, elsewhereSecretary.token, elsewhere);
+    const cancelled = await postDemand(app, secretary.token, communityId);
+    expect((await app.gql(`mutation($id: ID!) { cancelDemand(id: $id, reason: "不需要了") { id } }`, { id: cancelled }, secretary.token)).errors).toBeUndefined();
+    const before = [await requestRows(), await demandRows(), await historyRows()];
+    const other = await app.gql(TRIAGE, { i: { requestId: second.id, decision: 'MERGE', mergeIntoDemandId: foreign } }, secretary.token);
+    expect(errorCode(other)).toBe('BAD_USER_INPUT');
+    expect(other.errors![0].extensions.fields!.map((f) => f.path)).toEqual(['input.mergeIntoDemandId']);
+    const closed = await app.gql(TRIAGE, { i: { requestId: second.id, decision: 'MERGE', mergeIntoDemandId: cancelled } }, secretary.token);
+    expect(errorCode(closed)).toBe('INVALID_STATE');
+    expect(closed.errors![0].message).toBe('Only an open demand item can take a request; this one is CANCELLED');
+    const missing = await app.gql(TRIAGE, { i: { requestId: second.id, decision: 'MERGE', mergeIntoDemandId: '00000000-0000-4000-8000-000000000000' } }, secretary.token);
+    expect(errorCode(missing)).toBe('NOT_FOUND');
+    const none = await app.gql(TRIAGE, { i: { requestId: second.id, decision: 'MERGE' } }, secretary.token);
+    expect(none.errors![0].extensions.fields!.map((f) => f.path)).toEqual(['input.mergeIntoDemandId']);
+    expect([await requestRows(), await demandRows(), await historyRows()]).toEqual(before);
+  });
+
+  it('declines with a reason the requester reads; without a reason it names the field', async () => {
+    const { communityId, secretary, resident } = await requestScene();
+    const stranger = await signUp(app);
+    const request = await submitted(communityId, resident, { kind: 'COMPLAINT' });
+    const before = await requestRows();
+    const bare = await app.gql(TRIAGE, { i: { requestId: request.id, decision: 'DECLINE', reason: '  ' } }, secretary.token);
+    expect(errorCode(bare)).toBe('BAD_USER_INPUT');
+    expect(bare.errors![0].extensions.fields).toEqual([{ path: 'input.reason', message: 'is required to decline a request' }]);
+    expect(await requestRows()).toEqual(before);
+
+    const declined = await app.gql(TRIAGE, { i: { requestId: request.id, decision: 'DECLINE', reason: '不属于社区管理范围' } }, secretary.token);
+    expect(declined.data.triageRequest).toMatchObject({ status: 'DECLINED', declineReason: '不属于社区管理范围', demand: null, history: [{}, { from: 'SUBMITTED', to: 'DECLINED', note: '不属于社区管理范围' }] });
+    expect(await read(request.id, resident.token)).toMatchObject({ status: 'DECLINED', declineReason: '不属于社区管理范围' });
+    // Declined requests stay private.
+    expect(await read(request.id, stranger.token)).toBeNull();
+  });
+
+  it('refuses a bad demand item and whoever is not the community secretary or an admin, changing nothing', async () => {
+    const { communityId, secretary, resident } = await requestScene();
+    const { communityId: elsewhere, secretary: otherSecretary } = await communityWithSecretary(app);
+    const request = await submitted(communityId, resident);
+    const before = [await requestRows(), await demandRows(), await historyRows()];
+    const missing = await app.gql(TRIAGE, { i: { requestId: request.id, decision: 'TO_DEMAND_LIST' } }, secretary.token);
+    expect(missing.errors![0].extensions.fields!.map((f) => f.path)).toEqual(['input.demand']);
+    const foreign = await app.gql(TRIAGE, { i: { requestId: request.id, decision: 'TO_DEMAND_LIST', demand: demandInput(elsewhere) } }, secretary.token);
+    expect(foreign.errors![0].extensions.fields!.map((f) => f.path)).toEqual(['input.demand.communityId']);
+    const bad = await app.gql(TRIAGE, { i: { requestId: request.id, decision: 'TO_DEMAND_LIST', demand: { ...demandInput(communityId), quantity: 0 } } }, secretary.token);
+    expect(bad.errors![0].extensions.fields!.map((f) => f.path)).toEqual(['input.demand.quantity']);
+    expect(errorCode(await app.gql(TRIAGE, { i: { requestId: request.id, decision: 'DECLINE', reason: 'x' } }))).toBe('UNAUTHENTICATED');
+    for (const refused of [resident, otherSecretary]) {
+      expect(errorCode(await app.gql(TRIAGE, { i: { requestId: request.id, decision: 'DECLINE', reason: 'x' } }, refused.token))).toBe('FORBIDDEN');
+    }
+    expect([await requestRows(), await demandRows(), await historyRows()]).toEqual(before);
+    const byAdmin = await app.gql(TRIAGE, { i: { requestId: request.id, decision: 'DECLINE', reason: '重复提交' } }, adminToken);
+    expect(byAdmin.data.triageRequest.status).toBe('DECLINED');
+  });
+});
+
+async function read(id: string, token: string | null) {
+  const res = await app.gql(READ, { id }, token);
+  expect(res.errors).toBeUndefined();
+  return res.data.residentRequest;
+}

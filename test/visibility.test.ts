@@ -58,6 +58,30 @@ const booking = (d: Data, id: string) => d.bookings.edges.map((e: { node: unknow
 const contract = (d: Data, id: string) => d.contracts.edges.map((e: { node: unknown }) => e.node).find((c: { id: string }) => c.id === id);
 
 const PROBES: Probe[] = [
+  ...([
+    ['rows', 'submittedRequest', false],
+    ['rows', 'acceptedRequest', true],
+    ['requester', 'acceptedRequest', undefined],
+    ['building', 'acceptedRequest', undefined],
+    ['declineReason', 'declinedRequest', undefined],
+    ['history { note by }', 'acceptedRequest', undefined],
+  ] as const).map(
+    ([field, which, publicNow]): Probe => ({
+      type: 'ResidentRequest',
+      field,
+      object: `the ${which.replace('Request', '')} request in C of the secretary of C2`,
+      scope: (x) => ({ communityId: x.C, userId: x.otherSecretary.id }),
+      publicNow,
+      query: `query($id: ID!) { residentRequest(id: $id) { id building declineReason requester { id } history { to note by { id } } } }`,
+      variables: (x) => ({ id: x[which] }),
+      readable: (d) => {
+        const r = d.residentRequest;
+        if (field === 'rows') return !!r;
+        if (field === 'history { note by }') return some(r?.history);
+        return !!r?.[field];
+      },
+    }),
+  ),
   {
     type: 'Residency',
     field: 'rows',

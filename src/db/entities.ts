@@ -12,6 +12,7 @@ import { SpaceContract } from '../spaces/space-contract.entity';
 import { ServiceLog } from '../service-hours/service-log.entity';
 import { User } from '../users/user.entity';
 import { Residency } from '../residents/residency.entity';
+import { ResidentRequest } from '../residents/resident-request.entity';
 
 /** Every TypeORM entity; domains add theirs here. */
-export const entities = [User, Community, CommunitySecretary, Room, Partner, PartnerMember, PartnerInvitation, Partnership, StatusChange, DemandItem, SupplyOffer, OfferCommunity, Match, Evaluation, SpaceContract, Booking, ServiceLog, Notification, Residency];
+export const entities = [User, Community, CommunitySecretary, Room, Partner, PartnerMember, PartnerInvitation, Partnership, StatusChange, DemandItem, SupplyOffer, OfferCommunity, Match, Evaluation, SpaceContract, Booking, ServiceLog, Notification, Residency, ResidentRequest];

@@ -151,6 +151,13 @@ export const en = {
   'residency.notResident': 'You do not live in this community',
   'residency.notFound': 'User {id} does not live in this community',
   'residency.notFound.field': 'does not live in this community',
+  'request.residentsOnly': 'Only residents of this community may raise requests here; join it first',
+  'request.reasonRequired': 'is required to decline a request',
+  'request.demandRequired': 'is required to put a request on the demand list',
+  'request.mergeRequired': 'is required to merge a request',
+  'request.sameCommunity': "must be in the request's community",
+  'request.demandNotOpen': 'Only an open demand item can take a request; this one is {status}',
+  'request.merged': 'Merged into "{title}"',
 } satisfies Record<string, string>;
 
 export type MessageId = keyof typeof en;

@@ -136,4 +136,11 @@ export const zhCN: Record<MessageId, string> = {
   'residency.notResident': '您不是本社区的居民',
   'residency.notFound': '用户 {id} 不是本社区的居民',
   'residency.notFound.field': '不是本社区的居民',
+  'request.residentsOnly': '只有本社区居民才能在此提交诉求，请先加入社区',
+  'request.reasonRequired': '谢绝诉求时必须填写',
+  'request.demandRequired': '将诉求列入需求清单时必须填写',
+  'request.mergeRequired': '合并诉求时必须填写',
+  'request.sameCommunity': '必须属于诉求所在的社区',
+  'request.demandNotOpen': '只有征集中的需求才能接收诉求；该需求{status}',
+  'request.merged': '已合并到“{title}”',
 };

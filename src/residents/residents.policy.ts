@@ -1,6 +1,10 @@
 import type { PolicyTable } from '../auth/policy';
 import type { Ctx } from '../context';
 import { findCommunity } from '../communities/communities.service';
+import { ForbiddenError } from '../errors';
+import { msg } from '../i18n/messages';
+import { isResident } from './residents.service';
+import { findRequest } from './requests.service';
 
 /*
  * Who may change residencies: a person joins and leaves a community themself; a secretary of the
@@ -13,4 +17,18 @@ export const RESIDENTS_POLICY = {
   joinCommunity: { who: ['SIGNED_IN'], on: communityArg, more: 'the caller becomes the resident' },
   leaveCommunity: { who: ['SIGNED_IN'], on: communityArg, more: "the caller's own residency" },
   verifyResident: { who: ['SECRETARY_OF_COMMUNITY', 'ADMIN'], on: communityArg },
+  submitRequest: {
+    who: ['SIGNED_IN'],
+    on: async (ctx: Ctx, { input }: { input: { communityId: string } }) => ({ communityId: (await findCommunity(ctx, input.communityId, 'input.communityId')).id }),
+    more: 'a current resident of the community (mayRequest below)',
+  },
+  triageRequest: {
+    who: ['SECRETARY_OF_COMMUNITY', 'ADMIN'],
+    on: async (ctx: Ctx, { input }: { input: { requestId: string } }) => ({ communityId: (await findRequest(ctx, input.requestId, 'input.requestId')).communityId }),
+  },
 } satisfies PolicyTable;
+
+/** submitRequest's rule beyond roles: only a person living in the community (not left) raises requests there. */
+export async function mayRequest(ctx: Ctx, communityId: string, userId: string): Promise<void> {
+  if (!(await isResident(ctx, communityId, userId))) throw new ForbiddenError(msg('request.residentsOnly'));
+}

@@ -1,13 +1,21 @@
-import { Arg, Ctx as Context, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx as Context, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { authorize } from '../auth/policy';
+import { historyOf } from '../common/history';
+import { byId } from '../common/loaders';
+import { ConnectionType, pageArgsFactory } from '../common/pagination';
+import { StatusChange } from '../common/status-change.entity';
+import { DemandItem } from '../demand/demand-item.entity';
 import { findCommunity } from '../communities/communities.service';
 import { Community } from '../communities/community.entity';
 import type { Ctx } from '../context';
 import { User } from '../users/user.entity';
 import { Residency } from './residency.entity';
-import { RESIDENTS_POLICY as may } from './residents.policy';
+import { mayRequest, RESIDENTS_POLICY as may } from './residents.policy';
+import * as requests from './requests.service';
+import { RequestRating, ResidentRequest } from './resident-request.entity';
+import { ResidentRequestFilter, SubmitRequestInput, TriageRequestInput } from './residents.inputs';
 import * as residents from './residents.service';
-import { visibleResidencies } from './residents.visibility';
+import { requestVisibility, visibleResidencies } from './residents.visibility';
 
 @Resolver(() => Residency)
 export class ResidencyResolver {
@@ -45,5 +53,74 @@ export class UserResidenciesResolver {
   @FieldResolver(() => [Residency], { description: "Communities this user lives in (the user, the community's secretaries and admins only)." })
   async residencies(@Root() user: User, @Context() ctx: Ctx) {
     return visibleResidencies(ctx, await residents.residenciesOf(ctx, user.id));
+  }
+}
+
+const ResidentRequestConnection = ConnectionType(ResidentRequest, 'ResidentRequest');
+const RequestPageArgs = pageArgsFactory(20);
+
+@Resolver(() => ResidentRequest)
+export class ResidentRequestResolver {
+  @Query(() => ResidentRequest, { nullable: true })
+  residentRequest(@Arg('id', () => ID) id: string, @Context() ctx: Ctx) {
+    return requests.requestFor(ctx, id);
+  }
+
+  @Query(() => ResidentRequestConnection)
+  residentRequests(
+    @Arg('filter', () => ResidentRequestFilter, { nullable: true }) filter: ResidentRequestFilter | null,
+    @Args(() => RequestPageArgs) page: InstanceType<typeof RequestPageArgs>,
+    @Context() ctx: Ctx,
+  ) {
+    return requests.listRequests(ctx, filter, page);
+  }
+
+  @Mutation(() => ResidentRequest)
+  async submitRequest(@Arg('input', () => SubmitRequestInput) input: SubmitRequestInput, @Context() ctx: Ctx) {
+    const { roles } = await authorize(ctx, may.submitRequest, { input });
+    await mayRequest(ctx, input.communityId, roles.userId);
+    return requests.submit(ctx, input, roles.userId);
+  }
+
+  @Mutation(() => ResidentRequest)
+  async triageRequest(@Arg('input', () => TriageRequestInput) input: TriageRequestInput, @Context() ctx: Ctx) {
+    const { roles } = await authorize(ctx, may.triageRequest, { input });
+    return requests.triage(ctx, input, roles.userId);
+  }
+
+  @FieldResolver(() => Community)
+  community(@Root() request: ResidentRequest, @Context() ctx: Ctx) {
+    return findCommunity(ctx, request.communityId);
+  }
+
+  @FieldResolver(() => User, { nullable: true, description: "Only the requester, the community's secretaries and admins see who raised it." })
+  async requester(@Root() request: ResidentRequest, @Context() ctx: Ctx) {
+    return (await requestVisibility(ctx, request)).field('requester') ? byId(ctx, User).load(request.requesterId) : null;
+  }
+
+  @FieldResolver(() => String, { nullable: true })
+  async building(@Root() request: ResidentRequest, @Context() ctx: Ctx) {
+    return (await requestVisibility(ctx, request)).field('building') ? request.building : null;
+  }
+
+  @FieldResolver(() => String, { nullable: true })
+  async declineReason(@Root() request: ResidentRequest, @Context() ctx: Ctx) {
+    return (await requestVisibility(ctx, request)).field('declineReason') ? request.declineReason : null;
+  }
+
+  @FieldResolver(() => DemandItem, { nullable: true, description: 'The demand item it became (or was merged into).' })
+  demand(@Root() request: ResidentRequest, @Context() ctx: Ctx) {
+    return request.demandId ? byId(ctx, DemandItem).load(request.demandId) : null;
+  }
+
+  @FieldResolver(() => RequestRating, { nullable: true, description: "The requester's rating once resolved." })
+  rating(@Root() request: ResidentRequest): RequestRating | null {
+    if (request.ratingScore == null || !request.ratedAt) return null;
+    return Object.assign(new RequestRating(), { communityId: request.communityId, score: request.ratingScore, comment: request.ratingComment, createdAt: request.ratedAt });
+  }
+
+  @FieldResolver(() => [StatusChange])
+  async history(@Root() request: ResidentRequest, @Context() ctx: Ctx) {
+    return historyOf(ctx, request.id, (await requestVisibility(ctx, request)).field('history { note by }'));
   }
 }

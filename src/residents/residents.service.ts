@@ -75,3 +75,8 @@ export function residenciesOf(ctx: Ctx, userId: string): Promise<Residency[]> {
     .load(userId)
     .then((rows) => rows.filter((r) => r.leftAt === null));
 }
+
+/** Whether the person lives in the community now. */
+export async function isResident(ctx: Ctx, communityId: string, userId: string): Promise<boolean> {
+  return (await residenciesOf(ctx, userId)).some((r) => r.communityId === communityId);
+}

@@ -27,6 +27,7 @@ export const PRIVATE_NOTES = {
   booking: '会员生日会',
   cancel: '家里有事',
   contractReview: '同意，请按时开展',
+  decline: '不属于社区管理范围',
 };
 
 export async function visibilityScene(app: TestApp) {
@@ -76,6 +77,16 @@ export async function visibilityScene(app: TestApp) {
 
   // Residents: the secretary of C2 lives in C (Residency: the person, C's secretaries, admins).
   ok(await app.gql(`mutation($c: ID!) { joinCommunity(communityId: $c, building: "9号楼") { verified } }`, { c: C }, otherSecretary.token));
+  // Their requests in C: one SUBMITTED, one ACCEPTED (merged into D3), one DECLINED.
+  const request = async () =>
+    ok(await app.gql(`mutation($i: SubmitRequestInput!) { submitRequest(input: $i) { id } }`, { i: { communityId: C, kind: 'REPAIR', title: '楼道灯坏了', building: '9号楼' } }, otherSecretary.token))
+      .submitRequest.id as string;
+  const triage = (input: Record<string, unknown>) => app.gql(`mutation($i: TriageRequestInput!) { triageRequest(input: $i) { id } }`, { i: input }, secretary.token);
+  const submittedRequest = await request();
+  const acceptedRequest = await request();
+  ok(await triage({ requestId: acceptedRequest, decision: 'MERGE', mergeIntoDemandId: D3 }));
+  const declinedRequest = await request();
+  ok(await triage({ requestId: declinedRequest, decision: 'DECLINE', reason: PRIVATE_NOTES.decline }));
 
   const persona = (name: string, a: Account | null, extra: Partial<Persona> = {}): Persona => ({
     name,
@@ -124,6 +135,9 @@ export async function visibilityScene(app: TestApp) {
     session,
     activeContract,
     pendingContract,
+    submittedRequest,
+    acceptedRequest,
+    declinedRequest,
   };
 }
 

@@ -1,0 +1,123 @@
+import type { EntityManager } from 'typeorm';
+import { readerId, viewerRoles } from '../auth/policy';
+import { findOr404, findOrNull } from '../common/find';
+import { isUuid } from '../common/ids';
+import { hydrate } from '../common/loaders';
+import { createdOrder, paginate, type PageArgs } from '../common/pagination';
+import type { Ctx } from '../context';
+import { inTransaction } from '../db/transaction';
+import { DemandItem, DemandStatus } from '../demand/demand-item.entity';
+import { checkNeededBy, createDemandItem } from '../demand/demand.service';
+import { BadUserInputError, InvalidStateError, NotFoundError } from '../errors';
+import { msg } from '../i18n/messages';
+import type { ResidentRequestFilter, SubmitRequestInput, TriageRequestInput } from './residents.inputs';
+import { requestLifecycle } from './residents.lifecycle';
+import { PUBLIC_REQUEST_STATUSES, requestVisibility } from './residents.visibility';
+import { RequestStatus, ResidentRequest, TriageDecision } from './resident-request.entity';
+
+/**
+ * Residents' requests (issue #14): a resident raises one, the community's secretary triages it onto
+ * the demand list (a new item, or merged into an open one) or declines it with a reason. Callers
+ * are checked by residents.policy.ts first; the status moves only through `requestLifecycle`.
+ */
+
+export const findRequest = (ctx: Ctx, id: string, path = 'id') => findOr404(ctx, ResidentRequest, id, { thing: 'request', path });
+
+const trimmed = (value: string | null | undefined) => value?.trim() || null;
+
+/** A resident of the community (residents.policy.ts `mayRequest`) raises a request: SUBMITTED. */
+export async function submit(ctx: Ctx, input: SubmitRequestInput, by: string): Promise<ResidentRequest> {
+  return inTransaction(ctx.db, async (tx) => {
+    const request = await tx.save(
+      tx.create(ResidentRequest, {
+        communityId: input.communityId,
+        requesterId: by,
+        kind: input.kind,
+        title: input.title.trim(),
+        description: trimmed(input.description),
+        building: trimmed(input.building),
+        anonymousOnBoard: input.anonymousOnBoard ?? true,
+        status: RequestStatus.SUBMITTED,
+        demandId: null,
+        declineReason: null,
+      }),
+    );
+    await requestLifecycle.created(tx, request, { by, communityId: request.communityId });
+    return request;
+  });
+}
+
+/** The open item a request merges into, locked (demand items before requests: the cascades' lock order). */
+async function lockOpenDemand(tx: EntityManager, ctx: Ctx, id: string, communityId: string): Promise<DemandItem> {
+  const raw = isUuid(id) ? await tx.query(`SELECT * FROM demand_item WHERE id = $1 FOR UPDATE`, [id]) : [];
+  const demand = hydrate(ctx, DemandItem, raw)[0];
+  if (!demand) throw new NotFoundError('demand item', id, 'input.mergeIntoDemandId');
+  if (demand.communityId !== communityId) throw BadUserInputError.field('input.mergeIntoDemandId', msg('request.sameCommunity'));
+  if (demand.status !== DemandStatus.OPEN && demand.status !== DemandStatus.MATCHED) {
+    throw new InvalidStateError(msg('request.demandNotOpen', { status: { msg: 'status', values: { status: demand.status } } }));
+  }
+  return demand;
+}
+
+/** What each decision needs, checked before anything is written. */
+async function checkTriage(ctx: Ctx, request: ResidentRequest, input: TriageRequestInput): Promise<void> {
+  switch (input.decision) {
+    case TriageDecision.DECLINE:
+      if (!input.reason?.trim()) throw BadUserInputError.field('input.reason', msg('request.reasonRequired'));
+      return;
+    case TriageDecision.TO_DEMAND_LIST:
+      if (!input.demand) throw BadUserInputError.field('input.demand', msg('request.demandRequired'));
+      if (input.demand.communityId !== request.communityId) throw BadUserInputError.field('input.demand.communityId', msg('request.sameCommunity'));
+      await checkNeededBy(ctx, request.communityId, input.demand.neededBy, 'input.demand.neededBy');
+      return;
+    case TriageDecision.MERGE:
+      if (!input.mergeIntoDemandId) throw BadUserInputError.field('input.mergeIntoDemandId', msg('request.mergeRequired'));
+  }
+}
+
+/** The secretary's triage of a SUBMITTED request, in one transaction with the item it puts on the list. */
+export async function triage(ctx: Ctx, input: TriageRequestInput, by: string): Promise<ResidentRequest> {
+  const found = await findRequest(ctx, input.requestId, 'input.requestId');
+  await checkTriage(ctx, found, input);
+  return inTransaction(ctx.db, async (tx) => {
+    const meta = { by, communityId: found.communityId };
+    if (input.decision === TriageDecision.DECLINE) {
+      const reason = input.reason!.trim();
+      const request = (await tx.findOneBy(ResidentRequest, { id: found.id }))!;
+      return requestLifecycle.apply(tx, request, RequestStatus.DECLINED, { ...meta, note: reason }, { declineReason: reason });
+    }
+    const demand =
+      input.decision === TriageDecision.MERGE
+        ? await lockOpenDemand(tx, ctx, input.mergeIntoDemandId!, found.communityId)
+        : await createDemandItem(tx, input.demand!, by);
+    const request = (await tx.findOneBy(ResidentRequest, { id: found.id }))!;
+    const noteMessage = input.decision === TriageDecision.MERGE ? msg('request.merged', { title: demand.title }) : null;
+    return requestLifecycle.apply(tx, request, RequestStatus.ACCEPTED, { ...meta, noteMessage }, { demandId: demand.id });
+  });
+}
+
+/** One request as the viewer may see it (null when they may not, as for an unknown id). */
+export async function requestFor(ctx: Ctx, id: string): Promise<ResidentRequest | null> {
+  const request = await findOrNull(ctx, ResidentRequest, id);
+  if (!request) return null;
+  return (await requestVisibility(ctx, request)).row ? request : null;
+}
+
+/** Requests, oldest first, filtered in SQL by the same rule as requestVisibility, so pages and totalCount agree with it. */
+export async function listRequests(ctx: Ctx, filter: ResidentRequestFilter | null | undefined, page: PageArgs) {
+  const qb = ctx.db.getRepository(ResidentRequest).createQueryBuilder('r');
+  if (filter?.communityId) qb.andWhere('r.community_id = :communityId', { communityId: isUuid(filter.communityId) ? filter.communityId : null });
+  if (filter?.status?.length) qb.andWhere('r.status IN (:...statuses)', { statuses: filter.status });
+  if (filter?.kind) qb.andWhere('r.kind = :kind', { kind: filter.kind });
+  const me = readerId(ctx);
+  if (filter?.mine) qb.andWhere('r.requester_id = :mine', { mine: me });
+  const roles = me ? await viewerRoles(ctx) : null;
+  if (!roles?.isAdmin) {
+    qb.andWhere('(r.status IN (:...publicStatuses) OR r.requester_id = :me OR r.community_id = ANY(CAST(:secretaryOf AS uuid[])))', {
+      publicStatuses: PUBLIC_REQUEST_STATUSES,
+      me,
+      secretaryOf: [...(roles?.secretaryOf ?? [])],
+    });
+  }
+  return paginate(qb, createdOrder('r'), page);
+}
