@@ -28,8 +28,8 @@ export class ResidentRequests1764620100000 implements MigrationInterface {
         created_at timestamptz(3) NOT NULL DEFAULT now(),
         updated_at timestamptz(3) NOT NULL DEFAULT now(),
         resolved_at timestamptz(3),
-        -- Every request past triage sits on the demand list; a declined one says why.
-        CHECK ((status IN ('SUBMITTED', 'DECLINED')) = (demand_id IS NULL)),
+        -- Every request past triage sits on the demand list (a declined one may, when its item was cancelled); a declined one says why.
+        CHECK ((status = 'SUBMITTED' AND demand_id IS NULL) OR status = 'DECLINED' OR (status <> 'SUBMITTED' AND demand_id IS NOT NULL)),
         CHECK ((status = 'DECLINED') = (decline_reason IS NOT NULL)),
         CHECK ((rating_score IS NULL) = (rated_at IS NULL)),
         CHECK (rating_score IS NULL OR status = 'RESOLVED'),

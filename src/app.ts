@@ -36,6 +36,7 @@ import { calendarRouter } from './spaces/calendar.routes';
 import './partners/partners.hooks';
 import './spaces/spaces.hooks';
 import './demand/demand.hooks';
+import './residents/residents.hooks';
 import './live/live.subscribers';
 
 export interface AppDeps {

@@ -1,6 +1,7 @@
+import request from 'supertest';
 import { count, errorCode, startTestApp, type TestApp } from './support/app';
-import { postDemand } from './support/demand-fixtures';
-import { communityWithSecretary, signUp, unique, type Account } from './support/fixtures';
+import { claim, postDemand } from './support/demand-fixtures';
+import { activePartner, communityWithSecretary, signUp, unique, type Account } from './support/fixtures';
 
 /*
  * Residency (issue #14 item 1) through the API: a person joins a community (with a building) and
@@ -377,3 +378,71 @@ async function read(id: string, token: string | null) {
   expect(res.errors).toBeUndefined();
   return res.data.residentRequest;
 }
+
+const INBOX = `{ notifications(first: 20) { edges { node { kind message } } } }`;
+/** The inbox as a client that names no language reads it: in the user's saved language. */
+async function savedLanguageInbox(token: string) {
+  const res = await request(app.server).post('/graphql').set('content-type', 'application/json').set('authorization', `Bearer ${token}`).send({ query: INBOX });
+  return res.body.data.notifications.edges.map((e: { node: { kind: string; message: string } }) => e.node);
+}
+const inbox = async (token: string) => (await app.gql(INBOX, {}, token)).data.notifications.edges.map((e: { node: { kind: string; message: string } }) => e.node).reverse();
+
+describe('requests follow their demand item', () => {
+  it('moves accepted requests to IN_PROGRESS when a match on their item is approved, telling the requester in their language', async () => {
+    const { communityId, secretary, resident } = await requestScene();
+    expect((await app.gql(`mutation { setMyLocale(locale: "zh-CN") { id } }`, {}, resident.token)).errors).toBeUndefined();
+    const request = await submitted(communityId, resident, { title: '楼道灯坏了' });
+    const other = await submitted(communityId, resident, { title: '单元门坏了' });
+    const item = await postDemand(app, secretary.token, communityId, { quantity: 2 });
+    for (const r of [request, other]) {
+      expect((await app.gql(TRIAGE, { i: { requestId: r.id, decision: 'MERGE', mergeIntoDemandId: item } }, secretary.token)).errors).toBeUndefined();
+    }
+    const partner = await activePartner(app, communityId, secretary);
+    const match = await claim(app, partner.owner.token, item, partner.partnerId, 1);
+    // A claim not yet approved moves nothing.
+    expect((await read(request.id, resident.token)).status).toBe('ACCEPTED');
+    expect((await app.gql(`mutation($id: ID!) { reviewMatch(id: $id, decision: APPROVE) { id } }`, { id: match }, secretary.token)).errors).toBeUndefined();
+    for (const r of [request, other]) {
+      expect((await read(r.id, resident.token)).history.map((h: { to: string }) => h.to)).toEqual(['SUBMITTED', 'ACCEPTED', 'IN_PROGRESS']);
+    }
+    // Read without Accept-Language: in the language the requester saved.
+    const told = (await savedLanguageInbox(resident.token)).map((n: { kind: string; message: string }) => `${n.kind} ${n.message}`).sort();
+    expect(told).toEqual([
+      'RESIDENT_REQUEST_ACCEPTED 您的诉求“单元门坏了”已列入需求清单',
+      'RESIDENT_REQUEST_ACCEPTED 您的诉求“楼道灯坏了”已列入需求清单',
+      'RESIDENT_REQUEST_IN_PROGRESS 您的诉求“单元门坏了”已有人承接办理',
+      'RESIDENT_REQUEST_IN_PROGRESS 您的诉求“楼道灯坏了”已有人承接办理',
+    ]);
+  });
+});
+
+describe('a cancelled demand item', () => {
+  it('declines the requests on it with its reason, in the same transaction, and tells the requester', async () => {
+    const { communityId, secretary, resident } = await requestScene();
+    const request = await submitted(communityId, resident, { title: '想要一个书架' });
+    const accepted = await app.gql(TRIAGE, { i: { requestId: request.id, decision: 'TO_DEMAND_LIST', demand: demandInput(communityId) } }, secretary.token);
+    const item = accepted.data.triageRequest.demand.id;
+    const untouched = await submitted(communityId, resident, { title: '另一件事' });
+    const cancelled = await app.gql(`mutation($id: ID!) { cancelDemand(id: $id, reason: "预算不足") { status } }`, { id: item }, secretary.token);
+    expect(cancelled.data.cancelDemand.status).toBe('CANCELLED');
+    expect(await read(request.id, resident.token)).toMatchObject({
+      status: 'DECLINED',
+      declineReason: '预算不足',
+      demand: { id: item },
+      history: [{ to: 'SUBMITTED' }, { to: 'ACCEPTED' }, { to: 'DECLINED', note: '预算不足', by: { id: secretary.id } }],
+    });
+    expect((await read(untouched.id, resident.token)).status).toBe('SUBMITTED');
+    expect((await inbox(resident.token)).map((n: { kind: string; message: string }) => `${n.kind} ${n.message}`)).toEqual([
+      'RESIDENT_REQUEST_ACCEPTED Your request "想要一个书架" is on the demand list',
+      'RESIDENT_REQUEST_DECLINED Your request "想要一个书架" was declined: 预算不足',
+    ]);
+  });
+
+  it('tells the requester of a declined triage, and not whoever declined it', async () => {
+    const { communityId, secretary, resident } = await requestScene();
+    const request = await submitted(communityId, resident, { title: '噪音投诉' });
+    await app.gql(TRIAGE, { i: { requestId: request.id, decision: 'DECLINE', reason: '请联系物业' } }, secretary.token);
+    expect(await inbox(resident.token)).toEqual([{ kind: 'RESIDENT_REQUEST_DECLINED', message: 'Your request "噪音投诉" was declined: 请联系物业' }]);
+    expect(await inbox(secretary.token)).toEqual([]);
+  });
+});

@@ -158,6 +158,9 @@ export const en = {
   'request.sameCommunity': "must be in the request's community",
   'request.demandNotOpen': 'Only an open demand item can take a request; this one is {status}',
   'request.merged': 'Merged into "{title}"',
+  'request.alreadyTriaged': 'This request is {status}; only a SUBMITTED request is triaged',
+  'notification.request.changed':
+    'Your request "{title}" {status, select, ACCEPTED {is on the demand list} IN_PROGRESS {is being taken care of} AWAITING_INSPECTION {is done and waits for inspection} RESOLVED {is resolved} DECLINED {was declined} other {is {status}}}{hasNote, select, yes {: {note}} other {}}',
 } satisfies Record<string, string>;
 
 export type MessageId = keyof typeof en;

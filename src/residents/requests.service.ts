@@ -59,6 +59,13 @@ async function lockOpenDemand(tx: EntityManager, ctx: Ctx, id: string, community
   return demand;
 }
 
+/** The request as the transaction sees it, still SUBMITTED (apply's conditional update then refuses a race). */
+async function submittedRequest(tx: EntityManager, id: string): Promise<ResidentRequest> {
+  const request = (await tx.findOneBy(ResidentRequest, { id }))!;
+  if (request.status !== RequestStatus.SUBMITTED) throw new InvalidStateError(msg('request.alreadyTriaged', { status: request.status }));
+  return request;
+}
+
 /** What each decision needs, checked before anything is written. */
 async function checkTriage(ctx: Ctx, request: ResidentRequest, input: TriageRequestInput): Promise<void> {
   switch (input.decision) {
@@ -78,19 +85,21 @@ async function checkTriage(ctx: Ctx, request: ResidentRequest, input: TriageRequ
 /** The secretary's triage of a SUBMITTED request, in one transaction with the item it puts on the list. */
 export async function triage(ctx: Ctx, input: TriageRequestInput, by: string): Promise<ResidentRequest> {
   const found = await findRequest(ctx, input.requestId, 'input.requestId');
+  // Triage is the first step only (the lifecycle also lets an accepted request be declined by its cancelled item).
+  if (found.status !== RequestStatus.SUBMITTED) throw new InvalidStateError(msg('request.alreadyTriaged', { status: found.status }));
   await checkTriage(ctx, found, input);
   return inTransaction(ctx.db, async (tx) => {
     const meta = { by, communityId: found.communityId };
     if (input.decision === TriageDecision.DECLINE) {
       const reason = input.reason!.trim();
-      const request = (await tx.findOneBy(ResidentRequest, { id: found.id }))!;
+      const request = await submittedRequest(tx, found.id);
       return requestLifecycle.apply(tx, request, RequestStatus.DECLINED, { ...meta, note: reason }, { declineReason: reason });
     }
     const demand =
       input.decision === TriageDecision.MERGE
         ? await lockOpenDemand(tx, ctx, input.mergeIntoDemandId!, found.communityId)
         : await createDemandItem(tx, input.demand!, by);
-    const request = (await tx.findOneBy(ResidentRequest, { id: found.id }))!;
+    const request = await submittedRequest(tx, found.id);
     const noteMessage = input.decision === TriageDecision.MERGE ? msg('request.merged', { title: demand.title }) : null;
     return requestLifecycle.apply(tx, request, RequestStatus.ACCEPTED, { ...meta, noteMessage }, { demandId: demand.id });
   });
