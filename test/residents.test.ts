@@ -446,3 +446,98 @@ describe('a cancelled demand item', () => {
     expect(await inbox(secretary.token)).toEqual([]);
   });
 });
+
+// ---------------------------------------------------------------- done, inspected, rated
+
+const REPORT = `mutation($id: ID!, $n: String) { reportRequestDone(id: $id, note: $n) { status history { to note by { id } } } }`;
+const INSPECT = `mutation($id: ID!, $a: Boolean!, $n: String) { inspectRequest(id: $id, accept: $a, note: $n) { status resolvedAt history { to note } } }`;
+const RATE = `mutation($id: ID!, $s: Int!, $c: String) { rateRequest(id: $id, score: $s, comment: $c) { status rating { score comment createdAt } } }`;
+
+/** A request on an item of its own that a partner claimed and the secretary approved: IN_PROGRESS. */
+async function inProgressScene() {
+  const { communityId, secretary, resident } = await requestScene();
+  const request = await submitted(communityId, resident, { title: '楼道灯坏了' });
+  const triaged = await app.gql(TRIAGE, { i: { requestId: request.id, decision: 'TO_DEMAND_LIST', demand: demandInput(communityId) } }, secretary.token);
+  const item = triaged.data.triageRequest.demand.id as string;
+  const partner = await activePartner(app, communityId, secretary);
+  const match = await claim(app, partner.owner.token, item, partner.partnerId, 1);
+  expect((await app.gql(`mutation($id: ID!) { reviewMatch(id: $id, decision: APPROVE) { id } }`, { id: match }, secretary.token)).errors).toBeUndefined();
+  expect((await read(request.id, resident.token)).status).toBe('IN_PROGRESS');
+  return { communityId, secretary, resident, request, item, partner, match };
+}
+
+describe('reporting, inspecting and rating', () => {
+  it('goes from the partner’s report through a failed and a passed inspection to the requester’s rating, with history and notices', async () => {
+    const { secretary, resident, request, partner } = await inProgressScene();
+    const reported = await app.gql(REPORT, { id: request.id, n: '已更换灯泡' }, partner.owner.token);
+    expect(reported.errors).toBeUndefined();
+    expect(reported.data.reportRequestDone.status).toBe('AWAITING_INSPECTION');
+    // The partner reads the request as the public does (no notes nor names in its history); the requester sees who reported what.
+    expect(reported.data.reportRequestDone.history.at(-1)).toEqual({ to: 'AWAITING_INSPECTION', note: null, by: null });
+    expect((await read(request.id, resident.token)).history.at(-1)).toEqual({ to: 'AWAITING_INSPECTION', note: '已更换灯泡', by: { id: partner.owner.id } });
+
+    const back = await app.gql(INSPECT, { id: request.id, a: false, n: '二楼还不亮' }, secretary.token);
+    expect(back.data.inspectRequest).toMatchObject({ status: 'IN_PROGRESS', resolvedAt: null });
+    expect(back.data.inspectRequest.history.at(-1)).toEqual({ to: 'IN_PROGRESS', note: '二楼还不亮' });
+
+    expect((await app.gql(REPORT, { id: request.id }, secretary.token)).data.reportRequestDone.status).toBe('AWAITING_INSPECTION');
+    const resolved = await app.gql(INSPECT, { id: request.id, a: true }, secretary.token);
+    expect(resolved.data.inspectRequest).toMatchObject({ status: 'RESOLVED', resolvedAt: expect.stringMatching(/\+08:00$/) });
+
+    const rated = await app.gql(RATE, { id: request.id, s: 5, c: '很及时' }, resident.token);
+    expect(rated.errors).toBeUndefined();
+    expect(rated.data.rateRequest).toEqual({ status: 'RESOLVED', rating: { score: 5, comment: '很及时', createdAt: expect.stringMatching(/\+08:00$/) } });
+    const before = await requestRows();
+    const again = await app.gql(RATE, { id: request.id, s: 1 }, resident.token);
+    expect(errorCode(again)).toBe('INVALID_STATE');
+    expect(again.errors![0].message).toBe('This request is rated already; a request is rated once');
+    expect(await requestRows()).toEqual(before);
+
+    expect((await inbox(resident.token)).map((n: { kind: string }) => n.kind)).toEqual([
+      'RESIDENT_REQUEST_ACCEPTED',
+      'RESIDENT_REQUEST_IN_PROGRESS',
+      'RESIDENT_REQUEST_AWAITING_INSPECTION',
+      'RESIDENT_REQUEST_IN_PROGRESS',
+      'RESIDENT_REQUEST_AWAITING_INSPECTION',
+      'RESIDENT_REQUEST_RESOLVED',
+    ]);
+  });
+
+  it('refuses whoever may not report, inspect or rate, bad scores and steps out of turn, changing nothing', async () => {
+    const { communityId, secretary, resident, request } = await inProgressScene();
+    const stranger = await signUp(app);
+    const { secretary: otherSecretary } = await communityWithSecretary(app);
+    const outsider = await activePartner(app, communityId, secretary);
+    const before = [await requestRows(), await historyRows()];
+    for (const token of [stranger.token, otherSecretary.token, outsider.owner.token, resident.token]) {
+      expect(errorCode(await app.gql(REPORT, { id: request.id }, token))).toBe('FORBIDDEN');
+      expect(errorCode(await app.gql(INSPECT, { id: request.id, a: true }, token))).toBe('FORBIDDEN');
+    }
+    expect(errorCode(await app.gql(REPORT, { id: request.id }))).toBe('UNAUTHENTICATED');
+    // Not yet reported: no inspection; not resolved: no rating.
+    expect(errorCode(await app.gql(INSPECT, { id: request.id, a: true }, secretary.token))).toBe('INVALID_STATE');
+    expect(errorCode(await app.gql(RATE, { id: request.id, s: 3 }, resident.token))).toBe('INVALID_STATE');
+    expect(await Promise.all([requestRows(), historyRows()])).toEqual(before);
+
+    await app.gql(REPORT, { id: request.id }, secretary.token);
+    const noNote = await app.gql(INSPECT, { id: request.id, a: false }, secretary.token);
+    expect(errorCode(noNote)).toBe('BAD_USER_INPUT');
+    expect(noNote.errors![0].extensions.fields!.map((f) => f.path)).toEqual(['note']);
+    await app.gql(INSPECT, { id: request.id, a: true }, secretary.token);
+    const afterResolved = await requestRows();
+    for (const s of [0, 6]) {
+      const bad = await app.gql(RATE, { id: request.id, s }, resident.token);
+      expect(bad.errors![0].extensions.fields).toEqual([{ path: 'score', message: 'must be a whole number from 1 to 5' }]);
+    }
+    for (const token of [secretary.token, adminToken, stranger.token]) expect(errorCode(await app.gql(RATE, { id: request.id, s: 5 }, token))).toBe('FORBIDDEN');
+    expect(await requestRows()).toEqual(afterResolved);
+  });
+
+  it('moves the requests of a fulfilled item to AWAITING_INSPECTION in the same transaction', async () => {
+    const { secretary, resident, request, match } = await inProgressScene();
+    expect((await app.gql(`mutation($id: ID!) { markMatchFulfilled(id: $id) { status } }`, { id: match }, secretary.token)).data.markMatchFulfilled.status).toBe('FULFILLED');
+    const after = await read(request.id, resident.token);
+    expect(after.status).toBe('AWAITING_INSPECTION');
+    expect(after.history.map((h: { to: string }) => h.to)).toEqual(['SUBMITTED', 'ACCEPTED', 'IN_PROGRESS', 'AWAITING_INSPECTION']);
+  });
+});

@@ -158,6 +158,9 @@ export const en = {
   'request.sameCommunity': "must be in the request's community",
   'request.demandNotOpen': 'Only an open demand item can take a request; this one is {status}',
   'request.merged': 'Merged into "{title}"',
+  'request.score': 'must be a whole number from 1 to 5',
+  'request.ratedOnce': 'This request is rated already; a request is rated once',
+  'request.rateResolved': 'Only a RESOLVED request is rated; this one is {status}',
   'request.alreadyTriaged': 'This request is {status}; only a SUBMITTED request is triaged',
   'notification.request.changed':
     'Your request "{title}" {status, select, ACCEPTED {is on the demand list} IN_PROGRESS {is being taken care of} AWAITING_INSPECTION {is done and waits for inspection} RESOLVED {is resolved} DECLINED {was declined} other {is {status}}}{hasNote, select, yes {: {note}} other {}}',

@@ -143,6 +143,9 @@ export const zhCN: Record<MessageId, string> = {
   'request.sameCommunity': '必须属于诉求所在的社区',
   'request.demandNotOpen': '只有征集中的需求才能接收诉求；该需求{status}',
   'request.merged': '已合并到“{title}”',
+  'request.score': '必须是 1 到 5 之间的整数',
+  'request.ratedOnce': '该诉求已评价过，每个诉求只能评价一次',
+  'request.rateResolved': '只有已解决（RESOLVED）的诉求才能评价；该诉求状态为 {status}',
   'request.alreadyTriaged': '该诉求状态为 {status}，只有 SUBMITTED 状态的诉求才能分派',
   'notification.request.changed':
     '您的诉求“{title}”{status, select, ACCEPTED {已列入需求清单} IN_PROGRESS {已有人承接办理} AWAITING_INSPECTION {已办结，等待验收} RESOLVED {已解决} DECLINED {未被受理} other {状态为 {status}}}{hasNote, select, yes {：{note}} other {}}',

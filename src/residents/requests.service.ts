@@ -7,6 +7,10 @@ import { createdOrder, paginate, type PageArgs } from '../common/pagination';
 import type { Ctx } from '../context';
 import { inTransaction } from '../db/transaction';
 import { DemandItem, DemandStatus } from '../demand/demand-item.entity';
+import { Match, MatchStatus } from '../demand/match.entity';
+import { In } from 'typeorm';
+import { now } from '../common/clock';
+import { checkText } from '../common/validation';
 import { checkNeededBy, createDemandItem } from '../demand/demand.service';
 import { BadUserInputError, InvalidStateError, NotFoundError } from '../errors';
 import { msg } from '../i18n/messages';
@@ -129,4 +133,56 @@ export async function listRequests(ctx: Ctx, filter: ResidentRequestFilter | nul
     });
   }
   return paginate(qb, createdOrder('r'), page);
+}
+
+/**
+ * The partner a report of work done speaks for: one whose match on the request's item was approved
+ * (or fulfilled), the viewer's own when they are a member of one (null: no partner took it on).
+ */
+export async function workingPartner(ctx: Ctx, request: ResidentRequest): Promise<string | null> {
+  if (!request.demandId) return null;
+  const matches = await ctx.db.getRepository(Match).find({ where: { demandId: request.demandId, status: In([MatchStatus.APPROVED, MatchStatus.FULFILLED]) }, order: { id: 'ASC' } });
+  const partners = matches.map((m) => m.partnerId).filter((p): p is string => !!p);
+  const mine = readerId(ctx) ? (await viewerRoles(ctx)).partnerRoles : new Map();
+  return partners.find((p) => mine.has(p)) ?? partners[0] ?? null;
+}
+
+/** Moves one request in its own transaction (its status read again there; apply refuses a race). */
+function move(ctx: Ctx, id: string, to: RequestStatus, meta: { by: string; note?: string | null }, changes: Partial<ResidentRequest> = {}): Promise<ResidentRequest> {
+  return inTransaction(ctx.db, async (tx) => {
+    const request = (await tx.findOneBy(ResidentRequest, { id }))!;
+    return requestLifecycle.apply(tx, request, to, { ...meta, communityId: request.communityId }, changes);
+  });
+}
+
+/** The partner or the secretary reports the work done: AWAITING_INSPECTION. */
+export function reportDone(ctx: Ctx, id: string, note: string | null | undefined, by: string): Promise<ResidentRequest> {
+  checkText('note', note);
+  return move(ctx, id, RequestStatus.AWAITING_INSPECTION, { by, note: note?.trim() || null });
+}
+
+/** The secretary's inspection (验收): RESOLVED, or back to IN_PROGRESS with the note (required then). */
+export function inspect(ctx: Ctx, id: string, accept: boolean, note: string | null | undefined, by: string): Promise<ResidentRequest> {
+  checkText('note', note, { required: !accept });
+  const meta = { by, note: note?.trim() || null };
+  return accept ? move(ctx, id, RequestStatus.RESOLVED, meta, { resolvedAt: now() }) : move(ctx, id, RequestStatus.IN_PROGRESS, meta);
+}
+
+/** The requester rates a RESOLVED request once (1-5). A rating is not a step: the status stays. */
+export async function rate(ctx: Ctx, id: string, score: number, comment: string | null | undefined): Promise<ResidentRequest> {
+  if (!Number.isInteger(score) || score < 1 || score > 5) throw BadUserInputError.field('score', msg('request.score'));
+  checkText('comment', comment);
+  const raw: Record<string, unknown>[] = await inTransaction(ctx.db, (tx) =>
+    tx.query(
+      `WITH rated AS (UPDATE resident_request SET rating_score = $2, rating_comment = $3, rated_at = $4, updated_at = $4
+                      WHERE id = $1 AND status = 'RESOLVED' AND rating_score IS NULL RETURNING *)
+       SELECT * FROM rated`,
+      [id, score, comment?.trim() || null, now()],
+    ),
+  );
+  if (!raw.length) {
+    const request = await findRequest(ctx, id);
+    throw new InvalidStateError(request.status === RequestStatus.RESOLVED ? msg('request.ratedOnce') : msg('request.rateResolved', { status: request.status }));
+  }
+  return hydrate(ctx, ResidentRequest, raw)[0];
 }

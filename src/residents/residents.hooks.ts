@@ -31,6 +31,15 @@ matchLifecycle.on(
   { domain: 'residents', name: 'requests on the item are in progress' },
 );
 
+// The item was fulfilled: the work is done, its requests wait for the secretary's inspection.
+demandLifecycle.on(
+  { enter: DemandStatus.FULFILLED },
+  async (tx, batch) => {
+    await followItems(tx, batch.map((t) => t.row.id), AWAITING_INSPECTION, { by: batch[0].meta.by }, [ACCEPTED, IN_PROGRESS]);
+  },
+  { domain: 'residents', name: 'requests on the item await inspection' },
+);
+
 // The item was cancelled: its requests are declined with the item's reason.
 demandLifecycle.on(
   { enter: DemandStatus.CANCELLED },

@@ -7,15 +7,18 @@ const { SUBMITTED, ACCEPTED, IN_PROGRESS, AWAITING_INSPECTION, RESOLVED, DECLINE
  * A resident's request, one table (issue #14): the secretary triages a SUBMITTED request onto the
  * demand list (ACCEPTED: a new item, or merged into an open one) or DECLINES it with a reason.
  * Accepted requests follow their item (residents.hooks.ts): IN_PROGRESS once a match on it is
- * approved, DECLINED with the item's reason when it is cancelled. Inspection and rating
- * (AWAITING_INSPECTION, RESOLVED) get their transitions with the mutations that make them.
+ * approved, AWAITING_INSPECTION when it is fulfilled, DECLINED with the item's reason when it is
+ * cancelled. The partner or the secretary reports the work done (reportRequestDone); the secretary
+ * inspects it (inspectRequest): RESOLVED, or back to IN_PROGRESS with a note.
  */
 export const requestLifecycle = new StateMachine<RequestStatus, ResidentRequest>('RESIDENT_REQUEST', ResidentRequest, {
   [SUBMITTED]: [ACCEPTED, DECLINED],
-  // A match on its item approved: someone took it on. Its item cancelled: declined with the item's reason.
-  [ACCEPTED]: [IN_PROGRESS, DECLINED],
-  [IN_PROGRESS]: [DECLINED],
-  [AWAITING_INSPECTION]: [DECLINED],
+  // A match on its item approved: someone took it on. Reported done (or its item fulfilled): awaiting
+  // inspection. Its item cancelled: declined with the item's reason.
+  [ACCEPTED]: [IN_PROGRESS, AWAITING_INSPECTION, DECLINED],
+  [IN_PROGRESS]: [AWAITING_INSPECTION, DECLINED],
+  // The secretary's inspection (验收): resolved, or back to work with a note.
+  [AWAITING_INSPECTION]: [RESOLVED, IN_PROGRESS, DECLINED],
   [RESOLVED]: [],
   [DECLINED]: [],
 });

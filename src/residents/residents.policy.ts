@@ -4,7 +4,7 @@ import { findCommunity } from '../communities/communities.service';
 import { ForbiddenError } from '../errors';
 import { msg } from '../i18n/messages';
 import { isResident } from './residents.service';
-import { findRequest } from './requests.service';
+import { findRequest, workingPartner } from './requests.service';
 
 /*
  * Who may change residencies: a person joins and leaves a community themself; a secretary of the
@@ -12,6 +12,8 @@ import { findRequest } from './requests.service';
  */
 
 const communityArg = async (ctx: Ctx, { communityId }: { communityId: string }) => ({ communityId: (await findCommunity(ctx, communityId, 'communityId')).id });
+
+const requestArg = async (ctx: Ctx, { id }: { id: string }) => ({ communityId: (await findRequest(ctx, id)).communityId });
 
 export const RESIDENTS_POLICY = {
   joinCommunity: { who: ['SIGNED_IN'], on: communityArg, more: 'the caller becomes the resident' },
@@ -25,6 +27,23 @@ export const RESIDENTS_POLICY = {
   triageRequest: {
     who: ['SECRETARY_OF_COMMUNITY', 'ADMIN'],
     on: async (ctx: Ctx, { input }: { input: { requestId: string } }) => ({ communityId: (await findRequest(ctx, input.requestId, 'input.requestId')).communityId }),
+  },
+  reportRequestDone: {
+    who: ['MEMBER_OF_PARTNER', 'SECRETARY_OF_COMMUNITY', 'ADMIN'],
+    on: async (ctx: Ctx, { id }: { id: string }) => {
+      const request = await findRequest(ctx, id);
+      return { communityId: request.communityId, partnerId: await workingPartner(ctx, request) };
+    },
+    more: "the partner is one whose match on the request's item was approved (requests.service.ts workingPartner)",
+  },
+  inspectRequest: { who: ['SECRETARY_OF_COMMUNITY', 'ADMIN'], on: requestArg },
+  rateRequest: {
+    who: ['SELF'],
+    on: async (ctx: Ctx, { id }: { id: string }) => {
+      const request = await findRequest(ctx, id);
+      return { communityId: request.communityId, userId: request.requesterId };
+    },
+    refusal: 'Only the requester rates a request',
   },
 } satisfies PolicyTable;
 

@@ -1,4 +1,4 @@
-import { Arg, Args, Ctx as Context, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx as Context, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { authorize } from '../auth/policy';
 import { historyOf } from '../common/history';
 import { byId } from '../common/loaders';
@@ -86,6 +86,29 @@ export class ResidentRequestResolver {
   async triageRequest(@Arg('input', () => TriageRequestInput) input: TriageRequestInput, @Context() ctx: Ctx) {
     const { roles } = await authorize(ctx, may.triageRequest, { input });
     return requests.triage(ctx, input, roles.userId);
+  }
+
+  @Mutation(() => ResidentRequest, { description: 'The volunteer, partner or secretary reports the work done.' })
+  async reportRequestDone(@Arg('id', () => ID) id: string, @Arg('note', () => String, { nullable: true }) note: string | null, @Context() ctx: Ctx) {
+    const { roles } = await authorize(ctx, may.reportRequestDone, { id });
+    return requests.reportDone(ctx, id, note, roles.userId);
+  }
+
+  @Mutation(() => ResidentRequest, { description: '验收: accept -> RESOLVED; otherwise back to IN_PROGRESS with the note.' })
+  async inspectRequest(
+    @Arg('id', () => ID) id: string,
+    @Arg('accept') accept: boolean,
+    @Arg('note', () => String, { nullable: true }) note: string | null,
+    @Context() ctx: Ctx,
+  ) {
+    const { roles } = await authorize(ctx, may.inspectRequest, { id });
+    return requests.inspect(ctx, id, accept, note, roles.userId);
+  }
+
+  @Mutation(() => ResidentRequest, { description: 'The requester rates a RESOLVED request once.' })
+  async rateRequest(@Arg('id', () => ID) id: string, @Arg('score', () => Int) score: number, @Arg('comment', () => String, { nullable: true }) comment: string | null, @Context() ctx: Ctx) {
+    await authorize(ctx, may.rateRequest, { id });
+    return requests.rate(ctx, id, score, comment);
   }
 
   @FieldResolver(() => Community)
