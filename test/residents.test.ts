@@ -1,4 +1,6 @@
 import request from 'supertest';
+import { topics } from '../src/live/events';
+import { bearer, Subscription, until, wsClient } from './support/live';
 import { count, errorCode, startTestApp, type TestApp } from './support/app';
 import { claim, postDemand } from './support/demand-fixtures';
 import { activePartner, communityWithSecretary, signUp, unique, type Account } from './support/fixtures';
@@ -539,5 +541,26 @@ describe('reporting, inspecting and rating', () => {
     const after = await read(request.id, resident.token);
     expect(after.status).toBe('AWAITING_INSPECTION');
     expect(after.history.map((h: { to: string }) => h.to)).toEqual(['SUBMITTED', 'ACCEPTED', 'IN_PROGRESS', 'AWAITING_INSPECTION']);
+  });
+});
+
+describe('myRequestChanged', () => {
+  it('tells the requester live of every step of their own requests, and nobody else', async () => {
+    const { communityId, secretary, resident } = await requestScene();
+    const request = await submitted(communityId, resident, { title: '路灯不亮' });
+    const mine = new Subscription(wsClient(app.server, bearer(resident.token)), `subscription { myRequestChanged { id status declineReason } }`);
+    const theirs = new Subscription(wsClient(app.server, bearer(secretary.token)), `subscription { myRequestChanged { id status } }`);
+    await until(() => app.handle.events.hub.subscriberCount(topics.myRequests(resident.id)) === 1 && app.handle.events.hub.subscriberCount(topics.myRequests(secretary.id)) === 1);
+    await app.gql(TRIAGE, { i: { requestId: request.id, decision: 'DECLINE', reason: '已由物业处理' } }, secretary.token);
+    expect((await mine.next()).data.myRequestChanged).toEqual({ id: request.id, status: 'DECLINED', declineReason: '已由物业处理' });
+    expect(theirs.results).toEqual([]);
+    mine.unsubscribe();
+    theirs.unsubscribe();
+  });
+
+  it('refuses anonymous subscribers', async () => {
+    const anonymous = new Subscription(wsClient(app.server), `subscription { myRequestChanged { id } }`);
+    await until(() => anonymous.results.length > 0);
+    expect(anonymous.results.map((r) => r.errors?.[0]?.extensions?.code)).toEqual(['UNAUTHENTICATED']);
   });
 });

@@ -52,22 +52,22 @@ demandLifecycle.on(
   { domain: 'residents', name: 'requests on the item are declined' },
 );
 
-// Every step is told to the requester, in their language when they read it (never to whoever made it).
+// Every step is told to the requester: live (myRequestChanged), and in their inbox in their language
+// when someone else made it (the inbox never tells people what they did themselves).
 requestLifecycle.on(
   'any',
   (tx, batch) =>
     emit(
       tx,
-      batch
-        .filter(({ from, row, meta }) => from !== null && row.requesterId !== meta.by)
-        .map(({ row, to, meta }) => ({
-          kind: `RESIDENT_REQUEST_${to}`,
-          communityId: row.communityId,
-          by: meta.by,
-          refs: {},
-          notify: { userIds: [row.requesterId] },
-          message: msg('notification.request.changed', { title: row.title, status: to, hasNote: meta.note?.trim() ? 'yes' : 'no', note: meta.note?.trim() ?? '' }),
-        })),
+      batch.map(({ row, to, meta }) => ({
+        kind: `RESIDENT_REQUEST_${to}`,
+        communityId: row.communityId,
+        by: meta.by,
+        refs: { requestId: row.id },
+        requester: row.requesterId,
+        notify: { userIds: [row.requesterId] },
+        message: msg('notification.request.changed', { title: row.title, status: to, hasNote: meta.note?.trim() ? 'yes' : 'no', note: meta.note?.trim() ?? '' }),
+      })),
     ),
   { domain: 'residents', name: 'tell the requester' },
 );
