@@ -18,7 +18,7 @@ import { LiveResolver, NotificationResolver, PartnerActivityEventResolver } from
 import { CommunityPartnershipsResolver, PartnerInvitationResolver, PartnerResolver, PartnershipResolver } from './partners/partners.resolver';
 import { SignedLinkResolver } from './links/signed-links.resolver';
 import { PublicBoardResolver } from './public/public-board.resolver';
-import { ResidencyResolver, ResidentRequestResolver, UserResidenciesResolver } from './residents/residents.resolver';
+import { DemandItemRequestsResolver, ResidencyResolver, ResidentRequestResolver, UserResidenciesResolver } from './residents/residents.resolver';
 import { ContractObligationsResolver, ServiceLogResolver } from './service-hours/service-hours.resolver';
 import { spacesResolvers } from './spaces/spaces.resolver';
 import { UserResolver } from './users/users.resolver';
@@ -52,6 +52,7 @@ export const resolvers: NonEmptyArray<Function> = [
   ResidencyResolver,
   UserResidenciesResolver,
   ResidentRequestResolver,
+  DemandItemRequestsResolver,
 ];
 
 /** class-validator on every input object, reporting each bad field by its path from the argument name. */

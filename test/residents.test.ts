@@ -564,3 +564,19 @@ describe('myRequestChanged', () => {
     expect(anonymous.results.map((r) => r.errors?.[0]?.extensions?.code)).toEqual(['UNAUTHENTICATED']);
   });
 });
+
+describe('DemandItem.requests', () => {
+  it('lists the requests on an item to the community secretary and admins; everyone reads the count', async () => {
+    const { communityId, secretary, resident } = await requestScene();
+    const stranger = await signUp(app);
+    const item = await postDemand(app, secretary.token, communityId);
+    const first = await submitted(communityId, resident, { title: '一' });
+    const second = await submitted(communityId, resident, { title: '二' });
+    await submitted(communityId, resident, { title: '未分派' });
+    for (const r of [first, second]) await app.gql(TRIAGE, { i: { requestId: r.id, decision: 'MERGE', mergeIntoDemandId: item } }, secretary.token);
+    const ITEM = `query($c: ID!) { publicBoard(communityId: $c) { openDemands(first: 20) { id requestCount requests { id } } } }`;
+    const seen = async (token: string | null) => (await app.gql(ITEM, { c: communityId }, token)).data.publicBoard.openDemands.find((d: { id: string }) => d.id === item);
+    for (const token of [secretary.token, adminToken]) expect(await seen(token)).toEqual({ id: item, requestCount: 2, requests: [{ id: first.id }, { id: second.id }] });
+    for (const token of [resident.token, stranger.token, null]) expect(await seen(token)).toEqual({ id: item, requestCount: 2, requests: [] });
+  });
+});

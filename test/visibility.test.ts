@@ -58,6 +58,20 @@ const booking = (d: Data, id: string) => d.bookings.edges.map((e: { node: unknow
 const contract = (d: Data, id: string) => d.contracts.edges.map((e: { node: unknown }) => e.node).find((c: { id: string }) => c.id === id);
 
 const PROBES: Probe[] = [
+  {
+    type: 'DemandItem',
+    field: 'requests',
+    object: 'D3, which a resident request was merged into',
+    scope: (x) => ({ communityId: x.C }),
+    query: `query($c: ID!) { publicBoard(communityId: $c) { openDemands(first: 20) { id requestCount requests { id } } } }`,
+    variables: boardVars,
+    readable: (d, x) => {
+      const item = d.publicBoard.openDemands.find((i: { id: string }) => i.id === x.D3);
+      // Everyone reads the count; the requests themselves only where the rule allows.
+      if (item?.requestCount !== 1) throw new Error(`requestCount of D3: ${item?.requestCount}`);
+      return item.requests.length > 0;
+    },
+  },
   ...([
     ['rows', 'submittedRequest', false],
     ['rows', 'acceptedRequest', true],

@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { readerId, viewerRoles } from '../auth/policy';
 import { findOr404, findOrNull } from '../common/find';
 import { isUuid } from '../common/ids';
-import { hydrate } from '../common/loaders';
+import { groupedBy, hydrate } from '../common/loaders';
 import { createdOrder, paginate, type PageArgs } from '../common/pagination';
 import type { Ctx } from '../context';
 import { inTransaction } from '../db/transaction';
@@ -185,4 +185,9 @@ export async function rate(ctx: Ctx, id: string, score: number, comment: string 
     throw new InvalidStateError(request.status === RequestStatus.RESOLVED ? msg('request.ratedOnce') : msg('request.rateResolved', { status: request.status }));
   }
   return hydrate(ctx, ResidentRequest, raw)[0];
+}
+
+/** The requests on a demand item, oldest first, batched across the request's items. */
+export function requestsOnItem(ctx: Ctx, demandId: string): Promise<ResidentRequest[]> {
+  return groupedBy(ctx, ResidentRequest, 'demandId', { createdAt: 'ASC', id: 'ASC' }).load(demandId);
 }

@@ -5,6 +5,7 @@ import { byId } from '../common/loaders';
 import { ConnectionType, pageArgsFactory } from '../common/pagination';
 import { StatusChange } from '../common/status-change.entity';
 import { DemandItem } from '../demand/demand-item.entity';
+import { demandItemVisibility } from '../demand/demand.visibility';
 import { findCommunity } from '../communities/communities.service';
 import { Community } from '../communities/community.entity';
 import type { Ctx } from '../context';
@@ -145,5 +146,20 @@ export class ResidentRequestResolver {
   @FieldResolver(() => [StatusChange])
   async history(@Root() request: ResidentRequest, @Context() ctx: Ctx) {
     return historyOf(ctx, request.id, (await requestVisibility(ctx, request)).field('history { note by }'));
+  }
+}
+
+/** `DemandItem.requests` and `requestCount`: kept here so that demand/ knows nothing of residents. */
+@Resolver(() => DemandItem)
+export class DemandItemRequestsResolver {
+  @FieldResolver(() => [ResidentRequest], { description: "The residents' requests that led to this item (secretaries and admins; others get the count)." })
+  async requests(@Root() item: DemandItem, @Context() ctx: Ctx) {
+    if (!(await demandItemVisibility(ctx, item)).field('requests')) return [];
+    return requests.requestsOnItem(ctx, item.id);
+  }
+
+  @FieldResolver(() => Int)
+  async requestCount(@Root() item: DemandItem, @Context() ctx: Ctx) {
+    return (await requests.requestsOnItem(ctx, item.id)).length;
   }
 }
