@@ -18,6 +18,7 @@ import { LiveResolver, NotificationResolver, PartnerActivityEventResolver } from
 import { CommunityPartnershipsResolver, PartnerInvitationResolver, PartnerResolver, PartnershipResolver } from './partners/partners.resolver';
 import { SignedLinkResolver } from './links/signed-links.resolver';
 import { PublicBoardResolver } from './public/public-board.resolver';
+import { PublicBoardRequestsResolver } from './public/board-requests.resolver';
 import { DemandItemRequestsResolver, ResidencyResolver, ResidentRequestResolver, UserResidenciesResolver } from './residents/residents.resolver';
 import { ContractObligationsResolver, ServiceLogResolver } from './service-hours/service-hours.resolver';
 import { spacesResolvers } from './spaces/spaces.resolver';
@@ -53,6 +54,7 @@ export const resolvers: NonEmptyArray<Function> = [
   UserResidenciesResolver,
   ResidentRequestResolver,
   DemandItemRequestsResolver,
+  PublicBoardRequestsResolver,
 ];
 
 /** class-validator on every input object, reporting each bad field by its path from the argument name. */

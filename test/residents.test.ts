@@ -580,3 +580,26 @@ describe('DemandItem.requests', () => {
     for (const token of [resident.token, stranger.token, null]) expect(await seen(token)).toEqual({ id: item, requestCount: 2, requests: [] });
   });
 });
+
+describe('PublicBoard.recentRequests', () => {
+  it('shows anyone the requests on the demand list, newest first, without who raised them or where they live', async () => {
+    const { communityId, secretary, resident } = await requestScene();
+    const older = await submitted(communityId, resident, { title: '旧的' });
+    const newer = await submitted(communityId, resident, { title: '新的' });
+    const privateOne = await submitted(communityId, resident, { title: '未分派' });
+    const declined = await submitted(communityId, resident, { title: '谢绝' });
+    const item = await postDemand(app, secretary.token, communityId);
+    for (const r of [older, newer]) await app.gql(TRIAGE, { i: { requestId: r.id, decision: 'MERGE', mergeIntoDemandId: item } }, secretary.token);
+    await app.gql(TRIAGE, { i: { requestId: declined.id, decision: 'DECLINE', reason: '不受理' } }, secretary.token);
+    const BOARD = `query($c: ID!, $n: Int) { publicBoard(communityId: $c) { recentRequests(first: $n) { id title requester { id } building anonymousOnBoard } } }`;
+    const board = await app.gql(BOARD, { c: communityId }, null);
+    expect(board.data.publicBoard.recentRequests).toEqual([
+      { id: newer.id, title: '新的', requester: null, building: null, anonymousOnBoard: true },
+      { id: older.id, title: '旧的', requester: null, building: null, anonymousOnBoard: true },
+    ]);
+    expect(board.data.publicBoard.recentRequests.map((r: { id: string }) => r.id)).not.toContain(privateOne.id);
+    expect((await app.gql(BOARD, { c: communityId, n: 1 }, null)).data.publicBoard.recentRequests).toHaveLength(1);
+    const bad = await app.gql(BOARD, { c: communityId, n: 101 }, null);
+    expect(bad.errors![0].extensions.fields!.map((f) => f.path)).toEqual(['first']);
+  });
+});

@@ -191,3 +191,15 @@ export async function rate(ctx: Ctx, id: string, score: number, comment: string 
 export function requestsOnItem(ctx: Ctx, demandId: string): Promise<ResidentRequest[]> {
   return groupedBy(ctx, ResidentRequest, 'demandId', { createdAt: 'ASC', id: 'ASC' }).load(demandId);
 }
+
+/** What the public board shows of a community's requests: those on the demand list, newest first. */
+export function publicRequestsOf(ctx: Ctx, communityId: string, first: number): Promise<ResidentRequest[]> {
+  return ctx.db
+    .getRepository(ResidentRequest)
+    .createQueryBuilder('r')
+    .where('r.community_id = :communityId AND r.status IN (:...statuses)', { communityId, statuses: PUBLIC_REQUEST_STATUSES })
+    .orderBy('r.created_at', 'DESC')
+    .addOrderBy('r.id', 'DESC')
+    .limit(first)
+    .getMany();
+}
