@@ -52,6 +52,7 @@ SELECT create_reference_table('partner_member');
 SELECT create_reference_table('partner_invitation');
 SELECT create_reference_table('supply_offer');
 SELECT create_reference_table('signed_link');
+SELECT create_reference_table('residency');
 
 -- 3. Community tables, one colocation group, referenced ones first.
 SELECT create_distributed_table('room', 'community_id', colocate_with => 'none');
@@ -62,6 +63,7 @@ SELECT create_distributed_table('evaluation', 'community_id', colocate_with => '
 SELECT create_distributed_table('offer_community', 'community_id', colocate_with => 'room');
 SELECT create_distributed_table('space_contract', 'community_id', colocate_with => 'room');
 SELECT create_distributed_table('booking', 'community_id', colocate_with => 'room');
+SELECT create_distributed_table('resident_request', 'community_id', colocate_with => 'room');
 
 -- 4. Per-person tables. service_log has a row trigger (service_log_keep_decided: a decided log
 --    is never changed or deleted); it reads only the row it fires for, so it is safe on each

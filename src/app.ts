@@ -37,6 +37,7 @@ import './partners/partners.hooks';
 import './spaces/spaces.hooks';
 import './demand/demand.hooks';
 import './service-hours/service-hours.hooks';
+import './residents/residents.hooks';
 import './live/live.subscribers';
 
 export interface AppDeps {

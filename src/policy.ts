@@ -6,6 +6,7 @@ import { LINKS_POLICY } from './links/links.policy';
 import { LIVE_POLICY } from './live/live.policy';
 import { PARTNERS_POLICY } from './partners/partners.policy';
 import { SERVICE_HOURS_POLICY } from './service-hours/service-hours.policy';
+import { RESIDENTS_POLICY } from './residents/residents.policy';
 import { SPACES_POLICY } from './spaces/spaces.policy';
 import { USERS_POLICY } from './users/users.policy';
 
@@ -21,6 +22,7 @@ export const POLICY: PolicyTable = {
   ...DEMAND_POLICY,
   ...SPACES_POLICY,
   ...SERVICE_HOURS_POLICY,
+  ...RESIDENTS_POLICY,
   ...LINKS_POLICY,
   ...LIVE_POLICY,
 };

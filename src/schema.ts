@@ -17,6 +17,8 @@ import { LiveResolver, NotificationResolver, PartnerActivityEventResolver } from
 import { CommunityPartnershipsResolver, PartnerInvitationResolver, PartnerResolver, PartnershipResolver } from './partners/partners.resolver';
 import { SignedLinkResolver } from './links/signed-links.resolver';
 import { PublicBoardResolver } from './public/public-board.resolver';
+import { PublicBoardRequestsResolver } from './public/board-requests.resolver';
+import { DemandItemRequestsResolver, ResidencyResolver, ResidentRequestResolver, UserResidenciesResolver } from './residents/residents.resolver';
 import { ContractObligationsResolver, ServiceLogResolver } from './service-hours/service-hours.resolver';
 import { spacesResolvers } from './spaces/spaces.resolver';
 import { StatusChangeResolver } from './users/status-change.resolver';
@@ -47,6 +49,11 @@ export const resolvers: NonEmptyArray<Function> = [
   ServiceLogResolver,
   ContractObligationsResolver,
   SignedLinkResolver,
+  ResidencyResolver,
+  UserResidenciesResolver,
+  ResidentRequestResolver,
+  DemandItemRequestsResolver,
+  PublicBoardRequestsResolver,
 ];
 
 /** class-validator on every input object, reporting each bad field by its path from the argument name. */

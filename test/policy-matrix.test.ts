@@ -100,6 +100,19 @@ async function freeOccurrences(roomId: string) {
   return (await occurrences(app, roomId, new Date(nowMs() + 3_600_000), 21)).filter((o) => o.available);
 }
 
+/** A resident's request in C on an item of its own, which P's member claimed and the secretary approved: IN_PROGRESS. */
+async function requestInProgress(w: World, resident?: Account): Promise<string> {
+  const requester = resident ?? (await signUp(app, unique('resident')));
+  ok(await app.gql(`mutation($c: ID!) { joinCommunity(communityId: $c) { verified } }`, { c: w.C }, requester.token));
+  const id = ok(await app.gql(`mutation($i: SubmitRequestInput!) { submitRequest(input: $i) { id } }`, { i: { communityId: w.C, kind: 'REPAIR', title: '楼道灯' } }, requester.token))
+    .submitRequest.id as string;
+  const demand = { communityId: w.C, title: unique('修灯'), category: 'VOLUNTEER_SERVICE', quantity: 1, unit: '次' };
+  const triaged = ok(await app.gql(`mutation($i: TriageRequestInput!) { triageRequest(input: $i) { demand { id } } }`, { i: { requestId: id, decision: 'TO_DEMAND_LIST', demand } }, tokenOf('secretary')));
+  const match = await claim(app, tokenOf('member'), triaged.triageRequest.demand.id, w.P, 1);
+  ok(await app.gql(`mutation($id: ID!) { reviewMatch(id: $id, decision: APPROVE) { id } }`, { id: match }, tokenOf('secretary')));
+  return id;
+}
+
 /** How to try each mutation in a fresh world. */
 const CASES: Record<string, (w: World) => Promise<Case>> = {
   // ---------------------------------------------------------------- communities
@@ -290,6 +303,61 @@ const CASES: Record<string, (w: World) => Promise<Case>> = {
   revokeSignedLink: async (w) => {
     const id = ok(await app.gql(`mutation($c: ID!) { createBoardLink(communityId: $c) { id } }`, { c: w.C }, tokenOf('secretary'))).createBoardLink.id;
     return { query: `mutation($id: ID!) { revokeSignedLink(id: $id) { id } }`, variables: () => ({ id }), scope: { userId: people.secretary.account!.id, communityId: w.C } };
+  },
+  // ---------------------------------------------------------------- residents
+  joinCommunity: async (w) => ({
+    query: `mutation($c: ID!, $b: String) { joinCommunity(communityId: $c, building: $b) { verified } }`,
+    variables: () => ({ c: w.C, b: '3号楼' }),
+    scope: { communityId: w.C },
+  }),
+  leaveCommunity: async (w) => {
+    // Everyone signed in lives in C, so that each allowed call really leaves.
+    for (const role of ROLES.filter((r) => people[r].account)) {
+      ok(await app.gql(`mutation($c: ID!) { joinCommunity(communityId: $c) { verified } }`, { c: w.C }, tokenOf(role)));
+    }
+    return { query: `mutation($c: ID!) { leaveCommunity(communityId: $c) }`, variables: () => ({ c: w.C }), scope: { communityId: w.C } };
+  },
+  verifyResident: async (w) => {
+    const resident = await signUp(app, unique('resident'));
+    ok(await app.gql(`mutation($c: ID!) { joinCommunity(communityId: $c, building: "1号楼") { verified } }`, { c: w.C }, resident.token));
+    return { query: `mutation($c: ID!, $u: ID!) { verifyResident(communityId: $c, userId: $u) { verified } }`, variables: () => ({ c: w.C, u: resident.id }), scope: { communityId: w.C } };
+  },
+  submitRequest: async (w) => {
+    // Everyone signed in lives in C: living there is the rule beyond roles (residents.policy.ts mayRequest).
+    for (const role of ROLES.filter((r) => people[r].account)) {
+      ok(await app.gql(`mutation($c: ID!) { joinCommunity(communityId: $c) { verified } }`, { c: w.C }, tokenOf(role)));
+    }
+    return {
+      query: `mutation($i: SubmitRequestInput!) { submitRequest(input: $i) { id } }`,
+      variables: () => ({ i: { communityId: w.C, kind: 'REPAIR', title: unique('楼道灯') } }),
+      scope: { communityId: w.C },
+    };
+  },
+  triageRequest: async (w) => {
+    const resident = await signUp(app, unique('resident'));
+    ok(await app.gql(`mutation($c: ID!) { joinCommunity(communityId: $c) { verified } }`, { c: w.C }, resident.token));
+    const id = ok(await app.gql(`mutation($i: SubmitRequestInput!) { submitRequest(input: $i) { id } }`, { i: { communityId: w.C, kind: 'WISH', title: '书架' } }, resident.token)).submitRequest.id;
+    return {
+      query: `mutation($i: TriageRequestInput!) { triageRequest(input: $i) { id } }`,
+      variables: () => ({ i: { requestId: id, decision: 'DECLINE', reason: 'matrix' } }),
+      scope: { communityId: w.C },
+    };
+  },
+  reportRequestDone: async (w) => {
+    const id = await requestInProgress(w);
+    return { query: `mutation($id: ID!) { reportRequestDone(id: $id, note: "matrix") { id } }`, variables: () => ({ id }), scope: { communityId: w.C, partnerId: w.P } };
+  },
+  inspectRequest: async (w) => {
+    const id = await requestInProgress(w);
+    ok(await app.gql(`mutation($id: ID!) { reportRequestDone(id: $id) { id } }`, { id }, tokenOf('secretary')));
+    return { query: `mutation($id: ID!) { inspectRequest(id: $id, accept: false, note: "matrix") { id } }`, variables: () => ({ id }), scope: { communityId: w.C } };
+  },
+  rateRequest: async (w) => {
+    // The stranger raised it: only they rate it.
+    const id = await requestInProgress(w, people.stranger.account!);
+    ok(await app.gql(`mutation($id: ID!) { reportRequestDone(id: $id) { id } }`, { id }, tokenOf('secretary')));
+    ok(await app.gql(`mutation($id: ID!) { inspectRequest(id: $id, accept: true) { id } }`, { id }, tokenOf('secretary')));
+    return { query: `mutation($id: ID!) { rateRequest(id: $id, score: 4) { id } }`, variables: () => ({ id }), scope: { communityId: w.C, userId: people.stranger.account!.id } };
   },
   // ---------------------------------------------------------------- about the caller only (they leave ties behind, so late)
   markNotificationsRead: async () => ({ query: `mutation($ids: [ID!]!) { markNotificationsRead(ids: $ids) }`, variables: () => ({ ids: ['00000000-0000-4000-8000-000000000000'] }), scope: {} }),

@@ -59,6 +59,53 @@ const contract = (d: Data, id: string) => d.contracts.edges.map((e: { node: unkn
 
 const PROBES: Probe[] = [
   {
+    type: 'DemandItem',
+    field: 'requests',
+    object: 'D3, which a resident request was merged into',
+    scope: (x) => ({ communityId: x.C }),
+    query: `query($c: ID!) { publicBoard(communityId: $c) { openDemands(first: 20) { id requestCount requests { id } } } }`,
+    variables: boardVars,
+    readable: (d, x) => {
+      const item = d.publicBoard.openDemands.find((i: { id: string }) => i.id === x.D3);
+      // Everyone reads the count; the requests themselves only where the rule allows.
+      if (item?.requestCount !== 1) throw new Error(`requestCount of D3: ${item?.requestCount}`);
+      return item.requests.length > 0;
+    },
+  },
+  ...([
+    ['rows', 'submittedRequest', false],
+    ['rows', 'acceptedRequest', true],
+    ['requester', 'acceptedRequest', undefined],
+    ['building', 'acceptedRequest', undefined],
+    ['declineReason', 'declinedRequest', undefined],
+    ['history { note by }', 'acceptedRequest', undefined],
+  ] as const).map(
+    ([field, which, publicNow]): Probe => ({
+      type: 'ResidentRequest',
+      field,
+      object: `the ${which.replace('Request', '')} request in C of the secretary of C2`,
+      scope: (x) => ({ communityId: x.C, userId: x.otherSecretary.id }),
+      publicNow,
+      query: `query($id: ID!) { residentRequest(id: $id) { id building declineReason requester { id } history { to note by { id } } } }`,
+      variables: (x) => ({ id: x[which] }),
+      readable: (d) => {
+        const r = d.residentRequest;
+        if (field === 'rows') return !!r;
+        if (field === 'history { note by }') return some(r?.history);
+        return !!r?.[field];
+      },
+    }),
+  ),
+  {
+    type: 'Residency',
+    field: 'rows',
+    object: 'the residency in C of the secretary of C2',
+    scope: (x) => ({ communityId: x.C, userId: x.otherSecretary.id }),
+    query: `query($c: ID!) { community(id: $c) { secretaries { id residencies { community { id } building } } } }`,
+    variables: (x) => ({ c: x.C2 }),
+    readable: (d, x) => !!d.community.secretaries.find((u: { id: string }) => u.id === x.otherSecretary.id)?.residencies.some((r: { community: { id: string } }) => r.community.id === x.C),
+  },
+  {
     type: 'User',
     field: 'email',
     object: 'the secretary of C',

@@ -17,6 +17,8 @@ export interface EventRefs {
   contractId?: string;
   bookingId?: string;
   serviceLogId?: string;
+  /** A resident's request (issue #14). */
+  requestId?: string;
 }
 
 /** The queues a change can enter or leave (a secretary watches them). */
@@ -38,6 +40,8 @@ export interface DomainEvent {
   activityOf?: string | null;
   /** The community queues it entered or left. */
   queues?: Queue[];
+  /** The resident whose own request this is: they follow it live (myRequestChanged). */
+  requester?: string | null;
   /** Inbox rows for these people (never `by`) with `message`; leave both out when nobody should get one. */
   notify?: Recipients;
   /** A catalogue message (rendered in each reader's language when read) or, for old callers, plain text. */

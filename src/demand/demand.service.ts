@@ -54,35 +54,38 @@ export function listDemandItems(ctx: Ctx, filter: DemandFilter | null | undefine
 }
 
 /** A needed-by day is today or later in the community's time zone. */
-async function checkNeededBy(ctx: Ctx, communityId: string, neededBy: string | null | undefined): Promise<void> {
+export async function checkNeededBy(ctx: Ctx, communityId: string, neededBy: string | null | undefined, path = 'input.neededBy'): Promise<void> {
   if (!neededBy) return;
   const zone = (await communityZone(ctx, communityId)) ?? DEFAULT_TIMEZONE;
   const today = localToday(zone);
-  if (neededBy < today) throw BadUserInputError.field('input.neededBy', msg('field.todayOrLater', { today: { day: today }, zone }));
+  if (neededBy < today) throw BadUserInputError.field(path, msg('field.todayOrLater', { today: { day: today }, zone }));
 }
 
 export async function postDemand(ctx: Ctx, input: PostDemandInput, by: string): Promise<DemandItem> {
   await checkNeededBy(ctx, input.communityId, input.neededBy);
-  return inTransaction(ctx.db, async (tx) => {
-    const demand = await tx.save(
-      tx.create(DemandItem, {
-        communityId: input.communityId,
-        title: input.title.trim(),
-        description: input.description?.trim() || null,
-        category: input.category,
-        quantity: input.quantity,
-        unit: input.unit.trim(),
-        urgency: input.urgency ?? Urgency.NORMAL,
-        neededBy: input.neededBy ?? null,
-        status: DemandStatus.OPEN,
-        matchedQuantity: 0,
-        fulfilledQuantity: 0,
-        createdBy: by,
-      }),
-    );
-    await demandLifecycle.created(tx, demand, { by, communityId: demand.communityId });
-    return demand;
-  });
+  return inTransaction(ctx.db, (tx) => createDemandItem(tx, input, by));
+}
+
+/** A new OPEN item in `tx` (its input checked already, see checkNeededBy): for postDemand and a resident's request triaged onto the list. */
+export async function createDemandItem(tx: EntityManager, input: PostDemandInput, by: string): Promise<DemandItem> {
+  const demand = await tx.save(
+    tx.create(DemandItem, {
+      communityId: input.communityId,
+      title: input.title.trim(),
+      description: input.description?.trim() || null,
+      category: input.category,
+      quantity: input.quantity,
+      unit: input.unit.trim(),
+      urgency: input.urgency ?? Urgency.NORMAL,
+      neededBy: input.neededBy ?? null,
+      status: DemandStatus.OPEN,
+      matchedQuantity: 0,
+      fulfilledQuantity: 0,
+      createdBy: by,
+    }),
+  );
+  await demandLifecycle.created(tx, demand, { by, communityId: demand.communityId });
+  return demand;
 }
 
 async function lockDemands(tx: EntityManager, ids: string[]): Promise<Map<string, DemandItem>> {

@@ -44,13 +44,15 @@ export const EVALUATION_VISIBILITY: TypeVisibility<'comment'> = {
   },
 };
 
-export const DEMAND_ITEM_VISIBILITY: TypeVisibility<'history' | typeof HISTORY_DETAILS | 'suggestions'> = {
+export const DEMAND_ITEM_VISIBILITY: TypeVisibility<'history' | typeof HISTORY_DETAILS | 'suggestions' | 'requests'> = {
   type: 'DemandItem',
   scope: "- (no partner); the item's community",
   fields: {
     history: { roles: SIGNED_IN, hidden: 'empty list' },
     [HISTORY_DETAILS]: { roles: ['secretary', 'admin'], hidden: 'null', note: 'who claimed, cancelled, and why' },
     suggestions: { roles: SIGNED_IN, hidden: 'empty list' },
+    // Resolved by residents/ (residents.resolver.ts), which sits above demand; the rule is the item's.
+    requests: { roles: ['secretary', 'admin'], hidden: 'empty list', note: "the residents' requests that led to it; everyone reads `requestCount`" },
   },
 };
 

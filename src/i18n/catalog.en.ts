@@ -303,6 +303,25 @@ export const en = {
   'match.onlyPendingReview': 'Only a PENDING_REVIEW claim can be reviewed; this match is {status}',
   'match.onlyFulfilledEvaluated': 'Only a FULFILLED match can be evaluated; this one is {status}',
   'match.alreadyEvaluated': 'This match has already been evaluated',
+  // ---- Residents (issue #14): keep this block last.
+  'residency.alreadyResident': 'You already live in this community',
+  'residency.notResident': 'You do not live in this community',
+  'residency.notFound': 'User {id} does not live in this community',
+  'residency.notFound.field': 'does not live in this community',
+  'request.requesterRates': 'Only the requester rates a request',
+  'request.residentsOnly': 'Only residents of this community may raise requests here; join it first',
+  'request.reasonRequired': 'is required to decline a request',
+  'request.demandRequired': 'is required to put a request on the demand list',
+  'request.mergeRequired': 'is required to merge a request',
+  'request.sameCommunity': "must be in the request's community",
+  'request.demandNotOpen': 'Only an open demand item can take a request; this one is {status}',
+  'request.merged': 'Merged into "{title}"',
+  'request.score': 'must be a whole number from 1 to 5',
+  'request.ratedOnce': 'This request is rated already; a request is rated once',
+  'request.rateResolved': 'Only a RESOLVED request is rated; this one is {status}',
+  'request.alreadyTriaged': 'This request is {status}; only a SUBMITTED request is triaged',
+  'notification.request.changed':
+    'Your request "{title}" {status, select, ACCEPTED {is on the demand list} IN_PROGRESS {is being taken care of} AWAITING_INSPECTION {is done and waits for inspection} RESOLVED {is resolved} DECLINED {was declined} other {is {status}}}{hasNote, select, yes {: {note}} other {}}',
 } satisfies Record<string, string>;
 
 export type MessageId = keyof typeof en;

@@ -286,4 +286,23 @@ export const zhCN: Record<MessageId, string> = {
   'match.onlyPendingReview': '只有待审核的认领才能审核；此对接当前状态为{status}',
   'match.onlyFulfilledEvaluated': '只有已完成的对接才能评价；此对接当前状态为{status}',
   'match.alreadyEvaluated': '此对接已评价过',
+  // ---- 居民（issue #14）：此段保持在最后。
+  'residency.alreadyResident': '您已是本社区的居民',
+  'residency.notResident': '您不是本社区的居民',
+  'residency.notFound': '用户 {id} 不是本社区的居民',
+  'residency.notFound.field': '不是本社区的居民',
+  'request.requesterRates': '只有提出诉求的居民可以评价',
+  'request.residentsOnly': '只有本社区居民才能在此提交诉求，请先加入社区',
+  'request.reasonRequired': '谢绝诉求时必须填写',
+  'request.demandRequired': '将诉求列入需求清单时必须填写',
+  'request.mergeRequired': '合并诉求时必须填写',
+  'request.sameCommunity': '必须属于诉求所在的社区',
+  'request.demandNotOpen': '只有征集中的需求才能接收诉求；该需求{status}',
+  'request.merged': '已合并到“{title}”',
+  'request.score': '必须是 1 到 5 之间的整数',
+  'request.ratedOnce': '该诉求已评价过，每个诉求只能评价一次',
+  'request.rateResolved': '只有已解决（RESOLVED）的诉求才能评价；该诉求状态为 {status}',
+  'request.alreadyTriaged': '该诉求状态为 {status}，只有 SUBMITTED 状态的诉求才能分派',
+  'notification.request.changed':
+    '您的诉求“{title}”{status, select, ACCEPTED {已列入需求清单} IN_PROGRESS {已有人承接办理} AWAITING_INSPECTION {已办结，等待验收} RESOLVED {已解决} DECLINED {未被受理} other {状态为 {status}}}{hasNote, select, yes {：{note}} other {}}',
 };

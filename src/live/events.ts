@@ -22,6 +22,8 @@ export const topics = {
   partnershipRequests: (communityId: string) => `partnership-requests:${communityId}`,
   /** A notification was written for this user. */
   inbox: (userId: string) => `inbox:${userId}`,
+  /** A request this user raised moved (myRequestChanged). */
+  myRequests: (userId: string) => `my-requests:${userId}`,
 };
 
 const pending = new WeakMap<EntityManager, LiveEvent[]>();

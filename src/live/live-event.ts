@@ -7,6 +7,7 @@ export interface Refs {
   contractId?: string;
   bookingId?: string;
   serviceLogId?: string;
+  requestId?: string;
   notificationId?: string;
 }
 

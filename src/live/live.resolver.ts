@@ -10,7 +10,8 @@ import { ServiceLog } from '../service-hours/service-log.entity';
 import { Booking } from '../spaces/booking.entity';
 import { SpaceContract } from '../spaces/space-contract.entity';
 import { topics, type LiveEvent, type Refs } from './events';
-import { freshLoaders, subscribeAsSecretary, subscribeInbox, subscribePartnerActivity } from './live.service';
+import { freshLoaders, subscribeAsSecretary, subscribeInbox, subscribeMyRequests, subscribePartnerActivity } from './live.service';
+import { ResidentRequest } from '../residents/resident-request.entity';
 import { renderStored } from '../i18n/messages';
 import { Notification } from './notification.entity';
 import * as notifications from './notifications.service';
@@ -161,5 +162,14 @@ export class LiveResolver {
   notificationReceived(@Root() event: LiveEvent, @Context() ctx: Ctx) {
     freshLoaders(ctx);
     return byId(ctx, Notification).load(event.refs.notificationId!);
+  }
+
+  @Subscription(() => ResidentRequest, {
+    description: "Fires on every step of the signed-in user's own requests.",
+    subscribe: ({ context }: SubscribeData) => subscribeMyRequests(context),
+  })
+  myRequestChanged(@Root() event: LiveEvent, @Context() ctx: Ctx) {
+    freshLoaders(ctx);
+    return byId(ctx, ResidentRequest).load(event.refs.requestId!);
   }
 }

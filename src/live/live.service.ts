@@ -26,6 +26,11 @@ export async function subscribeAsSecretary(ctx: Ctx, communityId: string, topic:
   return join(ctx, topic);
 }
 
+/** `myRequestChanged`: the caller's own requests. */
+export function subscribeMyRequests(ctx: Ctx) {
+  return join(ctx, topics.myRequests(signedIn(ctx)));
+}
+
 /** `notificationReceived`: the caller's own inbox. */
 export function subscribeInbox(ctx: Ctx) {
   return join(ctx, topics.inbox(signedIn(ctx)));

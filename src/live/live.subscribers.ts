@@ -7,6 +7,7 @@ export function topicsOf(event: DomainEvent): string[] {
   return [
     ...(event.activityOf ? [topics.partnerActivity(event.activityOf)] : []),
     ...(event.queues ?? []).map((q) => topics[q](event.communityId)),
+    ...(event.requester ? [topics.myRequests(event.requester)] : []),
   ];
 }
 

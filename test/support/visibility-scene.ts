@@ -28,6 +28,7 @@ export const PRIVATE_NOTES = {
   booking: '会员生日会',
   cancel: '家里有事',
   contractReview: '同意，请按时开展',
+  decline: '不属于社区管理范围',
 };
 
 export async function visibilityScene(app: TestApp) {
@@ -74,6 +75,19 @@ export async function visibilityScene(app: TestApp) {
   ok(await app.gql(`mutation($id: ID!, $n: String) { reviewContract(id: $id, decision: APPROVE, note: $n) { id } }`, { id: activeContract, n: PRIVATE_NOTES.contractReview }, secretary.token));
   const session = ok(await app.gql(`query($id: ID!) { contract(id: $id) { bookings { id } } }`, { id: activeContract }, member.token)).contract.bookings[0].id as string;
   const pendingContract = await propose(app, member, { partnerId: P, roomId, weeklySlots: [slot('WEDNESDAY', '19:00', '21:00')], startsOn: localDate(zone, 1), endsOn: localDate(zone, 30) });
+
+  // Residents: the secretary of C2 lives in C (Residency: the person, C's secretaries, admins).
+  ok(await app.gql(`mutation($c: ID!) { joinCommunity(communityId: $c, building: "9号楼") { verified } }`, { c: C }, otherSecretary.token));
+  // Their requests in C: one SUBMITTED, one ACCEPTED (merged into D3), one DECLINED.
+  const request = async () =>
+    ok(await app.gql(`mutation($i: SubmitRequestInput!) { submitRequest(input: $i) { id } }`, { i: { communityId: C, kind: 'REPAIR', title: '楼道灯坏了', building: '9号楼' } }, otherSecretary.token))
+      .submitRequest.id as string;
+  const triage = (input: Record<string, unknown>) => app.gql(`mutation($i: TriageRequestInput!) { triageRequest(input: $i) { id } }`, { i: input }, secretary.token);
+  const submittedRequest = await request();
+  const acceptedRequest = await request();
+  ok(await triage({ requestId: acceptedRequest, decision: 'MERGE', mergeIntoDemandId: D3 }));
+  const declinedRequest = await request();
+  ok(await triage({ requestId: declinedRequest, decision: 'DECLINE', reason: PRIVATE_NOTES.decline }));
 
   const persona = (name: string, a: Account | null, extra: Partial<Persona> = {}): Persona => ({
     name,
@@ -122,6 +136,9 @@ export async function visibilityScene(app: TestApp) {
     session,
     activeContract,
     pendingContract,
+    submittedRequest,
+    acceptedRequest,
+    declinedRequest,
   };
 }
 

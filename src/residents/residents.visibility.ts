@@ -1,0 +1,55 @@
+import { readable, rolesOn, type Readable, type Role, type TypeVisibility } from '../auth/visibility';
+import type { Ctx } from '../context';
+import type { Residency } from './residency.entity';
+import { RequestStatus, type ResidentRequest } from './resident-request.entity';
+
+/*
+ * Who may read what of residents (docs/visibility.md). Where a person lives is theirs: only they,
+ * the community's secretaries (who verify it) and admins see a residency.
+ */
+
+export const RESIDENCY_VISIBILITY: TypeVisibility<never> = {
+  type: 'Residency',
+  scope: '-; its community (the resident themself: "self")',
+  rows: { roles: ['self', 'secretary', 'admin'], hidden: 'left out of `User.residencies`', note: 'the resident themself too' },
+  fields: {},
+};
+
+export async function residencyVisibility(ctx: Ctx, residency: Residency): Promise<Readable<never>> {
+  return readable(RESIDENCY_VISIBILITY, await rolesOn(ctx, { communityId: residency.communityId, userId: residency.userId }));
+}
+
+/** The residencies of a list the viewer may see, in their order. */
+export async function visibleResidencies(ctx: Ctx, residencies: Residency[]): Promise<Residency[]> {
+  const seen = await Promise.all(residencies.map((r) => residencyVisibility(ctx, r)));
+  return residencies.filter((_, i) => seen[i].row);
+}
+
+/** Requests anyone may see: those on the demand list (accepted and later); submitted and declined ones stay private. */
+export const PUBLIC_REQUEST_STATUSES: readonly RequestStatus[] = [RequestStatus.ACCEPTED, RequestStatus.IN_PROGRESS, RequestStatus.AWAITING_INSPECTION, RequestStatus.RESOLVED];
+
+const PRIVATE: readonly Role[] = ['self', 'secretary', 'admin'];
+
+export const RESIDENT_REQUEST_VISIBILITY: TypeVisibility<'requester' | 'building' | 'declineReason' | 'history { note by }'> = {
+  type: 'ResidentRequest',
+  scope: '-; its community (the requester: "self")',
+  rows: {
+    roles: PRIVATE,
+    publicWhen: 'ACCEPTED, IN_PROGRESS, AWAITING_INSPECTION or RESOLVED',
+    hidden: 'null from `residentRequest`, left out of `residentRequests`',
+    note: 'the requester too',
+  },
+  fields: {
+    requester: { roles: PRIVATE, hidden: 'null', note: 'the requester too' },
+    building: { roles: PRIVATE, hidden: 'null', note: 'where a person lives; the requester too' },
+    declineReason: { roles: PRIVATE, hidden: 'null', note: 'the requester too' },
+    'history { note by }': { roles: PRIVATE, hidden: 'null', note: 'the requester too' },
+  },
+};
+
+export const RESIDENTS_VISIBILITY = [RESIDENCY_VISIBILITY, RESIDENT_REQUEST_VISIBILITY];
+
+export async function requestVisibility(ctx: Ctx, request: ResidentRequest): Promise<Readable<keyof typeof RESIDENT_REQUEST_VISIBILITY.fields>> {
+  const roles = await rolesOn(ctx, { communityId: request.communityId, userId: request.requesterId });
+  return readable(RESIDENT_REQUEST_VISIBILITY, roles, { rows: PUBLIC_REQUEST_STATUSES.includes(request.status) });
+}
