@@ -223,8 +223,8 @@ const historyRows = (objectId: string) =>
 
 describe('transitions told through their hooks', () => {
   it('a claim reviewed: the demand hook tells the partner in the transition’s transaction, the history records the decision', async () => {
-    expect(matchLifecycle.hooksFor('PENDING_REVIEW' as never, 'APPROVED' as never)).toEqual(['demand: tell the approval']);
-    expect(matchLifecycle.hooksFor('PROPOSED' as never, 'APPROVED' as never)).toEqual(['demand: tell the approval']);
+    expect(matchLifecycle.hooksFor('PENDING_REVIEW' as never, 'APPROVED' as never)).toEqual(['demand: tell the approval', 'residents: requests on the item are in progress']);
+    expect(matchLifecycle.hooksFor('PROPOSED' as never, 'APPROVED' as never)).toEqual(['demand: tell the approval', 'residents: requests on the item are in progress']);
     const h = await holdings();
     const notified = () => count(app.db, 'notification', 'match_id = $1', [h.matchId]);
     const told = await notified(); // the claim, told to the secretary

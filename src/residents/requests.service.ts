@@ -55,7 +55,7 @@ export async function submit(ctx: Ctx, input: SubmitRequestInput, by: string): P
 async function lockOpenDemand(tx: EntityManager, ctx: Ctx, id: string, communityId: string): Promise<DemandItem> {
   const raw = isUuid(id) ? await tx.query(`SELECT * FROM demand_item WHERE id = $1 FOR UPDATE`, [id]) : [];
   const demand = hydrate(ctx, DemandItem, raw)[0];
-  if (!demand) throw new NotFoundError('demand item', id, 'input.mergeIntoDemandId');
+  if (!demand) throw new NotFoundError('demandItem', id, 'input.mergeIntoDemandId');
   if (demand.communityId !== communityId) throw BadUserInputError.field('input.mergeIntoDemandId', msg('request.sameCommunity'));
   if (demand.status !== DemandStatus.OPEN && demand.status !== DemandStatus.MATCHED) {
     throw new InvalidStateError(msg('request.demandNotOpen', { status: { msg: 'status', values: { status: demand.status } } }));

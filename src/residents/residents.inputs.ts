@@ -5,12 +5,12 @@ import { PostDemandInput } from '../demand/demand.inputs';
 import { RequestKind, RequestStatus, TriageDecision } from './resident-request.entity';
 
 const NOT_BLANK = /\S/;
-const notBlank = { message: '$property must not be blank' };
+const notBlank = { message: 'field.notBlank' };
 
 @InputType()
 export class SubmitRequestInput {
   @Field(() => ID)
-  @IsUUID('all', { message: 'communityId is not an id' })
+  @IsUUID('all', { message: 'field.uuid' })
   communityId: string;
 
   @Field(() => RequestKind)
