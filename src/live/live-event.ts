@@ -1,13 +1,9 @@
 /* The shape of a live event, apart from how it travels (events.ts) and how it is handed out (hub.ts). */
 
-/** What an event points at; receivers re-load the rows, so events stay small. */
-export interface Refs {
-  partnershipId?: string;
-  matchId?: string;
-  contractId?: string;
-  bookingId?: string;
-  serviceLogId?: string;
-  requestId?: string;
+import type { EventRefs } from '../common/domain-events';
+
+/** What an event points at (a domain event's refs, and the inbox row it wrote); receivers re-load the rows, so events stay small. */
+export interface Refs extends EventRefs {
   notificationId?: string;
 }
 
