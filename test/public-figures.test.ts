@@ -112,6 +112,10 @@ describe('PublicBoard.figures', () => {
       activePartners: 1,
     });
     expect(median(scene.localDays)).toBe(2);
+    // Every figure comes from ONE statement, however much the community did.
+    const statements = async (query: string) => Number((await app.gql(query, { c: scene.communityId }, null)).headers['x-sql-statements']);
+    const bare = await statements(`query($c: ID!) { publicBoard(communityId: $c) { community { id } } }`);
+    expect(await statements(`query($c: ID!) { publicBoard(communityId: $c) { community { id } figures { requestsReceived medianDaysToResolve activePartners verifiedServiceHours } } }`)).toBe(bare + 1);
   });
 
   it('answers zeros and nulls for a community with nothing yet, and NOT_FOUND for an unknown one', async () => {
