@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { seedDemo } from '../src/seed/seed';
+import { DEMO_PASSWORD, seedDemo } from '../src/seed/seed';
 import { startTestApp, type TestApp } from './support/app';
 
 describe('the IDE served by this server', () => {
@@ -55,6 +55,46 @@ describe('the IDE served by this server', () => {
     }
     const board = await request(app.server).post('/graphql').send({ query: tabs[0].query, variables: JSON.parse(tabs[0].variables!) });
     expect(board.body.data.publicBoard.community.name).toBe('江畔家园公租房社区');
+  });
+
+  it('holds residents’ requests at every status in the demo, in Chinese, each with its history (issue #14)', async () => {
+    const login = async (email: string) =>
+      (await request(app.server).post('/graphql').send({ query: `mutation($e: String!) { logIn(input: { email: $e, password: "${DEMO_PASSWORD}" }) { token } }`, variables: { e: email } })).body.data.logIn.token as string;
+    const secretary = await login('secretary.jiangpan@demo.cn');
+    const [community] = await app.db.query(`SELECT id FROM community WHERE name = '江畔家园公租房社区'`);
+    const res = await request(app.server)
+      .post('/graphql')
+      .set('authorization', `Bearer ${secretary}`)
+      .send({
+        query: `query($c: ID!) { residentRequests(filter: { communityId: $c }, first: 50) { edges { node {
+          kind title status declineReason requester { displayName } rating { score } demand { status matches { status partner { name } } } history { from to by { displayName } } } } } }`,
+        variables: { c: community.id },
+      });
+    expect(res.body.errors).toBeUndefined();
+    type Node = { kind: string; title: string; status: string; declineReason: string | null; requester: { displayName: string }; rating: { score: number } | null; demand: { status: string; matches: { status: string; partner: { name: string } }[] } | null; history: { from: string | null; to: string; by: { displayName: string } | null }[] };
+    const nodes: Node[] = res.body.data.residentRequests.edges.map((e: { node: Node }) => e.node);
+    const byTitle = (title: string) => nodes.find((n) => n.title === title)!;
+    expect(new Set(nodes.map((n) => n.status))).toEqual(new Set(['SUBMITTED', 'ACCEPTED', 'IN_PROGRESS', 'AWAITING_INSPECTION', 'RESOLVED', 'DECLINED']));
+    for (const n of nodes) {
+      expect(n.title).toMatch(/[\u4e00-\u9fff]/);
+      // Every request's history starts at its submission by the requester and ends at its status.
+      expect(n.history[0]).toEqual({ from: null, to: 'SUBMITTED', by: { displayName: n.requester.displayName } });
+      expect(n.history.at(-1)!.to).toBe(n.status);
+    }
+    const pipe = byTitle('厨房水管漏水');
+    expect(pipe).toMatchObject({ kind: 'REPAIR', status: 'RESOLVED', rating: { score: 5 }, demand: { status: 'FULFILLED', matches: [{ status: 'FULFILLED', partner: { name: '绿城物业江畔项目部' } }] } });
+    expect(pipe.history.map((h) => h.to)).toEqual(['SUBMITTED', 'ACCEPTED', 'IN_PROGRESS', 'AWAITING_INSPECTION', 'RESOLVED']);
+    const wish = byTitle('想给孙子找一位读书伙伴');
+    expect(wish).toMatchObject({ kind: 'WISH', status: 'ACCEPTED', demand: { matches: [{ status: 'PENDING_REVIEW', partner: { name: '江畔家园居民志愿服务队' } }] } });
+    const complaint = byTitle('楼下商铺油烟扰民');
+    expect(complaint).toMatchObject({ kind: 'COMPLAINT', status: 'DECLINED', declineReason: expect.stringContaining('12345') });
+    expect(complaint.history.map((h) => [h.to, h.by?.displayName])).toEqual([['SUBMITTED', '陈先生（江畔家园7号楼）'], ['DECLINED', '王秀英（江畔家园社区书记）']]);
+    // The history rows themselves: one per step, none for a request that does not exist.
+    const [rows] = await app.db.query(
+      `SELECT count(*)::int AS n FROM status_change s JOIN resident_request r ON r.id = s.object_id WHERE s.object_type = 'RESIDENT_REQUEST' AND r.community_id = $1`,
+      [community.id],
+    );
+    expect(rows.n).toBe(nodes.reduce((sum, n) => sum + n.history.length, 0));
   });
 
   it('GraphQL over GET and JSON clients still reach the GraphQL server', async () => {

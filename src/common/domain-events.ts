@@ -22,7 +22,7 @@ export interface EventRefs {
 }
 
 /** The queues a change can enter or leave (a secretary watches them). */
-export type Queue = 'reviewQueue' | 'partnershipRequests';
+export type Queue = 'reviewQueue' | 'partnershipRequests' | 'residentRequests';
 
 /**
  * Something that happened in a domain, told in the domain's words: what changed, for which partner's

@@ -489,6 +489,18 @@ export function openDemandsOf(ctx: Ctx, communityId: string, first: number): Pro
     .getMany();
 }
 
+/** MATCHED items (every unit held, someone working on them), the longest-held first. */
+export function inProgressDemandsOf(ctx: Ctx, communityId: string, first: number): Promise<DemandItem[]> {
+  return ctx.db
+    .getRepository(DemandItem)
+    .createQueryBuilder('d')
+    .where('d.community_id = :communityId AND d.status = :status', { communityId, status: DemandStatus.MATCHED })
+    .orderBy('d.updated_at', 'ASC')
+    .addOrderBy('d.id', 'ASC')
+    .limit(first)
+    .getMany();
+}
+
 export function recentlyFulfilledOf(ctx: Ctx, communityId: string, first: number): Promise<Match[]> {
   return ctx.db
     .getRepository(Match)

@@ -322,6 +322,9 @@ export const en = {
   'request.alreadyTriaged': 'This request is {status}; only a SUBMITTED request is triaged',
   'notification.request.changed':
     'Your request "{title}" {status, select, ACCEPTED {is on the demand list} IN_PROGRESS {is being taken care of} AWAITING_INSPECTION {is done and waits for inspection} RESOLVED {is resolved} DECLINED {was declined} other {is {status}}}{hasNote, select, yes {: {note}} other {}}',
+  // ---- Triage of residents' requests (issue #14 item 5).
+  'notification.request.submitted':
+    'New {kind, select, REPAIR {repair request} WISH {wish} SUGGESTION {suggestion} COMPLAINT {complaint} other {request}} from a resident: "{title}"; it waits for triage',
 } satisfies Record<string, string>;
 
 export type MessageId = keyof typeof en;

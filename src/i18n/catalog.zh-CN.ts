@@ -305,4 +305,6 @@ export const zhCN: Record<MessageId, string> = {
   'request.alreadyTriaged': '该诉求状态为 {status}，只有 SUBMITTED 状态的诉求才能分派',
   'notification.request.changed':
     '您的诉求“{title}”{status, select, ACCEPTED {已列入需求清单} IN_PROGRESS {已有人承接办理} AWAITING_INSPECTION {已办结，等待验收} RESOLVED {已解决} DECLINED {未被受理} other {状态为 {status}}}{hasNote, select, yes {：{note}} other {}}',
+  // ---- Triage of residents' requests (issue #14 item 5).
+  'notification.request.submitted': '居民新提交了{kind, select, REPAIR {报事报修} WISH {微心愿} SUGGESTION {意见建议} COMPLAINT {投诉} other {诉求}}“{title}”，等待分派',
 };

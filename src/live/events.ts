@@ -20,6 +20,8 @@ export const topics = {
   reviewQueue: (communityId: string) => `review-queue:${communityId}`,
   /** A partnership request of this community entered or left PENDING. */
   partnershipRequests: (communityId: string) => `partnership-requests:${communityId}`,
+  /** A resident's request of this community entered or left SUBMITTED (the secretary's triage queue). */
+  residentRequests: (communityId: string) => `resident-requests:${communityId}`,
   /** A notification was written for this user. */
   inbox: (userId: string) => `inbox:${userId}`,
   /** A request this user raised moved (myRequestChanged). */

@@ -155,6 +155,15 @@ export class LiveResolver {
     return byId(ctx, Partnership).load(event.refs.partnershipId!);
   }
 
+  @Subscription(() => ResidentRequest, {
+    description: 'Fires when a resident\'s request of this community enters SUBMITTED or leaves it (triaged); secretaries of it only.',
+    subscribe: ({ args, context }: SubscribeData) => subscribeAsSecretary(context, args.communityId, topics.residentRequests(args.communityId)),
+  })
+  residentRequestsChanged(@Arg('communityId', () => ID) _communityId: string, @Root() event: LiveEvent, @Context() ctx: Ctx) {
+    freshLoaders(ctx);
+    return byId(ctx, ResidentRequest).load(event.refs.requestId!);
+  }
+
   @Subscription(() => Notification, {
     description: "The signed-in user's notifications as they are written.",
     subscribe: ({ context }: SubscribeData) => subscribeInbox(context),

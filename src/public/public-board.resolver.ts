@@ -1,14 +1,16 @@
 import { msg } from '../i18n/messages';
-import { Arg, Ctx as Context, Field, FieldResolver, ID, Int, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx as Context, Field, FieldResolver, Float, ID, Int, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import { Community } from '../communities/community.entity';
 import { findCommunity } from '../communities/communities.service';
 import type { Ctx } from '../context';
 import { DemandItem } from '../demand/demand-item.entity';
-import { openDemandsOf, recentlyFulfilledOf } from '../demand/demand.service';
+import { inProgressDemandsOf, openDemandsOf, recentlyFulfilledOf } from '../demand/demand.service';
 import { Match } from '../demand/match.entity';
 import { BadUserInputError } from '../errors';
 import { Booking } from '../spaces/booking.entity';
 import { upcomingPublicBenefitSessions } from '../spaces/bookings.service';
+import { now } from '../common/clock';
+import { communityFigures } from './figures.service';
 
 /**
  * What any resident may see without signing in: no personal data. public/ reads from the domains
@@ -18,6 +20,33 @@ import { upcomingPublicBenefitSessions } from '../spaces/bookings.service';
 export class PublicBoard {
   @Field(() => Community)
   community: Community;
+}
+
+@ObjectType({ description: "A community's figures: counts, never people." })
+export class CommunityFigures {
+  @Field(() => Int)
+  requestsReceived: number;
+
+  @Field(() => Int)
+  requestsResolved: number;
+
+  @Field(() => Float, { nullable: true, description: 'Median days from submission to resolution, over resolved requests.' })
+  medianDaysToResolve: number | null;
+
+  @Field(() => Float, { nullable: true, description: "Average of the requesters' ratings, 1-5." })
+  residentSatisfaction: number | null;
+
+  @Field(() => Int)
+  fulfilledMatches: number;
+
+  @Field(() => Float)
+  verifiedServiceHours: number;
+
+  @Field(() => Int)
+  publicBenefitSessionsHeld: number;
+
+  @Field(() => Int)
+  activePartners: number;
 }
 
 const PUBLIC_LIST_MAX = 100;
@@ -43,6 +72,16 @@ export class PublicBoardResolver {
   @FieldResolver(() => [Match], { description: 'FULFILLED matches, most recently fulfilled first.' })
   recentlyFulfilled(@Root() board: PublicBoard, @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number | null, @Context() ctx: Ctx) {
     return recentlyFulfilledOf(ctx, board.community.id, publicFirst(first));
+  }
+
+  @FieldResolver(() => [DemandItem], { description: "Items someone is working on (MATCHED), with the partner's name only; at most 100, the longest-held first." })
+  inProgressDemands(@Root() board: PublicBoard, @Context() ctx: Ctx) {
+    return inProgressDemandsOf(ctx, board.community.id, PUBLIC_LIST_MAX);
+  }
+
+  @FieldResolver(() => CommunityFigures)
+  figures(@Root() board: PublicBoard, @Context() ctx: Ctx) {
+    return communityFigures(ctx, board.community.id, now());
   }
 
   @FieldResolver(() => [Booking], { description: 'Public-benefit contract sessions from now on, soonest first (at most 50).' })

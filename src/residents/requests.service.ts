@@ -3,7 +3,7 @@ import { readerId, viewerRoles } from '../auth/policy';
 import { findOr404, findOrNull } from '../common/find';
 import { isUuid } from '../common/ids';
 import { groupedBy, hydrate } from '../common/loaders';
-import { createdOrder, paginate, type PageArgs } from '../common/pagination';
+import { createdOrder, paginate, type PageArgs, type SortKey } from '../common/pagination';
 import type { Ctx } from '../context';
 import { inTransaction } from '../db/transaction';
 import { DemandItem, DemandStatus } from '../demand/demand-item.entity';
@@ -17,7 +17,7 @@ import { msg } from '../i18n/messages';
 import type { ResidentRequestFilter, SubmitRequestInput, TriageRequestInput } from './residents.inputs';
 import { requestLifecycle } from './residents.lifecycle';
 import { PUBLIC_REQUEST_STATUSES, requestVisibility } from './residents.visibility';
-import { RequestStatus, ResidentRequest, TriageDecision } from './resident-request.entity';
+import { RequestKind, RequestStatus, ResidentRequest, TriageDecision } from './resident-request.entity';
 
 /**
  * Residents' requests (issue #14): a resident raises one, the community's secretary triages it onto
@@ -116,7 +116,39 @@ export async function requestFor(ctx: Ctx, id: string): Promise<ResidentRequest 
   return (await requestVisibility(ctx, request)).row ? request : null;
 }
 
-/** Requests, oldest first, filtered in SQL by the same rule as requestVisibility, so pages and totalCount agree with it. */
+/**
+ * How many days older than it is a request of each kind counts in the triage queue: something
+ * broken or unsafe first, then complaints, wishes, suggestions. So a repair raised today comes before
+ * a suggestion raised two days ago, and a suggestion left waiting long enough reaches the top.
+ */
+export const TRIAGE_HEAD_START_DAYS: Record<RequestKind, number> = {
+  [RequestKind.REPAIR]: 3,
+  [RequestKind.COMPLAINT]: 2,
+  [RequestKind.WISH]: 1,
+  [RequestKind.SUGGESTION]: 0,
+};
+const DAY_MS = 86_400_000;
+const headStartSql = `(CASE r.kind ${Object.entries(TRIAGE_HEAD_START_DAYS).map(([kind, days]) => `WHEN '${kind}' THEN ${days}`).join(' ')} ELSE 0 END)`;
+
+/**
+ * The triage queue's order (a list of SUBMITTED requests only): most urgent first, urgency being the
+ * kind's head start plus the age. As "the instant it counts from" (created minus the head start,
+ * in 24-hour days) it does not change with time, so keyset pages stay stable.
+ */
+const TRIAGE_ORDER: SortKey<ResidentRequest>[] = [
+  {
+    sql: `r.created_at - ${headStartSql} * interval '24 hours'`,
+    dir: 'ASC',
+    kind: 'instant',
+    value: (r) => new Date(r.createdAt.getTime() - TRIAGE_HEAD_START_DAYS[r.kind] * DAY_MS).toISOString(),
+  },
+  { sql: 'r.id', dir: 'ASC', kind: 'uuid', value: (r) => r.id },
+];
+
+const isTriageQueue = (filter: ResidentRequestFilter | null | undefined) =>
+  !!filter?.status?.length && filter.status.every((s) => s === RequestStatus.SUBMITTED);
+
+/** Requests, oldest first (SUBMITTED only: most urgent first, TRIAGE_ORDER), filtered in SQL by the same rule as requestVisibility, so pages and totalCount agree with it. */
 export async function listRequests(ctx: Ctx, filter: ResidentRequestFilter | null | undefined, page: PageArgs) {
   const qb = ctx.db.getRepository(ResidentRequest).createQueryBuilder('r');
   if (filter?.communityId) qb.andWhere('r.community_id = :communityId', { communityId: isUuid(filter.communityId) ? filter.communityId : null });
@@ -132,7 +164,7 @@ export async function listRequests(ctx: Ctx, filter: ResidentRequestFilter | nul
       secretaryOf: [...(roles?.secretaryOf ?? [])],
     });
   }
-  return paginate(qb, createdOrder('r'), page);
+  return paginate(qb, isTriageQueue(filter) ? TRIAGE_ORDER : createdOrder('r'), page);
 }
 
 /**

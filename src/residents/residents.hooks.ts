@@ -13,7 +13,7 @@ import { requestLifecycle } from './residents.lifecycle';
  * accepted requests follow their item from here.
  */
 
-const { ACCEPTED, IN_PROGRESS, AWAITING_INSPECTION, DECLINED } = RequestStatus;
+const { SUBMITTED, ACCEPTED, IN_PROGRESS, AWAITING_INSPECTION, DECLINED } = RequestStatus;
 
 /** Moves the requests on these items (in ONE statement, the history with them) to `to`. */
 function followItems(tx: EntityManager, demandIds: string[], to: RequestStatus, meta: { by: string | null; note?: string | null }, from: RequestStatus[], changes = {}) {
@@ -53,21 +53,28 @@ demandLifecycle.on(
 );
 
 // Every step is told to the requester: live (myRequestChanged), and in their inbox in their language
-// when someone else made it (the inbox never tells people what they did themselves).
+// when someone else made it (the inbox never tells people what they did themselves). A new request
+// is told to the community's secretaries instead (their inbox, one row per request), and entering or
+// leaving SUBMITTED moves the secretaries' triage queue (residentRequestsChanged).
 requestLifecycle.on(
   'any',
   (tx, batch) =>
     emit(
       tx,
-      batch.map(({ row, to, meta }) => ({
+      batch.map(({ row, from, to, meta }) => ({
         kind: `RESIDENT_REQUEST_${to}`,
         communityId: row.communityId,
         by: meta.by,
         refs: { requestId: row.id },
         requester: row.requesterId,
-        notify: { userIds: [row.requesterId] },
-        message: msg('notification.request.changed', { title: row.title, status: to, hasNote: meta.note?.trim() ? 'yes' : 'no', note: meta.note?.trim() ?? '' }),
+        ...(from === SUBMITTED || to === SUBMITTED ? { queues: ['residentRequests' as const] } : {}),
+        ...(to === SUBMITTED && from === null
+          ? { notify: { secretariesOf: row.communityId }, message: msg('notification.request.submitted', { title: row.title, kind: row.kind }) }
+          : {
+              notify: { userIds: [row.requesterId] },
+              message: msg('notification.request.changed', { title: row.title, status: to, hasNote: meta.note?.trim() ? 'yes' : 'no', note: meta.note?.trim() ?? '' }),
+            }),
       })),
     ),
-  { domain: 'residents', name: 'tell the requester' },
+  { domain: 'residents', name: 'tell the requester and the secretaries' },
 );

@@ -67,7 +67,7 @@ export class ResidentRequestResolver {
     return requests.requestFor(ctx, id);
   }
 
-  @Query(() => ResidentRequestConnection)
+  @Query(() => ResidentRequestConnection, { description: 'Oldest first. The triage queue (status: [SUBMITTED]) most urgent first: a repair counts as three days older than it is, a complaint two, a wish one, a suggestion none.' })
   residentRequests(
     @Arg('filter', () => ResidentRequestFilter, { nullable: true }) filter: ResidentRequestFilter | null,
     @Args(() => RequestPageArgs) page: InstanceType<typeof RequestPageArgs>,

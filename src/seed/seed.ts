@@ -10,6 +10,7 @@ import { seedDomainNotifications, seedNotifications } from '../live/seed-notific
 import { Partner, PartnerCategory, PartnerMember, PartnerRole, Partnership, PartnershipStatus } from '../partners/partner.entity';
 import { partnershipLifecycle } from '../partners/partnership.lifecycle';
 import { newCalendarToken } from '../partners/partners.service';
+import { seedResidents } from '../residents/residents.seed';
 import { seedServiceHours } from '../service-hours/service-hours.seed';
 import { seedSpaces } from '../spaces/spaces.seed';
 import { User } from '../users/user.entity';
@@ -64,7 +65,9 @@ const PEOPLE: [string, string, string][] = [
   ['english@demo.cn', '周老师（少儿英语）', 'owner of 小橡树少儿英语 (MERCHANT)'],
   ['tea@demo.cn', '吴掌柜（茶馆）', 'owner of 闲云茶馆 (MERCHANT)'],
   ['volunteers@demo.cn', '郑大爷（居民志愿服务队）', 'owner of 江畔家园居民志愿服务队 (RESIDENT_GROUP)'],
-  ['resident@demo.cn', '居民小林', 'a resident with no role'],
+  ['resident@demo.cn', '居民小林', 'a resident of 江畔家园 (3号楼), with requests'],
+  ['resident.zhou@demo.cn', '周阿姨（江畔家园5号楼）', 'a resident of 江畔家园, with requests'],
+  ['resident.chen@demo.cn', '陈先生（江畔家园7号楼）', 'a resident of 江畔家园, with requests'],
 ];
 
 const PARTNERS: [string, PartnerCategory, string, string][] = [
@@ -130,6 +133,7 @@ export async function seedDemo(db: DataSource, config: Config): Promise<DemoAcco
     await seedSpaces(tx, jiangpan, (email) => users.get(email)!.id);
 
     await seedDemand(tx);
+    await seedResidents(tx);
     await seedServiceHours(tx, new Map(secretaries.map(([c, email]) => [c.name, users.get(email)!.id])));
     await seedDomainNotifications(tx);
 

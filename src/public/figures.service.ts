@@ -1,0 +1,51 @@
+import type { Ctx } from '../context';
+
+/** A community's figures on the public board (issue #14). */
+export interface CommunityFiguresRow {
+  requestsReceived: number;
+  requestsResolved: number;
+  medianDaysToResolve: number | null;
+  residentSatisfaction: number | null;
+  fulfilledMatches: number;
+  verifiedServiceHours: number;
+  publicBenefitSessionsHeld: number;
+  activePartners: number;
+}
+
+/**
+ * Every figure in ONE statement, each a count over its own table (public/ reads across the domains;
+ * no rows are loaded). Days to resolve are calendar days in the community's time zone: a request
+ * raised at 23:00 and resolved at 01:00 the next morning took one day, as a resident would say.
+ * "Held" public-benefit sessions are the confirmed contract sessions that have ended by now.
+ */
+export async function communityFigures(ctx: Ctx, communityId: string, now: Date): Promise<CommunityFiguresRow> {
+  const [row] = await ctx.db.query(
+    `SELECT
+       (SELECT count(*)::int FROM resident_request r WHERE r.community_id = c.id) AS requests_received,
+       (SELECT count(*)::int FROM resident_request r WHERE r.community_id = c.id AND r.status = 'RESOLVED') AS requests_resolved,
+       (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY
+                 (r.resolved_at AT TIME ZONE c.timezone)::date - (r.created_at AT TIME ZONE c.timezone)::date)
+          FROM resident_request r
+         WHERE r.community_id = c.id AND r.status = 'RESOLVED' AND r.resolved_at IS NOT NULL) AS median_days,
+       (SELECT avg(r.rating_score)::float8 FROM resident_request r
+         WHERE r.community_id = c.id AND r.rating_score IS NOT NULL) AS satisfaction,
+       (SELECT count(*)::int FROM demand_match m WHERE m.community_id = c.id AND m.status = 'FULFILLED') AS fulfilled_matches,
+       (SELECT coalesce(sum(s.minutes), 0)::float8 / 60 FROM service_log s
+         WHERE s.community_id = c.id AND s.status = 'VERIFIED') AS verified_hours,
+       (SELECT count(*)::int FROM booking b
+         WHERE b.community_id = c.id AND b.status = 'CONFIRMED' AND b.contract_id IS NOT NULL AND b.end_at <= $2) AS sessions_held,
+       (SELECT count(*)::int FROM partnership p WHERE p.community_id = c.id AND p.status = 'ACTIVE') AS active_partners
+     FROM community c WHERE c.id = $1`,
+    [communityId, now],
+  );
+  return {
+    requestsReceived: row.requests_received,
+    requestsResolved: row.requests_resolved,
+    medianDaysToResolve: row.median_days === null ? null : Number(row.median_days),
+    residentSatisfaction: row.satisfaction === null ? null : Number(row.satisfaction),
+    fulfilledMatches: row.fulfilled_matches,
+    verifiedServiceHours: Number(row.verified_hours),
+    publicBenefitSessionsHeld: row.sessions_held,
+    activePartners: row.active_partners,
+  };
+}
