@@ -322,6 +322,11 @@ export const en = {
   'request.alreadyTriaged': 'This request is {status}; only a SUBMITTED request is triaged',
   'notification.request.changed':
     'Your request "{title}" {status, select, ACCEPTED {is on the demand list} IN_PROGRESS {is being taken care of} AWAITING_INSPECTION {is done and waits for inspection} RESOLVED {is resolved} DECLINED {was declined} other {is {status}}}{hasNote, select, yes {: {note}} other {}}',
+  // ---- Individual volunteers (issue #14, item 3): keep this block last.
+  'demand.claimAloneResidentsOnly': 'Only residents of this community may claim alone; join it first or claim for a partner',
+  'demand.claimAloneWishesOnly': "needs partnerId: only residents' wishes (WISH) may be claimed alone",
+  'demand.offerNeedsPartner': "needs partnerId: an offer is a partner's",
+  'serviceLog.notOwnMatch': 'is not a match you took on alone in this community',
 } satisfies Record<string, string>;
 
 export type MessageId = keyof typeof en;
