@@ -107,9 +107,9 @@ async function assertOwnMatch(tx: EntityManager, id: string, volunteerId: string
     `SELECT partner_id, volunteer_id, community_id, status FROM demand_match WHERE id = $1 FOR SHARE`,
     [id],
   );
-  if (!row) throw new NotFoundError('match', id, path);
-  if (row.partner_id) throw BadUserInputError.field(path, msg('serviceLog.matchNeedsPartner'));
-  if (row.volunteer_id !== volunteerId || row.community_id !== communityId) throw BadUserInputError.field(path, msg('serviceLog.notOwnMatch'));
+  // Without a partner, an unknown id is input naming no match of one's own (as the field says).
+  if (row?.partner_id) throw BadUserInputError.field(path, msg('serviceLog.matchNeedsPartner'));
+  if (!row || row.volunteer_id !== volunteerId || row.community_id !== communityId) throw BadUserInputError.field(path, msg('serviceLog.notOwnMatch'));
   const live = ['APPROVED', 'FULFILLED'];
   if (!live.includes(row.status)) {
     const status = { msg: 'status' as const, values: { status: row.status } };
