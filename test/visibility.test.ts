@@ -46,6 +46,9 @@ const FULFILLED = `query($c: ID!) { publicBoard(communityId: $c) { recentlyFulfi
 const BOOKINGS = `query($p: ID!) { bookings(filter: { partnerId: $p }) { edges { node { id purpose partner { id } history { to note by { id } } } } } }`;
 const CONTRACTS = `query($p: ID!) { contracts(filter: { partnerId: $p }) { edges { node { id history { to note by { id } } } } } }`;
 
+const BOARD_W = `query($c: ID!) { publicBoard(communityId: $c) { openDemands(first: 5) { id matches { id volunteer { id } } } } }`;
+const matchOfW = (d: Data, x: VisibilityScene, id: string) =>
+  d.publicBoard.openDemands.find((i: { id: string }) => i.id === x.W)?.matches.find((m: { id: string }) => m.id === id);
 const partnerVars = (x: VisibilityScene) => ({ p: x.P });
 const boardVars = (x: VisibilityScene) => ({ c: x.C });
 const inC = (x: VisibilityScene) => ({ communityId: x.C, partnerId: x.P });
@@ -213,6 +216,25 @@ const PROBES: Probe[] = [
       readable: (d, x) => shows(matchOf(d, x, x.approved)),
     }),
   ),
+  {
+    type: 'Match',
+    field: 'rows',
+    object: "an individual volunteer's PENDING_REVIEW claim in C2 (P's member, living in C2)",
+    scope: (x) => ({ communityId: x.C2, userId: x.member.id }),
+    publicNow: false,
+    query: BOARD_W,
+    variables: (x) => ({ c: x.C2 }),
+    readable: (d, x) => !!matchOfW(d, x, x.individualPending),
+  },
+  {
+    type: 'Match',
+    field: 'volunteer',
+    object: "an individual volunteer's APPROVED claim in C2 (P's member, living in C2)",
+    scope: (x) => ({ communityId: x.C2, userId: x.member.id }),
+    query: BOARD_W,
+    variables: (x) => ({ c: x.C2 }),
+    readable: (d, x) => !!matchOfW(d, x, x.individual)?.volunteer,
+  },
   {
     type: 'Match',
     field: 'evaluation',

@@ -93,7 +93,7 @@ export function prefetch(ctx: Ctx, entity: EntityTarget<ObjectLiteral>, relation
 /** Short column types, always fetched (cheap, and some checks read them). */
 const NUMBERS_AND_FLAGS = new Set<unknown>(['int', 'integer', 'int4', 'smallint', 'boolean', Boolean, Number]);
 /** Where a row belongs and its status, always fetched: the visibility functions (`*.visibility.ts`) decide by them. */
-const SCOPE_COLUMNS = new Set(['communityId', 'partnerId', 'status']);
+const SCOPE_COLUMNS = new Set(['communityId', 'partnerId', 'volunteerId', 'status']);
 
 function fetchedFor(db: DataSource, relations: Relations | undefined, selection: FieldTree): Fetched[] {
   if (!relations) return [];

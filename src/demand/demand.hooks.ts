@@ -4,7 +4,7 @@ import { PartnershipStatus } from '../partners/partner.entity';
 import { PARTNERSHIP_ENDED, partnershipLifecycle } from '../partners/partnership.lifecycle';
 import { matchLifecycle } from './demand.lifecycle';
 import { DEMAND_CANCELLED, withdrawPartnerMatchesInCommunity } from './demand.service';
-import { announceMatches, matchValues, noteValues, type MatchChange, type MatchNames } from './match.announce';
+import { announceMatches, doers, matchValues, noteValues, type MatchChange, type MatchNames } from './match.announce';
 import { MatchStatus, type Match } from './match.entity';
 
 /*
@@ -45,7 +45,7 @@ tell(PENDING_REVIEW, 'tell a claim', ({ row }) => ({
 }));
 // A dispatch is the secretary's proposal: the partner's members decide.
 tell(PROPOSED, 'tell a dispatch', ({ row }) => ({
-  notify: { membersOf: row.partnerId },
+  notify: doers(row),
   message: (n) => msg('notification.match.dispatched', { ...matchValues(n, row), ...noteValues(row.note) }),
 }));
 
@@ -55,7 +55,7 @@ const answered = (accepted: boolean) => ({ row, meta }: MatchTransition) => ({
   message: (n: MatchNames) => msg('notification.match.dispatchAnswered', { ...matchValues(n, row), accepted: accepted ? 'yes' : 'no', ...noteValues(meta.note) }),
 });
 const reviewed = (approved: boolean) => ({ row, meta }: MatchTransition) => ({
-  notify: { membersOf: row.partnerId },
+  notify: doers(row),
   message: (n: MatchNames) => msg('notification.match.reviewed', { ...matchValues(n, row), approved: approved ? 'yes' : 'no', ...noteValues(meta.note) }),
 });
 tell(APPROVED, 'tell the approval', (t) => (t.from === PROPOSED ? answered(true)(t) : reviewed(true)(t)));
@@ -66,17 +66,17 @@ tell(WITHDRAWN, 'tell the withdrawal', ({ row, meta }) =>
   meta.cause === DEMAND_CANCELLED
     ? // Each partner whose match a cancelled demand withdrew hears of it.
       {
-        notify: { membersOf: row.partnerId },
+        notify: doers(row),
         message: (n) => msg('notification.match.demandCancelled', { ...matchValues(n, row), reason: String(meta.values?.reason ?? '') }),
       }
     : // Either side may withdraw: both are told, except whoever did it.
       {
-        notify: { membersOf: row.partnerId, secretariesOf: row.communityId },
+        notify: { ...doers(row), secretariesOf: row.communityId },
         message: (n) => msg('notification.match.withdrawn', { ...matchValues(n, row), reason: meta.note?.trim() ?? '' }),
       },
 );
 
 tell(FULFILLED, 'tell the fulfilment', ({ row, meta }) => ({
-  notify: { membersOf: row.partnerId },
+  notify: doers(row),
   message: (n) => msg('notification.match.fulfilled', { ...matchValues(n, row), ...noteValues(meta.note) }),
 }));

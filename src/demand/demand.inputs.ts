@@ -151,9 +151,10 @@ export class ClaimDemandInput {
   @IsUUID('all', { message: 'field.uuid' })
   demandId: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { nullable: true, description: 'Omit to claim as an individual volunteer (only WISH items of a community you live in).' })
+  @IsOptional()
   @IsUUID('all', { message: 'field.uuid' })
-  partnerId: string;
+  partnerId?: string | null;
 
   @Field(() => Int)
   @IsInt()

@@ -11,7 +11,7 @@ import { findDemand, findMatch, findOffer } from './demand.service';
 
 const match = async (ctx: Ctx, { id }: { id: string }) => {
   const found = await findMatch(ctx, id);
-  return { partnerId: found.partnerId, communityId: found.communityId };
+  return { partnerId: found.partnerId, communityId: found.communityId, userId: found.volunteerId };
 };
 
 export const DEMAND_POLICY = {
@@ -32,14 +32,17 @@ export const DEMAND_POLICY = {
     on: async (ctx: Ctx, { id }: { id: string }) => ({ partnerId: (await findOffer(ctx, id)).partnerId }),
   },
   claimDemand: {
-    who: ['MEMBER_OF_PARTNER'],
-    on: async (ctx: Ctx, { input }: { input: { demandId: string; partnerId: string; offerId?: string | null } }) => {
+    // Without a partner a resident claims alone (issue #14): any signed-in user passes the table,
+    // the rest is the `more` below.
+    who: (scope) => (scope.partnerId ? ['MEMBER_OF_PARTNER'] : ['SIGNED_IN']),
+    on: async (ctx: Ctx, { input }: { input: { demandId: string; partnerId?: string | null; offerId?: string | null } }) => {
       const item = await findDemand(ctx, input.demandId, 'input.demandId');
-      await findPartner(ctx, input.partnerId, 'input.partnerId');
+      if (input.partnerId) await findPartner(ctx, input.partnerId, 'input.partnerId');
       if (input.offerId) await findOffer(ctx, input.offerId, 'input.offerId');
-      return { partnerId: input.partnerId, communityId: item.communityId };
+      return { partnerId: input.partnerId ?? null, communityId: item.communityId };
     },
-    more: "the partner's ACTIVE partnership with the community (demand.service.ts, with the rows)",
+    more:
+      "the partner's ACTIVE partnership with the community; claiming alone: a current resident of the item's community, a WISH item, no offer (demand.service.ts, with the rows)",
   },
   dispatchOffer: {
     who: ['SECRETARY_OF_COMMUNITY', 'ADMIN'],
@@ -51,7 +54,8 @@ export const DEMAND_POLICY = {
   },
   respondToDispatch: { who: ['MEMBER_OF_PARTNER'], on: match },
   reviewMatch: { who: ['SECRETARY_OF_COMMUNITY', 'ADMIN'], on: match },
-  withdrawMatch: { who: ['MEMBER_OF_PARTNER', 'SECRETARY_OF_COMMUNITY', 'ADMIN'], on: match },
+  // SELF: an individual volunteer withdraws their own claim.
+  withdrawMatch: { who: ['MEMBER_OF_PARTNER', 'SELF', 'SECRETARY_OF_COMMUNITY', 'ADMIN'], on: match },
   markMatchFulfilled: { who: ['SECRETARY_OF_COMMUNITY', 'ADMIN'], on: match },
   evaluateMatch: { who: ['SECRETARY_OF_COMMUNITY', 'ADMIN'], on: match },
 } satisfies PolicyTable;

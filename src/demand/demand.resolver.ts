@@ -249,9 +249,15 @@ export class MatchResolver {
     return prefetched<DemandItem>(match, 'demand') ?? demand.findDemand(ctx, match.demandId);
   }
 
-  @FieldResolver(() => Partner)
+  @FieldResolver(() => Partner, { nullable: true, description: 'Null when an individual volunteer took it on (see volunteer).' })
   partner(@Root() match: Match, @Context() ctx: Ctx) {
+    if (!match.partnerId) return null;
     return prefetched<Partner>(match, 'partner') ?? findPartner(ctx, match.partnerId);
+  }
+
+  @FieldResolver(() => User, { nullable: true, description: 'The individual who took it on, when there is no partner.' })
+  async volunteer(@Root() match: Match, @Context() ctx: Ctx) {
+    return match.volunteerId && (await matchVisibility(ctx, match)).field('volunteer') ? byId(ctx, User).load(match.volunteerId) : null;
   }
 
   @FieldResolver(() => SupplyOffer, { nullable: true, description: 'Null for anonymous readers of the public board.' })

@@ -22,7 +22,7 @@ import type { ClaimDemandInput, DemandFilter, DispatchOfferInput, EvaluationInpu
 import { demandLifecycle, matchLifecycle } from './demand.lifecycle';
 import { DEMAND_ITEM_RELATIONS, MATCH_RELATIONS } from './demand.prefetch';
 import { visibleMatchesWhere } from './demand.visibility';
-import { announceMatch, matchValues, noteValues } from './match.announce';
+import { announceMatch, doers, matchValues, noteValues } from './match.announce';
 import { Evaluation, Match, MatchOrigin, MatchStatus, UNFULFILLED_MATCH } from './match.entity';
 import { OfferCommunity, OfferStatus, SupplyOffer } from './supply-offer.entity';
 
@@ -217,7 +217,9 @@ export function withdrawPartnerMatchesInCommunity(tx: EntityManager, partnerId: 
 
 export interface NewMatch {
   demandId: string;
-  partnerId: string;
+  /** Null for an individual volunteer's claim (then `volunteerId`). */
+  partnerId: string | null;
+  volunteerId?: string | null;
   offerId: string | null;
   quantity: number;
   note: string | null;
@@ -264,6 +266,7 @@ export async function holdUnits(tx: EntityManager, input: NewMatch, status: Matc
   if (input.offerId) {
     offer = await tx.getRepository(SupplyOffer).createQueryBuilder('o').setLock('pessimistic_write').where('o.id = :id', { id: input.offerId }).getOne();
     if (!offer) throw new NotFoundError('offer', input.offerId, 'input.offerId');
+    if (!input.partnerId) throw BadUserInputError.field('input.offerId', msg('demand.offerNeedsPartner'));
     await checkOfferFits(tx, offer, demand, input.partnerId);
   }
   if (input.quantity > demand.remainingQuantity) throw overClaim('demand item', demand.remainingQuantity, demand.unit);
@@ -274,6 +277,7 @@ export async function holdUnits(tx: EntityManager, input: NewMatch, status: Matc
       communityId: demand.communityId,
       demandId: demand.id,
       partnerId: input.partnerId,
+      volunteerId: input.volunteerId ?? null,
       offerId: offer?.id ?? null,
       quantity: input.quantity,
       origin: input.origin,
@@ -308,14 +312,38 @@ async function translatingOverClaim<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-/** A partner claims (part of) a demand item; the match waits for the secretary's review. */
+/**
+ * Claiming alone (issue #14): the claimant must live in the item's community now, and the item must
+ * be a wish (a resident's WISH request led to it). Both are read from residents' tables in the
+ * claim's transaction (share-locked, so a concurrent leave waits): a table read, not an import of
+ * residents/, which sits above demand.
+ */
+async function assertMayClaimAlone(tx: EntityManager, demand: DemandItem, input: ClaimDemandInput, userId: string): Promise<void> {
+  if (input.offerId) throw BadUserInputError.field('input.offerId', msg('demand.offerNeedsPartner'));
+  const [resident] = await tx.query(`SELECT 1 FROM residency WHERE user_id = $1 AND community_id = $2 AND left_at IS NULL FOR SHARE`, [userId, demand.communityId]);
+  if (!resident) throw new ForbiddenError(msg('demand.claimAloneResidentsOnly'));
+  const [wish] = await tx.query(`SELECT 1 FROM resident_request WHERE community_id = $1 AND demand_id = $2 AND kind = 'WISH' LIMIT 1`, [demand.communityId, demand.id]);
+  if (!wish) throw BadUserInputError.field('input.partnerId', msg('demand.claimAloneWishesOnly'));
+}
+
+/** A partner, or a resident alone, claims (part of) a demand item; the match waits for the secretary's review. */
 export async function claimDemand(ctx: Ctx, demand: DemandItem, input: ClaimDemandInput, by: string): Promise<Match> {
   return translatingOverClaim(() =>
     inTransaction(ctx.db, async (tx) => {
-      await assertActivePartnership(tx, input.partnerId, demand.communityId);
+      if (input.partnerId) await assertActivePartnership(tx, input.partnerId, demand.communityId);
+      else await assertMayClaimAlone(tx, demand, input, by);
       const match = await holdUnits(
         tx,
-        { demandId: demand.id, partnerId: input.partnerId, offerId: input.offerId ?? null, quantity: input.quantity, note: input.note ?? null, origin: MatchOrigin.CLAIM, by },
+        {
+          demandId: demand.id,
+          partnerId: input.partnerId ?? null,
+          volunteerId: input.partnerId ? null : by,
+          offerId: input.offerId ?? null,
+          quantity: input.quantity,
+          note: input.note ?? null,
+          origin: MatchOrigin.CLAIM,
+          by,
+        },
         MatchStatus.PENDING_REVIEW,
         {},
       );
@@ -435,7 +463,7 @@ export async function evaluateMatch(ctx: Ctx, match: Match, input: EvaluationInp
         from: current.status,
         by,
         kind: 'MATCH_EVALUATED',
-        notify: { membersOf: current.partnerId },
+        notify: doers(current),
         message: (n) => msg('notification.match.evaluated', { ...matchValues(n, current), rating: evaluation.rating, ...noteValues(evaluation.comment) }),
       });
       return evaluation;

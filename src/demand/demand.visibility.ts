@@ -1,6 +1,6 @@
 import { readerId } from '../auth/policy';
 import { isUuid } from '../common/ids';
-import { INVOLVED, readable, rolesOn, SIGNED_IN, type Readable, type TypeVisibility } from '../auth/visibility';
+import { INVOLVED, readable, rolesOn, SIGNED_IN, type Readable, type Role, type TypeVisibility } from '../auth/visibility';
 import type { Ctx } from '../context';
 import type { DemandItem } from './demand-item.entity';
 import { type Evaluation, type Match, MatchStatus } from './match.entity';
@@ -17,22 +17,26 @@ const HISTORY_DETAILS = 'history { note by }';
 /** Matches anyone may see (as organisations and outcomes). */
 export const PUBLIC_MATCH_STATUSES: readonly MatchStatus[] = [MatchStatus.APPROVED, MatchStatus.FULFILLED];
 
-export const MATCH_VISIBILITY: TypeVisibility<'note' | 'reviewNote' | 'reviewedBy' | 'offer' | 'evaluation' | 'history' | typeof HISTORY_DETAILS> = {
+/** A match's own people: its partner's members or its individual volunteer, the community's secretaries, admins. */
+const MATCH_INVOLVED: readonly Role[] = [...INVOLVED, 'self'];
+
+export const MATCH_VISIBILITY: TypeVisibility<'note' | 'reviewNote' | 'reviewedBy' | 'offer' | 'evaluation' | 'history' | 'volunteer' | typeof HISTORY_DETAILS> = {
   type: 'Match',
-  scope: "the match's partner; the match's community",
+  scope: "the match's partner; the match's community; self: the match's individual volunteer",
   rows: {
-    roles: INVOLVED,
+    roles: MATCH_INVOLVED,
     publicWhen: 'APPROVED or FULFILLED',
     hidden: 'left out of every list (`matches`, `DemandItem.matches`, the public board); `match(id)` answers null',
   },
   fields: {
-    note: { roles: INVOLVED, hidden: 'null', note: "the claimant's or dispatcher's note" },
-    reviewNote: { roles: INVOLVED, hidden: 'null' },
-    reviewedBy: { roles: INVOLVED, hidden: 'null' },
+    note: { roles: MATCH_INVOLVED, hidden: 'null', note: "the claimant's or dispatcher's note" },
+    reviewNote: { roles: MATCH_INVOLVED, hidden: 'null' },
+    reviewedBy: { roles: MATCH_INVOLVED, hidden: 'null' },
+    volunteer: { roles: ['self', 'secretary', 'admin'], hidden: 'null', note: 'a person, never public: the public reads organisations and outcomes' },
     offer: { roles: SIGNED_IN, hidden: 'null' },
-    evaluation: { roles: INVOLVED, hidden: 'null', note: 'who evaluated and the comment; the rating alone is public as `Match.rating`' },
+    evaluation: { roles: MATCH_INVOLVED, hidden: 'null', note: 'who evaluated and the comment; the rating alone is public as `Match.rating`' },
     history: { roles: SIGNED_IN, hidden: 'empty list' },
-    [HISTORY_DETAILS]: { roles: INVOLVED, hidden: 'null', note: 'each entry keeps its statuses and time' },
+    [HISTORY_DETAILS]: { roles: MATCH_INVOLVED, hidden: 'null', note: 'each entry keeps its statuses and time' },
   },
 };
 
@@ -68,7 +72,7 @@ export const SUPPLY_OFFER_VISIBILITY: TypeVisibility<'history' | typeof HISTORY_
 export const DEMAND_VISIBILITY = [MATCH_VISIBILITY, EVALUATION_VISIBILITY, DEMAND_ITEM_VISIBILITY, SUPPLY_OFFER_VISIBILITY];
 
 export async function matchVisibility(ctx: Ctx, match: Match): Promise<Readable<keyof typeof MATCH_VISIBILITY.fields>> {
-  const roles = await rolesOn(ctx, { communityId: match.communityId, partnerId: match.partnerId });
+  const roles = await rolesOn(ctx, { communityId: match.communityId, partnerId: match.partnerId, userId: match.volunteerId });
   return readable(MATCH_VISIBILITY, roles, { rows: PUBLIC_MATCH_STATUSES.includes(match.status) });
 }
 
@@ -103,6 +107,7 @@ export function visibleMatchesWhere(ctx: Ctx): { sql: string; params: Record<str
   if (!viewerId) return { sql: `(${publicRows})`, params: { publicMatchStatuses: PUBLIC_MATCH_STATUSES } };
   return {
     sql: `(${publicRows}
+      OR m.volunteer_id = :viewerId
       OR EXISTS (SELECT 1 FROM partner_member vpm WHERE vpm.user_id = :viewerId AND vpm.partner_id = m.partner_id)
       OR EXISTS (SELECT 1 FROM community_secretary vcs WHERE vcs.user_id = :viewerId AND vcs.community_id = m.community_id)
       OR EXISTS (SELECT 1 FROM app_user vu WHERE vu.id = :viewerId AND vu.is_admin))`,

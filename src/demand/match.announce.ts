@@ -54,15 +54,22 @@ export async function announceMatches(tx: EntityManager, changes: MatchChange[])
   );
 }
 
+/** Who did the work of a match and hears of it: the partner's members, or the individual volunteer. */
+export const doers = (match: Pick<Match, 'partnerId' | 'volunteerId'>): Recipients =>
+  match.partnerId ? { membersOf: match.partnerId } : { userIds: match.volunteerId ? [match.volunteerId] : [] };
+
 export const announceMatch = (tx: EntityManager, change: MatchChange) => announceMatches(tx, [change]);
 
 async function matchNames(tx: EntityManager, ids: string[]): Promise<Map<string, MatchNames>> {
   const rows: (MatchNames & { id: string })[] = await tx.query(
-    `SELECT m.id, d.title, d.unit, c.name AS community, p.name AS partner
+    // An individual volunteer's match names the volunteer where a partner's names the partner
+    // (the texts go to the volunteer and the community's secretaries, who may know them).
+    `SELECT m.id, d.title, d.unit, c.name AS community, coalesce(p.name, u.display_name) AS partner
        FROM demand_match m
        JOIN demand_item d ON d.id = m.demand_id
        JOIN community c ON c.id = m.community_id
-       JOIN partner p ON p.id = m.partner_id
+       LEFT JOIN partner p ON p.id = m.partner_id
+       LEFT JOIN app_user u ON u.id = m.volunteer_id
       WHERE m.id = ANY($1::uuid[])`,
     [[...new Set(ids)]],
   );

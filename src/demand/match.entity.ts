@@ -42,8 +42,13 @@ export class Match {
   @Column('uuid')
   demandId: string;
 
-  @Column('uuid')
-  partnerId: string;
+  /** Null when an individual volunteer took it on (then `volunteerId` is set; a CHECK keeps exactly one). */
+  @Column({ type: 'uuid', nullable: true })
+  partnerId: string | null;
+
+  /** The resident who claimed it alone (issue #14); exposed through MatchResolver (demand.visibility.ts). */
+  @Column({ type: 'uuid', nullable: true })
+  volunteerId: string | null;
 
   @Column({ type: 'uuid', nullable: true })
   offerId: string | null;
@@ -105,8 +110,9 @@ export class Evaluation {
   @Column('uuid')
   matchId: string;
 
-  @Column('uuid')
-  partnerId: string;
+  /** Null for an individual volunteer's match. */
+  @Column({ type: 'uuid', nullable: true })
+  partnerId: string | null;
 
   @Field(() => Int, { description: '1-5' })
   @Column('smallint')

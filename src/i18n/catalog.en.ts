@@ -325,6 +325,11 @@ export const en = {
   // ---- Triage of residents' requests (issue #14 item 5).
   'notification.request.submitted':
     'New {kind, select, REPAIR {repair request} WISH {wish} SUGGESTION {suggestion} COMPLAINT {complaint} other {request}} from a resident: "{title}"; it waits for triage',
+  // ---- Individual volunteers (issue #14, item 3): keep this block last.
+  'demand.claimAloneResidentsOnly': 'Only residents of this community may claim alone; join it first or claim for a partner',
+  'demand.claimAloneWishesOnly': "needs partnerId: only residents' wishes (WISH) may be claimed alone",
+  'demand.offerNeedsPartner': "needs partnerId: an offer is a partner's",
+  'serviceLog.notOwnMatch': 'is not a match you took on alone in this community',
 } satisfies Record<string, string>;
 
 export type MessageId = keyof typeof en;

@@ -307,4 +307,9 @@ export const zhCN: Record<MessageId, string> = {
     '您的诉求“{title}”{status, select, ACCEPTED {已列入需求清单} IN_PROGRESS {已有人承接办理} AWAITING_INSPECTION {已办结，等待验收} RESOLVED {已解决} DECLINED {未被受理} other {状态为 {status}}}{hasNote, select, yes {：{note}} other {}}',
   // ---- Triage of residents' requests (issue #14 item 5).
   'notification.request.submitted': '居民新提交了{kind, select, REPAIR {报事报修} WISH {微心愿} SUGGESTION {意见建议} COMPLAINT {投诉} other {诉求}}“{title}”，等待分派',
+  // ---- Individual volunteers (issue #14, item 3): keep this block last.
+  'demand.claimAloneResidentsOnly': '只有本社区居民可以个人认领；请先加入社区，或以合作伙伴名义认领',
+  'demand.claimAloneWishesOnly': '需要 partnerId：只有居民的微心愿（WISH）可以个人认领',
+  'demand.offerNeedsPartner': '需要 partnerId：供给属于合作伙伴',
+  'serviceLog.notOwnMatch': '不是您在本社区个人承接的对接',
 };

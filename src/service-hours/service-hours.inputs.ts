@@ -12,7 +12,7 @@ export class LogServiceInput {
   @IsOptional()
   partnerId?: string | null;
 
-  @Field(() => ID, { nullable: true, description: "One of the partner's matches in the community (needs partnerId)." })
+  @Field(() => ID, { nullable: true, description: "One of the partner's matches in the community; without partnerId, one you took on alone." })
   @IsOptional()
   matchId?: string | null;
 

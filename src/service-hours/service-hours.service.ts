@@ -97,13 +97,36 @@ async function assertLink(tx: EntityManager, table: 'demand_match' | 'space_cont
 }
 
 /**
+ * Without a partner, a log names a match only of the one who took it on alone (issue #14): the
+ * logger's own, in the community, approved or fulfilled (share-locked like `assertLink`).
+ */
+async function assertOwnMatch(tx: EntityManager, id: string, volunteerId: string, communityId: string) {
+  const path = 'input.matchId';
+  requireUuid('match', id, path);
+  const [row]: { partner_id: string | null; volunteer_id: string | null; community_id: string; status: string }[] = await tx.query(
+    `SELECT partner_id, volunteer_id, community_id, status FROM demand_match WHERE id = $1 FOR SHARE`,
+    [id],
+  );
+  // Without a partner, an unknown id is input naming no match of one's own (as the field says).
+  if (row?.partner_id) throw BadUserInputError.field(path, msg('serviceLog.matchNeedsPartner'));
+  if (!row || row.volunteer_id !== volunteerId || row.community_id !== communityId) throw BadUserInputError.field(path, msg('serviceLog.notOwnMatch'));
+  const live = ['APPROVED', 'FULFILLED'];
+  if (!live.includes(row.status)) {
+    const status = { msg: 'status' as const, values: { status: row.status } };
+    throw new InvalidStateError(
+      msg('serviceLog.targetNotLive', { what: { msg: 'thing', values: { what: 'match' } }, live: { list: live.map((s) => ({ msg: 'status', values: { status: s } })), or: true }, status }),
+      { fields: [fieldError(path, msg('field.isStatus', { status }))] },
+    );
+  }
+}
+
+/**
  * Records service the signed-in user gave. No two non-rejected logs of one volunteer overlap, in
  * any community: the exclusion constraint decides between concurrent requests, and the loser gets
  * CONFLICT naming the log it overlaps.
  */
 export async function logService(ctx: Ctx, volunteerId: string, input: LogServiceInput, now = clockNow()): Promise<ServiceLog> {
   const errors = timeErrors(input.startedAt, input.endedAt, now);
-  if (!input.partnerId && input.matchId) errors.push(fieldError('input.matchId', msg('serviceLog.matchNeedsPartner')));
   if (!input.partnerId && input.contractId) errors.push(fieldError('input.contractId', msg('serviceLog.contractNeedsPartner')));
   if (input.matchId && input.contractId) errors.push(fieldError('input.contractId', msg('serviceLog.matchOrContract')));
   if (errors.length) throw new BadUserInputError(errors);
@@ -116,6 +139,8 @@ export async function logService(ctx: Ctx, volunteerId: string, input: LogServic
         await assertActivePartnership(tx, partnerId, communityId);
         if (matchId) await assertLink(tx, 'demand_match', matchId, partnerId, communityId, ['APPROVED', 'FULFILLED']);
         if (contractId) await assertLink(tx, 'space_contract', contractId, partnerId, communityId, ['ACTIVE', 'TERMINATED', 'EXPIRED']);
+      } else if (matchId) {
+        await assertOwnMatch(tx, matchId, volunteerId, communityId);
       }
       const log = await tx.save(
         tx.create(ServiceLog, {

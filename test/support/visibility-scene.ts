@@ -89,6 +89,22 @@ export async function visibilityScene(app: TestApp) {
   const declinedRequest = await request();
   ok(await triage({ requestId: declinedRequest, decision: 'DECLINE', reason: PRIVATE_NOTES.decline }));
 
+  // Individual volunteers, in C2 (C's lists stay as they were): P's member lives in C2, asks for a
+  // WISH there, put on C2's list as W, and claims it alone twice: one claim APPROVED (public as an
+  // outcome, never the person), one still PENDING_REVIEW.
+  ok(await app.gql(`mutation($c: ID!) { joinCommunity(communityId: $c) { verified } }`, { c: C2 }, member.token));
+  const wish = ok(
+    await app.gql(`mutation($i: SubmitRequestInput!) { submitRequest(input: $i) { id } }`, { i: { communityId: C2, kind: 'WISH', title: '想学用智能手机' } }, member.token),
+  ).submitRequest.id as string;
+  const W = ok(await app.gql(`mutation($i: TriageRequestInput!) { triageRequest(input: $i) { demand { id } } }`, {
+    i: { requestId: wish, decision: 'TO_DEMAND_LIST', demand: { communityId: C2, title: '教老人用手机', category: 'VOLUNTEER_SERVICE', quantity: 3, unit: '次' } },
+  }, otherSecretary.token)).triageRequest.demand.id as string;
+  const claimAlone = async () =>
+    ok(await app.gql(`mutation($i: ClaimDemandInput!) { claimDemand(input: $i) { id } }`, { i: { demandId: W, quantity: 1 } }, member.token)).claimDemand.id as string;
+  const individual = await claimAlone();
+  ok(await app.gql(`mutation($id: ID!) { reviewMatch(id: $id, decision: APPROVE) { id } }`, { id: individual }, otherSecretary.token));
+  const individualPending = await claimAlone();
+
   const persona = (name: string, a: Account | null, extra: Partial<Persona> = {}): Persona => ({
     name,
     token: a?.token ?? null,
@@ -129,6 +145,9 @@ export async function visibilityScene(app: TestApp) {
     O,
     approved,
     pending,
+    W,
+    individual,
+    individualPending,
     rejected,
     fulfilled,
     roomId,
