@@ -209,5 +209,10 @@ function answerMalformedRequest(error: Error & { code?: string }, socket: import
       : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
         ? ['408 Request Timeout', '请求传输时间过长 / The request took too long to arrive']
         : ['400 Bad Request', 'HTTP 请求格式错误 / Malformed HTTP request'];
-  socket.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
+  // A body after the answer to a HEAD is read by the client as a broken next answer: the sentence
+  // goes only where the request line shows another method (an oversized request may come in pieces).
+  const raw = (error as { rawPacket?: Buffer }).rawPacket;
+  const method = raw ? /^([A-Z]+) /.exec(raw.subarray(0, 16).toString('latin1'))?.[1] : undefined;
+  const body = method && method !== 'HEAD' ? text : '';
+  socket.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
