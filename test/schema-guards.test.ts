@@ -30,8 +30,10 @@ describe('every restricted field of the visibility tables', () => {
     // A simple field has no resolve: graphql-js would read the property, unguarded.
     expect(typeof graphqlField.resolve).toBe('function');
     const storage = getMetadataStorage();
-    const target = storage.objectTypes.find((t) => t.name === type)!.target;
-    const resolver = storage.fieldResolvers.find((r) => r.getObjectType?.() === target && r.schemaName === field);
+    // Run alone (in band), jest's global setup has already loaded the entities once in this
+    // process, so a type's name can have two classes: either one counts.
+    const targets = storage.objectTypes.filter((t) => t.name === type).map((t) => t.target);
+    const resolver = storage.fieldResolvers.find((r) => targets.includes(r.getObjectType?.() as Function) && r.schemaName === field);
     expect({ field: `${type}.${field}`, hasFieldResolver: !!resolver }).toEqual({ field: `${type}.${field}`, hasFieldResolver: true });
   });
 
