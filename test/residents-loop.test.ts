@@ -251,3 +251,19 @@ describe.each(['COMPLAINT', 'SUGGESTION'])('a %s, taken on by a partner', (kind)
     expect((await app.gqlOk(STATS, { p: p.partnerId }, null)).partner.stats).toMatchObject({ residentRatingCount: 3, residentRating: expect.closeTo(4, 10) });
   });
 });
+
+describe('the records of a page of people', () => {
+  it('cost the same statements for one person as for three (one statement for all of them)', async () => {
+    const statements = async (people: number) => {
+      const { communityId } = await communityWithSecretary(app);
+      for (let i = 1; i < people; i++) await app.gqlOk(APPOINT, { c: communityId, u: (await signUp(app)).id }, adminToken);
+      const res = await app.gql(`query($c: ID!) { community(id: $c) { secretaries { id volunteerRecord ${RECORD} } } }`, { c: communityId }, adminToken);
+      expect(res.data.community.secretaries).toHaveLength(people);
+      expect(res.data.community.secretaries.every((u: { volunteerRecord: unknown }) => u.volunteerRecord !== null)).toBe(true);
+      return Number(res.headers['x-sql-statements']);
+    };
+    const one = await statements(1);
+    expect(one).toBeGreaterThan(0);
+    expect(await statements(3)).toBe(one);
+  });
+});
