@@ -20,7 +20,7 @@ export class VolunteerRecord {
   @Field(() => Float, { nullable: true, description: "Mean of the residents' ratings (1-5) of the resolved requests they worked on alone; null before the first." })
   residentRating: number | null;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'How many resolved requests they worked on alone were rated by their residents.' })
   residentRatingCount: number;
 }
 
