@@ -81,6 +81,10 @@ Decided beyond the issue's list:
   \`totalCount\` agree with what the reader sees.
 - Service logs (the volunteer, the partner's members, the community's secretaries, admins) and
   notifications (their addressee) are private as a whole, as before.
+- Residents' ratings reach the public only as figures (\`PartnerStats.residentRating\`,
+  \`residentRatingCount\`) and a resolved request's score and comment, never the rater; an
+  individual volunteer's record (\`User.volunteerRecord\`) is about one person, so it is theirs, their
+  communities' secretaries' and admins'.
 
 ${sections.join('\n')}`;
 }

@@ -67,11 +67,11 @@ describe('the IDE served by this server', () => {
       .set('authorization', `Bearer ${secretary}`)
       .send({
         query: `query($c: ID!) { residentRequests(filter: { communityId: $c }, first: 50) { edges { node {
-          kind title status declineReason requester { displayName } rating { score } demand { status matches { status partner { name } } } history { from to by { displayName } } } } } }`,
+          kind title status declineReason requester { displayName } rating { score } demand { status matches { status partner { name } volunteer { displayName } } } history { from to by { displayName } } } } } }`,
         variables: { c: community.id },
       });
     expect(res.body.errors).toBeUndefined();
-    type Node = { kind: string; title: string; status: string; declineReason: string | null; requester: { displayName: string }; rating: { score: number } | null; demand: { status: string; matches: { status: string; partner: { name: string } }[] } | null; history: { from: string | null; to: string; by: { displayName: string } | null }[] };
+    type Node = { kind: string; title: string; status: string; declineReason: string | null; requester: { displayName: string }; rating: { score: number } | null; demand: { status: string; matches: { status: string; partner: { name: string } | null; volunteer: { displayName: string } | null }[] } | null; history: { from: string | null; to: string; by: { displayName: string } | null }[] };
     const nodes: Node[] = res.body.data.residentRequests.edges.map((e: { node: Node }) => e.node);
     const byTitle = (title: string) => nodes.find((n) => n.title === title)!;
     expect(new Set(nodes.map((n) => n.status))).toEqual(new Set(['SUBMITTED', 'ACCEPTED', 'IN_PROGRESS', 'AWAITING_INSPECTION', 'RESOLVED', 'DECLINED']));
@@ -85,7 +85,9 @@ describe('the IDE served by this server', () => {
     expect(pipe).toMatchObject({ kind: 'REPAIR', status: 'RESOLVED', rating: { score: 5 }, demand: { status: 'FULFILLED', matches: [{ status: 'FULFILLED', partner: { name: '绿城物业江畔项目部' } }] } });
     expect(pipe.history.map((h) => h.to)).toEqual(['SUBMITTED', 'ACCEPTED', 'IN_PROGRESS', 'AWAITING_INSPECTION', 'RESOLVED']);
     const wish = byTitle('想给孙子找一位读书伙伴');
-    expect(wish).toMatchObject({ kind: 'WISH', status: 'ACCEPTED', demand: { matches: [{ status: 'PENDING_REVIEW', partner: { name: '江畔家园居民志愿服务队' } }] } });
+    // Claimed alone by a resident, approved: in progress.
+    expect(wish).toMatchObject({ kind: 'WISH', status: 'IN_PROGRESS', demand: { status: 'MATCHED', matches: [{ status: 'APPROVED', partner: null, volunteer: { displayName: '居民小林' } }] } });
+    expect(byTitle('想学用手机在网上挂号')).toMatchObject({ kind: 'WISH', status: 'ACCEPTED', demand: { status: 'OPEN', matches: [] } });
     const complaint = byTitle('楼下商铺油烟扰民');
     expect(complaint).toMatchObject({ kind: 'COMPLAINT', status: 'DECLINED', declineReason: expect.stringContaining('12345') });
     expect(complaint.history.map((h) => [h.to, h.by?.displayName])).toEqual([['SUBMITTED', '陈先生（江畔家园7号楼）'], ['DECLINED', '王秀英（江畔家园社区书记）']]);

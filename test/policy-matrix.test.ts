@@ -113,6 +113,19 @@ async function requestInProgress(w: World, resident?: Account): Promise<string> 
   return id;
 }
 
+/** A resident's WISH in C on an item of its own, which `volunteer` (made a resident of C) claimed alone and the secretary approved: IN_PROGRESS. */
+async function wishInProgress(w: World, volunteer: Account): Promise<string> {
+  const requester = await signUp(app, unique('resident'));
+  for (const person of [requester, volunteer]) ok(await app.gql(`mutation($c: ID!) { joinCommunity(communityId: $c) { verified } }`, { c: w.C }, person.token));
+  const id = ok(await app.gql(`mutation($i: SubmitRequestInput!) { submitRequest(input: $i) { id } }`, { i: { communityId: w.C, kind: 'WISH', title: '读书伙伴' } }, requester.token))
+    .submitRequest.id as string;
+  const demand = { communityId: w.C, title: unique('陪读'), category: 'VOLUNTEER_SERVICE', quantity: 1, unit: '次' };
+  const triaged = ok(await app.gql(`mutation($i: TriageRequestInput!) { triageRequest(input: $i) { demand { id } } }`, { i: { requestId: id, decision: 'TO_DEMAND_LIST', demand } }, tokenOf('secretary')));
+  const match = ok(await app.gql(`mutation($i: ClaimDemandInput!) { claimDemand(input: $i) { id } }`, { i: { demandId: triaged.triageRequest.demand.id, quantity: 1 } }, volunteer.token)).claimDemand.id;
+  ok(await app.gql(`mutation($id: ID!) { reviewMatch(id: $id, decision: APPROVE) { id } }`, { id: match }, tokenOf('secretary')));
+  return id;
+}
+
 /** How to try each mutation in a fresh world. */
 const CASES: Record<string, (w: World) => Promise<Case>> = {
   // ---------------------------------------------------------------- communities
@@ -346,6 +359,12 @@ const CASES: Record<string, (w: World) => Promise<Case>> = {
   reportRequestDone: async (w) => {
     const id = await requestInProgress(w);
     return { query: `mutation($id: ID!) { reportRequestDone(id: $id, note: "matrix") { id } }`, variables: () => ({ id }), scope: { communityId: w.C, partnerId: w.P } };
+  },
+  'reportRequestDone (by its volunteer)': async (w) => {
+    // The stranger lives in C and took the resident's wish on alone: they report it, P's people may not.
+    const volunteer = people.stranger.account!;
+    const id = await wishInProgress(w, volunteer);
+    return { query: `mutation($id: ID!) { reportRequestDone(id: $id, note: "matrix") { id } }`, variables: () => ({ id }), scope: { communityId: w.C, userId: volunteer.id } };
   },
   inspectRequest: async (w) => {
     const id = await requestInProgress(w);

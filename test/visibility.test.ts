@@ -109,6 +109,15 @@ const PROBES: Probe[] = [
     readable: (d, x) => !!d.community.secretaries.find((u: { id: string }) => u.id === x.otherSecretary.id)?.residencies.some((r: { community: { id: string } }) => r.community.id === x.C),
   },
   {
+    type: 'VolunteerRecord',
+    field: 'rows',
+    object: "P's member, who volunteered alone in C2",
+    scope: (x) => ({ communityId: x.C2, userId: x.member.id }),
+    query: `query($p: ID!) { partner(id: $p) { members { user { id volunteerRecord { fulfilledMatches residentRatingCount } } } } }`,
+    variables: partnerVars,
+    readable: (d, x) => !!d.partner.members.find((m: { user: { id: string } }) => m.user.id === x.member.id)?.user.volunteerRecord,
+  },
+  {
     type: 'User',
     field: 'email',
     object: 'the secretary of C',

@@ -330,6 +330,8 @@ export const en = {
   'demand.claimAloneWishesOnly': "needs partnerId: only residents' wishes (WISH) may be claimed alone",
   'demand.offerNeedsPartner': "needs partnerId: an offer is a partner's",
   'serviceLog.notOwnMatch': 'is not a match you took on alone in this community',
+  // --- s5-loop: residents in the loop (issue #14 items 2 and 4)
+  'request.reportDoneWho': "Only whoever took the work on (the volunteer or a member of the partner whose match was approved) or the community's secretary reports it done",
 } satisfies Record<string, string>;
 
 export type MessageId = keyof typeof en;

@@ -312,4 +312,6 @@ export const zhCN: Record<MessageId, string> = {
   'demand.claimAloneWishesOnly': '需要 partnerId：只有居民的微心愿（WISH）可以个人认领',
   'demand.offerNeedsPartner': '需要 partnerId：供给属于合作伙伴',
   'serviceLog.notOwnMatch': '不是您在本社区个人承接的对接',
+  // --- s5-loop: residents in the loop (issue #14 items 2 and 4)
+  'request.reportDoneWho': '只有承接这项工作的人（认领获批的志愿者或合作伙伴成员）或社区书记可以报告完成',
 };

@@ -20,9 +20,15 @@ export class PartnerStats {
 
   @Field(() => Int, { description: 'Contribution rating 1-5 derived from the figures above.' })
   stars: number;
+
+  @Field(() => Float, { nullable: true, description: "Mean of the residents' ratings (1-5) of the resolved requests this partner worked on; null before the first. Never names a rater." })
+  residentRating: number | null;
+
+  @Field(() => Int, { description: 'How many resolved requests this partner worked on were rated by their residents.' })
+  residentRatingCount: number;
 }
 
-type Figures = Omit<PartnerStats, 'stars'>;
+type Figures = Omit<PartnerStats, 'stars' | 'residentRating' | 'residentRatingCount'>;
 
 /**
  * The contribution rating (评估定星), documented in the README:
@@ -38,20 +44,40 @@ export function starsFor(f: Figures): number {
   return Math.max(1, Math.min(5, stars));
 }
 
-/** Every partner's figures in one statement for the whole request. */
+/**
+ * Every partner's figures in one statement for the whole request.
+ *
+ * Residents' ratings (issue #14 item 4): a request rated once counts, in full and once, for every
+ * partner with an APPROVED or FULFILLED match on the request's demand item (several partners who
+ * shared the item each get it; a partner with two matches there gets it once); merged requests on
+ * one item each count. The same rule holds for individual volunteers (residents/volunteer-record.service.ts).
+ */
 export function partnerStatsLoader(ctx: Ctx) {
   // active_contracts: in force, by the expiry rule's one definition (src/common/term-expiry.ts);
-  // partners sits below spaces and reads the table without importing it.
+  // partners sits below spaces and residents and reads their tables without importing them.
   return loader<string, PartnerStats>(ctx, 'partnerStats', async (ids) => {
-    const rows: { id: string; fulfilled_matches: number; verified_service_minutes: number; active_contracts: number; average_rating: number | null }[] =
-      await ctx.db.query(
+    const rows: {
+      id: string;
+      fulfilled_matches: number;
+      verified_service_minutes: number;
+      active_contracts: number;
+      average_rating: number | null;
+      resident_rating: number | null;
+      resident_rating_count: number;
+    }[] = await ctx.db.query(
         `SELECT p.id,
                 (SELECT count(*)::int FROM demand_match m WHERE m.partner_id = p.id AND m.status = 'FULFILLED') AS fulfilled_matches,
                 (SELECT coalesce(sum(sl.minutes), 0) FROM service_log sl WHERE sl.partner_id = p.id AND sl.status = 'VERIFIED') AS verified_service_minutes,
                 (SELECT count(*) FROM space_contract sc
                   WHERE sc.partner_id = p.id AND ${inForceSql('sc', '$2')})::int AS active_contracts,
-                (SELECT avg(e.rating)::float8 FROM evaluation e WHERE e.partner_id = p.id) AS average_rating
+                (SELECT avg(e.rating)::float8 FROM evaluation e WHERE e.partner_id = p.id) AS average_rating,
+                rr.resident_rating, rr.resident_rating_count
            FROM partner p
+           CROSS JOIN LATERAL (
+             SELECT avg(r.rating_score)::float8 AS resident_rating, count(*)::int AS resident_rating_count
+               FROM resident_request r
+              WHERE r.status = 'RESOLVED' AND r.rating_score IS NOT NULL
+                AND (r.community_id, r.demand_id) IN (SELECT m.community_id, m.demand_id FROM demand_match m WHERE m.partner_id = p.id AND m.status IN ('APPROVED', 'FULFILLED'))) rr
           WHERE p.id = ANY($1::uuid[])`,
         [ids, clockNow()],
       );
@@ -64,7 +90,12 @@ export function partnerStatsLoader(ctx: Ctx) {
         activeContracts: Number(r?.active_contracts ?? 0),
         averageRating: r?.average_rating == null ? null : Number(r.average_rating),
       };
-      return { ...figures, stars: starsFor(figures) };
+      return {
+        ...figures,
+        stars: starsFor(figures),
+        residentRating: r?.resident_rating == null ? null : Number(r.resident_rating),
+        residentRatingCount: Number(r?.resident_rating_count ?? 0),
+      };
     });
   });
 }

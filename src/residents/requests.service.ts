@@ -168,15 +168,21 @@ export async function listRequests(ctx: Ctx, filter: ResidentRequestFilter | nul
 }
 
 /**
- * The partner a report of work done speaks for: one whose match on the request's item was approved
- * (or fulfilled), the viewer's own when they are a member of one (null: no partner took it on).
+ * Who did the work a report of it speaks for: the partners and individual volunteers whose match on
+ * the request's item was approved (or fulfilled). The viewer's own partner or self when they are one
+ * of them, else the first of each (null: none took it on).
  */
-export async function workingPartner(ctx: Ctx, request: ResidentRequest): Promise<string | null> {
-  if (!request.demandId) return null;
+export async function workers(ctx: Ctx, request: ResidentRequest): Promise<{ partnerId: string | null; volunteerId: string | null }> {
+  if (!request.demandId) return { partnerId: null, volunteerId: null };
   const matches = await ctx.db.getRepository(Match).find({ where: { demandId: request.demandId, status: In([MatchStatus.APPROVED, MatchStatus.FULFILLED]) }, order: { id: 'ASC' } });
   const partners = matches.map((m) => m.partnerId).filter((p): p is string => !!p);
-  const mine = readerId(ctx) ? (await viewerRoles(ctx)).partnerRoles : new Map();
-  return partners.find((p) => mine.has(p)) ?? partners[0] ?? null;
+  const volunteers = matches.map((m) => m.volunteerId).filter((v): v is string => !!v);
+  const me = readerId(ctx);
+  const mine = me ? (await viewerRoles(ctx)).partnerRoles : new Map();
+  return {
+    partnerId: partners.find((p) => mine.has(p)) ?? partners[0] ?? null,
+    volunteerId: volunteers.find((v) => v === me) ?? volunteers[0] ?? null,
+  };
 }
 
 /** Moves one request in its own transaction (its status read again there; apply refuses a race). */
@@ -187,7 +193,7 @@ function move(ctx: Ctx, id: string, to: RequestStatus, meta: { by: string; note?
   });
 }
 
-/** The partner or the secretary reports the work done: AWAITING_INSPECTION. */
+/** The volunteer, the partner or the secretary reports the work done: AWAITING_INSPECTION. */
 export function reportDone(ctx: Ctx, id: string, note: string | null | undefined, by: string): Promise<ResidentRequest> {
   checkText('note', note);
   return move(ctx, id, RequestStatus.AWAITING_INSPECTION, { by, note: note?.trim() || null });

@@ -8,7 +8,7 @@ const { SUBMITTED, ACCEPTED, IN_PROGRESS, AWAITING_INSPECTION, RESOLVED, DECLINE
  * demand list (ACCEPTED: a new item, or merged into an open one) or DECLINES it with a reason.
  * Accepted requests follow their item (residents.hooks.ts): IN_PROGRESS once a match on it is
  * approved, AWAITING_INSPECTION when it is fulfilled, DECLINED with the item's reason when it is
- * cancelled. The partner or the secretary reports the work done (reportRequestDone); the secretary
+ * cancelled. The volunteer, the partner or the secretary reports the work done (reportRequestDone); the secretary
  * inspects it (inspectRequest): RESOLVED, or back to IN_PROGRESS with a note.
  */
 export const requestLifecycle = new StateMachine<RequestStatus, ResidentRequest>('RESIDENT_REQUEST', ResidentRequest, {

@@ -4,7 +4,7 @@ import { findCommunity } from '../communities/communities.service';
 import { ForbiddenError } from '../errors';
 import { msg } from '../i18n/messages';
 import { isResident } from './residents.service';
-import { findRequest, workingPartner } from './requests.service';
+import { findRequest, workers } from './requests.service';
 
 /*
  * Who may change residencies: a person joins and leaves a community themself; a secretary of the
@@ -29,12 +29,14 @@ export const RESIDENTS_POLICY = {
     on: async (ctx: Ctx, { input }: { input: { requestId: string } }) => ({ communityId: (await findRequest(ctx, input.requestId, 'input.requestId')).communityId }),
   },
   reportRequestDone: {
-    who: ['MEMBER_OF_PARTNER', 'SECRETARY_OF_COMMUNITY', 'ADMIN'],
+    who: ['MEMBER_OF_PARTNER', 'SELF', 'SECRETARY_OF_COMMUNITY', 'ADMIN'],
     on: async (ctx: Ctx, { id }: { id: string }) => {
       const request = await findRequest(ctx, id);
-      return { communityId: request.communityId, partnerId: await workingPartner(ctx, request) };
+      const { partnerId, volunteerId } = await workers(ctx, request);
+      return { communityId: request.communityId, partnerId, userId: volunteerId };
     },
-    more: "the partner is one whose match on the request's item was approved (requests.service.ts workingPartner)",
+    more: "the partner, or the individual volunteer (SELF), is one whose match on the request's item was approved (requests.service.ts workers)",
+    refusal: msg('request.reportDoneWho'),
   },
   inspectRequest: { who: ['SECRETARY_OF_COMMUNITY', 'ADMIN'], on: requestArg },
   rateRequest: {

@@ -1,5 +1,5 @@
 import { Arg, Args, Ctx as Context, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { authorize } from '../auth/policy';
+import { authorize, readerId } from '../auth/policy';
 import { historyOf } from '../common/history';
 import { byId } from '../common/loaders';
 import { ConnectionType, pageArgsFactory } from '../common/pagination';
@@ -16,7 +16,8 @@ import * as requests from './requests.service';
 import { RequestRating, ResidentRequest } from './resident-request.entity';
 import { ResidentRequestFilter, SubmitRequestInput, TriageRequestInput } from './residents.inputs';
 import * as residents from './residents.service';
-import { requestVisibility, visibleResidencies } from './residents.visibility';
+import { requestVisibility, visibleResidencies, volunteerRecordVisibility } from './residents.visibility';
+import { VolunteerRecord, volunteerRecordLoader } from './volunteer-record.service';
 
 @Resolver(() => Residency)
 export class ResidencyResolver {
@@ -48,12 +49,23 @@ export class ResidencyResolver {
   }
 }
 
-/** `User.residencies`: kept here so that users/ knows nothing of residents. */
+/** `User.residencies` and `User.volunteerRecord`: kept here so that users/ knows nothing of residents. */
 @Resolver(() => User)
 export class UserResidenciesResolver {
   @FieldResolver(() => [Residency], { description: "Communities this user lives in (the user, the community's secretaries and admins only)." })
   async residencies(@Root() user: User, @Context() ctx: Ctx) {
     return visibleResidencies(ctx, await residents.residenciesOf(ctx, user.id));
+  }
+
+  @FieldResolver(() => VolunteerRecord, {
+    nullable: true,
+    description: "What this person did as a volunteer, in figures (the person, the secretaries of the communities they volunteered in and admins; null for everyone else).",
+  })
+  async volunteerRecord(@Root() user: User, @Context() ctx: Ctx): Promise<VolunteerRecord | null> {
+    // Anonymous readers never see one: no statement for them.
+    if (!readerId(ctx)) return null;
+    const record = await volunteerRecordLoader(ctx).load(user.id);
+    return (await volunteerRecordVisibility(ctx, user.id, record)).row ? record : null;
   }
 }
 

@@ -21,8 +21,8 @@ export const DEMO_RESIDENTS: [string, string][] = [
 /**
  * Demo residents and their requests at every status (issue #14): a leaking pipe reported, accepted,
  * taken by the property firm, inspected and rated; a lift button being repaired; a corridor light
- * waiting for inspection; a wish for a reading partner claimed by the residents' volunteer team
- * (waiting for the secretary's review); a declined complaint with its reason; a suggestion not yet
+ * waiting for inspection; a wish for a reading partner claimed by a resident alone and approved;
+ * a wish on the list nobody took yet; a declined complaint with its reason; a suggestion not yet
  * triaged. Runs inside seedDemo's transaction with the hooks off, so every step that a hook would
  * take (a request following its item) is written here, through the lifecycles (history rows).
  */
@@ -89,10 +89,21 @@ export async function seedResidents(tx: EntityManager): Promise<void> {
   await taken(light, await accepted(light, '7号楼楼道灯更换', ResourceCategory.VOLUNTEER_SERVICE, '次', Urgency.NORMAL), '电工今天下午去换灯。');
   await requestLifecycle.apply(tx, light, RequestStatus.AWAITING_INSPECTION, meta(wuye, '四到六楼灯泡已全部更换。'));
 
-  // The wish: on the demand list, claimed by the residents' volunteer team, waiting for review.
+  // The wish: on the demand list, claimed alone by 居民小林 (an individual volunteer), approved: in progress.
   const wish = await submitted(zhou, 'resident.zhou@demo.cn', RequestKind.WISH, '想给孙子找一位读书伙伴', '孙子上二年级，父母在外打工，希望有人每周陪他读一次绘本。');
   const wishItem = await accepted(wish, '为二年级孩子找一位读书伙伴', ResourceCategory.VOLUNTEER_SERVICE, '人', Urgency.NORMAL);
-  await claimed(wishItem, '江畔家园居民志愿服务队', 'volunteers@demo.cn', '队里的退休语文老师愿意每周六上午陪读。');
+  const reading = await holdUnits(
+    tx,
+    { demandId: wishItem.id, partnerId: null, volunteerId: lin, offerId: null, quantity: 1, note: '我每周六上午有空，可以陪孩子读绘本。', origin: MatchOrigin.CLAIM, by: lin },
+    MatchStatus.PENDING_REVIEW,
+    {},
+  );
+  await matchLifecycle.apply(tx, reading, MatchStatus.APPROVED, meta(secretary, '谢谢小林！第一次陪读请在社区图书角。'), { reviewNote: '谢谢小林！第一次陪读请在社区图书角。', reviewedById: secretary, reviewedAt: clockNow() });
+  await requestLifecycle.apply(tx, wish, RequestStatus.IN_PROGRESS, meta(secretary));
+
+  // A wish on the demand list that nobody has taken on yet.
+  const phone = await submitted(chen, 'resident.chen@demo.cn', RequestKind.WISH, '想学用手机在网上挂号', '家里老人看病要排长队，想请人教一教怎么用手机预约挂号。');
+  await accepted(phone, '教老人用手机预约挂号', ResourceCategory.VOLUNTEER_SERVICE, '次', Urgency.NORMAL);
 
   // A complaint declined, with its reason.
   const complaint = await submitted(chen, 'resident.chen@demo.cn', RequestKind.COMPLAINT, '楼下商铺油烟扰民', '沿街烧烤店每晚油烟很大，窗户都不敢开。');

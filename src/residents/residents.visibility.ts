@@ -1,6 +1,8 @@
 import { readable, rolesOn, type Readable, type Role, type TypeVisibility } from '../auth/visibility';
 import type { Ctx } from '../context';
+import { readerId, viewerRoles } from '../auth/policy';
 import type { Residency } from './residency.entity';
+import type { VolunteerRecord } from './volunteer-record.service';
 import { RequestStatus, type ResidentRequest } from './resident-request.entity';
 
 /*
@@ -47,9 +49,24 @@ export const RESIDENT_REQUEST_VISIBILITY: TypeVisibility<'requester' | 'building
   },
 };
 
-export const RESIDENTS_VISIBILITY = [RESIDENCY_VISIBILITY, RESIDENT_REQUEST_VISIBILITY];
+/** A person's record as a volunteer is theirs and their communities': figures, but about one person. */
+export const VOLUNTEER_RECORD_VISIBILITY: TypeVisibility<never> = {
+  type: 'VolunteerRecord',
+  scope: '-; the communities the person volunteered in (a claim of their own or a service log there; the person themself: "self")',
+  rows: { roles: ['self', 'secretary', 'admin'], hidden: 'null from `User.volunteerRecord`', note: 'the person themself too' },
+  fields: {},
+};
+
+export const RESIDENTS_VISIBILITY = [RESIDENCY_VISIBILITY, RESIDENT_REQUEST_VISIBILITY, VOLUNTEER_RECORD_VISIBILITY];
 
 export async function requestVisibility(ctx: Ctx, request: ResidentRequest): Promise<Readable<keyof typeof RESIDENT_REQUEST_VISIBILITY.fields>> {
   const roles = await rolesOn(ctx, { communityId: request.communityId, userId: request.requesterId });
   return readable(RESIDENT_REQUEST_VISIBILITY, roles, { rows: PUBLIC_REQUEST_STATUSES.includes(request.status) });
+}
+
+/** Whether the viewer may read this person's record: they themself, an admin, or a secretary of a community they volunteered in. */
+export async function volunteerRecordVisibility(ctx: Ctx, userId: string, record: VolunteerRecord): Promise<Readable<never>> {
+  const secretaryOf = readerId(ctx) ? (await viewerRoles(ctx)).secretaryOf : new Set<string>();
+  const communityId = record.servedIn.find((c) => secretaryOf.has(c)) ?? null;
+  return readable(VOLUNTEER_RECORD_VISIBILITY, await rolesOn(ctx, { communityId, userId }));
 }

@@ -65,7 +65,7 @@ const PEOPLE: [string, string, string][] = [
   ['english@demo.cn', '周老师（少儿英语）', 'owner of 小橡树少儿英语 (MERCHANT)'],
   ['tea@demo.cn', '吴掌柜（茶馆）', 'owner of 闲云茶馆 (MERCHANT)'],
   ['volunteers@demo.cn', '郑大爷（居民志愿服务队）', 'owner of 江畔家园居民志愿服务队 (RESIDENT_GROUP)'],
-  ['resident@demo.cn', '居民小林', 'a resident of 江畔家园 (3号楼), with requests'],
+  ['resident@demo.cn', '居民小林', 'a resident of 江畔家园 (3号楼), with requests; volunteers alone as a reading partner (an approved wish)'],
   ['resident.zhou@demo.cn', '周阿姨（江畔家园5号楼）', 'a resident of 江畔家园, with requests'],
   ['resident.chen@demo.cn', '陈先生（江畔家园7号楼）', 'a resident of 江畔家园, with requests'],
 ];
