@@ -8,3 +8,6 @@ export const MAX_AVAILABILITY_DAYS = 92;
 
 /** `upcomingPublicBenefitSessions` answers at most this many sessions. */
 export const UPCOMING_SESSIONS_LIMIT = 50;
+
+/** A space contract's longest term, both days counted (a leap year); checkContract answers a whole term. */
+export const MAX_TERM_DAYS = 366;

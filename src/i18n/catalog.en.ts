@@ -330,6 +330,8 @@ export const en = {
   'demand.claimAloneWishesOnly': "needs partnerId: only residents' wishes (WISH) may be claimed alone",
   'demand.offerNeedsPartner': "needs partnerId: an offer is a partner's",
   'serviceLog.notOwnMatch': 'is not a match you took on alone in this community',
+  // --- s5-rooms (issue #16 item 1: finding rooms, checking a contract's term)
+  'room.freeWindowBothEnds': 'is required with {other}: a free window has both ends',
 } satisfies Record<string, string>;
 
 export type MessageId = keyof typeof en;

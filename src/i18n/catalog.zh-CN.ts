@@ -312,4 +312,6 @@ export const zhCN: Record<MessageId, string> = {
   'demand.claimAloneWishesOnly': '需要 partnerId：只有居民的微心愿（WISH）可以个人认领',
   'demand.offerNeedsPartner': '需要 partnerId：供给属于合作伙伴',
   'serviceLog.notOwnMatch': '不是您在本社区个人承接的对接',
+  // --- s5-rooms (issue #16 item 1: finding rooms, checking a contract's term)
+  'room.freeWindowBothEnds': '与 {other} 须同时填写：空闲时段需要起止两端',
 };
