@@ -140,7 +140,7 @@ export class RoomFilter {
   @Field(() => [String], { nullable: true, description: 'Every listed feature present.' })
   @IsOptional()
   @ArrayMaxSize(30)
-  @MaxLength(TITLE_MAX, { each: true })
+  @Length(1, 50, { each: true })
   features?: string[] | null;
 
   @Field(() => String, { nullable: true, description: "Text in the room's or its community's name." })
