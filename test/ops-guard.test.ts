@@ -7,9 +7,12 @@ import { getNamedType, Kind, parse, print, typeFromAST, type OperationDefinition
 import { createClient, type Client } from 'graphql-ws';
 import request from 'supertest';
 import WebSocket from 'ws';
+import { nowMs } from '../src/common/clock';
+import { ROOM_BOUNDS_MAX_AGE_MS } from '../src/communities/communities.service';
 import { ConfigError, loadConfig } from '../src/config';
 import { createSchema } from '../src/schema';
 import { count, errorCode, PASSWORD, startTestApp, type GqlResult, type TestApp } from './support/app';
+import { resetClock, setTestClock } from './support/clock';
 import { communityWithSecretary, createRoom, signUp, unique, type Account } from './support/fixtures';
 import { wsClient } from './support/live';
 import { EVERY_DAY, slot } from './support/spaces';
@@ -113,6 +116,27 @@ describe('the operation guard on a development server', () => {
       // Fewer slots again: the bound follows the data down too.
       await app.gqlOk(`mutation($id: ID!, $i: UpdateRoomInput!) { updateRoom(id: $id, input: $i) { id } }`, { id: busy, i: { weeklySlots: [slot('MONDAY', '08:00', '09:00')] } }, secretary.token);
       expect((await app.gql(query, window(92))).errors).toBeUndefined();
+    });
+
+    it("sees another process's change of the bound within ROOM_BOUNDS_MAX_AGE_MS, outside the request's statements", async () => {
+      const { communityId, secretary } = await communityWithSecretary(app);
+      const busy = await createRoom(app, secretary.token, communityId, [slot('MONDAY', '08:00', '09:00')]);
+      const query = availabilityAliases(10, 'start end available');
+      expect((await app.gql(query, window(92))).errors).toBeUndefined();
+      // As another process would: 28 slots written past this process's services.
+      const slots = EVERY_DAY.flatMap((d) => ['08', '10', '12', '16'].map((h) => slot(d, `${h}:00`, `${h}:30`)));
+      await app.db.query(`UPDATE room SET weekly_slots = $2 WHERE id = $1`, [busy, JSON.stringify(slots)]);
+      expect((await app.gql(query, window(92))).errors).toBeUndefined(); // still the bound read before
+      try {
+        setTestClock(new Date(nowMs() + ROOM_BOUNDS_MAX_AGE_MS).toISOString());
+        const refused = await app.gql(query, window(92));
+        expect(refused.errors![0].extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', cost: 1 + 10 * (1 + 15 * 28 * 3) });
+        expect(sql(refused)).toBe(0);
+      } finally {
+        // Through the API, which has this process read the bound again: the tests below expect 21.
+        await app.gqlOk(`mutation($id: ID!, $i: UpdateRoomInput!) { updateRoom(id: $id, input: $i) { id } }`, { id: busy, i: { weeklySlots: [slot('MONDAY', '08:00', '09:00')] } }, secretary.token);
+        resetClock();
+      }
     });
 
     it('refuses four concurrent requests of 300 aliased availabilities by cost, before any SQL, and /healthz still answers', async () => {
