@@ -16,7 +16,7 @@ import { DEFAULT_TIMEZONE, rememberZone } from './zones.service';
 import type { CreateCommunityInput, CreateRoomInput, UpdateRoomInput } from './communities.inputs';
 import { Room, type WeeklySlot } from './room.entity';
 
-import { MAX_AVAILABILITY_DAYS, type DataBounds } from '../common/row-bounds';
+import { MAX_AVAILABILITY_DAYS, WORST_BOUNDS, type DataBounds } from '../common/row-bounds';
 
 export { MAX_AVAILABILITY_DAYS };
 
@@ -172,14 +172,19 @@ const roomBoundsRead = new WeakMap<DataSource, { bounds: Promise<DataBounds>; re
 export function roomBounds(db: DataSource): Promise<DataBounds> {
   const read = roomBoundsRead.get(db);
   if (read && Math.abs(nowMs() - read.readAt) < ROOM_BOUNDS_MAX_AGE_MS) return read.bounds;
-  const bounds = requestScope.exit(async () => {
-    const [row] = await db.query(`SELECT coalesce(max(jsonb_array_length(weekly_slots)), 0)::int AS slots FROM room`);
-    return { roomSlots: row.slots as number };
-  });
-  roomBoundsRead.set(db, { bounds, readAt: nowMs() });
-  // A failed read is not remembered: the next operation reads again.
-  bounds.catch(() => roomBoundsRead.delete(db));
-  return bounds;
+  const entry = {
+    readAt: nowMs(),
+    bounds: requestScope
+      .exit(() => db.query(`SELECT coalesce(max(jsonb_array_length(weekly_slots)), 0)::int AS slots FROM room`))
+      .then(([row]): DataBounds => ({ roomSlots: row.slots }))
+      .catch((): DataBounds => {
+        // Not remembered: the next operation reads again; this one is costed for the worst.
+        if (roomBoundsRead.get(db) === entry) roomBoundsRead.delete(db);
+        return WORST_BOUNDS;
+      }),
+  };
+  roomBoundsRead.set(db, entry);
+  return entry.bounds;
 }
 
 /** A room of this process gained slots (or may have), committed: the next estimate reads the bounds again. */
