@@ -11,6 +11,7 @@ import proxyaddr from 'proxy-addr';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { authenticate, viewerFromHeader } from './auth/tokens';
+import { roomBounds } from './communities/communities.service';
 import type { Config } from './config';
 import type { Ctx } from './context';
 import { migrationsApplied } from './db/data-source';
@@ -97,7 +98,7 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
 
   const schema = await createSchema();
   // What every operation may do, over HTTP and WebSocket alike (one rate-limit budget per caller across both).
-  const guard = new OperationGuard(config);
+  const guard = new OperationGuard(config, () => roomBounds(db));
   // Subscriptions: graphql-ws on the same server and path; events from PostgreSQL LISTEN (or in-process on PGlite).
   const events = await startEventBus({ db, databaseUrl: config.databaseUrl, log });
   const ws = attachWebSocket({ server, schema, db, config, log, guard, clientAddress: (req) => proxyaddr(req, app.get('trust proxy fn')) });

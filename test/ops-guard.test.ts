@@ -7,9 +7,12 @@ import { getNamedType, Kind, parse, print, typeFromAST, type OperationDefinition
 import { createClient, type Client } from 'graphql-ws';
 import request from 'supertest';
 import WebSocket from 'ws';
+import { nowMs } from '../src/common/clock';
+import { ROOM_BOUNDS_MAX_AGE_MS } from '../src/communities/communities.service';
 import { ConfigError, loadConfig } from '../src/config';
 import { createSchema } from '../src/schema';
 import { count, errorCode, PASSWORD, startTestApp, type GqlResult, type TestApp } from './support/app';
+import { resetClock, setTestClock } from './support/clock';
 import { communityWithSecretary, createRoom, signUp, unique, type Account } from './support/fixtures';
 import { wsClient } from './support/live';
 import { EVERY_DAY, slot } from './support/spaces';
@@ -87,19 +90,53 @@ describe('the operation guard on a development server', () => {
   afterAll(() => app.close());
 
   describe('cost', () => {
-    it('costs Room.availability by its window (weeks x the most weekly slots a room may have), not as 10 rows', async () => {
-      // 92 days: (14 started weeks + 1) x 100 slots = 1,500 rows of 3 fields, plus the field and the room.
+    it('costs Room.availability by its window x the most weekly slots a room has (21 here), not as 10 rows', async () => {
+      // 92 days: (14 started weeks + 1) x 21 slots = 315 rows of 3 fields, plus the field and the room.
       const one = await app.gql(availabilityAliases(1, 'start end available'), window(92));
       expect(one.errors).toBeUndefined();
       expect(one.data.room.a0.length).toBeGreaterThan(270);
-      // Each aliased copy costs in full: two fit in 10,000, three do not.
-      expect((await app.gql(availabilityAliases(2, 'start end available'), window(92))).errors).toBeUndefined();
-      const three = await app.gql(availabilityAliases(3, 'start end available'), window(92));
-      expect(errorCode(three)).toBe('QUERY_TOO_COMPLEX');
-      expect(three.errors![0].extensions).toMatchObject({ cost: 1 + 3 * (1 + 1500 * 3), maxCost: 10_000 });
-      expect(sql(three)).toBe(0);
-      // A week is two started weeks' worth: 200 rows; three such copies are fine.
-      expect((await app.gql(availabilityAliases(3, 'start end available'), window(7))).errors).toBeUndefined();
+      // Each aliased copy costs in full: ten fit in 10,000, eleven do not.
+      expect((await app.gql(availabilityAliases(10, 'start end available'), window(92))).errors).toBeUndefined();
+      const eleven = await app.gql(availabilityAliases(11, 'start end available'), window(92));
+      expect(errorCode(eleven)).toBe('QUERY_TOO_COMPLEX');
+      expect(eleven.errors![0].extensions).toMatchObject({ cost: 1 + 11 * (1 + 315 * 3), maxCost: 10_000 });
+      expect(sql(eleven)).toBe(0);
+      // A week is two started weeks' worth: 42 rows; eleven such copies are fine.
+      expect((await app.gql(availabilityAliases(11, 'start end available'), window(7))).errors).toBeUndefined();
+    });
+
+    it('reads the bound again at once when a room of this process gains slots', async () => {
+      const { communityId, secretary } = await communityWithSecretary(app);
+      const query = availabilityAliases(10, 'start end available');
+      expect((await app.gql(query, window(92))).errors).toBeUndefined();
+      const busy = await createRoom(app, secretary.token, communityId, EVERY_DAY.flatMap((d) => [slot(d, '08:00', '09:00'), slot(d, '10:00', '11:00'), slot(d, '12:00', '13:00'), slot(d, '16:00', '17:00')]));
+      const refused = await app.gql(query, window(92));
+      expect(refused.errors![0].extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', cost: 1 + 10 * (1 + 15 * 28 * 3) });
+      expect(sql(refused)).toBe(0);
+      // Fewer slots again: the bound follows the data down too.
+      await app.gqlOk(`mutation($id: ID!, $i: UpdateRoomInput!) { updateRoom(id: $id, input: $i) { id } }`, { id: busy, i: { weeklySlots: [slot('MONDAY', '08:00', '09:00')] } }, secretary.token);
+      expect((await app.gql(query, window(92))).errors).toBeUndefined();
+    });
+
+    it("sees another process's change of the bound within ROOM_BOUNDS_MAX_AGE_MS, outside the request's statements", async () => {
+      const { communityId, secretary } = await communityWithSecretary(app);
+      const busy = await createRoom(app, secretary.token, communityId, [slot('MONDAY', '08:00', '09:00')]);
+      const query = availabilityAliases(10, 'start end available');
+      expect((await app.gql(query, window(92))).errors).toBeUndefined();
+      // As another process would: 28 slots written past this process's services.
+      const slots = EVERY_DAY.flatMap((d) => ['08', '10', '12', '16'].map((h) => slot(d, `${h}:00`, `${h}:30`)));
+      await app.db.query(`UPDATE room SET weekly_slots = $2 WHERE id = $1`, [busy, JSON.stringify(slots)]);
+      expect((await app.gql(query, window(92))).errors).toBeUndefined(); // still the bound read before
+      try {
+        setTestClock(new Date(nowMs() + ROOM_BOUNDS_MAX_AGE_MS).toISOString());
+        const refused = await app.gql(query, window(92));
+        expect(refused.errors![0].extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', cost: 1 + 10 * (1 + 15 * 28 * 3) });
+        expect(sql(refused)).toBe(0);
+      } finally {
+        // Through the API, which has this process read the bound again: the tests below expect 21.
+        await app.gqlOk(`mutation($id: ID!, $i: UpdateRoomInput!) { updateRoom(id: $id, input: $i) { id } }`, { id: busy, i: { weeklySlots: [slot('MONDAY', '08:00', '09:00')] } }, secretary.token);
+        resetClock();
+      }
     });
 
     it('refuses four concurrent requests of 300 aliased availabilities by cost, before any SQL, and /healthz still answers', async () => {
@@ -111,7 +148,7 @@ describe('the operation guard on a development server', () => {
       for (const res of answers as GqlResult[]) {
         expect(res.status).toBe(400);
         expect(errorCode(res)).toBe('QUERY_TOO_COMPLEX');
-        expect(res.errors![0].extensions).toMatchObject({ cost: 1 + 300 * (1 + 1500), maxCost: 10_000 });
+        expect(res.errors![0].extensions).toMatchObject({ cost: 1 + 300 * (1 + 315), maxCost: 10_000 });
         expect(sql(res)).toBe(0);
       }
       expect((health as request.Response).status).toBe(200);
@@ -119,7 +156,7 @@ describe('the operation guard on a development server', () => {
     });
 
     it('remembers the cost per window: the same text with a longer window is costed again', async () => {
-      const query = availabilityAliases(7, 'start');
+      const query = availabilityAliases(11, 'start end available');
       expect((await app.gql(query, window(7))).errors).toBeUndefined();
       expect(errorCode(await app.gql(query, window(92)))).toBe('QUERY_TOO_COMPLEX');
       expect((await app.gql(query, window(7))).errors).toBeUndefined();
@@ -209,7 +246,7 @@ describe('the operation guard on a development server', () => {
     it('refuses by cost, expensive fields, aliases and tokens as over HTTP', async () => {
       const ws = track(wsClient(app.server));
       const costly = await overWs(ws, availabilityAliases(300), window(92));
-      expect(costly.errors![0].extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', cost: 1 + 300 * 1501, maxCost: 10_000 });
+      expect(costly.errors![0].extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', cost: 1 + 300 * 316, maxCost: 10_000 });
       const twice = await overWs(ws, `mutation($i: LogInInput!) { a: logIn(input: $i) { token } b: logIn(input: $i) { token } }`, {
         i: { email: 'nobody@example.com', password: 'wrong-password-1' },
       });
@@ -224,10 +261,10 @@ describe('the operation guard on a development server', () => {
       expect(fine.errors).toBeUndefined();
       expect(fine.data.room.a0.length).toBe(21);
       // A text parsed once is still costed per window.
-      const seven = availabilityAliases(7);
-      expect((await overWs(ws, seven, window(7))).errors).toBeUndefined();
-      expect(wsCode(await overWs(ws, seven, window(92)))).toBe('QUERY_TOO_COMPLEX');
-      expect((await overWs(ws, seven, window(7))).data.room.a6.length).toBe(21);
+      const eleven = availabilityAliases(11, 'start end available');
+      expect((await overWs(ws, eleven, window(7))).errors).toBeUndefined();
+      expect(wsCode(await overWs(ws, eleven, window(92)))).toBe('QUERY_TOO_COMPLEX');
+      expect((await overWs(ws, eleven, window(7))).data.room.a10.length).toBe(21);
     });
 
     it('closes the socket with 1009 on a message larger than BODY_LIMIT, without running it', async () => {

@@ -118,13 +118,16 @@ const encodeCursor = (values: (string | number)[]) => Buffer.from(JSON.stringify
  * Keyset pagination: rows strictly after the cursor in the order of `keys`, whose last key must be
  * unique (the id). Cost does not depend on how deep the page is, and inserts never shift a page.
  * `qb` selects from one table; with a `prefetch`, the relations the query selects below the nodes
- * come in the same statement (see prefetch.ts).
+ * come in the same statement (see prefetch.ts). With `countWithPage` (when the client selects
+ * totalCount), the count of every matching row comes in the page's statement too; only a page
+ * past the end, which has no row to carry it, counts in a statement of its own.
  */
 export async function paginate<E extends ObjectLiteral>(
   qb: SelectQueryBuilder<E>,
   keys: SortKey<E>[],
   { first: requested, after }: PageArgs,
   prefetch: Prefetch | null = null,
+  { countWithPage = false }: { countWithPage?: boolean } = {},
 ): Promise<Page<E>> {
   const first = requested ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
@@ -132,6 +135,7 @@ export async function paginate<E extends ObjectLiteral>(
   }
   const counter = qb.clone();
   let count: Promise<number> | undefined;
+  if (countWithPage) qb.select(`(SELECT count(*)::int FROM (${counter.clone().select('1').getQuery()}) AS matching)`, 'counted');
   if (after) {
     const values = decodeCursor(after, keys);
     const params: Record<string, string | number> = {};
@@ -139,7 +143,8 @@ export async function paginate<E extends ObjectLiteral>(
     qb.andWhere(keysetCondition(keys), params);
   }
   keys.forEach((k, i) => (i === 0 ? qb.orderBy(k.sql, k.dir) : qb.addOrderBy(k.sql, k.dir)));
-  const rows = first === 0 ? [] : await pageRows(qb, first + 1, prefetch);
+  const rows = first === 0 ? [] : await pageRows(qb, first + 1, prefetch, countWithPage);
+  if (countWithPage && rows.length) count = Promise.resolve(counted.get(rows[0])!);
   const hasNextPage = rows.length > first;
   // Cursors are encoded when asked for: most reads of a page never select them.
   const edges = rows.slice(0, first).map((node) => ({
@@ -162,27 +167,32 @@ export async function paginate<E extends ObjectLiteral>(
   };
 }
 
+/** The count of all matching rows that came with a page's rows (countWithPage). */
+const counted = new WeakMap<object, number>();
+
 /**
  * The page's rows from one plain statement, each row one JSON array of its column values followed
  * by its prefetched relations: one JSON.parse a row instead of a text conversion per column, and
  * no TypeORM entity building (which costs more CPU than the query on these hot paths).
  */
-async function pageRows<E extends ObjectLiteral>(qb: SelectQueryBuilder<E>, limit: number, prefetch: Prefetch | null): Promise<E[]> {
+async function pageRows<E extends ObjectLiteral>(qb: SelectQueryBuilder<E>, limit: number, prefetch: Prefetch | null, withCount = false): Promise<E[]> {
   const { name, metadata } = qb.expressionMap.mainAlias!;
-  // TypeORM writes FROM, WHERE, ORDER BY and LIMIT with the parameters; the select list is ours
-  // (the prefetch subqueries are long, and TypeORM would scan them for property names).
-  const [rest, parameters] = pageQuery(qb.select('1').take(undefined).limit(limit));
-  if (!rest.startsWith('SELECT 1 FROM ')) throw new Error(`unexpected page query: ${rest}`);
+  // TypeORM writes FROM, WHERE, ORDER BY and LIMIT with the parameters (and the count's subquery,
+  // selected before this); the rest of the select list is ours (the prefetch subqueries are long,
+  // and TypeORM would scan them for property names).
+  const [rest, parameters] = pageQuery((withCount ? qb : qb.select('1')).take(undefined).limit(limit));
+  if (!withCount && !rest.startsWith('SELECT 1 FROM ')) throw new Error(`unexpected page query: ${rest}`);
   const plan = hydrationPlan(metadata);
   const values = [...plan.map((c) => `"${name}"."${c.name}"`), ...(prefetch?.values(`"${name}"`) ?? [])];
   // The prefetch's own parameters ($p0, $p1...) follow the page query's.
   const extra = prefetch?.parameters ?? [];
   const select = extra.length ? values.join(', ').replace(/\$p(\d+)\b/g, (_, i) => `$${parameters.length + 1 + Number(i)}`) : values.join(', ');
-  const sql = `SELECT json_build_array(${select}) AS "row"${rest.slice('SELECT 1'.length)}`;
+  const sql = `SELECT json_build_array(${select}) AS "row"${withCount ? `, ${rest.slice('SELECT '.length)}` : rest.slice('SELECT 1'.length)}`;
   const raw = await queryPrepared(qb.connection, sql, extra.length ? [...parameters, ...extra] : parameters);
-  return raw.map(({ row }) => {
+  return raw.map(({ row, counted: total }) => {
     const entity = hydrateValues<E>(qb.connection, metadata, plan, row as unknown[]);
     prefetch?.attach(entity, row as unknown[], plan.length);
+    if (withCount) counted.set(entity, total as number);
     return entity;
   });
 }

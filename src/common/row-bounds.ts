@@ -8,3 +8,21 @@ export const MAX_AVAILABILITY_DAYS = 92;
 
 /** `upcomingPublicBenefitSessions` answers at most this many sessions. */
 export const UPCOMING_SESSIONS_LIMIT = 50;
+
+/** A space contract's longest term, both days counted (a leap year); checkContract answers a whole term. */
+export const MAX_TERM_DAYS = 366;
+
+/** A room has at most this many weekly slots (CreateRoomInput/UpdateRoomInput.weeklySlots' @ArrayMaxSize). */
+export const MAX_WEEKLY_SLOTS = 100;
+
+/**
+ * Bounds read from the data for the query cost estimate (src/ops/limits.ts), so that a query is
+ * costed for what it may really return rather than for what the inputs would allow.
+ */
+export interface DataBounds {
+  /** The most weekly slots any room has now. */
+  roomSlots: number;
+}
+
+/** Before anything is read: the most the inputs allow. */
+export const WORST_BOUNDS: DataBounds = { roomSlots: MAX_WEEKLY_SLOTS };

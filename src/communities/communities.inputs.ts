@@ -1,6 +1,7 @@
 import { ArrayMaxSize, IsInt, IsOptional, IsString, Length, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { Type } from 'class-transformer';
 import { Field, ID, InputType, Int } from 'type-graphql';
+import { MAX_WEEKLY_SLOTS } from '../common/row-bounds';
 import { LocalTimeScalar } from '../common/scalars';
 import { TITLE_MAX } from '../common/validation';
 import { Weekday } from './room.entity';
@@ -57,7 +58,7 @@ export class CreateRoomInput {
   features?: string[] | null;
 
   @Field(() => [WeeklySlotInput])
-  @ArrayMaxSize(100)
+  @ArrayMaxSize(MAX_WEEKLY_SLOTS)
   @ValidateNested({ each: true })
   @Type(() => WeeklySlotInput)
   weeklySlots: WeeklySlotInput[];
@@ -86,7 +87,7 @@ export class UpdateRoomInput {
 
   @Field(() => [WeeklySlotInput], { nullable: true })
   @IsOptional()
-  @ArrayMaxSize(100)
+  @ArrayMaxSize(MAX_WEEKLY_SLOTS)
   @ValidateNested({ each: true })
   @Type(() => WeeklySlotInput)
   weeklySlots?: WeeklySlotInput[] | null;

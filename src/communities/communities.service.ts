@@ -1,6 +1,8 @@
 import { findOr404 } from '../common/find';
+import { nowMs } from '../common/clock';
 import type { Ctx } from '../context';
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { requestScope } from '../db/query-counter';
 import { BadUserInputError, ConflictError, fieldError, NotFoundError, PgErrorCode, pgErrorCode } from '../errors';
 import { msg } from '../i18n/messages';
 import { byId } from '../common/loaders';
@@ -14,7 +16,7 @@ import { DEFAULT_TIMEZONE, rememberZone } from './zones.service';
 import type { CreateCommunityInput, CreateRoomInput, UpdateRoomInput } from './communities.inputs';
 import { Room, type WeeklySlot } from './room.entity';
 
-import { MAX_AVAILABILITY_DAYS } from '../common/row-bounds';
+import { MAX_AVAILABILITY_DAYS, WORST_BOUNDS, type DataBounds } from '../common/row-bounds';
 
 export { MAX_AVAILABILITY_DAYS };
 
@@ -71,7 +73,7 @@ async function saveRoom(ctx: Ctx, room: Room, check?: (tx: EntityManager) => Pro
 
 export async function createRoom(ctx: Ctx, input: CreateRoomInput): Promise<Room> {
   const weeklySlots = checkSlots(input.weeklySlots, 'input.weeklySlots');
-  return saveRoom(
+  const room = await saveRoom(
     ctx,
     ctx.db.getRepository(Room).create({
       communityId: input.communityId,
@@ -81,6 +83,8 @@ export async function createRoom(ctx: Ctx, input: CreateRoomInput): Promise<Room
       weeklySlots,
     }),
   );
+  forgetRoomBounds(ctx.db);
+  return room;
 }
 
 export async function updateRoom(ctx: Ctx, room: Room, input: UpdateRoomInput): Promise<Room> {
@@ -94,10 +98,13 @@ export async function updateRoom(ctx: Ctx, room: Room, input: UpdateRoomInput): 
   const zone = (await findCommunity(ctx, room.communityId)).timezone;
   // The domains holding something on the room's slots refuse a change that would orphan it (spaces:
   // confirmed future bookings). The room row lock holds off bookSlot, which share-locks it, until this commits.
-  return saveRoom(ctx, changed, async (tx) => {
+  const saved = await saveRoom(ctx, changed, async (tx) => {
     await tx.query(`SELECT 1 FROM room WHERE id = $1 FOR UPDATE`, [room.id]);
     for (const check of roomSlotsChecks) await check(tx, room, changed.weeklySlots, zone);
   });
+  // After the commit: a read before it would remember the old bound.
+  forgetRoomBounds(ctx.db);
+  return saved;
 }
 
 /**
@@ -145,4 +152,42 @@ export async function roomAvailability(ctx: Ctx, room: Room, from: Date, to: Dat
     available: !busy.some((b) => b.start < end && start < b.end),
     communityId: room.communityId,
   }));
+}
+
+/**
+ * How long the query cost estimate (src/ops/operation-guard.ts) trusts the room bounds it read.
+ * That is the staleness bound across processes: a room given more slots by another process is
+ * costed with the old bound for at most this long; by this process, never (forgetRoomBounds).
+ */
+export const ROOM_BOUNDS_MAX_AGE_MS = 10_000;
+
+/** Per database (one per process, or per app in tests): the bounds read, or being read. */
+const roomBoundsRead = new WeakMap<DataSource, { bounds: Promise<DataBounds>; readAt: number }>();
+
+/**
+ * The most weekly slots any room has: what Room.availability and weeklySlots may really answer,
+ * for the cost estimate. Read at most once per ROOM_BOUNDS_MAX_AGE_MS, outside the request's
+ * statement count (x-sql-statements): it is the guard's, not the request's own work.
+ */
+export function roomBounds(db: DataSource): Promise<DataBounds> {
+  const read = roomBoundsRead.get(db);
+  if (read && Math.abs(nowMs() - read.readAt) < ROOM_BOUNDS_MAX_AGE_MS) return read.bounds;
+  const entry = {
+    readAt: nowMs(),
+    bounds: requestScope
+      .exit(() => db.query(`SELECT coalesce(max(jsonb_array_length(weekly_slots)), 0)::int AS slots FROM room`))
+      .then(([row]): DataBounds => ({ roomSlots: row.slots }))
+      .catch((): DataBounds => {
+        // Not remembered: the next operation reads again; this one is costed for the worst.
+        if (roomBoundsRead.get(db) === entry) roomBoundsRead.delete(db);
+        return WORST_BOUNDS;
+      }),
+  };
+  roomBoundsRead.set(db, entry);
+  return entry.bounds;
+}
+
+/** A room of this process gained slots (or may have), committed: the next estimate reads the bounds again. */
+function forgetRoomBounds(db: DataSource): void {
+  roomBoundsRead.delete(db);
 }

@@ -332,6 +332,8 @@ export const en = {
   'serviceLog.notOwnMatch': 'is not a match you took on alone in this community',
   // --- s5-loop: residents in the loop (issue #14 items 2 and 4)
   'request.reportDoneWho': "Only whoever took the work on (the volunteer or a member of the partner whose match was approved) or the community's secretary reports it done",
+  // --- s5-rooms (issue #16 item 1: finding rooms, checking a contract's term)
+  'room.freeWindowBothEnds': 'is required with {other}: a free window has both ends',
 } satisfies Record<string, string>;
 
 export type MessageId = keyof typeof en;

@@ -314,4 +314,6 @@ export const zhCN: Record<MessageId, string> = {
   'serviceLog.notOwnMatch': '不是您在本社区个人承接的对接',
   // --- s5-loop: residents in the loop (issue #14 items 2 and 4)
   'request.reportDoneWho': '只有承接这项工作的人（认领获批的志愿者或合作伙伴成员）或社区书记可以报告完成',
+  // --- s5-rooms (issue #16 item 1: finding rooms, checking a contract's term)
+  'room.freeWindowBothEnds': '与 {other} 须同时填写：空闲时段需要起止两端',
 };

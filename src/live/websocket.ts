@@ -106,7 +106,7 @@ export function attachWebSocket({ server, schema, db, config, log, guard, client
           loaders: new Map(),
         };
       },
-      onSubscribe: (ctx, _id, payload) => {
+      onSubscribe: async (ctx, _id, payload) => {
         // graphql-ws has already registered this operation, so it is counted here.
         const running = Object.keys(ctx.subscriptions).length;
         if (running > MAX_OPERATIONS_PER_CONNECTION) {
@@ -136,7 +136,7 @@ export function attachWebSocket({ server, schema, db, config, log, guard, client
         }
         const operation = getOperationAST(document, payload.operationName);
         if (!operation) return [new GraphQLError('Unable to identify operation', { extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } })];
-        const refusal = guard.check(schema, document, operation, payload.variables);
+        const refusal = await guard.check(schema, document, operation, payload.variables);
         if (refusal) return [refusal];
         // Context and root value are filled in by graphql-ws as for any operation.
         return { schema, document, operationName: payload.operationName, variableValues: payload.variables };

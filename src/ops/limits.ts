@@ -15,7 +15,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
-import { MAX_AVAILABILITY_DAYS, UPCOMING_SESSIONS_LIMIT } from '../common/row-bounds';
+import { MAX_AVAILABILITY_DAYS, MAX_TERM_DAYS, UPCOMING_SESSIONS_LIMIT, type DataBounds } from '../common/row-bounds';
 
 /**
  * Variable coercion stops after this many errors, as graphql-js's own execute does: a list of a
@@ -26,31 +26,34 @@ export const MAX_VARIABLE_ERRORS = 50;
 /** Assumed length of a list field that has no `first` argument and no known bound below. */
 export const DEFAULT_LIST_SIZE = 10;
 
-/** A room has at most this many weekly slots (CreateRoomInput/UpdateRoomInput.weeklySlots' @ArrayMaxSize). */
-export const MAX_WEEKLY_SLOTS = 100;
-
 /**
- * The most occurrences `MAX_WEEKLY_SLOTS` weekly slots can have in from..to, read from the arguments
- * alone (the room's real slots are not known before execution): each weekly slot occurs at most
- * once per started week, plus one where a daylight-saving change shortens a week by an hour. The
- * window is capped at MAX_AVAILABILITY_DAYS like the resolver's; an empty or unreadable window
- * costs like the longest one (the resolver refuses a bad one anyway).
+ * The most occurrences a room's weekly slots can have in from..to, read from the arguments and the
+ * data (the room itself is not known before execution): each of the most weekly slots any room has
+ * (`bounds.roomSlots`) occurs at most once per started week, plus one where a daylight-saving
+ * change shortens a week by an hour. The window is capped at `maxDays` like the resolver's; an
+ * empty or unreadable window costs like the longest one (the resolver refuses a bad one anyway).
  */
-export function occurrenceBound(from: unknown, to: unknown, extraDays = 0): number {
+export function occurrenceBound(from: unknown, to: unknown, bounds: DataBounds, { extraDays = 0, maxDays = MAX_AVAILABILITY_DAYS } = {}): number {
   const span = from instanceof Date && to instanceof Date ? (to.getTime() - from.getTime()) / 86_400_000 : NaN;
-  const days = Number.isFinite(span) && span > 0 ? Math.min(span, MAX_AVAILABILITY_DAYS) : MAX_AVAILABILITY_DAYS;
-  return (Math.ceil((days + extraDays) / 7) + 1) * MAX_WEEKLY_SLOTS;
+  const days = Number.isFinite(span) && span > 0 ? Math.min(span, maxDays) : maxDays;
+  return (Math.ceil((days + extraDays) / 7) + 1) * bounds.roomSlots;
 }
 
 /**
  * Rows of list fields whose resolvers bound them differently from DEFAULT_LIST_SIZE, by
- * `Type.field`: these are the real upper bounds, so a query is costed for the worst it may return.
+ * `Type.field`: real upper bounds, from the arguments and the data, so a query is costed for the
+ * worst it may return now.
  */
-export const ROW_BOUNDS: Record<string, (args: Record<string, unknown>) => number> = {
+export const ROW_BOUNDS: Record<string, (args: Record<string, unknown>, bounds: DataBounds) => number> = {
+  'Room.weeklySlots': (_, bounds) => bounds.roomSlots,
+  // A contract's slots are some of its room's.
+  'SpaceContract.weeklySlots': (_, bounds) => bounds.roomSlots,
   // Every occurrence of the room's weekly slots in the window (at most 92 days).
-  'Room.availability': ({ from, to }) => occurrenceBound(from, to),
+  'Room.availability': ({ from, to }, bounds) => occurrenceBound(from, to, bounds),
   // CONFIRMED bookings overlapping the window: one per occurrence, plus those that started the day before.
-  'Room.bookings': ({ from, to }) => occurrenceBound(from, to, 1),
+  'Room.bookings': ({ from, to }, bounds) => occurrenceBound(from, to, bounds, { extraDays: 1 }),
+  // The taken occurrences of a whole term (at most MAX_TERM_DAYS).
+  'ContractCheck.conflicts': (_, bounds) => occurrenceBound(null, null, bounds, { maxDays: MAX_TERM_DAYS }),
   'PublicBoard.upcomingPublicBenefitSessions': () => UPCOMING_SESSIONS_LIMIT,
 };
 
@@ -62,7 +65,7 @@ export const ROW_BOUNDS: Record<string, (args: Record<string, unknown>) => numbe
  * per response name), so each costs in full. Introspection is free here: it is switched on or off
  * as a whole.
  */
-export const costEstimator: ComplexityEstimator = ({ type, field, args, childComplexity }) => {
+export const costEstimator = (bounds: DataBounds): ComplexityEstimator => ({ type, field, args, childComplexity }) => {
   if (field.name.startsWith('__')) return 0;
   const firstArg = field.args.find((a) => a.name === 'first');
   const bound = ROW_BOUNDS[`${type.name}.${field.name}`];
@@ -71,7 +74,7 @@ export const costEstimator: ComplexityEstimator = ({ type, field, args, childCom
     const first = typeof args.first === 'number' ? args.first : firstArg.defaultValue;
     rows = typeof first === 'number' ? Math.max(0, first) : DEFAULT_LIST_SIZE;
   } else if (bound) {
-    rows = bound(args);
+    rows = bound(args, bounds);
   } else if (isListType(getNullableType(field.type)) && !type.name.endsWith('Connection')) {
     rows = DEFAULT_LIST_SIZE;
   }
@@ -105,12 +108,13 @@ export function operationDepth(document: DocumentNode, operation: OperationDefin
   return depthOf(operation.selectionSet);
 }
 
-/** The estimated cost of the operation with these variables; undefined when the variables are invalid (execution reports that). */
+/** The estimated cost of the operation with these variables and data bounds; undefined when the variables are invalid (execution reports that). */
 export function operationCost(
   schema: GraphQLSchema,
   document: DocumentNode,
   operation: OperationDefinitionNode,
   variables: Record<string, unknown> | undefined,
+  bounds: DataBounds,
 ): number | undefined {
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {}, { maxErrors: MAX_VARIABLE_ERRORS });
   if (coerced.errors) return undefined;
@@ -119,7 +123,7 @@ export function operationCost(
     query: document,
     variables: variables ?? {},
     operationName: operation.name?.value,
-    estimators: [costEstimator],
+    estimators: [costEstimator(bounds)],
   });
 }
 

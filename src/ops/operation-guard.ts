@@ -18,6 +18,7 @@ import {
 import type { Config } from '../config';
 import { fieldError, QueryTooComplexError, RateLimitedError } from '../errors';
 import { msg } from '../i18n/messages';
+import { WORST_BOUNDS, type DataBounds } from '../common/row-bounds';
 import { costVariables, operationCost, operationDepth } from './limits';
 import { FixedWindowLimiter } from './rate-limit';
 
@@ -30,7 +31,8 @@ import { FixedWindowLimiter } from './rate-limit';
  *   2. parseOptions: graphql-js stops parsing past GRAPHQL_MAX_TOKENS tokens;
  *   3. check(...), after graphql's own validation and before anything executes: introspection
  *      (GRAPHQL_INTROSPECTION), depth, cost, expensive fields, aliases, directives. The first limit
- *      broken is the one reported.
+ *      broken is the one reported. The cost is estimated with bounds read from the data (the most
+ *      weekly slots a room has: `bounds`, given by the app), not with what inputs would allow.
  * Message size is the transport's: BODY_LIMIT for HTTP bodies and for WebSocket messages alike.
  */
 
@@ -57,7 +59,7 @@ interface Facts {
   /** Expensive fields, aliases, directives: reported after the cost. */
   late: GraphQLError | null;
   costVariables: string[];
-  /** Cost by the values of costVariables seen so far (a few per operation). */
+  /** Cost by the data bounds and the values of costVariables seen so far (a few per operation). */
   costs: Map<string, number>;
 }
 
@@ -71,7 +73,11 @@ export class OperationGuard {
    */
   private readonly known = new WeakMap<OperationDefinitionNode, Facts>();
 
-  constructor(private readonly config: GuardConfig) {
+  constructor(
+    private readonly config: GuardConfig,
+    /** Bounds from the data for the cost estimate (cached by their provider); the inputs' worst without. */
+    private readonly bounds: () => Promise<DataBounds> = async () => WORST_BOUNDS,
+  ) {
     this.limiter = new FixedWindowLimiter(config.rateLimit.windowMs);
   }
 
@@ -96,12 +102,12 @@ export class OperationGuard {
    * Why this operation may not run, or null. Call after graphql's validation of the document and
    * before execution; `variables` are the raw ones of the request (the cost depends on some).
    */
-  check(
+  async check(
     schema: GraphQLSchema,
     document: DocumentNode,
     operation: OperationDefinitionNode,
     variables: Readonly<Record<string, unknown>> | null | undefined,
-  ): GraphQLError | null {
+  ): Promise<GraphQLError | null> {
     let facts = this.known.get(operation);
     if (!facts) {
       facts = this.facts(schema, document, operation);
@@ -109,11 +115,12 @@ export class OperationGuard {
     }
     if (facts.early) return facts.early;
     const { maxCost } = this.config.limits;
-    const key = JSON.stringify(facts.costVariables.map((name) => variables?.[name] ?? null));
+    const bounds = await this.bounds();
+    const key = JSON.stringify([bounds, ...facts.costVariables.map((name) => variables?.[name] ?? null)]);
     let cost = facts.costs.get(key);
     if (cost === undefined) {
       try {
-        cost = operationCost(schema, document, operation, { ...variables });
+        cost = operationCost(schema, document, operation, { ...variables }, bounds);
       } catch (error) {
         // The estimator visits at most maxQueryNodes selections; past that the query is refused outright.
         return new QueryTooComplexError(msg('ops.queryTooLarge', { reason: (error as Error).message }), { maxCost });
@@ -133,7 +140,7 @@ export class OperationGuard {
       requestDidStart: async () => ({
         didResolveOperation: async ({ document, operation, request, schema, response }) => {
           if (!operation) return;
-          const refusal = this.check(schema, document, operation, request.variables);
+          const refusal = await this.check(schema, document, operation, request.variables);
           if (refusal) {
             response.http.status = 400;
             throw refusal;

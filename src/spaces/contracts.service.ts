@@ -19,14 +19,13 @@ import { cancelBookingsFrom, insertContractBookings, lockRoomSlots } from './boo
 import { contractLifecycle } from './contract.lifecycle';
 import { isoRange, startOfLocalDay, takenOccurrences, type Range } from './occurrences';
 import { PARTNERSHIP_ENDED } from '../partners/partnership.lifecycle';
-import { ContractStatus, effectiveStatus, effectiveStatusSql, expiredSql, EXPIRY, isExpired, SpaceContract } from './space-contract.entity';
+import { ContractCheck, ContractStatus, effectiveStatus, effectiveStatusSql, expiredSql, EXPIRY, isExpired, SpaceContract } from './space-contract.entity';
 import type { ContractFilter, ProposeContractInput } from './spaces.inputs';
 import { contractVisibility, visibleContractsWhere } from './spaces.visibility';
+import { MAX_TERM_DAYS } from '../common/row-bounds';
 
 export { PARTNERSHIP_ENDED };
 
-/** Longest term, both days counted (a leap year). */
-export const MAX_TERM_DAYS = 366;
 /** Attempts at an approval that lost a race to a concurrent booking before answering CONFLICT. */
 const APPROVAL_ATTEMPTS = 3;
 
@@ -79,13 +78,19 @@ function checkProposal(input: ProposeContractInput, room: Room, zone: string): v
   }
 }
 
-export async function proposeContract(ctx: Ctx, room: Room, input: ProposeContractInput, by: string): Promise<SpaceContract> {
-  const community = await findCommunity(ctx, room.communityId);
-  checkProposal(input, room, community.timezone);
+/** The proposal's title and commitment, trimmed; neither may be blank. */
+function proposalTexts(input: ProposeContractInput): { title: string; commitment: string } {
   const title = input.title.trim();
   const commitment = input.publicBenefitCommitment.trim();
   if (!title) throw BadUserInputError.field('input.title', msg('field.mustNotBeEmpty'));
   if (!commitment) throw BadUserInputError.field('input.publicBenefitCommitment', msg('field.mustNotBeEmpty'));
+  return { title, commitment };
+}
+
+export async function proposeContract(ctx: Ctx, room: Room, input: ProposeContractInput, by: string): Promise<SpaceContract> {
+  const community = await findCommunity(ctx, room.communityId);
+  checkProposal(input, room, community.timezone);
+  const { title, commitment } = proposalTexts(input);
   return inTransaction(ctx.db, async (tx) => {
     await assertActivePartnership(tx, input.partnerId, room.communityId);
     const contract = await tx.save(
@@ -111,8 +116,27 @@ export async function proposeContract(ctx: Ctx, room: Room, input: ProposeContra
   });
 }
 
+/**
+ * proposeContract's dry run (Query.checkContract): the same checks and refusals, then the term's
+ * occurrences still ahead and those taken by someone else, as approval would find them now. Reads
+ * only, over the whole term (up to MAX_TERM_DAYS, where Room.availability stops at 92 days).
+ */
+export async function checkContract(ctx: Ctx, room: Room, input: ProposeContractInput): Promise<ContractCheck> {
+  const zone = (await findCommunity(ctx, room.communityId)).timezone;
+  checkProposal(input, room, zone);
+  proposalTexts(input);
+  await inTransaction(ctx.db, (tx) => assertActivePartnership(tx, input.partnerId, room.communityId));
+  const occurrences = futureOccurrences(input, zone);
+  const taken = (await takenOccurrences(ctx.db, [{ key: 'term', communityId: room.communityId, roomId: room.id, contractId: null, occurrences }])).get('term')!;
+  return {
+    occurrences: occurrences.length,
+    free: occurrences.length - taken.length,
+    conflicts: taken.map((t) => ({ ...t, available: false, communityId: room.communityId })),
+  };
+}
+
 /** The term's occurrences still ahead of `now`, in the community's zone. */
-function futureOccurrences(contract: SpaceContract, zone: string, now = clockNow()): Range[] {
+function futureOccurrences(contract: Pick<SpaceContract, 'weeklySlots' | 'startsOn' | 'endsOn'>, zone: string, now = clockNow()): Range[] {
   return occurrencesOnDates(contract.weeklySlots, zone, contract.startsOn, contract.endsOn)
     .filter((o) => o.start > now)
     .map(({ start, end }) => ({ start, end }));

@@ -12,7 +12,7 @@ export interface TakenQuery {
   key: string;
   communityId: string;
   roomId: string;
-  /** Bookings of this contract do not count as taken (they are its own). */
+  /** Bookings of this contract do not count as taken (they are its own); null for a term not proposed yet (checkContract). */
   contractId: string | null;
   occurrences: Range[];
 }
@@ -42,7 +42,7 @@ export async function takenOccurrences(db: DataSource | EntityManager, queries: 
         SELECT 1 FROM booking b
          WHERE b.community_id = q.community_id AND b.room_id = q.room_id AND b.status = 'CONFIRMED'
            AND tstzrange(b.start_at, b.end_at) && tstzrange(o.s, o.e)
-           AND b.contract_id IS DISTINCT FROM q.contract_id)
+           AND (q.contract_id IS NULL OR b.contract_id IS DISTINCT FROM q.contract_id))
       ORDER BY o.k, o.s`,
     [index, starts, ends, queries.map((q) => q.communityId), queries.map((q) => q.roomId), queries.map((q) => q.contractId)],
   );

@@ -2,7 +2,7 @@ import { now as clockNow } from '../common/clock';
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { LocalDateScalar, localDateColumn as localDate } from '../common/scalars';
-import { WeeklySlot } from '../communities/room.entity';
+import { SlotOccurrence, WeeklySlot } from '../communities/room.entity';
 import { expiredSql, inForceSql, TERM_EXPIRY } from '../common/term-expiry';
 
 export enum ContractStatus {
@@ -100,4 +100,19 @@ export const effectiveStatusSql = (alias: string, asOf = ':asOf') => `(CASE WHEN
 /** The status as of `now`: an ACTIVE contract whose term has ended is EXPIRED even before the sweep records it. */
 export function effectiveStatus(contract: SpaceContract, now = clockNow()): ContractStatus {
   return isExpired(contract, now) ? EXPIRY.to : contract.status;
+}
+
+@ObjectType({
+  description:
+    "checkContract's answer: a proposed term against the room's calendar as it is now, over the whole term (past availability's 92 days).",
+})
+export class ContractCheck {
+  @Field(() => Int, { description: "Occurrences of the proposed slots in the term still ahead: the bookings an approval would make." })
+  occurrences: number;
+
+  @Field(() => Int, { description: 'Of those, the ones free now.' })
+  free: number;
+
+  @Field(() => [SlotOccurrence], { description: 'The ones already taken by someone else, chronologically (as SpaceContract.conflicts would list them).' })
+  conflicts: SlotOccurrence[];
 }

@@ -1,9 +1,10 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsInt, IsOptional, Length, Max, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsInt, IsOptional, Length, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { Field, ID, InputType, Int } from 'type-graphql';
 import { DateTimeScalar, LocalDateScalar } from '../common/scalars';
 import { TEXT_MAX, TITLE_MAX } from '../common/validation';
 import { WeeklySlotInput } from '../communities/communities.inputs';
+import { Weekday } from '../communities/room.entity';
 import { BookingStatus } from './booking.entity';
 import { ContractStatus } from './space-contract.entity';
 
@@ -117,4 +118,48 @@ export class BookingFilter {
   @Field(() => BookingStatus, { nullable: true })
   @IsOptional()
   status?: BookingStatus | null;
+}
+
+@InputType({ description: 'Rooms of every community, narrowed by each given condition (all of them hold).' })
+export class RoomFilter {
+  @Field(() => ID, { nullable: true })
+  @IsOptional()
+  communityId?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Rooms of the communities where this partner has an ACTIVE partnership.' })
+  @IsOptional()
+  partnerId?: string | null;
+
+  @Field(() => Int, { nullable: true })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  minCapacity?: number | null;
+
+  @Field(() => [String], { nullable: true, description: 'Every listed feature present.' })
+  @IsOptional()
+  @ArrayMaxSize(30)
+  @Length(1, 50, { each: true })
+  features?: string[] | null;
+
+  @Field(() => String, { nullable: true, description: "Text in the room's or its community's name." })
+  @IsOptional()
+  @MaxLength(TITLE_MAX)
+  search?: string | null;
+
+  @Field(() => Weekday, { nullable: true, description: 'Only rooms with a weekly slot on this weekday.' })
+  @IsOptional()
+  weekday?: Weekday | null;
+
+  @Field(() => DateTimeScalar, {
+    nullable: true,
+    description: 'With freeTo: only rooms with at least one free occurrence in [freeFrom, freeTo) (at most 92 days).',
+  })
+  @IsOptional()
+  freeFrom?: Date | null;
+
+  @Field(() => DateTimeScalar, { nullable: true })
+  @IsOptional()
+  freeTo?: Date | null;
 }

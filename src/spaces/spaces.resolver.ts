@@ -1,10 +1,12 @@
-import { Arg, Args, Ctx as Context, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx as Context, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { authorize } from '../auth/policy';
 import { findOr404 } from '../common/find';
 import { historyOf } from '../common/history';
 import { byId } from '../common/loaders';
 import { ConnectionType, pageArgsFactory } from '../common/pagination';
 import { DateTimeScalar, LocalDateScalar } from '../common/scalars';
+import { fieldTree } from '../common/selection';
 import { StatusChange } from '../common/status-change.entity';
 import { findRoom } from '../communities/communities.service';
 import { Room, SlotOccurrence } from '../communities/room.entity';
@@ -18,14 +20,17 @@ import * as bookings from './bookings.service';
 import { partnerCalendarUrl, rotateCalendarToken } from './calendar.service';
 import * as contracts from './contracts.service';
 import { SPACES_POLICY as may } from './spaces.policy';
-import { ContractStatus, effectiveStatus, SpaceContract } from './space-contract.entity';
-import { BookingFilter, BookSlotInput, ContractFilter, ProposeContractInput } from './spaces.inputs';
+import * as rooms from './rooms.service';
+import { ContractCheck, ContractStatus, effectiveStatus, SpaceContract } from './space-contract.entity';
+import { BookingFilter, BookSlotInput, ContractFilter, ProposeContractInput, RoomFilter } from './spaces.inputs';
 import { bookingVisibility, contractVisibility, PRIVATE_PURPOSE } from './spaces.visibility';
 
 const BookingConnection = ConnectionType(Booking, 'Booking');
 const BookingPageArgs = pageArgsFactory(50);
 const SpaceContractConnection = ConnectionType(SpaceContract, 'SpaceContract');
 const ContractPageArgs = pageArgsFactory(20);
+const RoomConnection = ConnectionType(Room, 'Room');
+const RoomPageArgs = pageArgsFactory(20);
 
 @Resolver(() => Booking)
 export class BookingResolver {
@@ -93,6 +98,15 @@ export class SpaceContractResolver {
     @Context() ctx: Ctx,
   ) {
     return contracts.listContracts(ctx, filter, page);
+  }
+
+  @Query(() => ContractCheck, {
+    description:
+      "proposeContract's dry run, to check a whole term (up to 366 days; Room.availability stops at 92) before proposing: the same input, checks, refusals and authorization (a member of the partner, with its ACTIVE partnership), then the term's occurrences still ahead and those already taken by someone else. Writes nothing; the answer holds until someone books.",
+  })
+  async checkContract(@Arg('input', () => ProposeContractInput) input: ProposeContractInput, @Context() ctx: Ctx) {
+    await authorize(ctx, may.proposeContract, { input });
+    return contracts.checkContract(ctx, await findRoom(ctx, input.roomId), input);
   }
 
   @Mutation(() => SpaceContract)
@@ -165,6 +179,18 @@ const existingContract = (ctx: Ctx, id: string) => findOr404(ctx, SpaceContract,
 
 @Resolver(() => Room)
 export class RoomBookingsResolver {
+  @Query(() => RoomConnection, {
+    description: "Rooms of every community (public, like Room), oldest first, narrowed by the filter; one statement a page, its totalCount included.",
+  })
+  rooms(
+    @Arg('filter', () => RoomFilter, { nullable: true }) filter: RoomFilter | null,
+    @Args(() => RoomPageArgs) page: InstanceType<typeof RoomPageArgs>,
+    @Info() info: GraphQLResolveInfo,
+    @Context() ctx: Ctx,
+  ) {
+    return rooms.searchRooms(ctx, filter, page, fieldTree(info).has('totalCount'));
+  }
+
   @FieldResolver(() => [Booking], { description: 'CONFIRMED bookings overlapping from..to (at most 92 days), chronologically.' })
   bookings(
     @Root() room: Room,
