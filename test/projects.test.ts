@@ -344,8 +344,11 @@ describe('completing and cancelling', () => {
     expect(await inbox(s.secretary.token)).toContainEqual({ kind: 'PROJECT_CANCELLED', message: 'The project "邻里读书角" was cancelled: 场地被征用，改到明年' });
 
     // The lead withdraws a proposal the same way; the secretary cancels a project in progress.
-    const other = await proposedByPartner(s);
+    const other = await proposedByPartner(s, { title: '单元门禁改造' });
     expect((await app.gqlOk(CANCEL, { id: other.id, r: '预算未落实' }, s.owner.token)).cancelProject.status).toBe('CANCELLED');
+    // Withdrawn, not reviewed: the other members and the secretaries read so.
+    expect(await inbox(s.member.token)).toEqual([{ kind: 'PROJECT_CANCELLED', message: 'The project "单元门禁改造" was cancelled: 预算未落实' }]);
+    expect((await app.gqlOk(PROJECT, { id: other.id }, null)).project).toBeNull();
     const third = await approved(s);
     await app.gqlOk(UPDATE, { id: third.id, t: '开工', p: 10 }, s.member.token);
     expect((await app.gqlOk(CANCEL, { id: third.id, r: '施工方退出' }, s.secretary.token)).cancelProject.status).toBe('CANCELLED');

@@ -1,13 +1,13 @@
 import { emit, type DomainEvent, type Recipients } from '../common/domain-events';
 import { msg } from '../i18n/messages';
 import { Project, ProjectStatus } from './project.entity';
-import { projectLifecycle } from './projects.lifecycle';
+import { PROJECT_REVIEWED, projectLifecycle } from './projects.lifecycle';
 
 /*
  * What projects tell, registered once (imported by src/app.ts); they run after residents'
  * (HOOK_ORDER). A new proposal goes to the community's secretaries (it waits for their review);
  * the review goes to the lead (the lead partner's members, or the person leading it); a completion
- * or cancellation after approval goes to the lead and the secretaries. Nobody is told what they
+ * or a cancellation (a proposal withdrawn by its lead included) goes to the lead and the secretaries. Nobody is told what they
  * did themself (live/ leaves out `by`).
  */
 
@@ -25,7 +25,7 @@ projectLifecycle.on(
       batch.flatMap(({ row, from, to, meta }): DomainEvent[] => {
         const event = { kind: `PROJECT_${to}`, communityId: row.communityId, by: meta.by, refs: { projectId: row.id } };
         if (from === null) return [{ ...event, notify: { secretariesOf: row.communityId }, message: msg('notification.project.proposed', { title: row.title }) }];
-        if (from === PROPOSED) {
+        if (from === PROPOSED && meta.cause === PROJECT_REVIEWED) {
           return [{ ...event, notify: lead(row), message: msg('notification.project.reviewed', { title: row.title, approved: to === APPROVED ? 'yes' : 'no', ...noteValues(meta.note) }) }];
         }
         if (to === COMPLETED || to === CANCELLED) {

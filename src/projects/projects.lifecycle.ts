@@ -10,6 +10,9 @@ const { PROPOSED, APPROVED, IN_PROGRESS, COMPLETED, CANCELLED } = ProjectStatus;
  * progress update starts the work (IN_PROGRESS); the lead or the secretary completes it with a
  * summary (a small job may be done before any update) or cancels it with a reason.
  */
+/** `TransitionMeta.cause` of the secretary's review (a proposal withdrawn by its lead is CANCELLED too). */
+export const PROJECT_REVIEWED = 'PROJECT_REVIEWED';
+
 export const projectLifecycle = new StateMachine<ProjectStatus, Project>('PROJECT', Project, {
   [PROPOSED]: [APPROVED, CANCELLED],
   [APPROVED]: [IN_PROGRESS, COMPLETED, CANCELLED],

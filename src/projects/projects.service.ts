@@ -15,7 +15,7 @@ import { msg } from '../i18n/messages';
 import { assertActivePartnership } from '../partners/partners.service';
 import { Project, ProjectDemand, ProjectStatus, ProjectUpdate } from './project.entity';
 import type { ProposeProjectInput } from './projects.inputs';
-import { projectLifecycle } from './projects.lifecycle';
+import { PROJECT_REVIEWED, projectLifecycle } from './projects.lifecycle';
 import { projectVisibility } from './projects.visibility';
 
 /**
@@ -94,7 +94,7 @@ export async function review(ctx: Ctx, id: string, decision: ReviewDecision, not
   return inTransaction(ctx.db, async (tx) => {
     const project = await locked(tx, ctx, id);
     if (project.status !== PROPOSED) throw new InvalidStateError(msg('project.notProposed', { status: project.status }));
-    const meta = { by, communityId: project.communityId, note: trimmed(note) };
+    const meta = { by, communityId: project.communityId, note: trimmed(note), cause: PROJECT_REVIEWED };
     return decision === ReviewDecision.APPROVE
       ? projectLifecycle.apply(tx, project, APPROVED, meta, { approvedAt: now() })
       : projectLifecycle.apply(tx, project, CANCELLED, meta, { cancelReason: note!.trim() });
