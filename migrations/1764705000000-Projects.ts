@@ -56,6 +56,7 @@ export class Projects1764705000000 implements MigrationInterface {
         PRIMARY KEY (community_id, id),
         FOREIGN KEY (community_id, project_id) REFERENCES project (community_id, id)
       )`);
+    await q.query(`CREATE INDEX project_update_id_idx ON project_update (id)`);
     await q.query(`CREATE INDEX project_update_project_idx ON project_update (project_id, created_at, id)`);
     // A demand item linked to a project is always of the project's community (both keys carry it).
     await q.query(`
