@@ -355,6 +355,34 @@ describe('completing and cancelling', () => {
   });
 });
 
+describe('listing a community\'s projects', () => {
+  it('pages oldest first, filters by status, and counts only what the reader may see, one statement per page with nested lists', async () => {
+    const s = await scene();
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await approved(s, { title: `项目${i}`, demandIds: [await postDemand(app, s.secretary.token, s.communityId)] })).id);
+    await app.gqlOk(UPDATE, { id: ids[0], t: '开工', p: 10 }, s.member.token);
+    const hidden = (await proposedByPartner(s, { title: '待审核' })).id;
+
+    const PAGE = `query($c: ID!, $s: [ProjectStatus!], $a: String) { projects(communityId: $c, status: $s, first: 2, after: $a) { totalCount pageInfo { hasNextPage endCursor }
+      edges { node { id status updates { text } demands { id } leadPartner { id } } } } }`;
+    const first = await app.gql(PAGE, { c: s.communityId }, null);
+    expect(first.data.projects.totalCount).toBe(3);
+    expect(first.data.projects.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([ids[0], ids[1]]);
+    const second = (await app.gqlOk(PAGE, { c: s.communityId, a: first.data.projects.pageInfo.endCursor }, null)).projects;
+    expect(second.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([ids[2]]);
+    expect(second.pageInfo.hasNextPage).toBe(false);
+    // The lead also sees its proposal; a status filter narrows.
+    expect((await app.gqlOk(LIST, { c: s.communityId }, s.owner.token)).projects.totalCount).toBe(4);
+    expect((await app.gqlOk(LIST, { c: s.communityId, s: ['PROPOSED'] }, s.secretary.token)).projects.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([hidden]);
+    expect((await app.gqlOk(LIST, { c: s.communityId, s: ['IN_PROGRESS'] }, null)).projects.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([ids[0]]);
+
+    // Nested updates, demand items and leads add a fixed number of statements, not one per project.
+    const statements = async (first: number) =>
+      Number((await app.gql(PAGE.replace('first: 2', `first: ${first}`), { c: s.communityId }, null)).headers['x-sql-statements']);
+    expect(await statements(3)).toBe(await statements(1));
+  });
+});
+
 describe('the public board', () => {
   it('lists approved and in-progress projects with their progress, then those completed lately; never proposals or cancelled ones', async () => {
     const s = await scene();

@@ -27,7 +27,7 @@ export class ProjectResolver {
     return projects.projectFor(ctx, id);
   }
 
-  @Query(() => ProjectConnection, { description: "Newest first. Proposals and projects rejected at review: their lead's, the community's secretaries' and admins' only." })
+  @Query(() => ProjectConnection, { description: "Oldest first, like every list. Proposals and projects rejected at review: their lead's, the community's secretaries' and admins' only." })
   projects(
     @Arg('communityId', () => ID) communityId: string,
     @Arg('status', () => [ProjectStatus], { nullable: true }) status: ProjectStatus[] | null,

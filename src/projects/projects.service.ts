@@ -177,7 +177,7 @@ export async function projectFor(ctx: Ctx, id: string): Promise<Project | null> 
   return (await projectVisibility(ctx, project)).row ? project : null;
 }
 
-/** A community's projects, newest first, filtered in SQL by the same rule as projectVisibility (pages and totalCount agree with it). */
+/** A community's projects, oldest first, filtered in SQL by the same rule as projectVisibility (pages and totalCount agree with it). */
 export async function listProjects(ctx: Ctx, communityId: string, statuses: ProjectStatus[] | null | undefined, page: PageArgs) {
   const qb = ctx.db.getRepository(Project).createQueryBuilder('p').where('p.community_id = :communityId', { communityId: isUuid(communityId) ? communityId : null });
   if (statuses?.length) qb.andWhere('p.status IN (:...statuses)', { statuses });
