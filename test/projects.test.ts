@@ -43,6 +43,7 @@ interface Scene {
   communityId: string;
   secretary: Account;
   partnerId: string;
+  partnershipId: string;
   partnerName: string;
   owner: Account;
   member: Account;
@@ -55,7 +56,7 @@ interface Scene {
 /** A community (Asia/Shanghai) with its secretary, an ACTIVE partner (owner + member), a resident, a stranger, another community's secretary and another partner's owner. */
 async function scene(): Promise<Scene> {
   const { communityId, secretary } = await communityWithSecretary(app, { timezone: 'Asia/Shanghai' });
-  const { owner, partnerId } = await activePartner(app, communityId, secretary);
+  const { owner, partnerId, partnershipId } = await activePartner(app, communityId, secretary);
   const member = await signUp(app, unique('member'));
   await joinPartner(app, owner.token, partnerId, member);
   const resident = await signUp(app, unique('resident'));
@@ -65,7 +66,7 @@ async function scene(): Promise<Scene> {
   const otherPartnerOwner = await signUp(app, unique('other'));
   await registerPartner(app, otherPartnerOwner);
   const partnerName = (await app.gqlOk(`query($p: ID!) { partner(id: $p) { name } }`, { p: partnerId })).partner.name as string;
-  return { communityId, secretary, partnerId, partnerName, owner, member, resident, stranger, otherSecretary, otherPartnerOwner };
+  return { communityId, secretary, partnerId, partnershipId, partnerName, owner, member, resident, stranger, otherSecretary, otherPartnerOwner };
 }
 
 const proposal = (s: Scene, extra: Record<string, unknown> = {}) => ({ communityId: s.communityId, title: '3号楼楼道微改造', description: '楼道扶手、照明和墙面翻新。', ...extra });
@@ -271,6 +272,23 @@ describe('progress', () => {
       expect({ vars, code: errorCode(res), fields: res.errors?.[0].extensions.fields?.map((f) => f.path) }).toEqual({ vars, code: 'BAD_USER_INPUT', fields: [path] });
     }
     expect(await projectRows()).toEqual(before);
+  });
+
+  it('stops the partner speaking once its partnership here has ended; the secretary still completes the project', async () => {
+    const s = await scene();
+    const project = await approved(s);
+    await app.gqlOk(UPDATE, { id: project.id, t: '开工', p: 30 }, s.member.token);
+    await app.gqlOk(`mutation($id: ID!) { endPartnership(id: $id, reason: "合作到期") { status } }`, { id: s.partnershipId }, s.secretary.token);
+    const before = await projectRows();
+    for (const token of [s.member.token, s.owner.token]) {
+      const res = await app.gql(UPDATE, { id: project.id, t: '继续施工', p: 50 }, token);
+      expect(errorCode(res)).toBe('FORBIDDEN');
+      expect(errorCode(await app.gql(COMPLETE, { id: project.id, s: '完成' }, token))).toBe('FORBIDDEN');
+    }
+    expect(await projectRows()).toEqual(before);
+    const done = (await app.gqlOk(COMPLETE, { id: project.id, s: '由社区接手完成' }, s.secretary.token)).completeProject;
+    expect(done).toMatchObject({ status: 'COMPLETED', progressPercent: 100 });
+    expect(done.updates.at(-1).authorName).toBe(s.secretary.email.split('@')[0]);
   });
 
   it('refuses updates on a project not yet approved, changing nothing', async () => {

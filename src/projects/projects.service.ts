@@ -104,6 +104,17 @@ export async function review(ctx: Ctx, id: string, decision: ReviewDecision, not
 /** Who writes an update as whom: a member of the lead partner writes as the partner. */
 const asPartner = (project: Project, roles: ViewerRoles) => (project.leadPartnerId && roles.partnerRoles.has(project.leadPartnerId) ? project.leadPartnerId : null);
 
+/**
+ * The partner's voice, checked in the writing transaction: a partner acts in a community only while
+ * its partnership there is ACTIVE (an ended one leaves its projects to the secretary, who may
+ * complete or cancel them). Its members who are also the community's secretaries or admins still write.
+ */
+async function partnerVoice(tx: EntityManager, project: Project, roles: ViewerRoles): Promise<string | null> {
+  const partnerId = asPartner(project, roles);
+  if (partnerId && !roles.isAdmin && !roles.secretaryOf.has(project.communityId)) await assertActivePartnership(tx, partnerId, project.communityId);
+  return partnerId;
+}
+
 function checkPercent(percent: number): void {
   if (!Number.isInteger(percent) || percent < 0 || percent > 100) throw BadUserInputError.field('progressPercent', msg('project.percent'));
 }
@@ -128,7 +139,7 @@ export async function postUpdate(ctx: Ctx, projectId: string, text: string, perc
       communityId: project.communityId,
       projectId: project.id,
       authorId: by,
-      asPartnerId: asPartner(project, roles),
+      asPartnerId: await partnerVoice(tx, project, roles),
       text: text.trim(),
       progressPercent: percent,
       previousPercent: project.progressPercent,
@@ -152,7 +163,7 @@ export async function complete(ctx: Ctx, id: string, summary: string, by: string
       communityId: project.communityId,
       projectId: project.id,
       authorId: by,
-      asPartnerId: asPartner(project, roles),
+      asPartnerId: await partnerVoice(tx, project, roles),
       text: summary.trim(),
       progressPercent: 100,
       previousPercent: project.progressPercent,
