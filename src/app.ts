@@ -39,6 +39,7 @@ import './spaces/spaces.hooks';
 import './demand/demand.hooks';
 import './service-hours/service-hours.hooks';
 import './residents/residents.hooks';
+import './projects/projects.hooks';
 import './live/live.subscribers';
 
 export interface AppDeps {

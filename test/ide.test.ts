@@ -99,6 +99,27 @@ describe('the IDE served by this server', () => {
     expect(rows.n).toBe(nodes.reduce((sum, n) => sum + n.history.length, 0));
   });
 
+  it('publishes the demo projects on the board, in Chinese: one at 60 % with its updates, one completed; a proposal stays off it (issue #15)', async () => {
+    const [community] = await app.db.query(`SELECT id FROM community WHERE name = '江畔家园公租房社区'`);
+    const res = await request(app.server)
+      .post('/graphql')
+      .send({ query: `query($c: ID!) { publicBoard(communityId: $c) { projects { title status progressPercent leadPartner { name } demands { title } updates { text progressPercent authorName } } } }`, variables: { c: community.id } });
+    expect(res.body.errors).toBeUndefined();
+    const projects = res.body.data.publicBoard.projects;
+    expect(projects.map((p: { title: string; status: string; progressPercent: number }) => [p.title, p.status, p.progressPercent])).toEqual([
+      ['3号楼楼道微改造', 'IN_PROGRESS', 60],
+      ['儿童之家绘本角焕新', 'COMPLETED', 100],
+    ]);
+    expect(projects[0]).toMatchObject({ leadPartner: { name: '绿城物业江畔项目部' }, demands: [{ title: '楼道消防安全检查志愿者' }] });
+    expect(projects[0].updates.map((u: { progressPercent: number; authorName: string }) => [u.progressPercent, u.authorName])).toEqual([
+      [20, '绿城物业江畔项目部'],
+      [45, '绿城物业江畔项目部'],
+      [60, '王秀英（江畔家园社区书记）'],
+    ]);
+    const [proposal] = await app.db.query(`SELECT status FROM project WHERE title = '中心花园遮阳棚'`);
+    expect(proposal.status).toBe('PROPOSED');
+  });
+
   it('GraphQL over GET and JSON clients still reach the GraphQL server', async () => {
     const res = await request(app.server).get('/graphql').query({ query: '{ __typename }' }).set('apollo-require-preflight', 'true');
     expect(res.body.data.__typename).toBe('Query');

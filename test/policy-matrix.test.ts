@@ -126,6 +126,14 @@ async function wishInProgress(w: World, volunteer: Account): Promise<string> {
   return id;
 }
 
+/** A project in C led by P, proposed by its member (approved by the secretary when `approve`). */
+async function projectOf(w: World, approve = false): Promise<string> {
+  const id = ok(await app.gql(`mutation($i: ProposeProjectInput!) { proposeProject(input: $i) { id } }`, { i: { communityId: w.C, title: unique('楼道微改造'), leadPartnerId: w.P } }, tokenOf('member')))
+    .proposeProject.id as string;
+  if (approve) ok(await app.gql(`mutation($id: ID!) { reviewProject(id: $id, decision: APPROVE) { id } }`, { id }, tokenOf('secretary')));
+  return id;
+}
+
 /** How to try each mutation in a fresh world. */
 const CASES: Record<string, (w: World) => Promise<Case>> = {
   // ---------------------------------------------------------------- communities
@@ -377,6 +385,54 @@ const CASES: Record<string, (w: World) => Promise<Case>> = {
     ok(await app.gql(`mutation($id: ID!) { reportRequestDone(id: $id) { id } }`, { id }, tokenOf('secretary')));
     ok(await app.gql(`mutation($id: ID!) { inspectRequest(id: $id, accept: true) { id } }`, { id }, tokenOf('secretary')));
     return { query: `mutation($id: ID!) { rateRequest(id: $id, score: 4) { id } }`, variables: () => ({ id }), scope: { communityId: w.C, userId: people.stranger.account!.id } };
+  },
+  // ---------------------------------------------------------------- projects
+  'proposeProject (led by the partner)': async (w) => ({
+    query: `mutation($i: ProposeProjectInput!) { proposeProject(input: $i) { id } }`,
+    variables: () => ({ i: { communityId: w.C, title: unique('楼道微改造'), leadPartnerId: w.P } }),
+    scope: { communityId: w.C, partnerId: w.P },
+  }),
+  'proposeProject (leading it oneself)': async (w) => {
+    // Everyone signed in lives in C: living there is the rule beyond roles (projects.policy.ts mayLeadProject).
+    for (const role of ROLES.filter((r) => people[r].account)) {
+      ok(await app.gql(`mutation($c: ID!) { joinCommunity(communityId: $c) { verified } }`, { c: w.C }, tokenOf(role)));
+    }
+    return {
+      query: `mutation($i: ProposeProjectInput!) { proposeProject(input: $i) { id } }`,
+      variables: () => ({ i: { communityId: w.C, title: unique('楼栋花园') } }),
+      scope: { communityId: w.C },
+    };
+  },
+  reviewProject: async (w) => {
+    const id = await projectOf(w);
+    return { query: `mutation($id: ID!) { reviewProject(id: $id, decision: APPROVE) { id } }`, variables: () => ({ id }), scope: { communityId: w.C, partnerId: w.P } };
+  },
+  'postProjectUpdate (led by the partner)': async (w) => {
+    const id = await projectOf(w, true);
+    return {
+      query: `mutation($id: ID!) { postProjectUpdate(projectId: $id, text: "matrix", progressPercent: 40) { id } }`,
+      variables: () => ({ id }),
+      scope: { communityId: w.C, partnerId: w.P },
+    };
+  },
+  'postProjectUpdate (led by a person)': async (w) => {
+    // The stranger lives in C and leads it: they, the secretary and admins post.
+    ok(await app.gql(`mutation($c: ID!) { joinCommunity(communityId: $c) { verified } }`, { c: w.C }, tokenOf('stranger')));
+    const id = ok(await app.gql(`mutation($i: ProposeProjectInput!) { proposeProject(input: $i) { id } }`, { i: { communityId: w.C, title: '邻里读书角' } }, tokenOf('stranger'))).proposeProject.id;
+    ok(await app.gql(`mutation($id: ID!) { reviewProject(id: $id, decision: APPROVE) { id } }`, { id }, tokenOf('secretary')));
+    return {
+      query: `mutation($id: ID!) { postProjectUpdate(projectId: $id, text: "matrix", progressPercent: 40) { id } }`,
+      variables: () => ({ id }),
+      scope: { communityId: w.C, userId: people.stranger.account!.id },
+    };
+  },
+  completeProject: async (w) => {
+    const id = await projectOf(w, true);
+    return { query: `mutation($id: ID!) { completeProject(id: $id, summary: "matrix") { id } }`, variables: () => ({ id }), scope: { communityId: w.C, partnerId: w.P } };
+  },
+  cancelProject: async (w) => {
+    const id = await projectOf(w, true);
+    return { query: `mutation($id: ID!) { cancelProject(id: $id, reason: "matrix") { id } }`, variables: () => ({ id }), scope: { communityId: w.C, partnerId: w.P } };
   },
   // ---------------------------------------------------------------- about the caller only (they leave ties behind, so late)
   markNotificationsRead: async () => ({ query: `mutation($ids: [ID!]!) { markNotificationsRead(ids: $ids) }`, variables: () => ({ ids: ['00000000-0000-4000-8000-000000000000'] }), scope: {} }),

@@ -14,9 +14,17 @@ import { visibilityScene, type Persona, type VisibilityScene } from './support/v
 
 let app: TestApp;
 let s: VisibilityScene;
+/** Projects in C (issue #15): P's proposal, P's approved project, and a proposal the secretary of C2 (who lives in C) leads themself. */
+const projects = { proposed: '', approved: '', personal: '' };
 beforeAll(async () => {
   app = await startTestApp();
   s = await visibilityScene(app);
+  const propose = async (token: string, input: Record<string, unknown>) =>
+    (await app.gqlOk(`mutation($i: ProposeProjectInput!) { proposeProject(input: $i) { id } }`, { i: { communityId: s.C, title: '楼道微改造', ...input } }, token)).proposeProject.id as string;
+  projects.proposed = await propose(s.member.token, { leadPartnerId: s.P });
+  projects.approved = await propose(s.member.token, { leadPartnerId: s.P });
+  await app.gqlOk(`mutation($id: ID!) { reviewProject(id: $id, decision: APPROVE, note: "同意") { id } }`, { id: projects.approved }, s.secretary.token);
+  projects.personal = await propose(s.otherSecretary.token, { title: '楼栋花园' });
 }, 120_000);
 afterAll(() => app.close());
 
@@ -97,6 +105,23 @@ const PROBES: Probe[] = [
         if (field === 'history { note by }') return some(r?.history);
         return !!r?.[field];
       },
+    }),
+  ),
+  ...([
+    ['rows', 'proposed', false],
+    ['rows', 'approved', true],
+    ['rows', 'personal', false],
+    ['history { note by }', 'approved', undefined],
+  ] as const).map(
+    ([field, which, publicNow]): Probe => ({
+      type: 'Project',
+      field,
+      object: which === 'personal' ? 'a proposal in C the secretary of C2 leads themself' : `the ${which} project in C led by P`,
+      scope: (x) => (which === 'personal' ? { communityId: x.C, userId: x.otherSecretary.id } : { communityId: x.C, partnerId: x.P }),
+      publicNow,
+      query: `query($id: ID!) { project(id: $id) { id history { to note by { id } } } }`,
+      variables: () => ({ id: projects[which] }),
+      readable: (d) => (field === 'rows' ? !!d.project : some(d.project?.history)),
     }),
   ),
   {

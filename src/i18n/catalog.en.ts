@@ -334,6 +334,20 @@ export const en = {
   'request.reportDoneWho': "Only whoever took the work on (the volunteer or a member of the partner whose match was approved) or the community's secretary reports it done",
   // --- s5-rooms (issue #16 item 1: finding rooms, checking a contract's term)
   'room.freeWindowBothEnds': 'is required with {other}: a free window has both ends',
+  // --- s5-projects (issue #15 item 2: projects)
+  'project.residentsLead': 'Only residents of this community and its secretaries may lead a project here themselves; join it first or propose it for your partner',
+  'project.leadOrSecretary': "Only the project's lead (its partner's members or the person leading it) or the community's secretaries may do this",
+  'project.demandOtherCommunity': "must be demand items of the project's community",
+  'project.demandCancelled': 'includes the cancelled demand item "{title}"',
+  'project.endBeforeStart': 'must not be before the start date',
+  'project.percent': 'must be a whole number from 0 to 100',
+  'project.notProposed': 'This project is {status}; only a PROPOSED project is reviewed',
+  'project.notActive': 'This project is {status}; progress is posted only while it is APPROVED or IN_PROGRESS',
+  'notification.project.proposed': 'New project proposed: "{title}"; it waits for your review',
+  'notification.project.reviewed':
+    'Your project "{title}" {approved, select, yes {was approved and is now on the public project list} other {was not approved}}{hasNote, select, yes {: {note}} other {}}',
+  'notification.project.changed':
+    'The project "{title}" {status, select, COMPLETED {is completed} CANCELLED {was cancelled} other {is {status}}}{hasNote, select, yes {: {note}} other {}}',
 } satisfies Record<string, string>;
 
 export type MessageId = keyof typeof en;

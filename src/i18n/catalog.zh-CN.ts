@@ -316,4 +316,18 @@ export const zhCN: Record<MessageId, string> = {
   'request.reportDoneWho': '只有承接这项工作的人（认领获批的志愿者或合作伙伴成员）或社区书记可以报告完成',
   // --- s5-rooms (issue #16 item 1: finding rooms, checking a contract's term)
   'room.freeWindowBothEnds': '与 {other} 须同时填写：空闲时段需要起止两端',
+  // --- s5-projects (issue #15 item 2: projects)
+  'project.residentsLead': '只有本社区居民和社区书记可以以个人名义牵头项目；请先加入社区，或以所在合作伙伴的名义提出',
+  'project.leadOrSecretary': '只有项目牵头方（牵头合作伙伴的成员或牵头人本人）或社区书记可以进行此操作',
+  'project.demandOtherCommunity': '必须是本项目所在社区的需求',
+  'project.demandCancelled': '包含已取消的需求“{title}”',
+  'project.endBeforeStart': '不能早于开始日期',
+  'project.percent': '必须是 0 到 100 之间的整数',
+  'project.notProposed': '该项目状态为 {status}，只有待审核（PROPOSED）的项目才能审核',
+  'project.notActive': '该项目状态为 {status}，只有已批准（APPROVED）或实施中（IN_PROGRESS）的项目才能更新进度',
+  'notification.project.proposed': '有新项目提交：“{title}”，等待您审核',
+  'notification.project.reviewed':
+    '您牵头的项目“{title}”{approved, select, yes {已通过审核，已在项目清单中公示} other {未通过审核}}{hasNote, select, yes {：{note}} other {}}',
+  'notification.project.changed':
+    '项目“{title}”{status, select, COMPLETED {已完成} CANCELLED {已取消} other {状态为 {status}}}{hasNote, select, yes {：{note}} other {}}',
 };
