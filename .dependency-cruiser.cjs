@@ -3,7 +3,8 @@
  *
  *   app, schema, main, registry, *-cli, seed/     top: wire everything together (seed/ composes the
  *                                                 domains' own *.seed.ts files, as app composes resolvers)
- *   live, public, links, ide                      read from the domains; no domain imports them
+ *   live, public, pending, links, ide             read from the domains; no domain imports them
+ *                                                 (pending/ reads five domains and live/'s subscriptions)
  *   demand, spaces, service-hours                 the marketplace domains
  *   communities, partners, users, auth            the domains everything else stands on
  *   common, db, ops, i18n, errors, config ...     know no domain
@@ -11,7 +12,7 @@
  * Violations that were in the tree when the rules were written are listed in
  * .dependency-cruiser-known-violations.json (issue #12 removes them); any new one fails.
  */
-const DOMAINS = ['auth', 'users', 'communities', 'partners', 'demand', 'spaces', 'service-hours', 'residents', 'live', 'public', 'links', 'ide', 'seed'];
+const DOMAINS = ['auth', 'users', 'communities', 'partners', 'demand', 'spaces', 'service-hours', 'residents', 'live', 'public', 'pending', 'links', 'ide', 'seed'];
 const anyOf = (names) => `^src/(${names.join('|')})/`;
 
 module.exports = {
@@ -35,7 +36,7 @@ module.exports = {
       severity: 'error',
       comment: 'Communities, partners, users and auth are below the marketplace domains and must not reach up into them.',
       from: { path: anyOf(['communities', 'partners', 'users', 'auth']) },
-      to: { path: anyOf(['demand', 'spaces', 'service-hours', 'residents', 'live', 'public', 'links', 'ide', 'seed']) },
+      to: { path: anyOf(['demand', 'spaces', 'service-hours', 'residents', 'live', 'public', 'pending', 'links', 'ide', 'seed']) },
     },
     {
       name: 'marketplace-domains-do-not-import-readers',
@@ -43,7 +44,14 @@ module.exports = {
       comment: 'live/ and public/ read from the domains; a domain that imports them ties itself to its readers.',
       from: { path: anyOf(['demand', 'spaces', 'service-hours']) },
       // residents/ sits above demand (its hooks follow the demand lifecycle): demand never imports it.
-      to: { path: anyOf(['residents', 'live', 'public', 'links', 'ide', 'seed']) },
+      to: { path: anyOf(['residents', 'live', 'public', 'pending', 'links', 'ide', 'seed']) },
+    },
+    {
+      name: 'nothing-imports-pending-work',
+      severity: 'error',
+      comment: "pending/ reads five domains and live/'s subscriptions for the secretary; whatever imported it would depend on all of them.",
+      from: { path: '^src/', pathNot: ['^src/pending/', '^src/(app|schema|schema-cli|migrate-cli|main)\\.ts$'] },
+      to: { path: '^src/pending/' },
     },
     {
       name: 'nothing-imports-the-top',
