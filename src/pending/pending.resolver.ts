@@ -11,7 +11,7 @@ import { ResidentRequest } from '../residents/resident-request.entity';
 import { ServiceLog } from '../service-hours/service-log.entity';
 import { SpaceContract } from '../spaces/space-contract.entity';
 import { PENDING_WORK } from './pending.policy';
-import { pendingCounts, pendingPage, type PendingCounts, type PendingNode } from './pending.service';
+import { pendingCounts, pendingPage, type PendingCounts } from './pending.service';
 
 const NODE_TYPES = [Match, SpaceContract, Partnership, ServiceLog, ResidentRequest] as const;
 
@@ -19,8 +19,8 @@ export const PendingItem = createUnionType({
   name: 'PendingItem',
   description: "Anything waiting for a secretary's decision.",
   types: () => NODE_TYPES,
-  // Nodes come from the loaders as entity instances.
-  resolveType: (node: PendingNode) => NODE_TYPES.find((type) => node instanceof type)?.name,
+  // No resolveType: type-graphql's default picks the type by `instanceof` (nodes are entity
+  // instances from the loaders), synchronously as compiled execution (graphql-jit) needs.
 });
 
 const PendingItemConnection = ConnectionType(PendingItem as unknown as ClassType<object>, 'PendingItem');
