@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { nowMs } from '../src/common/clock';
 import { topics } from '../src/live/events';
+import { DEADLINE_LEAD_DAYS, HEAD_START_DAYS } from '../src/pending/pending.service';
 import { TRIAGE_HEAD_START_DAYS } from '../src/residents/requests.service';
 import { count, errorCode, startTestApp, type TestApp } from './support/app';
 import { claim, postDemand, REVIEW } from './support/demand-fixtures';
@@ -78,11 +79,11 @@ interface Known {
   dueOn?: string;
 }
 
-/** The rule again, on its own: raised minus the head start, no later than a week before the due day; then oldest; then id. */
+/** The rule again, on its own: raised minus the head start, no later than DEADLINE_LEAD_DAYS (a week) before the due day; then oldest; then id. */
 function expectedOrder(items: Known[]): string[] {
   const countsFrom = (k: Known) => {
     const raised = k.created.getTime() - k.headStartDays * DAY;
-    return k.dueOn ? Math.min(raised, DateTime.fromISO(k.dueOn, { zone: ZONE }).toMillis() - 7 * DAY) : raised;
+    return k.dueOn ? Math.min(raised, DateTime.fromISO(k.dueOn, { zone: ZONE }).toMillis() - DEADLINE_LEAD_DAYS * DAY) : raised;
   };
   return [...items]
     .sort((a, b) => countsFrom(a) - countsFrom(b) || a.created.getTime() - b.created.getTime() || (a.id < b.id ? -1 : 1))
@@ -142,14 +143,15 @@ async function scene() {
   // When each was raised (hours ago), so that the order is the rule's and not the order of this set-up.
   const base = Math.floor(nowMs() / 1000) * 1000;
   const raised: [string, string, number, number, string?][] = [
+    // A claim's head start is its item's urgency: URGENT 3 days, NORMAL 1, LOW 0.
     [claims[0], 'demand_match', 1, 3],
     [claims[1], 'demand_match', 2, 0, dueSoon],
     [claims[2], 'demand_match', 30, 1],
-    [contracts[0], 'space_contract', 3, 1, startsSoon],
-    [contracts[1], 'space_contract', 4, 1, startsLater],
-    [partnership, 'partnership', 5, 1],
-    [logs[0], 'service_log', 6 * 24, 0],
-    [logs[1], 'service_log', 7, 0],
+    [contracts[0], 'space_contract', 3, HEAD_START_DAYS.contracts, startsSoon],
+    [contracts[1], 'space_contract', 4, HEAD_START_DAYS.contracts, startsLater],
+    [partnership, 'partnership', 5, HEAD_START_DAYS.partnerships],
+    [logs[0], 'service_log', 6 * 24, HEAD_START_DAYS.serviceLogs],
+    [logs[1], 'service_log', 7, HEAD_START_DAYS.serviceLogs],
     [requests[0], 'resident_request', 8, TRIAGE_HEAD_START_DAYS.REPAIR],
     [requests[1], 'resident_request', 48, TRIAGE_HEAD_START_DAYS.SUGGESTION],
   ];
