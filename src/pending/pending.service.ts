@@ -136,6 +136,7 @@ const pageSql = (afterCursor: boolean, limit: string) =>
 const FIRST_PAGE_SQL = pageSql(false, '$2');
 const NEXT_PAGE_SQL = pageSql(true, '$5');
 
+const ENTITY_OF = new Map(KINDS.map((k) => [k.name, k.entity]));
 const asDate = (v: unknown) => (v instanceof Date ? v : new Date(v as string));
 
 export interface PendingPage {
@@ -154,8 +155,7 @@ export async function pendingPage(ctx: Ctx, communityId: string, page: PageArgs,
   const raw = first === 0 ? [] : await queryPrepared(ctx.db, cursor ? NEXT_PAGE_SQL : FIRST_PAGE_SQL, cursor ? [communityId, ...cursor, first + 1] : [communityId, first + 1]);
   const rows: PendingRow[] = raw.map((r) => ({ kind: r.kind as PendingKindName, id: r.id as string, countsFrom: asDate(r.counts_from), createdAt: asDate(r.created_at) }));
   const onPage = rows.slice(0, first);
-  const entityOf = new Map(KINDS.map((k) => [k.name, k.entity]));
-  const nodes = await Promise.all(onPage.map((r) => byId<PendingNode>(ctx, entityOf.get(r.kind)!).load(r.id)));
+  const nodes = await Promise.all(onPage.map((r) => byId<PendingNode>(ctx, ENTITY_OF.get(r.kind)!).load(r.id)));
   const edges = onPage.flatMap((r, i) => (nodes[i] ? [{ cursor: encodeCursor(PENDING_ORDER.map((k) => k.value(r))), node: nodes[i]! }] : []));
   return {
     edges,
