@@ -20,6 +20,7 @@ import { PublicBoardResolver } from './public/public-board.resolver';
 import { PublicBoardRequestsResolver } from './public/board-requests.resolver';
 import { PublicBoardProjectsResolver } from './public/board-projects.resolver';
 import { ProjectResolver, ProjectUpdateResolver } from './projects/projects.resolver';
+import { PendingWorkResolver } from './pending/pending.resolver';
 import { DemandItemRequestsResolver, ResidencyResolver, ResidentRequestResolver, UserResidenciesResolver } from './residents/residents.resolver';
 import { ContractObligationsResolver, ServiceLogResolver } from './service-hours/service-hours.resolver';
 import { spacesResolvers } from './spaces/spaces.resolver';
@@ -59,6 +60,7 @@ export const resolvers: NonEmptyArray<Function> = [
   ProjectResolver,
   ProjectUpdateResolver,
   PublicBoardProjectsResolver,
+  PendingWorkResolver,
 ];
 
 /** class-validator on every input object, reporting each bad field by its path from the argument name. */

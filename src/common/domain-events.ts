@@ -23,8 +23,11 @@ export interface EventRefs {
   projectId?: string;
 }
 
-/** The queues a change can enter or leave (a secretary watches them). */
-export type Queue = 'reviewQueue' | 'partnershipRequests' | 'residentRequests';
+/**
+ * The queues a change can enter or leave (a secretary watches them): the first three each have a
+ * live topic of their own; every one of them also moves the community's pending work.
+ */
+export type Queue = 'reviewQueue' | 'partnershipRequests' | 'residentRequests' | 'contractReview' | 'logVerification';
 
 /**
  * Something that happened in a domain, told in the domain's words: what changed, for which partner's

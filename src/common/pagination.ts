@@ -97,8 +97,8 @@ const cursorValueFits: Record<SortKey<unknown>['kind'], (v: unknown) => boolean>
   int: (v) => typeof v === 'number' && Number.isSafeInteger(v),
 };
 
-/** The cursor's values, each of its key's kind; anything else is refused naming `after`. */
-function decodeCursor<E>(after: string, keys: SortKey<E>[]): (string | number)[] {
+/** The cursor's values, each of its key's kind; anything else is refused naming `after` (also for pages read without `paginate`). */
+export function decodeCursor<E>(after: string, keys: SortKey<E>[]): (string | number)[] {
   if (after.length <= CURSOR_MAX) {
     try {
       const values: unknown = JSON.parse(Buffer.from(after, 'base64url').toString('utf8'));
@@ -112,7 +112,16 @@ function decodeCursor<E>(after: string, keys: SortKey<E>[]): (string | number)[]
   throw BadUserInputError.field('after', msg('field.notACursor'));
 }
 
-const encodeCursor = (values: (string | number)[]) => Buffer.from(JSON.stringify(values)).toString('base64url');
+export const encodeCursor = (values: (string | number)[]) => Buffer.from(JSON.stringify(values)).toString('base64url');
+
+/** The page size asked for (null: the default), refused naming `first` outside 0..MAX_PAGE_SIZE. */
+export function pageSize(requested: number | null | undefined): number {
+  const first = requested ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
+    throw BadUserInputError.field('first', msg('field.betweenZeroAnd', { max: MAX_PAGE_SIZE }));
+  }
+  return first;
+}
 
 /**
  * Keyset pagination: rows strictly after the cursor in the order of `keys`, whose last key must be
@@ -129,10 +138,7 @@ export async function paginate<E extends ObjectLiteral>(
   prefetch: Prefetch | null = null,
   { countWithPage = false }: { countWithPage?: boolean } = {},
 ): Promise<Page<E>> {
-  const first = requested ?? DEFAULT_PAGE_SIZE;
-  if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
-    throw BadUserInputError.field('first', msg('field.betweenZeroAnd', { max: MAX_PAGE_SIZE }));
-  }
+  const first = pageSize(requested);
   const counter = qb.clone();
   let count: Promise<number> | undefined;
   if (countWithPage) qb.select(`(SELECT count(*)::int FROM (${counter.clone().select('1').getQuery()}) AS matching)`, 'counted');

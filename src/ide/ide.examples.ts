@@ -48,13 +48,30 @@ query ResidentPublicBoard($c: ID!) {
     {
       query: `# 社区书记（secretary.jiangpan@demo.cn，密码 demo2026）。点击 ▶ 时选择要运行的操作：
 # 1. SecretaryLogIn 登录；本页记住登录结果，本标签之后的操作自动带上令牌。
-# 2. SecretaryReviewQueue 查看待审核的认领（加急的在前）。
-# 3. SecretaryQueueLive 订阅审核队列的变化（WebSocket，保持运行）。
-# 4. SecretaryBoardLink 生成公告栏的签名链接（带二维码，可打印张贴）。
+# 2. SecretaryPendingWork 一次看到全部待办：认领、合同、合作申请、服务时长、居民诉求的数量，以及最急的在前的列表。
+# 3. SecretaryReviewQueue 查看待审核的认领（加急的在前）。
+# 4. SecretaryQueueLive 订阅审核队列的变化（WebSocket，保持运行）。
+# 5. SecretaryBoardLink 生成公告栏的签名链接（带二维码，可打印张贴）。
 mutation SecretaryLogIn {
   logIn(input: { email: "secretary.jiangpan@demo.cn", password: "demo2026" }) {
     token
     user { displayName secretaryOf { id name } }
+  }
+}
+
+query SecretaryPendingWork($c: ID!) {
+  pendingWork(communityId: $c) {
+    claims contracts partnerships serviceLogs requests total
+    items(first: 10) {
+      edges { node {
+        __typename
+        ... on Match { id quantity demand { title urgency neededBy } claimant: partner { name } }
+        ... on SpaceContract { id title startsOn room { name } tenant: partner { name } }
+        ... on Partnership { id applicant: partner { name category } }
+        ... on ServiceLog { id minutes description volunteer { displayName } }
+        ... on ResidentRequest { id kind title building }
+      } }
+    }
   }
 }
 

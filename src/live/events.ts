@@ -22,6 +22,8 @@ export const topics = {
   partnershipRequests: (communityId: string) => `partnership-requests:${communityId}`,
   /** A resident's request of this community entered or left SUBMITTED (the secretary's triage queue). */
   residentRequests: (communityId: string) => `resident-requests:${communityId}`,
+  /** What waits for this community's secretaries changed: any of the queues above, contracts to review, logs to verify (pendingWorkChanged). */
+  pendingWork: (communityId: string) => `pending-work:${communityId}`,
   /** A notification was written for this user. */
   inbox: (userId: string) => `inbox:${userId}`,
   /** A request this user raised moved (myRequestChanged). */

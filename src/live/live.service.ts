@@ -26,6 +26,12 @@ export async function subscribeAsSecretary(ctx: Ctx, communityId: string, topic:
   return join(ctx, topic);
 }
 
+/** `pendingWorkChanged(communityId)`: the community's secretaries (and admins) only. */
+export async function subscribePendingWork(ctx: Ctx, communityId: string) {
+  signedIn(ctx);
+  return subscribeAsSecretary(ctx, communityId, topics.pendingWork(communityId));
+}
+
 /** `myRequestChanged`: the caller's own requests. */
 export function subscribeMyRequests(ctx: Ctx) {
   return join(ctx, topics.myRequests(signedIn(ctx)));

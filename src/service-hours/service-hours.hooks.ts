@@ -8,6 +8,17 @@ import { serviceLogLifecycle } from './service-log.lifecycle';
  * the order the hooks run in is HOOK_ORDER (src/common/state-machine.ts, docs/architecture.md).
  */
 
+// A new log waits for the community's verification: told live only (the secretary's pending work).
+serviceLogLifecycle.on(
+  { enter: ServiceLogStatus.PENDING },
+  (tx, batch) =>
+    emit(
+      tx,
+      batch.map(({ row, meta }) => ({ kind: `SERVICE_LOG_${ServiceLogStatus.PENDING}`, communityId: row.communityId, by: meta.by, refs: { serviceLogId: row.id }, queues: ['logVerification'] })),
+    ),
+  { domain: 'service-hours', name: 'tell PENDING' },
+);
+
 // Each volunteer hears the decision on their own logs; a batch decided together is one statement of inbox rows.
 for (const to of [ServiceLogStatus.VERIFIED, ServiceLogStatus.REJECTED]) {
   serviceLogLifecycle.on(
@@ -27,6 +38,7 @@ for (const to of [ServiceLogStatus.VERIFIED, ServiceLogStatus.REJECTED]) {
           communityId: row.communityId,
           by: meta.by,
           refs: { serviceLogId: row.id },
+          queues: ['logVerification'],
           notify: { userIds: [row.volunteerId] },
         })),
       ),

@@ -2,6 +2,9 @@ import type { EntityManager } from 'typeorm';
 import { emit, type Recipients } from '../common/domain-events';
 import { msg, type Msg } from '../i18n/messages';
 import type { Booking } from './booking.entity';
+import { ContractStatus } from './space-contract.entity';
+
+const PENDING_REVIEW: string = ContractStatus.PENDING_REVIEW;
 
 /** What a contract's messages mention. */
 export interface ContractNames {
@@ -14,6 +17,8 @@ export interface ContractNames {
 /** One change of a contract, as it is told (see docs/live.md). */
 export interface ContractChange {
   contract: { id: string; communityId: string; partnerId: string; status: string };
+  /** The status it left (null: just created). */
+  from: string | null;
   by: string | null;
   /** Inbox rows for these people (never `by`), with this text; leave out for live events only. */
   notify?: Recipients;
@@ -22,7 +27,7 @@ export interface ContractChange {
 
 /**
  * Tells contract changes as domain events inside their transaction: each as `CONTRACT_<NEW STATUS>` on its partner's
- * activity; all inbox rows in ONE statement, names read in one more only when a message needs them.
+ * activity (and in its community's contracts to review when it entered or left PENDING_REVIEW); all inbox rows in ONE statement, names read in one more only when a message needs them.
  * The bookings a change cancels are not told one by one: the contract's event stands for them.
  */
 export async function announceContracts(tx: EntityManager, changes: ContractChange[]): Promise<void> {
@@ -43,14 +48,16 @@ export async function announceContracts(tx: EntityManager, changes: ContractChan
   }
   await emit(
     tx,
-    changes.map(({ contract, by, notify, message }) => {
+    changes.map(({ contract, from, by, notify, message }) => {
       const n = names.get(contract.id);
+      const review = from === PENDING_REVIEW || (from !== contract.status && contract.status === PENDING_REVIEW);
       return {
         kind: `CONTRACT_${contract.status}`,
         communityId: contract.communityId,
         by,
         refs: { contractId: contract.id },
         activityOf: contract.partnerId,
+        queues: review ? ['contractReview' as const] : [],
         ...(notify && message && n ? { notify, message: message(n) } : {}),
       };
     }),

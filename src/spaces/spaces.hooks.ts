@@ -53,7 +53,7 @@ const tell = (status: ContractStatus, told: Told) =>
     (tx, batch) =>
       announceContracts(
         tx,
-        batch.map((t) => ({ contract: t.row, by: t.meta.by, ...(t.meta.cause === PARTNERSHIP_ENDED ? {} : told(t)) })),
+        batch.map((t) => ({ contract: t.row, from: t.from, by: t.meta.by, ...(t.meta.cause === PARTNERSHIP_ENDED ? {} : told(t)) })),
       ),
     { domain: 'spaces', name: `tell ${status}` },
   );
