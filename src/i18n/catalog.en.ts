@@ -330,6 +330,11 @@ export const en = {
   'demand.claimAloneWishesOnly': "needs partnerId: only residents' wishes (WISH) may be claimed alone",
   'demand.offerNeedsPartner': "needs partnerId: an offer is a partner's",
   'serviceLog.notOwnMatch': 'is not a match you took on alone in this community',
+  // --- s5-contracts: a booking's purpose, contracts adopting the partner's own bookings (issues #15 item 4, #16 item 2).
+  'contract.ownUseNotInSlots': "{slot} is not one of the contract's weekly slots",
+  'contract.noPublicBenefitSlot': 'leaves no slot for the public-benefit sessions the contract promises',
+  'history.adoptedOccurrences':
+    "Took in {count, plural, one {# booking} other {# bookings}} the partner had made already: {occurrences}{hasSkipped, select, yes {. {skipped}} other {}}",
 } satisfies Record<string, string>;
 
 export type MessageId = keyof typeof en;

@@ -312,4 +312,8 @@ export const zhCN: Record<MessageId, string> = {
   'demand.claimAloneWishesOnly': '需要 partnerId：只有居民的微心愿（WISH）可以个人认领',
   'demand.offerNeedsPartner': '需要 partnerId：供给属于合作伙伴',
   'serviceLog.notOwnMatch': '不是您在本社区个人承接的对接',
+  // --- s5-contracts: a booking's purpose, contracts adopting the partner's own bookings (issues #15 item 4, #16 item 2).
+  'contract.ownUseNotInSlots': '{slot} 不是该合同的每周时段',
+  'contract.noPublicBenefitSlot': '没有留出时段开展合同承诺的公益活动',
+  'history.adoptedOccurrences': '已将该伙伴此前自行预约的 {count, plural, other {# 个}}场次纳入合同：{occurrences}{hasSkipped, select, yes {；{skipped}} other {}}',
 };
