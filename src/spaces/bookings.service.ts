@@ -272,7 +272,8 @@ export async function insertContractBookings(
  * cancelled meanwhile is not). The approval's history note lists their dates.
  */
 export async function adoptOwnBookings(tx: EntityManager, contract: SpaceContract, occurrences: (Range & { kind: BookingPurpose })[]): Promise<Range[]> {
-  const rows: { start_at: Date; end_at: Date }[] = await tx.query(
+  // TypeORM answers an UPDATE as [rows, count].
+  const [rows]: [{ start_at: Date; end_at: Date }[], number] = await tx.query(
     `UPDATE booking b SET contract_id = $4, kind = o.k, purpose = $5
        FROM unnest($6::timestamptz[], $7::timestamptz[], $8::text[]) AS o(s, e, k)
       WHERE b.community_id = $1 AND b.room_id = $2 AND b.partner_id = $3 AND b.contract_id IS NULL AND b.status = 'CONFIRMED'
