@@ -72,7 +72,12 @@ export async function seedSpaces(tx: EntityManager, community: Community, userId
     title: '周六公益英语绘本课',
     publicBenefitCommitment: '每月两次面向社区 4-8 岁儿童的免费英语绘本课，每次不少于 15 个名额，公租房家庭优先。',
     sessionsPerMonth: 2,
-    weeklySlots: [{ weekday: Weekday.SATURDAY, startTime: '09:00', endTime: '11:30' }],
+    // Saturday mornings are the free picture-book class; Saturday afternoons the school's own small classes.
+    weeklySlots: [
+      { weekday: Weekday.SATURDAY, startTime: '09:00', endTime: '11:30' },
+      { weekday: Weekday.SATURDAY, startTime: '14:00', endTime: '16:30' },
+    ],
+    ownUseSlots: [{ weekday: Weekday.SATURDAY, startTime: '14:00', endTime: '16:30' }],
     startsOn: today,
     endsOn: plus(181),
   });
