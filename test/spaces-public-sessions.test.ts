@@ -103,6 +103,12 @@ describe("a contract's bookings are public-benefit sessions or the partner's own
     const since = await app.gqlOk(SESSIONS, { c: s.communityId, from: localDate(SH, -30), first: 100 });
     expect(since.publicBoard.publicBenefitSessions.totalCount).toBe(expected.length);
 
+    // The promise behind each session, on the board for anyone: promised against delivered.
+    const promise = await app.gqlOk(`query($c: ID!) { publicBoard(communityId: $c) { publicBenefitSessions(first: 2) { edges { node {
+      contract { obligations { month promisedSessions scheduledSessions deliveredSessions } } } } } } }`, { c: s.communityId });
+    for (const e of promise.publicBoard.publicBenefitSessions.edges) expect(e.node.contract.obligations).toEqual(c.obligations);
+    expect(c.obligations.length).toBeGreaterThan(0);
+
     expect(errorCode(await app.gql(SESSIONS, { c: s.communityId, first: 101 }))).toBe('BAD_USER_INPUT');
     expect(errorCode(await app.gql(SESSIONS, { c: s.communityId, from: '2026-02-30' }))).toBe('BAD_USER_INPUT');
   });
