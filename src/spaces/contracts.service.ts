@@ -169,10 +169,11 @@ async function lockContract(tx: EntityManager, id: string): Promise<SpaceContrac
 /**
  * APPROVE books every future occurrence of the term in one statement, or nothing: any taken
  * occurrence fails it with CONFLICT listing them in `extensions.conflicts`, unless `skipConflicts`,
- * which books the free ones and records the skipped dates in the history note. An occurrence the
- * partner itself already booked (a single booking) is not taken: approval links that booking to the
- * contract instead (its purpose and title become the contract's), so the date is inside the
- * contract and booked once. REJECT books nothing.
+ * which books the free ones and records the skipped dates in the history note. Each booking is for
+ * its slot's purpose (purposeOfSlot). An occurrence the partner itself already booked (a single
+ * booking) is not taken: approval links that booking to the contract instead (with its slot's
+ * purpose and the contract's title), so the date is inside the contract and booked once. REJECT
+ * books nothing.
  */
 export async function reviewContract(
   ctx: Ctx,
