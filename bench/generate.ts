@@ -542,10 +542,11 @@ class Generator {
       WHERE rn <= ${perRoom} + CASE WHEN r < ${extra} THEN 1 ELSE 0 END`);
     const partner = `CASE WHEN contract_id IS NOT NULL THEN contract_partner WHEN h % 4 = 0 THEN NULL ELSE ${this.partnerOf('c', 'h / 4 + rn')} END`;
     await c.query(`
-      INSERT INTO booking (community_id, room_id, partner_id, contract_id, start_at, end_at, purpose, status, created_by, created_at, cancelled_at, cancel_reason)
+      INSERT INTO booking (community_id, room_id, partner_id, contract_id, start_at, end_at, purpose, kind, status, created_by, created_at, cancelled_at, cancel_reason)
       SELECT pg_temp.uid('community', c), pg_temp.uid('room', r), CASE WHEN p IS NOT NULL THEN pg_temp.uid('partner', p) END, contract_id,
              start_at, end_at,
              CASE WHEN contract_id IS NOT NULL THEN ${pick(W.CONTRACT_TITLES, 'r')} ELSE ${pick(W.BOOKING_PURPOSES, 'h')} END,
+             CASE WHEN contract_id IS NOT NULL THEN 'PUBLIC_BENEFIT' ELSE 'OWN_USE' END,
              CASE WHEN contract_id IS NULL AND h % 15 = 0 THEN 'CANCELLED' ELSE 'CONFIRMED' END,
              CASE WHEN p IS NULL THEN pg_temp.uid('user', c) ELSE pg_temp.uid('user', ${C} + 2 * p) END,
              created_at,

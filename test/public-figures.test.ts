@@ -96,7 +96,7 @@ describe('PublicBoard.figures', () => {
     // Counted by the test's own SQL, independently of the service's statement.
     const [own] = await app.db.query(
       `SELECT
-         (SELECT count(*)::int FROM booking WHERE community_id = $1 AND status = 'CONFIRMED' AND contract_id IS NOT NULL AND end_at <= now()) AS sessions,
+         (SELECT count(*)::int FROM booking WHERE community_id = $1 AND status = 'CONFIRMED' AND kind = 'PUBLIC_BENEFIT' AND end_at <= now()) AS sessions,
          (SELECT count(*)::int FROM demand_match WHERE community_id = $1 AND status = 'FULFILLED') AS fulfilled`,
       [scene.communityId],
     );

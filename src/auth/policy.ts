@@ -175,10 +175,3 @@ export async function requirePartnerMember(ctx: Ctx, partnerId: string): Promise
   return roles;
 }
 
-/** A member of the partner, or a secretary of the community (or an admin), for reads. */
-export async function requirePartnerMemberOrSecretary(ctx: Ctx, partnerId: string, communityId: string): Promise<ViewerRoles> {
-  const roles = await viewerRoles(ctx);
-  const who: Who[] = ['MEMBER_OF_PARTNER', 'SECRETARY_OF_COMMUNITY', 'ADMIN'];
-  if (!holds(who, factsOf(roles), { partnerId, communityId })) throw new ForbiddenError(refusalFor(who));
-  return roles;
-}

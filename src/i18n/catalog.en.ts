@@ -348,6 +348,11 @@ export const en = {
     'Your project "{title}" {approved, select, yes {was approved and is now on the public project list} other {was not approved}}{hasNote, select, yes {: {note}} other {}}',
   'notification.project.changed':
     'The project "{title}" {status, select, COMPLETED {is completed} CANCELLED {was cancelled} other {is {status}}}{hasNote, select, yes {: {note}} other {}}',
+  // --- s5-contracts: a booking's purpose, contracts adopting the partner's own bookings (issues #15 item 4, #16 item 2).
+  'contract.ownUseNotInSlots': "{slot} is not one of the contract's weekly slots",
+  'contract.noPublicBenefitSlot': 'leaves no slot for the public-benefit sessions the contract promises',
+  'history.adoptedOccurrences':
+    "Took in {count, plural, one {# booking} other {# bookings}} the partner had made already: {occurrences}{hasSkipped, select, yes {. {skipped}} other {}}",
 } satisfies Record<string, string>;
 
 export type MessageId = keyof typeof en;

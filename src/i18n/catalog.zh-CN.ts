@@ -330,4 +330,8 @@ export const zhCN: Record<MessageId, string> = {
     '您牵头的项目“{title}”{approved, select, yes {已通过审核，已在项目清单中公示} other {未通过审核}}{hasNote, select, yes {：{note}} other {}}',
   'notification.project.changed':
     '项目“{title}”{status, select, COMPLETED {已完成} CANCELLED {已取消} other {状态为 {status}}}{hasNote, select, yes {：{note}} other {}}',
+  // --- s5-contracts: a booking's purpose, contracts adopting the partner's own bookings (issues #15 item 4, #16 item 2).
+  'contract.ownUseNotInSlots': '{slot} 不是该合同的每周时段',
+  'contract.noPublicBenefitSlot': '没有留出时段开展合同承诺的公益活动',
+  'history.adoptedOccurrences': '已将该伙伴此前自行预约的 {count, plural, other {# 个}}场次纳入合同：{occurrences}{hasSkipped, select, yes {；{skipped}} other {}}',
 };

@@ -16,7 +16,8 @@ export interface CommunityFiguresRow {
  * Every figure in ONE statement, each a count over its own table (public/ reads across the domains;
  * no rows are loaded). Days to resolve are calendar days in the community's time zone: a request
  * raised at 23:00 and resolved at 01:00 the next morning took one day, as a resident would say.
- * "Held" public-benefit sessions are the confirmed contract sessions that have ended by now.
+ * "Held" public-benefit sessions are the confirmed PUBLIC_BENEFIT contract sessions that have ended
+ * by now: a partner's own use of its contract's slots is not one.
  */
 export async function communityFigures(ctx: Ctx, communityId: string, now: Date): Promise<CommunityFiguresRow> {
   const [row] = await ctx.db.query(
@@ -33,7 +34,7 @@ export async function communityFigures(ctx: Ctx, communityId: string, now: Date)
        (SELECT coalesce(sum(s.minutes), 0)::float8 / 60 FROM service_log s
          WHERE s.community_id = c.id AND s.status = 'VERIFIED') AS verified_hours,
        (SELECT count(*)::int FROM booking b
-         WHERE b.community_id = c.id AND b.status = 'CONFIRMED' AND b.contract_id IS NOT NULL AND b.end_at <= $2) AS sessions_held,
+         WHERE b.community_id = c.id AND b.status = 'CONFIRMED' AND b.kind = 'PUBLIC_BENEFIT' AND b.end_at <= $2) AS sessions_held,
        (SELECT count(*)::int FROM partnership p WHERE p.community_id = c.id AND p.status = 'ACTIVE') AS active_partners
      FROM community c WHERE c.id = $1`,
     [communityId, now],

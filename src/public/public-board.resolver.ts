@@ -1,5 +1,5 @@
 import { msg } from '../i18n/messages';
-import { Arg, Ctx as Context, Field, FieldResolver, Float, ID, Int, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx as Context, Field, FieldResolver, Float, ID, Int, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import { Community } from '../communities/community.entity';
 import { findCommunity } from '../communities/communities.service';
 import type { Ctx } from '../context';
@@ -7,9 +7,11 @@ import { DemandItem } from '../demand/demand-item.entity';
 import { inProgressDemandsOf, openDemandsOf, recentlyFulfilledOf } from '../demand/demand.service';
 import { Match } from '../demand/match.entity';
 import { BadUserInputError } from '../errors';
-import { Booking } from '../spaces/booking.entity';
-import { upcomingPublicBenefitSessions } from '../spaces/bookings.service';
+import { Booking, BookingConnection } from '../spaces/booking.entity';
+import { publicBenefitSessions, upcomingPublicBenefitSessions } from '../spaces/bookings.service';
 import { now } from '../common/clock';
+import { pageArgsFactory } from '../common/pagination';
+import { LocalDateScalar } from '../common/scalars';
 import { communityFigures } from './figures.service';
 
 /**
@@ -50,6 +52,7 @@ export class CommunityFigures {
 }
 
 const PUBLIC_LIST_MAX = 100;
+const SessionPageArgs = pageArgsFactory(20);
 
 function publicFirst(first: number | null): number {
   const n = first ?? 50;
@@ -82,6 +85,19 @@ export class PublicBoardResolver {
   @FieldResolver(() => CommunityFigures)
   figures(@Root() board: PublicBoard, @Context() ctx: Ctx) {
     return communityFigures(ctx, board.community.id, now());
+  }
+
+  @FieldResolver(() => BookingConnection, {
+    description:
+      "The public-benefit sessions the community's contracts promise, from the local date `from` (the community's time zone; default today) on, chronologically; never a partner's own use of its slots.",
+  })
+  publicBenefitSessions(
+    @Root() board: PublicBoard,
+    @Arg('from', () => LocalDateScalar, { nullable: true }) from: string | null,
+    @Args(() => SessionPageArgs) page: InstanceType<typeof SessionPageArgs>,
+    @Context() ctx: Ctx,
+  ) {
+    return publicBenefitSessions(ctx, board.community, from, page);
   }
 
   @FieldResolver(() => [Booking], { description: 'Public-benefit contract sessions from now on, soonest first (at most 50).' })

@@ -118,13 +118,15 @@ export class ServiceLogResolver {
 /** Promised against delivered public-benefit sessions: the service-hours view of a space contract. */
 @Resolver(() => SpaceContract)
 export class ContractObligationsResolver {
-  @FieldResolver(() => [ContractObligation], { description: 'Promised against delivered public-benefit sessions, one row per month of the term within the range.' })
+  @FieldResolver(() => [ContractObligation], {
+    description: "Promised against delivered public-benefit sessions, one row per month of the term within the range; as public as the contract (empty for a contract the reader may not see). The partner's own-use slots are not counted.",
+  })
   obligations(
     @Root() contract: SpaceContract,
     @Arg('from', () => LocalDateScalar, { nullable: true }) from: string | null,
     @Arg('to', () => LocalDateScalar, { nullable: true }) to: string | null,
     @Context() ctx: Ctx,
   ) {
-    return hours.contractObligations(ctx, contract.id, from, to);
+    return hours.contractObligations(ctx, contract, from, to);
   }
 }

@@ -2,8 +2,7 @@ import { findOr404 } from '../common/find';
 import { now as clockNow } from '../common/clock';
 import { DateTime } from 'luxon';
 import type { EntityManager } from 'typeorm';
-import { requirePartnerMemberOrSecretary } from '../auth/policy';
-import { byId } from '../common/loaders';
+import { byId, loader } from '../common/loaders';
 import { paginate, type PageArgs, type SortKey } from '../common/pagination';
 import { checkText } from '../common/validation';
 import { findCommunity } from '../communities/communities.service';
@@ -27,6 +26,8 @@ import { msg } from '../i18n/messages';
 import { ReviewDecision } from '../common/review';
 import { assertActivePartnership, findPartner } from '../partners/partners.service';
 import { obligationMonths } from './obligations';
+import type { SpaceContract } from '../spaces/space-contract.entity';
+import { contractVisibility } from '../spaces/spaces.visibility';
 import { canSeeServiceLog, requireServiceSummaryAccess, serviceLogListScope } from './service-hours.policy';
 import { ServiceLog, ServiceLogStatus } from './service-log.entity';
 import { serviceLogLifecycle } from './service-log.lifecycle';
@@ -368,44 +369,50 @@ export async function serviceHoursSummary(ctx: Ctx, input: ServiceHoursSummaryIn
 
 /**
  * Promised, scheduled and delivered public-benefit sessions of a space contract, per month of its
- * term within from..to (local dates). Scheduled: its CONFIRMED bookings starting that month (in the
- * community's zone); delivered: those of them overlapped by VERIFIED service logged against the
- * contract. Visible to the partner's members and the community's secretaries.
+ * term within from..to (local dates). Scheduled: its CONFIRMED PUBLIC_BENEFIT bookings starting that
+ * month (in the community's zone; the partner's own-use slots are not sessions); delivered: those
+ * of them overlapped by VERIFIED service logged against the contract. Public wherever the contract
+ * is (an organisation's promise to the residents): empty for a contract the reader may not see.
+ * Contracts asking for the same range are counted together: one statement however many.
  */
-export async function contractObligations(ctx: Ctx, contractId: string, from?: string | null, to?: string | null): Promise<ContractObligation[]> {
+export async function contractObligations(ctx: Ctx, contract: SpaceContract, from?: string | null, to?: string | null): Promise<ContractObligation[]> {
   if (from && to && from > to) throw BadUserInputError.field('to', msg('field.mustNotBeBefore', { other: 'from' }));
-  requireUuid('contract', contractId, 'id');
-  const [contract]: { partner_id: string; community_id: string; sessions_per_month: number; starts_on: string; ends_on: string; timezone: string }[] =
-    await ctx.db.query(
-      `SELECT sc.partner_id, sc.community_id, sc.sessions_per_month, sc.starts_on::text AS starts_on, sc.ends_on::text AS ends_on, c.timezone
-         FROM space_contract sc JOIN community c ON c.id = sc.community_id
-        WHERE sc.id = $1`,
-      [contractId],
+  if (!(await contractVisibility(ctx, contract)).row) return [];
+  const range = `${from ?? ''}|${to ?? ''}`;
+  return loader<SpaceContract, ContractObligation[]>(ctx, `contractObligations|${range}`, async (contracts) => {
+    const zones = await Promise.all(contracts.map((c) => findCommunity(ctx, c.communityId).then((cm) => cm.timezone)));
+    const months = contracts.map((c) => obligationMonths(c.sessionsPerMonth, c.startsOn, c.endsOn, from, to));
+    const asked = contracts.map((c, i) => ({ c, i })).filter(({ i }) => months[i].length);
+    const counts: { k: number; month: string; scheduled: number; delivered: number }[] = asked.length
+      ? await ctx.db.query(
+          `SELECT q.k, to_char(b.start_at AT TIME ZONE q.zone, 'YYYY-MM') AS month,
+                  count(*)::int AS scheduled,
+                  count(*) FILTER (WHERE EXISTS (
+                    SELECT 1 FROM service_log s
+                     WHERE s.contract_id = b.contract_id AND s.status = 'VERIFIED'
+                       AND tstzrange(s.started_at, s.ended_at) && tstzrange(b.start_at, b.end_at)))::int AS delivered
+             FROM unnest($1::int[], $2::uuid[], $3::uuid[], $4::text[], $5::timestamptz[], $6::timestamptz[]) AS q(k, community_id, contract_id, zone, s, e)
+             JOIN booking b ON b.community_id = q.community_id AND b.contract_id = q.contract_id
+            WHERE b.status = 'CONFIRMED' AND b.kind = 'PUBLIC_BENEFIT' AND b.start_at >= q.s AND b.start_at < q.e
+            GROUP BY 1, 2`,
+          [
+            asked.map(({ i }) => i),
+            asked.map(({ c }) => c.communityId),
+            asked.map(({ c }) => c.id),
+            asked.map(({ i }) => zones[i]),
+            asked.map(({ i }) => DateTime.fromISO(months[i][0].firstDay, { zone: zones[i] }).toJSDate()),
+            asked.map(({ i }) => DateTime.fromISO(months[i].at(-1)!.lastDay, { zone: zones[i] }).plus({ days: 1 }).toJSDate()),
+          ],
+        )
+      : [];
+    const found = new Map(counts.map((c) => [`${c.k}|${c.month}`, c]));
+    return contracts.map((_, i) =>
+      months[i].map((m) => ({
+        month: m.month,
+        promisedSessions: m.promisedSessions,
+        scheduledSessions: found.get(`${i}|${m.month}`)?.scheduled ?? 0,
+        deliveredSessions: found.get(`${i}|${m.month}`)?.delivered ?? 0,
+      })),
     );
-  if (!contract) throw new NotFoundError('contract', contractId, 'id');
-  await requirePartnerMemberOrSecretary(ctx, contract.partner_id, contract.community_id);
-  const months = obligationMonths(contract.sessions_per_month, contract.starts_on, contract.ends_on, from, to);
-  if (!months.length) return [];
-  const zone = contract.timezone;
-  const rangeStart = DateTime.fromISO(months[0].firstDay, { zone }).toJSDate();
-  const rangeEnd = DateTime.fromISO(months[months.length - 1].lastDay, { zone }).plus({ days: 1 }).toJSDate();
-  const counts: { month: string; scheduled: number; delivered: number }[] = await ctx.db.query(
-    `SELECT to_char(b.start_at AT TIME ZONE $2, 'YYYY-MM') AS month,
-            count(*)::int AS scheduled,
-            count(*) FILTER (WHERE EXISTS (
-              SELECT 1 FROM service_log s
-               WHERE s.contract_id = b.contract_id AND s.status = 'VERIFIED'
-                 AND tstzrange(s.started_at, s.ended_at) && tstzrange(b.start_at, b.end_at)))::int AS delivered
-       FROM booking b
-      WHERE b.contract_id = $1 AND b.status = 'CONFIRMED' AND b.start_at >= $3 AND b.start_at < $4
-      GROUP BY 1`,
-    [contractId, zone, rangeStart, rangeEnd],
-  );
-  const byMonth = new Map(counts.map((c) => [c.month, c]));
-  return months.map((m) => ({
-    month: m.month,
-    promisedSessions: m.promisedSessions,
-    scheduledSessions: byMonth.get(m.month)?.scheduled ?? 0,
-    deliveredSessions: byMonth.get(m.month)?.delivered ?? 0,
-  }));
+  }).load(contract);
 }

@@ -1,4 +1,5 @@
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { ConnectionType } from '../common/pagination';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
 export enum BookingStatus {
@@ -6,6 +7,23 @@ export enum BookingStatus {
   CANCELLED = 'CANCELLED',
 }
 registerEnumType(BookingStatus, { name: 'BookingStatus' });
+
+/**
+ * What a booking is for. A contract's occurrences are PUBLIC_BENEFIT sessions (promised to the
+ * residents, counted by its obligations and listed on the public board) except those of the slots
+ * the contract names as the partner's own use; every booking outside a contract is OWN_USE.
+ */
+export enum BookingPurpose {
+  OWN_USE = 'OWN_USE',
+  PUBLIC_BENEFIT = 'PUBLIC_BENEFIT',
+}
+registerEnumType(BookingPurpose, {
+  name: 'BookingPurpose',
+  valuesConfig: {
+    OWN_USE: { description: "The booker's own use of the room: a single booking, or a contract's own-use slot." },
+    PUBLIC_BENEFIT: { description: 'A session the contract promises to the residents.' },
+  },
+});
 
 /** One occurrence of one of a room's weekly slots, held by a partner or by the community itself. */
 @ObjectType()
@@ -41,6 +59,10 @@ export class Booking {
   @Column('text')
   purpose: string;
 
+  @Field(() => BookingPurpose, { description: 'PUBLIC_BENEFIT for a session a contract promises to the residents; OWN_USE otherwise.' })
+  @Column('text')
+  kind: BookingPurpose;
+
   @Field(() => BookingStatus)
   @Column('text')
   status: BookingStatus;
@@ -59,3 +81,5 @@ export class Booking {
   @Column({ type: 'text', nullable: true })
   cancelReason: string | null;
 }
+
+export const BookingConnection = ConnectionType(Booking, 'Booking');

@@ -8,17 +8,18 @@ import { paginate, type PageArgs, type SortKey } from '../common/pagination';
 import { occurrenceStartingAt, sameSlot, WEEKDAYS, type Occurrence } from '../common/slots';
 import { checkText } from '../common/validation';
 import { checkRange, findCommunity, MAX_AVAILABILITY_DAYS } from '../communities/communities.service';
+import type { Community } from '../communities/community.entity';
 import type { Room, WeeklySlot } from '../communities/room.entity';
 import { inTransaction } from '../db/transaction';
 import { BadUserInputError, ConflictError, InvalidStateError, NotFoundError, PgErrorCode, pgErrorCode } from '../errors';
 import { DEFAULT_LOCALE } from '../i18n/locale';
 import { msg, render, type Msg } from '../i18n/messages';
 import { assertActivePartnership } from '../partners/partners.service';
-import { Booking, BookingStatus } from './booking.entity';
+import { Booking, BookingPurpose, BookingStatus } from './booking.entity';
 import { bookingLifecycle } from './booking.lifecycle';
 import { isoRange, type Range } from './occurrences';
 import type { BookingFilter, BookSlotInput } from './spaces.inputs';
-import { effectiveStatus, ContractStatus, SpaceContract } from './space-contract.entity';
+import { effectiveStatus, ContractStatus, purposeOfSlot, SpaceContract } from './space-contract.entity';
 
 import { UPCOMING_SESSIONS_LIMIT } from '../common/row-bounds';
 
@@ -129,7 +130,10 @@ export async function bookSlot(ctx: Ctx, room: Room, input: BookSlotInput, by: s
         throw new InvalidStateError(msg('booking.slotRemoved'));
       }
       if (input.partnerId) await assertActivePartnership(tx, input.partnerId, room.communityId);
-      if (input.contractId) await assertContractOccurrence(tx, input.contractId, input.partnerId!, room, occurrence, zone);
+      // A re-booked contract occurrence is for what its slot is for; any other booking is the booker's own use.
+      const kind = input.contractId
+        ? purposeOfSlot(await assertContractOccurrence(tx, input.contractId, input.partnerId!, room, occurrence, zone), occurrence.slot)
+        : BookingPurpose.OWN_USE;
       const booking = await tx.save(
         tx.create(Booking, {
           communityId: room.communityId,
@@ -139,6 +143,7 @@ export async function bookSlot(ctx: Ctx, room: Room, input: BookSlotInput, by: s
           startAt: occurrence.start,
           endAt: occurrence.end,
           purpose,
+          kind,
           status: BookingStatus.CONFIRMED,
           createdBy: by,
           cancelledAt: null,
@@ -157,7 +162,7 @@ export async function bookSlot(ctx: Ctx, room: Room, input: BookSlotInput, by: s
 }
 
 /** A re-booked occurrence of a contract: the partner's ACTIVE contract on this room, one of its slots, within its term. */
-async function assertContractOccurrence(tx: EntityManager, contractId: string, partnerId: string, room: Room, occurrence: Occurrence, zone: string) {
+async function assertContractOccurrence(tx: EntityManager, contractId: string, partnerId: string, room: Room, occurrence: Occurrence, zone: string): Promise<SpaceContract> {
   const contract = await tx
     .getRepository(SpaceContract)
     .createQueryBuilder('c')
@@ -176,6 +181,7 @@ async function assertContractOccurrence(tx: EntityManager, contractId: string, p
   if (!inTerm || !contract.weeklySlots.some((s) => sameSlot(s, occurrence.slot))) {
     throw BadUserInputError.field('input.start', msg('booking.notContractOccurrence'));
   }
+  return contract;
 }
 
 export async function cancelBooking(ctx: Ctx, booking: Booking, reason: string, by: string): Promise<Booking> {
@@ -224,16 +230,22 @@ export async function cancelBookingsFrom(
   return cancelled.map((t) => t.row);
 }
 
-/** Books every occurrence for a contract in ONE statement, history included (bookingLifecycle.createdMany). */
-export async function insertContractBookings(tx: EntityManager, contract: SpaceContract, occurrences: Range[], by: string | null, why: string | Msg) {
+/** Books every occurrence for a contract in ONE statement, each for its purpose, history included (bookingLifecycle.createdMany). */
+export async function insertContractBookings(
+  tx: EntityManager,
+  contract: SpaceContract,
+  occurrences: (Range & { kind: BookingPurpose })[],
+  by: string | null,
+  why: string | Msg,
+) {
   if (!occurrences.length) return 0;
   const note = historyNote(why);
   const ids = await bookingLifecycle.createdMany(
     tx,
     {
-      sql: `INSERT INTO booking (community_id, room_id, partner_id, contract_id, start_at, end_at, purpose, status, created_by)
-            SELECT $1, $2, $3, $4, o.s, o.e, $5, $6, $7::uuid
-              FROM unnest($8::timestamptz[], $9::timestamptz[]) AS o(s, e)
+      sql: `INSERT INTO booking (community_id, room_id, partner_id, contract_id, start_at, end_at, purpose, kind, status, created_by)
+            SELECT $1, $2, $3, $4, o.s, o.e, $5, o.k, $6, $7::uuid
+              FROM unnest($8::timestamptz[], $9::timestamptz[], $10::text[]) AS o(s, e, k)
             RETURNING id, community_id, status`,
       params: [
         contract.communityId,
@@ -245,6 +257,7 @@ export async function insertContractBookings(tx: EntityManager, contract: SpaceC
         by,
         occurrences.map((o) => o.start),
         occurrences.map((o) => o.end),
+        occurrences.map((o) => o.kind),
       ],
     },
     { by, note: note.note, noteMessage: note.message },
@@ -252,17 +265,64 @@ export async function insertContractBookings(tx: EntityManager, contract: SpaceC
   return ids.length;
 }
 
+/**
+ * Links the partner's own single bookings of exactly these occurrences to its contract, in one
+ * statement: each becomes the contract's booking of that date, for the purpose of its slot and under
+ * the contract's title (what every booking of the contract reads). Returns those it linked (one
+ * cancelled meanwhile is not). The approval's history note lists their dates.
+ */
+export async function adoptOwnBookings(tx: EntityManager, contract: SpaceContract, occurrences: (Range & { kind: BookingPurpose })[]): Promise<Range[]> {
+  // TypeORM answers an UPDATE as [rows, count].
+  const [rows]: [{ start_at: Date; end_at: Date }[], number] = await tx.query(
+    `UPDATE booking b SET contract_id = $4, kind = o.k, purpose = $5
+       FROM unnest($6::timestamptz[], $7::timestamptz[], $8::text[]) AS o(s, e, k)
+      WHERE b.community_id = $1 AND b.room_id = $2 AND b.partner_id = $3 AND b.contract_id IS NULL AND b.status = 'CONFIRMED'
+        AND b.start_at = o.s AND b.end_at = o.e
+      RETURNING b.start_at, b.end_at`,
+    [
+      contract.communityId,
+      contract.roomId,
+      contract.partnerId,
+      contract.id,
+      contract.title.slice(0, 200),
+      occurrences.map((o) => o.start),
+      occurrences.map((o) => o.end),
+      occurrences.map((o) => o.kind),
+    ],
+  );
+  return rows.map((r) => ({ start: new Date(r.start_at), end: new Date(r.end_at) })).sort((a, b) => a.start.getTime() - b.start.getTime());
+}
+
 export function upcomingPublicBenefitSessions(ctx: Ctx, communityId: string): Promise<Booking[]> {
   // Slots never exceed a day, so the start bound keeps the partial index range tight.
   return ctx.db
     .getRepository(Booking)
     .createQueryBuilder('b')
-    .where(`b.community_id = :communityId AND b.status = 'CONFIRMED' AND b.contract_id IS NOT NULL`, { communityId })
+    .where(`b.community_id = :communityId AND b.status = 'CONFIRMED' AND b.kind = :kind`, { communityId, kind: BookingPurpose.PUBLIC_BENEFIT })
     .andWhere(`b.start_at > :asOf::timestamptz - interval '1 day' AND b.end_at > :asOf`, { asOf: clockNow() })
     .orderBy('b.start_at', 'ASC')
     .addOrderBy('b.id', 'ASC')
     .limit(UPCOMING_SESSIONS_LIMIT)
     .getMany();
+}
+
+/**
+ * PublicBoard.publicBenefitSessions: the CONFIRMED public-benefit sessions of the community's
+ * contracts starting on the local date `from` (the community's zone; default today) or later,
+ * chronologically; never a partner's own use. One statement per page (booking_public_session_idx).
+ */
+export function publicBenefitSessions(ctx: Ctx, community: Community, from: string | null | undefined, page: PageArgs) {
+  const { id: communityId, timezone: zone } = community;
+  const start = DateTime.fromISO(from ?? DateTime.fromJSDate(clockNow(), { zone }).toISODate()!, { zone }).startOf('day').toJSDate();
+  const qb = ctx.db
+    .getRepository(Booking)
+    .createQueryBuilder('b')
+    .where(`b.community_id = :communityId AND b.status = 'CONFIRMED' AND b.kind = :kind AND b.start_at >= :start`, {
+      communityId,
+      kind: BookingPurpose.PUBLIC_BENEFIT,
+      start,
+    });
+  return paginate(qb, startOrder('b'), page);
 }
 
 /**

@@ -4,10 +4,10 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { Ctx } from '../context';
 import { byId, groupedBy, loader } from '../common/loaders';
 import { createdOrder, paginate, type PageArgs } from '../common/pagination';
-import { localToday, occurrencesOnDates, sameSlot } from '../common/slots';
+import { localToday, occurrencesOnDates, sameSlot, type Occurrence } from '../common/slots';
 import { checkText } from '../common/validation';
 import { findCommunity } from '../communities/communities.service';
-import type { Room } from '../communities/room.entity';
+import type { Room, WeeklySlot } from '../communities/room.entity';
 import { inTransaction } from '../db/transaction';
 import { BadUserInputError, ConflictError, fieldError, InvalidStateError, NotFoundError, PgErrorCode, pgErrorCode, type FieldError } from '../errors';
 import { msg, type MessageValue } from '../i18n/messages';
@@ -15,11 +15,11 @@ import { PartnershipStatus } from '../partners/partner.entity';
 import { ReviewDecision } from '../common/review';
 import { assertActivePartnership } from '../partners/partners.service';
 import { Booking } from './booking.entity';
-import { cancelBookingsFrom, insertContractBookings, lockRoomSlots } from './bookings.service';
+import { adoptOwnBookings, cancelBookingsFrom, insertContractBookings, lockRoomSlots } from './bookings.service';
 import { contractLifecycle } from './contract.lifecycle';
 import { isoRange, startOfLocalDay, takenOccurrences, type Range } from './occurrences';
 import { PARTNERSHIP_ENDED } from '../partners/partnership.lifecycle';
-import { ContractCheck, ContractStatus, effectiveStatus, effectiveStatusSql, expiredSql, EXPIRY, isExpired, SpaceContract } from './space-contract.entity';
+import { ContractCheck, ContractStatus, effectiveStatus, effectiveStatusSql, expiredSql, EXPIRY, isExpired, purposeOfSlot, SpaceContract } from './space-contract.entity';
 import type { ContractFilter, ProposeContractInput } from './spaces.inputs';
 import { contractVisibility, visibleContractsWhere } from './spaces.visibility';
 import { MAX_TERM_DAYS } from '../common/row-bounds';
@@ -67,6 +67,17 @@ function checkProposal(input: ProposeContractInput, room: Room, zone: string): v
       errors.push(fieldError(`input.weeklySlots[${i}]`, msg('field.listedTwice')));
     }
   });
+  (input.ownUseSlots ?? []).forEach((slot, i) => {
+    if (!input.weeklySlots.some((s) => sameSlot(s, slot))) {
+      errors.push(fieldError(`input.ownUseSlots[${i}]`, msg('contract.ownUseNotInSlots', { slot: slotValue(slot) })));
+    } else if (input.ownUseSlots!.slice(0, i).some((s) => sameSlot(s, slot))) {
+      errors.push(fieldError(`input.ownUseSlots[${i}]`, msg('field.listedTwice')));
+    }
+  });
+  // A contract is the partner's promise of public-benefit sessions: some slot must hold them.
+  if (input.weeklySlots.every((s) => (input.ownUseSlots ?? []).some((o) => sameSlot(o, s)))) {
+    errors.push(fieldError('input.ownUseSlots', msg('contract.noPublicBenefitSlot')));
+  }
   const today = localToday(zone);
   if (input.startsOn < today) errors.push(fieldError('input.startsOn', msg('field.todayOrLater', { today: { day: today }, zone })));
   const days = DateTime.fromISO(input.endsOn).diff(DateTime.fromISO(input.startsOn), 'days').days + 1;
@@ -101,7 +112,8 @@ export async function proposeContract(ctx: Ctx, room: Room, input: ProposeContra
         title,
         publicBenefitCommitment: commitment,
         sessionsPerMonth: input.sessionsPerMonth,
-        weeklySlots: input.weeklySlots.map(({ weekday, startTime, endTime }) => ({ weekday, startTime, endTime })),
+        weeklySlots: input.weeklySlots.map(plainSlot),
+        ownUseSlots: (input.ownUseSlots ?? []).map(plainSlot),
         startsOn: input.startsOn,
         endsOn: input.endsOn,
         endsAt: DateTime.fromISO(input.endsOn, { zone: community.timezone }).plus({ days: 1 }).startOf('day').toJSDate(),
@@ -127,7 +139,10 @@ export async function checkContract(ctx: Ctx, room: Room, input: ProposeContract
   proposalTexts(input);
   await inTransaction(ctx.db, (tx) => assertActivePartnership(tx, input.partnerId, room.communityId));
   const occurrences = futureOccurrences(input, zone);
-  const taken = (await takenOccurrences(ctx.db, [{ key: 'term', communityId: room.communityId, roomId: room.id, contractId: null, occurrences }])).get('term')!;
+  // The partner's own single bookings of exactly an occurrence are not conflicts (approval adopts them).
+  const { taken } = (
+    await takenOccurrences(ctx.db, [{ key: 'term', communityId: room.communityId, roomId: room.id, contractId: null, partnerId: input.partnerId, occurrences }])
+  ).get('term')!;
   return {
     occurrences: occurrences.length,
     free: occurrences.length - taken.length,
@@ -135,14 +150,18 @@ export async function checkContract(ctx: Ctx, room: Room, input: ProposeContract
   };
 }
 
+const plainSlot = ({ weekday, startTime, endTime }: WeeklySlot): WeeklySlot => ({ weekday, startTime, endTime });
+
 /** The term's occurrences still ahead of `now`, in the community's zone. */
-function futureOccurrences(contract: Pick<SpaceContract, 'weeklySlots' | 'startsOn' | 'endsOn'>, zone: string, now = clockNow()): Range[] {
-  return occurrencesOnDates(contract.weeklySlots, zone, contract.startsOn, contract.endsOn)
-    .filter((o) => o.start > now)
-    .map(({ start, end }) => ({ start, end }));
+function futureOccurrences(contract: Pick<SpaceContract, 'weeklySlots' | 'startsOn' | 'endsOn'>, zone: string, now = clockNow()): Occurrence[] {
+  return occurrencesOnDates(contract.weeklySlots, zone, contract.startsOn, contract.endsOn).filter((o) => o.start > now);
 }
 
-/** SpaceContract.conflicts: future occurrences of the term taken by someone else; one query per request. */
+/**
+ * SpaceContract.conflicts: future occurrences of the term taken by someone else; one query per
+ * request. The partner's own single bookings of exactly an occurrence are not conflicts: approval
+ * takes them into the contract.
+ */
 export function contractConflicts(ctx: Ctx, contract: SpaceContract): Promise<Range[]> {
   const status = effectiveStatus(contract);
   if (status !== ContractStatus.PENDING_REVIEW && status !== ContractStatus.ACTIVE) return Promise.resolve([]);
@@ -150,9 +169,16 @@ export function contractConflicts(ctx: Ctx, contract: SpaceContract): Promise<Ra
     const zones = await Promise.all(contracts.map((c) => findCommunity(ctx, c.communityId).then((cm) => cm.timezone)));
     const taken = await takenOccurrences(
       ctx.db,
-      contracts.map((c, i) => ({ key: c.id, communityId: c.communityId, roomId: c.roomId, contractId: c.id, occurrences: futureOccurrences(c, zones[i]) })),
+      contracts.map((c, i) => ({
+        key: c.id,
+        communityId: c.communityId,
+        roomId: c.roomId,
+        contractId: c.id,
+        partnerId: c.partnerId,
+        occurrences: futureOccurrences(c, zones[i]),
+      })),
     );
-    return contracts.map((c) => taken.get(c.id) ?? []);
+    return contracts.map((c) => taken.get(c.id)?.taken ?? []);
   }).load(contract);
 }
 
@@ -170,7 +196,11 @@ async function lockContract(tx: EntityManager, id: string): Promise<SpaceContrac
 /**
  * APPROVE books every future occurrence of the term in one statement, or nothing: any taken
  * occurrence fails it with CONFLICT listing them in `extensions.conflicts`, unless `skipConflicts`,
- * which books the free ones and records the skipped dates in the history note. REJECT books nothing.
+ * which books the free ones and records the skipped dates in the history note. Each booking is for
+ * its slot's purpose (purposeOfSlot). An occurrence the partner itself already booked (a single
+ * booking) is not taken: approval links that booking to the contract instead (with its slot's
+ * purpose and the contract's title), so the date is inside the contract and booked once. REJECT
+ * books nothing.
  */
 export async function reviewContract(
   ctx: Ctx,
@@ -220,7 +250,11 @@ async function approve(tx: EntityManager, contract: SpaceContract, zone: string,
   }
   const occurrences = futureOccurrences(contract, zone, now);
   if (!occurrences.length) throw new InvalidStateError(msg('contract.noFutureOccurrence'));
-  const taken = (await takenOccurrences(tx, [{ key: 'c', communityId: contract.communityId, roomId: contract.roomId, contractId: contract.id, occurrences }])).get('c')!;
+  const { taken, own } = (
+    await takenOccurrences(tx, [
+      { key: 'c', communityId: contract.communityId, roomId: contract.roomId, contractId: contract.id, partnerId: contract.partnerId, occurrences },
+    ])
+  ).get('c')!;
   if (taken.length && (!skipConflicts || taken.length === occurrences.length)) {
     throw new ConflictError(
       msg('contract.occurrencesTaken', { taken: taken.length, total: occurrences.length, noneFree: skipConflicts ? 'yes' : 'no' }),
@@ -228,13 +262,26 @@ async function approve(tx: EntityManager, contract: SpaceContract, zone: string,
     );
   }
   const takenStarts = new Set(taken.map((t) => t.start.getTime()));
-  const free = occurrences.filter((o) => !takenStarts.has(o.start.getTime()));
-  await insertContractBookings(tx, contract, free, by, msg('history.bookedByApproval'));
-  // The skipped dates follow the secretary's note, in the reader's language and the community's time.
-  const skipped = taken.length
-    ? msg('history.skippedOccurrences', { count: taken.length, occurrences: { list: taken.map((t) => ({ at: t.start.toISOString(), timeZone: zone })) } })
-    : null;
-  return contractLifecycle.apply(tx, contract, ContractStatus.ACTIVE, { by, note, noteMessage: skipped, communityId: contract.communityId });
+  const slotAt = new Map(occurrences.map((o) => [o.start.getTime(), o.slot]));
+  const kind = (o: Range) => purposeOfSlot(contract, slotAt.get(o.start.getTime())!);
+  // The partner's own bookings become the contract's; one cancelled since the check above is
+  // simply not adopted, and its date is booked below like any free one.
+  const adopted = own.length ? await adoptOwnBookings(tx, contract, own.map((o) => ({ ...o, kind: kind(o) }))) : [];
+  const adoptedStarts = new Set(adopted.map((a) => a.start.getTime()));
+  const free = occurrences.filter((o) => !takenStarts.has(o.start.getTime()) && !adoptedStarts.has(o.start.getTime()));
+  await insertContractBookings(tx, contract, free.map((o) => ({ ...o, kind: kind(o) })), by, msg('history.bookedByApproval'));
+  // The adopted and skipped dates follow the secretary's note, in the reader's language and the community's time.
+  const dates = (list: Range[]) => ({ list: list.map((t) => ({ at: t.start.toISOString(), timeZone: zone })) });
+  const skipped = taken.length ? msg('history.skippedOccurrences', { count: taken.length, occurrences: dates(taken) }) : null;
+  const noteMessage = adopted.length
+    ? msg('history.adoptedOccurrences', {
+        count: adopted.length,
+        occurrences: dates(adopted),
+        hasSkipped: skipped ? 'yes' : 'no',
+        skipped: skipped ? { msg: skipped.id, values: skipped.values } : '',
+      })
+    : skipped;
+  return contractLifecycle.apply(tx, contract, ContractStatus.ACTIVE, { by, note, noteMessage, communityId: contract.communityId });
 }
 
 /** ACTIVE -> TERMINATED, cancelling the contract's bookings from `effectiveOn` (never those already begun). */

@@ -3,6 +3,8 @@ import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { LocalDateScalar, localDateColumn as localDate } from '../common/scalars';
 import { SlotOccurrence, WeeklySlot } from '../communities/room.entity';
+import { sameSlot, type WeeklySlot as Slot } from '../common/slots';
+import { BookingPurpose } from './booking.entity';
 import { expiredSql, inForceSql, TERM_EXPIRY } from '../common/term-expiry';
 
 export enum ContractStatus {
@@ -49,6 +51,12 @@ export class SpaceContract {
   @Field(() => [WeeklySlot])
   @Column('jsonb')
   weeklySlots: WeeklySlot[];
+
+  @Field(() => [WeeklySlot], {
+    description: "Those of weeklySlots the partner uses for itself: their bookings are OWN_USE, not public-benefit sessions. The other slots' occurrences are the sessions promised.",
+  })
+  @Column('jsonb')
+  ownUseSlots: WeeklySlot[];
 
   @Field(() => LocalDateScalar)
   @Column({ type: 'date', transformer: localDate })
@@ -116,3 +124,7 @@ export class ContractCheck {
   @Field(() => [SlotOccurrence], { description: 'The ones already taken by someone else, chronologically (as SpaceContract.conflicts would list them).' })
   conflicts: SlotOccurrence[];
 }
+
+/** What the contract's booking of an occurrence of `slot` is for: a public-benefit session unless `slot` is one of its own-use slots. */
+export const purposeOfSlot = (contract: Pick<SpaceContract, 'ownUseSlots'>, slot: Slot): BookingPurpose =>
+  contract.ownUseSlots.some((s) => sameSlot(s, slot)) ? BookingPurpose.OWN_USE : BookingPurpose.PUBLIC_BENEFIT;

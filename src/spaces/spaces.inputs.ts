@@ -63,6 +63,16 @@ export class ProposeContractInput {
   @Type(() => WeeklySlotInput)
   weeklySlots: WeeklySlotInput[];
 
+  @Field(() => [WeeklySlotInput], {
+    nullable: true,
+    description: 'Those of weeklySlots the partner uses for itself (OWN_USE); the occurrences of the others are the public-benefit sessions. Default: none, every occurrence is a public-benefit session.',
+  })
+  @IsOptional()
+  @ArrayMaxSize(50)
+  @ValidateNested({ each: true })
+  @Type(() => WeeklySlotInput)
+  ownUseSlots?: WeeklySlotInput[] | null;
+
   @Field(() => LocalDateScalar)
   startsOn: string;
 

@@ -15,7 +15,7 @@ import { Partner } from '../partners/partner.entity';
 import { ReviewDecision } from '../common/review';
 import { findPartner } from '../partners/partners.service';
 import { partnerVisibility } from '../partners/partners.visibility';
-import { Booking } from './booking.entity';
+import { Booking, BookingConnection } from './booking.entity';
 import * as bookings from './bookings.service';
 import { partnerCalendarUrl, rotateCalendarToken } from './calendar.service';
 import * as contracts from './contracts.service';
@@ -25,7 +25,6 @@ import { ContractCheck, ContractStatus, effectiveStatus, SpaceContract } from '.
 import { BookingFilter, BookSlotInput, ContractFilter, ProposeContractInput, RoomFilter } from './spaces.inputs';
 import { bookingVisibility, contractVisibility, PRIVATE_PURPOSE } from './spaces.visibility';
 
-const BookingConnection = ConnectionType(Booking, 'Booking');
 const BookingPageArgs = pageArgsFactory(50);
 const SpaceContractConnection = ConnectionType(SpaceContract, 'SpaceContract');
 const ContractPageArgs = pageArgsFactory(20);

@@ -5,12 +5,12 @@ import { localToday, occurrencesBetween, occurrencesOnDates } from '../common/sl
 import type { Community } from '../communities/community.entity';
 import { Room, Weekday, type WeeklySlot } from '../communities/room.entity';
 import { Partner } from '../partners/partner.entity';
-import { Booking, BookingStatus } from './booking.entity';
+import { Booking, BookingPurpose, BookingStatus } from './booking.entity';
 import { bookingLifecycle } from './booking.lifecycle';
 import { msg } from '../i18n/messages';
 import { insertContractBookings } from './bookings.service';
 import { contractLifecycle } from './contract.lifecycle';
-import { ContractStatus, SpaceContract } from './space-contract.entity';
+import { ContractStatus, purposeOfSlot, SpaceContract } from './space-contract.entity';
 
 /**
  * Demo space sharing in 江畔家园: an ACTIVE half-year contract (小橡树's Saturday picture-book class),
@@ -34,6 +34,7 @@ export async function seedSpaces(tx: EntityManager, community: Community, userId
         status: ContractStatus.PENDING_REVIEW,
         proposedBy: by,
         terminatedOn: null,
+        ownUseSlots: [],
         endsAt: DateTime.fromISO(fields.endsOn, { zone }).plus({ days: 1 }).startOf('day').toJSDate(),
         ...fields,
       }),
@@ -53,6 +54,7 @@ export async function seedSpaces(tx: EntityManager, community: Community, userId
         startAt: occurrence.start,
         endAt: occurrence.end,
         purpose,
+        kind: BookingPurpose.OWN_USE,
         status: BookingStatus.CONFIRMED,
         createdBy: by,
         cancelledAt: null,
@@ -70,12 +72,17 @@ export async function seedSpaces(tx: EntityManager, community: Community, userId
     title: '周六公益英语绘本课',
     publicBenefitCommitment: '每月两次面向社区 4-8 岁儿童的免费英语绘本课，每次不少于 15 个名额，公租房家庭优先。',
     sessionsPerMonth: 2,
-    weeklySlots: [{ weekday: Weekday.SATURDAY, startTime: '09:00', endTime: '11:30' }],
+    // Saturday mornings are the free picture-book class; Saturday afternoons the school's own small classes.
+    weeklySlots: [
+      { weekday: Weekday.SATURDAY, startTime: '09:00', endTime: '11:30' },
+      { weekday: Weekday.SATURDAY, startTime: '14:00', endTime: '16:30' },
+    ],
+    ownUseSlots: [{ weekday: Weekday.SATURDAY, startTime: '14:00', endTime: '16:30' }],
     startsOn: today,
     endsOn: plus(181),
   });
   const future = occurrencesOnDates(picture.weeklySlots, zone, picture.startsOn, picture.endsOn).filter((o) => o.start > clockNow());
-  await insertContractBookings(tx, picture, future, secretary, msg('history.bookedByApproval'));
+  await insertContractBookings(tx, picture, future.map((o) => ({ ...o, kind: purposeOfSlot(picture, o.slot) })), secretary, msg('history.bookedByApproval'));
   await contractLifecycle.apply(tx, picture, ContractStatus.ACTIVE, { by: secretary, note: '同意，请按时开展公益课并登记服务时长', communityId: community.id });
 
   const tea = await partner('闲云茶馆');

@@ -29,7 +29,7 @@ export const SPACE_CONTRACT_VISIBILITY: TypeVisibility<'history { note by }'> = 
   rows: {
     roles: INVOLVED,
     publicWhen: 'ACTIVE, EXPIRED or TERMINATED',
-    hidden: 'left out of `contracts`; `contract(id)` and `Booking.contract` answer null',
+    hidden: 'left out of `contracts`; `contract(id)` and `Booking.contract` answer null; `obligations` of one reached otherwise answer []',
   },
   fields: {
     'history { note by }': { roles: INVOLVED, hidden: 'null', note: 'review notes, rejection and termination reasons, who decided' },
