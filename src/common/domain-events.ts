@@ -19,6 +19,8 @@ export interface EventRefs {
   serviceLogId?: string;
   /** A resident's request (issue #14). */
   requestId?: string;
+  /** A rating round (issue #15). */
+  ratingRoundId?: string;
 }
 
 /** The queues a change can enter or leave (a secretary watches them). */

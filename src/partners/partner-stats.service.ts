@@ -18,14 +18,18 @@ export class PartnerStats {
   @Field(() => Float, { nullable: true, description: 'Mean evaluation rating 1-5, null before the first evaluation.' })
   averageRating: number | null;
 
-  @Field(() => Int, { description: 'Contribution rating 1-5 derived from the figures above.' })
+  @Field(() => Int, {
+    description:
+      'Stars 1-5 (评估定星): those of the latest closed rating round that rated the partner, in whichever community (stats are not per community; ' +
+      '`Partner.ratings` lists each community\'s). Before any round has rated it, the contribution rating derived from the figures above.',
+  })
   stars: number;
 }
 
 type Figures = Omit<PartnerStats, 'stars'>;
 
 /**
- * The contribution rating (评估定星), documented in the README:
+ * The contribution rating, documented in the README, for partners no rating round has rated yet:
  * contribution = fulfilled matches + active contracts + verified service hours / 10;
  * 1 star below 1, 2 from 1, 3 from 5, 4 from 15, 5 from 40; one star less (never below 1)
  * when the mean evaluation is under 2.5.
@@ -41,16 +45,18 @@ export function starsFor(f: Figures): number {
 /** Every partner's figures in one statement for the whole request. */
 export function partnerStatsLoader(ctx: Ctx) {
   // active_contracts: in force, by the expiry rule's one definition (src/common/term-expiry.ts);
-  // partners sits below spaces and reads the table without importing it.
+  // partners sits below spaces and reads the table without importing it; so too the latest
+  // published stars, from ratings/' results table (partner_rating, written once when a round closes).
   return loader<string, PartnerStats>(ctx, 'partnerStats', async (ids) => {
-    const rows: { id: string; fulfilled_matches: number; verified_service_minutes: number; active_contracts: number; average_rating: number | null }[] =
+    const rows: { id: string; fulfilled_matches: number; verified_service_minutes: number; active_contracts: number; average_rating: number | null; published_stars: number | null }[] =
       await ctx.db.query(
         `SELECT p.id,
                 (SELECT count(*)::int FROM demand_match m WHERE m.partner_id = p.id AND m.status = 'FULFILLED') AS fulfilled_matches,
                 (SELECT coalesce(sum(sl.minutes), 0) FROM service_log sl WHERE sl.partner_id = p.id AND sl.status = 'VERIFIED') AS verified_service_minutes,
                 (SELECT count(*) FROM space_contract sc
                   WHERE sc.partner_id = p.id AND ${inForceSql('sc', '$2')})::int AS active_contracts,
-                (SELECT avg(e.rating)::float8 FROM evaluation e WHERE e.partner_id = p.id) AS average_rating
+                (SELECT avg(e.rating)::float8 FROM evaluation e WHERE e.partner_id = p.id) AS average_rating,
+                (SELECT pr.stars FROM partner_rating pr WHERE pr.partner_id = p.id ORDER BY pr.published_at DESC, pr.round_id DESC LIMIT 1) AS published_stars
            FROM partner p
           WHERE p.id = ANY($1::uuid[])`,
         [ids, clockNow()],
@@ -64,7 +70,7 @@ export function partnerStatsLoader(ctx: Ctx) {
         activeContracts: Number(r?.active_contracts ?? 0),
         averageRating: r?.average_rating == null ? null : Number(r.average_rating),
       };
-      return { ...figures, stars: starsFor(figures) };
+      return { ...figures, stars: r?.published_stars == null ? starsFor(figures) : Number(r.published_stars) };
     });
   });
 }
