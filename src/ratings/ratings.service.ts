@@ -139,10 +139,10 @@ function checkScores(round: RatingRound, scores: CriterionScoreInput[]): void {
   if (errors.length) throw new BadUserInputError(errors);
 }
 
-/** The round's row under `lock`, refused unless it still takes scores (OPEN, before `closesAt`). */
-async function lockOpenRound(tx: EntityManager, db: DataSource, id: string, lock: 'FOR SHARE' | 'FOR UPDATE'): Promise<RatingRound> {
-  const raw: Record<string, unknown>[] = await tx.query(`SELECT * FROM rating_round WHERE id = $1 ${lock}`, [id]);
-  const round = hydrateRow<RatingRound>(db, db.getMetadata(RatingRound), raw[0]);
+/** The round's row under a share lock (the close waits for it), refused unless it is still OPEN. */
+async function lockOpenRound(tx: EntityManager, id: string): Promise<RatingRound> {
+  const raw: Record<string, unknown>[] = await tx.query(`SELECT * FROM rating_round WHERE id = $1 FOR SHARE`, [id]);
+  const round = hydrateRow<RatingRound>(tx.connection, tx.connection.getMetadata(RatingRound), raw[0]);
   if (round.status !== RatingRoundStatus.OPEN) throw new InvalidStateError(msg('rating.roundClosed'));
   return round;
 }
@@ -157,7 +157,7 @@ export async function score(ctx: Ctx, round: RatingRound, partnerId: string, sco
   checkScores(round, scores);
   if (!(await partnerIdsOf(ctx, round.id)).includes(partnerId)) throw BadUserInputError.field('partnerId', msg('rating.partnerNotInRound'));
   return inTransaction(ctx.db, async (tx) => {
-    const locked = await lockOpenRound(tx, ctx.db, round.id, 'FOR SHARE');
+    const locked = await lockOpenRound(tx, round.id);
     const at = now();
     if (locked.closesAt.getTime() <= at.getTime()) throw new InvalidStateError(msg('rating.roundPastClose'));
     const key = [round.communityId, round.id, partnerId, by];
@@ -207,10 +207,10 @@ async function freezeResults(tx: EntityManager, round: RatingRound, at: Date): P
   );
 }
 
-/** Closes a round and freezes its results, in one transaction; `by` null: the sweep closing it at `closesAt`. */
-async function closeInTx(tx: EntityManager, db: DataSource, id: string, by: string | null): Promise<RatingRound> {
+/** Closes a round and freezes its results inside `tx`; `by` null: the sweep closing it at `closesAt`. */
+export async function closeInTx(tx: EntityManager, id: string, by: string | null): Promise<RatingRound> {
   const raw: Record<string, unknown>[] = await tx.query(`SELECT * FROM rating_round WHERE id = $1 FOR UPDATE`, [id]);
-  const round = hydrateRow<RatingRound>(db, db.getMetadata(RatingRound), raw[0]);
+  const round = hydrateRow<RatingRound>(tx.connection, tx.connection.getMetadata(RatingRound), raw[0]);
   if (round.status !== RatingRoundStatus.OPEN) throw new InvalidStateError(msg('rating.roundClosed'));
   const at = now();
   const rated = await freezeResults(tx, round, at);
@@ -225,7 +225,7 @@ async function closeInTx(tx: EntityManager, db: DataSource, id: string, by: stri
 
 /** The secretary closes the round: results computed and published now. */
 export function closeRound(ctx: Ctx, id: string, by: string): Promise<RatingRound> {
-  return inTransaction(ctx.db, (tx) => closeInTx(tx, ctx.db, id, by));
+  return inTransaction(ctx.db, (tx) => closeInTx(tx, id, by));
 }
 
 /** The round's frozen results, best first, batched across the request's rounds. */
@@ -339,7 +339,7 @@ export async function closeOverdueRounds(db: DataSource): Promise<number> {
   let closed = 0;
   for (const { id } of due) {
     try {
-      await inTransaction(db, (tx) => closeInTx(tx, db, id, null));
+      await inTransaction(db, (tx) => closeInTx(tx, id, null));
       closed++;
     } catch (error) {
       if (!(error instanceof InvalidStateError)) throw error;
