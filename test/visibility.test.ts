@@ -14,9 +14,14 @@ import { visibilityScene, type Persona, type VisibilityScene } from './support/v
 
 let app: TestApp;
 let s: VisibilityScene;
+/** An OPEN rating round of C (issue #15): its panel is the stranger and the member of P2. */
+let ratingRound = '';
 beforeAll(async () => {
   app = await startTestApp();
   s = await visibilityScene(app);
+  const input = { communityId: s.C, title: '评估定星', period: '2026Q4', closesAt: new Date(Date.now() + 7 * 86_400_000).toISOString(), partnerIds: [s.P], panelUserIds: [s.stranger.id, s.otherMember.id] };
+  const opened = await app.gql(`mutation($i: OpenRatingRoundInput!) { openRatingRound(input: $i) { id } }`, { i: input }, s.secretary.token);
+  ratingRound = opened.data.openRatingRound.id;
 }, 120_000);
 afterAll(() => app.close());
 
@@ -99,6 +104,15 @@ const PROBES: Probe[] = [
       },
     }),
   ),
+  {
+    type: 'RatingRound',
+    field: 'panel',
+    object: 'an open round of C',
+    scope: (x) => ({ communityId: x.C }),
+    query: `query($id: ID!) { ratingRound(id: $id) { id panel { user { id } scoredPartners } } }`,
+    variables: () => ({ id: ratingRound }),
+    readable: (d) => d.ratingRound.panel.length > 0,
+  },
   {
     type: 'Residency',
     field: 'rows',

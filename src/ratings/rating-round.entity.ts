@@ -137,3 +137,12 @@ export class RatingBallot {
   @Field()
   scoredAt: Date;
 }
+
+/** A seat on a round's panel, as its secretaries see it: who, and how far they have got. */
+@ObjectType({ description: "A member of a round's panel (the community's secretaries and admins only)." })
+export class RatingPanellist {
+  userId: string;
+
+  @Field(() => Int, { description: 'How many of the round’s partners they have scored so far.' })
+  scoredPartners: number;
+}

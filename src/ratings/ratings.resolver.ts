@@ -5,15 +5,18 @@ import { findCommunity } from '../communities/communities.service';
 import { Community } from '../communities/community.entity';
 import { Partner } from '../partners/partner.entity';
 import type { Ctx } from '../context';
-import { PartnerRating, RatingBallot, RatingRound } from './rating-round.entity';
+import { PartnerRating, RatingBallot, RatingPanellist, RatingRound } from './rating-round.entity';
+import { roundVisibility } from './ratings.visibility';
+import { User } from '../users/user.entity';
 import { CriterionScoreInput, OpenRatingRoundInput } from './ratings.inputs';
 import { mayScore, RATINGS_POLICY as may } from './ratings.policy';
 import * as ratings from './ratings.service';
 
 /*
  * Rating rounds are public: a round, its criteria, partners, counts and (once closed) results are
- * what the community publishes (评估定星公示). Who sits on the panel and what each panellist scored
- * are not: a panellist reads only their own ballots (`myBallots`).
+ * what the community publishes (评估定星公示). Who sits on the panel is for the community's
+ * secretaries and admins (ratings.visibility.ts); what each panellist scored is read by that
+ * panellist alone (`myBallots`).
  */
 @Resolver(() => RatingRound)
 export class RatingRoundResolver {
@@ -79,6 +82,11 @@ export class RatingRoundResolver {
     return (await ratings.panelOf(ctx, round.id)).length;
   }
 
+  @FieldResolver(() => [RatingPanellist], { description: "Who sits on the panel and how far each has got: the community's secretaries and admins only (empty for anyone else)." })
+  async panel(@Root() round: RatingRound, @Context() ctx: Ctx) {
+    return (await roundVisibility(ctx, round)).field('panel') ? ratings.panelWithProgress(ctx, round.id) : [];
+  }
+
   @FieldResolver(() => Boolean, { description: 'Whether the signed-in user sits on the panel (false for anyone else).' })
   async onPanel(@Root() round: RatingRound, @Context() ctx: Ctx) {
     const me = readerId(ctx);
@@ -110,6 +118,14 @@ export class PartnerRatingResolver {
   }
 }
 
+@Resolver(() => RatingPanellist)
+export class RatingPanellistResolver {
+  @FieldResolver(() => User)
+  user(@Root() seat: RatingPanellist, @Context() ctx: Ctx) {
+    return byId(ctx, User).load(seat.userId);
+  }
+}
+
 @Resolver(() => RatingBallot)
 export class RatingBallotResolver {
   @FieldResolver(() => Partner)
@@ -127,4 +143,4 @@ export class PartnerRatingsResolver {
   }
 }
 
-export const ratingsResolvers = [RatingRoundResolver, PartnerRatingResolver, RatingBallotResolver, PartnerRatingsResolver] as const;
+export const ratingsResolvers = [RatingRoundResolver, PartnerRatingResolver, RatingPanellistResolver, RatingBallotResolver, PartnerRatingsResolver] as const;

@@ -10,7 +10,7 @@ import { inTransaction } from '../db/transaction';
 import { BadUserInputError, fieldError, InvalidStateError, type FieldError } from '../errors';
 import { msg } from '../i18n/messages';
 import { Partner, PartnershipStatus } from '../partners/partner.entity';
-import { DEFAULT_CRITERIA, PartnerRating, RatingBallot, RatingRound, RatingRoundStatus, type RatingCriterion } from './rating-round.entity';
+import { DEFAULT_CRITERIA, PartnerRating, RatingBallot, RatingPanellist, RatingRound, RatingRoundStatus, type RatingCriterion } from './rating-round.entity';
 import type { CriterionScoreInput, OpenRatingRoundInput } from './ratings.inputs';
 import { ratingRoundLifecycle } from './ratings.lifecycle';
 
@@ -101,10 +101,20 @@ export async function isPanellist(ctx: Ctx, roundId: string, userId: string): Pr
 }
 
 /** The round's panel (user ids), batched across the request's rounds. */
-export function panelOf(ctx: Ctx, roundId: string): Promise<string[]> {
-  return loader<string, string[]>(ctx, 'ratingPanel', async (ids) => {
-    const rows: { round_id: string; user_id: string }[] = await ctx.db.query(`SELECT round_id, user_id FROM rating_panellist WHERE round_id = ANY($1::uuid[]) ORDER BY user_id`, [ids]);
-    return ids.map((id) => rows.filter((r) => r.round_id === id).map((r) => r.user_id));
+export async function panelOf(ctx: Ctx, roundId: string): Promise<string[]> {
+  return (await panelWithProgress(ctx, roundId)).map((p) => p.userId);
+}
+
+/** The round's panel with how many partners each has scored, batched across the request's rounds. */
+export function panelWithProgress(ctx: Ctx, roundId: string): Promise<RatingPanellist[]> {
+  return loader<string, RatingPanellist[]>(ctx, 'ratingPanel', async (ids) => {
+    const rows: { round_id: string; user_id: string; scored: number }[] = await ctx.db.query(
+      `SELECT p.round_id, p.user_id,
+              (SELECT count(*)::int FROM rating_ballot b WHERE b.community_id = p.community_id AND b.round_id = p.round_id AND b.panellist_id = p.user_id) AS scored
+         FROM rating_panellist p WHERE p.round_id = ANY($1::uuid[]) ORDER BY p.user_id`,
+      [ids],
+    );
+    return ids.map((id) => rows.filter((r) => r.round_id === id).map((r) => Object.assign(new RatingPanellist(), { userId: r.user_id, scoredPartners: r.scored })));
   }).load(roundId);
 }
 
