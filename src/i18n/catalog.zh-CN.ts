@@ -327,5 +327,5 @@ export const zhCN: Record<MessageId, string> = {
   'history.ratingRoundTimeUp': '到截止时间自动结束',
   'notification.rating.opened': '您已被列为“{title}”（{period}）评议组成员，请为各合作伙伴打分',
   'notification.rating.closing': '评估“{title}”将在一天内截止；您已为 {partners} 个合作伙伴中的 {scored} 个打分',
-  'notification.rating.published': '评估“{title}”结果已公示：{stars} 星',
+  'notification.rating.published': '评估“{title}”结果已公示：{stars, plural, other {# 星}}',
 };
