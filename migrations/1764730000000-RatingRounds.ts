@@ -19,7 +19,7 @@ export class RatingRounds1764730000000 implements MigrationInterface {
         status text NOT NULL CHECK (status IN ('OPEN', 'CLOSED')),
         closes_at timestamptz(3) NOT NULL,
         -- [{key, name, weight}], in the order they were given; keys unique (checked on opening).
-        criteria jsonb NOT NULL CHECK (jsonb_typeof(criteria) = 'array' AND jsonb_array_length(criteria) BETWEEN 1 AND 20),
+        criteria jsonb NOT NULL CHECK (jsonb_typeof(criteria) = 'array' AND jsonb_array_length(criteria) BETWEEN 1 AND 10),
         opened_by uuid NOT NULL REFERENCES app_user (id),
         -- When the panel was reminded that the round closes within a day (once per round).
         reminded_at timestamptz(3),

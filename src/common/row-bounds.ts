@@ -8,3 +8,15 @@ export const MAX_AVAILABILITY_DAYS = 92;
 
 /** `upcomingPublicBenefitSessions` answers at most this many sessions. */
 export const UPCOMING_SESSIONS_LIMIT = 50;
+
+/** A rating round rates at most this many partners (and so publishes at most this many results). */
+export const ROUND_PARTNERS_MAX = 50;
+
+/** A rating round's panel has at most this many members. */
+export const PANEL_MAX = 50;
+
+/** `PublicBoard.ratings` answers at most this many results. */
+export const BOARD_RATINGS_MAX = 100;
+
+/** `Partner.ratings` answers at most this many results, the newest. */
+export const PARTNER_RATINGS_MAX = 20;

@@ -15,7 +15,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
-import { MAX_AVAILABILITY_DAYS, UPCOMING_SESSIONS_LIMIT } from '../common/row-bounds';
+import { BOARD_RATINGS_MAX, MAX_AVAILABILITY_DAYS, PANEL_MAX, PARTNER_RATINGS_MAX, ROUND_PARTNERS_MAX, UPCOMING_SESSIONS_LIMIT } from '../common/row-bounds';
 
 /**
  * Variable coercion stops after this many errors, as graphql-js's own execute does: a list of a
@@ -52,6 +52,13 @@ export const ROW_BOUNDS: Record<string, (args: Record<string, unknown>) => numbe
   // CONFIRMED bookings overlapping the window: one per occurrence, plus those that started the day before.
   'Room.bookings': ({ from, to }) => occurrenceBound(from, to, 1),
   'PublicBoard.upcomingPublicBenefitSessions': () => UPCOMING_SESSIONS_LIMIT,
+  // Rating rounds (issue #15): their partners, results and panel, and the published results.
+  'RatingRound.partners': () => ROUND_PARTNERS_MAX,
+  'RatingRound.results': () => ROUND_PARTNERS_MAX,
+  'RatingRound.myBallots': () => ROUND_PARTNERS_MAX,
+  'RatingRound.panel': () => PANEL_MAX,
+  'PublicBoard.ratings': () => BOARD_RATINGS_MAX,
+  'Partner.ratings': () => PARTNER_RATINGS_MAX,
 };
 
 /**

@@ -1,6 +1,7 @@
 import { ArrayMaxSize, ArrayMinSize, IsInt, IsNumber, IsOptional, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
 import { Type } from 'class-transformer';
 import { Field, Float, ID, InputType, Int } from 'type-graphql';
+import { PANEL_MAX, ROUND_PARTNERS_MAX } from '../common/row-bounds';
 import { TITLE_MAX } from '../common/validation';
 
 const NOT_BLANK = /\S/;
@@ -8,9 +9,8 @@ const notBlank = { message: 'field.notBlank' };
 /** A criterion's key: what scores name it by (lower-case words joined by underscores). */
 const CRITERION_KEY = /^[a-z][a-z0-9_]{0,49}$/;
 
-export const CRITERIA_MAX = 20;
-export const ROUND_PARTNERS_MAX = 200;
-export const PANEL_MAX = 100;
+/** At most this many criteria: the lists under a round are costed at 10 rows (src/ops/limits.ts). */
+export const CRITERIA_MAX = 10;
 
 @InputType()
 export class RatingCriterionInput {

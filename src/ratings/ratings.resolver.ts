@@ -137,7 +137,7 @@ export class RatingBallotResolver {
 /** `Partner.ratings`: kept here so that partners/ knows nothing of rating rounds. */
 @Resolver(() => Partner)
 export class PartnerRatingsResolver {
-  @FieldResolver(() => [PartnerRating], { description: 'Published results of closed rating rounds, newest first.' })
+  @FieldResolver(() => [PartnerRating], { description: 'Published results of closed rating rounds, newest first (the latest 20).' })
   ratings(@Root() partner: Partner, @Context() ctx: Ctx) {
     return ratings.ratingsOfPartner(ctx, partner.id);
   }

@@ -4,6 +4,7 @@ import { emit, type DomainEvent } from '../common/domain-events';
 import { findOr404, findOrNull } from '../common/find';
 import { isUuid } from '../common/ids';
 import { byId, hydrate, hydrateRow, loader } from '../common/loaders';
+import { BOARD_RATINGS_MAX, PARTNER_RATINGS_MAX } from '../common/row-bounds';
 import { checkText } from '../common/validation';
 import type { Ctx } from '../context';
 import { inTransaction } from '../db/transaction';
@@ -247,16 +248,19 @@ export function resultsOf(ctx: Ctx, roundId: string): Promise<PartnerRating[]> {
   }).load(roundId);
 }
 
-/** A partner's published ratings, newest first, batched across the request's partners. */
+/** A partner's published ratings, the newest PARTNER_RATINGS_MAX first, batched across the request's partners (one statement). */
 export function ratingsOfPartner(ctx: Ctx, partnerId: string): Promise<PartnerRating[]> {
   return loader<string, PartnerRating[]>(ctx, 'partnerRatings', async (ids) => {
-    const rows = await ctx.db.query(`SELECT * FROM partner_rating WHERE partner_id = ANY($1::uuid[]) ORDER BY published_at DESC, round_id DESC`, [ids]);
+    const rows = await ctx.db.query(
+      `SELECT pr.* FROM unnest($1::uuid[]) AS k(partner_id)
+         CROSS JOIN LATERAL (SELECT * FROM partner_rating r WHERE r.partner_id = k.partner_id ORDER BY r.published_at DESC, r.round_id DESC LIMIT $2) pr
+        ORDER BY pr.published_at DESC, pr.round_id DESC`,
+      [ids, PARTNER_RATINGS_MAX],
+    );
     const ratings = rows.map(toRating);
     return ids.map((id) => ratings.filter((r: PartnerRating) => r.partnerId === id));
   }).load(partnerId);
 }
-
-export const BOARD_RATINGS_MAX = 100;
 
 /** The public board's ratings: the results of the community's closed rounds, newest round first, best first within it. */
 export async function boardRatings(ctx: Ctx, communityId: string): Promise<PartnerRating[]> {
