@@ -5,6 +5,8 @@ import { appAndChild, post, type AppAndChild } from './support/child-app';
 import { resetClock, setTestClock } from './support/clock';
 import { activePartner, communityWithSecretary, registerPartner, signUp, unique, type Account } from './support/fixtures';
 import { REQUEST_PARTNERSHIP } from './support/documents';
+import { topics } from '../src/live/events';
+import { bearer, Subscription, until, wsClient } from './support/live';
 
 /*
  * Rating rounds (评估定星, issue #15 item 3) through the API: a secretary opens a round with its
@@ -145,6 +147,21 @@ describe('opening a round', () => {
     expect(ok(await app.gql(READ, { id: round.id }, s.panel[0].token)).ratingRound).toMatchObject({ onPanel: true });
     const listed = ok(await app.gql(`query($c: ID!) { ratingRounds(communityId: $c) { id } }`, { c: s.communityId })).ratingRounds;
     expect(listed).toEqual([{ id: round.id }]);
+  });
+
+  it('tells a panellist live, in their language, when a round opens', async () => {
+    const s = await scene();
+    const client = wsClient(app.server, bearer(s.panel[0].token));
+    try {
+      const sub = new Subscription(client, `subscription { notificationReceived { kind message } }`);
+      await until(() => app.handle.events.hub.subscriberCount(topics.inbox(s.panel[0].id)) === 1);
+      await openRound(s);
+      expect(await sub.next()).toEqual({
+        data: { notificationReceived: { kind: 'RATING_ROUND_OPEN', message: '您已被列为“2026年第四季度合伙人评估定星”（2026Q4）评议组成员，请为各合作伙伴打分' } },
+      });
+    } finally {
+      await client.dispose();
+    }
   });
 
   it('takes criteria with their own weights, and pages the community rounds newest first', async () => {
