@@ -14,7 +14,7 @@
  * Violations that were in the tree when the rules were written are listed in
  * .dependency-cruiser-known-violations.json (issue #12 removes them); any new one fails.
  */
-const DOMAINS = ['auth', 'users', 'communities', 'partners', 'demand', 'spaces', 'service-hours', 'residents', 'projects', 'live', 'public', 'pending', 'links', 'ide', 'seed'];
+const DOMAINS = ['auth', 'users', 'communities', 'partners', 'demand', 'spaces', 'service-hours', 'residents', 'projects', 'ratings', 'live', 'public', 'pending', 'links', 'ide', 'seed'];
 const anyOf = (names) => `^src/(${names.join('|')})/`;
 
 module.exports = {
@@ -38,7 +38,7 @@ module.exports = {
       severity: 'error',
       comment: 'Communities, partners, users and auth are below the marketplace domains and must not reach up into them.',
       from: { path: anyOf(['communities', 'partners', 'users', 'auth']) },
-      to: { path: anyOf(['demand', 'spaces', 'service-hours', 'residents', 'projects', 'live', 'public', 'pending', 'links', 'ide', 'seed']) },
+      to: { path: anyOf(['demand', 'spaces', 'service-hours', 'residents', 'projects', 'ratings', 'live', 'public', 'pending', 'links', 'ide', 'seed']) },
     },
     {
       name: 'marketplace-domains-do-not-import-readers',
@@ -46,7 +46,7 @@ module.exports = {
       comment: 'live/ and public/ read from the domains; a domain that imports them ties itself to its readers.',
       from: { path: anyOf(['demand', 'spaces', 'service-hours']) },
       // residents/ sits above demand (its hooks follow the demand lifecycle): demand never imports it.
-      to: { path: anyOf(['residents', 'projects', 'live', 'public', 'pending', 'links', 'ide', 'seed']) },
+      to: { path: anyOf(['residents', 'projects', 'ratings', 'live', 'public', 'pending', 'links', 'ide', 'seed']) },
     },
     {
       name: 'projects-stay-below-their-readers',
@@ -68,6 +68,13 @@ module.exports = {
       comment: "pending/ reads five domains and live/'s subscriptions for the secretary; whatever imported it would depend on all of them.",
       from: { path: '^src/', pathNot: ['^src/pending/', '^src/(app|schema|schema-cli|migrate-cli|main)\\.ts$'] },
       to: { path: '^src/pending/' },
+    },
+    {
+      name: 'ratings-stay-below-the-readers',
+      severity: 'error',
+      comment: 'ratings/ (issue #15) stands on partners and communities; live/ and public/ read it, it never imports them.',
+      from: { path: anyOf(['ratings']) },
+      to: { path: anyOf(['live', 'public', 'pending', 'links', 'ide', 'seed']) },
     },
     {
       name: 'nothing-imports-the-top',

@@ -19,7 +19,9 @@
 --     community is a reference table, not distributed by its id, so that service_log and
 --     notification (distributed by a user id) keep their foreign key to it.
 --   distributed by community_id, colocated with room:
---     room, partnership, demand_item, demand_match, evaluation, offer_community, space_contract, booking
+--     room, partnership, demand_item, demand_match, evaluation, offer_community, space_contract, booking,
+--     resident_request, and the rating rounds' tables (rating_round, rating_round_partner,
+--     rating_panellist, rating_ballot, rating_score, partner_rating)
 --   distributed by a user id, colocated with each other: service_log (volunteer_id), notification (user_id),
 --     idempotency_key (user_id)
 --   distributed by object_id: status_change (offer history has no community; history is read per object)
@@ -67,6 +69,12 @@ SELECT create_distributed_table('resident_request', 'community_id', colocate_wit
 SELECT create_distributed_table('project', 'community_id', colocate_with => 'room');
 SELECT create_distributed_table('project_update', 'community_id', colocate_with => 'room');
 SELECT create_distributed_table('project_demand', 'community_id', colocate_with => 'room');
+SELECT create_distributed_table('rating_round', 'community_id', colocate_with => 'room');
+SELECT create_distributed_table('rating_round_partner', 'community_id', colocate_with => 'room');
+SELECT create_distributed_table('rating_panellist', 'community_id', colocate_with => 'room');
+SELECT create_distributed_table('rating_ballot', 'community_id', colocate_with => 'room');
+SELECT create_distributed_table('rating_score', 'community_id', colocate_with => 'room');
+SELECT create_distributed_table('partner_rating', 'community_id', colocate_with => 'room');
 
 -- 4. Per-person tables. service_log has a row trigger (service_log_keep_decided: a decided log
 --    is never changed or deleted); it reads only the row it fires for, so it is safe on each

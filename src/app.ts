@@ -40,6 +40,7 @@ import './demand/demand.hooks';
 import './service-hours/service-hours.hooks';
 import './residents/residents.hooks';
 import './projects/projects.hooks';
+import './ratings/ratings.hooks';
 import './live/live.subscribers';
 
 export interface AppDeps {

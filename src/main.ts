@@ -9,6 +9,7 @@ import { registry } from './registry';
 import { createLogger } from './logger';
 import { isDatabaseEmpty, seedDemo } from './seed/seed';
 import { startContractExpirySweep } from './spaces/expiry';
+import { startRatingSweep } from './ratings/ratings.sweep';
 
 /** Process entry: configuration, database, migrations, admin, demo data, listen, graceful shutdown. */
 async function main() {
@@ -34,6 +35,7 @@ async function main() {
   const { introspection, landingPage, corsOrigins, limits, rateLimit, trustProxy } = config;
   log.info({ introspection, landingPage, corsOrigins, limits, rateLimit, trustProxy }, `listening on http://localhost:${config.port}/graphql`);
   const stopExpirySweep = startContractExpirySweep(db, log);
+  const stopRatingSweep = startRatingSweep(db, log);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -47,6 +49,7 @@ async function main() {
     force.unref();
     try {
       stopExpirySweep();
+      stopRatingSweep();
       // Fail readiness first and keep serving a while, so the load balancer stops sending traffic.
       handle.markDraining();
       if (config.shutdownDelayMs) await new Promise((resolve) => setTimeout(resolve, config.shutdownDelayMs));

@@ -8,6 +8,7 @@ import { PARTNERS_POLICY } from './partners/partners.policy';
 import { SERVICE_HOURS_POLICY } from './service-hours/service-hours.policy';
 import { RESIDENTS_POLICY } from './residents/residents.policy';
 import { PROJECTS_POLICY } from './projects/projects.policy';
+import { RATINGS_POLICY } from './ratings/ratings.policy';
 import { SPACES_POLICY } from './spaces/spaces.policy';
 import { USERS_POLICY } from './users/users.policy';
 
@@ -25,6 +26,7 @@ export const POLICY: PolicyTable = {
   ...SERVICE_HOURS_POLICY,
   ...RESIDENTS_POLICY,
   ...PROJECTS_POLICY,
+  ...RATINGS_POLICY,
   ...LINKS_POLICY,
   ...LIVE_POLICY,
 };

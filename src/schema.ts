@@ -21,6 +21,8 @@ import { PublicBoardRequestsResolver } from './public/board-requests.resolver';
 import { PublicBoardProjectsResolver } from './public/board-projects.resolver';
 import { ProjectResolver, ProjectUpdateResolver } from './projects/projects.resolver';
 import { PendingWorkResolver } from './pending/pending.resolver';
+import { PublicBoardRatingsResolver } from './public/board-ratings.resolver';
+import { ratingsResolvers } from './ratings/ratings.resolver';
 import { DemandItemRequestsResolver, ResidencyResolver, ResidentRequestResolver, UserResidenciesResolver } from './residents/residents.resolver';
 import { ContractObligationsResolver, ServiceLogResolver } from './service-hours/service-hours.resolver';
 import { spacesResolvers } from './spaces/spaces.resolver';
@@ -61,6 +63,8 @@ export const resolvers: NonEmptyArray<Function> = [
   ProjectUpdateResolver,
   PublicBoardProjectsResolver,
   PendingWorkResolver,
+  ...ratingsResolvers,
+  PublicBoardRatingsResolver,
 ];
 
 /** class-validator on every input object, reporting each bad field by its path from the argument name. */

@@ -3,11 +3,12 @@ import { DEMAND_VISIBILITY } from './demand/demand.visibility';
 import { PARTNERS_VISIBILITY } from './partners/partners.visibility';
 import { RESIDENTS_VISIBILITY } from './residents/residents.visibility';
 import { PROJECTS_VISIBILITY } from './projects/projects.visibility';
+import { RATINGS_VISIBILITY } from './ratings/ratings.visibility';
 import { SPACES_VISIBILITY } from './spaces/spaces.visibility';
 import { USERS_VISIBILITY } from './users/users.visibility';
 
 /** Every domain's visibility table: what docs/visibility.md shows and test/visibility.test.ts checks. */
-export const VISIBILITY: readonly TypeVisibility[] = [...USERS_VISIBILITY, ...PARTNERS_VISIBILITY, ...DEMAND_VISIBILITY, ...SPACES_VISIBILITY, ...RESIDENTS_VISIBILITY, ...PROJECTS_VISIBILITY];
+export const VISIBILITY: readonly TypeVisibility[] = [...USERS_VISIBILITY, ...PARTNERS_VISIBILITY, ...DEMAND_VISIBILITY, ...SPACES_VISIBILITY, ...RESIDENTS_VISIBILITY, ...PROJECTS_VISIBILITY, ...RATINGS_VISIBILITY];
 
 /** The roles a viewer in one column holds on a row (everyone signed in holds `signedIn`). */
 export const COLUMN_ROLES: Record<(typeof ROLES)[number], ReadonlySet<Role>> = {
@@ -61,6 +62,7 @@ can reach the object. A field the viewer may not read answers null (or an empty 
 placeholder); the rest of the answer stands. Rows a viewer may not see are left out of lists, so a
 list is never refused because of one row. Each domain decides in one place, its \`*.visibility.ts\`
 (\`src/users\`, \`src/partners\`, \`src/demand\`, \`src/spaces\`, \`src/residents\`, \`src/projects\`); field resolvers ask it.
+(\`src/users\`, \`src/partners\`, \`src/demand\`, \`src/spaces\`, \`src/residents\`, \`src/ratings\`); field resolvers ask it.
 
 Columns: *member of the partner* and *secretary of the community* are relative to the row (a member
 of another partner, or a secretary of another community, reads as *signed in*). "if ..." means

@@ -26,6 +26,12 @@ const DISTRIBUTED: Record<string, { column: string; group: string }> = {
   project: { column: 'community_id', group: 'community' },
   project_update: { column: 'community_id', group: 'community' },
   project_demand: { column: 'community_id', group: 'community' },
+  rating_round: { column: 'community_id', group: 'community' },
+  rating_round_partner: { column: 'community_id', group: 'community' },
+  rating_panellist: { column: 'community_id', group: 'community' },
+  rating_ballot: { column: 'community_id', group: 'community' },
+  rating_score: { column: 'community_id', group: 'community' },
+  partner_rating: { column: 'community_id', group: 'community' },
   service_log: { column: 'volunteer_id', group: 'person' },
   notification: { column: 'user_id', group: 'person' },
   idempotency_key: { column: 'user_id', group: 'person' },
@@ -229,7 +235,7 @@ describe('Citus readiness of the schema', () => {
   it('keeps a plain index on id for every distributed table keyed by id, so lookups by id alone stay index scans', async () => {
     const catalog = await readCatalog((sql) => app.db.query(sql));
     const keyedById = Object.keys(DISTRIBUTED).filter((table) => catalog.constraints.some((c) => c.table === table && c.type === 'p' && c.columns.includes('id')));
-    expect(keyedById.sort()).toEqual(['booking', 'demand_item', 'demand_match', 'evaluation', 'notification', 'partnership', 'project', 'project_update', 'resident_request', 'room', 'service_log', 'space_contract']);
+    expect(keyedById.sort()).toEqual(['booking', 'demand_item', 'demand_match', 'evaluation', 'notification', 'partnership', 'project', 'project_update', 'rating_round', 'resident_request', 'room', 'service_log', 'space_contract']);
     const withIdIndex = keyedById.filter((table) => catalog.indexes.some((i) => i.table === table && !i.unique && i.columns.join() === 'id'));
     expect(withIdIndex).toEqual(keyedById);
   });

@@ -120,6 +120,29 @@ describe('the IDE served by this server', () => {
     expect(proposal.status).toBe('PROPOSED');
   });
 
+  it('holds a closed rating round with its results on the board, and the next round open (issue #15)', async () => {
+    const [community] = await app.db.query(`SELECT id FROM community WHERE name = '江畔家园公租房社区'`);
+    const res = await request(app.server)
+      .post('/graphql')
+      .send({
+        query: `query($c: ID!) { ratingRounds(communityId: $c) { title period status panelSize ballotsCast criteria { name } results { partner { name stats { stars } } stars ballots } }
+          publicBoard(communityId: $c) { ratings { partner { name } stars round { period } } } }`,
+        variables: { c: community.id },
+      });
+    expect(res.body.errors).toBeUndefined();
+    const [open, closed] = res.body.data.ratingRounds;
+    expect(open).toMatchObject({ period: '2026Q4', status: 'OPEN', panelSize: 4, results: [] });
+    expect(closed).toMatchObject({ title: expect.stringMatching(/评估定星/), period: '2026Q3', status: 'CLOSED', panelSize: 4, ballotsCast: 4 });
+    expect(closed.criteria.map((c: { name: string }) => c.name)).toEqual(['党建引领作用', '制度规范化建设', '整体工作效能', '社会评估', '创新工作机制']);
+    expect(closed.results).toHaveLength(4);
+    for (const r of closed.results) {
+      expect(r.ballots).toBe(4);
+      expect(r.partner.stats.stars).toBe(r.stars);
+    }
+    expect(closed.results[0]).toMatchObject({ partner: { name: '浦江镇图书馆江畔分馆' }, stars: 5 });
+    expect(res.body.data.publicBoard.ratings.map((r: { partner: { name: string } }) => r.partner.name)).toEqual(closed.results.map((r: { partner: { name: string } }) => r.partner.name));
+  });
+
   it('GraphQL over GET and JSON clients still reach the GraphQL server', async () => {
     const res = await request(app.server).get('/graphql').query({ query: '{ __typename }' }).set('apollo-require-preflight', 'true');
     expect(res.body.data.__typename).toBe('Query');

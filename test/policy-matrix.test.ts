@@ -134,6 +134,21 @@ async function projectOf(w: World, approve = false): Promise<string> {
   return id;
 }
 
+/** Another partner with an ACTIVE partnership in C, owned by a newcomer (none of the personas belongs to it). */
+async function ratedPartner(w: World): Promise<string> {
+  const owner = await signUp(app, unique('owner'));
+  const q = await registerPartner(app, owner);
+  const requested = ok(await app.gql(`mutation($p: ID!, $c: ID!) { requestPartnership(partnerId: $p, communityId: $c) { id } }`, { p: q, c: w.C }, owner.token));
+  ok(await app.gql(`mutation($id: ID!) { reviewPartnership(id: $id, decision: APPROVE) { id } }`, { id: requested.requestPartnership.id }, tokenOf('secretary')));
+  return q;
+}
+
+/** An OPEN rating round in C, opened by its secretary. */
+async function ratingRound(w: World, partnerIds: string[], panelUserIds: string[]): Promise<string> {
+  const input = { communityId: w.C, title: unique('评估'), period: '2026Q4', closesAt: new Date(nowMs() + 7 * 86_400_000).toISOString(), partnerIds, panelUserIds };
+  return ok(await app.gql(`mutation($i: OpenRatingRoundInput!) { openRatingRound(input: $i) { id } }`, { i: input }, tokenOf('secretary'))).openRatingRound.id;
+}
+
 /** How to try each mutation in a fresh world. */
 const CASES: Record<string, (w: World) => Promise<Case>> = {
   // ---------------------------------------------------------------- communities
@@ -433,6 +448,27 @@ const CASES: Record<string, (w: World) => Promise<Case>> = {
   cancelProject: async (w) => {
     const id = await projectOf(w, true);
     return { query: `mutation($id: ID!) { cancelProject(id: $id, reason: "matrix") { id } }`, variables: () => ({ id }), scope: { communityId: w.C, partnerId: w.P } };
+  },
+  // ---------------------------------------------------------------- rating rounds (issue #15)
+  openRatingRound: async (w) => ({
+    query: `mutation($i: OpenRatingRoundInput!) { openRatingRound(input: $i) { id } }`,
+    variables: () => ({ i: { communityId: w.C, title: unique('评估'), period: '2026Q4', closesAt: new Date(nowMs() + 7 * 86_400_000).toISOString(), partnerIds: [w.P], panelUserIds: [people.stranger.account!.id] } }),
+    scope: { communityId: w.C },
+  }),
+  scorePartner: async (w) => {
+    // Everyone signed in sits on the panel (being on it is the rule beyond roles: ratings.policy.ts
+    // mayScore), and the partner scored is one none of them belongs to.
+    const q = await ratedPartner(w);
+    const id = await ratingRound(w, [q], ROLES.filter((r) => people[r].account).map((r) => people[r].account!.id));
+    return {
+      query: `mutation($r: ID!, $p: ID!, $s: [CriterionScoreInput!]!) { scorePartner(roundId: $r, partnerId: $p, scores: $s) { id } }`,
+      variables: () => ({ r: id, p: q, s: ['party_leadership', 'institutional_standards', 'overall_effectiveness', 'social_assessment', 'innovation'].map((key) => ({ key, score: 4 })) }),
+      scope: { communityId: w.C },
+    };
+  },
+  closeRatingRound: async (w) => {
+    const id = await ratingRound(w, [w.P], [people.stranger.account!.id]);
+    return { query: `mutation($id: ID!) { closeRatingRound(id: $id) { id } }`, variables: () => ({ id }), scope: { communityId: w.C } };
   },
   // ---------------------------------------------------------------- about the caller only (they leave ties behind, so late)
   markNotificationsRead: async () => ({ query: `mutation($ids: [ID!]!) { markNotificationsRead(ids: $ids) }`, variables: () => ({ ids: ['00000000-0000-4000-8000-000000000000'] }), scope: {} }),

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { nowMs } from '../src/common/clock';
 import { allows, type Role, type RowScope } from '../src/auth/visibility';
 import { PRIVATE_PURPOSE } from '../src/spaces/spaces.visibility';
 import { VISIBILITY, visibilityMarkdown } from '../src/visibility';
@@ -16,6 +17,8 @@ let app: TestApp;
 let s: VisibilityScene;
 /** Projects in C (issue #15): P's proposal, P's approved project, and a proposal the secretary of C2 (who lives in C) leads themself. */
 const projects = { proposed: '', approved: '', personal: '' };
+/** An OPEN rating round of C (issue #15): its panel is the stranger and the member of P2. */
+let ratingRound = '';
 beforeAll(async () => {
   app = await startTestApp();
   s = await visibilityScene(app);
@@ -25,6 +28,9 @@ beforeAll(async () => {
   projects.approved = await propose(s.member.token, { leadPartnerId: s.P });
   await app.gqlOk(`mutation($id: ID!) { reviewProject(id: $id, decision: APPROVE, note: "同意") { id } }`, { id: projects.approved }, s.secretary.token);
   projects.personal = await propose(s.otherSecretary.token, { title: '楼栋花园' });
+  const input = { communityId: s.C, title: '评估定星', period: '2026Q4', closesAt: new Date(nowMs() + 7 * 86_400_000).toISOString(), partnerIds: [s.P], panelUserIds: [s.stranger.id, s.otherMember.id] };
+  const opened = await app.gql(`mutation($i: OpenRatingRoundInput!) { openRatingRound(input: $i) { id } }`, { i: input }, s.secretary.token);
+  ratingRound = opened.data.openRatingRound.id;
 }, 120_000);
 afterAll(() => app.close());
 
@@ -124,6 +130,15 @@ const PROBES: Probe[] = [
       readable: (d) => (field === 'rows' ? !!d.project : some(d.project?.history)),
     }),
   ),
+  {
+    type: 'RatingRound',
+    field: 'panel',
+    object: 'an open round of C',
+    scope: (x) => ({ communityId: x.C }),
+    query: `query($id: ID!) { ratingRound(id: $id) { id panel { user { id } scoredPartners } } }`,
+    variables: () => ({ id: ratingRound }),
+    readable: (d) => d.ratingRound.panel.length > 0,
+  },
   {
     type: 'Residency',
     field: 'rows',

@@ -21,6 +21,8 @@ export interface EventRefs {
   requestId?: string;
   /** A community project (issue #15). */
   projectId?: string;
+  /** A rating round (issue #15). */
+  ratingRoundId?: string;
 }
 
 /**

@@ -26,3 +26,14 @@ export interface DataBounds {
 
 /** Before anything is read: the most the inputs allow. */
 export const WORST_BOUNDS: DataBounds = { roomSlots: MAX_WEEKLY_SLOTS };
+/** A rating round rates at most this many partners (and so publishes at most this many results). */
+export const ROUND_PARTNERS_MAX = 50;
+
+/** A rating round's panel has at most this many members. */
+export const PANEL_MAX = 50;
+
+/** `PublicBoard.ratings` answers at most this many results. */
+export const BOARD_RATINGS_MAX = 100;
+
+/** `Partner.ratings` answers at most this many results, the newest. */
+export const PARTNER_RATINGS_MAX = 20;

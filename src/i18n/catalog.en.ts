@@ -353,6 +353,22 @@ export const en = {
   'contract.noPublicBenefitSlot': 'leaves no slot for the public-benefit sessions the contract promises',
   'history.adoptedOccurrences':
     "Took in {count, plural, one {# booking} other {# bookings}} the partner had made already: {occurrences}{hasSkipped, select, yes {. {skipped}} other {}}",
+  // --- s5-ratings (issue #15 item 3: rating rounds): keep this block last.
+  'rating.criterionKey': 'must be lower-case letters, digits and _ (at most 50), starting with a letter',
+  'rating.partnerNotActive': 'has no active partnership in this community',
+  'rating.unknownUser': 'is not a user',
+  'rating.unknownCriterion': 'is not a criterion of this round',
+  'rating.missingCriteria': 'must score every criterion of the round; missing: {keys}',
+  'rating.roundClosed': 'This rating round is closed; its results are final',
+  'rating.roundPastClose': 'This rating round stopped taking scores at its closing time',
+  'rating.partnerNotInRound': 'is not rated in this round',
+  'rating.badCursor': "must be the id of a round from the previous page",
+  'rating.panelOnly': "Only the round's panel scores partners",
+  'rating.ownPartner': 'A panellist does not score a partner they belong to',
+  'history.ratingRoundTimeUp': 'Closed at its closing time',
+  'notification.rating.opened': 'You are on the panel of the rating round "{title}" ({period}): please score each partner',
+  'notification.rating.closing': 'The rating round "{title}" closes within a day; you have scored {scored} of {partners} partners',
+  'notification.rating.published': 'The results of the rating round "{title}" are published: {stars, plural, one {# star} other {# stars}}',
 } satisfies Record<string, string>;
 
 export type MessageId = keyof typeof en;

@@ -15,7 +15,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
-import { MAX_AVAILABILITY_DAYS, MAX_TERM_DAYS, UPCOMING_SESSIONS_LIMIT, type DataBounds } from '../common/row-bounds';
+import { BOARD_RATINGS_MAX, MAX_AVAILABILITY_DAYS, MAX_TERM_DAYS, PANEL_MAX, PARTNER_RATINGS_MAX, ROUND_PARTNERS_MAX, UPCOMING_SESSIONS_LIMIT, type DataBounds } from '../common/row-bounds';
 
 /**
  * Variable coercion stops after this many errors, as graphql-js's own execute does: a list of a
@@ -55,6 +55,13 @@ export const ROW_BOUNDS: Record<string, (args: Record<string, unknown>, bounds: 
   // The taken occurrences of a whole term (at most MAX_TERM_DAYS).
   'ContractCheck.conflicts': (_, bounds) => occurrenceBound(null, null, bounds, { maxDays: MAX_TERM_DAYS }),
   'PublicBoard.upcomingPublicBenefitSessions': () => UPCOMING_SESSIONS_LIMIT,
+  // Rating rounds (issue #15): their partners, results and panel, and the published results.
+  'RatingRound.partners': () => ROUND_PARTNERS_MAX,
+  'RatingRound.results': () => ROUND_PARTNERS_MAX,
+  'RatingRound.myBallots': () => ROUND_PARTNERS_MAX,
+  'RatingRound.panel': () => PANEL_MAX,
+  'PublicBoard.ratings': () => BOARD_RATINGS_MAX,
+  'Partner.ratings': () => PARTNER_RATINGS_MAX,
 };
 
 /**

@@ -18,7 +18,11 @@ export class PartnerStats {
   @Field(() => Float, { nullable: true, description: 'Mean evaluation rating 1-5, null before the first evaluation.' })
   averageRating: number | null;
 
-  @Field(() => Int, { description: 'Contribution rating 1-5 derived from the figures above.' })
+  @Field(() => Int, {
+    description:
+      'Stars 1-5 (评估定星): those of the latest closed rating round that rated the partner, in whichever community (stats are not per community; ' +
+      '`Partner.ratings` lists each community\'s). Before any round has rated it, the contribution rating derived from the figures above.',
+  })
   stars: number;
 
   @Field(() => Float, { nullable: true, description: "Mean of the residents' ratings (1-5) of the resolved requests this partner worked on; null before the first. Never names a rater." })
@@ -31,7 +35,7 @@ export class PartnerStats {
 type Figures = Omit<PartnerStats, 'stars' | 'residentRating' | 'residentRatingCount'>;
 
 /**
- * The contribution rating (评估定星), documented in the README:
+ * The contribution rating, documented in the README, for partners no rating round has rated yet:
  * contribution = fulfilled matches + active contracts + verified service hours / 10;
  * 1 star below 1, 2 from 1, 3 from 5, 4 from 15, 5 from 40; one star less (never below 1)
  * when the mean evaluation is under 2.5.
@@ -54,7 +58,8 @@ export function starsFor(f: Figures): number {
  */
 export function partnerStatsLoader(ctx: Ctx) {
   // active_contracts: in force, by the expiry rule's one definition (src/common/term-expiry.ts);
-  // partners sits below spaces and residents and reads their tables without importing them.
+  // partners sits below spaces, residents and ratings and reads their tables without importing them:
+  // the latest published stars come from ratings/' results table (partner_rating, written once when a round closes).
   return loader<string, PartnerStats>(ctx, 'partnerStats', async (ids) => {
     const rows: {
       id: string;
@@ -64,6 +69,7 @@ export function partnerStatsLoader(ctx: Ctx) {
       average_rating: number | null;
       resident_rating: number | null;
       resident_rating_count: number;
+      published_stars: number | null;
     }[] = await ctx.db.query(
         `SELECT p.id,
                 (SELECT count(*)::int FROM demand_match m WHERE m.partner_id = p.id AND m.status = 'FULFILLED') AS fulfilled_matches,
@@ -71,7 +77,8 @@ export function partnerStatsLoader(ctx: Ctx) {
                 (SELECT count(*) FROM space_contract sc
                   WHERE sc.partner_id = p.id AND ${inForceSql('sc', '$2')})::int AS active_contracts,
                 (SELECT avg(e.rating)::float8 FROM evaluation e WHERE e.partner_id = p.id) AS average_rating,
-                rr.resident_rating, rr.resident_rating_count
+                rr.resident_rating, rr.resident_rating_count,
+                (SELECT pr.stars FROM partner_rating pr WHERE pr.partner_id = p.id ORDER BY pr.published_at DESC, pr.round_id DESC LIMIT 1) AS published_stars
            FROM partner p
            CROSS JOIN LATERAL (
              SELECT avg(r.rating_score)::float8 AS resident_rating, count(*)::int AS resident_rating_count
@@ -92,7 +99,7 @@ export function partnerStatsLoader(ctx: Ctx) {
       };
       return {
         ...figures,
-        stars: starsFor(figures),
+        stars: r?.published_stars == null ? starsFor(figures) : Number(r.published_stars),
         residentRating: r?.resident_rating == null ? null : Number(r.resident_rating),
         residentRatingCount: Number(r?.resident_rating_count ?? 0),
       };

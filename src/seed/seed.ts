@@ -12,6 +12,7 @@ import { partnershipLifecycle } from '../partners/partnership.lifecycle';
 import { newCalendarToken } from '../partners/partners.service';
 import { seedResidents } from '../residents/residents.seed';
 import { seedProjects } from '../projects/projects.seed';
+import { seedRatings } from '../ratings/ratings.seed';
 import { seedServiceHours } from '../service-hours/service-hours.seed';
 import { seedSpaces } from '../spaces/spaces.seed';
 import { User } from '../users/user.entity';
@@ -136,6 +137,7 @@ export async function seedDemo(db: DataSource, config: Config): Promise<DemoAcco
     await seedDemand(tx);
     await seedResidents(tx);
     await seedProjects(tx);
+    await seedRatings(tx);
     await seedServiceHours(tx, new Map(secretaries.map(([c, email]) => [c.name, users.get(email)!.id])));
     await seedDomainNotifications(tx);
 
