@@ -46,9 +46,10 @@ ALTER TABLE notification DROP CONSTRAINT notification_contract_fk;
 ALTER TABLE notification DROP CONSTRAINT notification_booking_fk;
 
 -- 2. Reference tables, referenced ones first (a reference table may only reference reference tables).
+--    partner before app_user: a managed member (app_user.managed_by_partner_id) names its partner.
+SELECT create_reference_table('partner');
 SELECT create_reference_table('app_user');
 SELECT create_reference_table('community');
-SELECT create_reference_table('partner');
 SELECT create_reference_table('community_secretary');
 SELECT create_reference_table('partner_member');
 SELECT create_reference_table('partner_invitation');

@@ -187,6 +187,19 @@ const CASES: Record<string, (w: World) => Promise<Case>> = {
     const id = invited.invitePartnerMember.id as string;
     return { query: `mutation($id: ID!) { revokeInvitation(id: $id) { id } }`, variables: () => ({ id }), scope: { partnerId: w.P } };
   },
+  addManagedMember: async (w) => ({
+    query: `mutation($p: ID!, $n: String!) { addManagedMember(partnerId: $p, displayName: $n) { user { id } role } }`,
+    variables: () => ({ p: w.P, n: unique('王师傅') }),
+    scope: { partnerId: w.P },
+  }),
+  'invitePartnerMember (to take over a managed member)': async (w) => {
+    const managed = ok(await app.gql(`mutation($p: ID!) { addManagedMember(partnerId: $p, displayName: "李阿姨") { user { id } } }`, { p: w.P }, tokenOf('owner')));
+    return {
+      query: `mutation($p: ID!, $e: String!, $m: ID) { invitePartnerMember(partnerId: $p, email: $e, managedMemberId: $m) { id } }`,
+      variables: () => ({ p: w.P, e: `${unique('staff')}@example.com`, m: managed.addManagedMember.user.id }),
+      scope: { partnerId: w.P },
+    };
+  },
   leavePartner: async (w) => ({ query: `mutation($p: ID!) { leavePartner(partnerId: $p) }`, variables: () => ({ p: w.P }), scope: { partnerId: w.P } }),
   requestPartnership: async (w) => {
     const elsewhere = await createCommunity(app, { timezone: ZONE });
@@ -315,6 +328,11 @@ const CASES: Record<string, (w: World) => Promise<Case>> = {
     query: `mutation($i: LogServiceInput!) { logService(input: $i) { id } }`,
     variables: () => ({ i: { communityId: w.C, partnerId: w.P, description: '志愿服务', ...nextLogTimes() } }),
     scope: { partnerId: w.P, communityId: w.C },
+  }),
+  'logService (for a member)': async (w) => ({
+    query: `mutation($i: LogServiceInput!) { logService(input: $i) { id } }`,
+    variables: () => ({ i: { communityId: w.C, partnerId: w.P, volunteerId: people.member.account!.id, description: '代成员登记', ...nextLogTimes() } }),
+    scope: { partnerId: w.P, communityId: w.C, userId: people.member.account!.id },
   }),
   verifyServiceLog: async (w) => {
     const id = await loggedService(app, tokenOf('member'), { communityId: w.C, partnerId: w.P, start: new Date(nextLogTimes().startedAt), minutes: 10 });

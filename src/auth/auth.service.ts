@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { Config } from '../config';
 import type { Ctx } from '../context';
 import { BadUserInputError, ConflictError, fieldError, InvalidStateError, PgErrorCode, UnauthenticatedError, pgErrorCode } from '../errors';
@@ -52,6 +52,30 @@ async function checkCredentials(ctx: Ctx, email: string, password: string): Prom
 }
 
 /**
+ * A sign-up's claim on an account that waits for the holder of `email`: a member a partner owner
+ * registered without an e-mail, offered to that e-mail by a pending invitation. Inside the
+ * sign-up's transaction it accepts that invitation and answers the waiting account's id (or null
+ * when none waits). Partners sets it (partners.hooks.ts): auth stands below partners.
+ */
+export type WaitingAccountClaim = (tx: EntityManager, email: string) => Promise<string | null>;
+let claimWaitingAccount: WaitingAccountClaim | null = null;
+export function claimWaitingAccountsWith(claim: WaitingAccountClaim): void {
+  claimWaitingAccount = claim;
+}
+
+/**
+ * The new account's row: a waiting one (above) gains the e-mail, the password and the chosen name,
+ * and stops being managed, so its logs and memberships are the new holder's without moving;
+ * otherwise a new row.
+ */
+async function accountFor(tx: EntityManager, email: string, passwordHash: string, displayName: string): Promise<User> {
+  const waiting = claimWaitingAccount ? await claimWaitingAccount(tx, email) : null;
+  if (!waiting) return tx.save(tx.create(User, { email, passwordHash, displayName, isAdmin: false }));
+  await tx.update(User, { id: waiting }, { email, passwordHash, displayName, managedByPartnerId: null });
+  return tx.findOneByOrFail(User, { id: waiting });
+}
+
+/**
  * A new account. Whether an e-mail already has one cannot be hidden here without e-mail
  * verification (signUp answers a token, so success itself tells): the refusal says no more than it
  * must (CONFLICT, no "exists"), costs the same bcrypt hash as a success, and counts as a failure of
@@ -67,7 +91,7 @@ export async function signUp(ctx: Ctx, input: SignUpInput): Promise<AuthPayload>
   await admitAddress(ctx.db, ctx.clientAddress);
   const passwordHash = await hashPassword(input.password, ctx.config.bcryptRounds);
   try {
-    const user = await inTransaction(ctx.db, (tx) => tx.save(tx.create(User, { email, passwordHash, displayName, isAdmin: false })));
+    const user = await inTransaction(ctx.db, (tx) => accountFor(tx, email, passwordHash, displayName));
     return payload(ctx, user);
   } catch (error) {
     if (pgErrorCode(error) !== PgErrorCode.uniqueViolation) throw error;
@@ -109,7 +133,7 @@ export async function changePassword(ctx: Ctx, currentPassword: string, newPassw
   const userId = signedIn(ctx);
   if (currentPassword.length > PASSWORD_MAX_LENGTH) throw BadUserInputError.field('currentPassword', msg('auth.notCurrentPassword'));
   const me = await ctx.db.getRepository(User).findOneBy({ id: userId });
-  if (!me) throw new UnauthenticatedError(msg('auth.accountGone'));
+  if (!me?.email) throw new UnauthenticatedError(msg('auth.accountGone'));
   if (me.email === normaliseEmail(ctx.config.adminEmail)) {
     throw new InvalidStateError(msg('auth.adminPassword'));
   }
@@ -135,7 +159,7 @@ export async function logOutEverywhere(ctx: Ctx): Promise<boolean> {
 export async function ensureAdmin(db: DataSource, config: Config): Promise<User> {
   const email = normaliseEmail(config.adminEmail);
   const existing = await db.getRepository(User).findOneBy({ email });
-  const unchanged = existing ? await verifyPassword(config.adminPassword, existing.passwordHash) : false;
+  const unchanged = existing?.passwordHash ? await verifyPassword(config.adminPassword, existing.passwordHash) : false;
   const passwordHash = unchanged ? existing!.passwordHash : await hashPassword(config.adminPassword, config.bcryptRounds);
   const admin = await inTransaction(db, async (tx) => {
     await tx.query(`UPDATE app_user SET is_admin = false WHERE is_admin AND email <> $1`, [email]);

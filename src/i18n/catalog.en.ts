@@ -369,6 +369,17 @@ export const en = {
   'notification.rating.opened': 'You are on the panel of the rating round "{title}" ({period}): please score each partner',
   'notification.rating.closing': 'The rating round "{title}" closes within a day; you have scored {scored} of {partners} partners',
   'notification.rating.published': 'The results of the rating round "{title}" are published: {stars, plural, one {# star} other {# stars}}',
+  // --- s5-managed (issue #16, item 3: staff without e-mail)
+  'partner.notManagedMember': 'is not a member of this partner registered without an e-mail',
+  'invitation.managedNeedsSignUp':
+    'This invitation hands over a member registered without an e-mail, which only signing up with the invited e-mail takes over, and this e-mail has an account already. Decline it and ask the partner to invite you without the managed member.',
+  'serviceLog.volunteerNeedsPartner': 'is required to log service for a member: the partner they served for',
+  'serviceLog.volunteerNotMember': 'This volunteer is not a member of this partner; an owner logs service only for its own members',
+  'policy.loggedServiceLog': 'Nobody verifies a service log they logged for someone else ({id})',
+  'policy.certificateOrOwner':
+    'Only the volunteer, a secretary of a community they served, an owner of a partner they belong to or an admin may see this certificate',
+  'csv.eachCommunityZone': "each community's local time",
+  'export.communityOrPartner': 'give either communityId or partnerId, not both',
 } satisfies Record<string, string>;
 
 export type MessageId = keyof typeof en;

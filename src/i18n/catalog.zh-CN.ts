@@ -350,4 +350,14 @@ export const zhCN: Record<MessageId, string> = {
   'notification.rating.opened': '您已被列为“{title}”（{period}）评议组成员，请为各合作伙伴打分',
   'notification.rating.closing': '评估“{title}”将在一天内截止；您已为 {partners} 个合作伙伴中的 {scored} 个打分',
   'notification.rating.published': '评估“{title}”结果已公示：{stars, plural, other {# 星}}',
+  // --- s5-managed (issue #16, item 3: staff without e-mail)
+  'partner.notManagedMember': '不是该合作伙伴登记的无邮箱成员',
+  'invitation.managedNeedsSignUp':
+    '这份邀请用于接管一位无邮箱的代管成员，只有用受邀邮箱注册新账号才能接管，而该邮箱已有账号。请谢绝此邀请，并请合作伙伴不带代管成员重新邀请您。',
+  'serviceLog.volunteerNeedsPartner': '为成员登记服务时必填：该成员所服务的合作伙伴',
+  'serviceLog.volunteerNotMember': '该志愿者不是该合作伙伴的成员；负责人只能为本单位成员登记服务',
+  'policy.loggedServiceLog': '不能核验自己代他人登记的服务记录（{id}）',
+  'policy.certificateOrOwner': '只有志愿者本人、其服务过的社区的书记、其所属合作伙伴的负责人或管理员可以查看这份证明',
+  'csv.eachCommunityZone': '各社区当地时间',
+  'export.communityOrPartner': '只能填写 communityId 或 partnerId 之一',
 };

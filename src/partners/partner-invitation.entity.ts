@@ -39,6 +39,10 @@ export class PartnerInvitation {
   @Column('uuid')
   invitedBy: string;
 
+  /** A member the partner's owner registered without an e-mail, whom the invitee takes over by signing up with the invited e-mail. */
+  @Column({ type: 'uuid', nullable: true })
+  managedUserId: string | null;
+
   @Field()
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;

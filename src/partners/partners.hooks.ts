@@ -1,14 +1,19 @@
 import type { EntityManager } from 'typeorm';
+import { claimWaitingAccountsWith } from '../auth/auth.service';
 import { emit } from '../common/domain-events';
 import type { Transition } from '../common/state-machine';
 import { msg } from '../i18n/messages';
 import { PartnershipStatus, type Partnership } from './partner.entity';
 import { partnershipLifecycle } from './partnership.lifecycle';
+import { claimManagedAccount } from './invitations.service';
 
 /*
  * What partners tells of its own partnerships (docs/live.md): registered once, imported by src/app.ts.
  * The cascades of an ended partnership belong to the domains that hold something (spaces.hooks.ts, demand.hooks.ts).
  */
+
+// Signing up with the e-mail of an invitation for a managed member takes that member over (docs/accounts.md).
+claimWaitingAccountsWith(claimManagedAccount);
 
 type Batch = Transition<PartnershipStatus, Partnership>[];
 const { PENDING, ACTIVE, REJECTED, ENDED } = PartnershipStatus;

@@ -21,7 +21,8 @@ const partnership = async (ctx: Ctx, { id }: { id: string }) => {
 export const PARTNERS_POLICY = {
   registerPartner: { who: ['SIGNED_IN'], more: 'the caller becomes its owner' },
   addPartnerMember: { who: ['OWNER_OF_PARTNER'], on: partnerArg, more: 'invites, as invitePartnerMember' },
-  invitePartnerMember: { who: ['OWNER_OF_PARTNER'], on: partnerArg },
+  invitePartnerMember: { who: ['OWNER_OF_PARTNER'], on: partnerArg, more: 'managedMemberId: a managed member of this partner (invitations.service.ts)' },
+  addManagedMember: { who: ['OWNER_OF_PARTNER'], on: partnerArg },
   respondToInvitation: {
     // Only the holder of the invited e-mail; for anyone else it does not exist (invitations.service.ts).
     who: ['SELF'],

@@ -67,19 +67,32 @@ export class PartnerResolver {
     @Context() ctx: Ctx,
   ) {
     await authorize(ctx, may.addPartnerMember, { partnerId });
-    await this.invitePartnerMember(partnerId, email, role, ctx);
+    await this.invitePartnerMember(partnerId, email, role, null, ctx);
     return partners.findPartner(ctx, partnerId, 'partnerId');
   }
 
-  @Mutation(() => PartnerInvitation, { description: 'Answers the same whether or not the e-mail has an account yet; the invitation waits for it.' })
+  @Mutation(() => PartnerInvitation, {
+    description:
+      'Answers the same whether or not the e-mail has an account yet; the invitation waits for it. With managedMemberId (a member registered without an e-mail), signing up with this e-mail takes that member over: their logs and membership become the new account\'s.',
+  })
   async invitePartnerMember(
     @Arg('partnerId', () => ID) partnerId: string,
     @Arg('email') email: string,
     @Arg('role', () => PartnerRole, { nullable: true, defaultValue: PartnerRole.MEMBER }) role: PartnerRole | null,
+    @Arg('managedMemberId', () => ID, { nullable: true }) managedMemberId: string | null,
     @Context() ctx: Ctx,
   ) {
     const { roles } = await authorize(ctx, may.invitePartnerMember, { partnerId });
-    return invitations.invite(ctx, await partners.findPartner(ctx, partnerId), email, role ?? PartnerRole.MEMBER, roles.userId);
+    return invitations.invite(ctx, await partners.findPartner(ctx, partnerId), email, role ?? PartnerRole.MEMBER, roles.userId, managedMemberId ?? null);
+  }
+
+  @Mutation(() => PartnerMemberView, {
+    description:
+      'A partner owner registers a member without an e-mail account (staff the owner logs hours for); they may claim the account later through an invitation to an e-mail.',
+  })
+  async addManagedMember(@Arg('partnerId', () => ID) partnerId: string, @Arg('displayName') displayName: string, @Context() ctx: Ctx): Promise<PartnerMemberView> {
+    await authorize(ctx, may.addManagedMember, { partnerId });
+    return invitations.addManagedMember(ctx, await partners.findPartner(ctx, partnerId), displayName);
   }
 
   @Mutation(() => PartnerInvitation)
@@ -182,5 +195,13 @@ export class PartnerInvitationResolver {
   @FieldResolver(() => User)
   async invitedBy(@Root() invitation: PartnerInvitation, @Context() ctx: Ctx) {
     return byId(ctx, User).load(invitation.invitedBy);
+  }
+
+  @FieldResolver(() => User, {
+    nullable: true,
+    description: 'The member registered without an e-mail whom this invitation offers: signing up with the invited e-mail takes over their account, logs and membership.',
+  })
+  managedMember(@Root() invitation: PartnerInvitation, @Context() ctx: Ctx) {
+    return invitation.managedUserId ? byId(ctx, User).load(invitation.managedUserId) : null;
   }
 }

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { requireSecretary } from '../auth/policy';
-import { serviceCertificateScope } from './service-hours.policy';
+import { ownerCertificatePartner, requirePartnerOwner, serviceCertificateScope } from './service-hours.policy';
 import { escapeHtml, htmlHead, PAGE_STYLE } from '../common/html';
 import { DEFAULT_LOCALE, type Locale } from '../i18n/locale';
 import { t, type MessageId, type MessageValues } from '../i18n/messages';
@@ -8,6 +8,7 @@ import { byId } from '../common/loaders';
 import { localDateProblem } from '../common/input-guard';
 import { LOCAL_DATE_PATTERN } from '../common/scalars';
 import { findCommunity } from '../communities/communities.service';
+import { DEFAULT_TIMEZONE } from '../communities/zones.service';
 import type { Ctx } from '../context';
 import { BadUserInputError, ForbiddenError, NotFoundError } from '../errors';
 import { User } from '../users/user.entity';
@@ -58,20 +59,36 @@ export interface ExportRow {
 }
 
 export interface ExportSource {
-  communityName: string;
+  /** The zone the times are in, for the headers: the community's, or the words for "each community's own". */
+  zoneLabel: string;
+  /** The zone of the file name's default end date. */
   timezone: string;
   /** Rows in (started_at, id) order after the given position, at most `limit`. */
   batch(after: { startedAt: Date; id: string } | null, limit: number): Promise<ExportRow[]>;
 }
 
+/** One query parameter holding one id: null when absent; BAD_USER_INPUT when given more than once. */
+export function idParam(query: Record<string, unknown>, name: 'communityId' | 'partnerId'): string | null {
+  const value = query[name];
+  if (value === undefined || value === '') return null;
+  if (typeof value !== 'string') throw BadUserInputError.field(name, msg('field.givenOnce'));
+  return value;
+}
+
 /**
- * A community's service logs that started in the period (local dates in its time zone), for its
- * secretaries. Read in keyset batches, so an export of any size holds one batch in memory and no
- * connection between batches (on embedded PGlite other requests keep going).
+ * The service logs that started in the period, for an export, read in keyset batches, so an
+ * export of any size holds one batch in memory and no connection between batches (on embedded
+ * PGlite other requests keep going):
+ * - `communityId`: that community's logs, for its secretaries (local dates in its time zone);
+ * - `partnerId`: that partner's logs in every community, for its owners (issue #16), each log's
+ *   dates and times in its own community's zone.
  */
-export async function serviceLogExport(ctx: Ctx, communityId: unknown, period: DatePeriod): Promise<ExportSource> {
-  if (communityId === undefined || communityId === '') throw BadUserInputError.field('communityId', msg('field.required'));
-  if (typeof communityId !== 'string') throw BadUserInputError.field('communityId', msg('field.givenOnce'));
+export async function serviceLogExport(ctx: Ctx, query: Record<string, unknown>, period: DatePeriod): Promise<ExportSource> {
+  const communityId = idParam(query, 'communityId');
+  const partnerId = idParam(query, 'partnerId');
+  if (communityId && partnerId) throw BadUserInputError.field('partnerId', msg('export.communityOrPartner'));
+  if (partnerId) return partnerExport(ctx, partnerId, period);
+  if (!communityId) throw BadUserInputError.field('communityId', msg('field.required'));
   if (!isUuid(communityId)) throw new NotFoundError('community', communityId, 'communityId');
   const community = await findCommunity(ctx, communityId, 'communityId');
   await requireSecretary(ctx, communityId);
@@ -80,28 +97,69 @@ export async function serviceLogExport(ctx: Ctx, communityId: unknown, period: D
   const from = period.from ? DateTime.fromISO(period.from, { zone }).toJSDate() : null;
   const to = period.to ? DateTime.fromISO(period.to, { zone }).plus({ days: 1 }).toJSDate() : null;
   return {
-    communityName: community.name,
+    zoneLabel: zone,
     timezone: zone,
-    batch: (after, limit) =>
-      ctx.db.query(
-        `SELECT s.id, $2::text AS community, u.display_name AS volunteer, p.name AS partner,
-                to_char(s.started_at AT TIME ZONE $3, 'YYYY-MM-DD HH24:MI') AS started,
-                to_char(s.ended_at AT TIME ZONE $3, 'YYYY-MM-DD HH24:MI') AS ended,
-                s.minutes, s.description, s.status, v.display_name AS verifier,
-                to_char(s.verified_at AT TIME ZONE $3, 'YYYY-MM-DD HH24:MI') AS verified,
-                s.match_id, s.contract_id, s.started_at
-           FROM service_log s
-           JOIN app_user u ON u.id = s.volunteer_id
-           LEFT JOIN partner p ON p.id = s.partner_id
-           LEFT JOIN app_user v ON v.id = s.verified_by_id
-          WHERE s.community_id = $1
-            AND ($4::timestamptz IS NULL OR s.started_at >= $4) AND ($5::timestamptz IS NULL OR s.started_at < $5)
-            AND ($6::timestamptz IS NULL OR (s.started_at, s.id) > ($6, $7::uuid))
-          ORDER BY s.started_at, s.id
-          LIMIT $8`,
-        [communityId, community.name, zone, from, to, after?.startedAt ?? null, after?.id ?? null, limit],
-      ),
+    batch: (after, limit) => exportBatch(ctx, { column: 's.community_id', id: communityId, from, to, localFrom: null, localTo: null }, after, limit),
   };
+}
+
+/** Time zones span UTC-12..UTC+14: local dates widened by this much are instant bounds that hold every zone's day. */
+const WIDEST_OFFSET_MS = 14 * 3_600_000;
+
+async function partnerExport(ctx: Ctx, partnerId: string, period: DatePeriod): Promise<ExportSource> {
+  if (!isUuid(partnerId)) throw new NotFoundError('partner', partnerId, 'partnerId');
+  const [partner] = await ctx.db.query(`SELECT 1 FROM partner WHERE id = $1`, [partnerId]);
+  if (!partner) throw new NotFoundError('partner', partnerId, 'partnerId');
+  await requirePartnerOwner(ctx, partnerId);
+  // The zones of the communities the partner logs in (its partnerships): one of them names the headers.
+  const zones: { timezone: string }[] = await ctx.db.query(
+    `SELECT DISTINCT c.timezone FROM partnership ps JOIN community c ON c.id = ps.community_id WHERE ps.partner_id = $1 ORDER BY 1`,
+    [partnerId],
+  );
+  const zone = zones.length === 1 ? zones[0].timezone : DEFAULT_TIMEZONE;
+  // Instant bounds for the index, the exact local dates per log's community.
+  const from = period.from ? new Date(DateTime.fromISO(period.from, { zone: 'UTC' }).toMillis() - WIDEST_OFFSET_MS) : null;
+  const to = period.to ? new Date(DateTime.fromISO(period.to, { zone: 'UTC' }).plus({ days: 1 }).toMillis() + WIDEST_OFFSET_MS) : null;
+  return {
+    zoneLabel: zones.length > 1 ? t(ctx.locale, 'csv.eachCommunityZone') : zone,
+    timezone: zone,
+    batch: (after, limit) => exportBatch(ctx, { column: 's.partner_id', id: partnerId, from, to, localFrom: period.from, localTo: period.to }, after, limit),
+  };
+}
+
+interface ExportFilter {
+  column: 's.community_id' | 's.partner_id';
+  id: string;
+  /** Instant bounds of started_at. */
+  from: Date | null;
+  to: Date | null;
+  /** Local dates of started_at in each log's community's zone (inclusive). */
+  localFrom: string | null;
+  localTo: string | null;
+}
+
+function exportBatch(ctx: Ctx, f: ExportFilter, after: { startedAt: Date; id: string } | null, limit: number): Promise<ExportRow[]> {
+  return ctx.db.query(
+    `SELECT s.id, c.name AS community, u.display_name AS volunteer, p.name AS partner,
+            to_char(s.started_at AT TIME ZONE c.timezone, 'YYYY-MM-DD HH24:MI') AS started,
+            to_char(s.ended_at AT TIME ZONE c.timezone, 'YYYY-MM-DD HH24:MI') AS ended,
+            s.minutes, s.description, s.status, v.display_name AS verifier,
+            to_char(s.verified_at AT TIME ZONE c.timezone, 'YYYY-MM-DD HH24:MI') AS verified,
+            s.match_id, s.contract_id, s.started_at
+       FROM service_log s
+       JOIN community c ON c.id = s.community_id
+       JOIN app_user u ON u.id = s.volunteer_id
+       LEFT JOIN partner p ON p.id = s.partner_id
+       LEFT JOIN app_user v ON v.id = s.verified_by_id
+      WHERE ${f.column} = $1
+        AND ($2::timestamptz IS NULL OR s.started_at >= $2) AND ($3::timestamptz IS NULL OR s.started_at < $3)
+        AND ($4::date IS NULL OR (s.started_at AT TIME ZONE c.timezone)::date >= $4)
+        AND ($5::date IS NULL OR (s.started_at AT TIME ZONE c.timezone)::date <= $5)
+        AND ($6::timestamptz IS NULL OR (s.started_at, s.id) > ($6, $7::uuid))
+      ORDER BY s.started_at, s.id
+      LIMIT $8`,
+    [f.id, f.from, f.to, f.localFrom, f.localTo, after?.startedAt ?? null, after?.id ?? null, limit],
+  );
 }
 
 // ---------------------------------------------------------------- certificate
@@ -138,15 +196,40 @@ export interface CertificateScope {
 export const CERTIFICATE_MAX_LOGS = 5000;
 
 /**
- * A volunteer's VERIFIED service in the period (local dates in each log's community zone), oldest
- * first. The volunteer and admins see every community's logs; a secretary only their communities'.
+ * What the viewer's certificate of a volunteer shows: with `partnerId` that partner's logs (its
+ * owners); otherwise every community's (the volunteer, admins), a secretary's communities', or
+ * else the logs of a partner the viewer owns and the volunteer belongs to.
  */
-export async function serviceCertificate(ctx: Ctx, volunteerId: string, period: DatePeriod, fixed?: CertificateScope): Promise<Certificate> {
+async function viewerCertificateScope(ctx: Ctx, volunteerId: string, partnerId: string | null): Promise<{ scope: Set<string> | null; partnerId: string | null }> {
+  if (partnerId !== null) {
+    if (!isUuid(partnerId)) throw new NotFoundError('partner', partnerId, 'partnerId');
+    return { scope: null, partnerId: await ownerCertificatePartner(ctx, volunteerId, partnerId) };
+  }
+  const scope = await serviceCertificateScope(ctx, volunteerId).catch((error: Error) => error);
+  if (!(scope instanceof Error)) return { scope, partnerId: null };
+  const owned = scope instanceof ForbiddenError ? await ownerCertificatePartner(ctx, volunteerId, null) : null;
+  if (!owned) throw scope instanceof ForbiddenError ? new ForbiddenError(msg('policy.certificateOrOwner')) : scope;
+  return { scope: null, partnerId: owned };
+}
+
+/**
+ * A volunteer's VERIFIED service in the period (local dates in each log's community zone), oldest
+ * first. The volunteer and admins see every community's logs; a secretary only their communities';
+ * an owner of a partner the volunteer belongs to only that partner's (`viewerCertificateScope`).
+ */
+export async function serviceCertificate(
+  ctx: Ctx,
+  volunteerId: string,
+  period: DatePeriod,
+  fixed?: CertificateScope,
+  askedPartnerId: string | null = null,
+): Promise<Certificate> {
   if (!isUuid(volunteerId)) throw new NotFoundError('volunteer', volunteerId, 'volunteerId');
   const volunteer = await byId(ctx, User).load(volunteerId);
   if (!volunteer) throw new NotFoundError('volunteer', volunteerId, 'volunteerId');
-  const scope = fixed ? (fixed.communityIds ? new Set(fixed.communityIds) : null) : await serviceCertificateScope(ctx, volunteerId);
-  const partnerId = fixed?.partnerId ?? null;
+  const { scope, partnerId } = fixed
+    ? { scope: fixed.communityIds ? new Set(fixed.communityIds) : null, partnerId: fixed.partnerId }
+    : await viewerCertificateScope(ctx, volunteerId, askedPartnerId);
   const logs: CertificateLog[] = await ctx.db.query(
     `SELECT s.id, c.name AS community, p.name AS partner,
             to_char(s.started_at AT TIME ZONE c.timezone, 'YYYY-MM-DD HH24:MI') AS started,

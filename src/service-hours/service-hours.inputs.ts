@@ -20,6 +20,10 @@ export class LogServiceInput {
   @IsOptional()
   contractId?: string | null;
 
+  @Field(() => ID, { nullable: true, description: 'A partner owner logs for a member of that partner (default: yourself).' })
+  @IsOptional()
+  volunteerId?: string | null;
+
   @Field()
   startedAt: Date;
 

@@ -1,9 +1,12 @@
 import { type PolicyTable, readerId, type Rule, signedIn, viewerRoles, type ViewerRoles } from '../auth/policy';
 import type { Ctx } from '../context';
-import { AppError, ForbiddenError } from '../errors';
+import { AppError, BadUserInputError, ForbiddenError } from '../errors';
+import { findOr404 } from '../common/find';
+import { User } from '../users/user.entity';
 import { msg } from '../i18n/messages';
 import { findCommunity } from '../communities/communities.service';
 import { findPartner } from '../partners/partners.service';
+import { PartnerRole } from '../partners/partner.entity';
 import type { ServiceLog } from './service-log.entity';
 
 /*
@@ -13,21 +16,26 @@ import type { ServiceLog } from './service-log.entity';
  * they shape the query.
  */
 
-/** verifyServiceLog(s): each log's community's secretary (or an admin), and nobody on their own log. */
+/** verifyServiceLog(s): each log's community's secretary (or an admin), and nobody on a log of their own or one they logged for another. */
 const VERIFY: Rule<{ logs: ServiceLog[] }> = {
   who: ['SECRETARY_OF_COMMUNITY', 'ADMIN'],
-  more: "of each log's community; nobody on their own log (mayDecide)",
+  more: "of each log's community; nobody on their own log nor one they logged for a member (mayDecide)",
 };
 
 export const SERVICE_HOURS_POLICY = {
   logService: {
-    // Service for a partner: its members; service of one's own: anyone signed in.
-    who: (scope) => (scope.partnerId ? ['MEMBER_OF_PARTNER'] : ['SIGNED_IN']),
-    on: async (ctx: Ctx, { input }: { input: { communityId: string; partnerId?: string | null } }) => {
+    // Service for a partner: its members; for a member of it (volunteerId): its owners; service of one's own: anyone signed in.
+    who: (scope) => (scope.userId ? ['OWNER_OF_PARTNER'] : scope.partnerId ? ['MEMBER_OF_PARTNER'] : ['SIGNED_IN']),
+    on: async (ctx: Ctx, { input }: { input: { communityId: string; partnerId?: string | null; volunteerId?: string | null } }) => {
       await findCommunity(ctx, input.communityId, 'input.communityId');
       if (input.partnerId) await findPartner(ctx, input.partnerId, 'input.partnerId');
-      return { communityId: input.communityId, partnerId: input.partnerId ?? null };
+      if (input.volunteerId) {
+        if (!input.partnerId) throw BadUserInputError.field('input.partnerId', msg('serviceLog.volunteerNeedsPartner'));
+        await findOr404(ctx, User, input.volunteerId, { thing: 'volunteer', path: 'input.volunteerId' });
+      }
+      return { communityId: input.communityId, partnerId: input.partnerId ?? null, userId: input.volunteerId ?? null };
     },
+    more: 'with volunteerId: the volunteer is a member of the partner (service-hours.service.ts, FORBIDDEN otherwise)',
   },
   verifyServiceLog: VERIFY,
   verifyServiceLogs: VERIFY,
@@ -41,6 +49,8 @@ export async function mayDecide(ctx: Ctx, logs: ServiceLog[]): Promise<ViewerRol
   for (const log of logs) {
     if (log.volunteerId === roles.userId) {
       refused.push(new AppError('FORBIDDEN', msg('policy.ownServiceLog', { id: log.id }), { serviceLogIds: [log.id] }));
+    } else if (log.loggedById === roles.userId) {
+      refused.push(new AppError('FORBIDDEN', msg('policy.loggedServiceLog', { id: log.id }), { serviceLogIds: [log.id] }));
     } else if (!roles.isAdmin && !roles.secretaryOf.has(log.communityId)) {
       refused.push(new AppError('FORBIDDEN', msg('policy.verifyNeedsSecretary', { id: log.id }), { serviceLogIds: [log.id] }));
     }
@@ -98,6 +108,13 @@ export async function requireServiceSummaryAccess(ctx: Ctx, communityId: string 
   throw new ForbiddenError(msg('policy.serviceHours'));
 }
 
+/** A partner's own export of its service logs: its owners (not every member: the logs name its people) and admins. */
+export async function requirePartnerOwner(ctx: Ctx, partnerId: string): Promise<ViewerRoles> {
+  const roles = await viewerRoles(ctx);
+  if (roles.isAdmin || roles.partnerRoles.get(partnerId) === PartnerRole.OWNER) return roles;
+  throw new ForbiddenError(msg('policy.partnerOwnerOnly'));
+}
+
 /**
  * A volunteer's service certificate: the volunteer and admins see every community's logs (null);
  * a secretary sees only the logs of the communities they are secretary of; anyone else nothing.
@@ -107,4 +124,20 @@ export async function serviceCertificateScope(ctx: Ctx, volunteerId: string): Pr
   if (roles.isAdmin || roles.userId === volunteerId) return null;
   if (roles.secretaryOf.size) return roles.secretaryOf;
   throw new ForbiddenError(msg('policy.certificate'));
+}
+
+/**
+ * A partner owner's view of a member's certificate (issue #16): the service given for that
+ * partner. With `partnerId`: an owner of it (FORBIDDEN otherwise) and the volunteer one of its
+ * members; without: the first partner the viewer owns that the volunteer belongs to, or null.
+ */
+export async function ownerCertificatePartner(ctx: Ctx, volunteerId: string, partnerId: string | null): Promise<string | null> {
+  const roles = await viewerRoles(ctx);
+  const owned = [...roles.partnerRoles].filter(([id, role]) => role === PartnerRole.OWNER && (partnerId === null || id === partnerId)).map(([id]) => id);
+  if (partnerId !== null && !owned.length) throw new ForbiddenError(msg('policy.partnerOwnerOnly'));
+  const [shared]: { partner_id: string }[] = owned.length
+    ? await ctx.db.query(`SELECT partner_id FROM partner_member WHERE user_id = $1 AND partner_id = ANY($2) ORDER BY partner_id LIMIT 1`, [volunteerId, owned])
+    : [];
+  if (partnerId !== null && !shared) throw new ForbiddenError(msg('link.notMember'));
+  return shared?.partner_id ?? null;
 }

@@ -84,6 +84,11 @@ export class ServiceLogResolver {
     return byId(ctx, User).load(log.volunteerId);
   }
 
+  @FieldResolver(() => User, { nullable: true, description: 'Who logged it for its volunteer (an owner of its partner); null when the volunteer logged it.' })
+  loggedBy(@Root() log: ServiceLog, @Context() ctx: Ctx) {
+    return log.loggedById ? byId(ctx, User).load(log.loggedById) : null;
+  }
+
   @FieldResolver(() => Partner, { nullable: true })
   partner(@Root() log: ServiceLog, @Context() ctx: Ctx) {
     return log.partnerId ? byId(ctx, Partner).load(log.partnerId) : null;

@@ -16,7 +16,7 @@ import { t, type MessageId, type MessageValues } from '../i18n/messages';
 import { contextLocale } from '../i18n/request';
 import { requestScope } from '../db/query-counter';
 import { AppError, type ErrorCode } from '../errors';
-import { certificateHtml, periodFrom, serviceCertificate, serviceLogExport, type ExportRow } from './service-hours.exports';
+import { certificateHtml, idParam, periodFrom, serviceCertificate, serviceLogExport, type ExportRow } from './service-hours.exports';
 
 const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   UNAUTHENTICATED: 401,
@@ -84,14 +84,14 @@ export const EXPORT_BATCH = 1000;
 
 async function exportServiceLogs(ctx: Ctx, req: Request, res: Response) {
   const period = periodFrom(req.query);
-  const source = await serviceLogExport(ctx, req.query.communityId, period);
+  const source = await serviceLogExport(ctx, req.query, period);
   // Fail before the first byte if the database does; afterwards the stream is cut instead.
   let rows = await source.batch(null, EXPORT_BATCH);
   const zone = source.timezone;
   const csv = stringify({
     bom: true,
     header: true,
-    columns: CSV_COLUMNS.map(([key, id]) => ({ key, header: t(ctx.locale, id, { zone }) })),
+    columns: CSV_COLUMNS.map(([key, id]) => ({ key, header: t(ctx.locale, id, { zone: source.zoneLabel }) })),
   });
   const name = `service-logs_${period.from ?? 'start'}_${period.to ?? DateTime.fromJSDate(clockNow()).setZone(zone).toISODate()}.csv`;
   res.status(200);
@@ -134,7 +134,7 @@ async function exportServiceLogs(ctx: Ctx, req: Request, res: Response) {
 
 async function serviceCertificatePage(ctx: Ctx, req: Request, res: Response) {
   const period = periodFrom(req.query);
-  const certificate = await serviceCertificate(ctx, String(req.params.volunteerId), period);
+  const certificate = await serviceCertificate(ctx, String(req.params.volunteerId), period, undefined, idParam(req.query, 'partnerId'));
   res.status(200);
   res.setHeader('content-type', 'text/html; charset=utf-8');
   res.setHeader('cache-control', 'no-store');

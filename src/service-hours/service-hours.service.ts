@@ -122,11 +122,23 @@ async function assertOwnMatch(tx: EntityManager, id: string, volunteerId: string
 }
 
 /**
- * Records service the signed-in user gave. No two non-rejected logs of one volunteer overlap, in
- * any community: the exclusion constraint decides between concurrent requests, and the loser gets
- * CONFLICT naming the log it overlaps.
+ * A partner owner logs for a member (issue #16): the volunteer must be a member of the partner,
+ * share-locked so a concurrent leave waits for the log. FORBIDDEN otherwise, like a member of
+ * another partner (the owner's role was checked by the policy table).
  */
-export async function logService(ctx: Ctx, volunteerId: string, input: LogServiceInput, now = clockNow()): Promise<ServiceLog> {
+async function assertMember(tx: EntityManager, partnerId: string, volunteerId: string) {
+  const [member] = await tx.query(`SELECT 1 FROM partner_member WHERE partner_id = $1 AND user_id = $2 FOR SHARE`, [partnerId, volunteerId]);
+  if (!member) throw new ForbiddenError(msg('serviceLog.volunteerNotMember'));
+}
+
+/**
+ * Records service the signed-in user (`by`) gave, or, with `input.volunteerId`, service a member
+ * of the partner gave, logged by its owner. No two non-rejected logs of one volunteer overlap, in
+ * any community, whoever logged them: the exclusion constraint decides between concurrent
+ * requests, and the loser gets CONFLICT naming the log it overlaps.
+ */
+export async function logService(ctx: Ctx, by: string, input: LogServiceInput, now = clockNow()): Promise<ServiceLog> {
+  const volunteerId = input.volunteerId ?? by;
   const errors = timeErrors(input.startedAt, input.endedAt, now);
   if (!input.partnerId && input.contractId) errors.push(fieldError('input.contractId', msg('serviceLog.contractNeedsPartner')));
   if (input.matchId && input.contractId) errors.push(fieldError('input.contractId', msg('serviceLog.matchOrContract')));
@@ -138,6 +150,7 @@ export async function logService(ctx: Ctx, volunteerId: string, input: LogServic
     return await inTransaction(ctx.db, async (tx) => {
       if (partnerId) {
         await assertActivePartnership(tx, partnerId, communityId);
+        if (volunteerId !== by) await assertMember(tx, partnerId, volunteerId);
         if (matchId) await assertLink(tx, 'demand_match', matchId, partnerId, communityId, ['APPROVED', 'FULFILLED']);
         if (contractId) await assertLink(tx, 'space_contract', contractId, partnerId, communityId, ['ACTIVE', 'TERMINATED', 'EXPIRED']);
       } else if (matchId) {
@@ -147,6 +160,7 @@ export async function logService(ctx: Ctx, volunteerId: string, input: LogServic
         tx.create(ServiceLog, {
           communityId,
           volunteerId,
+          loggedById: volunteerId === by ? null : by,
           partnerId: partnerId ?? null,
           matchId: matchId ?? null,
           contractId: contractId ?? null,
@@ -161,7 +175,7 @@ export async function logService(ctx: Ctx, volunteerId: string, input: LogServic
           createdAt: now,
         }),
       );
-      await serviceLogLifecycle.created(tx, log, { by: volunteerId, communityId });
+      await serviceLogLifecycle.created(tx, log, { by, communityId });
       return log;
     });
   } catch (error) {

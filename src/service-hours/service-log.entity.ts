@@ -52,6 +52,10 @@ export class ServiceLog {
   @Column('text')
   status: ServiceLogStatus;
 
+  /** Who logged it for its volunteer (a partner owner); null when the volunteer logged it. */
+  @Column({ type: 'uuid', nullable: true })
+  loggedById: string | null;
+
   /** Who verified or rejected it. */
   @Column({ type: 'uuid', nullable: true })
   verifiedById: string | null;

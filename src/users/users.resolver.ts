@@ -15,6 +15,11 @@ export class UserResolver {
     return (await userVisibility(ctx, user)).field('email') ? user.email : null;
   }
 
+  @FieldResolver(() => Boolean, { description: 'Registered by a partner owner without an e-mail account: cannot sign in; the owner logs hours for them.' })
+  managed(@Root() user: User): boolean {
+    return Boolean(user.managedByPartnerId);
+  }
+
   @FieldResolver(() => [Community])
   secretaryOf(@Root() user: User, @Context() ctx: Ctx) {
     return linked(ctx, 'communitiesBySecretary', CommunitySecretary, 'userId', 'communityId', Community).load(user.id);
