@@ -11,7 +11,7 @@
  * Violations that were in the tree when the rules were written are listed in
  * .dependency-cruiser-known-violations.json (issue #12 removes them); any new one fails.
  */
-const DOMAINS = ['auth', 'users', 'communities', 'partners', 'demand', 'spaces', 'service-hours', 'residents', 'live', 'public', 'links', 'ide', 'seed'];
+const DOMAINS = ['auth', 'users', 'communities', 'partners', 'demand', 'spaces', 'service-hours', 'residents', 'agendas', 'live', 'public', 'links', 'ide', 'seed'];
 const anyOf = (names) => `^src/(${names.join('|')})/`;
 
 module.exports = {
@@ -35,7 +35,7 @@ module.exports = {
       severity: 'error',
       comment: 'Communities, partners, users and auth are below the marketplace domains and must not reach up into them.',
       from: { path: anyOf(['communities', 'partners', 'users', 'auth']) },
-      to: { path: anyOf(['demand', 'spaces', 'service-hours', 'residents', 'live', 'public', 'links', 'ide', 'seed']) },
+      to: { path: anyOf(['demand', 'spaces', 'service-hours', 'residents', 'agendas', 'live', 'public', 'links', 'ide', 'seed']) },
     },
     {
       name: 'marketplace-domains-do-not-import-readers',
@@ -43,7 +43,21 @@ module.exports = {
       comment: 'live/ and public/ read from the domains; a domain that imports them ties itself to its readers.',
       from: { path: anyOf(['demand', 'spaces', 'service-hours']) },
       // residents/ sits above demand (its hooks follow the demand lifecycle): demand never imports it.
-      to: { path: anyOf(['residents', 'live', 'public', 'links', 'ide', 'seed']) },
+      to: { path: anyOf(['residents', 'agendas', 'live', 'public', 'links', 'ide', 'seed']) },
+    },
+    {
+      name: 'residents-stay-below-agendas',
+      severity: 'error',
+      comment: 'agendas/ (deliberation) sits above residents (who may voice and propose); residents never import it, nor its readers.',
+      from: { path: anyOf(['residents']) },
+      to: { path: anyOf(['agendas', 'live', 'public', 'links', 'ide', 'seed']) },
+    },
+    {
+      name: 'agendas-do-not-import-readers',
+      severity: 'error',
+      comment: 'live/ and public/ read from agendas/; agendas/ tells them through domain events only.',
+      from: { path: anyOf(['agendas']) },
+      to: { path: anyOf(['live', 'public', 'links', 'ide', 'seed']) },
     },
     {
       name: 'nothing-imports-the-top',

@@ -38,6 +38,7 @@ import './spaces/spaces.hooks';
 import './demand/demand.hooks';
 import './service-hours/service-hours.hooks';
 import './residents/residents.hooks';
+import './agendas/agendas.hooks';
 import './live/live.subscribers';
 
 export interface AppDeps {

@@ -7,6 +7,7 @@ import { LIVE_POLICY } from './live/live.policy';
 import { PARTNERS_POLICY } from './partners/partners.policy';
 import { SERVICE_HOURS_POLICY } from './service-hours/service-hours.policy';
 import { RESIDENTS_POLICY } from './residents/residents.policy';
+import { AGENDAS_POLICY } from './agendas/agendas.policy';
 import { SPACES_POLICY } from './spaces/spaces.policy';
 import { USERS_POLICY } from './users/users.policy';
 
@@ -23,6 +24,7 @@ export const POLICY: PolicyTable = {
   ...SPACES_POLICY,
   ...SERVICE_HOURS_POLICY,
   ...RESIDENTS_POLICY,
+  ...AGENDAS_POLICY,
   ...LINKS_POLICY,
   ...LIVE_POLICY,
 };

@@ -14,13 +14,14 @@ import { ServiceLog } from './service-hours/service-log.entity';
 import { User } from './users/user.entity';
 import { Residency } from './residents/residency.entity';
 import { ResidentRequest } from './residents/resident-request.entity';
+import { AgendaItem, Opinion } from './agendas/agenda-item.entity';
 
 /**
  * What the database holds, registered at the top so that db/ knows no domain: every TypeORM entity
  * (a new domain adds its entities here) and every migration (migrations/index.ts, oldest first).
  * Passed to `createDataSource(config, log, { ...registry })`.
  */
-export const entities = [User, Community, CommunitySecretary, Room, Partner, PartnerMember, PartnerInvitation, Partnership, StatusChange, DemandItem, SupplyOffer, OfferCommunity, Match, Evaluation, SpaceContract, Booking, ServiceLog, Notification, Residency, ResidentRequest];
+export const entities = [User, Community, CommunitySecretary, Room, Partner, PartnerMember, PartnerInvitation, Partnership, StatusChange, DemandItem, SupplyOffer, OfferCommunity, Match, Evaluation, SpaceContract, Booking, ServiceLog, Notification, Residency, ResidentRequest, AgendaItem, Opinion];
 
 export { migrations };
 

@@ -18,6 +18,8 @@ import { CommunityPartnershipsResolver, PartnerInvitationResolver, PartnerResolv
 import { SignedLinkResolver } from './links/signed-links.resolver';
 import { PublicBoardResolver } from './public/public-board.resolver';
 import { PublicBoardRequestsResolver } from './public/board-requests.resolver';
+import { PublicBoardAgendaResolver } from './public/board-agenda.resolver';
+import { AgendaItemResolver, OpinionResolver } from './agendas/agendas.resolver';
 import { DemandItemRequestsResolver, ResidencyResolver, ResidentRequestResolver, UserResidenciesResolver } from './residents/residents.resolver';
 import { ContractObligationsResolver, ServiceLogResolver } from './service-hours/service-hours.resolver';
 import { spacesResolvers } from './spaces/spaces.resolver';
@@ -54,6 +56,9 @@ export const resolvers: NonEmptyArray<Function> = [
   ResidentRequestResolver,
   DemandItemRequestsResolver,
   PublicBoardRequestsResolver,
+  AgendaItemResolver,
+  OpinionResolver,
+  PublicBoardAgendaResolver,
 ];
 
 /** class-validator on every input object, reporting each bad field by its path from the argument name. */

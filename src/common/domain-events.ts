@@ -8,6 +8,8 @@ export interface Recipients {
   membersOf?: string;
   /** Every secretary of this community. */
   secretariesOf?: string;
+  /** Every current resident of this community (issue #15: an agenda item opened, decided). */
+  residentsOf?: string;
 }
 
 /** What an event is about; readers re-load the rows, so events stay small. */
@@ -19,6 +21,8 @@ export interface EventRefs {
   serviceLogId?: string;
   /** A resident's request (issue #14). */
   requestId?: string;
+  /** An agenda item (issue #15). */
+  agendaItemId?: string;
 }
 
 /** The queues a change can enter or leave (a secretary watches them). */
