@@ -78,7 +78,7 @@ describe('proposing an agenda item', () => {
     expect(past.errors![0].extensions.fields).toEqual([{ path: 'input.opinionsCloseAt', message: 'must be in the future' }]);
     const blank = await app.gql(PROPOSE, { i: { communityId, title: '   ', opinionsCloseAt: inFuture() } }, secretary.token);
     expect(errorCode(blank)).toBe('BAD_USER_INPUT');
-    expect(blank.errors![0].extensions.fields.map((f: { path: string }) => f.path)).toEqual(['input.title']);
+    expect(blank.errors![0].extensions.fields!.map((f: { path: string }) => f.path)).toEqual(['input.title']);
     expect(await everyAgendaRow()).toEqual(before);
   });
 
@@ -250,11 +250,11 @@ describe('recording the decision', () => {
     const tomorrow = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date(Date.now() + 2 * 86_400_000));
     const future = await decide({ meetingDate: tomorrow });
     expect(errorCode(future)).toBe('BAD_USER_INPUT');
-    expect(future.errors![0].extensions.fields[0].path).toBe('input.meetingDate');
+    expect(future.errors![0].extensions.fields![0].path).toBe('input.meetingDate');
     for (const [bad, path] of [[{ attendees: -1 }, 'input.attendees'], [{ outcome: ' ' }, 'input.outcome']] as const) {
       const res = await decide(bad);
       expect(errorCode(res)).toBe('BAD_USER_INPUT');
-      expect(res.errors![0].extensions.fields.map((f: { path: string }) => f.path)).toEqual([path]);
+      expect(res.errors![0].extensions.fields!.map((f: { path: string }) => f.path)).toEqual([path]);
     }
     expect(await everyAgendaRow()).toEqual(before);
   });
@@ -283,7 +283,7 @@ describe('withdrawing an item', () => {
     const before = await everyAgendaRow();
     const blank = await app.gql(WITHDRAW, { id: item.id, r: '  ' }, secretary.token);
     expect(errorCode(blank)).toBe('BAD_USER_INPUT');
-    expect(blank.errors![0].extensions.fields[0].path).toBe('reason');
+    expect(blank.errors![0].extensions.fields![0].path).toBe('reason');
     expect(await everyAgendaRow()).toEqual(before);
 
     const withdrawn = ok(await app.gql(WITHDRAW, { id: item.id, r: '街道统一安排，不再议' }, secretary.token)).withdrawAgendaItem;

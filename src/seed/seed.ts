@@ -11,6 +11,7 @@ import { Partner, PartnerCategory, PartnerMember, PartnerRole, Partnership, Part
 import { partnershipLifecycle } from '../partners/partnership.lifecycle';
 import { newCalendarToken } from '../partners/partners.service';
 import { seedResidents } from '../residents/residents.seed';
+import { seedAgendas } from '../agendas/agendas.seed';
 import { seedServiceHours } from '../service-hours/service-hours.seed';
 import { seedSpaces } from '../spaces/spaces.seed';
 import { User } from '../users/user.entity';
@@ -134,6 +135,7 @@ export async function seedDemo(db: DataSource, config: Config): Promise<DemoAcco
 
     await seedDemand(tx);
     await seedResidents(tx);
+    await seedAgendas(tx);
     await seedServiceHours(tx, new Map(secretaries.map(([c, email]) => [c.name, users.get(email)!.id])));
     await seedDomainNotifications(tx);
 
