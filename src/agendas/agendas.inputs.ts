@@ -1,13 +1,12 @@
 import { ArrayMaxSize, IsInt, IsOptional, IsUUID, Length, Matches, Max, MaxLength, Min } from 'class-validator';
 import { Field, ID, InputType, Int } from 'type-graphql';
 import { DateTimeScalar, LocalDateScalar } from '../common/scalars';
+import { DECISION_LINKS_MAX } from '../common/row-bounds';
 import { TEXT_MAX, TITLE_MAX } from '../common/validation';
 
 const NOT_BLANK = /\S/;
 const notBlank = { message: 'field.notBlank' };
 
-/** How many demand items one decision may link. */
-export const DECISION_LINKS_MAX = 50;
 
 @InputType()
 export class ProposeAgendaItemInput {

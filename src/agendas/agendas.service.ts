@@ -5,6 +5,7 @@ import { findOr404, findOrNull } from '../common/find';
 import { isUuid } from '../common/ids';
 import { hydrate, loader } from '../common/loaders';
 import { paginate, type PageArgs, type SortKey } from '../common/pagination';
+import { BOARD_AGENDA_LIMIT } from '../common/row-bounds';
 import type { Prefetch } from '../common/prefetch';
 import { localToday } from '../common/slots';
 import { checkText } from '../common/validation';
@@ -184,7 +185,6 @@ export async function listAgendaItems(ctx: Ctx, communityId: string, status: Age
 
 /** How recently decided an item stays on the public board. */
 export const BOARD_DECIDED_DAYS = 30;
-const BOARD_MAX = 50;
 
 /** The public board's agenda: open items (closing soonest first), then items decided in the last 30 days (latest first). */
 export async function boardAgendaOf(ctx: Ctx, communityId: string): Promise<AgendaItem[]> {
@@ -192,7 +192,7 @@ export async function boardAgendaOf(ctx: Ctx, communityId: string): Promise<Agen
     `SELECT * FROM agenda_item
       WHERE community_id = $1 AND (status = 'OPEN_FOR_OPINIONS' OR (status = 'DECIDED' AND decided_at > $2::timestamptz - interval '${BOARD_DECIDED_DAYS} days'))
       ORDER BY status <> 'OPEN_FOR_OPINIONS', CASE WHEN status = 'OPEN_FOR_OPINIONS' THEN opinions_close_at END ASC, decided_at DESC, id
-      LIMIT ${BOARD_MAX}`,
+      LIMIT ${BOARD_AGENDA_LIMIT}`,
     [communityId, now()],
   );
   return hydrate(ctx, AgendaItem, raw);

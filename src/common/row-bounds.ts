@@ -8,3 +8,9 @@ export const MAX_AVAILABILITY_DAYS = 92;
 
 /** `upcomingPublicBenefitSessions` answers at most this many sessions. */
 export const UPCOMING_SESSIONS_LIMIT = 50;
+
+/** `PublicBoard.agenda` answers at most this many items (open, then recently decided). */
+export const BOARD_AGENDA_LIMIT = 50;
+
+/** A decision links at most this many demand items (`RecordDecisionInput.demandIds`, `AgendaItem.linkedDemands`). */
+export const DECISION_LINKS_MAX = 50;

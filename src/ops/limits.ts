@@ -15,7 +15,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
-import { MAX_AVAILABILITY_DAYS, UPCOMING_SESSIONS_LIMIT } from '../common/row-bounds';
+import { BOARD_AGENDA_LIMIT, DECISION_LINKS_MAX, MAX_AVAILABILITY_DAYS, UPCOMING_SESSIONS_LIMIT } from '../common/row-bounds';
 
 /**
  * Variable coercion stops after this many errors, as graphql-js's own execute does: a list of a
@@ -52,6 +52,8 @@ export const ROW_BOUNDS: Record<string, (args: Record<string, unknown>) => numbe
   // CONFIRMED bookings overlapping the window: one per occurrence, plus those that started the day before.
   'Room.bookings': ({ from, to }) => occurrenceBound(from, to, 1),
   'PublicBoard.upcomingPublicBenefitSessions': () => UPCOMING_SESSIONS_LIMIT,
+  'PublicBoard.agenda': () => BOARD_AGENDA_LIMIT,
+  'AgendaItem.linkedDemands': () => DECISION_LINKS_MAX,
 };
 
 /**
