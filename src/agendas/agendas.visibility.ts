@@ -19,9 +19,9 @@ export const AGENDA_ITEM_VISIBILITY: TypeVisibility<'history { note by }'> = {
   scope: '-; its community (the proposer: "self")',
   rows: {
     roles: PRIVATE,
-    publicWhen: 'it was opened to the residents (OPEN_FOR_OPINIONS, DECIDED, or withdrawn after opening)',
+    publicWhen: 'opened to the residents',
     hidden: 'null from `agendaItem`, left out of `agendaItems`',
-    note: 'a proposal waiting for approval: its proposer too',
+    note: 'open, decided, or withdrawn after opening; a proposal waiting for approval (or declined): its proposer too',
   },
   fields: {
     'history { note by }': { roles: PRIVATE, hidden: 'null', note: 'who moved it; the withdrawal reason is public as `withdrawalReason`' },
@@ -32,7 +32,7 @@ export const OPINION_VISIBILITY: TypeVisibility<'authorName'> = {
   type: 'Opinion',
   scope: "-; the item's community",
   fields: {
-    authorName: { roles: [], publicWhen: 'the author did not choose to stay anonymous', hidden: 'null', note: 'nobody reads the name of an anonymous author; the author sees `anonymous` on `myOpinion`' },
+    authorName: { roles: [], publicWhen: 'not anonymous', hidden: 'null', note: 'nobody reads the name of an anonymous author; the author sees `anonymous` on `myOpinion`' },
   },
 };
 
