@@ -4,6 +4,8 @@
  *   app, schema, main, registry, *-cli, seed/     top: wire everything together (seed/ composes the
  *                                                 domains' own *.seed.ts files, as app composes resolvers)
  *   live, public, links, ide                      read from the domains; no domain imports them
+ *   agendas                                       deliberation (above residents)
+ *   residents                                     residencies and requests (above the marketplace)
  *   demand, spaces, service-hours                 the marketplace domains
  *   communities, partners, users, auth            the domains everything else stands on
  *   common, db, ops, i18n, errors, config ...     know no domain
