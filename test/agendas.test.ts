@@ -344,5 +344,32 @@ describe('the agenda on the public board and in lists', () => {
     expect(await statements(`query($id: ID!) { agendaItem(id: $id) { opinions(first: 20) { edges { node { text authorName } } } } }`, { id: item.id })).toBe(bare + 1);
     const list = await statements(`query($c: ID!) { agendaItems(communityId: $c) { edges { node { id } } } }`, { c: communityId });
     expect(await statements(`query($c: ID!) { agendaItems(communityId: $c) { edges { node { id support oppose neutral } } } }`, { c: communityId })).toBe(list + 1);
+    // Each item's first page of opinions, for the whole page of items: one statement more (and one for their counts).
+    const nested = `query($c: ID!, $n: Int) { agendaItems(communityId: $c, first: $n) { edges { node { id opinions(first: 3) { totalCount edges { node { text authorName } } } } } } }`;
+    expect(await statements(nested, { c: communityId, n: 1 })).toBe(list + 2);
+    expect(await statements(nested, { c: communityId, n: 2 })).toBe(list + 2);
+  });
+
+  it('pages through opinions with cursors, the first page batched and the next ones alike', async () => {
+    const { communityId, secretary, residents } = await scene(5, 0);
+    const item = await openItem(communityId, secretary);
+    for (const [i, r] of residents.entries()) ok(await app.gql(VOICE, { id: item.id, s: 'SUPPORT', t: `意见${i}`, a: i === 1 }, r.token));
+    const PAGE = `query($id: ID!, $after: String) { agendaItem(id: $id) { opinions(first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { text authorName } } } } }`;
+    const texts: string[] = [];
+    const names: (string | null)[] = [];
+    let after: string | null = null;
+    for (let pages = 0; pages < 5; pages++) {
+      const page: any = ok(await app.gql(PAGE, { id: item.id, after }, null)).agendaItem.opinions;
+      expect(page.totalCount).toBe(5);
+      texts.push(...page.edges.map((e: { node: { text: string } }) => e.node.text));
+      names.push(...page.edges.map((e: { node: { authorName: string | null } }) => e.node.authorName));
+      if (page.edges.length) expect(page.pageInfo.endCursor).toBe(page.edges.at(-1).cursor);
+      if (!page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor;
+    }
+    expect(texts).toEqual(['意见0', '意见1', '意见2', '意见3', '意见4']);
+    expect(names.map((n) => n === null)).toEqual([false, true, false, false, false]);
+    const bad = await app.gql(PAGE, { id: item.id, after: 'not-a-cursor' }, null);
+    expect(errorCode(bad)).toBe('BAD_USER_INPUT');
   });
 });

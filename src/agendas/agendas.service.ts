@@ -4,7 +4,7 @@ import { now } from '../common/clock';
 import { findOr404, findOrNull } from '../common/find';
 import { isUuid } from '../common/ids';
 import { hydrate, loader } from '../common/loaders';
-import { paginate, type PageArgs, type SortKey } from '../common/pagination';
+import { encodeCursor, MAX_PAGE_SIZE, paginate, type Page, type PageArgs, type SortKey } from '../common/pagination';
 import { BOARD_AGENDA_LIMIT } from '../common/row-bounds';
 import type { Prefetch } from '../common/prefetch';
 import { localToday } from '../common/slots';
@@ -232,21 +232,67 @@ export function myOpinion(ctx: Ctx, itemId: string): Promise<Opinion | null> {
 }
 
 /** The author's display name in the page's own statement: null for an anonymous opinion. */
+const AUTHOR_NAME_SQL = (alias: string) => `(SELECT u.display_name FROM app_user u WHERE u.id = ${alias}.author_id AND NOT ${alias}.anonymous)`;
 const AUTHOR_NAME: Prefetch = {
-  values: (alias) => [`(SELECT u.display_name FROM app_user u WHERE u.id = ${alias}.author_id AND NOT ${alias}.anonymous)`],
+  values: (alias) => [AUTHOR_NAME_SQL(alias)],
   attach: (entity, values, offset) => {
     (entity as Opinion).authorNameFetched = (values[offset] as string | null) ?? null;
   },
 };
 
-/** An item's opinions, oldest first: one statement a page, the authors' names with them. */
-export function opinionsOf(ctx: Ctx, itemId: string, page: PageArgs) {
-  const qb = ctx.db.getRepository(Opinion).createQueryBuilder('o').where('o.agenda_item_id = :itemId', { itemId });
-  const order: SortKey<Opinion>[] = [
-    { sql: 'o.created_at', dir: 'ASC', kind: 'instant', value: (r) => r.createdAt.toISOString() },
-    { sql: 'o.id', dir: 'ASC', kind: 'uuid', value: (r) => r.id },
-  ];
-  return paginate(qb, order, page, AUTHOR_NAME);
+/** Opinions oldest first. */
+const OPINION_ORDER: SortKey<Opinion>[] = [
+  { sql: 'o.created_at', dir: 'ASC', kind: 'instant', value: (r) => r.createdAt.toISOString() },
+  { sql: 'o.id', dir: 'ASC', kind: 'uuid', value: (r) => r.id },
+];
+
+/**
+ * The first `first` opinions of each item of the request, with their authors' names, in ONE
+ * statement (a lateral join per item), so a page of items with their opinions stays bounded.
+ */
+function firstOpinions(ctx: Ctx, itemId: string, first: number): Promise<{ rows: Opinion[]; more: boolean }> {
+  return loader<string, { rows: Opinion[]; more: boolean }>(ctx, `agendaFirstOpinions:${first}`, async (ids) => {
+    const raw: Record<string, unknown>[] = await ctx.db.query(
+      `SELECT i.item AS "__item", o.*, ${AUTHOR_NAME_SQL('o')} AS "__author"
+         FROM unnest($1::uuid[]) AS i(item)
+         CROSS JOIN LATERAL (SELECT * FROM agenda_opinion WHERE agenda_item_id = i.item ORDER BY created_at, id LIMIT $2) o`,
+      [ids.filter(isUuid), first + 1],
+    );
+    const opinions = hydrate(ctx, Opinion, raw);
+    opinions.forEach((o, i) => (o.authorNameFetched = (raw[i].__author as string | null) ?? null));
+    return ids.map((id) => {
+      const rows = opinions.filter((o) => o.agendaItemId === id);
+      return { rows: rows.slice(0, first), more: rows.length > first };
+    });
+  }).load(itemId);
+}
+
+/**
+ * An item's opinions, oldest first, the authors' names with them. A first page is batched across
+ * the request's items (firstOpinions); a later one (`after`) is one statement of its own.
+ */
+export async function opinionsOf(ctx: Ctx, itemId: string, page: PageArgs): Promise<Page<Opinion>> {
+  if (page.after) {
+    const qb = ctx.db.getRepository(Opinion).createQueryBuilder('o').where('o.agenda_item_id = :itemId', { itemId });
+    return paginate(qb, OPINION_ORDER, page, AUTHOR_NAME);
+  }
+  const first = page.first ?? 20;
+  if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) throw BadUserInputError.field('first', msg('field.betweenZeroAnd', { max: MAX_PAGE_SIZE }));
+  const { rows, more } = first === 0 ? { rows: [], more: false } : await firstOpinions(ctx, itemId, first);
+  const edges = rows.map((node) => ({
+    node,
+    get cursor() {
+      return encodeCursor(OPINION_ORDER.map((k) => k.value(node)));
+    },
+  }));
+  return {
+    edges,
+    pageInfo: { hasNextPage: more, endCursor: edges.length ? edges[edges.length - 1].cursor : null },
+    // Every opinion counts once in its stance.
+    get totalCount() {
+      return opinionCounts(ctx, itemId).then((c) => c.support + c.oppose + c.neutral);
+    },
+  };
 }
 
 /** The demand items each decision created, oldest first; one statement for every item of the request. */

@@ -112,7 +112,8 @@ function decodeCursor<E>(after: string, keys: SortKey<E>[]): (string | number)[]
   throw BadUserInputError.field('after', msg('field.notACursor'));
 }
 
-const encodeCursor = (values: (string | number)[]) => Buffer.from(JSON.stringify(values)).toString('base64url');
+/** A cursor as `paginate` writes it (for lists that build a first page themselves, e.g. one batched across parents). */
+export const encodeCursor = (values: (string | number)[]) => Buffer.from(JSON.stringify(values)).toString('base64url');
 
 /**
  * Keyset pagination: rows strictly after the cursor in the order of `keys`, whose last key must be
