@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { count, errorCode, ok, startTestApp, type TestApp } from './support/app';
 import { postDemand } from './support/demand-fixtures';
 import { communityWithSecretary, signUp, unique, type Account } from './support/fixtures';
@@ -63,8 +64,8 @@ describe('proposing an agenda item', () => {
     expect(item.opinionsCloseAt).toMatch(/\+08:00$/);
     expect(await inbox(residents[0].token)).toEqual([{ kind: 'AGENDA_ITEM_OPEN_FOR_OPINIONS', message: expect.stringContaining('"楼道堆物清理"') }]);
     // A client naming no language reads the saved one.
-    const zh = await app.gql(INBOX, {}, residents[1].token);
-    expect(zh.data.notifications.edges[0].node.kind).toBe('AGENDA_ITEM_OPEN_FOR_OPINIONS');
+    const zh = await request(app.server).post('/graphql').set('content-type', 'application/json').set('authorization', `Bearer ${residents[1].token}`).send({ query: INBOX });
+    expect(zh.body.data.notifications.edges[0].node).toEqual({ kind: 'AGENDA_ITEM_OPEN_FOR_OPINIONS', message: expect.stringMatching(/^社区就“楼道堆物清理”征集您的意见，截止时间 \S/) });
     // The secretary is not told of what they did; nobody outside the community is told.
     expect(await inbox(secretary.token)).toEqual([]);
     expect(await count(app.db, 'notification', `kind = 'AGENDA_ITEM_OPEN_FOR_OPINIONS' AND community_id = $1`, [communityId])).toBe(2);
