@@ -103,7 +103,7 @@ describe('the IDE served by this server', () => {
       .post('/graphql')
       .send({
         query: `query($c: ID!) { publicBoard(communityId: $c) { agenda { title status support oppose neutral outcome attendees linkedDemands { title status }
-          opinions { totalCount edges { node { text authorName } } } history { to } } } }`,
+          opinions(first: 5) { totalCount edges { node { text authorName } } } history { to } } } }`,
         variables: { c: community.id },
       });
     expect(res.body.errors).toBeUndefined();
