@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { count, errorCode, ok, startTestApp, type TestApp } from './support/app';
+import { resetClock, setTestClock, testNow } from './support/clock';
 import { postDemand } from './support/demand-fixtures';
 import { communityWithSecretary, signUp, unique, type Account } from './support/fixtures';
 
@@ -18,6 +19,10 @@ beforeAll(async () => {
   adminToken = await app.adminToken();
 });
 afterAll(() => app.close());
+afterEach(() => resetClock());
+
+/** Moves the server's clock on by `ms` from now (afterEach sets it back). */
+const laterBy = (ms: number) => setTestClock(new Date(Date.now() + ms).toISOString());
 
 const JOIN = `mutation($c: ID!) { joinCommunity(communityId: $c) { verified } }`;
 const VERIFY = `mutation($c: ID!, $u: ID!) { verifyResident(communityId: $c, userId: $u) { verified } }`;
@@ -32,7 +37,8 @@ const LIST = `query($c: ID!, $s: AgendaStatus) { agendaItems(communityId: $c, st
 const BOARD = `query($c: ID!) { publicBoard(communityId: $c) { agenda { id status title support oppose neutral outcome opinions(first: 20) { edges { node { text authorName } } } } } }`;
 const INBOX = `{ notifications(first: 20) { edges { node { kind message } } } }`;
 
-const inFuture = (ms = 3_600_000) => new Date(Date.now() + ms).toISOString();
+/** An instant `ms` after the server's now. */
+const inFuture = (ms = 3_600_000) => new Date(testNow().getTime() + ms).toISOString();
 const agendaRows = () => app.db.query(`SELECT * FROM agenda_item ORDER BY id`);
 const opinionRows = () => app.db.query(`SELECT * FROM agenda_opinion ORDER BY id`);
 const everyAgendaRow = async () => ({ items: await agendaRows(), opinions: await opinionRows(), links: await app.db.query(`SELECT * FROM agenda_item_demand ORDER BY 1, 2, 3`), history: await app.db.query(`SELECT * FROM status_change WHERE object_type = 'AGENDA_ITEM' ORDER BY seq`) });
@@ -121,8 +127,9 @@ describe('proposing an agenda item', () => {
 
   it('opens a proposal with a new closing time when the proposed one has passed, and declines one with a reason told to the proposer', async () => {
     const { communityId, secretary, residents } = await scene(1, 1);
-    const proposed = ok(await app.gql(PROPOSE, { i: { communityId, title: '提议一', opinionsCloseAt: inFuture(1000) } }, residents[0].token)).proposeAgendaItem;
-    await new Promise((r) => setTimeout(r, 1100));
+    const proposed = ok(await app.gql(PROPOSE, { i: { communityId, title: '提议一', opinionsCloseAt: inFuture() } }, residents[0].token)).proposeAgendaItem;
+    // Two hours later, the proposed closing time has passed.
+    laterBy(2 * 3_600_000);
     const before = await everyAgendaRow();
     const late = await app.gql(APPROVE, { id: proposed.id }, secretary.token);
     expect(errorCode(late)).toBe('BAD_USER_INPUT');
@@ -196,9 +203,9 @@ describe('voicing opinions', () => {
 
   it('refuses opinions after the closing time (INVALID_STATE), keeping the ones voiced before', async () => {
     const { communityId, secretary, residents } = await scene(2, 0);
-    const item = await openItem(communityId, secretary, { opinionsCloseAt: inFuture(1500) });
+    const item = await openItem(communityId, secretary, { opinionsCloseAt: inFuture() });
     ok(await app.gql(VOICE, { id: item.id, s: 'SUPPORT' }, residents[0].token));
-    await new Promise((r) => setTimeout(r, 1600));
+    laterBy(3_600_000 + 1);
     const before = await everyAgendaRow();
     for (const late of [residents[0], residents[1]]) {
       const res = await app.gql(VOICE, { id: item.id, s: 'OPPOSE' }, late.token);
