@@ -31,7 +31,7 @@ const APPROVE = `mutation($id: ID!, $at: DateTime) { approveAgendaItem(id: $id, 
 const VOICE = `mutation($id: ID!, $s: Stance!, $t: String, $a: Boolean) { voiceOpinion(agendaItemId: $id, stance: $s, text: $t, anonymous: $a) { id stance text authorName anonymous createdAt } }`;
 const DECIDE = `mutation($i: RecordDecisionInput!) { recordDecision(input: $i) { id status meetingDate attendees outcome decidedAt linkedDemands { id } support oppose neutral history { from to } } }`;
 const WITHDRAW = `mutation($id: ID!, $r: String!) { withdrawAgendaItem(id: $id, reason: $r) { id status withdrawalReason history { from to note } } }`;
-const ITEM = `query($id: ID!) { agendaItem(id: $id) { id status support oppose neutral myOpinion { stance text anonymous authorName }
+const ITEM = `query($id: ID!) { agendaItem(id: $id) { id status opinionsOpen support oppose neutral myOpinion { stance text anonymous authorName }
   opinions(first: 50) { totalCount edges { node { stance text authorName anonymous } } } history { to note by { id } } } }`;
 const LIST = `query($c: ID!, $s: AgendaStatus) { agendaItems(communityId: $c, status: $s, first: 50) { totalCount edges { node { id status } } } }`;
 const BOARD = `query($c: ID!) { publicBoard(communityId: $c) { agenda { id status title support oppose neutral outcome opinions(first: 20) { edges { node { text authorName } } } } } }`;
@@ -166,7 +166,7 @@ describe('voicing opinions', () => {
 
     for (const token of [null, chen.token, secretary.token, adminToken]) {
       const read = (await app.gql(ITEM, { id: item.id }, token)).data.agendaItem;
-      expect(read).toMatchObject({ support: 0, oppose: 2, neutral: 1 });
+      expect(read).toMatchObject({ opinionsOpen: true, support: 0, oppose: 2, neutral: 1 });
       expect(read.opinions.totalCount).toBe(3);
       // Nobody, the secretary and admins included, reads the name of an anonymous author.
       expect(read.opinions.edges.map((e: { node: unknown }) => e.node)).toEqual([
@@ -213,7 +213,7 @@ describe('voicing opinions', () => {
       expect(res.errors![0].message).toMatch(/^Opinions on this agenda item closed at /);
     }
     expect(await everyAgendaRow()).toEqual(before);
-    expect((await app.gql(ITEM, { id: item.id }, null)).data.agendaItem).toMatchObject({ support: 1, oppose: 0 });
+    expect((await app.gql(ITEM, { id: item.id }, null)).data.agendaItem).toMatchObject({ status: 'OPEN_FOR_OPINIONS', opinionsOpen: false, support: 1, oppose: 0 });
   });
 });
 

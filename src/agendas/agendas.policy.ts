@@ -1,5 +1,4 @@
-import type { PolicyTable } from '../auth/policy';
-import type { ViewerRoles } from '../auth/policy';
+import type { PolicyTable, ViewerRoles } from '../auth/policy';
 import type { Ctx } from '../context';
 import { findCommunity } from '../communities/communities.service';
 import { ForbiddenError } from '../errors';

@@ -84,6 +84,11 @@ export class AgendaItemResolver {
     return findCommunity(ctx, item.communityId);
   }
 
+  @FieldResolver(() => Boolean, { description: 'Whether residents may voice opinions now: open, and before `opinionsCloseAt` (after it, the item waits for its meeting).' })
+  opinionsOpen(@Root() item: AgendaItem): boolean {
+    return agendas.takesOpinions(item);
+  }
+
   @FieldResolver(() => Int)
   async support(@Root() item: AgendaItem, @Context() ctx: Ctx) {
     return (await agendas.opinionCounts(ctx, item.id)).support;

@@ -61,6 +61,9 @@ export async function propose(ctx: Ctx, input: ProposeAgendaItemInput, roles: Vi
   });
 }
 
+/** Whether the item takes opinions now (voice checks the same in its statement). */
+export const takesOpinions = (item: AgendaItem) => item.status === AgendaStatus.OPEN_FOR_OPINIONS && item.opinionsCloseAt.getTime() > now().getTime();
+
 /** The item, locked for the transaction (a decision waits for opinions being voiced, and the other way round). */
 async function lockItem(tx: EntityManager, ctx: Ctx, id: string): Promise<AgendaItem> {
   const item = hydrate(ctx, AgendaItem, await tx.query(`SELECT * FROM agenda_item WHERE id = $1 FOR UPDATE`, [id]))[0];
