@@ -5,7 +5,8 @@
  *                                                 domains' own *.seed.ts files, as app composes resolvers)
  *   live, public, pending, links, ide             read from the domains; no domain imports them
  *                                                 (pending/ reads five domains and live/'s subscriptions)
- *   projects                                      above residents (agendas sit above it)
+ *   agendas                                       deliberation (above projects: a decision links them)
+ *   projects, ratings                             the project list (above residents), rating rounds (above partners)
  *   residents                                     above the marketplace domains
  *   demand, spaces, service-hours                 the marketplace domains
  *   communities, partners, users, auth            the domains everything else stands on
@@ -14,7 +15,7 @@
  * Violations that were in the tree when the rules were written are listed in
  * .dependency-cruiser-known-violations.json (issue #12 removes them); any new one fails.
  */
-const DOMAINS = ['auth', 'users', 'communities', 'partners', 'demand', 'spaces', 'service-hours', 'residents', 'projects', 'ratings', 'live', 'public', 'pending', 'links', 'ide', 'seed'];
+const DOMAINS = ['auth', 'users', 'communities', 'partners', 'demand', 'spaces', 'service-hours', 'residents', 'projects', 'agendas', 'ratings', 'live', 'public', 'pending', 'links', 'ide', 'seed'];
 const anyOf = (names) => `^src/(${names.join('|')})/`;
 
 module.exports = {
@@ -38,7 +39,7 @@ module.exports = {
       severity: 'error',
       comment: 'Communities, partners, users and auth are below the marketplace domains and must not reach up into them.',
       from: { path: anyOf(['communities', 'partners', 'users', 'auth']) },
-      to: { path: anyOf(['demand', 'spaces', 'service-hours', 'residents', 'projects', 'ratings', 'live', 'public', 'pending', 'links', 'ide', 'seed']) },
+      to: { path: anyOf(['demand', 'spaces', 'service-hours', 'residents', 'projects', 'agendas', 'ratings', 'live', 'public', 'pending', 'links', 'ide', 'seed']) },
     },
     {
       name: 'marketplace-domains-do-not-import-readers',
@@ -46,7 +47,7 @@ module.exports = {
       comment: 'live/ and public/ read from the domains; a domain that imports them ties itself to its readers.',
       from: { path: anyOf(['demand', 'spaces', 'service-hours']) },
       // residents/ sits above demand (its hooks follow the demand lifecycle): demand never imports it.
-      to: { path: anyOf(['residents', 'projects', 'ratings', 'live', 'public', 'pending', 'links', 'ide', 'seed']) },
+      to: { path: anyOf(['residents', 'projects', 'agendas', 'ratings', 'live', 'public', 'pending', 'links', 'ide', 'seed']) },
     },
     {
       name: 'projects-stay-below-their-readers',
@@ -74,6 +75,13 @@ module.exports = {
       severity: 'error',
       comment: 'ratings/ (issue #15) stands on partners and communities; live/ and public/ read it, it never imports them.',
       from: { path: anyOf(['ratings']) },
+      to: { path: anyOf(['live', 'public', 'pending', 'links', 'ide', 'seed']) },
+    },
+    {
+      name: 'agendas-do-not-import-readers',
+      severity: 'error',
+      comment: 'live/ and public/ read from agendas/; agendas/ tells them through domain events only.',
+      from: { path: anyOf(['agendas']) },
       to: { path: anyOf(['live', 'public', 'pending', 'links', 'ide', 'seed']) },
     },
     {

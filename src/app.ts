@@ -41,6 +41,7 @@ import './service-hours/service-hours.hooks';
 import './residents/residents.hooks';
 import './projects/projects.hooks';
 import './ratings/ratings.hooks';
+import './agendas/agendas.hooks';
 import './live/live.subscribers';
 
 export interface AppDeps {

@@ -9,6 +9,7 @@ import { SERVICE_HOURS_POLICY } from './service-hours/service-hours.policy';
 import { RESIDENTS_POLICY } from './residents/residents.policy';
 import { PROJECTS_POLICY } from './projects/projects.policy';
 import { RATINGS_POLICY } from './ratings/ratings.policy';
+import { AGENDAS_POLICY } from './agendas/agendas.policy';
 import { SPACES_POLICY } from './spaces/spaces.policy';
 import { USERS_POLICY } from './users/users.policy';
 
@@ -27,6 +28,7 @@ export const POLICY: PolicyTable = {
   ...RESIDENTS_POLICY,
   ...PROJECTS_POLICY,
   ...RATINGS_POLICY,
+  ...AGENDAS_POLICY,
   ...LINKS_POLICY,
   ...LIVE_POLICY,
 };

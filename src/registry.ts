@@ -16,13 +16,14 @@ import { Residency } from './residents/residency.entity';
 import { ResidentRequest } from './residents/resident-request.entity';
 import { Project, ProjectDemand, ProjectUpdate } from './projects/project.entity';
 import { RatingRound } from './ratings/rating-round.entity';
+import { AgendaItem, Opinion } from './agendas/agenda-item.entity';
 
 /**
  * What the database holds, registered at the top so that db/ knows no domain: every TypeORM entity
  * (a new domain adds its entities here) and every migration (migrations/index.ts, oldest first).
  * Passed to `createDataSource(config, log, { ...registry })`.
  */
-export const entities = [User, Community, CommunitySecretary, Room, Partner, PartnerMember, PartnerInvitation, Partnership, StatusChange, DemandItem, SupplyOffer, OfferCommunity, Match, Evaluation, SpaceContract, Booking, ServiceLog, Notification, Residency, ResidentRequest, Project, ProjectUpdate, ProjectDemand, RatingRound];
+export const entities = [User, Community, CommunitySecretary, Room, Partner, PartnerMember, PartnerInvitation, Partnership, StatusChange, DemandItem, SupplyOffer, OfferCommunity, Match, Evaluation, SpaceContract, Booking, ServiceLog, Notification, Residency, ResidentRequest, Project, ProjectUpdate, ProjectDemand, RatingRound, AgendaItem, Opinion];
 
 export { migrations };
 

@@ -23,6 +23,8 @@ import { ProjectResolver, ProjectUpdateResolver } from './projects/projects.reso
 import { PendingWorkResolver } from './pending/pending.resolver';
 import { PublicBoardRatingsResolver } from './public/board-ratings.resolver';
 import { ratingsResolvers } from './ratings/ratings.resolver';
+import { PublicBoardAgendaResolver } from './public/board-agenda.resolver';
+import { AgendaItemResolver, OpinionResolver } from './agendas/agendas.resolver';
 import { DemandItemRequestsResolver, ResidencyResolver, ResidentRequestResolver, UserResidenciesResolver } from './residents/residents.resolver';
 import { ContractObligationsResolver, ServiceLogResolver } from './service-hours/service-hours.resolver';
 import { spacesResolvers } from './spaces/spaces.resolver';
@@ -65,6 +67,9 @@ export const resolvers: NonEmptyArray<Function> = [
   PendingWorkResolver,
   ...ratingsResolvers,
   PublicBoardRatingsResolver,
+  AgendaItemResolver,
+  OpinionResolver,
+  PublicBoardAgendaResolver,
 ];
 
 /** class-validator on every input object, reporting each bad field by its path from the argument name. */

@@ -1,4 +1,5 @@
 import { allows, ROLE_TITLES, ROLES, type FieldRule, type Role, type TypeVisibility } from './auth/visibility';
+import { AGENDAS_VISIBILITY } from './agendas/agendas.visibility';
 import { DEMAND_VISIBILITY } from './demand/demand.visibility';
 import { PARTNERS_VISIBILITY } from './partners/partners.visibility';
 import { RESIDENTS_VISIBILITY } from './residents/residents.visibility';
@@ -8,7 +9,7 @@ import { SPACES_VISIBILITY } from './spaces/spaces.visibility';
 import { USERS_VISIBILITY } from './users/users.visibility';
 
 /** Every domain's visibility table: what docs/visibility.md shows and test/visibility.test.ts checks. */
-export const VISIBILITY: readonly TypeVisibility[] = [...USERS_VISIBILITY, ...PARTNERS_VISIBILITY, ...DEMAND_VISIBILITY, ...SPACES_VISIBILITY, ...RESIDENTS_VISIBILITY, ...PROJECTS_VISIBILITY, ...RATINGS_VISIBILITY];
+export const VISIBILITY: readonly TypeVisibility[] = [...USERS_VISIBILITY, ...PARTNERS_VISIBILITY, ...DEMAND_VISIBILITY, ...SPACES_VISIBILITY, ...RESIDENTS_VISIBILITY, ...PROJECTS_VISIBILITY, ...AGENDAS_VISIBILITY, ...RATINGS_VISIBILITY];
 
 /** The roles a viewer in one column holds on a row (everyone signed in holds `signedIn`). */
 export const COLUMN_ROLES: Record<(typeof ROLES)[number], ReadonlySet<Role>> = {
@@ -61,8 +62,8 @@ Only the types with a restricted field or row are listed; every other field is r
 can reach the object. A field the viewer may not read answers null (or an empty list, or the stated
 placeholder); the rest of the answer stands. Rows a viewer may not see are left out of lists, so a
 list is never refused because of one row. Each domain decides in one place, its \`*.visibility.ts\`
-(\`src/users\`, \`src/partners\`, \`src/demand\`, \`src/spaces\`, \`src/residents\`, \`src/projects\`); field resolvers ask it.
-(\`src/users\`, \`src/partners\`, \`src/demand\`, \`src/spaces\`, \`src/residents\`, \`src/ratings\`); field resolvers ask it.
+(\`src/users\`, \`src/partners\`, \`src/demand\`, \`src/spaces\`, \`src/residents\`, \`src/projects\`,
+\`src/agendas\`, \`src/ratings\`); field resolvers ask it.
 
 Columns: *member of the partner* and *secretary of the community* are relative to the row (a member
 of another partner, or a secretary of another community, reads as *signed in*). "if ..." means

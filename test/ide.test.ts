@@ -143,6 +143,24 @@ describe('the IDE served by this server', () => {
     expect(res.body.data.publicBoard.ratings.map((r: { partner: { name: string } }) => r.partner.name)).toEqual(closed.results.map((r: { partner: { name: string } }) => r.partner.name));
   });
 
+  it('holds an open agenda item with opinions and a decided one that created a demand item, in Chinese (issue #15)', async () => {
+    const [community] = await app.db.query(`SELECT id FROM community WHERE name = '江畔家园公租房社区'`);
+    const res = await request(app.server)
+      .post('/graphql')
+      .send({
+        query: `query($c: ID!) { publicBoard(communityId: $c) { agenda { title status support oppose neutral outcome attendees linkedDemands { title status }
+          opinions(first: 5) { totalCount edges { node { text authorName } } } history { to } } } }`,
+        variables: { c: community.id },
+      });
+    expect(res.body.errors).toBeUndefined();
+    const [open, decided] = res.body.data.publicBoard.agenda;
+    expect(open).toMatchObject({ title: '中心花园是否加装遮阳棚', status: 'OPEN_FOR_OPINIONS', support: 2, oppose: 1, neutral: 0, opinions: { totalCount: 3 }, history: [{ to: 'OPEN_FOR_OPINIONS' }] });
+    // The anonymous author is not named; the others are.
+    expect(open.opinions.edges.map((e: { node: { authorName: string | null } }) => e.node.authorName)).toEqual(['居民小林', '周阿姨（江畔家园5号楼）', null]);
+    expect(decided).toMatchObject({ status: 'DECIDED', attendees: 27, outcome: expect.stringMatching(/[\u4e00-\u9fff]/), linkedDemands: [{ title: '7号楼楼道堆物清理志愿者', status: 'OPEN' }] });
+    expect(decided.history.map((h: { to: string }) => h.to)).toEqual(['OPEN_FOR_OPINIONS', 'DECIDED']);
+  });
+
   it('GraphQL over GET and JSON clients still reach the GraphQL server', async () => {
     const res = await request(app.server).get('/graphql').query({ query: '{ __typename }' }).set('apollo-require-preflight', 'true');
     expect(res.body.data.__typename).toBe('Query');

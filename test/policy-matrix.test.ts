@@ -149,6 +149,20 @@ async function ratingRound(w: World, partnerIds: string[], panelUserIds: string[
   return ok(await app.gql(`mutation($i: OpenRatingRoundInput!) { openRatingRound(input: $i) { id } }`, { i: input }, tokenOf('secretary'))).openRatingRound.id;
 }
 
+/** Every signed-in persona a resident of C whom the secretary verified. */
+async function everyoneVerifiedIn(w: World): Promise<void> {
+  for (const role of ROLES.filter((r) => people[r].account)) {
+    ok(await app.gql(`mutation($c: ID!) { joinCommunity(communityId: $c) { verified } }`, { c: w.C }, tokenOf(role)));
+    ok(await app.gql(`mutation($c: ID!, $u: ID!) { verifyResident(communityId: $c, userId: $u) { verified } }`, { c: w.C, u: people[role].account!.id }, tokenOf('secretary')));
+  }
+}
+
+/** An agenda item of C: open for opinions when the secretary puts it (default), PROPOSED when a verified resident does. */
+async function agendaItem(w: World, token = tokenOf('secretary')): Promise<string> {
+  const input = { communityId: w.C, title: unique('议题'), opinionsCloseAt: new Date(nowMs() + 86_400_000).toISOString() };
+  return ok(await app.gql(`mutation($i: ProposeAgendaItemInput!) { proposeAgendaItem(input: $i) { id } }`, { i: input }, token)).proposeAgendaItem.id as string;
+}
+
 /** How to try each mutation in a fresh world. */
 const CASES: Record<string, (w: World) => Promise<Case>> = {
   // ---------------------------------------------------------------- communities
@@ -487,6 +501,43 @@ const CASES: Record<string, (w: World) => Promise<Case>> = {
   closeRatingRound: async (w) => {
     const id = await ratingRound(w, [w.P], [people.stranger.account!.id]);
     return { query: `mutation($id: ID!) { closeRatingRound(id: $id) { id } }`, variables: () => ({ id }), scope: { communityId: w.C } };
+  },
+  // ---------------------------------------------------------------- agendas (议事)
+  proposeAgendaItem: async (w) => {
+    // Everyone signed in is a verified resident of C: the rule beyond roles (agendas.policy.ts mayPropose).
+    await everyoneVerifiedIn(w);
+    return {
+      query: `mutation($i: ProposeAgendaItemInput!) { proposeAgendaItem(input: $i) { id } }`,
+      variables: () => ({ i: { communityId: w.C, title: unique('议题'), opinionsCloseAt: new Date(nowMs() + 86_400_000).toISOString() } }),
+      scope: { communityId: w.C },
+    };
+  },
+  approveAgendaItem: async (w) => {
+    const resident = await signUp(app, unique('resident'));
+    ok(await app.gql(`mutation($c: ID!) { joinCommunity(communityId: $c) { verified } }`, { c: w.C }, resident.token));
+    ok(await app.gql(`mutation($c: ID!, $u: ID!) { verifyResident(communityId: $c, userId: $u) { verified } }`, { c: w.C, u: resident.id }, tokenOf('secretary')));
+    const id = (await agendaItem(w, resident.token)) as string;
+    return { query: `mutation($id: ID!) { approveAgendaItem(id: $id) { id } }`, variables: () => ({ id }), scope: { communityId: w.C } };
+  },
+  voiceOpinion: async (w) => {
+    // Everyone signed in lives in C: living there is the rule beyond roles (agendas.policy.ts mayVoice).
+    for (const role of ROLES.filter((r) => people[r].account)) {
+      ok(await app.gql(`mutation($c: ID!) { joinCommunity(communityId: $c) { verified } }`, { c: w.C }, tokenOf(role)));
+    }
+    const id = await agendaItem(w);
+    return { query: `mutation($id: ID!) { voiceOpinion(agendaItemId: $id, stance: SUPPORT, text: "matrix") { id } }`, variables: () => ({ id }), scope: { communityId: w.C } };
+  },
+  recordDecision: async (w) => {
+    const id = await agendaItem(w);
+    return {
+      query: `mutation($i: RecordDecisionInput!) { recordDecision(input: $i) { id } }`,
+      variables: () => ({ i: { agendaItemId: id, meetingDate: localDate(ZONE), attendees: 12, outcome: 'matrix' } }),
+      scope: { communityId: w.C },
+    };
+  },
+  withdrawAgendaItem: async (w) => {
+    const id = await agendaItem(w);
+    return { query: `mutation($id: ID!) { withdrawAgendaItem(id: $id, reason: "matrix") { id } }`, variables: () => ({ id }), scope: { communityId: w.C } };
   },
   // ---------------------------------------------------------------- about the caller only (they leave ties behind, so late)
   markNotificationsRead: async () => ({ query: `mutation($ids: [ID!]!) { markNotificationsRead(ids: $ids) }`, variables: () => ({ ids: ['00000000-0000-4000-8000-000000000000'] }), scope: {} }),

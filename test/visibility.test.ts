@@ -139,6 +139,41 @@ const PROBES: Probe[] = [
     variables: () => ({ id: ratingRound }),
     readable: (d) => d.ratingRound.panel.length > 0,
   },
+  ...([
+    ['rows', 'proposedAgenda', false],
+    ['rows', 'openAgenda', true],
+    ['history { note by }', 'openAgenda', undefined],
+  ] as const).map(
+    ([field, which, publicNow]): Probe => ({
+      type: 'AgendaItem',
+      field,
+      object: which === 'proposedAgenda' ? "a resident's proposal in C (by the secretary of C2)" : 'an item of C open for opinions',
+      scope: (x) => ({ communityId: x.C, userId: which === 'proposedAgenda' ? x.otherSecretary.id : x.secretary.id }),
+      publicNow,
+      query: `query($id: ID!) { agendaItem(id: $id) { id history { to note by { id } } } }`,
+      variables: (x) => ({ id: x[which] }),
+      readable: (d) => (field === 'rows' ? !!d.agendaItem : some(d.agendaItem?.history)),
+    }),
+  ),
+  ...([
+    ['openAgenda', false],
+    ['namedAgenda', true],
+  ] as const).map(
+    ([which, publicNow]): Probe => ({
+      type: 'Opinion',
+      field: 'authorName',
+      object: `an opinion voiced ${publicNow ? 'by name' : 'anonymously'}`,
+      scope: (x) => ({ communityId: x.C }),
+      publicNow,
+      query: `query($id: ID!) { agendaItem(id: $id) { opinions { edges { node { text authorName } } } } }`,
+      variables: (x) => ({ id: x[which] }),
+      readable: (d) => {
+        const [edge] = d.agendaItem.opinions.edges;
+        if (edge?.node.text !== '支持') throw new Error('the opinion is not there');
+        return !!edge.node.authorName;
+      },
+    }),
+  ),
   {
     type: 'Residency',
     field: 'rows',

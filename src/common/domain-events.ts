@@ -8,6 +8,8 @@ export interface Recipients {
   membersOf?: string;
   /** Every secretary of this community. */
   secretariesOf?: string;
+  /** Every current resident of this community (issue #15: an agenda item opened, decided). */
+  residentsOf?: string;
 }
 
 /** What an event is about; readers re-load the rows, so events stay small. */
@@ -23,6 +25,8 @@ export interface EventRefs {
   projectId?: string;
   /** A rating round (issue #15). */
   ratingRoundId?: string;
+  /** An agenda item (issue #15). */
+  agendaItemId?: string;
 }
 
 /**

@@ -112,6 +112,7 @@ export function decodeCursor<E>(after: string, keys: SortKey<E>[]): (string | nu
   throw BadUserInputError.field('after', msg('field.notACursor'));
 }
 
+/** A cursor as `paginate` writes it (for lists that build a page themselves, e.g. one batched across parents). */
 export const encodeCursor = (values: (string | number)[]) => Buffer.from(JSON.stringify(values)).toString('base64url');
 
 /** The page size asked for (null: the default), refused naming `first` outside 0..MAX_PAGE_SIZE. */

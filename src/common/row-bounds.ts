@@ -37,3 +37,9 @@ export const BOARD_RATINGS_MAX = 100;
 
 /** `Partner.ratings` answers at most this many results, the newest. */
 export const PARTNER_RATINGS_MAX = 20;
+
+/** `PublicBoard.agenda` answers at most this many items (open, then recently decided). */
+export const BOARD_AGENDA_LIMIT = 50;
+
+/** A decision links at most this many demand items (`RecordDecisionInput.demandIds`, `AgendaItem.linkedDemands`). */
+export const DECISION_LINKS_MAX = 50;

@@ -33,7 +33,7 @@ export interface Transition<S extends string, E> {
  * comes last because it only tells. A new domain takes its place here; within a domain, hooks run
  * in the order they were registered.
  */
-export const HOOK_ORDER = ['partners', 'spaces', 'demand', 'service-hours', 'residents', 'projects', 'ratings', 'live', /** hooks a test injects, last */ 'test'] as const;
+export const HOOK_ORDER = ['partners', 'spaces', 'demand', 'service-hours', 'residents', 'projects', 'agendas', 'ratings', 'live', /** hooks a test injects, last */ 'test'] as const;
 export type HookDomain = (typeof HOOK_ORDER)[number];
 
 /** When a hook runs: entering or leaving a status, or on every transition (`'any'`). */

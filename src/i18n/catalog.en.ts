@@ -380,6 +380,18 @@ export const en = {
     'Only the volunteer, a secretary of a community they served, an owner of a partner they belong to or an admin may see this certificate',
   'csv.eachCommunityZone': "each community's local time",
   'export.communityOrPartner': 'give either communityId or partnerId, not both',
+  // --- s5-agendas (issue #15 item 1: deliberation, 议事)
+  'agenda.verifiedResidentsOnly': 'Only the secretaries of this community and residents they verified may propose agenda items here',
+  'agenda.residentsOnly': 'Only residents of this community may voice opinions here; join it first',
+  'agenda.notOpen': 'This agenda item is {status}; opinions are taken only while it is OPEN_FOR_OPINIONS',
+  'agenda.opinionsClosed': 'Opinions on this agenda item closed at {closedAt}',
+  'agenda.demandSameCommunity': "must be a demand item of the agenda item's community",
+  'agenda.meetingDayPassed': 'must be today ({today}, {zone}) or earlier: a decision records a meeting that was held',
+  'notification.agenda.proposed': 'A resident proposed an agenda item: "{title}"; it waits for your approval',
+  'notification.agenda.opened': 'Your community asks for your opinion on "{title}" until {closeAt}',
+  'notification.agenda.decided': 'Decided: "{title}": {outcome}',
+  'notification.agenda.declined': 'Your proposed agenda item "{title}" was not taken up: {reason}',
+  'notification.agenda.withdrawn': 'The agenda item "{title}" was withdrawn: {reason}',
 } satisfies Record<string, string>;
 
 export type MessageId = keyof typeof en;

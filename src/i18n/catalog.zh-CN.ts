@@ -360,4 +360,16 @@ export const zhCN: Record<MessageId, string> = {
   'policy.certificateOrOwner': '只有志愿者本人、其服务过的社区的书记、其所属合作伙伴的负责人或管理员可以查看这份证明',
   'csv.eachCommunityZone': '各社区当地时间',
   'export.communityOrPartner': '只能填写 communityId 或 partnerId 之一',
+  // --- s5-agendas (issue #15 item 1: deliberation, 议事)
+  'agenda.verifiedResidentsOnly': '只有本社区书记和经书记认证的居民可以提出议题',
+  'agenda.residentsOnly': '只有本社区居民可以发表意见；请先加入社区',
+  'agenda.notOpen': '该议题状态为 {status}，只有征集意见中（OPEN_FOR_OPINIONS）的议题才能发表意见',
+  'agenda.opinionsClosed': '该议题的意见征集已于 {closedAt} 截止',
+  'agenda.demandSameCommunity': '必须是该议题所在社区的需求',
+  'agenda.meetingDayPassed': '必须是今天（{today}，{zone}）或更早：决议记录的是已经召开的会议',
+  'notification.agenda.proposed': '居民提出了议题“{title}”，等待您审核',
+  'notification.agenda.opened': '社区就“{title}”征集您的意见，截止时间 {closeAt}',
+  'notification.agenda.decided': '议题“{title}”已形成决议：{outcome}',
+  'notification.agenda.declined': '您提出的议题“{title}”未被采纳：{reason}',
+  'notification.agenda.withdrawn': '议题“{title}”已撤回：{reason}',
 };

@@ -40,6 +40,7 @@ query ResidentPublicBoard($c: ID!) {
     openDemands(first: 5) { title remainingQuantity unit urgency }
     upcomingPublicBenefitSessions { start end purpose partner { name } }
     recentlyFulfilled(first: 5) { partner { name } demand { title } }
+    agenda { title status opinionsCloseAt support oppose neutral outcome opinions(first: 3) { edges { node { stance text authorName } } } }
   }
 }
 `,

@@ -47,8 +47,8 @@ export async function notifyMany(tx: EntityManager, items: NotificationInput[]):
   const rows: { id: string; user_id: string; community_id: string | null; kind: string; partnership_id: string | null; match_id: string | null; contract_id: string | null; booking_id: string | null; service_log_id: string | null }[] =
     await tx.query(
       `WITH item AS (
-         SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::uuid[], $5::uuid[], $6::uuid[], $7::uuid[], $8::uuid[], $9::uuid[], $10::uuid[], $11::uuid[], $12::uuid[], $15::text[], $16::jsonb[])
-           AS i(ord, kind, message, community_id, partnership_id, match_id, contract_id, booking_id, service_log_id, members_of, secretaries_of, by_user, message_id, message_values)),
+         SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::uuid[], $5::uuid[], $6::uuid[], $7::uuid[], $8::uuid[], $9::uuid[], $10::uuid[], $11::uuid[], $12::uuid[], $15::text[], $16::jsonb[], $17::uuid[])
+           AS i(ord, kind, message, community_id, partnership_id, match_id, contract_id, booking_id, service_log_id, members_of, secretaries_of, by_user, message_id, message_values, residents_of)),
        named AS (SELECT * FROM unnest($13::int[], $14::uuid[]) AS u(ord, user_id))
        INSERT INTO notification (user_id, community_id, kind, message, partnership_id, match_id, contract_id, booking_id, service_log_id, message_id, message_values)
        SELECT r.user_id, i.community_id, i.kind, i.message, i.partnership_id, i.match_id, i.contract_id, i.booking_id, i.service_log_id, i.message_id, i.message_values
@@ -56,7 +56,8 @@ export async function notifyMany(tx: EntityManager, items: NotificationInput[]):
         CROSS JOIN LATERAL (
               SELECT n.user_id FROM named n WHERE n.ord = i.ord
               UNION SELECT pm.user_id FROM partner_member pm WHERE pm.partner_id = i.members_of
-              UNION SELECT cs.user_id FROM community_secretary cs WHERE cs.community_id = i.secretaries_of) r
+              UNION SELECT cs.user_id FROM community_secretary cs WHERE cs.community_id = i.secretaries_of
+              UNION SELECT rs.user_id FROM residency rs WHERE rs.community_id = i.residents_of AND rs.left_at IS NULL) r
         WHERE r.user_id IS DISTINCT FROM i.by_user
         ORDER BY i.ord, r.user_id
        RETURNING id, user_id, community_id, kind, partnership_id, match_id, contract_id, booking_id, service_log_id`,
@@ -78,6 +79,7 @@ export async function notifyMany(tx: EntityManager, items: NotificationInput[]):
         users.map(([, userId]) => userId),
         column((n) => (typeof n.message === 'string' ? null : n.message.id)),
         column((n) => (typeof n.message === 'string' ? null : JSON.stringify(n.message.values ?? {}))),
+        column((n) => n.to.residentsOf ?? null),
       ],
     );
   for (const row of rows) {

@@ -15,7 +15,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
-import { BOARD_RATINGS_MAX, MAX_AVAILABILITY_DAYS, MAX_TERM_DAYS, PANEL_MAX, PARTNER_RATINGS_MAX, ROUND_PARTNERS_MAX, UPCOMING_SESSIONS_LIMIT, type DataBounds } from '../common/row-bounds';
+import { BOARD_AGENDA_LIMIT, BOARD_RATINGS_MAX, DECISION_LINKS_MAX, MAX_AVAILABILITY_DAYS, MAX_TERM_DAYS, PANEL_MAX, PARTNER_RATINGS_MAX, ROUND_PARTNERS_MAX, UPCOMING_SESSIONS_LIMIT, type DataBounds } from '../common/row-bounds';
 
 /**
  * Variable coercion stops after this many errors, as graphql-js's own execute does: a list of a
@@ -62,6 +62,8 @@ export const ROW_BOUNDS: Record<string, (args: Record<string, unknown>, bounds: 
   'RatingRound.panel': () => PANEL_MAX,
   'PublicBoard.ratings': () => BOARD_RATINGS_MAX,
   'Partner.ratings': () => PARTNER_RATINGS_MAX,
+  'PublicBoard.agenda': () => BOARD_AGENDA_LIMIT,
+  'AgendaItem.linkedDemands': () => DECISION_LINKS_MAX,
 };
 
 /**

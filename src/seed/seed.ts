@@ -13,6 +13,7 @@ import { newCalendarToken } from '../partners/partners.service';
 import { seedResidents } from '../residents/residents.seed';
 import { seedProjects } from '../projects/projects.seed';
 import { seedRatings } from '../ratings/ratings.seed';
+import { seedAgendas } from '../agendas/agendas.seed';
 import { seedServiceHours } from '../service-hours/service-hours.seed';
 import { seedSpaces } from '../spaces/spaces.seed';
 import { User } from '../users/user.entity';
@@ -138,6 +139,7 @@ export async function seedDemo(db: DataSource, config: Config): Promise<DemoAcco
     await seedResidents(tx);
     await seedProjects(tx);
     await seedRatings(tx);
+    await seedAgendas(tx);
     await seedServiceHours(tx, new Map(secretaries.map(([c, email]) => [c.name, users.get(email)!.id])));
     await seedDomainNotifications(tx);
 

@@ -89,6 +89,21 @@ export async function visibilityScene(app: TestApp) {
   const declinedRequest = await request();
   ok(await triage({ requestId: declinedRequest, decision: 'DECLINE', reason: PRIVATE_NOTES.decline }));
 
+  // Deliberation in C: the secretary of C2, verified as a resident, proposes an item (PROPOSED:
+  // theirs, C's secretaries' and admins'); the secretary opens two more, on which the resident
+  // voices once anonymously and once by name.
+  ok(await app.gql(`mutation($c: ID!, $u: ID!) { verifyResident(communityId: $c, userId: $u) { verified } }`, { c: C, u: otherSecretary.id }, secretary.token));
+  const agendaItem = async (title: string, by: Account) =>
+    ok(await app.gql(`mutation($i: ProposeAgendaItemInput!) { proposeAgendaItem(input: $i) { id } }`, { i: { communityId: C, title, opinionsCloseAt: new Date(nowMs() + 86_400_000).toISOString() } }, by.token))
+      .proposeAgendaItem.id as string;
+  const proposedAgenda = await agendaItem('增设快递柜', otherSecretary);
+  const openAgenda = await agendaItem('加装遮阳棚', secretary);
+  const namedAgenda = await agendaItem('楼道堆物清理', secretary);
+  const voice = (id: string, anonymous: boolean) =>
+    app.gql(`mutation($id: ID!, $a: Boolean) { voiceOpinion(agendaItemId: $id, stance: SUPPORT, text: "支持", anonymous: $a) { id } }`, { id, a: anonymous }, otherSecretary.token);
+  ok(await voice(openAgenda, true));
+  ok(await voice(namedAgenda, false));
+
   // Individual volunteers, in C2 (C's lists stay as they were): P's member lives in C2, asks for a
   // WISH there, put on C2's list as W, and claims it alone twice: one claim APPROVED (public as an
   // outcome, never the person), one still PENDING_REVIEW.
@@ -158,6 +173,9 @@ export async function visibilityScene(app: TestApp) {
     submittedRequest,
     acceptedRequest,
     declinedRequest,
+    proposedAgenda,
+    openAgenda,
+    namedAgenda,
   };
 }
 
