@@ -29,7 +29,8 @@ export interface Occupied {
  * The occurrences already overlapped by a CONFIRMED booking, for any number of contracts in ONE
  * statement (the exclusion constraint's GiST index answers each probe). A booking of the contract
  * itself is not in the way; nor is a single booking (no contract) by the same partner of exactly
- * the occurrence: that one is listed in `own` (the contract adopts it at approval).
+ * the occurrence: that one is listed in `own` (the contract adopts it at approval). The community's
+ * own bookings have no partner: `NULL = partner` would make `taken` NULL (read as own), hence coalesce.
  */
 export async function takenOccurrences(db: DataSource | EntityManager, queries: TakenQuery[]): Promise<Map<string, Occupied>> {
   const result = new Map<string, Occupied>(queries.map((q) => [q.key, { taken: [], own: [] }]));
@@ -50,7 +51,7 @@ export async function takenOccurrences(db: DataSource | EntityManager, queries: 
                WHERE b.community_id = q.community_id AND b.room_id = q.room_id AND b.status = 'CONFIRMED'
                  AND tstzrange(b.start_at, b.end_at) && tstzrange(o.s, o.e)
                  AND (q.contract_id IS NULL OR b.contract_id IS DISTINCT FROM q.contract_id)
-                 AND NOT (b.contract_id IS NULL AND b.partner_id = q.partner_id AND b.start_at = o.s AND b.end_at = o.e)) AS taken
+                 AND NOT coalesce(b.contract_id IS NULL AND b.partner_id = q.partner_id AND b.start_at = o.s AND b.end_at = o.e, false)) AS taken
        FROM unnest($1::int[], $2::timestamptz[], $3::timestamptz[]) AS o(k, s, e)
        JOIN unnest($4::uuid[], $5::uuid[], $6::uuid[], $7::uuid[]) WITH ORDINALITY AS q(community_id, room_id, contract_id, partner_id, k) ON q.k = o.k + 1
       WHERE EXISTS (
