@@ -18,7 +18,8 @@ let client: Client | undefined;
 beforeAll(async () => {
   store = await startPGliteApp({ prefix: 'mp-live-pglite-', listen: true });
   ({ db, handle } = store);
-});
+  // Every migration runs on the embedded store first (as in pglite.test.ts).
+}, 180_000);
 
 afterAll(async () => {
   await client?.dispose();
