@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
+import { Redis } from 'ioredis';
 import pino from 'pino';
 import { setClock } from '../src/common/clock';
 import { count, errorCode, startTestApp } from './support/app';
@@ -34,10 +35,23 @@ const limits = (extra: Record<string, string> = {}) => ({
   ...extra,
 });
 
+const PREFIX = `test:${randomBytes(6).toString('hex')}:`;
+
+/** Counters of the current window in the store, by store. */
+async function countersIn(store: string, both: AppAndChild): Promise<number> {
+  if (store === 'PostgreSQL') return count(both.app.db, 'rate_limit_counter');
+  const redis = new Redis(REDIS_URL);
+  try {
+    return (await redis.keys(`${PREFIX}*`)).length;
+  } finally {
+    redis.disconnect();
+  }
+}
+
 describe.each([
   ['PostgreSQL', () => limits()],
-  ['Redis', () => limits({ REDIS_URL, REDIS_KEY_PREFIX: `test:${randomBytes(6).toString('hex')}:` })],
-])('limits shared by two processes, counted in %s', (_store, env) => {
+  ['Redis', () => limits({ REDIS_URL, REDIS_KEY_PREFIX: PREFIX })],
+])('limits shared by two processes, counted in %s', (store, env) => {
   let both: AppAndChild;
   beforeAll(async () => {
     both = await appAndChild({ env: env() });
@@ -53,6 +67,9 @@ describe.each([
     expect(passed).toHaveLength(10);
     expect(limited).toHaveLength(2);
     for (const refused of limited) expect(refused.headers.get('retry-after')).toBe('59');
+    // Counted in the store under test (the user's window, the sign-up address's), not in either process.
+    expect(await countersIn(store, both)).toBe(2);
+    if (store === 'Redis') expect(await count(both.app.db, 'rate_limit_counter')).toBe(0);
 
     // Another user has a budget of their own, on either process.
     const bob = await signUp(both.app);
