@@ -43,7 +43,7 @@ export function createRateLimitStore(deps: { db: DataSource; config: Config; log
   const { redisUrl, redisKeyPrefix } = config.rateLimit;
   if (redisUrl) {
     // No offline queue: while Redis is down a command fails at once (and the process counts alone).
-    const redis = new Redis(redisUrl, { enableOfflineQueue: false, commandTimeout: config.rateLimit.storeTimeoutMs, lazyConnect: false });
+    const redis = new Redis(redisUrl, { enableOfflineQueue: false, commandTimeout: config.rateLimit.storeTimeoutMs });
     let lastWarned = 0;
     redis.on('error', (err) => {
       if (Date.now() - lastWarned < WARN_EVERY_MS) return;
