@@ -35,7 +35,7 @@ export interface RateLimitStore {
   close(): Promise<void>;
 }
 
-/** A library limiter over the shared store; the options besides `inMemoryBlockOnConsumed` are the library's. */
+/** A rate-limiter-flexible limiter over one store, from its options (`inMemoryBlockOnConsumed` is for the shared stores). */
 type Backend = (options: { keyPrefix: string; points: number; duration: number; inMemoryBlockOnConsumed: number }) => RateLimiterAbstract;
 
 export function createRateLimitStore(deps: { db: DataSource; config: Config; log: Logger }): RateLimitStore {
