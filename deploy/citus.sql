@@ -26,7 +26,8 @@
 --     idempotency_key (user_id)
 --   distributed by object_id: status_change (offer history has no community; history is read per object)
 --   left local on the coordinator: migrations (TypeORM's record of applied migrations) and
---     login_attempt (failed-login counters, read and written by key alone; see docs/accounts.md)
+--     login_attempt (failed-login counters, read and written by key alone; see docs/accounts.md) and
+--     rate_limit_counter (rate-limit windows by key alone; see docs/operations.md)
 -- Known costs: a transition writes its object and its status_change row on two shards (a
 -- two-phase commit when they sit on different workers); queries that join community tables by id
 -- alone (e.g. room r ON r.id = b.room_id) run as multi-shard queries until they also join on

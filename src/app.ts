@@ -23,7 +23,7 @@ import { idempotencyMiddleware } from './ops/idempotency';
 import { Metrics, metricsHandler } from './ops/metrics';
 import { graphqlObserverPlugin, httpErrorHandler, requestLogger } from './ops/observe';
 import { OperationGuard } from './ops/operation-guard';
-import { rateLimitMiddleware, type IdentifyCaller } from './ops/rate-limit';
+import { createRateLimitStore, rateLimitMiddleware, type IdentifyCaller } from './ops/rate-limit';
 import { corsPolicy, securityHeaders } from './ops/security';
 import { startEventBus, type EventBus } from './live/events';
 import { attachWebSocket } from './live/websocket';
@@ -101,7 +101,9 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
 
   const schema = await createSchema();
   // What every operation may do, over HTTP and WebSocket alike (one rate-limit budget per caller across both).
-  const guard = new OperationGuard(config, () => roomBounds(db));
+  const { perUser, perIp } = config.rateLimit;
+  const rateLimits = perUser > 0 || perIp > 0 ? createRateLimitStore({ db, config, log }) : null;
+  const guard = new OperationGuard(config, () => roomBounds(db), rateLimits);
   // Subscriptions: graphql-ws on the same server and path; events from PostgreSQL LISTEN (or in-process on PGlite).
   const events = await startEventBus({ db, databaseUrl: config.databaseUrl, log });
   const ws = attachWebSocket({ server, schema, db, config, log, guard, clientAddress: (req) => proxyaddr(req, app.get('trust proxy fn')) });
@@ -193,6 +195,7 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
       draining = true;
       await apollo.stop();
       await events.stop();
+      await rateLimits?.close();
     },
   };
 }

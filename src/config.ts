@@ -45,11 +45,20 @@ export interface Config {
     maxDirectives: number;
     maxTokens: number;
   };
-  /** Requests per window per signed-in user and per anonymous client IP; 0 disables the limiter. */
+  /**
+   * Requests per window per signed-in user and per anonymous client IP; 0 disables the limiter.
+   * Counted for all processes together in Redis (`redisUrl`) or else PostgreSQL (ops/rate-limit.ts).
+   */
   rateLimit: {
     perUser: number;
     perIp: number;
     windowMs: number;
+    /** REDIS_URL: where the budgets are counted when set (else PostgreSQL; the embedded store counts in memory). */
+    redisUrl?: string;
+    /** Prefix of every Redis key, so that deployments (or test runs) can share one Redis. */
+    redisKeyPrefix: string;
+    /** How long an operation waits for the store before it is counted in this process's memory instead. */
+    storeTimeoutMs: number;
   };
   /** On SIGTERM, how long /readyz answers 503 while requests are still served, before draining. */
   shutdownDelayMs: number;
@@ -213,6 +222,9 @@ function rateLimit(env: NodeJS.ProcessEnv, nodeEnv: Config['env']): Config['rate
     perUser,
     perIp: int(env, 'RATE_LIMIT_ANONYMOUS_PER_MINUTE', Math.ceil(perUser / 2), 0),
     windowMs: int(env, 'RATE_LIMIT_WINDOW_MS', 60_000, 1),
+    redisUrl: env.REDIS_URL || undefined,
+    redisKeyPrefix: env.REDIS_KEY_PREFIX ?? 'marketplace:',
+    storeTimeoutMs: int(env, 'RATE_LIMIT_STORE_TIMEOUT_MS', 1_000, 1),
   };
 }
 

@@ -14,10 +14,11 @@ beforeAll(async () => {
   bob = await signUp(app);
 });
 afterAll(() => app.close());
-// Windows are the server clock's (common/clock.ts): frozen during each test and moved on by it, so
-// however slow the machine, a burst falls in one window and a wait ends it.
-beforeEach(() => setClock(now(), { frozen: true }));
-afterEach(() => setClock(null));
+// Windows are the server clock's (common/clock.ts), aligned on it: frozen for this file and moved on
+// by each test, so however slow the machine, a burst falls in one window and a wait ends it. It only
+// moves forward from test to test, as a real clock does (back to real time, an earlier window would return).
+beforeAll(() => setClock(now(), { frozen: true }));
+afterAll(() => setClock(null));
 
 const ME = `{ me { id } }`;
 const sleep = (ms: number) => advanceClock(ms);

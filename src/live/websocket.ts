@@ -116,7 +116,7 @@ export function attachWebSocket({ server, schema, db, config, log, guard, client
             }),
           ];
         }
-        const limited = guard.admit({
+        const limited = await guard.admit({
           userId: viewerFromHeader(config, authorizationFrom(ctx.connectionParams)).userId,
           address: clientAddress(ctx.extra.request),
         });

@@ -20,7 +20,7 @@ import { fieldError, QueryTooComplexError, RateLimitedError } from '../errors';
 import { msg } from '../i18n/messages';
 import { WORST_BOUNDS, type DataBounds } from '../common/row-bounds';
 import { costVariables, operationCost, operationDepth } from './limits';
-import { FixedWindowLimiter } from './rate-limit';
+import type { RateLimitStore } from './rate-limit';
 
 /*
  * The one place that decides what an operation may do, whatever carries it: HTTP (Apollo, through
@@ -66,7 +66,6 @@ interface Facts {
 const COSTS_PER_OPERATION = 32;
 
 export class OperationGuard {
-  private readonly limiter: FixedWindowLimiter;
   /**
    * By parsed operation node: Apollo keeps one parsed document per query text, so repeated HTTP
    * queries find their facts here; each WebSocket subscribe parses anew (and is rate limited).
@@ -77,9 +76,9 @@ export class OperationGuard {
     private readonly config: GuardConfig,
     /** Bounds from the data for the cost estimate (cached by their provider); the inputs' worst without. */
     private readonly bounds: () => Promise<DataBounds> = async () => WORST_BOUNDS,
-  ) {
-    this.limiter = new FixedWindowLimiter(config.rateLimit.windowMs);
-  }
+    /** The budgets shared by every process (ops/rate-limit.ts); none when the limiter is off. */
+    private readonly limiter: Pick<RateLimitStore, 'take'> | null = null,
+  ) {}
 
   /** For graphql-js `parse` (Apollo's `parseOptions` and the WebSocket path): the token limit. */
   get parseOptions(): ParseOptions {
@@ -88,13 +87,14 @@ export class OperationGuard {
 
   /**
    * Spends one operation from the caller's budget: its user's when signed in, else its address's.
-   * RATE_LIMITED with `retryAfterSeconds` when the budget of this window is spent.
+   * RATE_LIMITED with `retryAfterSeconds` when the budget of this window is spent. One round trip
+   * to the shared store (none when this caller's limit is off).
    */
-  admit(caller: Caller): RateLimitedError | null {
+  async admit(caller: Caller): Promise<RateLimitedError | null> {
     const { perUser, perIp } = this.config.rateLimit;
     const [key, limit] = caller.userId ? [`user:${caller.userId}`, perUser] : [`ip:${caller.address}`, perIp];
-    if (limit <= 0) return null;
-    const taken = this.limiter.take(key, limit);
+    if (limit <= 0 || !this.limiter) return null;
+    const taken = await this.limiter.take(key, limit);
     return taken.ok ? null : new RateLimitedError(taken.retryAfterSeconds);
   }
 

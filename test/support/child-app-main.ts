@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../../src/app';
-import { setClockFromEnv } from '../../src/common/clock';
+import { setClock, setClockFromEnv } from '../../src/common/clock';
 import { createDataSource } from '../../src/db/data-source';
 import { registry } from '../../src/registry';
 import { createLogger } from '../../src/logger';
@@ -9,8 +9,10 @@ import { testConfig } from './app';
 
 /** Entry of the forked server process (see child-app.ts). */
 async function main() {
-  const config = testConfig(process.env.DATABASE_URL!);
+  const env = JSON.parse(process.env.CHILD_APP_ENV ?? '{}') as Record<string, string>;
+  const config = testConfig(process.env.DATABASE_URL!, env);
   setClockFromEnv(process.env);
+  if (env.CLOCK_START) setClock(env.CLOCK_START, { frozen: env.CLOCK_FROZEN === 'true' });
   const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const db = await createDataSource(config, log, { ...registry, poolSize: 10 }).initialize();
   const handle = await createApp({ db, config, log });

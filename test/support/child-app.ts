@@ -18,10 +18,15 @@ export interface ChildApp {
   stop(): Promise<void>;
 }
 
-export function startChildApp(databaseUrl: string, options: { logLevel?: string } = {}): Promise<ChildApp> {
+/**
+ * `env`: configuration of the child's app (as startTestApp's `env`); `CLOCK_START` there sets its
+ * clock, and with `CLOCK_FROZEN: 'true'` holds it there (as a test freezes its own process's).
+ */
+export function startChildApp(databaseUrl: string, options: { logLevel?: string; env?: Record<string, string> } = {}): Promise<ChildApp> {
   const child = fork(path.join(__dirname, 'child-app-main.ts'), [], {
     env: {
       ...process.env,
+      CHILD_APP_ENV: JSON.stringify(options.env ?? {}),
       DATABASE_URL: databaseUrl,
       TEST_LOG_LEVEL: options.logLevel ?? process.env.TEST_LOG_LEVEL ?? 'silent',
       TS_NODE_PROJECT: path.join(__dirname, '..', '..', 'tsconfig.json'),
@@ -64,10 +69,11 @@ export interface AppAndChild {
   close(): Promise<void>;
 }
 
-export async function appAndChild(options: { childLogLevel?: string } = {}): Promise<AppAndChild> {
-  const app = await startTestApp();
+/** `env`: configuration of both apps (startTestApp's `env`). */
+export async function appAndChild(options: { childLogLevel?: string; env?: Record<string, string> } = {}): Promise<AppAndChild> {
+  const app = await startTestApp({ env: options.env });
   try {
-    const child = await startChildApp(app.databaseUrl, { logLevel: options.childLogLevel });
+    const child = await startChildApp(app.databaseUrl, { logLevel: options.childLogLevel, env: options.env });
     return {
       app,
       child,
