@@ -392,6 +392,8 @@ export const en = {
   'notification.agenda.decided': 'Decided: "{title}": {outcome}',
   'notification.agenda.declined': 'Your proposed agenda item "{title}" was not taken up: {reason}',
   'notification.agenda.withdrawn': 'The agenda item "{title}" was withdrawn: {reason}',
+  // --- s5-links (issue #15 item 6: decisions link projects; pending inspections; wording)
+  'agenda.projectSameCommunity': "must be a project of the agenda item's community",
 } satisfies Record<string, string>;
 
 export type MessageId = keyof typeof en;

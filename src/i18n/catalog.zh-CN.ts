@@ -372,4 +372,6 @@ export const zhCN: Record<MessageId, string> = {
   'notification.agenda.decided': '议题“{title}”已形成决议：{outcome}',
   'notification.agenda.declined': '您提出的议题“{title}”未被采纳：{reason}',
   'notification.agenda.withdrawn': '议题“{title}”已撤回：{reason}',
+  // --- s5-links (issue #15 item 6: decisions link projects; pending inspections; wording)
+  'agenda.projectSameCommunity': '必须是该议题所在社区的项目',
 };
