@@ -111,7 +111,7 @@ export async function voice(ctx: Ctx, itemId: string, stance: Stance, text: stri
   );
   if (raw.length) return hydrate(ctx, Opinion, raw)[0];
   const item = (await ctx.db.getRepository(AgendaItem).findOneBy({ id: itemId }))!;
-  if (item.status !== AgendaStatus.OPEN_FOR_OPINIONS) throw new InvalidStateError(msg('agenda.notOpen', { status: item.status }));
+  if (item.status !== AgendaStatus.OPEN_FOR_OPINIONS) throw new InvalidStateError(msg('agenda.notOpen', { status: { msg: 'status', values: { status: item.status } } }));
   throw new InvalidStateError(msg('agenda.opinionsClosed', { closedAt: { at: item.opinionsCloseAt.toISOString(), timeZone: (await communityZone(ctx, item.communityId)) ?? DEFAULT_TIMEZONE } }));
 }
 
