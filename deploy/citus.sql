@@ -80,6 +80,7 @@ SELECT create_distributed_table('partner_rating', 'community_id', colocate_with 
 SELECT create_distributed_table('agenda_item', 'community_id', colocate_with => 'room');
 SELECT create_distributed_table('agenda_opinion', 'community_id', colocate_with => 'room');
 SELECT create_distributed_table('agenda_item_demand', 'community_id', colocate_with => 'room');
+SELECT create_distributed_table('agenda_item_project', 'community_id', colocate_with => 'room');
 
 -- 4. Per-person tables. service_log has a row trigger (service_log_keep_decided: a decided log
 --    is never changed or deleted); it reads only the row it fires for, so it is safe on each

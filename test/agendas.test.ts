@@ -36,12 +36,27 @@ const ITEM = `query($id: ID!) { agendaItem(id: $id) { id status opinionsOpen sup
 const LIST = `query($c: ID!, $s: AgendaStatus) { agendaItems(communityId: $c, status: $s, first: 50) { totalCount edges { node { id status } } } }`;
 const BOARD = `query($c: ID!) { publicBoard(communityId: $c) { agenda { id status title support oppose neutral outcome opinions(first: 20) { edges { node { text authorName } } } } } }`;
 const INBOX = `{ notifications(first: 20) { edges { node { kind message } } } }`;
+const PROPOSE_PROJECT = `mutation($i: ProposeProjectInput!) { proposeProject(input: $i) { id status } }`;
+const REVIEW_PROJECT = `mutation($id: ID!) { reviewProject(id: $id, decision: APPROVE) { id status } }`;
+const LINKED_PROJECTS = `query($id: ID!) { agendaItem(id: $id) { linkedProjects { id title status } } }`;
+
+/** A project of the community led by the caller themself: PROPOSED, or APPROVED by the secretary. */
+async function projectOf(communityId: string, lead: Account, title: string, approvedBy?: Account): Promise<string> {
+  const { id } = ok(await app.gql(PROPOSE_PROJECT, { i: { communityId, title } }, lead.token)).proposeProject;
+  if (approvedBy) ok(await app.gql(REVIEW_PROJECT, { id }, approvedBy.token));
+  return id;
+}
 
 /** An instant `ms` after the server's now. */
 const inFuture = (ms = 3_600_000) => new Date(testNow().getTime() + ms).toISOString();
 const agendaRows = () => app.db.query(`SELECT * FROM agenda_item ORDER BY id`);
 const opinionRows = () => app.db.query(`SELECT * FROM agenda_opinion ORDER BY id`);
-const everyAgendaRow = async () => ({ items: await agendaRows(), opinions: await opinionRows(), links: await app.db.query(`SELECT * FROM agenda_item_demand ORDER BY 1, 2, 3`), history: await app.db.query(`SELECT * FROM status_change WHERE object_type = 'AGENDA_ITEM' ORDER BY seq`) });
+const everyAgendaRow = async () => ({
+  items: await agendaRows(),
+  opinions: await opinionRows(),
+  links: await app.db.query(`SELECT * FROM agenda_item_demand ORDER BY 1, 2, 3`),
+  projectLinks: await app.db.query(`SELECT * FROM agenda_item_project ORDER BY 1, 2, 3`),
+  history: await app.db.query(`SELECT * FROM status_change WHERE object_type = 'AGENDA_ITEM' ORDER BY seq`) });
 const inbox = async (token: string) => ok(await app.gql(INBOX, {}, token)).notifications.edges.map((e: { node: { kind: string; message: string } }) => e.node);
 
 /** A community (Asia/Shanghai) with its secretary and `n` residents, the first `verified` of them verified. */
@@ -264,6 +279,67 @@ describe('recording the decision', () => {
       expect(errorCode(res)).toBe('BAD_USER_INPUT');
       expect(res.errors![0].extensions.fields!.map((f: { path: string }) => f.path)).toEqual([path]);
     }
+    expect(await everyAgendaRow()).toEqual(before);
+  });
+
+  it('links the projects the decision created; a project not yet approved only for its lead, the secretaries and admins', async () => {
+    const { communityId, secretary, residents } = await scene(2, 0);
+    const item = await openItem(communityId, secretary);
+    const shade = await projectOf(communityId, secretary, '中心花园遮阳棚采购', secretary);
+    const benches = await projectOf(communityId, residents[0], '棚下长椅认捐');
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+    const decided = ok(await app.gql(`mutation($i: RecordDecisionInput!) { recordDecision(input: $i) { status linkedProjects { id status } } }`, { i: { agendaItemId: item.id, meetingDate: today, attendees: 18, outcome: '同意加装', projectIds: [shade, benches, shade] } }, secretary.token)).recordDecision;
+    expect(decided).toEqual({ status: 'DECIDED', linkedProjects: [{ id: shade, status: 'APPROVED' }, { id: benches, status: 'PROPOSED' }] });
+    expect(await app.db.query(`SELECT community_id, project_id FROM agenda_item_project WHERE agenda_item_id = $1 ORDER BY project_id`, [item.id])).toEqual(
+      [shade, benches].sort().map((project_id) => ({ community_id: communityId, project_id })),
+    );
+    const linked = async (token: string | null) => ok(await app.gql(LINKED_PROJECTS, { id: item.id }, token)).agendaItem.linkedProjects.map((p: { id: string }) => p.id);
+    expect(await linked(residents[0].token)).toEqual([shade, benches]);
+    expect(await linked(adminToken)).toEqual([shade, benches]);
+    // Anyone else reads the approved one only, the item itself intact.
+    expect(await linked(residents[1].token)).toEqual([shade]);
+    expect(await linked(null)).toEqual([shade]);
+    // Once approved, the proposal is public with the decision.
+    ok(await app.gql(REVIEW_PROJECT, { id: benches }, secretary.token));
+    expect(await linked(null)).toEqual([shade, benches]);
+  });
+
+  it('reads the linked projects of a page of items in one statement', async () => {
+    const { communityId, secretary } = await scene(0);
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+    for (const title of ['遮阳棚', '长椅']) {
+      const item = await openItem(communityId, secretary);
+      const project = await projectOf(communityId, secretary, title, secretary);
+      ok(await app.gql(DECIDE, { i: { agendaItemId: item.id, meetingDate: today, attendees: 5, outcome: '同意', projectIds: [project] } }, secretary.token));
+    }
+    const statements = async (n: number, fields: string) => {
+      const res = await app.gql(`query($c: ID!, $n: Int) { agendaItems(communityId: $c, first: $n) { edges { node { id ${fields} } } } }`, { c: communityId, n }, null);
+      expect(res.errors).toBeUndefined();
+      return Number(res.headers['x-sql-statements']);
+    };
+    const list = await statements(2, '');
+    expect(await statements(1, 'linkedProjects { title }')).toBe(list + 1);
+    expect(await statements(2, 'linkedProjects { title }')).toBe(list + 1);
+  });
+
+  it('refuses projects of another community or unknown, naming the place in the list, and changes nothing', async () => {
+    const { communityId, secretary } = await scene(0);
+    const { communityId: elsewhere, secretary: elsewhereSecretary } = await communityWithSecretary(app);
+    const item = await openItem(communityId, secretary);
+    const own = await projectOf(communityId, secretary, '遮阳棚采购', secretary);
+    const foreign = await projectOf(elsewhere, elsewhereSecretary, '别处的项目', elsewhereSecretary);
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+    const decide = (i: Record<string, unknown>) => app.gql(DECIDE, { i: { agendaItemId: item.id, meetingDate: today, attendees: 10, outcome: '同意', ...i } }, secretary.token);
+    const before = await everyAgendaRow();
+
+    const other = await decide({ projectIds: [own, foreign] });
+    expect(errorCode(other)).toBe('BAD_USER_INPUT');
+    expect(other.errors![0].extensions.fields).toEqual([{ path: 'input.projectIds[1]', message: "must be a project of the agenda item's community" }]);
+    const unknown = await decide({ projectIds: [own, '00000000-0000-4000-8000-000000000000'] });
+    expect(errorCode(unknown)).toBe('NOT_FOUND');
+    expect(unknown.errors![0].extensions.fields).toEqual([{ path: 'input.projectIds[1]', message: expect.any(String) }]);
+    const malformed = await decide({ projectIds: ['not-an-id'] });
+    expect(errorCode(malformed)).toBe('NOT_FOUND');
     expect(await everyAgendaRow()).toEqual(before);
   });
 

@@ -9,6 +9,28 @@ import { bearer, Subscription, until, wsClient } from './support/live';
 import { topics } from '../src/live/events';
 import { LOCALES, negotiateLocale } from '../src/i18n/locale';
 import { catalogues, t } from '../src/i18n/messages';
+import { AgendaStatus } from '../src/agendas/agenda-item.entity';
+import { agendaLifecycle } from '../src/agendas/agendas.lifecycle';
+import { demandLifecycle, matchLifecycle, offerLifecycle } from '../src/demand/demand.lifecycle';
+import { DemandStatus } from '../src/demand/demand-item.entity';
+import { MatchStatus } from '../src/demand/match.entity';
+import { OfferStatus } from '../src/demand/supply-offer.entity';
+import { invitationLifecycle } from '../src/partners/invitation.lifecycle';
+import { InvitationStatus } from '../src/partners/partner-invitation.entity';
+import { PartnershipStatus } from '../src/partners/partner.entity';
+import { partnershipLifecycle } from '../src/partners/partnership.lifecycle';
+import { ProjectStatus } from '../src/projects/project.entity';
+import { projectLifecycle } from '../src/projects/projects.lifecycle';
+import { RatingRoundStatus } from '../src/ratings/rating-round.entity';
+import { ratingRoundLifecycle } from '../src/ratings/ratings.lifecycle';
+import { RequestStatus } from '../src/residents/resident-request.entity';
+import { requestLifecycle } from '../src/residents/residents.lifecycle';
+import { ServiceLogStatus } from '../src/service-hours/service-log.entity';
+import { serviceLogLifecycle } from '../src/service-hours/service-log.lifecycle';
+import { BookingStatus } from '../src/spaces/booking.entity';
+import { bookingLifecycle } from '../src/spaces/booking.lifecycle';
+import { contractLifecycle } from '../src/spaces/contract.lifecycle';
+import { ContractStatus } from '../src/spaces/space-contract.entity';
 
 /** The arguments a message uses, each with its kind (string, plural, select...), nested ones included. */
 function argumentsOf(source: string): string[] {
@@ -50,6 +72,30 @@ describe('message catalogues', () => {
     const broken = { ...catalogues['zh-CN'] } as Record<string, string>;
     delete broken['error.forbidden'];
     expect(Object.keys(broken).sort()).not.toEqual(ids('en'));
+  });
+
+  it('names every lifecycle object and each of its statuses in Chinese, never by its key', () => {
+    const lifecycles: [{ objectType: string }, Record<string, string>][] = [
+      [agendaLifecycle, AgendaStatus], [projectLifecycle, ProjectStatus], [ratingRoundLifecycle, RatingRoundStatus], [requestLifecycle, RequestStatus],
+      [demandLifecycle, DemandStatus], [matchLifecycle, MatchStatus], [offerLifecycle, OfferStatus], [invitationLifecycle, InvitationStatus],
+      [partnershipLifecycle, PartnershipStatus], [serviceLogLifecycle, ServiceLogStatus], [bookingLifecycle, BookingStatus], [contractLifecycle, ContractStatus],
+    ];
+    const chinese = expect.stringMatching(/^[\u4e00-\u9fff]+$/);
+    for (const [lifecycle, statuses] of lifecycles) {
+      // The state machine names its object by the camel-cased object type (error.invalidTransition).
+      const what = lifecycle.objectType.toLowerCase().replace(/_(\w)/g, (_, c: string) => c.toUpperCase());
+      expect([what, t('zh-CN', 'thing', { what })]).toEqual([what, chinese]);
+      expect([what, t('en', 'thing', { what })]).toEqual([what, expect.stringMatching(/^[a-z ]+$/)]);
+      for (const status of Object.values(statuses)) expect([status, t('zh-CN', 'status', { status })]).toEqual([status, chinese]);
+    }
+    expect(t('zh-CN', 'error.invalidTransition', { object: { msg: 'thing', values: { what: 'agendaItem' } }, from: { msg: 'status', values: { status: AgendaStatus.DECIDED } }, to: { msg: 'status', values: { status: AgendaStatus.OPEN_FOR_OPINIONS } } })).toBe(
+      '议题不能从 已形成决议 变为 征集意见中',
+    );
+    expect(t('zh-CN', 'status', { status: ProjectStatus.IN_PROGRESS })).toBe('进行中');
+    expect(t('zh-CN', 'status', { status: RatingRoundStatus.CLOSED })).toBe('已截止');
+    expect(t('zh-CN', 'status', { status: RequestStatus.AWAITING_INSPECTION })).toBe('待验收');
+    expect(t('en', 'thing', { what: 'project' })).toBe('project');
+    expect(t('en', 'thing', { what: 'ratingRound' })).toBe('rating round');
   });
 
   it('formats plurals, weekdays and dates in the reader language and the community time zone', () => {
@@ -110,6 +156,19 @@ describe('the language of answers', () => {
     const en = await raw(SET, { l: 'fr' }, { authorization: `Bearer ${user.token}`, 'accept-language': 'en' });
     expect(en.body.errors[0].extensions.fields).toEqual([{ path: 'locale', message: 'is not a supported language; use one of zh-CN, en' }]);
     expect(await count(app.db, 'app_user', 'id = $1 AND locale IS NOT NULL', [user.id])).toBe(0);
+  });
+
+  it('says in Chinese that an unknown project or agenda item does not exist, naming the thing, not its key', async () => {
+    const admin = await app.adminToken();
+    const nobody = '00000000-0000-4000-8000-000000000000';
+    const project = await raw(`mutation($id: ID!) { reviewProject(id: $id, decision: APPROVE) { id } }`, { id: nobody }, { authorization: `Bearer ${admin}` });
+    expect(project.body.errors[0]).toMatchObject({ message: `项目 ${nobody} 不存在`, extensions: { code: 'NOT_FOUND' } });
+    const item = await raw(`mutation($id: ID!) { approveAgendaItem(id: $id) { id } }`, { id: nobody }, { authorization: `Bearer ${admin}` });
+    expect(item.body.errors[0]).toMatchObject({ message: `议题 ${nobody} 不存在`, extensions: { code: 'NOT_FOUND' } });
+    const round = await raw(`mutation($id: ID!) { closeRatingRound(id: $id) { id } }`, { id: nobody }, { authorization: `Bearer ${admin}` });
+    expect(round.body.errors[0]).toMatchObject({ message: `评估轮次 ${nobody} 不存在`, extensions: { code: 'NOT_FOUND' } });
+    const en = await raw(`mutation($id: ID!) { approveAgendaItem(id: $id) { id } }`, { id: nobody }, { authorization: `Bearer ${admin}`, 'accept-language': 'en' });
+    expect(en.body.errors[0].message).toBe(`agenda item ${nobody} does not exist`);
   });
 
   it("uses the user's saved language when the request names none, and the header over it", async () => {

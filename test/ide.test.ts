@@ -99,7 +99,7 @@ describe('the IDE served by this server', () => {
     expect(rows.n).toBe(nodes.reduce((sum, n) => sum + n.history.length, 0));
   });
 
-  it('publishes the demo projects on the board, in Chinese: one at 60 % with its updates, one completed; a proposal stays off it (issue #15)', async () => {
+  it('publishes the demo projects on the board, in Chinese: one a meeting decided, one at 60 % with its updates, one completed; a proposal stays off it (issue #15)', async () => {
     const [community] = await app.db.query(`SELECT id FROM community WHERE name = '江畔家园公租房社区'`);
     const res = await request(app.server)
       .post('/graphql')
@@ -107,11 +107,12 @@ describe('the IDE served by this server', () => {
     expect(res.body.errors).toBeUndefined();
     const projects = res.body.data.publicBoard.projects;
     expect(projects.map((p: { title: string; status: string; progressPercent: number }) => [p.title, p.status, p.progressPercent])).toEqual([
+      ['7号楼楼道堆物集中清理', 'APPROVED', 0],
       ['3号楼楼道微改造', 'IN_PROGRESS', 60],
       ['儿童之家绘本角焕新', 'COMPLETED', 100],
     ]);
-    expect(projects[0]).toMatchObject({ leadPartner: { name: '绿城物业江畔项目部' }, demands: [{ title: '楼道消防安全检查志愿者' }] });
-    expect(projects[0].updates.map((u: { progressPercent: number; authorName: string }) => [u.progressPercent, u.authorName])).toEqual([
+    expect(projects[1]).toMatchObject({ leadPartner: { name: '绿城物业江畔项目部' }, demands: [{ title: '楼道消防安全检查志愿者' }] });
+    expect(projects[1].updates.map((u: { progressPercent: number; authorName: string }) => [u.progressPercent, u.authorName])).toEqual([
       [20, '绿城物业江畔项目部'],
       [45, '绿城物业江畔项目部'],
       [60, '王秀英（江畔家园社区书记）'],
@@ -143,12 +144,12 @@ describe('the IDE served by this server', () => {
     expect(res.body.data.publicBoard.ratings.map((r: { partner: { name: string } }) => r.partner.name)).toEqual(closed.results.map((r: { partner: { name: string } }) => r.partner.name));
   });
 
-  it('holds an open agenda item with opinions and a decided one that created a demand item, in Chinese (issue #15)', async () => {
+  it('holds an open agenda item with opinions and a decided one that created a demand item and a project, in Chinese (issue #15)', async () => {
     const [community] = await app.db.query(`SELECT id FROM community WHERE name = '江畔家园公租房社区'`);
     const res = await request(app.server)
       .post('/graphql')
       .send({
-        query: `query($c: ID!) { publicBoard(communityId: $c) { agenda { title status support oppose neutral outcome attendees linkedDemands { title status }
+        query: `query($c: ID!) { publicBoard(communityId: $c) { agenda { id title status support oppose neutral outcome attendees linkedDemands { title status }
           opinions(first: 5) { totalCount edges { node { text authorName } } } history { to } } } }`,
         variables: { c: community.id },
       });
@@ -157,8 +158,18 @@ describe('the IDE served by this server', () => {
     expect(open).toMatchObject({ title: '中心花园是否加装遮阳棚', status: 'OPEN_FOR_OPINIONS', support: 2, oppose: 1, neutral: 0, opinions: { totalCount: 3 }, history: [{ to: 'OPEN_FOR_OPINIONS' }] });
     // The anonymous author is not named; the others are.
     expect(open.opinions.edges.map((e: { node: { authorName: string | null } }) => e.node.authorName)).toEqual(['居民小林', '周阿姨（江畔家园5号楼）', null]);
-    expect(decided).toMatchObject({ status: 'DECIDED', attendees: 27, outcome: expect.stringMatching(/[\u4e00-\u9fff]/), linkedDemands: [{ title: '7号楼楼道堆物清理志愿者', status: 'OPEN' }] });
+    expect(decided).toMatchObject({
+      status: 'DECIDED',
+      attendees: 27,
+      outcome: expect.stringMatching(/[\u4e00-\u9fff]/),
+      linkedDemands: [{ title: '7号楼楼道堆物清理志愿者', status: 'OPEN' }],
+    });
     expect(decided.history.map((h: { to: string }) => h.to)).toEqual(['OPEN_FOR_OPINIONS', 'DECIDED']);
+    // The project the meeting created, asked of the one item (the board's agenda with every link would cost too much).
+    const item = await request(app.server)
+      .post('/graphql')
+      .send({ query: `query($id: ID!) { agendaItem(id: $id) { linkedProjects { title status leadPartner { name } } } }`, variables: { id: decided.id } });
+    expect(item.body.data.agendaItem.linkedProjects).toEqual([{ title: '7号楼楼道堆物集中清理', status: 'APPROVED', leadPartner: { name: '绿城物业江畔项目部' } }]);
   });
 
   it('GraphQL over GET and JSON clients still reach the GraphQL server', async () => {

@@ -13,7 +13,7 @@ import { EVERY_DAY, localDate, propose, REVIEW as REVIEW_CONTRACT, slot } from '
 
 /*
  * A secretary's pending work (issue #16 item 4) through the API: the counts of the five kinds equal
- * what the five older lists say, one page of every pending item together (most urgent, then
+ * what the five older lists say (residents' requests: to triage and to inspect, 验收), one page of every pending item together (most urgent, then
  * oldest, by the rule of src/pending/pending.service.ts worked out again here), stable cursor
  * paging, what a decision needs on each node, who may read it, and the counts live.
  */
@@ -47,6 +47,8 @@ const IDS = `query($c: ID!, $n: Int, $a: String) { pendingWork(communityId: $c) 
 const JOIN = `mutation($c: ID!) { joinCommunity(communityId: $c, building: "3号楼") { building } }`;
 const SUBMIT = `mutation($i: SubmitRequestInput!) { submitRequest(input: $i) { id } }`;
 const TRIAGE = `mutation($i: TriageRequestInput!) { triageRequest(input: $i) { id status } }`;
+const DONE = `mutation($id: ID!) { reportRequestDone(id: $id, note: "已修好") { id status } }`;
+const INSPECT = `mutation($id: ID!) { inspectRequest(id: $id, accept: true) { id status } }`;
 
 /** What the secretary had to ask before: the five lists, each counted on its own. */
 async function countsFromTheOldLists(communityId: string, token: string) {
@@ -56,7 +58,7 @@ async function countsFromTheOldLists(communityId: string, token: string) {
       contracts(filter: { communityId: $c, status: [PENDING_REVIEW] }) { totalCount }
       community(id: $c) { partnerships(status: PENDING) { id } }
       serviceLogs(filter: { communityId: $c, status: PENDING }) { totalCount }
-      residentRequests(filter: { communityId: $c, status: [SUBMITTED] }) { totalCount } }`,
+      residentRequests(filter: { communityId: $c, status: [SUBMITTED, AWAITING_INSPECTION] }) { totalCount } }`,
     { c: communityId },
     token,
   );
@@ -139,6 +141,15 @@ async function scene() {
   const elsewhere = await signUp(app, unique('resident'));
   await app.gqlOk(JOIN, { c: other.communityId }, elsewhere.token);
   await submit('REPAIR', other.communityId, elsewhere);
+  // Requests on the URGENT item reported done: one waits for the secretary's inspection (验收), one inspected waits no more.
+  const reportedDone = async () => {
+    const id = await submit('COMPLAINT');
+    await app.gqlOk(TRIAGE, { i: { requestId: id, decision: 'MERGE', mergeIntoDemandId: urgent } }, secretary.token);
+    await app.gqlOk(DONE, { id }, secretary.token);
+    return id;
+  };
+  const inspection = await reportedDone();
+  await app.gqlOk(INSPECT, { id: await reportedDone() }, secretary.token);
 
   // When each was raised (hours ago), so that the order is the rule's and not the order of this set-up.
   const base = Math.floor(nowMs() / 1000) * 1000;
@@ -161,16 +172,21 @@ async function scene() {
     await app.db.query(`UPDATE ${table} SET created_at = $2 WHERE id = $1`, [id, created]);
     known.push({ id, table, created, headStartDays, dueOn });
   }
-  return { communityId, secretary, other, dept, merchant, resident, newcomer, newPartner, roomId, known, claims, contracts, partnership, logs, requests };
+  // Raised twenty days ago, reported done ten hours ago: it waits since the report, earlier by its item's urgency (URGENT, 3 days) as a claim.
+  const reported = new Date(base - 10 * HOUR);
+  await app.db.query(`UPDATE resident_request SET created_at = $2, updated_at = $3 WHERE id = $1`, [inspection, new Date(base - 20 * DAY), reported]);
+  known.push({ id: inspection, table: 'resident_request', created: reported, headStartDays: 3 });
+  return { communityId, secretary, other, dept, merchant, resident, newcomer, newPartner, roomId, known, claims, contracts, partnership, logs, requests, inspection };
 }
 
 describe('pendingWork: the counts', () => {
   it('counts each kind as the five older lists do, in one answer', async () => {
     const s = await scene();
     const work = (await app.gqlOk(WORK, { c: s.communityId, n: 0 }, s.secretary.token)).pendingWork;
-    const expected = { claims: 3, contracts: 2, partnerships: 1, serviceLogs: 2, requests: 2, total: 10 };
+    // Requests: two to triage, one to inspect.
+    const expected = { claims: 3, contracts: 2, partnerships: 1, serviceLogs: 2, requests: 3, total: 11 };
     expect(await countsFromTheOldLists(s.communityId, s.secretary.token)).toEqual(expected);
-    expect(work).toMatchObject({ community: { id: s.communityId }, ...expected, items: { totalCount: 10, edges: [] } });
+    expect(work).toMatchObject({ community: { id: s.communityId }, ...expected, items: { totalCount: 11, edges: [] } });
     // The other community counts its own: the partnership request and the repair raised there.
     const there = (await app.gqlOk(WORK, { c: s.other.communityId, n: 0 }, s.other.secretary.token)).pendingWork;
     expect(there).toMatchObject({ claims: 0, contracts: 0, partnerships: 1, serviceLogs: 0, requests: 1, total: 2 });
@@ -193,6 +209,8 @@ describe('pendingWork: the items', () => {
     expect(at(s.claims[1])).toBeLessThan(at(s.claims[0]));
     expect(at(s.contracts[0])).toBeLessThan(at(s.contracts[1]));
     expect(at(s.requests[0])).toBeLessThan(at(s.requests[1]));
+    // The inspection counts from the report, not from the request raised twenty days ago.
+    expect(at(s.logs[0])).toBeLessThan(at(s.inspection));
 
     const byType = (type: string) => nodes.filter((n: { __typename: string }) => n.__typename === type);
     expect(byType('Match')).toHaveLength(3);
@@ -211,8 +229,9 @@ describe('pendingWork: the items', () => {
     }
     // Who raised a request and where they live: the secretary sees both.
     for (const r of byType('ResidentRequest')) {
-      expect(r).toMatchObject({ requestStatus: 'SUBMITTED', building: '3号楼', requester: { displayName: expect.stringMatching(/^resident-/) } });
+      expect(r).toMatchObject({ requestStatus: r.id === s.inspection ? 'AWAITING_INSPECTION' : 'SUBMITTED', building: '3号楼', requester: { displayName: expect.stringMatching(/^resident-/) } });
     }
+    expect(byType('ResidentRequest')).toHaveLength(3);
   });
 
   it('pages with stable cursors: the pages together are the whole list, and a decision between pages skips nothing', async () => {
@@ -259,7 +278,7 @@ describe('pendingWork: who may read it', () => {
   it('answers the community’s secretaries and admins; refuses other secretaries, partner members, residents and anonymous callers', async () => {
     const s = await scene();
     const admin = (await app.gqlOk(WORK, { c: s.communityId, n: 1 }, adminToken)).pendingWork;
-    expect(admin).toMatchObject({ total: 10 });
+    expect(admin).toMatchObject({ total: 11 });
     expect(admin.items.edges).toHaveLength(1);
     for (const refused of [s.other.secretary, s.dept.owner, s.merchant.owner, s.newcomer, s.resident]) {
       const res = await app.gql(WORK, { c: s.communityId }, refused.token);
@@ -332,6 +351,16 @@ describe('pendingWorkChanged', () => {
     await app.gqlOk(TRIAGE, { i: { requestId: request, decision: 'DECLINE', reason: '已报物业' } }, secretary.token);
     expect(await told()).toEqual({ claims: 0, contracts: 0, partnerships: 0, serviceLogs: 0, requests: 0, total: 0 });
 
+    // A request put on the list waits again once its work is reported done (验收), until inspected.
+    const repair = (await app.gqlOk(SUBMIT, { i: { communityId, kind: 'REPAIR', title: '单元门禁坏了' } }, resident.token)).submitRequest.id;
+    expect(await told()).toMatchObject({ requests: 1, total: 1 });
+    await app.gqlOk(TRIAGE, { i: { requestId: repair, decision: 'MERGE', mergeIntoDemandId: await postDemand(app, secretary.token, communityId) } }, secretary.token);
+    expect(await told()).toMatchObject({ requests: 0, total: 0 });
+    await app.gqlOk(DONE, { id: repair }, secretary.token);
+    expect(await told()).toMatchObject({ requests: 1, total: 1 });
+    await app.gqlOk(INSPECT, { id: repair }, secretary.token);
+    expect(await told()).toMatchObject({ requests: 0, total: 0 });
+
     // What moves no queue here tells nothing: a new demand item, another community's request.
     await postDemand(app, secretary.token, communityId);
     const there = await signUp(app);
@@ -342,7 +371,7 @@ describe('pendingWorkChanged', () => {
     expect(await told()).toMatchObject({ requests: 1, total: 1 });
     expect(live.unread).toEqual([]);
     // The admin heard every one of them too.
-    await until(() => asAdmin.results.length === 12);
+    await until(() => asAdmin.results.length === 16);
     expect(asAdmin.results.at(-1)!.data.pendingWorkChanged).toMatchObject({ requests: 1, total: 1 });
     live.unsubscribe();
     asAdmin.unsubscribe();

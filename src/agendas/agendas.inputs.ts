@@ -7,7 +7,6 @@ import { TEXT_MAX, TITLE_MAX } from '../common/validation';
 const NOT_BLANK = /\S/;
 const notBlank = { message: 'field.notBlank' };
 
-
 @InputType()
 export class ProposeAgendaItemInput {
   @Field(() => ID)
@@ -28,7 +27,7 @@ export class ProposeAgendaItemInput {
   opinionsCloseAt: Date;
 }
 
-/** The meeting's decision. The contract's `projectIds` comes with projects (another branch). */
+/** The meeting's decision, with the demand items and projects it created. */
 @InputType()
 export class RecordDecisionInput {
   @Field(() => ID)
@@ -52,4 +51,9 @@ export class RecordDecisionInput {
   @IsOptional()
   @ArrayMaxSize(DECISION_LINKS_MAX)
   demandIds?: string[] | null;
+
+  @Field(() => [ID], { nullable: true, description: 'Projects the decision created: of the same community.' })
+  @IsOptional()
+  @ArrayMaxSize(DECISION_LINKS_MAX)
+  projectIds?: string[] | null;
 }

@@ -9,6 +9,7 @@ import { findCommunity } from '../communities/communities.service';
 import { Community } from '../communities/community.entity';
 import type { Ctx } from '../context';
 import { DemandItem } from '../demand/demand-item.entity';
+import { Project } from '../projects/project.entity';
 import { User } from '../users/user.entity';
 import { AgendaItem, AgendaStatus, Opinion, Stance } from './agenda-item.entity';
 import { ProposeAgendaItemInput, RecordDecisionInput } from './agendas.inputs';
@@ -117,6 +118,11 @@ export class AgendaItemResolver {
   @FieldResolver(() => [DemandItem], { description: 'The demand items the decision created.' })
   linkedDemands(@Root() item: AgendaItem, @Context() ctx: Ctx) {
     return agendas.linkedDemands(ctx, item.id);
+  }
+
+  @FieldResolver(() => [Project], { description: 'The projects the decision created, those the reader may see (a proposal not yet approved: its lead, the secretaries and admins).' })
+  linkedProjects(@Root() item: AgendaItem, @Context() ctx: Ctx) {
+    return agendas.linkedProjects(ctx, item.id);
   }
 
   @FieldResolver(() => [StatusChange])

@@ -4,6 +4,7 @@ import { localToday } from '../common/slots';
 import { Community } from '../communities/community.entity';
 import { DemandItem, DemandStatus, ResourceCategory, Urgency } from '../demand/demand-item.entity';
 import { demandLifecycle } from '../demand/demand.lifecycle';
+import { Project } from '../projects/project.entity';
 import { User } from '../users/user.entity';
 import { AgendaItem, AgendaStatus, Opinion, Stance } from './agenda-item.entity';
 import { agendaLifecycle } from './agendas.lifecycle';
@@ -13,9 +14,9 @@ const DAY_MS = 86_400_000;
 /**
  * Demo deliberation in 江畔家园 (issue #15): an item open for the residents' opinions (加装遮阳棚,
  * three opinions, one anonymous), and one a residents' meeting decided last week that put a demand
- * item on the list (楼道堆物清理: a volunteer clean-up). Runs inside seedDemo's transaction with the
- * hooks off (nobody is told); every status goes through the lifecycle (history rows). Project links
- * come with projects.
+ * item on the list and created a project (楼道堆物清理: volunteers and the property firm's clean-up,
+ * seeded by projects.seed.ts). Runs inside seedDemo's transaction with the hooks off (nobody is
+ * told); every status goes through the lifecycle (history rows).
  */
 export async function seedAgendas(tx: EntityManager): Promise<void> {
   const jiangpan = await tx.findOneByOrFail(Community, { name: '江畔家园公租房社区' });
@@ -48,7 +49,7 @@ export async function seedAgendas(tx: EntityManager): Promise<void> {
     await tx.save(tx.create(Opinion, { communityId: jiangpan.id, agendaItemId: open.id, authorId: await user(email), stance, text, anonymous, revision: 1, createdAt: written, updatedAt: written }));
   }
 
-  // Decided at last week's residents' meeting (八点议事会): a clean-up put on the demand list.
+  // Decided at last week's residents' meeting (八点议事会): a clean-up put on the demand list and the project list.
   const decided = await tx.save(
     tx.create(AgendaItem, {
       communityId: jiangpan.id,
@@ -94,4 +95,6 @@ export async function seedAgendas(tx: EntityManager): Promise<void> {
     decidedAt: at,
   });
   await tx.query(`INSERT INTO agenda_item_demand (community_id, agenda_item_id, demand_id) VALUES ($1, $2, $3)`, [jiangpan.id, decided.id, cleanUp.id]);
+  const project = await tx.findOneByOrFail(Project, { communityId: jiangpan.id, title: '7号楼楼道堆物集中清理' });
+  await tx.query(`INSERT INTO agenda_item_project (community_id, agenda_item_id, project_id) VALUES ($1, $2, $3)`, [jiangpan.id, decided.id, project.id]);
 }

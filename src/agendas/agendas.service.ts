@@ -15,6 +15,8 @@ import { inTransaction } from '../db/transaction';
 import { DemandItem } from '../demand/demand-item.entity';
 import { BadUserInputError, InvalidStateError, NotFoundError } from '../errors';
 import { msg } from '../i18n/messages';
+import { Project } from '../projects/project.entity';
+import { projectVisibility } from '../projects/projects.visibility';
 import { AgendaItem, AgendaStatus, Opinion, Stance } from './agenda-item.entity';
 import type { ProposeAgendaItemInput, RecordDecisionInput } from './agendas.inputs';
 import { agendaLifecycle } from './agendas.lifecycle';
@@ -109,25 +111,41 @@ export async function voice(ctx: Ctx, itemId: string, stance: Stance, text: stri
   );
   if (raw.length) return hydrate(ctx, Opinion, raw)[0];
   const item = (await ctx.db.getRepository(AgendaItem).findOneBy({ id: itemId }))!;
-  if (item.status !== AgendaStatus.OPEN_FOR_OPINIONS) throw new InvalidStateError(msg('agenda.notOpen', { status: item.status }));
+  if (item.status !== AgendaStatus.OPEN_FOR_OPINIONS) throw new InvalidStateError(msg('agenda.notOpen', { status: { msg: 'status', values: { status: item.status } } }));
   throw new InvalidStateError(msg('agenda.opinionsClosed', { closedAt: { at: item.opinionsCloseAt.toISOString(), timeZone: (await communityZone(ctx, item.communityId)) ?? DEFAULT_TIMEZONE } }));
 }
 
-/** The demand items a decision links: each known (NOT_FOUND) and of the item's community (BAD_USER_INPUT), each named by its place in the list. */
-async function checkDemandLinks(ctx: Ctx, communityId: string, ids: readonly string[]): Promise<string[]> {
-  const found = await ctx.db.getRepository(DemandItem).createQueryBuilder('d').select(['d.id', 'd.communityId']).where('d.id = ANY(:ids)', { ids: ids.filter(isUuid) }).getMany();
-  const byId = new Map(found.map((d) => [d.id, d]));
+/** What a decision may link: a community's demand items or projects, named in errors as the input's list. */
+interface LinkKind {
+  table: typeof DemandItem | typeof Project;
+  thing: 'demandItem' | 'project';
+  field: 'demandIds' | 'projectIds';
+  sameCommunity: 'agenda.demandSameCommunity' | 'agenda.projectSameCommunity';
+}
+const DEMAND_LINKS: LinkKind = { table: DemandItem, thing: 'demandItem', field: 'demandIds', sameCommunity: 'agenda.demandSameCommunity' };
+const PROJECT_LINKS: LinkKind = { table: Project, thing: 'project', field: 'projectIds', sameCommunity: 'agenda.projectSameCommunity' };
+
+/** The rows a decision links: each known (NOT_FOUND) and of the item's community (BAD_USER_INPUT), each named by its place in the list. */
+async function checkLinks(ctx: Ctx, kind: LinkKind, communityId: string, ids: readonly string[]): Promise<string[]> {
+  if (!ids.length) return [];
+  const found: { id: string; communityId: string }[] = await ctx.db
+    .getRepository(kind.table)
+    .createQueryBuilder('t')
+    .select(['t.id', 't.communityId'])
+    .where('t.id = ANY(:ids)', { ids: ids.filter(isUuid) })
+    .getMany();
+  const byId = new Map(found.map((row) => [row.id, row]));
   ids.forEach((id, i) => {
-    const demand = byId.get(id);
-    if (!demand) throw new NotFoundError('demandItem', id, `input.demandIds[${i}]`);
-    if (demand.communityId !== communityId) throw BadUserInputError.field(`input.demandIds[${i}]`, msg('agenda.demandSameCommunity'));
+    const row = byId.get(id);
+    if (!row) throw new NotFoundError(kind.thing, id, `input.${kind.field}[${i}]`);
+    if (row.communityId !== communityId) throw BadUserInputError.field(`input.${kind.field}[${i}]`, msg(kind.sameCommunity));
   });
   return [...new Set(ids)];
 }
 
 /**
  * The secretary records the meeting's decision: DECIDED with the meeting day (today or earlier),
- * attendance and outcome, and the demand items it created, in one transaction. A meeting may
+ * attendance and outcome, and the demand items and projects it created, in one transaction. A meeting may
  * decide before the closing time (opinions stop then: a decided item is read-only).
  */
 export async function recordDecision(ctx: Ctx, input: RecordDecisionInput, by: string): Promise<AgendaItem> {
@@ -135,7 +153,8 @@ export async function recordDecision(ctx: Ctx, input: RecordDecisionInput, by: s
   const zone = (await communityZone(ctx, found.communityId)) ?? DEFAULT_TIMEZONE;
   const today = localToday(zone);
   if (input.meetingDate > today) throw BadUserInputError.field('input.meetingDate', msg('agenda.meetingDayPassed', { today: { day: today }, zone }));
-  const demandIds = await checkDemandLinks(ctx, found.communityId, input.demandIds ?? []);
+  const demandIds = await checkLinks(ctx, DEMAND_LINKS, found.communityId, input.demandIds ?? []);
+  const projectIds = await checkLinks(ctx, PROJECT_LINKS, found.communityId, input.projectIds ?? []);
   return inTransaction(ctx.db, async (tx) => {
     const item = await lockItem(tx, ctx, found.id);
     const decided = await agendaLifecycle.apply(
@@ -147,6 +166,9 @@ export async function recordDecision(ctx: Ctx, input: RecordDecisionInput, by: s
     );
     if (demandIds.length) {
       await tx.query(`INSERT INTO agenda_item_demand (community_id, agenda_item_id, demand_id) SELECT $1, $2, unnest($3::uuid[])`, [item.communityId, item.id, demandIds]);
+    }
+    if (projectIds.length) {
+      await tx.query(`INSERT INTO agenda_item_project (community_id, agenda_item_id, project_id) SELECT $1, $2, unnest($3::uuid[])`, [item.communityId, item.id, projectIds]);
     }
     return decided;
   });
@@ -308,5 +330,23 @@ export function linkedDemands(ctx: Ctx, itemId: string): Promise<DemandItem[]> {
     );
     const demands = hydrate(ctx, DemandItem, raw);
     return ids.map((id) => demands.filter((_, i) => raw[i].__item === id));
+  }).load(itemId);
+}
+
+/**
+ * The projects each decision created, oldest first, as the reader may see them (a proposal not
+ * yet approved: its lead, the secretaries, admins; projectVisibility); one statement for every
+ * item of the request, the reader's roles loaded once.
+ */
+export function linkedProjects(ctx: Ctx, itemId: string): Promise<Project[]> {
+  return loader<string, Project[]>(ctx, 'agendaLinkedProjects', async (ids) => {
+    const raw: Record<string, unknown>[] = await ctx.db.query(
+      `SELECT l.agenda_item_id AS "__item", p.* FROM agenda_item_project l JOIN project p ON p.community_id = l.community_id AND p.id = l.project_id
+        WHERE l.agenda_item_id = ANY($1::uuid[]) ORDER BY p.created_at, p.id`,
+      [ids.filter(isUuid)],
+    );
+    const projects = hydrate(ctx, Project, raw);
+    const seen = await Promise.all(projects.map(async (p) => (await projectVisibility(ctx, p)).row));
+    return ids.map((id) => projects.filter((_, i) => raw[i].__item === id && seen[i]));
   }).load(itemId);
 }

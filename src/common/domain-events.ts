@@ -33,7 +33,7 @@ export interface EventRefs {
  * The queues a change can enter or leave (a secretary watches them): the first three each have a
  * live topic of their own; every one of them also moves the community's pending work.
  */
-export type Queue = 'reviewQueue' | 'partnershipRequests' | 'residentRequests' | 'contractReview' | 'logVerification';
+export type Queue = 'reviewQueue' | 'partnershipRequests' | 'residentRequests' | 'contractReview' | 'logVerification' | 'requestInspection';
 
 /**
  * Something that happened in a domain, told in the domain's words: what changed, for which partner's

@@ -41,5 +41,5 @@ export const PARTNER_RATINGS_MAX = 20;
 /** `PublicBoard.agenda` answers at most this many items (open, then recently decided). */
 export const BOARD_AGENDA_LIMIT = 50;
 
-/** A decision links at most this many demand items (`RecordDecisionInput.demandIds`, `AgendaItem.linkedDemands`). */
+/** A decision links at most this many demand items (`RecordDecisionInput.demandIds`, `AgendaItem.linkedDemands`), and as many projects (`projectIds`, `linkedProjects`). */
 export const DECISION_LINKS_MAX = 50;

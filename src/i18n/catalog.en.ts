@@ -6,9 +6,9 @@
 export const en = {
   // Things named in messages (NotFound and friends).
   thing:
-    '{what, select, community {community} room {room} user {user} partner {partner} partnership {partnership} contract {contract} booking {booking} match {match} demand {demand item} offer {offer} volunteer {volunteer} serviceLog {service log} signedLink {signed link} invitation {invitation} spaceContract {space contract} demandItem {demand item} supplyOffer {supply offer} other {{what}}}',
+    '{what, select, community {community} room {room} user {user} partner {partner} partnership {partnership} contract {contract} booking {booking} match {match} demand {demand item} offer {offer} volunteer {volunteer} serviceLog {service log} signedLink {signed link} invitation {invitation} spaceContract {space contract} demandItem {demand item} supplyOffer {supply offer} project {project} agendaItem {agenda item} ratingRound {rating round} request {resident request} residentRequest {resident request} partnerInvitation {invitation} other {{what}}}',
   status:
-    '{status, select, PENDING {PENDING} PENDING_REVIEW {PENDING_REVIEW} PROPOSED {PROPOSED} ACTIVE {ACTIVE} APPROVED {APPROVED} REJECTED {REJECTED} VERIFIED {VERIFIED} CANCELLED {CANCELLED} CONFIRMED {CONFIRMED} TERMINATED {TERMINATED} EXPIRED {EXPIRED} FULFILLED {FULFILLED} WITHDRAWN {WITHDRAWN} ENDED {ENDED} OPEN {OPEN} MATCHED {MATCHED} DECLINED {DECLINED} PAUSED {PAUSED} other {{status}}}',
+    '{status, select, PENDING {PENDING} PENDING_REVIEW {PENDING_REVIEW} PROPOSED {PROPOSED} ACTIVE {ACTIVE} APPROVED {APPROVED} REJECTED {REJECTED} VERIFIED {VERIFIED} CANCELLED {CANCELLED} CONFIRMED {CONFIRMED} TERMINATED {TERMINATED} EXPIRED {EXPIRED} FULFILLED {FULFILLED} WITHDRAWN {WITHDRAWN} ENDED {ENDED} OPEN {OPEN} MATCHED {MATCHED} DECLINED {DECLINED} PAUSED {PAUSED} ACCEPTED {ACCEPTED} SUBMITTED {SUBMITTED} AWAITING_INSPECTION {AWAITING_INSPECTION} RESOLVED {RESOLVED} IN_PROGRESS {IN_PROGRESS} COMPLETED {COMPLETED} OPEN_FOR_OPINIONS {OPEN_FOR_OPINIONS} DECIDED {DECIDED} CLOSED {CLOSED} REVOKED {REVOKED} OWN_USE {OWN_USE} other {{status}}}',
   slot: '{weekday} {startTime}-{endTime}',
   demandCategory:
     '{category, select, GOODS {GOODS} SPACE {SPACE} EXPERTISE {EXPERTISE} FUNDING {FUNDING} EVENT {EVENT} VOLUNTEER_SERVICE {VOLUNTEER_SERVICE} OTHER {OTHER} other {{category}}}',
@@ -392,6 +392,8 @@ export const en = {
   'notification.agenda.decided': 'Decided: "{title}": {outcome}',
   'notification.agenda.declined': 'Your proposed agenda item "{title}" was not taken up: {reason}',
   'notification.agenda.withdrawn': 'The agenda item "{title}" was withdrawn: {reason}',
+  // --- s5-links (issue #15 item 6: decisions link projects; pending inspections; wording)
+  'agenda.projectSameCommunity': "must be a project of the agenda item's community",
 } satisfies Record<string, string>;
 
 export type MessageId = keyof typeof en;

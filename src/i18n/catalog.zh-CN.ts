@@ -3,9 +3,9 @@ import type { MessageId } from './catalog.en';
 /** 简体中文（默认语言）。每个 id 都要与 catalog.en.ts 一一对应，参数相同；见 docs/i18n.md。 */
 export const zhCN: Record<MessageId, string> = {
   thing:
-    '{what, select, community {社区} room {活动室} user {用户} partner {合作伙伴} partnership {合作关系} contract {场地合同} booking {预约} match {对接} demand {需求} offer {供给} volunteer {志愿者} serviceLog {服务记录} signedLink {签名链接} invitation {邀请} spaceContract {场地合同} demandItem {需求} supplyOffer {供给} other {{what}}}',
+    '{what, select, community {社区} room {活动室} user {用户} partner {合作伙伴} partnership {合作关系} contract {场地合同} booking {预约} match {对接} demand {需求} offer {供给} volunteer {志愿者} serviceLog {服务记录} signedLink {签名链接} invitation {邀请} spaceContract {场地合同} demandItem {需求} supplyOffer {供给} project {项目} agendaItem {议题} ratingRound {评估轮次} request {居民诉求} residentRequest {居民诉求} partnerInvitation {邀请} other {{what}}}',
   status:
-    '{status, select, PENDING {待审核} PENDING_REVIEW {待审核} PROPOSED {已提议} ACTIVE {生效中} APPROVED {已批准} REJECTED {已驳回} VERIFIED {已核验} CANCELLED {已取消} CONFIRMED {已确认} TERMINATED {已终止} EXPIRED {已到期} FULFILLED {已完成} WITHDRAWN {已撤回} ENDED {已结束} OPEN {征集中} MATCHED {已对接} DECLINED {已谢绝} PAUSED {已暂停} other {{status}}}',
+    '{status, select, PENDING {待审核} PENDING_REVIEW {待审核} PROPOSED {已提议} ACTIVE {生效中} APPROVED {已批准} REJECTED {已驳回} VERIFIED {已核验} CANCELLED {已取消} CONFIRMED {已确认} TERMINATED {已终止} EXPIRED {已到期} FULFILLED {已完成} WITHDRAWN {已撤回} ENDED {已结束} OPEN {征集中} MATCHED {已对接} DECLINED {已谢绝} PAUSED {已暂停} ACCEPTED {已受理} SUBMITTED {已提交} AWAITING_INSPECTION {待验收} RESOLVED {已解决} IN_PROGRESS {进行中} COMPLETED {已完成} OPEN_FOR_OPINIONS {征集意见中} DECIDED {已形成决议} CLOSED {已截止} REVOKED {已撤销} OWN_USE {自用} other {{status}}}',
   slot: '{weekday} {startTime}-{endTime}',
   demandCategory:
     '{category, select, GOODS {物资} SPACE {场地} EXPERTISE {专业服务} FUNDING {资金} EVENT {活动} VOLUNTEER_SERVICE {志愿服务} OTHER {其他} other {{category}}}',
@@ -301,8 +301,8 @@ export const zhCN: Record<MessageId, string> = {
   'request.merged': '已合并到“{title}”',
   'request.score': '必须是 1 到 5 之间的整数',
   'request.ratedOnce': '该诉求已评价过，每个诉求只能评价一次',
-  'request.rateResolved': '只有已解决（RESOLVED）的诉求才能评价；该诉求状态为 {status}',
-  'request.alreadyTriaged': '该诉求状态为 {status}，只有 SUBMITTED 状态的诉求才能分派',
+  'request.rateResolved': '只有已解决的诉求才能评价；该诉求状态为“{status}”',
+  'request.alreadyTriaged': '该诉求状态为“{status}”，只有已提交、尚未分派的诉求才能分派',
   'notification.request.changed':
     '您的诉求“{title}”{status, select, ACCEPTED {已列入需求清单} IN_PROGRESS {已有人承接办理} AWAITING_INSPECTION {已办结，等待验收} RESOLVED {已解决} DECLINED {未被受理} other {状态为 {status}}}{hasNote, select, yes {：{note}} other {}}',
   // ---- Triage of residents' requests (issue #14 item 5).
@@ -323,8 +323,8 @@ export const zhCN: Record<MessageId, string> = {
   'project.demandCancelled': '包含已取消的需求“{title}”',
   'project.endBeforeStart': '不能早于开始日期',
   'project.percent': '必须是 0 到 100 之间的整数',
-  'project.notProposed': '该项目状态为 {status}，只有待审核（PROPOSED）的项目才能审核',
-  'project.notActive': '该项目状态为 {status}，只有已批准（APPROVED）或实施中（IN_PROGRESS）的项目才能更新进度',
+  'project.notProposed': '该项目状态为“{status}”，只有待审核的项目才能审核',
+  'project.notActive': '该项目状态为“{status}”，只有已批准或进行中的项目才能更新进度',
   'notification.project.proposed': '有新项目提交：“{title}”，等待您审核',
   'notification.project.reviewed':
     '您牵头的项目“{title}”{approved, select, yes {已通过审核，已在项目清单中公示} other {未通过审核}}{hasNote, select, yes {：{note}} other {}}',
@@ -363,7 +363,7 @@ export const zhCN: Record<MessageId, string> = {
   // --- s5-agendas (issue #15 item 1: deliberation, 议事)
   'agenda.verifiedResidentsOnly': '只有本社区书记和经书记认证的居民可以提出议题',
   'agenda.residentsOnly': '只有本社区居民可以发表意见；请先加入社区',
-  'agenda.notOpen': '该议题状态为 {status}，只有征集意见中（OPEN_FOR_OPINIONS）的议题才能发表意见',
+  'agenda.notOpen': '该议题状态为“{status}”，只有征集意见中的议题才能发表意见',
   'agenda.opinionsClosed': '该议题的意见征集已于 {closedAt} 截止',
   'agenda.demandSameCommunity': '必须是该议题所在社区的需求',
   'agenda.meetingDayPassed': '必须是今天（{today}，{zone}）或更早：决议记录的是已经召开的会议',
@@ -372,4 +372,6 @@ export const zhCN: Record<MessageId, string> = {
   'notification.agenda.decided': '议题“{title}”已形成决议：{outcome}',
   'notification.agenda.declined': '您提出的议题“{title}”未被采纳：{reason}',
   'notification.agenda.withdrawn': '议题“{title}”已撤回：{reason}',
+  // --- s5-links (issue #15 item 6: decisions link projects; pending inspections; wording)
+  'agenda.projectSameCommunity': '必须是该议题所在社区的项目',
 };

@@ -64,6 +64,7 @@ export const ROW_BOUNDS: Record<string, (args: Record<string, unknown>, bounds: 
   'Partner.ratings': () => PARTNER_RATINGS_MAX,
   'PublicBoard.agenda': () => BOARD_AGENDA_LIMIT,
   'AgendaItem.linkedDemands': () => DECISION_LINKS_MAX,
+  'AgendaItem.linkedProjects': () => DECISION_LINKS_MAX,
 };
 
 /**

@@ -83,7 +83,7 @@ export class PendingWorkResolver {
     return (await work.counts()).serviceLogs;
   }
 
-  @FieldResolver(() => Int, { description: "Residents' requests awaiting triage (SUBMITTED)." })
+  @FieldResolver(() => Int, { description: "Residents' requests awaiting triage (SUBMITTED) or inspection (AWAITING_INSPECTION, 验收)." })
   async requests(@Root() work: PendingWork) {
     return (await work.counts()).requests;
   }
@@ -95,7 +95,7 @@ export class PendingWorkResolver {
 
   @FieldResolver(() => PendingItemConnection, {
     description:
-      'Most urgent first, then oldest. Each item counts as waiting since it was raised, earlier by a head start (a claim: its demand\'s urgency, URGENT 3 days to LOW 0; a contract or partnership: 1 day; a request: its triage head start, repair 3 days to suggestion 0; a service log: none), and at least since a week before the day it is due (a claim: its demand\'s neededBy; a contract: its first day).',
+      'Most urgent first, then oldest. Each item counts as waiting since it was raised, earlier by a head start (a claim: its demand\'s urgency, URGENT 3 days to LOW 0; a contract or partnership: 1 day; a request: its triage head start, repair 3 days to suggestion 0, or, awaiting inspection since the work was reported done, its demand\'s urgency; a service log: none), and at least since a week before the day it is due (a claim: its demand\'s neededBy; a contract: its first day).',
   })
   items(@Root() work: PendingWork, @Args(() => PendingItemPageArgs) page: InstanceType<typeof PendingItemPageArgs>, @Context() ctx: Ctx) {
     return pendingPage(ctx, work.community.id, page, async () => (await work.counts()).total);

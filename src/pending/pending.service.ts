@@ -2,6 +2,7 @@ import type { Ctx } from '../context';
 import { byId } from '../common/loaders';
 import { decodeCursor, encodeCursor, pageSize, type PageArgs, type SortKey } from '../common/pagination';
 import { queryPrepared } from '../db/prepared';
+import { URGENCY_RANK } from '../demand/demand-item.entity';
 import { Match, MatchStatus } from '../demand/match.entity';
 import { Partnership, PartnershipStatus } from '../partners/partner.entity';
 import { RequestStatus, ResidentRequest } from '../residents/resident-request.entity';
@@ -26,6 +27,10 @@ import { SpaceContract, ContractStatus } from '../spaces/space-contract.entity';
  *   service logs (PENDING)            no head start (the hours are served; only the record waits)
  *   residents' requests (SUBMITTED)   the triage head start (TRIAGE_HEAD_START_DAYS: repair 3,
  *                                     complaint 2, wish 1, suggestion 0)
+ *   residents' requests               (验收) raised when the work was reported done (the row's last
+ *   (AWAITING_INSPECTION)             change: nothing else changes it while it waits); head start:
+ *                                     its demand item's urgency, as a claim's; no due day (the work
+ *                                     is done, only the inspection waits)
  */
 
 /** How long before a due day an item counts as waiting since (a week: the secretary's planning horizon). */
@@ -37,6 +42,9 @@ const days = (sql: string | number) => `(${sql}) * interval '24 hours'`;
 /** The start of a local date of the community (`c`), DEADLINE_LEAD before. */
 const dueBy = (date: string) => `((${date})::timestamp AT TIME ZONE c.timezone) - ${days(DEADLINE_LEAD_DAYS)}`;
 const requestHeadStart = `(CASE t.kind ${Object.entries(TRIAGE_HEAD_START_DAYS).map(([kind, d]) => `WHEN '${kind}' THEN ${d}`).join(' ')} ELSE 0 END)`;
+const urgencyHeadStart = `(CASE d.urgency ${Object.entries(URGENCY_RANK).map(([urgency, d]) => `WHEN '${urgency}' THEN ${d}`).join(' ')} ELSE 0 END)`;
+const { SUBMITTED, AWAITING_INSPECTION } = RequestStatus;
+const awaitingInspection = `t.status = '${AWAITING_INSPECTION}'`;
 
 export type PendingKindName = 'claims' | 'contracts' | 'partnerships' | 'serviceLogs' | 'requests';
 export type PendingNode = Match | SpaceContract | Partnership | ServiceLog | ResidentRequest;
@@ -45,9 +53,12 @@ interface PendingKind {
   name: PendingKindName;
   entity: new () => PendingNode;
   table: string;
-  status: string;
+  /** The statuses in which it waits for the secretary. */
+  statuses: string[];
   /** Joins the instant needs (the kind's table is `t`, the community `c`). */
   joins: string;
+  /** When it was raised (default: created). */
+  raised?: string;
   countsFrom: string;
 }
 
@@ -57,7 +68,7 @@ const KINDS: PendingKind[] = [
     name: 'claims',
     entity: Match,
     table: 'demand_match',
-    status: MatchStatus.PENDING_REVIEW,
+    statuses: [MatchStatus.PENDING_REVIEW],
     joins: 'JOIN demand_item d ON d.id = t.demand_id JOIN community c ON c.id = t.community_id',
     // urgency_rank is the demand's urgency when claimed (URGENCY_RANK: URGENT 3 ... LOW 0).
     countsFrom: `LEAST(t.created_at - ${days('t.urgency_rank')}, ${dueBy('d.needed_by')})`,
@@ -66,7 +77,7 @@ const KINDS: PendingKind[] = [
     name: 'contracts',
     entity: SpaceContract,
     table: 'space_contract',
-    status: ContractStatus.PENDING_REVIEW,
+    statuses: [ContractStatus.PENDING_REVIEW],
     joins: 'JOIN community c ON c.id = t.community_id',
     countsFrom: `LEAST(t.created_at - ${days(HEAD_START_DAYS.contracts)}, ${dueBy('t.starts_on')})`,
   },
@@ -74,7 +85,7 @@ const KINDS: PendingKind[] = [
     name: 'partnerships',
     entity: Partnership,
     table: 'partnership',
-    status: PartnershipStatus.PENDING,
+    statuses: [PartnershipStatus.PENDING],
     joins: '',
     countsFrom: `t.created_at - ${days(HEAD_START_DAYS.partnerships)}`,
   },
@@ -82,7 +93,7 @@ const KINDS: PendingKind[] = [
     name: 'serviceLogs',
     entity: ServiceLog,
     table: 'service_log',
-    status: ServiceLogStatus.PENDING,
+    statuses: [ServiceLogStatus.PENDING],
     joins: '',
     countsFrom: `t.created_at - ${days(HEAD_START_DAYS.serviceLogs)}`,
   },
@@ -90,15 +101,18 @@ const KINDS: PendingKind[] = [
     name: 'requests',
     entity: ResidentRequest,
     table: 'resident_request',
-    status: RequestStatus.SUBMITTED,
-    joins: '',
-    countsFrom: `t.created_at - ${days(requestHeadStart)}`,
+    statuses: [SUBMITTED, AWAITING_INSPECTION],
+    joins: 'LEFT JOIN demand_item d ON d.community_id = t.community_id AND d.id = t.demand_id',
+    raised: `CASE WHEN ${awaitingInspection} THEN t.updated_at ELSE t.created_at END`,
+    countsFrom: `CASE WHEN ${awaitingInspection} THEN t.updated_at - ${days(urgencyHeadStart)} ELSE t.created_at - ${days(requestHeadStart)} END`,
   },
 ];
 
 export type PendingCounts = Record<PendingKindName, number> & { total: number };
 
-const COUNTS_SQL = `SELECT ${KINDS.map((k) => `(SELECT count(*)::int FROM ${k.table} t WHERE t.community_id = $1 AND t.status = '${k.status}') AS "${k.name}"`).join(',\n       ')}`;
+const waiting = (k: PendingKind) => `t.status IN (${k.statuses.map((status) => `'${status}'`).join(', ')})`;
+
+const COUNTS_SQL = `SELECT ${KINDS.map((k) => `(SELECT count(*)::int FROM ${k.table} t WHERE t.community_id = $1 AND ${waiting(k)}) AS "${k.name}"`).join(',\n       ')}`;
 
 /** How many items of each kind wait in the community: ONE statement. */
 export async function pendingCounts(ctx: Ctx, communityId: string): Promise<PendingCounts> {
@@ -122,9 +136,9 @@ const PENDING_ORDER: SortKey<PendingRow>[] = [
 ];
 
 const PENDING_UNION = KINDS.map(
-  (k) => `SELECT '${k.name}' AS kind, t.id, t.created_at, ${k.countsFrom} AS counts_from
+  (k) => `SELECT '${k.name}' AS kind, t.id, ${k.raised ?? 't.created_at'} AS created_at, ${k.countsFrom} AS counts_from
             FROM ${k.table} t ${k.joins}
-           WHERE t.community_id = $1 AND t.status = '${k.status}'`,
+           WHERE t.community_id = $1 AND ${waiting(k)}`,
 ).join('\n          UNION ALL\n          ');
 
 const pageSql = (afterCursor: boolean, limit: string) =>

@@ -12,8 +12,9 @@ const DAY = 86_400_000;
 
 /**
  * Demo projects of 江畔家园 (项目清单, issue #15): the property firm's corridor micro-renovation at
- * 60 % with its updates, the library branch's picture-book corner completed, and a resident's
- * sunshade proposal waiting for the secretary's review. Runs inside seedDemo's transaction with the
+ * 60 % with its updates, the library branch's picture-book corner completed, the clean-up of
+ * building 7's stairwells the residents' meeting decided last week (agendas.seed.ts links it), and a
+ * resident's sunshade proposal waiting for the secretary's review. Runs inside seedDemo's transaction with the
  * hooks off, after demand and residents (it links their items).
  */
 export async function seedProjects(tx: EntityManager): Promise<void> {
@@ -69,6 +70,13 @@ export async function seedProjects(tx: EntityManager): Promise<void> {
   const summary = '共上架绘本二百本，开展亲子共读四次，八十多组家庭参加；书架和阅读垫已交付儿童之家日常使用。';
   await update(corner, librarian, library, summary, 50, 100, daysAgo(5));
   await projectLifecycle.apply(tx, corner, ProjectStatus.COMPLETED, meta(librarian, summary), { progressPercent: 100, summary, completedAt: daysAgo(5) });
+
+  // 7号楼楼道堆物清理, decided at last week's residents' meeting: the property firm leads it, approved, not started.
+  const cleanUp = await proposed(
+    { title: '7号楼楼道堆物集中清理', description: '按议事会决议，周六上午清理7号楼楼道堆物；无人认领的物品由物业统一处理。', leadPartnerId: firm, startDate: day(3), endDate: day(3) },
+    wuye,
+  );
+  await projectLifecycle.apply(tx, cleanUp, ProjectStatus.APPROVED, meta(secretary, '议事会决议，同意实施。'), { approvedAt: daysAgo(7) });
 
   // A resident's own proposal, waiting for the secretary's review.
   const lin = await user('resident@demo.cn');

@@ -93,7 +93,7 @@ export async function review(ctx: Ctx, id: string, decision: ReviewDecision, not
   checkText('note', note, { required: decision === ReviewDecision.REJECT });
   return inTransaction(ctx.db, async (tx) => {
     const project = await locked(tx, ctx, id);
-    if (project.status !== PROPOSED) throw new InvalidStateError(msg('project.notProposed', { status: project.status }));
+    if (project.status !== PROPOSED) throw new InvalidStateError(msg('project.notProposed', { status: { msg: 'status', values: { status: project.status } } }));
     const meta = { by, communityId: project.communityId, note: trimmed(note), cause: PROJECT_REVIEWED };
     return decision === ReviewDecision.APPROVE
       ? projectLifecycle.apply(tx, project, APPROVED, meta, { approvedAt: now() })
@@ -134,7 +134,7 @@ export async function postUpdate(ctx: Ctx, projectId: string, text: string, perc
   const roles = await viewerRoles(ctx);
   return inTransaction(ctx.db, async (tx) => {
     const project = await locked(tx, ctx, projectId);
-    if (!ACTIVE.includes(project.status)) throw new InvalidStateError(msg('project.notActive', { status: project.status }));
+    if (!ACTIVE.includes(project.status)) throw new InvalidStateError(msg('project.notActive', { status: { msg: 'status', values: { status: project.status } } }));
     await tx.insert(ProjectUpdate, {
       communityId: project.communityId,
       projectId: project.id,

@@ -33,7 +33,11 @@ export async function seedRatings(tx: EntityManager): Promise<void> {
 
   const open = async (title: string, period: string, closesAt: Date) => {
     const round = await tx.save(
-      tx.create(RatingRound, { communityId: jiangpan.id, title, period, status: RatingRoundStatus.OPEN, closesAt, criteria: DEFAULT_CRITERIA.map((c) => ({ ...c })), openedBy: secretary, remindedAt: null, closedAt: null }),
+      tx.create(RatingRound, {
+        communityId: jiangpan.id, title, period, status: RatingRoundStatus.OPEN, closesAt, criteria: DEFAULT_CRITERIA.map((c) => ({ ...c })), openedBy: secretary, remindedAt: null, closedAt: null,
+        // Opened two weeks before its close: rounds read newest first, never tied within the seed's one transaction.
+        createdAt: new Date(closesAt.getTime() - 14 * DAY_MS),
+      }),
     );
     await tx.query(`INSERT INTO rating_round_partner (community_id, round_id, partner_id) SELECT $1, $2, unnest($3::uuid[])`, [jiangpan.id, round.id, partners]);
     await tx.query(`INSERT INTO rating_panellist (community_id, round_id, user_id) SELECT $1, $2, unnest($3::uuid[])`, [jiangpan.id, round.id, panel]);

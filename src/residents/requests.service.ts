@@ -66,7 +66,7 @@ async function lockOpenDemand(tx: EntityManager, ctx: Ctx, id: string, community
 /** The request as the transaction sees it, still SUBMITTED (apply's conditional update then refuses a race). */
 async function submittedRequest(tx: EntityManager, id: string): Promise<ResidentRequest> {
   const request = (await tx.findOneBy(ResidentRequest, { id }))!;
-  if (request.status !== RequestStatus.SUBMITTED) throw new InvalidStateError(msg('request.alreadyTriaged', { status: request.status }));
+  if (request.status !== RequestStatus.SUBMITTED) throw new InvalidStateError(msg('request.alreadyTriaged', { status: { msg: 'status', values: { status: request.status } } }));
   return request;
 }
 
@@ -90,7 +90,7 @@ async function checkTriage(ctx: Ctx, request: ResidentRequest, input: TriageRequ
 export async function triage(ctx: Ctx, input: TriageRequestInput, by: string): Promise<ResidentRequest> {
   const found = await findRequest(ctx, input.requestId, 'input.requestId');
   // Triage is the first step only (the lifecycle also lets an accepted request be declined by its cancelled item).
-  if (found.status !== RequestStatus.SUBMITTED) throw new InvalidStateError(msg('request.alreadyTriaged', { status: found.status }));
+  if (found.status !== RequestStatus.SUBMITTED) throw new InvalidStateError(msg('request.alreadyTriaged', { status: { msg: 'status', values: { status: found.status } } }));
   await checkTriage(ctx, found, input);
   return inTransaction(ctx.db, async (tx) => {
     const meta = { by, communityId: found.communityId };
@@ -220,7 +220,7 @@ export async function rate(ctx: Ctx, id: string, score: number, comment: string 
   );
   if (!raw.length) {
     const request = await findRequest(ctx, id);
-    throw new InvalidStateError(request.status === RequestStatus.RESOLVED ? msg('request.ratedOnce') : msg('request.rateResolved', { status: request.status }));
+    throw new InvalidStateError(request.status === RequestStatus.RESOLVED ? msg('request.ratedOnce') : msg('request.rateResolved', { status: { msg: 'status', values: { status: request.status } } }));
   }
   return hydrate(ctx, ResidentRequest, raw)[0];
 }

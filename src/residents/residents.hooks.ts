@@ -55,7 +55,8 @@ demandLifecycle.on(
 // Every step is told to the requester: live (myRequestChanged), and in their inbox in their language
 // when someone else made it (the inbox never tells people what they did themselves). A new request
 // is told to the community's secretaries instead (their inbox, one row per request), and entering or
-// leaving SUBMITTED moves the secretaries' triage queue (residentRequestsChanged).
+// leaving SUBMITTED moves the secretaries' triage queue (residentRequestsChanged); entering or leaving
+// AWAITING_INSPECTION moves their inspections (验收, followed through pendingWorkChanged).
 requestLifecycle.on(
   'any',
   (tx, batch) =>
@@ -67,7 +68,10 @@ requestLifecycle.on(
         by: meta.by,
         refs: { requestId: row.id },
         requester: row.requesterId,
-        ...(from === SUBMITTED || to === SUBMITTED ? { queues: ['residentRequests' as const] } : {}),
+        queues: [
+          ...(from === SUBMITTED || to === SUBMITTED ? ['residentRequests' as const] : []),
+          ...(from === AWAITING_INSPECTION || to === AWAITING_INSPECTION ? ['requestInspection' as const] : []),
+        ],
         ...(to === SUBMITTED && from === null
           ? { notify: { secretariesOf: row.communityId }, message: msg('notification.request.submitted', { title: row.title, kind: row.kind }) }
           : {
