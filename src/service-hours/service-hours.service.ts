@@ -358,11 +358,15 @@ function rollupSql(groupBy: SummaryGroupBy, communityParam: string | null, partn
          FROM ${table} r JOIN bounds b ON b.community_id = r.community_id
         WHERE r.local_day >= b.lo_day AND r.local_day < b.hi_day AND r.status <> 'REJECTED' ${onlyPartner('r')}
        UNION ALL
-       SELECT s.community_id, (s.started_at AT TIME ZONE b.timezone)::date, s.partner_id, s.status, s.minutes, 1
+       SELECT b.community_id, s.local_day, s.partner_id, s.status, s.minutes, s.logs
          FROM bounds b
         CROSS JOIN LATERAL (VALUES ($1::timestamptz, b.lo_at), (b.hi_at, $2::timestamptz)) e(lo, hi)
-         JOIN service_log s ON s.community_id = b.community_id AND s.started_at >= e.lo AND s.started_at < e.hi
-        WHERE s.status <> 'REJECTED' ${onlyPartner('s')}),
+        -- An aggregate, so each range stays its own index range scan (never a join over every log).
+        CROSS JOIN LATERAL (
+          SELECT (s.started_at AT TIME ZONE b.timezone)::date AS local_day, s.partner_id, s.status, sum(s.minutes) AS minutes, count(*) AS logs
+            FROM service_log s
+           WHERE s.community_id = b.community_id AND s.started_at >= e.lo AND s.started_at < e.hi AND s.status <> 'REJECTED' ${onlyPartner('s')}
+           GROUP BY 1, 2, 3) s),
      agg AS (
        SELECT ${key} AS key,
               coalesce(sum(p.minutes) FILTER (WHERE p.status = 'VERIFIED'), 0) AS verified_minutes,
