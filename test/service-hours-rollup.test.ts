@@ -132,6 +132,7 @@ describe('service hours rollups', () => {
     const logged: { id: string; communityId: string }[] = [];
     const decisions: Promise<Result>[] = [];
     let n = 0;
+    let lostRaces = 0;
     // Logs in waves of 12 at once, each wave's logs racing the previous wave's decisions.
     for (let w = 0; w < shuffled.length; w += 12) {
       const wave = shuffled.slice(w, w + 12).map((r) => call(n++, LOG_SERVICE, { i: r.input }, r.token));
@@ -142,6 +143,7 @@ describe('service hours rollups', () => {
       }
       // A decision loses a race to another decision of the same log.
       for (const res of answers.slice(wave.length)) if (res.errors) expect(res.errors[0].extensions.code).toBe('INVALID_STATE');
+      lostRaces += answers.slice(wave.length).filter((res) => res.errors).length;
       // Decide some of what is logged so far: single approvals and rejections, and a bulk approval
       // of a community's logs, some of them decided at the same moment by the other process.
       const pool = logged.slice(-20);
@@ -155,7 +157,21 @@ describe('service hours rollups', () => {
     }
     const last = await Promise.all(decisions);
     for (const res of last) if (res.errors) expect(res.errors[0].extensions.code).toBe('INVALID_STATE');
+    lostRaces += last.filter((res) => res.errors).length;
     expect(logged.length).toBe(301);
+    expect(lostRaces).toBeGreaterThan(0);
+
+    // A burst on the very same rollup rows: every volunteer logs the same half hour in one
+    // community at once, then a bulk approval races single rejections of the same logs.
+    const burst = await Promise.all(
+      volunteers.map((v, i) => call(i, LOG_SERVICE, { i: { communityId: ids[2], partnerId: null, startedAt: iso(minutesAgo(300)), endedAt: iso(minutesAgo(270)), description: '集中服务' } }, v.token)),
+    );
+    const burstIds = burst.map((res) => res.data.logService.id as string);
+    const secretary = secretaryOf.get(ids[2])!.token;
+    await Promise.all([
+      call(0, VERIFY_MANY, { ids: burstIds.slice(0, 4), d: 'APPROVE' }, secretary),
+      ...burstIds.slice(2).map((id, i) => call(i + 1, VERIFY, { id, d: 'REJECT' }, secretary)),
+    ]);
 
     const statuses = await app.db.query(`SELECT status, count(*)::int AS n FROM service_log WHERE community_id = ANY($1) GROUP BY 1 ORDER BY 1`, [ids]);
     expect(statuses.map((s: { status: string }) => s.status)).toEqual(['PENDING', 'REJECTED', 'VERIFIED']);
