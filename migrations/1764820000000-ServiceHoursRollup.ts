@@ -42,36 +42,55 @@ export class ServiceHoursRollup1764820000000 implements MigrationInterface {
         logs int NOT NULL,
         CONSTRAINT service_hours_daily_pkey PRIMARY KEY (community_id, local_day, status)
       )`);
-    // One function for the three events: the statement's rows as +1 (new) and -1 (old), summed per
-    // key; keys whose sums cancel (an update that moves nothing) are not touched, so not locked.
+    // One function for the three events: the statement's new rows count +1 and its old rows -1,
+    // summed per key; partner rows first, then community rows, each in key order, so every writer
+    // locks alike. An update whose sums cancel (nothing moved) touches, so locks, no row. Static
+    // SQL (each branch names only its event's transition tables), so PL/pgSQL caches the plans.
     await q.query(`
       CREATE FUNCTION service_hours_rollup() RETURNS trigger LANGUAGE plpgsql AS $$
-      DECLARE
-        delta text := CASE TG_OP
-          WHEN 'INSERT' THEN 'SELECT community_id, started_at, partner_id, status, minutes, 1 AS sign FROM new_rows'
-          WHEN 'DELETE' THEN 'SELECT community_id, started_at, partner_id, status, minutes, -1 AS sign FROM old_rows'
-          ELSE 'SELECT community_id, started_at, partner_id, status, minutes, 1 AS sign FROM new_rows
-                UNION ALL SELECT community_id, started_at, partner_id, status, minutes, -1 FROM old_rows' END;
       BEGIN
-        -- Partner rows first, then community rows, each in key order: every writer locks alike.
-        EXECUTE format($sql$
+        IF TG_OP = 'INSERT' THEN
           INSERT INTO service_hours_partner_daily AS r (community_id, local_day, partner_id, status, minutes, logs)
           SELECT d.community_id, (d.started_at AT TIME ZONE c.timezone)::date, d.partner_id, d.status, sum(d.sign * d.minutes), sum(d.sign)
-            FROM (%s) d JOIN community c ON c.id = d.community_id
+            FROM (SELECT community_id, started_at, partner_id, status, minutes, 1 AS sign FROM new_rows) d JOIN community c ON c.id = d.community_id
            GROUP BY 1, 2, 3, 4
-          HAVING sum(d.sign) <> 0 OR sum(d.sign * d.minutes) <> 0
            ORDER BY 1, 2, 3, 4
-          ON CONFLICT (community_id, local_day, partner_id, status)
-            DO UPDATE SET minutes = r.minutes + excluded.minutes, logs = r.logs + excluded.logs$sql$, delta);
-        EXECUTE format($sql$
+          ON CONFLICT (community_id, local_day, partner_id, status) DO UPDATE SET minutes = r.minutes + excluded.minutes, logs = r.logs + excluded.logs;
           INSERT INTO service_hours_daily AS r (community_id, local_day, status, minutes, logs)
           SELECT d.community_id, (d.started_at AT TIME ZONE c.timezone)::date, d.status, sum(d.sign * d.minutes), sum(d.sign)
-            FROM (%s) d JOIN community c ON c.id = d.community_id
+            FROM (SELECT community_id, started_at, partner_id, status, minutes, 1 AS sign FROM new_rows) d JOIN community c ON c.id = d.community_id
            GROUP BY 1, 2, 3
-          HAVING sum(d.sign) <> 0 OR sum(d.sign * d.minutes) <> 0
            ORDER BY 1, 2, 3
-          ON CONFLICT (community_id, local_day, status)
-            DO UPDATE SET minutes = r.minutes + excluded.minutes, logs = r.logs + excluded.logs$sql$, delta);
+          ON CONFLICT (community_id, local_day, status) DO UPDATE SET minutes = r.minutes + excluded.minutes, logs = r.logs + excluded.logs;
+        ELSIF TG_OP = 'DELETE' THEN
+          INSERT INTO service_hours_partner_daily AS r (community_id, local_day, partner_id, status, minutes, logs)
+          SELECT d.community_id, (d.started_at AT TIME ZONE c.timezone)::date, d.partner_id, d.status, sum(d.sign * d.minutes), sum(d.sign)
+            FROM (SELECT community_id, started_at, partner_id, status, minutes, -1 AS sign FROM old_rows) d JOIN community c ON c.id = d.community_id
+           GROUP BY 1, 2, 3, 4
+           ORDER BY 1, 2, 3, 4
+          ON CONFLICT (community_id, local_day, partner_id, status) DO UPDATE SET minutes = r.minutes + excluded.minutes, logs = r.logs + excluded.logs;
+          INSERT INTO service_hours_daily AS r (community_id, local_day, status, minutes, logs)
+          SELECT d.community_id, (d.started_at AT TIME ZONE c.timezone)::date, d.status, sum(d.sign * d.minutes), sum(d.sign)
+            FROM (SELECT community_id, started_at, partner_id, status, minutes, -1 AS sign FROM old_rows) d JOIN community c ON c.id = d.community_id
+           GROUP BY 1, 2, 3
+           ORDER BY 1, 2, 3
+          ON CONFLICT (community_id, local_day, status) DO UPDATE SET minutes = r.minutes + excluded.minutes, logs = r.logs + excluded.logs;
+        ELSE
+          INSERT INTO service_hours_partner_daily AS r (community_id, local_day, partner_id, status, minutes, logs)
+          SELECT d.community_id, (d.started_at AT TIME ZONE c.timezone)::date, d.partner_id, d.status, sum(d.sign * d.minutes), sum(d.sign)
+            FROM (SELECT community_id, started_at, partner_id, status, minutes, 1 AS sign FROM new_rows UNION ALL SELECT community_id, started_at, partner_id, status, minutes, -1 FROM old_rows) d JOIN community c ON c.id = d.community_id
+           GROUP BY 1, 2, 3, 4
+           HAVING sum(d.sign) <> 0 OR sum(d.sign * d.minutes) <> 0
+           ORDER BY 1, 2, 3, 4
+          ON CONFLICT (community_id, local_day, partner_id, status) DO UPDATE SET minutes = r.minutes + excluded.minutes, logs = r.logs + excluded.logs;
+          INSERT INTO service_hours_daily AS r (community_id, local_day, status, minutes, logs)
+          SELECT d.community_id, (d.started_at AT TIME ZONE c.timezone)::date, d.status, sum(d.sign * d.minutes), sum(d.sign)
+            FROM (SELECT community_id, started_at, partner_id, status, minutes, 1 AS sign FROM new_rows UNION ALL SELECT community_id, started_at, partner_id, status, minutes, -1 FROM old_rows) d JOIN community c ON c.id = d.community_id
+           GROUP BY 1, 2, 3
+           HAVING sum(d.sign) <> 0 OR sum(d.sign * d.minutes) <> 0
+           ORDER BY 1, 2, 3
+          ON CONFLICT (community_id, local_day, status) DO UPDATE SET minutes = r.minutes + excluded.minutes, logs = r.logs + excluded.logs;
+        END IF;
         RETURN NULL;
       END $$`);
     await q.query(`CREATE TRIGGER service_hours_rollup_insert AFTER INSERT ON service_log REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION service_hours_rollup()`);
