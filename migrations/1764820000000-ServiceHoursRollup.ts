@@ -96,6 +96,15 @@ export class ServiceHoursRollup1764820000000 implements MigrationInterface {
     await q.query(`CREATE TRIGGER service_hours_rollup_insert AFTER INSERT ON service_log REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION service_hours_rollup()`);
     await q.query(`CREATE TRIGGER service_hours_rollup_update AFTER UPDATE ON service_log REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION service_hours_rollup()`);
     await q.query(`CREATE TRIGGER service_hours_rollup_delete AFTER DELETE ON service_log REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION service_hours_rollup()`);
+    // TRUNCATE fires no DELETE trigger: it empties the rollups too.
+    await q.query(`
+      CREATE FUNCTION service_hours_rollup_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        DELETE FROM service_hours_partner_daily;
+        DELETE FROM service_hours_daily;
+        RETURN NULL;
+      END $$`);
+    await q.query(`CREATE TRIGGER service_hours_rollup_truncate AFTER TRUNCATE ON service_log FOR EACH STATEMENT EXECUTE FUNCTION service_hours_rollup_truncate()`);
     // The logs already written.
     await q.query(`
       INSERT INTO service_hours_partner_daily (community_id, local_day, partner_id, status, minutes, logs)
@@ -108,8 +117,9 @@ export class ServiceHoursRollup1764820000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const event of ['insert', 'update', 'delete']) await q.query(`DROP TRIGGER service_hours_rollup_${event} ON service_log`);
+    for (const event of ['insert', 'update', 'delete', 'truncate']) await q.query(`DROP TRIGGER service_hours_rollup_${event} ON service_log`);
     await q.query(`DROP FUNCTION service_hours_rollup()`);
+    await q.query(`DROP FUNCTION service_hours_rollup_truncate()`);
     await q.query(`DROP TABLE service_hours_daily`);
     await q.query(`DROP TABLE service_hours_partner_daily`);
   }

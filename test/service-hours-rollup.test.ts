@@ -231,5 +231,9 @@ describe('service hours rollups', () => {
       const minutes = logs.filter((l) => l.community_id === communityId && l.status === 'VERIFIED').reduce((sum, l) => sum + l.minutes, 0);
       expect(publicBoard.figures.verifiedServiceHours).toBeCloseTo(minutes / 60, 9);
     }
+
+    // TRUNCATE (no DELETE trigger fires) empties the rollups as well.
+    await app.db.query(`TRUNCATE service_log CASCADE`);
+    expect(await app.db.query(`SELECT (SELECT count(*) FROM service_hours_partner_daily)::int AS partner, (SELECT count(*) FROM service_hours_daily)::int AS daily`)).toEqual([{ partner: 0, daily: 0 }]);
   });
 });
