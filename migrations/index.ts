@@ -21,6 +21,7 @@ import { ManagedMembers1764760000000 } from './1764760000000-ManagedMembers';
 import { PendingWork1764770000000 } from './1764770000000-PendingWork';
 import { AgendaProjects1764810000000 } from './1764810000000-AgendaProjects';
 import { PendingInspections1764810100000 } from './1764810100000-PendingInspections';
+import { ServiceHoursRollup1764820000000 } from './1764820000000-ServiceHoursRollup';
 import { RateLimitCounters1764830000000 } from './1764830000000-RateLimitCounters';
 
 /** Every migration, oldest first. Add new ones at the end (one per line, so branches merge). */
@@ -48,5 +49,6 @@ export const migrations = [
   PendingWork1764770000000,
   AgendaProjects1764810000000,
   PendingInspections1764810100000,
+  ServiceHoursRollup1764820000000,
   RateLimitCounters1764830000000,
 ];

@@ -36,6 +36,8 @@ const DISTRIBUTED: Record<string, { column: string; group: string }> = {
   agenda_opinion: { column: 'community_id', group: 'community' },
   agenda_item_demand: { column: 'community_id', group: 'community' },
   agenda_item_project: { column: 'community_id', group: 'community' },
+  service_hours_partner_daily: { column: 'community_id', group: 'community' },
+  service_hours_daily: { column: 'community_id', group: 'community' },
   service_log: { column: 'volunteer_id', group: 'person' },
   notification: { column: 'user_id', group: 'person' },
   idempotency_key: { column: 'user_id', group: 'person' },

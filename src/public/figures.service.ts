@@ -17,7 +17,8 @@ export interface CommunityFiguresRow {
  * no rows are loaded). Days to resolve are calendar days in the community's time zone: a request
  * raised at 23:00 and resolved at 01:00 the next morning took one day, as a resident would say.
  * "Held" public-benefit sessions are the confirmed PUBLIC_BENEFIT contract sessions that have ended
- * by now: a partner's own use of its contract's slots is not one.
+ * by now: a partner's own use of its contract's slots is not one. Verified hours come from the
+ * daily rollup kept with every write to the logs (a row per local day, not per log).
  */
 export async function communityFigures(ctx: Ctx, communityId: string, now: Date): Promise<CommunityFiguresRow> {
   const [row] = await ctx.db.query(
@@ -31,8 +32,8 @@ export async function communityFigures(ctx: Ctx, communityId: string, now: Date)
        (SELECT avg(r.rating_score)::float8 FROM resident_request r
          WHERE r.community_id = c.id AND r.rating_score IS NOT NULL) AS satisfaction,
        (SELECT count(*)::int FROM demand_match m WHERE m.community_id = c.id AND m.status = 'FULFILLED') AS fulfilled_matches,
-       (SELECT coalesce(sum(s.minutes), 0)::float8 / 60 FROM service_log s
-         WHERE s.community_id = c.id AND s.status = 'VERIFIED') AS verified_hours,
+       (SELECT coalesce(sum(h.minutes), 0)::float8 / 60 FROM service_hours_daily h
+         WHERE h.community_id = c.id AND h.status = 'VERIFIED') AS verified_hours,
        (SELECT count(*)::int FROM booking b
          WHERE b.community_id = c.id AND b.status = 'CONFIRMED' AND b.kind = 'PUBLIC_BENEFIT' AND b.end_at <= $2) AS sessions_held,
        (SELECT count(*)::int FROM partnership p WHERE p.community_id = c.id AND p.status = 'ACTIVE') AS active_partners

@@ -303,58 +303,84 @@ const SUMS = `coalesce(sum(s.minutes) FILTER (WHERE s.status = 'VERIFIED'), 0) A
               coalesce(sum(s.minutes) FILTER (WHERE s.status = 'PENDING'), 0) AS pending_minutes,
               count(*)::int AS log_count`;
 
-/** Partner, volunteer or community buckets: one aggregate over the matching index range. */
-function groupedSql(groupBy: SummaryGroupBy, where: string): string {
-  const { key, join, select } = {
-    [SummaryGroupBy.PARTNER]: {
-      key: 's.partner_id',
-      join: `LEFT JOIN partner p ON p.id = agg.key`,
-      select: `coalesce(agg.key::text, '${NO_PARTNER_KEY}') AS key, coalesce(p.name, '${NO_PARTNER_LABEL}') AS label`,
-    },
-    [SummaryGroupBy.VOLUNTEER]: { key: 's.volunteer_id', join: `JOIN app_user u ON u.id = agg.key`, select: `agg.key::text AS key, u.display_name AS label` },
-    [SummaryGroupBy.COMMUNITY]: { key: 's.community_id', join: `JOIN community c ON c.id = agg.key`, select: `agg.key::text AS key, c.name AS label` },
-    [SummaryGroupBy.MONTH]: { key: '', join: '', select: '' },
-  }[groupBy];
+const BUCKETS = `ORDER BY verified_minutes DESC, pending_minutes DESC, label COLLATE "C", key`;
+
+/**
+ * Volunteer buckets from the logs: one aggregate over the matching index range (a volunteer logs
+ * a few times a day at most, so a per-volunteer rollup would be about as long as the logs).
+ */
+function volunteerSql(where: string): string {
   return `WITH agg AS (
-       SELECT ${key} AS key, ${SUMS}
+       SELECT s.volunteer_id AS key, ${SUMS}
          FROM service_log s
         WHERE s.started_at >= $1 AND s.started_at < $2 AND s.status <> 'REJECTED' ${where}
         GROUP BY 1)
-     SELECT * FROM (SELECT ${select}, agg.verified_minutes, agg.pending_minutes, agg.log_count FROM agg ${join}) buckets
-      ORDER BY verified_minutes DESC, pending_minutes DESC, label COLLATE "C", key`;
+     SELECT * FROM (SELECT agg.key::text AS key, u.display_name AS label, agg.verified_minutes, agg.pending_minutes, agg.log_count
+       FROM agg JOIN app_user u ON u.id = agg.key) buckets
+      ${BUCKETS}`;
 }
 
 /**
- * Month buckets: each community's local months within [from, to) become instant windows, and each
- * window is one index range aggregate, so no row needs a time-zone conversion. Only communities the
- * filter can reach get windows (a partner's logs lie where it has or had a partnership).
+ * Partner, community or month buckets from the daily rollups (migration ServiceHoursRollup): each
+ * community's local days lying wholly within [from, to) are read from the rollup, and only the
+ * partial days at either end (from or to falling inside a local day) from the logs, so answers
+ * equal the logs' to the minute whatever the instants asked. Month buckets are calendar months in
+ * each community's zone, as the local days are. Without a partner to filter or group by, the
+ * community table (a row per community, day and status) is read.
  */
-function monthlySql(where: string, communityParam: string | null, partnerParam: string | null): string {
-  const communities = [
-    communityParam ? `c.id = ${communityParam}` : 'true',
-    partnerParam ? `c.id IN (SELECT ps.community_id FROM partnership ps WHERE ps.partner_id = ${partnerParam})` : 'true',
-  ].join(' AND ');
-  return `WITH windows AS (
-       SELECT c.id AS community_id, to_char(m, 'YYYY-MM') AS month,
-              greatest(m AT TIME ZONE c.timezone, $1::timestamptz) AS lo, least((m + interval '1 month') AT TIME ZONE c.timezone, $2::timestamptz) AS hi
+function rollupSql(groupBy: SummaryGroupBy, communityParam: string | null, partnerParam: string | null): string {
+  const byPartner = groupBy === SummaryGroupBy.PARTNER || partnerParam !== null;
+  const table = byPartner ? 'service_hours_partner_daily' : 'service_hours_daily';
+  const partnerColumn = byPartner ? 'r.partner_id' : 'NULL::uuid';
+  const onlyPartner = (alias: string) => (partnerParam ? `AND ${alias}.partner_id = ${partnerParam}` : '');
+  const { key, join, select } = {
+    [SummaryGroupBy.PARTNER]: {
+      key: 'p.partner_id',
+      join: 'LEFT JOIN partner pa ON pa.id = agg.key',
+      select: `coalesce(agg.key::text, '${NO_PARTNER_KEY}') AS key, coalesce(pa.name, '${NO_PARTNER_LABEL}') AS label`,
+    },
+    [SummaryGroupBy.COMMUNITY]: { key: 'p.community_id', join: 'JOIN community c ON c.id = agg.key', select: 'agg.key::text AS key, c.name AS label' },
+    [SummaryGroupBy.MONTH]: { key: `to_char(p.local_day, 'YYYY-MM')`, join: '', select: 'agg.key AS key, agg.key AS label' },
+    [SummaryGroupBy.VOLUNTEER]: { key: '', join: '', select: '' },
+  }[groupBy];
+  // Per community: whole local days [lo_day, hi_day) from the rollup; the logs of [from, lo_at) and [hi_at, to).
+  return `WITH bounds AS (
+       SELECT c.id AS community_id, c.timezone, lo.day AS lo_day, hi.day AS hi_day,
+              least(lo.day::timestamp AT TIME ZONE c.timezone, $2::timestamptz) AS lo_at,
+              greatest(hi.day::timestamp AT TIME ZONE c.timezone, lo.day::timestamp AT TIME ZONE c.timezone) AS hi_at
          FROM community c
-        CROSS JOIN LATERAL generate_series(date_trunc('month', $1::timestamptz AT TIME ZONE c.timezone), $2::timestamptz AT TIME ZONE c.timezone, interval '1 month') m
-        WHERE ${communities})
-     SELECT w.month AS key, w.month AS label, sum(a.verified_minutes) AS verified_minutes, sum(a.pending_minutes) AS pending_minutes,
-            sum(a.log_count)::int AS log_count
-       FROM windows w
-      CROSS JOIN LATERAL (
-        SELECT ${SUMS} FROM service_log s
-         WHERE s.community_id = w.community_id AND s.started_at >= w.lo AND s.started_at < w.hi AND s.status <> 'REJECTED' ${where}) a
-      GROUP BY w.month
-     HAVING sum(a.log_count) > 0
-      ORDER BY w.month`;
+        CROSS JOIN LATERAL (SELECT ($1::timestamptz AT TIME ZONE c.timezone)::date AS day) f
+        CROSS JOIN LATERAL (SELECT CASE WHEN f.day::timestamp AT TIME ZONE c.timezone < $1::timestamptz THEN f.day + 1 ELSE f.day END AS day) lo
+        CROSS JOIN LATERAL (SELECT ($2::timestamptz AT TIME ZONE c.timezone)::date AS day) hi
+        WHERE ${communityParam ? `c.id = ${communityParam}` : 'true'}),
+     parts AS (
+       SELECT r.community_id, r.local_day, ${partnerColumn} AS partner_id, r.status, r.minutes, r.logs
+         FROM ${table} r JOIN bounds b ON b.community_id = r.community_id
+        WHERE r.local_day >= b.lo_day AND r.local_day < b.hi_day AND r.status <> 'REJECTED' ${onlyPartner('r')}
+       UNION ALL
+       SELECT b.community_id, s.local_day, s.partner_id, s.status, s.minutes, s.logs
+         FROM bounds b
+        CROSS JOIN LATERAL (VALUES ($1::timestamptz, b.lo_at), (b.hi_at, $2::timestamptz)) e(lo, hi)
+        -- An aggregate, so each range stays its own index range scan (never a join over every log).
+        CROSS JOIN LATERAL (
+          SELECT (s.started_at AT TIME ZONE b.timezone)::date AS local_day, s.partner_id, s.status, sum(s.minutes) AS minutes, count(*) AS logs
+            FROM service_log s
+           WHERE s.community_id = b.community_id AND s.started_at >= e.lo AND s.started_at < e.hi AND s.status <> 'REJECTED' ${onlyPartner('s')}
+           GROUP BY 1, 2, 3) s),
+     agg AS (
+       SELECT ${key} AS key,
+              coalesce(sum(p.minutes) FILTER (WHERE p.status = 'VERIFIED'), 0) AS verified_minutes,
+              coalesce(sum(p.minutes) FILTER (WHERE p.status = 'PENDING'), 0) AS pending_minutes,
+              sum(p.logs)::int AS log_count
+         FROM parts p GROUP BY 1 HAVING sum(p.logs) > 0)
+     SELECT * FROM (SELECT ${select}, agg.verified_minutes, agg.pending_minutes, agg.log_count FROM agg ${join}) buckets
+      ${groupBy === SummaryGroupBy.MONTH ? 'ORDER BY key' : BUCKETS}`;
 }
 
 /**
  * Verified and pending minutes (rejected logs left out) of logs that started in [from, to), grouped
- * by partner, volunteer, community or month, aggregated in SQL over the covering indexes. Months
- * are calendar months in each log's own community's time zone.
+ * by partner, volunteer, community or month. Months are calendar months in each log's own
+ * community's time zone.
  */
 export async function serviceHoursSummary(ctx: Ctx, input: ServiceHoursSummaryInput): Promise<ServiceHoursBucket[]> {
   checkPeriod(input.from, input.to, MAX_SUMMARY_DAYS, 'input');
@@ -364,7 +390,7 @@ export async function serviceHoursSummary(ctx: Ctx, input: ServiceHoursSummaryIn
   const communityParam = input.communityId ? `$${params.push(input.communityId)}` : null;
   const partnerParam = input.partnerId ? `$${params.push(input.partnerId)}` : null;
   const where = [communityParam && `AND s.community_id = ${communityParam}`, partnerParam && `AND s.partner_id = ${partnerParam}`].filter(Boolean).join(' ');
-  const sql = input.groupBy === SummaryGroupBy.MONTH ? monthlySql(where, communityParam, partnerParam) : groupedSql(input.groupBy, where);
+  const sql = input.groupBy === SummaryGroupBy.VOLUNTEER ? volunteerSql(where) : rollupSql(input.groupBy, communityParam, partnerParam);
   const rows: { key: string; label: string; verified_minutes: string; pending_minutes: string; log_count: number }[] = await inTransaction(ctx.db, async (tx) => {
     // Compiling a large aggregate costs PostgreSQL's JIT far more than it saves here.
     await tx.query(`SET LOCAL jit = off`);
