@@ -10,7 +10,7 @@ import express from 'express';
 import proxyaddr from 'proxy-addr';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
-import { authenticate, viewerFromHeader } from './auth/tokens';
+import { authenticate, forgetTokenVersion, viewerFromHeader } from './auth/tokens';
 import { roomBounds } from './communities/communities.service';
 import type { Config } from './config';
 import type { Ctx } from './context';
@@ -25,7 +25,7 @@ import { graphqlObserverPlugin, httpErrorHandler, requestLogger } from './ops/ob
 import { OperationGuard } from './ops/operation-guard';
 import { rateLimitMiddleware, type IdentifyCaller } from './ops/rate-limit';
 import { corsPolicy, securityHeaders } from './ops/security';
-import { startEventBus, type EventBus } from './live/events';
+import { startEventBus, topics, type EventBus } from './live/events';
 import { attachWebSocket } from './live/websocket';
 import { ideRouter } from './ide/ide.routes';
 import { pagesRouter } from './links/pages.routes';
@@ -104,6 +104,10 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
   const guard = new OperationGuard(config, () => roomBounds(db));
   // Subscriptions: graphql-ws on the same server and path; events from PostgreSQL LISTEN (or in-process on PGlite).
   const events = await startEventBus({ db, databaseUrl: config.databaseUrl, log });
+  // An erased account's tokens end in every process at once, not after TOKEN_VERSION_CACHE_MS (privacy.service.ts).
+  void (async () => {
+    for await (const ended of events.hub.subscribe(topics.sessionsEnded())) if (ended.refs.userId) forgetTokenVersion(db, ended.refs.userId);
+  })();
   const ws = attachWebSocket({ server, schema, db, config, log, guard, clientAddress: (req) => proxyaddr(req, app.get('trust proxy fn')) });
 
   const apollo = new ApolloServer<Ctx>({
