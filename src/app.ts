@@ -31,6 +31,7 @@ import { ideRouter } from './ide/ide.routes';
 import { pagesRouter } from './links/pages.routes';
 import { createSchema } from './schema';
 import { serviceHoursRouter } from './service-hours/service-hours.routes';
+import { privacyRouter } from './privacy/privacy.routes';
 import { calendarRouter } from './spaces/calendar.routes';
 // The side effects of the domains' transitions and the readers of their events, registered once
 // here, the composition root; HOOK_ORDER decides the order they run in (docs/architecture.md).
@@ -181,6 +182,7 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
   );
   // After /graphql, so GraphQL requests do not walk these routers' routes first.
   app.use(serviceHoursRouter({ db, config, log }));
+  app.use(privacyRouter({ db, config, log }));
   app.use(calendarRouter({ db, config, log }));
   app.use(pagesRouter({ db, config, log, schema }));
   app.use(httpErrorHandler(log));
