@@ -32,6 +32,7 @@ import { pagesRouter } from './links/pages.routes';
 import { createSchema } from './schema';
 import { serviceHoursRouter } from './service-hours/service-hours.routes';
 import { privacyRouter } from './privacy/privacy.routes';
+import { startRetention } from './privacy/retention';
 import { calendarRouter } from './spaces/calendar.routes';
 // The side effects of the domains' transitions and the readers of their events, registered once
 // here, the composition root; HOOK_ORDER decides the order they run in (docs/architecture.md).
@@ -186,6 +187,8 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
   app.use(calendarRouter({ db, config, log }));
   app.use(pagesRouter({ db, config, log, schema }));
   app.use(httpErrorHandler(log));
+  // Limited retention: one process at a time purges what is past its period (privacy/retention.ts).
+  const stopRetention = startRetention(db, config, log, metrics);
 
   return {
     app,
@@ -197,6 +200,7 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
     events,
     async drain() {
       draining = true;
+      stopRetention();
       await apollo.stop();
       await events.stop();
     },
