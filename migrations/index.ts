@@ -20,6 +20,7 @@ import { BookingPurpose1764740000000 } from './1764740000000-BookingPurpose';
 import { ManagedMembers1764760000000 } from './1764760000000-ManagedMembers';
 import { PendingWork1764770000000 } from './1764770000000-PendingWork';
 import { Erasure1764800000000 } from './1764800000000-Erasure';
+import { PersonalExportLinks1764800100000 } from './1764800100000-PersonalExportLinks';
 
 /** Every migration, oldest first. Add new ones at the end. */
-export const migrations = [Foundation1763900000000, Demand1763900100000, Spaces1763900200000, ServiceHours1763900300000, Notifications1763900400000, Links1763900500000, CitusReady1763900600000, Accounts1764510000000, IdempotencyKeys1764540000000, SignedLinks1764550000000, Locales1764560000000, LocalNeededBy1764600000000, Residency1764620000000, ResidentRequests1764620100000, IndividualVolunteers1764630000000, Projects1764705000000, Agendas1764710000000, RatingRounds1764730000000, BookingPurpose1764740000000, ManagedMembers1764760000000, PendingWork1764770000000, Erasure1764800000000];
+export const migrations = [Foundation1763900000000, Demand1763900100000, Spaces1763900200000, ServiceHours1763900300000, Notifications1763900400000, Links1763900500000, CitusReady1763900600000, Accounts1764510000000, IdempotencyKeys1764540000000, SignedLinks1764550000000, Locales1764560000000, LocalNeededBy1764600000000, Residency1764620000000, ResidentRequests1764620100000, IndividualVolunteers1764630000000, Projects1764705000000, Agendas1764710000000, RatingRounds1764730000000, BookingPurpose1764740000000, ManagedMembers1764760000000, PendingWork1764770000000, Erasure1764800000000, PersonalExportLinks1764800100000];

@@ -92,6 +92,20 @@ describe('GET /me/export', () => {
     expect(res.text).not.toMatch(/password|token_hash|\$2[aby]\$/);
   });
 
+  it('opens in a browser through a signed link of the person, for a day, until revoked', async () => {
+    const person = await signUp(app);
+    const link = ok(await app.gql(`mutation { createExportLink { id purpose url expiresAt } }`, {}, person.token)).createExportLink;
+    expect(link.purpose).toBe('PERSONAL_EXPORT');
+    expect(new Date(link.expiresAt).getTime() - Date.now()).toBeLessThanOrEqual(86_400_000);
+    const page = new URL(link.url).pathname;
+    const opened = await request(app.server).get(page);
+    expect(opened.status).toBe(200);
+    expect(opened.headers['content-disposition']).toMatch(/attachment/);
+    expect(JSON.parse(opened.text)).toMatchObject({ schemaVersion: 1, account: { id: person.id, email: person.email } });
+    ok(await app.gql(`mutation($id: ID!) { revokeSignedLink(id: $id) { revokedAt } }`, { id: link.id }, person.token));
+    expect((await request(app.server).get(page)).status).not.toBe(200);
+  });
+
   it('refuses without a token and with an ended one (401), writing nothing', async () => {
     const person = await signUp(app);
     expect((await exportOf(null)).status).toBe(401);

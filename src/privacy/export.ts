@@ -1,4 +1,7 @@
-import type { EntityManager } from 'typeorm';
+import { once } from 'node:events';
+import type { Response } from 'express';
+import type { DataSource, EntityManager } from 'typeorm';
+import { inTransaction } from '../db/transaction';
 import { now } from '../common/clock';
 
 /** The version of the export's shape (docs/personal-data.md "Export"); raised whenever a section or field changes meaning. */
@@ -124,4 +127,25 @@ export async function writeExport(tx: EntityManager, userId: string, write: Writ
     await write(']');
   }
   await write('}');
+}
+
+/**
+ * Sends the export of `userId` as the answer `res` (a download, never cached), written as it is
+ * read from one REPEATABLE READ snapshot. Throws before the first byte, or destroys the answer
+ * mid-way so that a cut download cannot pass for complete.
+ */
+export async function sendExport(db: DataSource, userId: string, res: Response): Promise<void> {
+  res.status(200);
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.setHeader('content-disposition', 'attachment; filename="personal-data.json"');
+  res.setHeader('cache-control', 'no-store');
+  await inTransaction(
+    db,
+    (tx) =>
+      writeExport(tx, userId, async (chunk) => {
+        if (!res.write(chunk)) await once(res, 'drain');
+      }),
+    { isolation: 'REPEATABLE READ', retries: 0 },
+  );
+  res.end();
 }

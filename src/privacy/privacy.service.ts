@@ -8,6 +8,9 @@ import { confirmedBy, normaliseEmail, rememberTokenVersion } from '../auth/auth.
 import { PUBLIC_REQUEST_STATUSES } from '../residents/residents.visibility';
 import { tellSessionsEnded } from '../live/live.service';
 
+// The export, for the signed link that opens it in a browser (links/pages.routes.ts).
+export { sendExport } from './export';
+
 /** What an erased person is called wherever a record of a community or partner still points at them (app_user's CHECK). */
 export const ERASED_NAME = '已注销用户';
 /** The title a private request keeps once its requester is erased (resident_request.title is required). */
