@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { appAndChild, post, type AppAndChild } from './support/child-app';
 import { count, errorCode, ok, PASSWORD, type TestApp } from './support/app';
 import { activePartner, communityWithSecretary, joinPartner, signUp, unique, type Account } from './support/fixtures';
@@ -119,6 +120,16 @@ describe('deleteMyAccount', () => {
       ),
     ).toEqual(neighbourBefore);
     expect(ok(await app.gql(ME, {}, s.neighbour.token)).me.id).toBe(s.neighbour.id);
+    // Their export is whole, and names nobody erased.
+    const theirs = await request(app.server).get('/me/export').set('authorization', `Bearer ${s.neighbour.token}`);
+    expect(theirs.status).toBe(200);
+    const doc = JSON.parse(theirs.text);
+    expect(doc.account).toMatchObject({ id: s.neighbour.id, email: s.neighbour.email });
+    expect(doc.opinions).toEqual([expect.objectContaining({ text: `我同意-${s.neighbour.id}` })]);
+    expect(doc.requests).toHaveLength(2);
+    expect(theirs.text).not.toContain(name);
+    // And the erased person's export is refused with their old token.
+    expect((await request(app.server).get('/me/export').set('authorization', `Bearer ${s.person.token}`)).status).toBe(401);
   });
 
   it('refuses a wrong password, the sole owner of a partner, a secretary and the admin, changing nothing', async () => {
