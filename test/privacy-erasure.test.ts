@@ -74,7 +74,21 @@ describe('deleteMyAccount', () => {
       [s.neighbour.id],
     );
 
+    // The secretary's inbox holds a claim naming them (as live.subscribers writes it), and an unrelated one.
+    const told = (values: Record<string, unknown>, message: string) =>
+      app.db.query(`INSERT INTO notification (user_id, community_id, kind, message, message_id, message_values) VALUES ($1, $2, 'MATCH_PENDING_REVIEW', $3, 'notification.match.claimed', $4) RETURNING id`, [
+        s.secretary.id,
+        s.communityId,
+        message,
+        JSON.stringify(values),
+      ]);
+    const [[naming], [unrelated]] = [await told({ partner: name, quantity: 1 }, `${name} claimed 1 次`), await told({ partner: '某物业', quantity: 1 }, '某物业 claimed 1 次')];
+
     expect(ok(await app.gql(ERASE, { p: PASSWORD }, s.person.token)).deleteMyAccount).toBe(true);
+    expect(await app.db.query(`SELECT message, message_values FROM notification WHERE id = ANY($1) ORDER BY message`, [[naming.id, unrelated.id]])).toEqual([
+      { message: '已注销用户 claimed 1 次', message_values: { partner: '已注销用户', quantity: 1 } },
+      { message: '某物业 claimed 1 次', message_values: { partner: '某物业', quantity: 1 } },
+    ]);
 
     // The account names nobody, and nobody logs in as it.
     expect(await userRow(s.person.id)).toEqual({ email: null, password_hash: null, display_name: '已注销用户', erased_at: expect.any(Date), token_version: expect.any(Number) });

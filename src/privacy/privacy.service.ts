@@ -69,6 +69,13 @@ export async function deleteMyAccount(ctx: Ctx, password: string): Promise<boole
     await tx.query(`DELETE FROM idempotency_key WHERE user_id = $1`, [userId]);
     await tx.query(`UPDATE signed_link SET revoked_at = coalesce(revoked_at, $2) WHERE volunteer_id = $1`, [userId, at]);
     await tx.query(`DELETE FROM login_attempt WHERE key = $1`, [email]);
+    // Others' inbox rows that named them (a claim told to the secretaries: "{partner} claimed ..."): the name becomes ERASED_NAME.
+    await tx.query(
+      `UPDATE notification n SET message = replace(n.message, $1, $2),
+         message_values = (SELECT jsonb_object_agg(e.k, CASE WHEN e.v = to_jsonb($1::text) THEN to_jsonb($2::text) ELSE e.v END) FROM jsonb_each(n.message_values) AS e(k, v))
+       WHERE jsonb_typeof(n.message_values) = 'object' AND EXISTS (SELECT 1 FROM jsonb_each(n.message_values) AS e(k, v) WHERE e.v = to_jsonb($1::text))`,
+      [me.displayName, ERASED_NAME],
+    );
     // The account: no e-mail, password or name; every token ends (the version moves on).
     const [row]: { token_version: number }[] = await tx.query(
       `WITH u AS (UPDATE app_user SET email = NULL, password_hash = NULL, display_name = $2, locale = NULL, erased_at = $3, token_version = token_version + 1
