@@ -3,7 +3,8 @@
  *
  *   app, schema, main, registry, *-cli, seed/     top: wire everything together (seed/ composes the
  *                                                 domains' own *.seed.ts files, as app composes resolvers)
- *   live, public, pending, links, ide             read from the domains; no domain imports them
+ *   live, public, pending, links, ide, privacy    read from the domains; no domain imports them
+ *                                                 (privacy/ erases and exports a person across all of them)
  *                                                 (pending/ reads five domains and live/'s subscriptions)
  *   agendas                                       deliberation (above projects: a decision links them)
  *   projects, ratings                             the project list (above residents), rating rounds (above partners)
@@ -15,7 +16,7 @@
  * Violations that were in the tree when the rules were written are listed in
  * .dependency-cruiser-known-violations.json (issue #12 removes them); any new one fails.
  */
-const DOMAINS = ['auth', 'users', 'communities', 'partners', 'demand', 'spaces', 'service-hours', 'residents', 'projects', 'agendas', 'ratings', 'live', 'public', 'pending', 'links', 'ide', 'seed'];
+const DOMAINS = ['auth', 'users', 'communities', 'partners', 'demand', 'spaces', 'service-hours', 'residents', 'projects', 'agendas', 'ratings', 'live', 'public', 'pending', 'links', 'ide', 'privacy', 'seed'];
 const anyOf = (names) => `^src/(${names.join('|')})/`;
 
 module.exports = {
@@ -39,7 +40,7 @@ module.exports = {
       severity: 'error',
       comment: 'Communities, partners, users and auth are below the marketplace domains and must not reach up into them.',
       from: { path: anyOf(['communities', 'partners', 'users', 'auth']) },
-      to: { path: anyOf(['demand', 'spaces', 'service-hours', 'residents', 'projects', 'agendas', 'ratings', 'live', 'public', 'pending', 'links', 'ide', 'seed']) },
+      to: { path: anyOf(['demand', 'spaces', 'service-hours', 'residents', 'projects', 'agendas', 'ratings', 'live', 'public', 'pending', 'links', 'ide', 'privacy', 'seed']) },
     },
     {
       name: 'marketplace-domains-do-not-import-readers',
@@ -47,21 +48,21 @@ module.exports = {
       comment: 'live/ and public/ read from the domains; a domain that imports them ties itself to its readers.',
       from: { path: anyOf(['demand', 'spaces', 'service-hours']) },
       // residents/ sits above demand (its hooks follow the demand lifecycle): demand never imports it.
-      to: { path: anyOf(['residents', 'projects', 'agendas', 'ratings', 'live', 'public', 'pending', 'links', 'ide', 'seed']) },
+      to: { path: anyOf(['residents', 'projects', 'agendas', 'ratings', 'live', 'public', 'pending', 'links', 'ide', 'privacy', 'seed']) },
     },
     {
       name: 'projects-stay-below-their-readers',
       severity: 'error',
       comment: 'projects/ stands on partners, communities, demand and residents; agendas/ (above it) links projects, live/ and public/ read them.',
       from: { path: anyOf(['projects']) },
-      to: { path: anyOf(['agendas', 'live', 'public', 'pending', 'links', 'ide', 'seed']) },
+      to: { path: anyOf(['agendas', 'live', 'public', 'pending', 'links', 'ide', 'privacy', 'seed']) },
     },
     {
       name: 'residents-stay-below-projects',
       severity: 'error',
       comment: 'projects/ asks residents/ who lives in a community; residents never import projects or their readers.',
       from: { path: anyOf(['residents']) },
-      to: { path: anyOf(['projects', 'agendas', 'live', 'public', 'pending', 'links', 'ide', 'seed']) },
+      to: { path: anyOf(['projects', 'agendas', 'live', 'public', 'pending', 'links', 'ide', 'privacy', 'seed']) },
     },
     {
       name: 'nothing-imports-pending-work',
@@ -75,14 +76,14 @@ module.exports = {
       severity: 'error',
       comment: 'ratings/ (issue #15) stands on partners and communities; live/ and public/ read it, it never imports them.',
       from: { path: anyOf(['ratings']) },
-      to: { path: anyOf(['live', 'public', 'pending', 'links', 'ide', 'seed']) },
+      to: { path: anyOf(['live', 'public', 'pending', 'links', 'ide', 'privacy', 'seed']) },
     },
     {
       name: 'agendas-do-not-import-readers',
       severity: 'error',
       comment: 'live/ and public/ read from agendas/; agendas/ tells them through domain events only.',
       from: { path: anyOf(['agendas']) },
-      to: { path: anyOf(['live', 'public', 'pending', 'links', 'ide', 'seed']) },
+      to: { path: anyOf(['live', 'public', 'pending', 'links', 'ide', 'privacy', 'seed']) },
     },
     {
       name: 'nothing-imports-the-top',

@@ -19,6 +19,8 @@ import { RatingRounds1764730000000 } from './1764730000000-RatingRounds';
 import { BookingPurpose1764740000000 } from './1764740000000-BookingPurpose';
 import { ManagedMembers1764760000000 } from './1764760000000-ManagedMembers';
 import { PendingWork1764770000000 } from './1764770000000-PendingWork';
+import { Erasure1764800000000 } from './1764800000000-Erasure';
+import { PersonalExportLinks1764800100000 } from './1764800100000-PersonalExportLinks';
 import { AgendaProjects1764810000000 } from './1764810000000-AgendaProjects';
 import { PendingInspections1764810100000 } from './1764810100000-PendingInspections';
 import { ServiceHoursRollup1764820000000 } from './1764820000000-ServiceHoursRollup';
@@ -47,6 +49,8 @@ export const migrations = [
   BookingPurpose1764740000000,
   ManagedMembers1764760000000,
   PendingWork1764770000000,
+  Erasure1764800000000,
+  PersonalExportLinks1764800100000,
   AgendaProjects1764810000000,
   PendingInspections1764810100000,
   ServiceHoursRollup1764820000000,

@@ -10,7 +10,7 @@ import express from 'express';
 import proxyaddr from 'proxy-addr';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
-import { authenticate, viewerFromHeader } from './auth/tokens';
+import { authenticate, forgetTokenVersion, viewerFromHeader } from './auth/tokens';
 import { roomBounds } from './communities/communities.service';
 import type { Config } from './config';
 import type { Ctx } from './context';
@@ -25,12 +25,14 @@ import { graphqlObserverPlugin, httpErrorHandler, requestLogger } from './ops/ob
 import { OperationGuard } from './ops/operation-guard';
 import { createRateLimitStore, rateLimitMiddleware, type IdentifyCaller } from './ops/rate-limit';
 import { corsPolicy, securityHeaders } from './ops/security';
-import { startEventBus, type EventBus } from './live/events';
+import { startEventBus, topics, type EventBus } from './live/events';
 import { attachWebSocket } from './live/websocket';
 import { ideRouter } from './ide/ide.routes';
 import { pagesRouter } from './links/pages.routes';
 import { createSchema } from './schema';
 import { serviceHoursRouter } from './service-hours/service-hours.routes';
+import { privacyRouter } from './privacy/privacy.routes';
+import { startRetention } from './privacy/retention';
 import { calendarRouter } from './spaces/calendar.routes';
 // The side effects of the domains' transitions and the readers of their events, registered once
 // here, the composition root; HOOK_ORDER decides the order they run in (docs/architecture.md).
@@ -106,6 +108,10 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
   const guard = new OperationGuard(config, () => roomBounds(db), rateLimits);
   // Subscriptions: graphql-ws on the same server and path; events from PostgreSQL LISTEN (or in-process on PGlite).
   const events = await startEventBus({ db, databaseUrl: config.databaseUrl, log });
+  // An erased account's tokens end in every process at once, not after TOKEN_VERSION_CACHE_MS (privacy.service.ts).
+  void (async () => {
+    for await (const ended of events.hub.subscribe(topics.sessionsEnded())) if (ended.refs.userId) forgetTokenVersion(db, ended.refs.userId);
+  })();
   const ws = attachWebSocket({ server, schema, db, config, log, guard, clientAddress: (req) => proxyaddr(req, app.get('trust proxy fn')) });
 
   const apollo = new ApolloServer<Ctx>({
@@ -179,9 +185,12 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
   );
   // After /graphql, so GraphQL requests do not walk these routers' routes first.
   app.use(serviceHoursRouter({ db, config, log }));
+  app.use(privacyRouter({ db, config, log }));
   app.use(calendarRouter({ db, config, log }));
   app.use(pagesRouter({ db, config, log, schema }));
   app.use(httpErrorHandler(log));
+  // Limited retention: one process at a time purges what is past its period (privacy/retention.ts).
+  const stopRetention = startRetention(db, config, log, metrics);
 
   return {
     app,
@@ -193,6 +202,7 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
     events,
     async drain() {
       draining = true;
+      stopRetention();
       await apollo.stop();
       await events.stop();
       await rateLimits?.close();

@@ -84,6 +84,19 @@ export interface Config {
   metricsToken?: string;
   /** How long a retry with an Idempotency-Key waits for the first request still running, before 409. */
   idempotencyWaitMs: number;
+  /**
+   * Limited retention (PIPL Art. 19; docs/personal-data.md "Retention"): what the retention job
+   * (src/privacy/retention.ts) deletes, and how often it runs (0: never).
+   */
+  retention: {
+    /** Read notifications, this many days after they were read. */
+    readNotificationDays: number;
+    /** Idempotency keys, this many hours after they were created (they replay for 24 hours). */
+    idempotencyKeyHours: number;
+    /** Signed links, this many days after they expired (until then opening one says "expired", not "unknown"). */
+    expiredLinkDays: number;
+    everyMs: number;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -142,6 +155,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       boardDays: bounded(env, 'SIGNED_LINK_BOARD_DAYS', 30, 1, 366),
     },
     shutdownDelayMs: int(env, 'SHUTDOWN_DELAY_MS', 0, 0),
+    retention: {
+      readNotificationDays: int(env, 'RETENTION_READ_NOTIFICATION_DAYS', 90, 1),
+      idempotencyKeyHours: int(env, 'RETENTION_IDEMPOTENCY_KEY_HOURS', 24, 24),
+      expiredLinkDays: int(env, 'RETENTION_EXPIRED_LINK_DAYS', 30, 0),
+      everyMs: int(env, 'RETENTION_EVERY_MS', 60 * 60_000, 0),
+    },
     idempotencyWaitMs: int(env, 'IDEMPOTENCY_WAIT_MS', 20_000, 0),
   };
 }

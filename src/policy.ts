@@ -12,6 +12,7 @@ import { RATINGS_POLICY } from './ratings/ratings.policy';
 import { AGENDAS_POLICY } from './agendas/agendas.policy';
 import { SPACES_POLICY } from './spaces/spaces.policy';
 import { USERS_POLICY } from './users/users.policy';
+import { PRIVACY_POLICY } from './privacy/privacy.policy';
 
 /**
  * Every domain's policy table, by mutation: what test/policy-matrix.test.ts tries as every role.
@@ -31,4 +32,5 @@ export const POLICY: PolicyTable = {
   ...AGENDAS_POLICY,
   ...LINKS_POLICY,
   ...LIVE_POLICY,
+  ...PRIVACY_POLICY,
 };

@@ -30,10 +30,12 @@ import { ContractObligationsResolver, ServiceLogResolver } from './service-hours
 import { spacesResolvers } from './spaces/spaces.resolver';
 import { StatusChangeResolver } from './users/status-change.resolver';
 import { UserResolver } from './users/users.resolver';
+import { PrivacyResolver } from './privacy/privacy.resolver';
 
 /** Every resolver class, by domain. */
 export const resolvers: NonEmptyArray<Function> = [
   AuthResolver,
+  PrivacyResolver,
   UserResolver,
   UserLocaleResolver,
   CommunityResolver,

@@ -561,6 +561,9 @@ const CASES: Record<string, (w: World) => Promise<Case>> = {
     variables: () => ({ i: { email: people.stranger.account!.email, password: PASSWORD } }),
     scope: {},
   }),
+  createExportLink: async () => ({ query: `mutation { createExportLink { id purpose } }`, variables: () => ({}), scope: {} }),
+  // With a wrong password: the caller is let through and refused by the service (BAD_USER_INPUT), so every account stays.
+  deleteMyAccount: async () => ({ query: `mutation($p: String!) { deleteMyAccount(password: $p) }`, variables: () => ({ p: 'not-the-password-4711' }), scope: {} }),
   // Last: these two end every earlier session of the caller.
   changePassword: async () => ({
     query: `mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) { token } }`,
@@ -574,7 +577,7 @@ const CASES: Record<string, (w: World) => Promise<Case>> = {
 };
 
 /** Cases about the caller alone need no world (and the last two end the sessions a world is built with). */
-const NO_WORLD = new Set(['markNotificationsRead', 'setMyLocale', 'registerPartner', 'createCommunity', 'signUp', 'logIn', 'changePassword', 'logOutEverywhere']);
+const NO_WORLD = new Set(['markNotificationsRead', 'setMyLocale', 'registerPartner', 'createCommunity', 'signUp', 'logIn', 'changePassword', 'logOutEverywhere', 'deleteMyAccount', 'createExportLink']);
 
 /** Mutation name of a case ('bookSlot (for the community)' tries bookSlot). */
 const mutationOf = (caseName: string) => caseName.split(' ')[0];

@@ -31,6 +31,14 @@ beforeAll(async () => {
   const input = { communityId: s.C, title: '评估定星', period: '2026Q4', closesAt: new Date(nowMs() + 7 * 86_400_000).toISOString(), partnerIds: [s.P], panelUserIds: [s.stranger.id, s.otherMember.id] };
   const opened = await app.gql(`mutation($i: OpenRatingRoundInput!) { openRatingRound(input: $i) { id } }`, { i: input }, s.secretary.token);
   ratingRound = opened.data.openRatingRound.id;
+  // The accepted request, as if resolved since and rated with a comment (ResidentRequest.rating { comment }).
+  await app.db.query(
+    `UPDATE resident_request SET status = 'RESOLVED', resolved_at = now(), rating_score = 4, rating_comment = '师傅很耐心', rated_at = now() WHERE id = $1`,
+    [s.acceptedRequest],
+  );
+  // The stranger, on the panel, scores P with a comment (RatingRound.myBallots).
+  const scores = ['party_leadership', 'institutional_standards', 'overall_effectiveness', 'social_assessment', 'innovation'].map((key) => ({ key, score: 4 }));
+  await app.gqlOk(`mutation($r: ID!, $p: ID!, $s: [CriterionScoreInput!]!) { scorePartner(roundId: $r, partnerId: $p, scores: $s, comment: "服务及时") { id } }`, { r: ratingRound, p: s.P, s: scores }, s.stranger.token);
 }, 120_000);
 afterAll(() => app.close());
 
@@ -96,6 +104,7 @@ const PROBES: Probe[] = [
     ['building', 'acceptedRequest', undefined],
     ['declineReason', 'declinedRequest', undefined],
     ['history { note by }', 'acceptedRequest', undefined],
+    ['rating { comment }', 'acceptedRequest', undefined],
   ] as const).map(
     ([field, which, publicNow]): Probe => ({
       type: 'ResidentRequest',
@@ -103,12 +112,13 @@ const PROBES: Probe[] = [
       object: `the ${which.replace('Request', '')} request in C of the secretary of C2`,
       scope: (x) => ({ communityId: x.C, userId: x.otherSecretary.id }),
       publicNow,
-      query: `query($id: ID!) { residentRequest(id: $id) { id building declineReason requester { id } history { to note by { id } } } }`,
+      query: `query($id: ID!) { residentRequest(id: $id) { id building declineReason requester { id } history { to note by { id } } rating { score comment } } }`,
       variables: (x) => ({ id: x[which] }),
       readable: (d) => {
         const r = d.residentRequest;
         if (field === 'rows') return !!r;
         if (field === 'history { note by }') return some(r?.history);
+        if (field === 'rating { comment }') return !!r?.rating?.comment;
         return !!r?.[field];
       },
     }),
@@ -138,6 +148,15 @@ const PROBES: Probe[] = [
     query: `query($id: ID!) { ratingRound(id: $id) { id panel { user { id } scoredPartners } } }`,
     variables: () => ({ id: ratingRound }),
     readable: (d) => d.ratingRound.panel.length > 0,
+  },
+  {
+    type: 'RatingRound',
+    field: 'myBallots',
+    object: 'an open round of C the stranger scored',
+    scope: (x) => ({ communityId: x.C, userId: x.stranger.id }),
+    query: `query($id: ID!) { ratingRound(id: $id) { id myBallots { comment } } }`,
+    variables: () => ({ id: ratingRound }),
+    readable: (d) => d.ratingRound.myBallots.length > 0,
   },
   ...([
     ['rows', 'proposedAgenda', false],

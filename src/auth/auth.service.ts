@@ -13,7 +13,7 @@ import { issueToken, rememberTokenVersion } from './tokens';
 import { signedIn } from './policy';
 
 // Other layers (live/, service-hours routes) authenticate through this entry point.
-export { authenticate, sessionEnded, viewerFromHeader } from './tokens';
+export { authenticate, forgetTokenVersion, rememberTokenVersion, sessionEnded, viewerFromHeader } from './tokens';
 
 export const normaliseEmail = (email: string) => email.trim().toLowerCase();
 
@@ -143,6 +143,19 @@ export async function changePassword(ctx: Ctx, currentPassword: string, newPassw
   if (!(await checkCredentials(ctx, me.email, currentPassword))) throw BadUserInputError.field('currentPassword', msg('auth.notCurrentPassword'));
   const version = await endSessions(ctx, userId, await hashPassword(newPassword, ctx.config.bcryptRounds));
   return payload(ctx, { ...me, tokenVersion: version } as User);
+}
+
+/**
+ * The signed-in user, once `password` proved it is them (deleteMyAccount): a wrong one is
+ * BAD_USER_INPUT naming `field` and counts as a failed login of the account, as changePassword's.
+ */
+export async function confirmedBy(ctx: Ctx, field: string, password: string): Promise<User> {
+  const userId = signedIn(ctx);
+  if (password.length > PASSWORD_MAX_LENGTH) throw BadUserInputError.field(field, msg('auth.notCurrentPassword'));
+  const me = await ctx.db.getRepository(User).findOneBy({ id: userId });
+  if (!me?.email) throw new UnauthenticatedError(msg('auth.accountGone'));
+  if (!(await checkCredentials(ctx, me.email, password))) throw BadUserInputError.field(field, msg('auth.notCurrentPassword'));
+  return me;
 }
 
 /** Ends every session of the signed-in user, this one included. */

@@ -133,3 +133,11 @@ async function currentTokenVersion(db: DataSource, config: Config, userId: strin
 export function rememberTokenVersion(db: DataSource, userId: string, version: number): void {
   versionsOf(db).set(userId, { version, readAt: nowMs() });
 }
+
+/**
+ * Another process ended a user's sessions (an erased account, heard through PostgreSQL): the next
+ * request of theirs here reads the version again, instead of trusting the cache for its period.
+ */
+export function forgetTokenVersion(db: DataSource, userId: string): void {
+  versionsOf(db).delete(userId);
+}

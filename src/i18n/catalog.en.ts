@@ -394,6 +394,10 @@ export const en = {
   'notification.agenda.withdrawn': 'The agenda item "{title}" was withdrawn: {reason}',
   // --- s5-links (issue #15 item 6: decisions link projects; pending inspections; wording)
   'agenda.projectSameCommunity': "must be a project of the agenda item's community",
+  // --- s5-pipl (issue #19: personal data)
+  'privacy.adminCannotErase': 'The administrator account cannot be erased; the operator changes ADMIN_EMAIL first',
+  'privacy.secretaryCannotErase': 'You are a secretary of {communities}: an account cannot be erased while it holds the role',
+  'privacy.soleOwnerCannotErase': 'You are the only owner of {partners}: invite another owner (invitePartnerMember with role OWNER) and wait until they accept, then erase your account',
 } satisfies Record<string, string>;
 
 export type MessageId = keyof typeof en;

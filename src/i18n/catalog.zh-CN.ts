@@ -374,4 +374,8 @@ export const zhCN: Record<MessageId, string> = {
   'notification.agenda.withdrawn': '议题“{title}”已撤回：{reason}',
   // --- s5-links (issue #15 item 6: decisions link projects; pending inspections; wording)
   'agenda.projectSameCommunity': '必须是该议题所在社区的项目',
+  // --- s5-pipl (issue #19: personal data)
+  'privacy.adminCannotErase': '管理员账号不能注销；请运维人员先更换 ADMIN_EMAIL',
+  'privacy.secretaryCannotErase': '您是{communities}的书记：担任书记期间不能注销账号',
+  'privacy.soleOwnerCannotErase': '您是{partners}唯一的负责人：请先邀请另一位负责人（invitePartnerMember，角色 OWNER），待其接受后再注销账号',
 };

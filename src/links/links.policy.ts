@@ -20,6 +20,7 @@ export const LINKS_POLICY = {
     more:
       'certificateLinkScope: SELF is the volunteer; a secretary of a community the volunteer has VERIFIED service in; an owner of a partner the volunteer belongs to',
   },
+  createExportLink: { who: ['SIGNED_IN'], more: 'a link to their own data export only' },
   createBoardLink: {
     who: ['SECRETARY_OF_COMMUNITY', 'ADMIN'],
     on: async (ctx: Ctx, { communityId }: { communityId: string }) => ({ communityId: (await findCommunity(ctx, communityId, 'communityId')).id }),

@@ -14,6 +14,7 @@ import { requestScope } from '../db/query-counter';
 import { AppError } from '../errors';
 import { certificateHtml, serviceCertificate } from '../service-hours/service-hours.service';
 import { openLink, PAGE_PATH, type SignedLinkRow } from './signed-links.service';
+import { sendExport } from '../privacy/privacy.service';
 import { escapeHtml as e, htmlHead, PAGE_STYLE, zhDate } from '../common/html';
 
 /**
@@ -159,6 +160,10 @@ async function renderLink(deps: Deps, link: SignedLinkRow, url: string, res: Res
     locale: link.purpose === 'SERVICE_CERTIFICATE' ? currentLocale() : DEFAULT_LOCALE,
     loaders: new Map(),
   };
+  if (link.purpose === 'PERSONAL_EXPORT') {
+    await sendExport(deps.db, link.volunteer_id!, res);
+    return;
+  }
   const today = DateTime.fromJSDate(now()).setZone('Asia/Shanghai').toISODate()!;
   if (link.purpose === 'SERVICE_CERTIFICATE') {
     const certificate = await serviceCertificate(ctx, link.volunteer_id!, { from: link.period_from, to: link.period_to }, {

@@ -8,6 +8,7 @@ import * as links from './signed-links.service';
 export enum SignedLinkPurpose {
   SERVICE_CERTIFICATE = 'SERVICE_CERTIFICATE',
   PUBLIC_BOARD = 'PUBLIC_BOARD',
+  PERSONAL_EXPORT = 'PERSONAL_EXPORT',
 }
 registerEnumType(SignedLinkPurpose, { name: 'SignedLinkPurpose', description: 'What a signed link opens.' });
 
@@ -70,6 +71,15 @@ export class SignedLinkResolver {
   ): Promise<SignedLink> {
     const { roles } = await authorize(ctx, may.createBoardLink, { communityId });
     const { row, url } = await links.createBoardLink(ctx, { communityId, validDays }, roles.userId);
+    return toLink(row, url);
+  }
+
+  @Mutation(() => SignedLink, {
+    description: 'A link that downloads the signed-in person’s own data (as GET /me/export) in a browser, for one day; anyone holding it can, so it is shown once and erasing the account revokes it.',
+  })
+  async createExportLink(@Context() ctx: Ctx): Promise<SignedLink> {
+    const { roles } = await authorize(ctx, may.createExportLink, {});
+    const { row, url } = await links.createExportLink(ctx, roles.userId);
     return toLink(row, url);
   }
 

@@ -12,10 +12,10 @@ import { msg } from '../i18n/messages';
 
 export { PAGE_PATH };
 
-export type LinkPurpose = 'SERVICE_CERTIFICATE' | 'PUBLIC_BOARD';
+export type LinkPurpose = 'SERVICE_CERTIFICATE' | 'PUBLIC_BOARD' | 'PERSONAL_EXPORT';
 
 /** Longest validity a creator may ask for, in days: a posted board stays up for a season, a certificate is sent for one errand. */
-export const MAX_DAYS: Record<LinkPurpose, number> = { PUBLIC_BOARD: 366, SERVICE_CERTIFICATE: 90 };
+export const MAX_DAYS: Record<LinkPurpose, number> = { PUBLIC_BOARD: 366, SERVICE_CERTIFICATE: 90, PERSONAL_EXPORT: 1 };
 
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
@@ -105,6 +105,14 @@ export async function createCertificateLink(
 export async function createBoardLink(ctx: Ctx, args: { communityId: string; validDays?: number | null }, by: string): Promise<CreatedLink> {
   const days = validDays('PUBLIC_BOARD', args.validDays, ctx.config.signedLinks.boardDays);
   return insertLink(ctx, by, 'PUBLIC_BOARD', days, { community_id: args.communityId });
+}
+
+/**
+ * A link to the signed-in person's own data export (GET /me/export), for a browser download: it
+ * opens for one day at most, and erasing the account revokes it (docs/personal-data.md).
+ */
+export async function createExportLink(ctx: Ctx, userId: string): Promise<CreatedLink> {
+  return insertLink(ctx, userId, 'PERSONAL_EXPORT', MAX_DAYS.PERSONAL_EXPORT, { volunteer_id: userId });
 }
 
 const COLUMNS = `id, purpose, volunteer_id, community_id, to_char(period_from, 'YYYY-MM-DD') AS period_from, to_char(period_to, 'YYYY-MM-DD') AS period_to,

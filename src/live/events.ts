@@ -28,6 +28,8 @@ export const topics = {
   inbox: (userId: string) => `inbox:${userId}`,
   /** A request this user raised moved (myRequestChanged). */
   myRequests: (userId: string) => `my-requests:${userId}`,
+  /** Every session of a user ended for good (an erased account): each process forgets its cached token version. */
+  sessionsEnded: () => 'sessions-ended',
 };
 
 const pending = new WeakMap<EntityManager, LiveEvent[]>();

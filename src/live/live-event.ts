@@ -5,6 +5,8 @@ import type { EventRefs } from '../common/domain-events';
 /** What an event points at (a domain event's refs, and the inbox row it wrote); receivers re-load the rows, so events stay small. */
 export interface Refs extends EventRefs {
   notificationId?: string;
+  /** The user whose sessions ended (topics.sessionsEnded). */
+  userId?: string;
 }
 
 /** One change, as it travels between processes. */

@@ -1,6 +1,15 @@
 import { requirePartnerMember, requireSecretary, signedIn } from '../auth/policy';
 import type { Ctx } from '../context';
-import { busOf, topics, type LiveEvent } from './events';
+import type { EntityManager } from 'typeorm';
+import { busOf, publish, topics, type LiveEvent } from './events';
+
+/**
+ * Tells every server process, once `tx` commits, that the sessions of `userId` ended for good (an
+ * erased account): each forgets its cached token version (src/app.ts), so old tokens stop at once.
+ */
+export function tellSessionsEnded(tx: EntityManager, userId: string): void {
+  publish(tx, topics.sessionsEnded(), { kind: 'SESSIONS_ENDED', refs: { userId } });
+}
 
 /**
  * Subscriptions: each authorizes the caller for its topic BEFORE it joins it, so a refused

@@ -18,6 +18,8 @@ export class Metrics {
   readonly graphqlSqlStatements: Histogram<'operation'>;
   readonly errors: Counter<'code'>;
   readonly httpRequests: Counter<'route' | 'method' | 'status'>;
+  /** Rows the retention job deleted, by kind (src/privacy/retention.ts). */
+  readonly retentionPurged: Counter<'kind'>;
   private readonly operations = new Set<string>();
 
   constructor(db: DataSource) {
@@ -53,6 +55,12 @@ export class Metrics {
       name: 'http_requests_total',
       help: 'HTTP requests by route, method and status',
       labelNames: ['route', 'method', 'status'],
+      registers,
+    });
+    this.retentionPurged = new Counter({
+      name: 'retention_purged_rows_total',
+      help: 'Rows the retention job deleted, by kind (read_notifications, idempotency_keys, expired_signed_links)',
+      labelNames: ['kind'],
       registers,
     });
     new Gauge({

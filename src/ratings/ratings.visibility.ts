@@ -9,11 +9,12 @@ import type { RatingRound } from './rating-round.entity';
  * that panellist alone (`myBallots`), never listed for anyone else.
  */
 
-export const RATING_ROUND_VISIBILITY: TypeVisibility<'panel'> = {
+export const RATING_ROUND_VISIBILITY: TypeVisibility<'panel' | 'myBallots'> = {
   type: 'RatingRound',
   scope: '-; its community',
   fields: {
     panel: { roles: ['secretary', 'admin'], hidden: 'empty list', note: 'a panellist reads their own ballots (`myBallots`)' },
+    myBallots: { roles: ['self'], hidden: 'empty list', note: "the panellist's own scores and comments, to them alone" },
   },
 };
 

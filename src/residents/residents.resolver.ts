@@ -150,9 +150,11 @@ export class ResidentRequestResolver {
   }
 
   @FieldResolver(() => RequestRating, { nullable: true, description: "The requester's rating once resolved." })
-  rating(@Root() request: ResidentRequest): RequestRating | null {
+  async rating(@Root() request: ResidentRequest, @Context() ctx: Ctx): Promise<RequestRating | null> {
     if (request.ratingScore == null || !request.ratedAt) return null;
-    return Object.assign(new RequestRating(), { communityId: request.communityId, score: request.ratingScore, comment: request.ratingComment, createdAt: request.ratedAt });
+    // The score is the public outcome; the comment is the requester's own words (residents.visibility.ts).
+    const comment = (await requestVisibility(ctx, request)).field('rating { comment }') ? request.ratingComment : null;
+    return Object.assign(new RequestRating(), { communityId: request.communityId, score: request.ratingScore, comment, createdAt: request.ratedAt });
   }
 
   @FieldResolver(() => [StatusChange])

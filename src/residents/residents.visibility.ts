@@ -32,7 +32,7 @@ export const PUBLIC_REQUEST_STATUSES: readonly RequestStatus[] = [RequestStatus.
 
 const PRIVATE: readonly Role[] = ['self', 'secretary', 'admin'];
 
-export const RESIDENT_REQUEST_VISIBILITY: TypeVisibility<'requester' | 'building' | 'declineReason' | 'history { note by }'> = {
+export const RESIDENT_REQUEST_VISIBILITY: TypeVisibility<'requester' | 'building' | 'declineReason' | 'history { note by }' | 'rating { comment }'> = {
   type: 'ResidentRequest',
   scope: '-; its community (the requester: "self")',
   rows: {
@@ -46,6 +46,7 @@ export const RESIDENT_REQUEST_VISIBILITY: TypeVisibility<'requester' | 'building
     building: { roles: PRIVATE, hidden: 'null', note: 'where a person lives; the requester too' },
     declineReason: { roles: PRIVATE, hidden: 'null', note: 'the requester too' },
     'history { note by }': { roles: PRIVATE, hidden: 'null', note: 'the requester too' },
+    'rating { comment }': { roles: PRIVATE, hidden: 'null', note: "the requester's own words; the score is public" },
   },
 };
 

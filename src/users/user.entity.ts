@@ -38,6 +38,10 @@ export class User {
   @Column({ type: 'int', default: 0 })
   tokenVersion: number;
 
+  /** When the person erased their account (deleteMyAccount): the row stays for the records that point at it, naming nobody. */
+  @Column({ type: 'timestamptz', nullable: true })
+  erasedAt: Date | null;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 }
