@@ -1,3 +1,4 @@
+import { now, nowMs } from '../src/common/clock';
 import { appAndChild, post, type AppAndChild } from './support/child-app';
 import { type TestApp } from './support/app';
 import { communityWithSecretary, signUp, unique, type Account } from './support/fixtures';
@@ -35,7 +36,7 @@ async function openItemWithResidents(n: number) {
       return person;
     }),
   );
-  const closeAt = new Date(Date.now() + 3_600_000).toISOString();
+  const closeAt = new Date(nowMs() + 3_600_000).toISOString();
   const itemId = (await app.gqlOk(PROPOSE, { i: { communityId, title: '小区南门是否改为人车分流', opinionsCloseAt: closeAt } }, secretary.token)).proposeAgendaItem.id as string;
   return { communityId, secretary, residents, itemId };
 }
@@ -93,7 +94,7 @@ describe('one voice each, under concurrency', () => {
 
   it('a decision recorded while residents are voicing: every voice is counted in the decision or refused, none after it', async () => {
     const { secretary, residents, itemId } = await openItemWithResidents(20);
-    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(now());
     const voices = residents.map((r, i) => call(i, VOICE, { id: itemId, s: i % 2 ? 'SUPPORT' : 'OPPOSE' }, r.token));
     const decision = call(1, DECIDE, { i: { agendaItemId: itemId, meetingDate: today, attendees: 12, outcome: '同意改造' } }, secretary.token);
     const [decided, ...answers] = await Promise.all([decision, ...voices]);

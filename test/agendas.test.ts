@@ -1,3 +1,4 @@
+import { now, nowMs } from '../src/common/clock';
 import request from 'supertest';
 import { count, errorCode, ok, startTestApp, type TestApp } from './support/app';
 import { resetClock, setTestClock, testNow } from './support/clock';
@@ -22,7 +23,7 @@ afterAll(() => app.close());
 afterEach(() => resetClock());
 
 /** Moves the server's clock on by `ms` from now (afterEach sets it back). */
-const laterBy = (ms: number) => setTestClock(new Date(Date.now() + ms).toISOString());
+const laterBy = (ms: number) => setTestClock(new Date(nowMs() + ms).toISOString());
 
 const JOIN = `mutation($c: ID!) { joinCommunity(communityId: $c) { verified } }`;
 const VERIFY = `mutation($c: ID!, $u: ID!) { verifyResident(communityId: $c, userId: $u) { verified } }`;
@@ -95,7 +96,7 @@ describe('proposing an agenda item', () => {
   it('refuses a closing time that is not in the future, naming the field, and changes nothing', async () => {
     const { communityId, secretary } = await scene(0);
     const before = await everyAgendaRow();
-    const past = await app.gql(PROPOSE, { i: { communityId, title: '议题', opinionsCloseAt: new Date(Date.now() - 60_000).toISOString() } }, secretary.token);
+    const past = await app.gql(PROPOSE, { i: { communityId, title: '议题', opinionsCloseAt: new Date(nowMs() - 60_000).toISOString() } }, secretary.token);
     expect(errorCode(past)).toBe('BAD_USER_INPUT');
     expect(past.errors![0].extensions.fields).toEqual([{ path: 'input.opinionsCloseAt', message: 'must be in the future' }]);
     const blank = await app.gql(PROPOSE, { i: { communityId, title: '   ', opinionsCloseAt: inFuture() } }, secretary.token);
@@ -238,7 +239,7 @@ describe('recording the decision', () => {
     const item = await openItem(communityId, secretary);
     ok(await app.gql(VOICE, { id: item.id, s: 'SUPPORT', t: '支持' }, residents[0].token));
     const demand = await postDemand(app, secretary.token, communityId, { title: '遮阳棚采购' });
-    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(now());
     // Decided before the closing time: the meeting was held, opinions stop.
     const decided = ok(await app.gql(DECIDE, { i: { agendaItemId: item.id, meetingDate: today, attendees: 23, outcome: '  同意加装，由物业负责采购  ', demandIds: [demand, demand] } }, secretary.token)).recordDecision;
     expect(decided).toMatchObject({ status: 'DECIDED', meetingDate: today, attendees: 23, outcome: '同意加装，由物业负责采购', linkedDemands: [{ id: demand }], support: 1, history: [{ to: 'OPEN_FOR_OPINIONS' }, { from: 'OPEN_FOR_OPINIONS', to: 'DECIDED' }] });
@@ -260,7 +261,7 @@ describe('recording the decision', () => {
     const item = await openItem(communityId, secretary);
     const own = await postDemand(app, secretary.token, communityId);
     const foreign = await postDemand(app, elsewhereSecretary.token, elsewhere);
-    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(now());
     const decide = (i: Record<string, unknown>) => app.gql(DECIDE, { i: { agendaItemId: item.id, meetingDate: today, attendees: 10, outcome: '同意', ...i } }, secretary.token);
     const before = await everyAgendaRow();
 
@@ -270,7 +271,7 @@ describe('recording the decision', () => {
     const unknown = await decide({ demandIds: ['00000000-0000-4000-8000-000000000000'] });
     expect(errorCode(unknown)).toBe('NOT_FOUND');
     expect(unknown.errors![0].extensions.fields).toEqual([{ path: 'input.demandIds[0]', message: expect.any(String) }]);
-    const tomorrow = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date(Date.now() + 2 * 86_400_000));
+    const tomorrow = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date(nowMs() + 2 * 86_400_000));
     const future = await decide({ meetingDate: tomorrow });
     expect(errorCode(future)).toBe('BAD_USER_INPUT');
     expect(future.errors![0].extensions.fields![0].path).toBe('input.meetingDate');
@@ -287,7 +288,7 @@ describe('recording the decision', () => {
     const item = await openItem(communityId, secretary);
     const shade = await projectOf(communityId, secretary, '中心花园遮阳棚采购', secretary);
     const benches = await projectOf(communityId, residents[0], '棚下长椅认捐');
-    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(now());
     const decided = ok(await app.gql(`mutation($i: RecordDecisionInput!) { recordDecision(input: $i) { status linkedProjects { id status } } }`, { i: { agendaItemId: item.id, meetingDate: today, attendees: 18, outcome: '同意加装', projectIds: [shade, benches, shade] } }, secretary.token)).recordDecision;
     expect(decided).toEqual({ status: 'DECIDED', linkedProjects: [{ id: shade, status: 'APPROVED' }, { id: benches, status: 'PROPOSED' }] });
     expect(await app.db.query(`SELECT community_id, project_id FROM agenda_item_project WHERE agenda_item_id = $1 ORDER BY project_id`, [item.id])).toEqual(
@@ -306,7 +307,7 @@ describe('recording the decision', () => {
 
   it('reads the linked projects of a page of items in one statement', async () => {
     const { communityId, secretary } = await scene(0);
-    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(now());
     for (const title of ['遮阳棚', '长椅']) {
       const item = await openItem(communityId, secretary);
       const project = await projectOf(communityId, secretary, title, secretary);
@@ -328,7 +329,7 @@ describe('recording the decision', () => {
     const item = await openItem(communityId, secretary);
     const own = await projectOf(communityId, secretary, '遮阳棚采购', secretary);
     const foreign = await projectOf(elsewhere, elsewhereSecretary, '别处的项目', elsewhereSecretary);
-    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(now());
     const decide = (i: Record<string, unknown>) => app.gql(DECIDE, { i: { agendaItemId: item.id, meetingDate: today, attendees: 10, outcome: '同意', ...i } }, secretary.token);
     const before = await everyAgendaRow();
 
@@ -347,7 +348,7 @@ describe('recording the decision', () => {
     const { communityId, secretary, residents } = await scene(1, 1);
     const { secretary: otherSecretary } = await communityWithSecretary(app);
     const item = await openItem(communityId, secretary);
-    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(now());
     const before = await everyAgendaRow();
     for (const token of [null, residents[0].token, otherSecretary.token]) {
       const expected = token ? 'FORBIDDEN' : 'UNAUTHENTICATED';
@@ -389,7 +390,7 @@ describe('the agenda on the public board and in lists', () => {
     const withdrawn = await openItem(communityId, secretary, { title: '已撤回' });
     ok(await app.gql(PROPOSE, { i: { communityId, title: '待审核', opinionsCloseAt: inFuture() } }, residents[0].token));
     ok(await app.gql(VOICE, { id: soon.id, s: 'SUPPORT', t: '匿名支持', a: true }, residents[1].token));
-    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(now());
     ok(await app.gql(DECIDE, { i: { agendaItemId: decided.id, meetingDate: today, attendees: 9, outcome: '通过' } }, secretary.token));
     ok(await app.gql(WITHDRAW, { id: withdrawn.id, r: '撤回' }, secretary.token));
 

@@ -1,3 +1,4 @@
+import { nowMs } from '../src/common/clock';
 import request from 'supertest';
 import { appAndChild, post, type AppAndChild } from './support/child-app';
 import { count, errorCode, ok, PASSWORD, type TestApp } from './support/app';
@@ -40,7 +41,7 @@ async function scene() {
   const { owner, partnerId } = await activePartner(app, communityId, secretary);
   const person = await signUp(app, unique('张三'));
   const neighbour = await signUp(app, unique('李四'));
-  const item = ok(await app.gql(PROPOSE, { i: { communityId, title: '楼道加装扶手', opinionsCloseAt: new Date(Date.now() + 3_600_000).toISOString() } }, secretary.token)).proposeAgendaItem.id;
+  const item = ok(await app.gql(PROPOSE, { i: { communityId, title: '楼道加装扶手', opinionsCloseAt: new Date(nowMs() + 3_600_000).toISOString() } }, secretary.token)).proposeAgendaItem.id;
   const requests: Record<string, { public: string; private: string }> = {};
   for (const [who, building, ago] of [[person, '7号楼', 200], [neighbour, '8号楼', 300]] as const) {
     ok(await app.gql(JOIN, { c: communityId, b: building }, who.token));

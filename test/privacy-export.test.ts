@@ -1,3 +1,4 @@
+import { nowMs } from '../src/common/clock';
 import request from 'supertest';
 import { count, ok, startTestApp, type TestApp } from './support/app';
 import { activePartner, communityWithSecretary, joinPartner, signUp, unique, type Account } from './support/fixtures';
@@ -26,7 +27,7 @@ const LOG_OUT = `mutation { logOutEverywhere }`;
 /** Two residents of one community, each with a residency, a partner membership, a hour log, two requests, an opinion and a claim on the other's wish. */
 async function scene() {
   const { communityId, secretary } = await communityWithSecretary(app, { timezone: 'Asia/Shanghai' });
-  const item = ok(await app.gql(PROPOSE, { i: { communityId, title: '小区停车收费调整', opinionsCloseAt: new Date(Date.now() + 3_600_000).toISOString() } }, secretary.token)).proposeAgendaItem.id;
+  const item = ok(await app.gql(PROPOSE, { i: { communityId, title: '小区停车收费调整', opinionsCloseAt: new Date(nowMs() + 3_600_000).toISOString() } }, secretary.token)).proposeAgendaItem.id;
   const people: Account[] = [await signUp(app, unique('王五')), await signUp(app, unique('赵六'))];
   const wishes: string[] = [];
   for (const [i, who] of people.entries()) {
@@ -96,7 +97,7 @@ describe('GET /me/export', () => {
     const person = await signUp(app);
     const link = ok(await app.gql(`mutation { createExportLink { id purpose url expiresAt } }`, {}, person.token)).createExportLink;
     expect(link.purpose).toBe('PERSONAL_EXPORT');
-    expect(new Date(link.expiresAt).getTime() - Date.now()).toBeLessThanOrEqual(86_400_000);
+    expect(new Date(link.expiresAt).getTime() - nowMs()).toBeLessThanOrEqual(86_400_000);
     const page = new URL(link.url).pathname;
     const opened = await request(app.server).get(page);
     expect(opened.status).toBe(200);

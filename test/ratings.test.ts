@@ -387,7 +387,7 @@ describe('reading rounds', () => {
 
 describe('what time does to a round', () => {
   it('reminds each panellist once a day before the close, refuses scores from closesAt on, and the sweep closes it', async () => {
-    setTestClock(new Date(Date.now() + 3_600_000).toISOString());
+    setTestClock(new Date(nowMs() + 3_600_000).toISOString());
     const s = await scene();
     const round = await openRound(s, { closesAt: inDays(2) });
     ok(await app.gql(SCORE, { r: round.id, p: s.b.partnerId, s: scores([4, 4, 4, 4, 4]) }, s.panel[0].token));
