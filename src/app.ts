@@ -16,6 +16,7 @@ import type { Config } from './config';
 import type { Ctx } from './context';
 import { migrationsApplied } from './db/data-source';
 import { requestScope, type RequestScope } from './db/query-counter';
+import { replicaRouterOf } from './db/replica';
 import { formatError } from './errors-format';
 import { contextLocale, localeMiddleware } from './i18n/request';
 import { compiledExecution } from './ops/compiled-execution';
@@ -94,7 +95,9 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
       if (draining) throw new Error('draining');
       await db.query('SELECT 1');
       if (!(await migrationsApplied(db))) throw new Error('migrations pending');
-      res.json({ status: 'ready' });
+      // Still ready with the replica down or lagging: its reads fall back to the primary.
+      const replica = replicaRouterOf(db)?.status();
+      res.json(replica ? { status: 'ready', replica } : { status: 'ready' });
     } catch (error) {
       res.status(503).json({ status: 'unavailable', reason: (error as Error).message });
     }
@@ -170,6 +173,9 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
     expressMiddleware(apollo, {
       context: async ({ req, res }): Promise<Ctx> => {
         const viewer = await authenticate(db, config, req.header('authorization'));
+        // Whose writes this request makes (the read replica's read-your-writes, db/replica.ts).
+        const scope = requestScope.getStore();
+        if (scope) scope.userId = viewer.userId;
         return {
           db,
           config,

@@ -10,6 +10,12 @@ export interface Config {
   /** PostgreSQL URL; undefined means the embedded PGlite store under `dataDir`. */
   databaseUrl?: string;
   dataDir: string;
+  /** A streaming replica of `databaseUrl` for the heavy reads (db/replica.ts); PostgreSQL only. */
+  databaseReplicaUrl?: string;
+  /** Milliseconds the replica may be behind before reads fall back to the primary. */
+  replicaMaxLagMs: number;
+  /** How often each process asks the replica how far it has replayed. */
+  replicaPollMs: number;
   jwtSecret: string;
   jwtExpiresIn: string;
   adminEmail: string;
@@ -110,6 +116,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     : [];
   if (missing.length) throw new ConfigError(`missing required configuration in production: ${missing.join(', ')}`);
   if (production && env.JWT_SECRET!.length < 32) throw new ConfigError('JWT_SECRET must be at least 32 characters in production');
+  if (env.DATABASE_REPLICA_URL && !env.DATABASE_URL) throw new ConfigError('DATABASE_REPLICA_URL needs DATABASE_URL (the embedded store has no replica)');
   if (production) refuseWeakSecrets(env.JWT_SECRET!, env.ADMIN_PASSWORD!, env.ADMIN_EMAIL!);
   const port = Number(env.PORT ?? 4000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT must be a port number, got ${env.PORT}`);
@@ -118,6 +125,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port,
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: path.resolve(env.DATA_DIR ?? '.data'),
+    databaseReplicaUrl: env.DATABASE_REPLICA_URL || undefined,
+    replicaMaxLagMs: int(env, 'REPLICA_MAX_LAG_MS', 5_000, 0),
+    replicaPollMs: int(env, 'REPLICA_POLL_MS', 200, 10),
     jwtSecret: env.JWT_SECRET ?? randomBytes(32).toString('hex'),
     jwtExpiresIn: env.JWT_EXPIRES_IN ?? '7d',
     adminEmail: (env.ADMIN_EMAIL ?? 'admin@example.org').toLowerCase(),

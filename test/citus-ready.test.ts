@@ -45,7 +45,7 @@ const DISTRIBUTED: Record<string, { column: string; group: string }> = {
 };
 const REFERENCE = ['app_user', 'community', 'community_secretary', 'partner', 'partner_member', 'partner_invitation', 'supply_offer', 'signed_link', 'residency'];
 /** Left on the coordinator. */
-const LOCAL = ['migrations', 'login_attempt', 'rate_limit_counter'];
+const LOCAL = ['migrations', 'login_attempt', 'rate_limit_counter', 'replica_read_fence'];
 
 /** Foreign keys between tables distributed by different columns: kept on PostgreSQL, dropped by deploy/citus.sql. */
 const DROPPED_AT_CITUS_STEP = [

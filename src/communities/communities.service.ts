@@ -1,4 +1,5 @@
 import { findOr404 } from '../common/find';
+import { heavyRead } from '../common/heavy-read';
 import { nowMs } from '../common/clock';
 import type { Ctx } from '../context';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -29,7 +30,7 @@ export async function findCommunity(ctx: Ctx, id: string, path = 'id'): Promise<
 export const findRoom = (ctx: Ctx, id: string, path = 'id') => findOr404(ctx, Room, id, { thing: 'room', path });
 
 export function listCommunities(ctx: Ctx, page: PageArgs) {
-  return paginate(ctx.db.getRepository(Community).createQueryBuilder('c'), createdOrder('c'), page);
+  return heavyRead(ctx, (c) => paginate(c.db.getRepository(Community).createQueryBuilder('c'), createdOrder('c'), page));
 }
 
 export async function createCommunity(ctx: Ctx, input: CreateCommunityInput): Promise<Community> {
@@ -145,7 +146,7 @@ export function checkRange(from: Date, to: Date, maxDays: number): void {
 export async function roomAvailability(ctx: Ctx, room: Room, from: Date, to: Date, taken: TakenRanges = takenRanges): Promise<SlotAvailability[]> {
   checkRange(from, to, MAX_AVAILABILITY_DAYS);
   const community = await findCommunity(ctx, room.communityId);
-  const busy = await taken(ctx, room, from, to);
+  const busy = await heavyRead(ctx, (c) => taken(c, room, from, to));
   return occurrencesBetween(room.weeklySlots, community.timezone, from, to).map(({ start, end }) => ({
     start,
     end,

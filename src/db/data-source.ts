@@ -9,6 +9,7 @@ import { durableNodeFS, durableStartParams } from './durable-nodefs';
 import { SerialPGlitePool } from './pglite-serial-pool';
 import { preparedStatementsEnabled } from './prepared';
 import { CountingQueryLogger } from './query-counter';
+import { attachReplica, ReplicaRouter } from './replica';
 import { SnakeNamingStrategy } from './snake-naming';
 
 export interface DataSourceOptions {
@@ -48,6 +49,7 @@ export function createDataSource(config: Config, log: Logger, options: DataSourc
       },
     });
     preparedStatementsEnabled.set(db, config.dbPreparedStatements);
+    if (config.databaseReplicaUrl) withReplica(db, config, log, options);
     return db;
   }
   fs.mkdirSync(config.dataDir, { recursive: true });
@@ -66,6 +68,45 @@ export function createDataSource(config: Config, log: Logger, options: DataSourc
     }
   };
   return db;
+}
+
+/**
+ * The read replica's data source beside the primary's (same entities, no migrations: it is a
+ * standby of the primary), started and stopped with it. Its statements are counted and logged as
+ * the primary's; a replica down at start-up does not stop the app (db/replica.ts polls for it).
+ */
+function withReplica(db: DataSource, config: Config, log: Logger, options: DataSourceOptions): void {
+  const replica = new DataSource({
+    type: 'postgres',
+    url: config.databaseReplicaUrl,
+    entities: options.entities,
+    synchronize: false,
+    namingStrategy: new SnakeNamingStrategy(),
+    logger: new CountingQueryLogger(log),
+    maxQueryExecutionTime: 1000,
+    installExtensions: false,
+    poolSize: options.poolSize ?? config.dbPoolSize,
+    extra: {
+      statement_timeout: options.statementTimeoutMs ?? config.dbStatementTimeoutMs,
+      application_name: 'marketplace-replica',
+      // A replica that stopped answering must not hold a request long before it falls back.
+      connectionTimeoutMillis: 2_000,
+    },
+  });
+  preparedStatementsEnabled.set(replica, config.dbPreparedStatements);
+  const router = new ReplicaRouter(db, replica, { maxLagMs: config.replicaMaxLagMs, pollMs: config.replicaPollMs, log });
+  attachReplica(db, router);
+  const initialize = db.initialize.bind(db);
+  const destroy = db.destroy.bind(db);
+  db.initialize = async () => {
+    await initialize();
+    router.start();
+    return db;
+  };
+  db.destroy = async () => {
+    await router.stop();
+    await destroy();
+  };
 }
 
 /** Applies pending migrations; returns their names. */

@@ -6,6 +6,10 @@ import type { Logger } from 'pino';
 export interface RequestScope {
   requestId: string;
   sqlStatements: number;
+  /** The signed-in caller, once authenticated (the read replica's read-your-writes; db/replica.ts). */
+  userId?: string | null;
+  /** The primary's WAL position after this request's last write, when a read replica is configured. */
+  writeLsn?: bigint;
 }
 
 export const requestScope = new AsyncLocalStorage<RequestScope>();

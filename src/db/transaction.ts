@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { IsolationLevel } from 'typeorm/driver/types/IsolationLevel';
 import { PgErrorCode, pgErrorCode } from '../errors';
+import { recordWrite } from './replica';
 
 type AfterCommit = () => void | Promise<void>;
 const afterCommitHooks = new WeakMap<EntityManager, AfterCommit[]>();
@@ -42,6 +43,8 @@ export async function inTransaction<T>(
       afterCommitHooks.delete(tx);
       await runner.release();
     }
+    // With a read replica, the writer's next reads wait until it has replayed this (db/replica.ts).
+    await recordWrite(db).catch(() => undefined);
     // After release: a hook may use the database, and on PGlite the connection must be free first.
     for (const hook of hooks) {
       try {

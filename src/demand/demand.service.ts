@@ -1,4 +1,5 @@
 import { findOr404 } from '../common/find';
+import { heavyRead } from '../common/heavy-read';
 import { now as clockNow } from '../common/clock';
 import { type EntityManager } from 'typeorm';
 import type { Ctx } from '../context';
@@ -506,36 +507,42 @@ export function reviewQueue(ctx: Ctx, communityId: string, page: PageArgs, selec
 // ---------------------------------------------------------------- public board
 
 export function openDemandsOf(ctx: Ctx, communityId: string, first: number): Promise<DemandItem[]> {
-  return ctx.db
-    .getRepository(DemandItem)
-    .createQueryBuilder('d')
-    .where('d.community_id = :communityId AND d.status = :status', { communityId, status: DemandStatus.OPEN })
-    .orderBy('d.urgency_rank', 'DESC')
-    .addOrderBy('d.created_at', 'ASC')
-    .addOrderBy('d.id', 'ASC')
-    .limit(first)
-    .getMany();
+  return heavyRead(ctx, (c) =>
+    c.db
+      .getRepository(DemandItem)
+      .createQueryBuilder('d')
+      .where('d.community_id = :communityId AND d.status = :status', { communityId, status: DemandStatus.OPEN })
+      .orderBy('d.urgency_rank', 'DESC')
+      .addOrderBy('d.created_at', 'ASC')
+      .addOrderBy('d.id', 'ASC')
+      .limit(first)
+      .getMany(),
+  );
 }
 
 /** MATCHED items (every unit held, someone working on them), the longest-held first. */
 export function inProgressDemandsOf(ctx: Ctx, communityId: string, first: number): Promise<DemandItem[]> {
-  return ctx.db
-    .getRepository(DemandItem)
-    .createQueryBuilder('d')
-    .where('d.community_id = :communityId AND d.status = :status', { communityId, status: DemandStatus.MATCHED })
-    .orderBy('d.updated_at', 'ASC')
-    .addOrderBy('d.id', 'ASC')
-    .limit(first)
-    .getMany();
+  return heavyRead(ctx, (c) =>
+    c.db
+      .getRepository(DemandItem)
+      .createQueryBuilder('d')
+      .where('d.community_id = :communityId AND d.status = :status', { communityId, status: DemandStatus.MATCHED })
+      .orderBy('d.updated_at', 'ASC')
+      .addOrderBy('d.id', 'ASC')
+      .limit(first)
+      .getMany(),
+  );
 }
 
 export function recentlyFulfilledOf(ctx: Ctx, communityId: string, first: number): Promise<Match[]> {
-  return ctx.db
-    .getRepository(Match)
-    .createQueryBuilder('m')
-    .where('m.community_id = :communityId AND m.status = :status', { communityId, status: MatchStatus.FULFILLED })
-    .orderBy('m.fulfilled_at', 'DESC')
-    .addOrderBy('m.id', 'DESC')
-    .limit(first)
-    .getMany();
+  return heavyRead(ctx, (c) =>
+    c.db
+      .getRepository(Match)
+      .createQueryBuilder('m')
+      .where('m.community_id = :communityId AND m.status = :status', { communityId, status: MatchStatus.FULFILLED })
+      .orderBy('m.fulfilled_at', 'DESC')
+      .addOrderBy('m.id', 'DESC')
+      .limit(first)
+      .getMany(),
+  );
 }

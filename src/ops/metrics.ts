@@ -3,6 +3,7 @@ import type { RequestHandler } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
+import { replicaRouterOf } from '../db/replica';
 
 /** Distinct operation names kept as label values; names beyond this are counted as `other`. */
 const MAX_OPERATION_LABELS = 200;
@@ -80,6 +81,47 @@ export class Metrics {
         }
       },
     });
+    const router = replicaRouterOf(db);
+    if (router) {
+      new Gauge({
+        name: 'db_replica_lag_seconds',
+        help: 'How far the read replica is behind the primary, in seconds (absent until it first answers)',
+        registers,
+        collect() {
+          const { lagMs } = router.status();
+          if (lagMs !== null) this.set(lagMs / 1000);
+        },
+      });
+      new Gauge({
+        name: 'db_replica_lag_bytes',
+        help: "WAL bytes the read replica has not replayed of the primary's last seen position",
+        registers,
+        collect() {
+          const { lagBytes } = router.status();
+          if (lagBytes !== null) this.set(lagBytes);
+        },
+      });
+      new Gauge({
+        name: 'db_replica_state',
+        help: 'Read replica state: 1 on the current one (ok: reads may go there; lagging beyond REPLICA_MAX_LAG_MS or down: they go to the primary)',
+        labelNames: ['state'],
+        registers,
+        collect() {
+          const { state } = router.status();
+          for (const s of ['ok', 'lagging', 'down'] as const) this.set({ state: s }, s === state ? 1 : 0);
+        },
+      });
+      new Counter({
+        name: 'db_heavy_reads_total',
+        help: "Heavy reads by where they ran: replica, primary (the caller's own write not replayed yet) or fallback (replica down or lagging)",
+        labelNames: ['target'],
+        registers,
+        collect() {
+          this.reset();
+          for (const [target, n] of Object.entries(router.reads)) this.inc({ target }, n);
+        },
+      });
+    }
   }
 
   /** Label for an operation: its name when it looks like one and the label set is not full. */

@@ -1,4 +1,5 @@
 import { findOr404 } from '../common/find';
+import { heavyRead } from '../common/heavy-read';
 import { randomBytes } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type { Ctx } from '../context';
@@ -19,6 +20,10 @@ export const findPartner = (ctx: Ctx, id: string, path = 'id') => findOr404(ctx,
 export const findPartnership = (ctx: Ctx, id: string, path = 'id') => findOr404(ctx, Partnership, id, { thing: 'partnership', path });
 
 export function listPartners(ctx: Ctx, filter: PartnerFilter | null | undefined, page: PageArgs) {
+  return heavyRead(ctx, (c) => partnersPage(c, filter, page));
+}
+
+function partnersPage(ctx: Ctx, filter: PartnerFilter | null | undefined, page: PageArgs) {
   const qb = ctx.db.getRepository(Partner).createQueryBuilder('p');
   if (filter?.category) qb.andWhere('p.category = :category', { category: filter.category });
   if (filter?.communityId) {

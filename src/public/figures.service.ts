@@ -1,4 +1,5 @@
 import type { Ctx } from '../context';
+import { heavyRead } from '../common/heavy-read';
 
 /** A community's figures on the public board (issue #14). */
 export interface CommunityFiguresRow {
@@ -21,7 +22,7 @@ export interface CommunityFiguresRow {
  * daily rollup kept with every write to the logs (a row per local day, not per log).
  */
 export async function communityFigures(ctx: Ctx, communityId: string, now: Date): Promise<CommunityFiguresRow> {
-  const [row] = await ctx.db.query(
+  const [row] = await heavyRead(ctx, (c) => c.db.query(
     `SELECT
        (SELECT count(*)::int FROM resident_request r WHERE r.community_id = c.id) AS requests_received,
        (SELECT count(*)::int FROM resident_request r WHERE r.community_id = c.id AND r.status = 'RESOLVED') AS requests_resolved,
@@ -39,7 +40,7 @@ export async function communityFigures(ctx: Ctx, communityId: string, now: Date)
        (SELECT count(*)::int FROM partnership p WHERE p.community_id = c.id AND p.status = 'ACTIVE') AS active_partners
      FROM community c WHERE c.id = $1`,
     [communityId, now],
-  );
+  ));
   return {
     requestsReceived: row.requests_received,
     requestsResolved: row.requests_resolved,

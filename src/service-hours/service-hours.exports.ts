@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { heavyRead } from '../common/heavy-read';
 import { requireSecretary } from '../auth/policy';
 import { ownerCertificatePartner, requirePartnerOwner, serviceCertificateScope } from './service-hours.policy';
 import { escapeHtml, htmlHead, PAGE_STYLE } from '../common/html';
@@ -139,7 +140,7 @@ interface ExportFilter {
 }
 
 function exportBatch(ctx: Ctx, f: ExportFilter, after: { startedAt: Date; id: string } | null, limit: number): Promise<ExportRow[]> {
-  return ctx.db.query(
+  return heavyRead(ctx, (c) => c.db.query(
     `SELECT s.id, c.name AS community, u.display_name AS volunteer, p.name AS partner,
             to_char(s.started_at AT TIME ZONE c.timezone, 'YYYY-MM-DD HH24:MI') AS started,
             to_char(s.ended_at AT TIME ZONE c.timezone, 'YYYY-MM-DD HH24:MI') AS ended,
@@ -159,7 +160,7 @@ function exportBatch(ctx: Ctx, f: ExportFilter, after: { startedAt: Date; id: st
       ORDER BY s.started_at, s.id
       LIMIT $8`,
     [f.id, f.from, f.to, f.localFrom, f.localTo, after?.startedAt ?? null, after?.id ?? null, limit],
-  );
+  ));
 }
 
 // ---------------------------------------------------------------- certificate

@@ -1,4 +1,5 @@
 import { findOr404 } from '../common/find';
+import { heavyRead } from '../common/heavy-read';
 import { now as clockNow } from '../common/clock';
 import { DateTime } from 'luxon';
 import type { EntityManager } from 'typeorm';
@@ -273,6 +274,10 @@ const newestFirst: SortKey<ServiceLog>[] = [
 export async function listServiceLogs(ctx: Ctx, filter: ServiceLogFilter | null | undefined, page: PageArgs) {
   const f = filter ?? {};
   const { onlyVolunteerId } = await serviceLogListScope(ctx, f);
+  return heavyRead(ctx, (c) => serviceLogsPage(c, f, onlyVolunteerId, page));
+}
+
+function serviceLogsPage(ctx: Ctx, f: ServiceLogFilter, onlyVolunteerId: string | null | undefined, page: PageArgs) {
   const qb = ctx.db.getRepository(ServiceLog).createQueryBuilder('s');
   const ids: [string, string | null | undefined][] = [
     ['community_id', f.communityId],
@@ -391,11 +396,13 @@ export async function serviceHoursSummary(ctx: Ctx, input: ServiceHoursSummaryIn
   const partnerParam = input.partnerId ? `$${params.push(input.partnerId)}` : null;
   const where = [communityParam && `AND s.community_id = ${communityParam}`, partnerParam && `AND s.partner_id = ${partnerParam}`].filter(Boolean).join(' ');
   const sql = input.groupBy === SummaryGroupBy.VOLUNTEER ? volunteerSql(where) : rollupSql(input.groupBy, communityParam, partnerParam);
-  const rows: { key: string; label: string; verified_minutes: string; pending_minutes: string; log_count: number }[] = await inTransaction(ctx.db, async (tx) => {
-    // Compiling a large aggregate costs PostgreSQL's JIT far more than it saves here.
-    await tx.query(`SET LOCAL jit = off`);
-    return tx.query(sql, params);
-  });
+  const rows: { key: string; label: string; verified_minutes: string; pending_minutes: string; log_count: number }[] = await heavyRead(ctx, (c) =>
+    inTransaction(c.db, async (tx) => {
+      // Compiling a large aggregate costs PostgreSQL's JIT far more than it saves here.
+      await tx.query(`SET LOCAL jit = off`);
+      return tx.query(sql, params);
+    }),
+  );
   return rows.map((r) => ({
     key: r.key,
     label: r.label,

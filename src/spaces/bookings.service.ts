@@ -1,4 +1,5 @@
 import { findOr404 } from '../common/find';
+import { heavyRead } from '../common/heavy-read';
 import { now as clockNow } from '../common/clock';
 import { DateTime } from 'luxon';
 import type { EntityManager } from 'typeorm';
@@ -36,6 +37,10 @@ export const startOrder = (alias: string): SortKey<Booking>[] => [
 ];
 
 export function listBookings(ctx: Ctx, filter: BookingFilter, page: PageArgs) {
+  return heavyRead(ctx, (c) => bookingsPage(c, filter, page));
+}
+
+function bookingsPage(ctx: Ctx, filter: BookingFilter, page: PageArgs) {
   const qb = ctx.db.getRepository(Booking).createQueryBuilder('b');
   if (filter.communityId) qb.andWhere('b.community_id = :communityId', { communityId: filter.communityId });
   if (filter.roomId) qb.andWhere('b.room_id = :roomId', { roomId: filter.roomId });
@@ -295,15 +300,17 @@ export async function adoptOwnBookings(tx: EntityManager, contract: SpaceContrac
 
 export function upcomingPublicBenefitSessions(ctx: Ctx, communityId: string): Promise<Booking[]> {
   // Slots never exceed a day, so the start bound keeps the partial index range tight.
-  return ctx.db
-    .getRepository(Booking)
-    .createQueryBuilder('b')
-    .where(`b.community_id = :communityId AND b.status = 'CONFIRMED' AND b.kind = :kind`, { communityId, kind: BookingPurpose.PUBLIC_BENEFIT })
-    .andWhere(`b.start_at > :asOf::timestamptz - interval '1 day' AND b.end_at > :asOf`, { asOf: clockNow() })
-    .orderBy('b.start_at', 'ASC')
-    .addOrderBy('b.id', 'ASC')
-    .limit(UPCOMING_SESSIONS_LIMIT)
-    .getMany();
+  return heavyRead(ctx, (c) =>
+    c.db
+      .getRepository(Booking)
+      .createQueryBuilder('b')
+      .where(`b.community_id = :communityId AND b.status = 'CONFIRMED' AND b.kind = :kind`, { communityId, kind: BookingPurpose.PUBLIC_BENEFIT })
+      .andWhere(`b.start_at > :asOf::timestamptz - interval '1 day' AND b.end_at > :asOf`, { asOf: clockNow() })
+      .orderBy('b.start_at', 'ASC')
+      .addOrderBy('b.id', 'ASC')
+      .limit(UPCOMING_SESSIONS_LIMIT)
+      .getMany(),
+  );
 }
 
 /**
@@ -314,15 +321,17 @@ export function upcomingPublicBenefitSessions(ctx: Ctx, communityId: string): Pr
 export function publicBenefitSessions(ctx: Ctx, community: Community, from: string | null | undefined, page: PageArgs) {
   const { id: communityId, timezone: zone } = community;
   const start = DateTime.fromISO(from ?? DateTime.fromJSDate(clockNow(), { zone }).toISODate()!, { zone }).startOf('day').toJSDate();
-  const qb = ctx.db
-    .getRepository(Booking)
-    .createQueryBuilder('b')
-    .where(`b.community_id = :communityId AND b.status = 'CONFIRMED' AND b.kind = :kind AND b.start_at >= :start`, {
-      communityId,
-      kind: BookingPurpose.PUBLIC_BENEFIT,
-      start,
-    });
-  return paginate(qb, startOrder('b'), page);
+  return heavyRead(ctx, (c) => {
+    const qb = c.db
+      .getRepository(Booking)
+      .createQueryBuilder('b')
+      .where(`b.community_id = :communityId AND b.status = 'CONFIRMED' AND b.kind = :kind AND b.start_at >= :start`, {
+        communityId,
+        kind: BookingPurpose.PUBLIC_BENEFIT,
+        start,
+      });
+    return paginate(qb, startOrder('b'), page);
+  });
 }
 
 /**

@@ -1,4 +1,5 @@
 import { now as clockNow } from '../common/clock';
+import { readFromReplica } from '../db/replica';
 import { timingSafeEqual } from 'node:crypto';
 import ical, { ICalEventStatus } from 'ical-generator';
 import { DateTime } from 'luxon';
@@ -97,12 +98,18 @@ function feed(name: string, zone: string | null, rows: FeedRow[], describe: (r: 
  * Event titles are in `locale` (the feed's `?lang=`, else Chinese: calendar apps send no Accept-Language).
  */
 export async function roomFeed(db: DataSource, config: Config, roomId: string, locale: Locale = DEFAULT_LOCALE): Promise<string | null> {
-  const [room] = await db.query(`SELECT r.name, c.name AS community_name, c.timezone FROM room r JOIN community c ON c.id = r.community_id WHERE r.id = $1`, [roomId]);
-  if (!room) return null;
-  const rows: FeedRow[] = await db.query(
-    `${FEED_SELECT} WHERE b.room_id = $1 AND b.status = 'CONFIRMED' AND b.end_at > $3::timestamptz - make_interval(days => $2) ORDER BY b.start_at, b.id`,
-    [roomId, FEED_PAST_DAYS, clockNow()],
-  );
+  // Public and polled by calendar apps: read on the replica when there is one (nobody's own write to wait for).
+  const read = await readFromReplica(db, null, async (source) => {
+    const [room] = await source.query(`SELECT r.name, c.name AS community_name, c.timezone FROM room r JOIN community c ON c.id = r.community_id WHERE r.id = $1`, [roomId]);
+    if (!room) return null;
+    const rows: FeedRow[] = await source.query(
+      `${FEED_SELECT} WHERE b.room_id = $1 AND b.status = 'CONFIRMED' AND b.end_at > $3::timestamptz - make_interval(days => $2) ORDER BY b.start_at, b.id`,
+      [roomId, FEED_PAST_DAYS, clockNow()],
+    );
+    return { room, rows };
+  });
+  if (!read) return null;
+  const { room, rows } = read;
   return feed(`${room.community_name} ${room.name}`, room.timezone, rows, (r) =>
     r.contract_id
       ? { summary: t(locale, 'calendar.session', { partner: r.partner_name ?? '', purpose: r.purpose }), description: r.commitment }
@@ -115,9 +122,12 @@ export async function roomFeed(db: DataSource, config: Config, roomId: string, l
 export async function partnerFeed(db: DataSource, config: Config, partnerId: string, token: string): Promise<string | null> {
   const [partner] = await db.query(`SELECT name, calendar_token FROM partner WHERE id = $1`, [partnerId]);
   if (!partner || !sameSecret(partner.calendar_token, token)) return null;
-  const rows: FeedRow[] = await db.query(
-    `${FEED_SELECT} WHERE b.partner_id = $1 AND b.status = 'CONFIRMED' AND b.end_at > $3::timestamptz - make_interval(days => $2) ORDER BY b.start_at, b.id`,
-    [partnerId, FEED_PAST_DAYS, clockNow()],
+  // The token is checked on the primary (a rotated one ends at once); the bookings may come from the replica.
+  const rows: FeedRow[] = await readFromReplica(db, null, (source) =>
+    source.query(
+      `${FEED_SELECT} WHERE b.partner_id = $1 AND b.status = 'CONFIRMED' AND b.end_at > $3::timestamptz - make_interval(days => $2) ORDER BY b.start_at, b.id`,
+      [partnerId, FEED_PAST_DAYS, clockNow()],
+    ),
   );
   return feed(partner.name, null, rows, (r) => ({ summary: r.purpose, description: r.commitment }), new URL(config.publicUrl).hostname);
 }

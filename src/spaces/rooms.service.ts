@@ -1,4 +1,5 @@
 import type { Ctx } from '../context';
+import { heavyRead } from '../common/heavy-read';
 import { escapeLike } from '../common/like';
 import { createdOrder, paginate, type PageArgs } from '../common/pagination';
 import { MAX_AVAILABILITY_DAYS } from '../common/row-bounds';
@@ -53,6 +54,10 @@ function checkFreeWindow({ freeFrom, freeTo }: RoomFilter): void {
 
 /** Query.rooms: oldest first; `withCount` when the client selects totalCount (counted in the same statement). */
 export function searchRooms(ctx: Ctx, filter: RoomFilter | null | undefined, page: PageArgs, withCount: boolean) {
+  return heavyRead(ctx, (c) => roomsPage(c, filter, page, withCount));
+}
+
+function roomsPage(ctx: Ctx, filter: RoomFilter | null | undefined, page: PageArgs, withCount: boolean) {
   const qb = ctx.db.getRepository(Room).createQueryBuilder('r');
   if (filter) checkFreeWindow(filter);
   if (filter?.communityId) qb.andWhere('r.community_id = :communityId', { communityId: filter.communityId });
