@@ -86,7 +86,7 @@ export class ReplicaRouter {
     this.stopped = false;
     const tick = () => {
       this.polling = this.poll().finally(() => {
-        if (!this.stopped) this.timer = setTimeout(tick, this.options.pollMs);
+        if (!this.stopped) this.timer = setTimeout(tick, this.options.pollMs).unref();
       });
     };
     // Outside any request's scope: the poll's statements are no request's.
