@@ -143,7 +143,7 @@ export async function createReplica(primary: Cluster, options: { name?: string }
   const name = options.name ?? `${primary.name}-replica`;
   const base = ownedDir(`mp-${name}-`);
   const dataDir = path.join(base, 'data');
-  await asPostgres(path.join(PG_BIN, 'pg_basebackup'), ['-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres', '-D', dataDir, '-R', '-X', 'stream', '--no-sync']);
+  await asPostgres(path.join(PG_BIN, 'pg_basebackup'), ['-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres', '-D', dataDir, '-R', '-X', 'stream', '--no-sync', '--checkpoint=fast']);
   const port = await freePort();
   const extra = `port = ${port}\nunix_socket_directories = '${base}'\nhot_standby = on\nhot_standby_feedback = on\n`;
   writeFileSync(path.join(dataDir, 'postgresql.auto.conf'), extra, { flag: 'a' });
