@@ -37,10 +37,35 @@ export function readerId(ctx: Ctx): string | null {
   return ctx.viewer.authError ? null : ctx.viewer.userId;
 }
 
+/** The roles each memoised promise resolved to: for checks that need not wait once they are known. */
+const settled = new WeakMap<Promise<unknown>, ViewerRoles>();
+
+/** Memoises `roles` for the request as already known (a list's own statement brought them). */
+export function knowRoles(ctx: Ctx, roles: ViewerRoles): void {
+  const known = Promise.resolve(roles);
+  settled.set(known, roles);
+  ctx.roles = known;
+}
+
+/** The viewer's memoised roles if they are known by now, without waiting; undefined otherwise. */
+export function rolesNow(ctx: Ctx): ViewerRoles | undefined {
+  return ctx.roles && settled.get(ctx.roles);
+}
+
 /** The viewer's roles, loaded once per request (three indexed lookups). */
 export function viewerRoles(ctx: Ctx): Promise<ViewerRoles> {
   const userId = signedIn(ctx);
-  ctx.roles ??= (async (): Promise<ViewerRoles> => {
+  if (!ctx.roles) {
+    const loading = loadRoles(ctx, userId);
+    // Remembered once loaded, so that later checks of the request can run synchronously (rolesNow).
+    loading.then((roles) => settled.set(loading, roles), () => undefined);
+    ctx.roles = loading;
+  }
+  return ctx.roles as Promise<ViewerRoles>;
+}
+
+function loadRoles(ctx: Ctx, userId: string): Promise<ViewerRoles> {
+  return (async (): Promise<ViewerRoles> => {
     const [user, secretaries, memberships] = await Promise.all([
       ctx.db.getRepository(User).findOneBy({ id: userId }),
       ctx.db.getRepository(CommunitySecretary).findBy({ userId }),
@@ -54,7 +79,6 @@ export function viewerRoles(ctx: Ctx): Promise<ViewerRoles> {
       partnerRoles: new Map(memberships.map((m) => [m.partnerId, m.role])),
     };
   })();
-  return ctx.roles as Promise<ViewerRoles>;
 }
 
 // ---------------------------------------------------------------- who may: the words of the tables

@@ -1,5 +1,5 @@
 import type { ObjectLiteral } from 'typeorm';
-import { readerId, type ViewerRoles, viewerRoles } from './policy';
+import { knowRoles, readerId, rolesNow, type ViewerRoles, viewerRoles } from './policy';
 import type { PartnerRole } from '../partners/partner.entity';
 import type { Ctx } from '../context';
 import { isUuid } from '../common/ids';
@@ -62,7 +62,21 @@ const ANONYMOUS: ReadonlySet<Role> = new Set<Role>(['anonymous']);
 /** The viewer's roles on one row (a refused token counts as anonymous here: reads never fail for it). */
 export async function rolesOn(ctx: Ctx, scope: RowScope): Promise<ReadonlySet<Role>> {
   if (!readerId(ctx)) return ANONYMOUS;
-  const viewer = await viewerRoles(ctx);
+  return rolesOf(await viewerRoles(ctx), scope);
+}
+
+/**
+ * rolesOn without waiting, once the request knows the viewer's roles (a list's statement brought
+ * them, or an earlier check loaded them); null while it does not. A nested read's many rows are
+ * then checked with no promise each.
+ */
+export function rolesOnNow(ctx: Ctx, scope: RowScope): ReadonlySet<Role> | null {
+  if (!readerId(ctx)) return ANONYMOUS;
+  const viewer = rolesNow(ctx);
+  return viewer ? rolesOf(viewer, scope) : null;
+}
+
+function rolesOf(viewer: ViewerRoles, scope: RowScope): ReadonlySet<Role> {
   const roles = new Set<Role>(['signedIn']);
   if (viewer.isAdmin) roles.add('admin');
   if (scope.partnerId && viewer.partnerRoles.has(scope.partnerId)) roles.add('member');
@@ -113,8 +127,7 @@ export function withViewerRoles(ctx: Ctx, prefetch: Prefetch | null): Prefetch |
       prefetch?.attach(entity, values, offset);
       const found = values[offset + at] as [boolean, string[], [string, PartnerRole][]] | null;
       if (found && !ctx.roles) {
-        const roles: ViewerRoles = { userId, isAdmin: found[0], secretaryOf: new Set(found[1]), partnerRoles: new Map(found[2]) };
-        ctx.roles = Promise.resolve(roles);
+        knowRoles(ctx, { userId, isAdmin: found[0], secretaryOf: new Set(found[1]), partnerRoles: new Map(found[2]) });
       }
     },
     parameters: [userId],

@@ -13,8 +13,8 @@ import type { FieldTree } from './selection';
  * Related rows come as JSON arrays of their column values (no repeated key names to send and
  * parse). When only columns and prefetched relations are selected below them, they carry just
  * those columns, the keys of those relations, the id, numbers and flags; a selected resolver or
- * getter (which may read any column) brings the whole row. A `many` relation must have its
- * resolver's order; authorization stays in the resolvers.
+ * getter (which may read any column) brings the whole row, unless `gettersRead` names the columns
+ * it reads. A `many` relation must have its resolver's order; authorization stays in the resolvers.
  */
 
 export interface Relation {
@@ -90,6 +90,17 @@ export function prefetch(ctx: Ctx, entity: EntityTarget<ObjectLiteral>, relation
   };
 }
 
+/**
+ * Getters of entity classes that read only the named properties (`gettersRead`): selecting one
+ * brings those columns, not the whole row (a getter or resolver not named here brings the whole row).
+ */
+const getterColumns = new WeakMap<object, Readonly<Record<string, readonly string[]>>>();
+
+/** Declares what some getters of `entity` read, e.g. `{ remainingQuantity: ['quantity', 'heldQuantity'] }`. */
+export function gettersRead(entity: Function, getters: Readonly<Record<string, readonly string[]>>): void {
+  getterColumns.set(entity, { ...getterColumns.get(entity), ...getters });
+}
+
 /** Short column types, always fetched (cheap, and some checks read them). */
 const NUMBERS_AND_FLAGS = new Set<unknown>(['int', 'integer', 'int4', 'smallint', 'boolean', Boolean, Number]);
 /** Where a row belongs and its status, always fetched: the visibility functions (`*.visibility.ts`) decide by them. */
@@ -106,7 +117,10 @@ function fetchedFor(db: DataSource, relations: Relations | undefined, selection:
     // A selected relation needs its key; any other selected field that is not a column (a resolver,
     // a getter) may read any column, so then the whole row comes.
     const keys = new Set(Object.entries(relation.nested ?? {}).filter(([name, r]) => below.has(name) && r.kind === 'one').map(([, r]) => r.key));
-    const whole = [...below.keys()].some((name) => !name.startsWith('__') && !properties.has(name) && !relation.nested?.[name]);
+    const getters = typeof meta.target === 'function' ? getterColumns.get(meta.target) : undefined;
+    const reads = (name: string) => (getters && Object.hasOwn(getters, name) ? getters[name] : null);
+    for (const name of below.keys()) for (const read of reads(name) ?? []) keys.add(read);
+    const whole = [...below.keys()].some((name) => !name.startsWith('__') && !properties.has(name) && !relation.nested?.[name] && !reads(name));
     const wanted = (c: HydratedColumn) => whole || c.metadata.isPrimary || below.has(c.property) || keys.has(c.property) || SCOPE_COLUMNS.has(c.property) || NUMBERS_AND_FLAGS.has(c.metadata.type);
     return [{ field, relation, meta, columns: plan.filter(wanted), nested: fetchedFor(db, relation.nested, below) }];
   });

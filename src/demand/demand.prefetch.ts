@@ -1,4 +1,4 @@
-import { many, one, type Relations } from '../common/prefetch';
+import { gettersRead, many, one, type Relations } from '../common/prefetch';
 import { Community } from '../communities/community.entity';
 import { Partner } from '../partners/partner.entity';
 import { DemandItem } from './demand-item.entity';
@@ -27,3 +27,7 @@ export const DEMAND_ITEM_RELATIONS: Relations = {
   community: one(Community, 'communityId'),
   matches: many(Match, 'demandId', MATCHES_OF_DEMAND_ORDER, MATCH_RELATIONS),
 };
+
+// The remaining quantities are computed from two columns: selecting one does not bring the whole row.
+gettersRead(DemandItem, { remainingQuantity: ['quantity', 'matchedQuantity'] });
+gettersRead(SupplyOffer, { remainingQuantity: ['quantity', 'heldQuantity'] });

@@ -35,8 +35,10 @@ import {
   demandItemVisibility,
   evaluationVisibility,
   matchVisibility,
+  matchVisibilityNow,
   supplyOfferVisibility,
   visibleMatches,
+  visibleMatchesNow,
 } from './demand.visibility';
 import { Evaluation, Match } from './match.entity';
 import * as offers from './offers.service';
@@ -95,9 +97,11 @@ export class DemandItemResolver {
   }
 
   @FieldResolver(() => [Match], { description: 'Its matches the viewer may see: APPROVED and FULFILLED ones to everyone, all to the partner and the secretaries.' })
-  async matches(@Root() item: DemandItem, @Context() ctx: Ctx) {
-    const all = prefetched<Match[]>(item, 'matches') ?? (await groupedBy(ctx, Match, 'demandId', MATCHES_OF_DEMAND_ORDER).load(item.id));
-    return visibleMatches(ctx, all);
+  matches(@Root() item: DemandItem, @Context() ctx: Ctx): Match[] | Promise<Match[]> {
+    // Prefetched rows whose viewer roles are known are answered at once: no promise per item of a page.
+    const all = prefetched<Match[]>(item, 'matches');
+    if (all) return visibleMatchesNow(ctx, all) ?? visibleMatches(ctx, all);
+    return groupedBy(ctx, Match, 'demandId', MATCHES_OF_DEMAND_ORDER).load(item.id).then((rows) => visibleMatches(ctx, rows));
   }
 
   @FieldResolver(() => [MatchSuggestion], { description: 'Offers that could meet what remains, best first, each with its reasons.' })
@@ -261,9 +265,13 @@ export class MatchResolver {
   }
 
   @FieldResolver(() => SupplyOffer, { nullable: true, description: 'Null for anonymous readers of the public board.' })
-  async offer(@Root() match: Match, @Context() ctx: Ctx) {
-    if (!match.offerId || !(await matchVisibility(ctx, match)).field('offer')) return null;
-    return prefetched<SupplyOffer>(match, 'offer') ?? byId(ctx, SupplyOffer).load(match.offerId);
+  offer(@Root() match: Match, @Context() ctx: Ctx): SupplyOffer | null | Promise<SupplyOffer | null> {
+    const offerId = match.offerId;
+    if (!offerId) return null;
+    const found = (seen: { field(name: 'offer'): boolean }) => (seen.field('offer') ? (prefetched<SupplyOffer>(match, 'offer') ?? byId(ctx, SupplyOffer).load(offerId)) : null);
+    // Without waiting when the viewer's roles are known (a nested read's matches): no promise per match.
+    const now = matchVisibilityNow(ctx, match);
+    return now ? found(now) : matchVisibility(ctx, match).then(found);
   }
 
   @FieldResolver(() => String, { nullable: true, description: "The claimant's or dispatcher's note (the partner's members, the community's secretaries, admins)." })

@@ -1,6 +1,6 @@
 import { readerId } from '../auth/policy';
 import { isUuid } from '../common/ids';
-import { INVOLVED, readable, rolesOn, SIGNED_IN, type Readable, type Role, type TypeVisibility } from '../auth/visibility';
+import { INVOLVED, readable, rolesOn, rolesOnNow, SIGNED_IN, type Readable, type Role, type TypeVisibility } from '../auth/visibility';
 import type { Ctx } from '../context';
 import type { DemandItem } from './demand-item.entity';
 import { type Evaluation, type Match, MatchStatus } from './match.entity';
@@ -76,10 +76,22 @@ export async function matchVisibility(ctx: Ctx, match: Match): Promise<Readable<
   return readable(MATCH_VISIBILITY, roles, { rows: PUBLIC_MATCH_STATUSES.includes(match.status) });
 }
 
+/** matchVisibility without waiting, once the request knows the viewer's roles; null while it does not. */
+export function matchVisibilityNow(ctx: Ctx, match: Match): Readable<keyof typeof MATCH_VISIBILITY.fields> | null {
+  const roles = rolesOnNow(ctx, { communityId: match.communityId, partnerId: match.partnerId, userId: match.volunteerId });
+  return roles && readable(MATCH_VISIBILITY, roles, { rows: PUBLIC_MATCH_STATUSES.includes(match.status) });
+}
+
 /** The matches of a list the viewer may see, in their order. */
 export async function visibleMatches(ctx: Ctx, matches: Match[]): Promise<Match[]> {
   const seen = await Promise.all(matches.map((m) => matchVisibility(ctx, m)));
   return matches.filter((_, i) => seen[i].row);
+}
+
+/** visibleMatches without waiting, once the request knows the viewer's roles; null while it does not. */
+export function visibleMatchesNow(ctx: Ctx, matches: Match[]): Match[] | null {
+  if (matches.length && !rolesOnNow(ctx, {})) return null;
+  return matches.filter((m) => matchVisibilityNow(ctx, m)!.row);
 }
 
 /** An evaluation is read through its match: the match's partner and community. */
