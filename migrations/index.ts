@@ -25,6 +25,8 @@ import { AgendaProjects1764810000000 } from './1764810000000-AgendaProjects';
 import { PendingInspections1764810100000 } from './1764810100000-PendingInspections';
 import { ServiceHoursRollup1764820000000 } from './1764820000000-ServiceHoursRollup';
 import { RateLimitCounters1764830000000 } from './1764830000000-RateLimitCounters';
+// --- s6-rollups
+import { ServiceHoursVolunteerRollup1764920000000 } from './1764920000000-ServiceHoursVolunteerRollup';
 
 /** Every migration, oldest first. Add new ones at the end (one per line, so branches merge). */
 export const migrations = [
@@ -55,4 +57,6 @@ export const migrations = [
   PendingInspections1764810100000,
   ServiceHoursRollup1764820000000,
   RateLimitCounters1764830000000,
+  // --- s6-rollups
+  ServiceHoursVolunteerRollup1764920000000,
 ];
