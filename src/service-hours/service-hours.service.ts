@@ -314,7 +314,8 @@ function rollupSql(groupBy: SummaryGroupBy, communityParam: string | null, partn
   const byVolunteer = groupBy === SummaryGroupBy.VOLUNTEER;
   const byPartner = groupBy === SummaryGroupBy.PARTNER || partnerParam !== null;
   const table = byVolunteer ? 'service_hours_volunteer_daily' : byPartner ? 'service_hours_partner_daily' : 'service_hours_daily';
-  const partnerColumn = byVolunteer || byPartner ? 'r.partner_id' : 'NULL::uuid';
+  // Only columns the answer needs, so the volunteer table's read index covers it (index-only scan).
+  const partnerColumn = byPartner ? 'r.partner_id' : 'NULL::uuid';
   const volunteerColumn = byVolunteer ? 'r.volunteer_id' : 'NULL::uuid';
   const onlyPartner = (alias: string) => (partnerParam ? `AND ${alias}.partner_id = ${partnerParam}` : '');
   const { key, join, select } = {
