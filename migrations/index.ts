@@ -27,6 +27,8 @@ import { ServiceHoursRollup1764820000000 } from './1764820000000-ServiceHoursRol
 import { RateLimitCounters1764830000000 } from './1764830000000-RateLimitCounters';
 // --- s6-replica
 import { ReplicaReadFence1764940000000 } from './1764940000000-ReplicaReadFence';
+// --- s6-rollups
+import { ServiceHoursVolunteerRollup1764920000000 } from './1764920000000-ServiceHoursVolunteerRollup';
 
 /** Every migration, oldest first. Add new ones at the end (one per line, so branches merge). */
 export const migrations = [
@@ -59,4 +61,6 @@ export const migrations = [
   RateLimitCounters1764830000000,
   // --- s6-replica
   ReplicaReadFence1764940000000,
+  // --- s6-rollups
+  ServiceHoursVolunteerRollup1764920000000,
 ];

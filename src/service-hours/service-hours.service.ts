@@ -304,39 +304,24 @@ function checkPeriod(from: Date, to: Date, maxDays: number, prefix: string): voi
 export const NO_PARTNER_KEY = 'NONE';
 export const NO_PARTNER_LABEL = '个人志愿服务（无合伙人）';
 
-const SUMS = `coalesce(sum(s.minutes) FILTER (WHERE s.status = 'VERIFIED'), 0) AS verified_minutes,
-              coalesce(sum(s.minutes) FILTER (WHERE s.status = 'PENDING'), 0) AS pending_minutes,
-              count(*)::int AS log_count`;
-
 const BUCKETS = `ORDER BY verified_minutes DESC, pending_minutes DESC, label COLLATE "C", key`;
 
 /**
- * Volunteer buckets from the logs: one aggregate over the matching index range (a volunteer logs
- * a few times a day at most, so a per-volunteer rollup would be about as long as the logs).
- */
-function volunteerSql(where: string): string {
-  return `WITH agg AS (
-       SELECT s.volunteer_id AS key, ${SUMS}
-         FROM service_log s
-        WHERE s.started_at >= $1 AND s.started_at < $2 AND s.status <> 'REJECTED' ${where}
-        GROUP BY 1)
-     SELECT * FROM (SELECT agg.key::text AS key, u.display_name AS label, agg.verified_minutes, agg.pending_minutes, agg.log_count
-       FROM agg JOIN app_user u ON u.id = agg.key) buckets
-      ${BUCKETS}`;
-}
-
-/**
- * Partner, community or month buckets from the daily rollups (migration ServiceHoursRollup): each
- * community's local days lying wholly within [from, to) are read from the rollup, and only the
+ * Buckets from the daily rollups (migrations ServiceHoursRollup, ServiceHoursVolunteerRollup): each
+ * community's local days lying wholly within [from, to) are read from a rollup, and only the
  * partial days at either end (from or to falling inside a local day) from the logs, so answers
  * equal the logs' to the minute whatever the instants asked. Month buckets are calendar months in
- * each community's zone, as the local days are. Without a partner to filter or group by, the
- * community table (a row per community, day and status) is read.
+ * each community's zone, as the local days are. The narrowest rollup that answers is read: by
+ * volunteer the volunteer table; by or for a partner the partner table; else the community table
+ * (a row per community, day and status).
  */
 function rollupSql(groupBy: SummaryGroupBy, communityParam: string | null, partnerParam: string | null): string {
+  const byVolunteer = groupBy === SummaryGroupBy.VOLUNTEER;
   const byPartner = groupBy === SummaryGroupBy.PARTNER || partnerParam !== null;
-  const table = byPartner ? 'service_hours_partner_daily' : 'service_hours_daily';
+  const table = byVolunteer ? 'service_hours_volunteer_daily' : byPartner ? 'service_hours_partner_daily' : 'service_hours_daily';
+  // Only columns the answer needs, so the volunteer table's read index covers it (index-only scan).
   const partnerColumn = byPartner ? 'r.partner_id' : 'NULL::uuid';
+  const volunteerColumn = byVolunteer ? 'r.volunteer_id' : 'NULL::uuid';
   const onlyPartner = (alias: string) => (partnerParam ? `AND ${alias}.partner_id = ${partnerParam}` : '');
   const { key, join, select } = {
     [SummaryGroupBy.PARTNER]: {
@@ -346,7 +331,7 @@ function rollupSql(groupBy: SummaryGroupBy, communityParam: string | null, partn
     },
     [SummaryGroupBy.COMMUNITY]: { key: 'p.community_id', join: 'JOIN community c ON c.id = agg.key', select: 'agg.key::text AS key, c.name AS label' },
     [SummaryGroupBy.MONTH]: { key: `to_char(p.local_day, 'YYYY-MM')`, join: '', select: 'agg.key AS key, agg.key AS label' },
-    [SummaryGroupBy.VOLUNTEER]: { key: '', join: '', select: '' },
+    [SummaryGroupBy.VOLUNTEER]: { key: 'p.volunteer_id', join: 'JOIN app_user u ON u.id = agg.key', select: 'agg.key::text AS key, u.display_name AS label' },
   }[groupBy];
   // Per community: whole local days [lo_day, hi_day) from the rollup; the logs of [from, lo_at) and [hi_at, to).
   return `WITH bounds AS (
@@ -359,19 +344,19 @@ function rollupSql(groupBy: SummaryGroupBy, communityParam: string | null, partn
         CROSS JOIN LATERAL (SELECT ($2::timestamptz AT TIME ZONE c.timezone)::date AS day) hi
         WHERE ${communityParam ? `c.id = ${communityParam}` : 'true'}),
      parts AS (
-       SELECT r.community_id, r.local_day, ${partnerColumn} AS partner_id, r.status, r.minutes, r.logs
+       SELECT r.community_id, r.local_day, ${partnerColumn} AS partner_id, ${volunteerColumn} AS volunteer_id, r.status, r.minutes, r.logs
          FROM ${table} r JOIN bounds b ON b.community_id = r.community_id
         WHERE r.local_day >= b.lo_day AND r.local_day < b.hi_day AND r.status <> 'REJECTED' ${onlyPartner('r')}
        UNION ALL
-       SELECT b.community_id, s.local_day, s.partner_id, s.status, s.minutes, s.logs
+       SELECT b.community_id, s.local_day, s.partner_id, s.volunteer_id, s.status, s.minutes, s.logs
          FROM bounds b
         CROSS JOIN LATERAL (VALUES ($1::timestamptz, b.lo_at), (b.hi_at, $2::timestamptz)) e(lo, hi)
         -- An aggregate, so each range stays its own index range scan (never a join over every log).
         CROSS JOIN LATERAL (
-          SELECT (s.started_at AT TIME ZONE b.timezone)::date AS local_day, s.partner_id, s.status, sum(s.minutes) AS minutes, count(*) AS logs
+          SELECT (s.started_at AT TIME ZONE b.timezone)::date AS local_day, s.partner_id, ${byVolunteer ? 's.volunteer_id' : 'NULL::uuid'} AS volunteer_id, s.status, sum(s.minutes) AS minutes, count(*) AS logs
             FROM service_log s
            WHERE s.community_id = b.community_id AND s.started_at >= e.lo AND s.started_at < e.hi AND s.status <> 'REJECTED' ${onlyPartner('s')}
-           GROUP BY 1, 2, 3) s),
+           GROUP BY 1, 2, 3, 4) s),
      agg AS (
        SELECT ${key} AS key,
               coalesce(sum(p.minutes) FILTER (WHERE p.status = 'VERIFIED'), 0) AS verified_minutes,
@@ -394,14 +379,19 @@ export async function serviceHoursSummary(ctx: Ctx, input: ServiceHoursSummaryIn
   const params: unknown[] = [input.from, input.to];
   const communityParam = input.communityId ? `$${params.push(input.communityId)}` : null;
   const partnerParam = input.partnerId ? `$${params.push(input.partnerId)}` : null;
-  const where = [communityParam && `AND s.community_id = ${communityParam}`, partnerParam && `AND s.partner_id = ${partnerParam}`].filter(Boolean).join(' ');
-  const sql = input.groupBy === SummaryGroupBy.VOLUNTEER ? volunteerSql(where) : rollupSql(input.groupBy, communityParam, partnerParam);
-  const rows: { key: string; label: string; verified_minutes: string; pending_minutes: string; log_count: number }[] = await heavyRead(ctx, (c) =>
-    inTransaction(c.db, async (tx) => {
-      // Compiling a large aggregate costs PostgreSQL's JIT far more than it saves here.
-      await tx.query(`SET LOCAL jit = off`);
-      return tx.query(sql, params);
-    }),
+  const sql = rollupSql(input.groupBy, communityParam, partnerParam);
+  type Row = { key: string; label: string; verified_minutes: string; pending_minutes: string; log_count: number };
+  // One statement (no transaction: one snapshot), since every round trip counts at these speeds;
+  // the rollups' plans cost far below jit_above_cost. Only by volunteer across communities do they
+  // read about a row per log, where compiling the aggregate (JIT) would cost more than it saves.
+  const large = input.groupBy === SummaryGroupBy.VOLUNTEER && !input.communityId;
+  const rows: Row[] = await heavyRead(ctx, (c) =>
+    large
+      ? inTransaction(c.db, async (tx) => {
+          await tx.query(`SET LOCAL jit = off`);
+          return tx.query(sql, params);
+        })
+      : c.db.query(sql, params),
   );
   return rows.map((r) => ({
     key: r.key,
