@@ -446,7 +446,7 @@ export async function evaluateMatch(ctx: Ctx, match: Match, input: EvaluationInp
       if (current.status !== MatchStatus.FULFILLED) {
         throw new InvalidStateError(msg('match.onlyFulfilledEvaluated', { status: { msg: 'status', values: { status: current.status } } }), { from: current.status });
       }
-      if (await tx.exists(Evaluation, { where: { matchId: match.id } })) throw new ConflictError(msg('match.alreadyEvaluated'));
+      if (await tx.exists(Evaluation, { where: { communityId: match.communityId, matchId: match.id } })) throw new ConflictError(msg('match.alreadyEvaluated'));
       const evaluation = await tx.save(
         tx.create(Evaluation, {
           communityId: current.communityId,
