@@ -105,6 +105,7 @@ describe('statements of the app under Citus', () => {
         .map((f: FanOut) => ({ key: f.key, tables: f.tables, why: reasons.get(f.key) ?? '', sql: f.sql }))
         .sort((a, b) => a.tables.join().localeCompare(b.tables.join()) || a.sql.localeCompare(b.sql));
       writeFileSync(LIST, `${JSON.stringify(next, null, 2)}\n`);
+      process.stdout.write(`citus-queries: ${found.texts} statement texts planned, ${next.length} fan out\n`);
     }
     const known = new Set(listed.map((l) => l.key));
     const seen = new Set(found.fanOuts.map((f) => f.key));
