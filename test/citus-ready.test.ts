@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { pgErrorCode } from '../src/errors';
 import { count, startTestApp, type TestApp } from './support/app';
+import { citusScript } from './support/citus';
 import { claim, postDemand, scene } from './support/demand-fixtures';
 import { signUp } from './support/fixtures';
 import { loggedService, minutesAgo } from './support/service-hours';
@@ -140,25 +139,6 @@ function problems(catalog: Catalog, allowed: string[] = DROPPED_AT_CITUS_STEP): 
     if (!catalog.constraints.some((c) => `${c.table}.${c.name}` === key)) found.push(`${key}: dropped by deploy/citus.sql but not in the schema`);
   }
   return found;
-}
-
-/** deploy/citus.sql, read as the statements it runs. */
-function citusScript() {
-  const sql = readFileSync(path.join(__dirname, '..', 'deploy', 'citus.sql'), 'utf8')
-    .split('\n')
-    .map((line) => line.replace(/--.*$/, ''))
-    .join('\n');
-  const at = (re: RegExp) => [...sql.matchAll(re)].map((m) => ({ m, index: m.index! }));
-  const drops = at(/ALTER TABLE (\w+) DROP CONSTRAINT (\w+);/g).map(({ m, index }) => ({ key: `${m[1]}.${m[2]}`, index }));
-  const references = at(/SELECT create_reference_table\('(\w+)'\);/g).map(({ m, index }) => ({ table: m[1], index }));
-  const distributed = at(/SELECT create_distributed_table\('(\w+)', '(\w+)', colocate_with => '(\w+)'\);/g).map(({ m, index }) => ({
-    table: m[1],
-    column: m[2],
-    colocateWith: m[3],
-    index,
-  }));
-  const statements = sql.split(';').filter((s) => s.trim()).length;
-  return { drops, references, distributed, statements };
 }
 
 let app: TestApp;

@@ -167,11 +167,13 @@ export class StateMachine<S extends string, E extends ObjectLiteral & { id: stri
   async apply(tx: EntityManager, row: E, to: S, meta: TransitionMeta, changes: Partial<E> = {}): Promise<E> {
     const from = row.status;
     this.assertTransition(from, to);
+    // The row's own community as well, where its table has one: under Citus the update then goes to one shard.
+    const communityId = tx.connection.getMetadata(this.entity).findColumnWithPropertyName('communityId') ? (row as { communityId?: string }).communityId : undefined;
     const result = await tx
       .createQueryBuilder()
       .update(this.entity)
       .set({ ...changes, status: to } as never)
-      .where('id = :id AND status = :from', { id: row.id, from })
+      .where(communityId ? 'community_id = :communityId AND id = :id AND status = :from' : 'id = :id AND status = :from', { communityId, id: row.id, from })
       .execute();
     if (!result.affected) {
       throw new InvalidStateError(msg('error.changedMeanwhile', { object: this.thing, id: row.id }), { from, to });

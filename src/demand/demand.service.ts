@@ -89,11 +89,12 @@ export async function createDemandItem(tx: EntityManager, input: PostDemandInput
   return demand;
 }
 
-async function lockDemands(tx: EntityManager, ids: string[]): Promise<Map<string, DemandItem>> {
+/** Locks the items in id order; `communities`, when the caller knows them, only names their shards under Citus. */
+async function lockDemands(tx: EntityManager, ids: string[], communities?: string[]): Promise<Map<string, DemandItem>> {
   const sorted = [...new Set(ids)].sort();
-  const rows = sorted.length
-    ? await tx.getRepository(DemandItem).createQueryBuilder('d').setLock('pessimistic_write').where('d.id IN (:...ids)', { ids: sorted }).orderBy('d.id').getMany()
-    : [];
+  const qb = tx.getRepository(DemandItem).createQueryBuilder('d').setLock('pessimistic_write');
+  if (communities?.length) qb.where('d.community_id IN (:...communities)', { communities: [...new Set(communities)] });
+  const rows = sorted.length ? await qb.andWhere('d.id IN (:...ids)', { ids: sorted }).orderBy('d.id').getMany() : [];
   return new Map(rows.map((d) => [d.id, d]));
 }
 
@@ -118,7 +119,7 @@ export async function settleDemand(tx: EntityManager, demand: DemandItem, change
     const note = `${matchedQuantity}/${demand.quantity} ${demand.unit} matched, ${fulfilledQuantity} fulfilled`;
     await demandLifecycle.apply(tx, demand, to, { by, note, communityId: demand.communityId }, { matchedQuantity, fulfilledQuantity });
   } else {
-    await tx.update(DemandItem, { id: demand.id }, { matchedQuantity, fulfilledQuantity });
+    await tx.update(DemandItem, { communityId: demand.communityId, id: demand.id }, { matchedQuantity, fulfilledQuantity });
     Object.assign(demand, { matchedQuantity, fulfilledQuantity });
   }
 }
@@ -153,7 +154,7 @@ async function withdrawWhere(
     .orderBy('m.id')
     .getMany();
   if (!candidates.length) return [];
-  const demands = lockedDemands ?? (await lockDemands(tx, candidates.map((m) => m.demandId)));
+  const demands = lockedDemands ?? (await lockDemands(tx, candidates.map((m) => m.demandId), candidates.map((m) => m.communityId)));
   if (!demands.size) return [];
   // Only matches on the demand items locked above (one that appeared since, on another demand, is left alone);
   // applyWhere locks the matches in id order, under the demand locks nobody can change them any more.
@@ -447,7 +448,7 @@ export async function evaluateMatch(ctx: Ctx, match: Match, input: EvaluationInp
       if (current.status !== MatchStatus.FULFILLED) {
         throw new InvalidStateError(msg('match.onlyFulfilledEvaluated', { status: { msg: 'status', values: { status: current.status } } }), { from: current.status });
       }
-      if (await tx.exists(Evaluation, { where: { matchId: match.id } })) throw new ConflictError(msg('match.alreadyEvaluated'));
+      if (await tx.exists(Evaluation, { where: { communityId: match.communityId, matchId: match.id } })) throw new ConflictError(msg('match.alreadyEvaluated'));
       const evaluation = await tx.save(
         tx.create(Evaluation, {
           communityId: current.communityId,

@@ -35,7 +35,7 @@ const PENDING = MatchStatus.PENDING_REVIEW;
 export async function announceMatches(tx: EntityManager, changes: MatchChange[]): Promise<void> {
   if (!changes.length) return;
   const named = changes.filter((c) => c.notify && c.message);
-  const names = named.length ? await matchNames(tx, named.map((c) => c.match.id)) : new Map<string, MatchNames>();
+  const names = named.length ? await matchNames(tx, named.map((c) => c.match)) : new Map<string, MatchNames>();
   await emit(
     tx,
     changes.map(({ match, from, by, kind, notify, message }): DomainEvent => {
@@ -60,18 +60,19 @@ export const doers = (match: Pick<Match, 'partnerId' | 'volunteerId'>): Recipien
 
 export const announceMatch = (tx: EntityManager, change: MatchChange) => announceMatches(tx, [change]);
 
-async function matchNames(tx: EntityManager, ids: string[]): Promise<Map<string, MatchNames>> {
+/** By id and community (which the matches carry): under Citus one shard per community, the item joined on it. */
+async function matchNames(tx: EntityManager, matches: { id: string; communityId: string }[]): Promise<Map<string, MatchNames>> {
   const rows: (MatchNames & { id: string })[] = await tx.query(
     // An individual volunteer's match names the volunteer where a partner's names the partner
     // (the texts go to the volunteer and the community's secretaries, who may know them).
     `SELECT m.id, d.title, d.unit, c.name AS community, coalesce(p.name, u.display_name) AS partner
        FROM demand_match m
-       JOIN demand_item d ON d.id = m.demand_id
+       JOIN demand_item d ON d.community_id = m.community_id AND d.id = m.demand_id
        JOIN community c ON c.id = m.community_id
        LEFT JOIN partner p ON p.id = m.partner_id
        LEFT JOIN app_user u ON u.id = m.volunteer_id
-      WHERE m.id = ANY($1::uuid[])`,
-    [[...new Set(ids)]],
+      WHERE m.community_id = ANY($2::uuid[]) AND m.id = ANY($1::uuid[])`,
+    [[...new Set(matches.map((m) => m.id))], [...new Set(matches.map((m) => m.communityId))]],
   );
   return new Map(rows.map((r) => [r.id, r]));
 }

@@ -69,7 +69,7 @@ const KINDS: PendingKind[] = [
     entity: Match,
     table: 'demand_match',
     statuses: [MatchStatus.PENDING_REVIEW],
-    joins: 'JOIN demand_item d ON d.id = t.demand_id JOIN community c ON c.id = t.community_id',
+    joins: 'JOIN demand_item d ON d.community_id = t.community_id AND d.id = t.demand_id JOIN community c ON c.id = t.community_id',
     // urgency_rank is the demand's urgency when claimed (URGENCY_RANK: URGENT 3 ... LOW 0).
     countsFrom: `LEAST(t.created_at - ${days('t.urgency_rank')}, ${dueBy('d.needed_by')})`,
   },

@@ -15,7 +15,8 @@ export interface CommunityFiguresRow {
 
 /**
  * Every figure in ONE statement, each a count over its own table (public/ reads across the domains;
- * no rows are loaded). Days to resolve are calendar days in the community's time zone: a request
+ * no rows are loaded), each naming the community by the parameter (not by c.id, which would leave
+ * them to every shard under Citus). Days to resolve are calendar days in the community's time zone: a request
  * raised at 23:00 and resolved at 01:00 the next morning took one day, as a resident would say.
  * "Held" public-benefit sessions are the confirmed PUBLIC_BENEFIT contract sessions that have ended
  * by now: a partner's own use of its contract's slots is not one. Verified hours come from the
@@ -24,20 +25,20 @@ export interface CommunityFiguresRow {
 export async function communityFigures(ctx: Ctx, communityId: string, now: Date): Promise<CommunityFiguresRow> {
   const [row] = await heavyRead(ctx, (c) => c.db.query(
     `SELECT
-       (SELECT count(*)::int FROM resident_request r WHERE r.community_id = c.id) AS requests_received,
-       (SELECT count(*)::int FROM resident_request r WHERE r.community_id = c.id AND r.status = 'RESOLVED') AS requests_resolved,
+       (SELECT count(*)::int FROM resident_request r WHERE r.community_id = $1) AS requests_received,
+       (SELECT count(*)::int FROM resident_request r WHERE r.community_id = $1 AND r.status = 'RESOLVED') AS requests_resolved,
        (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY
                  (r.resolved_at AT TIME ZONE c.timezone)::date - (r.created_at AT TIME ZONE c.timezone)::date)
           FROM resident_request r
-         WHERE r.community_id = c.id AND r.status = 'RESOLVED' AND r.resolved_at IS NOT NULL) AS median_days,
+         WHERE r.community_id = $1 AND r.status = 'RESOLVED' AND r.resolved_at IS NOT NULL) AS median_days,
        (SELECT avg(r.rating_score)::float8 FROM resident_request r
-         WHERE r.community_id = c.id AND r.rating_score IS NOT NULL) AS satisfaction,
-       (SELECT count(*)::int FROM demand_match m WHERE m.community_id = c.id AND m.status = 'FULFILLED') AS fulfilled_matches,
+         WHERE r.community_id = $1 AND r.rating_score IS NOT NULL) AS satisfaction,
+       (SELECT count(*)::int FROM demand_match m WHERE m.community_id = $1 AND m.status = 'FULFILLED') AS fulfilled_matches,
        (SELECT coalesce(sum(h.minutes), 0)::float8 / 60 FROM service_hours_daily h
-         WHERE h.community_id = c.id AND h.status = 'VERIFIED') AS verified_hours,
+         WHERE h.community_id = $1 AND h.status = 'VERIFIED') AS verified_hours,
        (SELECT count(*)::int FROM booking b
-         WHERE b.community_id = c.id AND b.status = 'CONFIRMED' AND b.kind = 'PUBLIC_BENEFIT' AND b.end_at <= $2) AS sessions_held,
-       (SELECT count(*)::int FROM partnership p WHERE p.community_id = c.id AND p.status = 'ACTIVE') AS active_partners
+         WHERE b.community_id = $1 AND b.status = 'CONFIRMED' AND b.kind = 'PUBLIC_BENEFIT' AND b.end_at <= $2) AS sessions_held,
+       (SELECT count(*)::int FROM partnership p WHERE p.community_id = $1 AND p.status = 'ACTIVE') AS active_partners
      FROM community c WHERE c.id = $1`,
     [communityId, now],
   ));

@@ -29,6 +29,6 @@ export const RATINGS_POLICY = {
 
 /** scorePartner's rule beyond roles: the panel scores, and nobody scores their own partner. */
 export async function mayScore(ctx: Ctx, round: RatingRound, partnerId: string, roles: ViewerRoles): Promise<void> {
-  if (!(await isPanellist(ctx, round.id, roles.userId))) throw new ForbiddenError(msg('rating.panelOnly'));
+  if (!(await isPanellist(ctx, round, roles.userId))) throw new ForbiddenError(msg('rating.panelOnly'));
   if (roles.partnerRoles.has(partnerId)) throw new ForbiddenError(msg('rating.ownPartner'));
 }

@@ -69,39 +69,39 @@ export class RatingRoundResolver {
 
   @FieldResolver(() => [Partner])
   partners(@Root() round: RatingRound, @Context() ctx: Ctx) {
-    return ratings.partnersOf(ctx, round.id);
+    return ratings.partnersOf(ctx, round);
   }
 
   @FieldResolver(() => Int, { description: 'How many panellists have scored every partner so far.' })
   ballotsCast(@Root() round: RatingRound, @Context() ctx: Ctx) {
-    return ratings.ballotsCast(ctx, round.id);
+    return ratings.ballotsCast(ctx, round);
   }
 
   @FieldResolver(() => Int)
   async panelSize(@Root() round: RatingRound, @Context() ctx: Ctx) {
-    return (await ratings.panelOf(ctx, round.id)).length;
+    return (await ratings.panelOf(ctx, round)).length;
   }
 
   @FieldResolver(() => [RatingPanellist], { description: "Who sits on the panel and how far each has got: the community's secretaries and admins only (empty for anyone else)." })
   async panel(@Root() round: RatingRound, @Context() ctx: Ctx) {
-    return (await roundVisibility(ctx, round)).field('panel') ? ratings.panelWithProgress(ctx, round.id) : [];
+    return (await roundVisibility(ctx, round)).field('panel') ? ratings.panelWithProgress(ctx, round) : [];
   }
 
   @FieldResolver(() => Boolean, { description: 'Whether the signed-in user sits on the panel (false for anyone else).' })
   async onPanel(@Root() round: RatingRound, @Context() ctx: Ctx) {
     const me = readerId(ctx);
-    return !!me && (await ratings.isPanellist(ctx, round.id, me));
+    return !!me && (await ratings.isPanellist(ctx, round, me));
   }
 
   @FieldResolver(() => [RatingBallot], { description: "The signed-in panellist's own ballots (empty for anyone else)." })
   async myBallots(@Root() round: RatingRound, @Context() ctx: Ctx) {
     const me = readerId(ctx);
-    return me && (await ratings.isPanellist(ctx, round.id, me)) ? ratings.ballotsOf(ctx, round, me) : [];
+    return me && (await ratings.isPanellist(ctx, round, me)) ? ratings.ballotsOf(ctx, round, me) : [];
   }
 
   @FieldResolver(() => [PartnerRating], { description: 'Empty until the round is closed; best first. A partner nobody scored has no result.' })
   results(@Root() round: RatingRound, @Context() ctx: Ctx) {
-    return ratings.resultsOf(ctx, round.id);
+    return ratings.resultsOf(ctx, round);
   }
 }
 

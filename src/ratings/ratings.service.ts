@@ -96,44 +96,55 @@ export async function openRound(ctx: Ctx, input: OpenRatingRoundInput, by: strin
   });
 }
 
+/** A round as the loaders below know it: by id, with its community (which names its shard under Citus). */
+type RoundRef = Pick<RatingRound, 'id' | 'communityId'>;
+const roundKey = (round: RoundRef) => `${round.communityId}/${round.id}`;
+/** The rounds of a batch of keys: their ids (in the keys' order) and their communities. */
+function roundsOf(keys: readonly string[]) {
+  const ids = keys.map((k) => k.slice(k.indexOf('/') + 1));
+  return { ids, communities: [...new Set(keys.map((k) => k.slice(0, k.indexOf('/'))))] };
+}
+
 /** Whether the user sits on the round's panel. */
-export async function isPanellist(ctx: Ctx, roundId: string, userId: string): Promise<boolean> {
-  return (await panelOf(ctx, roundId)).includes(userId);
+export async function isPanellist(ctx: Ctx, round: RoundRef, userId: string): Promise<boolean> {
+  return (await panelOf(ctx, round)).includes(userId);
 }
 
 /** The round's panel (user ids), batched across the request's rounds. */
-export async function panelOf(ctx: Ctx, roundId: string): Promise<string[]> {
-  return (await panelWithProgress(ctx, roundId)).map((p) => p.userId);
+export async function panelOf(ctx: Ctx, round: RoundRef): Promise<string[]> {
+  return (await panelWithProgress(ctx, round)).map((p) => p.userId);
 }
 
 /** The round's panel with how many partners each has scored, batched across the request's rounds. */
-export function panelWithProgress(ctx: Ctx, roundId: string): Promise<RatingPanellist[]> {
-  return loader<string, RatingPanellist[]>(ctx, 'ratingPanel', async (ids) => {
+export function panelWithProgress(ctx: Ctx, round: RoundRef): Promise<RatingPanellist[]> {
+  return loader<string, RatingPanellist[]>(ctx, 'ratingPanel', async (keys) => {
+    const { ids, communities } = roundsOf(keys);
     const rows: { round_id: string; user_id: string; scored: number }[] = await ctx.db.query(
       `SELECT p.round_id, p.user_id,
               (SELECT count(*)::int FROM rating_ballot b WHERE b.community_id = p.community_id AND b.round_id = p.round_id AND b.panellist_id = p.user_id) AS scored
-         FROM rating_panellist p WHERE p.round_id = ANY($1::uuid[]) ORDER BY p.user_id`,
-      [ids],
+         FROM rating_panellist p WHERE p.community_id = ANY($2::uuid[]) AND p.round_id = ANY($1::uuid[]) ORDER BY p.user_id`,
+      [ids, communities],
     );
     return ids.map((id) => rows.filter((r) => r.round_id === id).map((r) => Object.assign(new RatingPanellist(), { userId: r.user_id, scoredPartners: r.scored })));
-  }).load(roundId);
+  }).load(roundKey(round));
 }
 
 /** The round's partners (ids, in name order), batched. */
-function partnerIdsOf(ctx: Ctx, roundId: string): Promise<string[]> {
-  return loader<string, string[]>(ctx, 'ratingRoundPartners', async (ids) => {
+function partnerIdsOf(ctx: Ctx, round: RoundRef): Promise<string[]> {
+  return loader<string, string[]>(ctx, 'ratingRoundPartners', async (keys) => {
+    const { ids, communities } = roundsOf(keys);
     const rows: { round_id: string; partner_id: string }[] = await ctx.db.query(
       `SELECT rp.round_id, rp.partner_id FROM rating_round_partner rp JOIN partner p ON p.id = rp.partner_id
-        WHERE rp.round_id = ANY($1::uuid[]) ORDER BY p.name, p.id`,
-      [ids],
+        WHERE rp.community_id = ANY($2::uuid[]) AND rp.round_id = ANY($1::uuid[]) ORDER BY p.name, p.id`,
+      [ids, communities],
     );
     return ids.map((id) => rows.filter((r) => r.round_id === id).map((r) => r.partner_id));
-  }).load(roundId);
+  }).load(roundKey(round));
 }
 
 /** The round's partners, in name order. */
-export async function partnersOf(ctx: Ctx, roundId: string): Promise<Partner[]> {
-  const rows = await byId(ctx, Partner).loadMany(await partnerIdsOf(ctx, roundId));
+export async function partnersOf(ctx: Ctx, round: RoundRef): Promise<Partner[]> {
+  const rows = await byId(ctx, Partner).loadMany(await partnerIdsOf(ctx, round));
   return rows.filter((p): p is Partner => !!p && !(p instanceof Error));
 }
 
@@ -166,7 +177,7 @@ async function lockOpenRound(tx: EntityManager, id: string): Promise<RatingRound
 export async function score(ctx: Ctx, round: RatingRound, partnerId: string, scores: CriterionScoreInput[], comment: string | null | undefined, by: string): Promise<RatingRound> {
   checkText('comment', comment);
   checkScores(round, scores);
-  if (!(await partnerIdsOf(ctx, round.id)).includes(partnerId)) throw BadUserInputError.field('partnerId', msg('rating.partnerNotInRound'));
+  if (!(await partnerIdsOf(ctx, round)).includes(partnerId)) throw BadUserInputError.field('partnerId', msg('rating.partnerNotInRound'));
   return inTransaction(ctx.db, async (tx) => {
     const locked = await lockOpenRound(tx, round.id);
     const at = now();
@@ -240,12 +251,16 @@ export function closeRound(ctx: Ctx, id: string, by: string): Promise<RatingRoun
 }
 
 /** The round's frozen results, best first, batched across the request's rounds. */
-export function resultsOf(ctx: Ctx, roundId: string): Promise<PartnerRating[]> {
-  return loader<string, PartnerRating[]>(ctx, 'ratingResults', async (ids) => {
-    const rows = await ctx.db.query(`SELECT * FROM partner_rating WHERE round_id = ANY($1::uuid[]) ORDER BY score DESC, partner_id`, [ids]);
+export function resultsOf(ctx: Ctx, round: RoundRef): Promise<PartnerRating[]> {
+  return loader<string, PartnerRating[]>(ctx, 'ratingResults', async (keys) => {
+    const { ids, communities } = roundsOf(keys);
+    const rows = await ctx.db.query(
+      `SELECT * FROM partner_rating WHERE community_id = ANY($2::uuid[]) AND round_id = ANY($1::uuid[]) ORDER BY score DESC, partner_id`,
+      [ids, communities],
+    );
     const ratings = rows.map(toRating);
     return ids.map((id) => ratings.filter((r: PartnerRating) => r.roundId === id));
-  }).load(roundId);
+  }).load(roundKey(round));
 }
 
 /** A partner's published ratings, the newest PARTNER_RATINGS_MAX first, batched across the request's partners (one statement). */
@@ -285,17 +300,19 @@ function toRating(r: Record<string, unknown>): PartnerRating {
 }
 
 /** How many panellists have scored every partner of the round, batched. */
-export function ballotsCast(ctx: Ctx, roundId: string): Promise<number> {
-  return loader<string, number>(ctx, 'ratingBallotsCast', async (ids) => {
+export function ballotsCast(ctx: Ctx, round: RoundRef): Promise<number> {
+  return loader<string, number>(ctx, 'ratingBallotsCast', async (keys) => {
+    const { ids, communities } = roundsOf(keys);
     const rows: { round_id: string; n: number }[] = await ctx.db.query(
       `SELECT b.round_id, count(*)::int AS n FROM (
-         SELECT round_id, panellist_id, count(*) AS scored FROM rating_ballot WHERE round_id = ANY($1::uuid[]) GROUP BY round_id, panellist_id) b
-        WHERE b.scored = (SELECT count(*) FROM rating_round_partner rp WHERE rp.round_id = b.round_id)
+         SELECT community_id, round_id, panellist_id, count(*) AS scored FROM rating_ballot
+          WHERE community_id = ANY($2::uuid[]) AND round_id = ANY($1::uuid[]) GROUP BY community_id, round_id, panellist_id) b
+        WHERE b.scored = (SELECT count(*) FROM rating_round_partner rp WHERE rp.community_id = ANY($2::uuid[]) AND rp.community_id = b.community_id AND rp.round_id = b.round_id)
         GROUP BY b.round_id`,
-      [ids],
+      [ids, communities],
     );
     return ids.map((id) => rows.find((r) => r.round_id === id)?.n ?? 0);
-  }).load(roundId);
+  }).load(roundKey(round));
 }
 
 /** A page of the community's rounds, newest first; `after` is the id of the last round of the previous page. */

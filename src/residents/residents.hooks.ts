@@ -15,18 +15,29 @@ import { requestLifecycle } from './residents.lifecycle';
 
 const { SUBMITTED, ACCEPTED, IN_PROGRESS, AWAITING_INSPECTION, DECLINED } = RequestStatus;
 
-/** Moves the requests on these items (in ONE statement, the history with them) to `to`. */
-function followItems(tx: EntityManager, demandIds: string[], to: RequestStatus, meta: { by: string | null; note?: string | null }, from: RequestStatus[], changes = {}) {
-  const ids = [...new Set(demandIds)];
+/**
+ * Moves the requests on these items (in ONE statement, the history with them) to `to`. Named with
+ * their communities as well, which the items carry: under Citus the statement then asks only their shards.
+ */
+function followItems(
+  tx: EntityManager,
+  items: { communityId: string; id: string }[],
+  to: RequestStatus,
+  meta: { by: string | null; note?: string | null },
+  from: RequestStatus[],
+  changes = {},
+) {
+  const ids = [...new Set(items.map((i) => i.id))];
   if (!ids.length) return Promise.resolve([]);
-  return requestLifecycle.applyWhere(tx, { sql: 'demand_id IN (:...ids)', params: { ids } }, to, { by: meta.by, note: meta.note ?? null }, { from, changes });
+  const communities = [...new Set(items.map((i) => i.communityId))];
+  return requestLifecycle.applyWhere(tx, { sql: 'community_id IN (:...communities) AND demand_id IN (:...ids)', params: { communities, ids } }, to, { by: meta.by, note: meta.note ?? null }, { from, changes });
 }
 
 // Someone took the item on (a claim approved, a dispatch accepted): its accepted requests are IN_PROGRESS.
 matchLifecycle.on(
   { enter: MatchStatus.APPROVED },
   async (tx, batch) => {
-    for (const { row, meta } of batch) await followItems(tx, [row.demandId], IN_PROGRESS, { by: meta.by }, [ACCEPTED]);
+    for (const { row, meta } of batch) await followItems(tx, [{ communityId: row.communityId, id: row.demandId }], IN_PROGRESS, { by: meta.by }, [ACCEPTED]);
   },
   { domain: 'residents', name: 'requests on the item are in progress' },
 );
@@ -35,7 +46,7 @@ matchLifecycle.on(
 demandLifecycle.on(
   { enter: DemandStatus.FULFILLED },
   async (tx, batch) => {
-    await followItems(tx, batch.map((t) => t.row.id), AWAITING_INSPECTION, { by: batch[0].meta.by }, [ACCEPTED, IN_PROGRESS]);
+    await followItems(tx, batch.map((t) => t.row), AWAITING_INSPECTION, { by: batch[0].meta.by }, [ACCEPTED, IN_PROGRESS]);
   },
   { domain: 'residents', name: 'requests on the item await inspection' },
 );
@@ -46,7 +57,7 @@ demandLifecycle.on(
   async (tx, batch) => {
     for (const { row, meta } of batch) {
       const reason = meta.note?.trim() || row.title;
-      await followItems(tx, [row.id], DECLINED, { by: meta.by, note: reason }, [ACCEPTED, IN_PROGRESS, AWAITING_INSPECTION], { declineReason: reason });
+      await followItems(tx, [row], DECLINED, { by: meta.by, note: reason }, [ACCEPTED, IN_PROGRESS, AWAITING_INSPECTION], { declineReason: reason });
     }
   },
   { domain: 'residents', name: 'requests on the item are declined' },

@@ -57,43 +57,46 @@ function bookingsPage(ctx: Ctx, filter: BookingFilter, page: PageArgs) {
  * CONFIRMED bookings of a room overlapping [from, to): one query per distinct range per request,
  * however many rooms ask (Room.bookings and Room.availability share it).
  */
-export function confirmedBookingsOfRoom(ctx: Ctx, roomId: string, from: Date, to: Date): Promise<Booking[]> {
+export function confirmedBookingsOfRoom(ctx: Ctx, room: Pick<Room, 'id' | 'communityId'>, from: Date, to: Date): Promise<Booking[]> {
+  // Keyed `community/room|from|to`: the rooms' communities name the shards under Citus.
   const load = loader<string, Booking[]>(ctx, 'confirmedBookingsByRoomAndRange', async (keys) => {
-    const ranges = new Map<string, string[]>();
+    const ranges = new Map<string, [string, string][]>();
     for (const key of keys) {
       const [room, range] = [key.slice(0, key.indexOf('|')), key.slice(key.indexOf('|') + 1)];
-      ranges.set(range, [...(ranges.get(range) ?? []), room]);
+      ranges.set(range, [...(ranges.get(range) ?? []), room.split('/') as [string, string]]);
     }
     const found = new Map<string, Booking[]>(keys.map((k) => [k, []]));
-    for (const [range, rooms] of ranges) {
+    for (const [range, pairs] of ranges) {
       const [f, t] = range.split('|');
+      const rooms = pairs.map(([, r]) => r);
+      const communities = [...new Set(pairs.map(([c]) => c))];
       const rows = await ctx.db
         .getRepository(Booking)
         .createQueryBuilder('b')
-        .where(`b.room_id IN (:...rooms) AND b.status = 'CONFIRMED' AND b.start_at < :t AND b.end_at > :f`, { rooms, f, t })
+        .where(`b.community_id IN (:...communities) AND b.room_id IN (:...rooms) AND b.status = 'CONFIRMED' AND b.start_at < :t AND b.end_at > :f`, { communities, rooms, f, t })
         .orderBy('b.start_at', 'ASC')
         .addOrderBy('b.id', 'ASC')
         .getMany();
-      for (const b of rows) found.get(`${b.roomId}|${range}`)?.push(b);
+      for (const b of rows) found.get(`${b.communityId}/${b.roomId}|${range}`)?.push(b);
     }
     return keys.map((k) => found.get(k)!);
   });
-  return load.load(`${roomId}|${from.toISOString()}|${to.toISOString()}`);
+  return load.load(`${room.communityId}/${room.id}|${from.toISOString()}|${to.toISOString()}`);
 }
 
 /** The foundation's `TakenRanges` for Room.availability: CONFIRMED bookings. */
 export const takenByBookings = async (ctx: Ctx, room: Room, from: Date, to: Date): Promise<Range[]> =>
-  (await confirmedBookingsOfRoom(ctx, room.id, from, to)).map((b) => ({ start: b.startAt, end: b.endAt }));
+  (await confirmedBookingsOfRoom(ctx, room, from, to)).map((b) => ({ start: b.startAt, end: b.endAt }));
 
 export function roomBookings(ctx: Ctx, room: Room, from: Date, to: Date): Promise<Booking[]> {
   checkRange(from, to, MAX_AVAILABILITY_DAYS);
-  return confirmedBookingsOfRoom(ctx, room.id, from, to);
+  return confirmedBookingsOfRoom(ctx, room, from, to);
 }
 
 
 /** The room's weekly slots, share-locked so that updateRoom cannot remove one under a booking being made. */
-export async function lockRoomSlots(tx: EntityManager, roomId: string): Promise<WeeklySlot[]> {
-  const [row] = await tx.query(`SELECT weekly_slots FROM room WHERE id = $1 FOR SHARE`, [roomId]);
+export async function lockRoomSlots(tx: EntityManager, communityId: string, roomId: string): Promise<WeeklySlot[]> {
+  const [row] = await tx.query(`SELECT weekly_slots FROM room WHERE community_id = $1 AND id = $2 FOR SHARE`, [communityId, roomId]);
   return row?.weekly_slots ?? [];
 }
 
@@ -130,7 +133,7 @@ export async function bookSlot(ctx: Ctx, room: Room, input: BookSlotInput, by: s
   try {
     return await inTransaction(ctx.db, async (tx) => {
       await queueForOccurrence(tx, room.id, occurrence.start);
-      const slots = await lockRoomSlots(tx, room.id);
+      const slots = await lockRoomSlots(tx, room.communityId, room.id);
       if (!slots.some((s) => sameSlot(s, occurrence.slot))) {
         throw new InvalidStateError(msg('booking.slotRemoved'));
       }

@@ -47,10 +47,10 @@ const FEED_SELECT = `
   SELECT b.id, b.start_at, b.end_at, b.purpose, b.contract_id, b.created_at, sc.public_benefit_commitment AS commitment,
          p.name AS partner_name, r.name AS room_name, c.name AS community_name, c.timezone
     FROM booking b
-    JOIN room r ON r.id = b.room_id
+    JOIN room r ON r.community_id = b.community_id AND r.id = b.room_id
     JOIN community c ON c.id = b.community_id
     LEFT JOIN partner p ON p.id = b.partner_id
-    LEFT JOIN space_contract sc ON sc.id = b.contract_id`;
+    LEFT JOIN space_contract sc ON sc.community_id = b.community_id AND sc.id = b.contract_id`;
 
 /** The VTIMEZONE of an IANA zone (timezones-ical-library: the IANA rules as iCalendar), null for a zone it does not know. */
 const vtimezones = new Map<string, string | null>();

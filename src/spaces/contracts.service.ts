@@ -243,7 +243,7 @@ export async function reviewContract(
 async function approve(tx: EntityManager, contract: SpaceContract, zone: string, note: string | null, skipConflicts: boolean, by: string) {
   const now = clockNow();
   if (contract.endsAt <= now) throw new InvalidStateError(msg('contract.termEnded', { endsOn: { day: contract.endsOn } }));
-  const roomSlots = await lockRoomSlots(tx, contract.roomId);
+  const roomSlots = await lockRoomSlots(tx, contract.communityId, contract.roomId);
   const removed = contract.weeklySlots.filter((s) => !roomSlots.some((r) => sameSlot(r, s)));
   if (removed.length) {
     throw new InvalidStateError(msg('contract.slotsRemoved', { slots: { list: removed.map(slotValue) } }));

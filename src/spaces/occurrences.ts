@@ -31,6 +31,7 @@ export interface Occupied {
  * itself is not in the way; nor is a single booking (no contract) by the same partner of exactly
  * the occurrence: that one is listed in `own` (the contract adopts it at approval). The community's
  * own bookings have no partner: `NULL = partner` would make `taken` NULL (read as own), hence coalesce.
+ * `community_id = ANY($4)` repeats what q says, so that Citus sees the shards from the parameters.
  */
 export async function takenOccurrences(db: DataSource | EntityManager, queries: TakenQuery[]): Promise<Map<string, Occupied>> {
   const result = new Map<string, Occupied>(queries.map((q) => [q.key, { taken: [], own: [] }]));
@@ -48,7 +49,7 @@ export async function takenOccurrences(db: DataSource | EntityManager, queries: 
   const rows: { k: number; s: Date; e: Date; taken: boolean }[] = await db.query(
     `SELECT o.k, o.s, o.e, EXISTS (
               SELECT 1 FROM booking b
-               WHERE b.community_id = q.community_id AND b.room_id = q.room_id AND b.status = 'CONFIRMED'
+               WHERE b.community_id = ANY($4::uuid[]) AND b.community_id = q.community_id AND b.room_id = q.room_id AND b.status = 'CONFIRMED'
                  AND tstzrange(b.start_at, b.end_at) && tstzrange(o.s, o.e)
                  AND (q.contract_id IS NULL OR b.contract_id IS DISTINCT FROM q.contract_id)
                  AND NOT coalesce(b.contract_id IS NULL AND b.partner_id = q.partner_id AND b.start_at = o.s AND b.end_at = o.e, false)) AS taken
@@ -56,7 +57,7 @@ export async function takenOccurrences(db: DataSource | EntityManager, queries: 
        JOIN unnest($4::uuid[], $5::uuid[], $6::uuid[], $7::uuid[]) WITH ORDINALITY AS q(community_id, room_id, contract_id, partner_id, k) ON q.k = o.k + 1
       WHERE EXISTS (
         SELECT 1 FROM booking b
-         WHERE b.community_id = q.community_id AND b.room_id = q.room_id AND b.status = 'CONFIRMED'
+         WHERE b.community_id = ANY($4::uuid[]) AND b.community_id = q.community_id AND b.room_id = q.room_id AND b.status = 'CONFIRMED'
            AND tstzrange(b.start_at, b.end_at) && tstzrange(o.s, o.e)
            AND (q.contract_id IS NULL OR b.contract_id IS DISTINCT FROM q.contract_id))
       ORDER BY o.k, o.s`,

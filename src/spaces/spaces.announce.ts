@@ -38,11 +38,11 @@ export async function announceContracts(tx: EntityManager, changes: ContractChan
     const rows: (ContractNames & { id: string })[] = await tx.query(
       `SELECT sc.id, sc.title, r.name AS room, c.name AS community, p.name AS partner
          FROM space_contract sc
-         JOIN room r ON r.id = sc.room_id
+         JOIN room r ON r.community_id = sc.community_id AND r.id = sc.room_id
          JOIN community c ON c.id = sc.community_id
          JOIN partner p ON p.id = sc.partner_id
-        WHERE sc.id = ANY($1::uuid[])`,
-      [[...new Set(named.map((c) => c.contract.id))]],
+        WHERE sc.community_id = ANY($2::uuid[]) AND sc.id = ANY($1::uuid[])`,
+      [[...new Set(named.map((c) => c.contract.id))], [...new Set(named.map((c) => c.contract.communityId))]],
     );
     for (const row of rows) names.set(row.id, row);
   }
@@ -72,8 +72,8 @@ export async function announceContracts(tx: EntityManager, changes: ContractChan
  */
 export async function announceBookingCancelled(tx: EntityManager, booking: Booking, by: string | null, reason: string): Promise<void> {
   const [names]: { room: string; timezone: string }[] = await tx.query(
-    `SELECT r.name AS room, c.timezone FROM room r JOIN community c ON c.id = r.community_id WHERE r.id = $1`,
-    [booking.roomId],
+    `SELECT r.name AS room, c.timezone FROM room r JOIN community c ON c.id = r.community_id WHERE r.community_id = $2 AND r.id = $1`,
+    [booking.roomId, booking.communityId],
   );
   const when = { at: booking.startAt.toISOString(), timeZone: names.timezone };
   const notify: Recipients = booking.partnerId ? { membersOf: booking.partnerId } : { secretariesOf: booking.communityId };
