@@ -67,7 +67,21 @@ export interface Facts {
   rowCounts: Record<string, number>;
   /** Seconds per step and in total. */
   timings: Record<string, number>;
-  domains: { demand: boolean; spaces: boolean; serviceHours: boolean; notifications: boolean };
+  /** pg_database_size after the load (and VACUUM ANALYZE). */
+  databaseBytes?: number;
+  /** Rows where the service-hours rollups differ from the logs (0; null without the rollups). */
+  rollupMismatches?: number | null;
+  domains: {
+    demand: boolean;
+    spaces: boolean;
+    serviceHours: boolean;
+    notifications: boolean;
+    /** Issue #17 item 6: residents' requests, agendas, projects, rating rounds (absent from facts written before them). */
+    requests?: boolean;
+    agendas?: boolean;
+    projects?: boolean;
+    ratings?: boolean;
+  };
   communityId: string;
   secretaryEmail: string;
   ownerEmail: string;
@@ -125,6 +139,7 @@ export async function generate(url: string, sizes: Sizes, log: (msg: string) => 
       spaces: tables.has('booking') && tables.has('space_contract'),
       serviceHours: tables.has('service_log'),
       notifications: tables.has('notification'),
+      ...civicDomains(tables),
     };
     const g = new Generator(sizes, log, timings);
     const passwordHash = await bcrypt.hash(BENCH_PASSWORD, 10);
@@ -141,11 +156,20 @@ export async function generate(url: string, sizes: Sizes, log: (msg: string) => 
         if (domains.serviceHours) await g.step(b, 'service hours', () => g.serviceHours(b));
       })(),
     ]);
+    if (domains.demand && civicTables(tables)) await g.step(a, 'requests, agendas, projects, ratings', () => g.civic(a, tables));
     if (domains.notifications) await g.step(a, 'notifications', () => g.notifications(a, domains));
     await g.step(a, 'status_change indexes', () => restore());
     await g.step(a, 'vacuum analyze', async () => {
       await a.query('VACUUM (ANALYZE)');
     });
+    let rollupCheck: number | null = null;
+    if (domains.serviceHours && tables.has('service_hours_daily')) {
+      await g.step(a, 'rollups = logs check', async () => {
+        rollupCheck = await rollupMismatches(a);
+      });
+      log(`  service-hours rollups: ${rollupCheck} rows differ from a GROUP BY of the logs`);
+      if (rollupCheck !== 0) throw new Error(`the service-hours rollups disagree with the logs in ${rollupCheck} rows`);
+    }
 
     const rowCounts: Record<string, number> = {};
     for (const table of [...(await existingTables(a))].sort()) {
@@ -158,9 +182,12 @@ export async function generate(url: string, sizes: Sizes, log: (msg: string) => 
     );
     timings.total = (Date.now() - started) / 1000;
     const id = async (kind: string, n: number) => (await a.query<{ id: string }>(`SELECT pg_temp.uid($1, $2) AS id`, [kind, n])).rows[0].id;
+    const { rows: size } = await a.query<{ bytes: string }>(`SELECT pg_database_size(current_database()) AS bytes`);
     return {
       sizes,
       rowCounts,
+      databaseBytes: Number(size[0].bytes),
+      rollupMismatches: rollupCheck,
       timings,
       domains,
       communityId: await id('community', 0),
@@ -180,6 +207,76 @@ export async function generate(url: string, sizes: Sizes, log: (msg: string) => 
   }
 }
 
+/**
+ * The service-hours rollups from the logs, as the migration that introduced them fills them (the
+ * tables are empty: the bench loads every log in one statement with the insert trigger off).
+ */
+async function fillRollups(c: Client): Promise<void> {
+  await c.query(`
+    INSERT INTO service_hours_partner_daily (community_id, local_day, partner_id, status, minutes, logs)
+    SELECT s.community_id, (s.started_at AT TIME ZONE co.timezone)::date, s.partner_id, s.status, sum(s.minutes), count(*)
+      FROM service_log s JOIN community co ON co.id = s.community_id
+     GROUP BY 1, 2, 3, 4`);
+  await c.query(`
+    INSERT INTO service_hours_daily (community_id, local_day, status, minutes, logs)
+    SELECT community_id, local_day, status, sum(minutes), sum(logs) FROM service_hours_partner_daily GROUP BY 1, 2, 3`);
+}
+
+/** Rows where the rollups and a fresh GROUP BY of the logs disagree (0 when they are kept right). */
+export async function rollupMismatches(c: Client): Promise<number> {
+  const { rows } = await c.query<{ n: string }>(`
+    WITH logs AS (
+      SELECT s.community_id, (s.started_at AT TIME ZONE co.timezone)::date AS local_day, s.partner_id, s.status,
+             sum(s.minutes)::bigint AS minutes, count(*)::int AS logs
+        FROM service_log s JOIN community co ON co.id = s.community_id GROUP BY 1, 2, 3, 4),
+    partner AS (SELECT community_id, local_day, partner_id, status, minutes, logs FROM service_hours_partner_daily WHERE logs <> 0 OR minutes <> 0),
+    daily AS (SELECT community_id, local_day, status, minutes, logs FROM service_hours_daily WHERE logs <> 0 OR minutes <> 0),
+    logs_daily AS (SELECT community_id, local_day, status, sum(minutes)::bigint AS minutes, sum(logs)::int AS logs FROM logs GROUP BY 1, 2, 3)
+    SELECT (SELECT count(*) FROM ((SELECT * FROM logs EXCEPT ALL SELECT * FROM partner) UNION ALL (SELECT * FROM partner EXCEPT ALL SELECT * FROM logs)) x)
+         + (SELECT count(*) FROM ((SELECT * FROM logs_daily EXCEPT ALL SELECT * FROM daily) UNION ALL (SELECT * FROM daily EXCEPT ALL SELECT * FROM logs_daily)) y) AS n`);
+  return Number(rows[0].n);
+}
+
+function civicDomains(tables: Set<string>): Pick<Facts['domains'], 'requests' | 'agendas' | 'projects' | 'ratings'> {
+  return {
+    requests: tables.has('resident_request'),
+    agendas: tables.has('agenda_item'),
+    projects: tables.has('project'),
+    ratings: tables.has('rating_round'),
+  };
+}
+const civicTables = (tables: Set<string>) => Object.values(civicDomains(tables)).some(Boolean);
+
+/**
+ * Adds the residents' domains (requests, agendas, projects, ratings) to a database generated
+ * before they were: `--reuse` of a large database costs minutes instead of its whole generation.
+ */
+export async function generateCivic(url: string, facts: Facts, log: (msg: string) => void): Promise<Facts> {
+  const c = await connect(url);
+  try {
+    await prepareSession(c);
+    const tables = await existingTables(c);
+    const domains = { ...facts.domains, ...civicDomains(tables) };
+    const timings = { ...facts.timings };
+    const g = new Generator(facts.sizes, log, timings);
+    const civic = ['residency', 'resident_request', 'project', 'project_update', 'project_demand', 'agenda_item', 'agenda_opinion',
+      'agenda_item_demand', 'agenda_item_project', 'rating_round', 'rating_round_partner', 'rating_panellist', 'rating_ballot', 'rating_score', 'partner_rating'];
+    const present = civic.filter((t) => tables.has(t));
+    const { rows } = await c.query<{ n: string }>(`SELECT (${present.map((t) => `(SELECT count(*) FROM ${t})`).join(' + ')}) AS n`);
+    if (Number(rows[0].n) > 0) throw new Error('the residents\' domains already hold rows: generate the database afresh instead');
+    if (civicTables(tables)) await g.step(c, 'requests, agendas, projects, ratings', () => g.civic(c, tables));
+    await g.step(c, 'analyze (residents\' domains)', async () => {
+      for (const t of [...present, 'status_change']) await c.query(`ANALYZE ${t}`);
+    });
+    const rowCounts = { ...facts.rowCounts };
+    for (const t of [...present, 'status_change']) rowCounts[t] = Number((await c.query<{ n: string }>(`SELECT count(*) AS n FROM ${t}`)).rows[0].n);
+    const { rows: size } = await c.query<{ bytes: string }>(`SELECT pg_database_size(current_database()) AS bytes`);
+    return { ...facts, domains, timings, rowCounts, databaseBytes: Number(size[0].bytes) };
+  } finally {
+    await c.end();
+  }
+}
+
 async function prepareSession(c: Client): Promise<void> {
   await c.query(`SET synchronous_commit = off`);
   await c.query(`SET maintenance_work_mem = '256MB'`);
@@ -192,14 +289,17 @@ async function prepareSession(c: Client): Promise<void> {
 }
 
 /**
- * Drops the exclusion constraints and the indexes that back no constraint of `table` (and its
- * primary key with `primaryKey`, for a table no foreign key refers to); the returned function
- * re-creates them from their saved definitions (validating every row again).
+ * Drops the exclusion constraints, the foreign keys and the indexes that back no constraint of
+ * `table` (and its primary key with `primaryKey`, for a table no foreign key refers to); the
+ * returned function re-creates them from their saved definitions, validating every row again. A
+ * foreign key checked row by row costs one lookup per row and key as a trigger (40M at scale 10
+ * for the logs alone); added afterwards, it is checked by one join.
  */
 async function dropSecondaryIndexes(c: Client, table: string, options: { primaryKey?: boolean } = {}): Promise<() => Promise<void>> {
   const { rows: constraints } = await c.query<{ name: string; def: string }>(
     `SELECT conname AS name, pg_get_constraintdef(oid) AS def FROM pg_constraint
-      WHERE conrelid = $1::regclass AND (contype = 'x' OR (contype = 'p' AND $2))`,
+      WHERE conrelid = $1::regclass AND (contype IN ('x', 'f') OR (contype = 'p' AND $2))
+      ORDER BY contype = 'f', conname`,
     [table, options.primaryKey === true],
   );
   for (const x of constraints) await c.query(`ALTER TABLE ${table} DROP CONSTRAINT ${x.name}`);
@@ -480,6 +580,236 @@ class Generator {
     for (const r of restore) await r();
   }
 
+  /** Demand `k` of community `c` (SQL), k taken modulo the community's demand items. */
+  private demandOf(c: string, k: string): string {
+    const { C, D } = this;
+    return `(${c} + ${C} * ((${k}) % ((${D} - 1 - ${c}) / ${C} + 1)))`;
+  }
+
+  /**
+   * The domains of the residents (issue #17 item 6), per community at every scale: 400 requests,
+   * 100 agenda items with up to 30 opinions each, 60 projects with 5 progress updates, 12
+   * quarterly rating rounds (20 partners, a panel of 5, 5 criteria; the newest still OPEN). Each
+   * partner's member lives in its community (residency). Creation and current status go to the
+   * history, like the other domains.
+   */
+  async civic(c: Client, tables: Set<string>): Promise<void> {
+    const { C, P } = this;
+    const member = (p: string) => `pg_temp.uid('user', ${C} + 2 * (${p}) + 1)`;
+    const owner = (p: string) => `pg_temp.uid('user', ${C} + 2 * (${p}))`;
+    // Every community has at least floor(P / C) primary partners, so c + C * x with x below it exists.
+    const perCommunity = Math.floor(P / C);
+    const history = (type: string, temp: string, first: string, by: string) => `
+      INSERT INTO status_change (object_type, object_id, community_id, from_status, to_status, at, by_user_id, note)
+      SELECT '${type}', id, pg_temp.uid('community', c), NULL, ${first}, created_at, ${by}, NULL FROM ${temp}
+      UNION ALL
+      SELECT '${type}', id, pg_temp.uid('community', c), ${first}, status, updated_at, pg_temp.uid('user', c), NULL FROM ${temp} WHERE status <> ${first}`;
+
+    if (tables.has('residency')) {
+      await c.query(`
+        INSERT INTO residency (user_id, community_id, building, verified, verified_by, verified_at, since)
+        SELECT ${member('p')}, pg_temp.uid('community', p % ${C}), ${pick(W.PLACES, 'p')}, p % 4 <> 0,
+               CASE WHEN p % 4 <> 0 THEN pg_temp.uid('user', p % ${C}) END,
+               CASE WHEN p % 4 <> 0 THEN now() - interval '300 days' END, now() - interval '400 days'
+          FROM generate_series(0, ${P - 1}) p`);
+    }
+
+    if (tables.has('resident_request')) {
+      const Q = 400 * C;
+      // Status by (n * 7 + c) % 10: 0-1 SUBMITTED, 2 ACCEPTED, 3 IN_PROGRESS, 4 AWAITING_INSPECTION, 8 DECLINED, else RESOLVED.
+      await c.query(`
+        CREATE TEMP TABLE bench_request AS
+        SELECT q, c, n, n % 4 AS kind, pg_temp.uid('request', q) AS id, ${this.partnerOf('c', 'n')} AS p,
+               (ARRAY['SUBMITTED', 'SUBMITTED', 'ACCEPTED', 'IN_PROGRESS', 'AWAITING_INSPECTION', 'RESOLVED', 'RESOLVED', 'RESOLVED', 'DECLINED', 'RESOLVED'])[1 + (n * 7 + c) % 10] AS status,
+               now() - interval '400 days' * (${Q} - q)::float8 / ${Q} AS created_at
+          FROM generate_series(0, ${Q - 1}) q, LATERAL (SELECT q % ${C} AS c, q / ${C} AS n) cn`);
+      await c.query(`
+        ALTER TABLE bench_request ADD COLUMN resolved_at timestamptz, ADD COLUMN updated_at timestamptz;
+        UPDATE bench_request SET resolved_at = CASE WHEN status = 'RESOLVED' THEN least(created_at + (2 + q % 20) * interval '1 day', now() - interval '1 hour') END,
+                                 updated_at = CASE WHEN status = 'RESOLVED' THEN least(created_at + (2 + q % 20) * interval '1 day', now() - interval '1 hour')
+                                                   WHEN status = 'SUBMITTED' THEN created_at ELSE least(created_at + interval '1 day', now() - interval '1 hour') END`);
+      await c.query(`
+        INSERT INTO resident_request (id, community_id, requester_id, kind, title, description, building, status, anonymous_on_board, demand_id,
+                                      decline_reason, rating_score, rating_comment, rated_at, created_at, updated_at, resolved_at)
+        SELECT id, pg_temp.uid('community', c), ${member('p')}, (${arr(W.REQUEST_KINDS)})[1 + kind],
+               ${pickByCat(W.REQUEST_TITLES, 'kind', 'n / 4')},
+               CASE WHEN q % 3 = 0 THEN NULL ELSE ${pick(W.DEMAND_DESCRIPTIONS, 'q')} END,
+               ${pick(W.PLACES, 'q')}, status, q % 3 <> 0,
+               CASE WHEN status NOT IN ('SUBMITTED', 'DECLINED') THEN pg_temp.uid('demand', ${this.demandOf('c', 'n')}) END,
+               CASE WHEN status = 'DECLINED' THEN ${pick(W.DECLINE_REASONS, 'q')} END,
+               CASE WHEN status = 'RESOLVED' AND q % 4 <> 0 THEN 2 + (q * 7) % 4 END,
+               CASE WHEN status = 'RESOLVED' AND q % 4 = 1 THEN ${pick(W.EVALUATION_COMMENTS, 'q')} END,
+               CASE WHEN status = 'RESOLVED' AND q % 4 <> 0 THEN resolved_at END,
+               created_at, updated_at, resolved_at
+          FROM bench_request`);
+      await c.query(history('RESIDENT_REQUEST', 'bench_request', `'SUBMITTED'`, member('p')));
+    }
+
+    if (tables.has('project')) {
+      const J = 60 * C;
+      // Status by (n * 7 + c) % 10: 0 PROPOSED, 1 APPROVED, 5-7 COMPLETED, 8 CANCELLED, else IN_PROGRESS; every third led by a person.
+      await c.query(`
+        CREATE TEMP TABLE bench_project AS
+        SELECT j, c, n, pg_temp.uid('project', j) AS id, ${this.partnerOf('c', 'n')} AS p, n % 3 = 0 AS by_person,
+               (ARRAY['PROPOSED', 'APPROVED', 'IN_PROGRESS', 'IN_PROGRESS', 'IN_PROGRESS', 'COMPLETED', 'COMPLETED', 'COMPLETED', 'CANCELLED', 'IN_PROGRESS'])[1 + (n * 7 + c) % 10] AS status,
+               now() - interval '400 days' * (${J} - j)::float8 / ${J} AS created_at
+          FROM generate_series(0, ${J - 1}) j, LATERAL (SELECT j % ${C} AS c, j / ${C} AS n) cn`);
+      await c.query(`
+        ALTER TABLE bench_project ADD COLUMN approved_at timestamptz, ADD COLUMN completed_at timestamptz, ADD COLUMN progress int, ADD COLUMN updated_at timestamptz;
+        UPDATE bench_project SET
+          approved_at = CASE WHEN status IN ('APPROVED', 'IN_PROGRESS', 'COMPLETED') THEN least(created_at + interval '7 days', now() - interval '2 hours') END,
+          completed_at = CASE WHEN status = 'COMPLETED' THEN least(created_at + interval '120 days', now() - interval '1 hour') END,
+          progress = CASE status WHEN 'COMPLETED' THEN 100 WHEN 'IN_PROGRESS' THEN 10 + (j * 13) % 80 ELSE 0 END;
+        UPDATE bench_project SET updated_at = coalesce(completed_at, approved_at,
+          CASE WHEN status = 'CANCELLED' THEN least(created_at + interval '3 days', now() - interval '1 hour') ELSE created_at END)`);
+      await c.query(`
+        INSERT INTO project (id, community_id, title, description, status, lead_partner_id, lead_user_id, proposed_by, start_date, end_date,
+                             progress_percent, approved_at, summary, cancel_reason, completed_at, created_at, updated_at)
+        SELECT id, pg_temp.uid('community', c), ${pick(W.PLACES, 'j')} || ${pick(W.PROJECT_TITLES, 'n')},
+               CASE WHEN j % 4 = 0 THEN NULL ELSE ${pick(W.DEMAND_DESCRIPTIONS, 'j')} END, status,
+               CASE WHEN NOT by_person THEN pg_temp.uid('partner', p) END, CASE WHEN by_person THEN ${member('p')} END,
+               pg_temp.uid('user', c),
+               CASE WHEN approved_at IS NOT NULL THEN ((approved_at AT TIME ZONE ${lit(TIME_ZONE)}) + interval '7 days')::date END,
+               CASE WHEN approved_at IS NOT NULL THEN ((approved_at AT TIME ZONE ${lit(TIME_ZONE)}) + interval '127 days')::date END,
+               progress, approved_at,
+               CASE WHEN status = 'COMPLETED' THEN '按计划完成，居民验收通过' END,
+               CASE WHEN status = 'CANCELLED' THEN '经费未落实，暂缓实施' END,
+               completed_at, created_at, updated_at
+          FROM bench_project`);
+      // Five updates of every project under way or done, their percentages rising to where it stands.
+      const pct = (u: string) => `CASE WHEN status = 'COMPLETED' THEN 20 * (${u}) ELSE progress * (${u}) / 5 END`;
+      await c.query(`
+        INSERT INTO project_update (id, community_id, project_id, author_id, as_partner_id, text, progress_percent, previous_percent, created_at)
+        SELECT pg_temp.uid('project_update', j * 5 + u), pg_temp.uid('community', c), id,
+               CASE WHEN by_person THEN ${member('p')} ELSE ${owner('p')} END, CASE WHEN NOT by_person THEN pg_temp.uid('partner', p) END,
+               ${pick(W.PROJECT_UPDATES, 'u')}, ${pct('u + 1')}, ${pct('u')},
+               least(approved_at + (u + 1) * interval '7 days', coalesce(completed_at, now()) - (5 - u) * interval '1 minute')
+          FROM bench_project CROSS JOIN generate_series(0, 4) u WHERE status IN ('IN_PROGRESS', 'COMPLETED')`);
+      await c.query(`
+        INSERT INTO project_demand (community_id, project_id, demand_id)
+        SELECT pg_temp.uid('community', c), id, pg_temp.uid('demand', ${this.demandOf('c', 'n * 5 + 2 * k')})
+          FROM bench_project CROSS JOIN generate_series(0, 1) k WHERE approved_at IS NOT NULL`);
+      await c.query(history('PROJECT', 'bench_project', `'PROPOSED'`, 'pg_temp.uid(\'user\', c)'));
+    }
+
+    if (tables.has('agenda_item')) {
+      const A = 100 * C;
+      const opinions = Math.min(30, 2 * perCommunity);
+      // Status by (n * 3 + c) % 10: 0 PROPOSED, 1-2 OPEN_FOR_OPINIONS, 9 WITHDRAWN, else DECIDED.
+      await c.query(`
+        CREATE TEMP TABLE bench_agenda AS
+        SELECT i, c, n, pg_temp.uid('agenda', i) AS id,
+               (ARRAY['PROPOSED', 'OPEN_FOR_OPINIONS', 'OPEN_FOR_OPINIONS', 'DECIDED', 'DECIDED', 'DECIDED', 'DECIDED', 'DECIDED', 'DECIDED', 'WITHDRAWN'])[1 + (n * 3 + c) % 10] AS status,
+               least(now() - interval '400 days' * (${A} - i)::float8 / ${A}, now() - interval '3 hours') AS created_at
+          FROM generate_series(0, ${A - 1}) i, LATERAL (SELECT i % ${C} AS c, i / ${C} AS n) cn`);
+      await c.query(`
+        ALTER TABLE bench_agenda ADD COLUMN opened_at timestamptz, ADD COLUMN decided_at timestamptz, ADD COLUMN updated_at timestamptz;
+        UPDATE bench_agenda SET opened_at = CASE WHEN status <> 'PROPOSED' THEN created_at + interval '1 hour' END,
+                                decided_at = CASE WHEN status = 'DECIDED' THEN least(created_at + interval '21 days', now() - interval '1 hour') END;
+        UPDATE bench_agenda SET updated_at = CASE WHEN status = 'WITHDRAWN' THEN opened_at + interval '1 hour' ELSE coalesce(decided_at, opened_at, created_at) END`);
+      await c.query(`
+        INSERT INTO agenda_item (id, community_id, title, description, status, opinions_close_at, proposed_by, opened_at, meeting_date, attendees,
+                                 outcome, decided_at, withdrawal_reason, created_at, updated_at)
+        SELECT id, pg_temp.uid('community', c), ${pick(W.PLACES, 'i')} || ${pick(W.AGENDA_TITLES, 'n')},
+               CASE WHEN i % 5 = 0 THEN NULL ELSE ${pick(W.DEMAND_DESCRIPTIONS, 'i')} END, status,
+               CASE WHEN status = 'OPEN_FOR_OPINIONS' THEN now() + (1 + n % 14) * interval '1 day' ELSE created_at + interval '14 days' END,
+               CASE WHEN n % 3 = 0 THEN ${member(this.partnerOf('c', 'n'))} ELSE pg_temp.uid('user', c) END,
+               opened_at,
+               CASE WHEN status = 'DECIDED' THEN (decided_at AT TIME ZONE ${lit(TIME_ZONE)})::date END,
+               CASE WHEN status = 'DECIDED' THEN 20 + n % 80 END,
+               CASE WHEN status = 'DECIDED' THEN ${pick(W.AGENDA_OUTCOMES, 'i')} END,
+               decided_at,
+               CASE WHEN status = 'WITHDRAWN' THEN '方案需要重新论证' END,
+               created_at, updated_at
+          FROM bench_agenda`);
+      // Opinion k of an item: the owner (k even) or member (k odd) of the community's partner k / 2.
+      await c.query(`
+        INSERT INTO agenda_opinion (id, community_id, agenda_item_id, author_id, stance, text, anonymous, created_at, updated_at)
+        SELECT pg_temp.uid('opinion', i * 32 + k), pg_temp.uid('community', c), id,
+               pg_temp.uid('user', ${C} + 2 * (c + ${C} * (k / 2)) + k % 2),
+               (ARRAY['SUPPORT', 'SUPPORT', 'SUPPORT', 'OPPOSE', 'NEUTRAL'])[1 + (i * 3 + k * 7) % 5],
+               CASE WHEN k % 3 = 0 THEN NULL ELSE ${pick(W.OPINION_TEXTS, 'i + k')} END, k % 4 = 0,
+               least(opened_at + (k + 1) * interval '1 hour', now() - interval '1 minute'),
+               least(opened_at + (k + 1) * interval '1 hour', now() - interval '1 minute')
+          FROM bench_agenda CROSS JOIN generate_series(0, ${opinions - 1}) k
+         WHERE status <> 'PROPOSED' AND k < 10 + i % 21`);
+      await c.query(`
+        INSERT INTO agenda_item_demand (community_id, agenda_item_id, demand_id)
+        SELECT pg_temp.uid('community', c), id, pg_temp.uid('demand', ${this.demandOf('c', 'n * 3 + 1')}) FROM bench_agenda WHERE status = 'DECIDED' AND n % 2 = 0`);
+      if (tables.has('agenda_item_project') && tables.has('project')) {
+        await c.query(`
+          INSERT INTO agenda_item_project (community_id, agenda_item_id, project_id)
+          SELECT pg_temp.uid('community', c), id, pg_temp.uid('project', c + ${C} * (n % 60)) FROM bench_agenda WHERE status = 'DECIDED' AND n % 4 = 1`);
+      }
+      await c.query(history('AGENDA_ITEM', 'bench_agenda', `CASE WHEN opened_at IS NULL THEN 'PROPOSED' ELSE 'OPEN_FOR_OPINIONS' END`, 'pg_temp.uid(\'user\', c)'));
+    }
+
+    if (tables.has('rating_round')) {
+      const K = 12 * C;
+      const partners = Math.min(20, perCommunity);
+      const panel = Math.min(4, perCommunity);
+      const criteria = JSON.stringify([
+        { key: 'party_leadership', name: '党建引领作用', weight: 1 },
+        { key: 'institutional_standards', name: '制度规范化建设', weight: 1 },
+        { key: 'overall_effectiveness', name: '整体工作效能', weight: 1 },
+        { key: 'social_assessment', name: '社会评估', weight: 1 },
+        { key: 'innovation', name: '创新工作机制', weight: 1 },
+      ]);
+      // Round n of a community covers the quarter 11 - n quarters ago; the current quarter's is OPEN.
+      await c.query(`
+        CREATE TEMP TABLE bench_round AS
+        SELECT k, c, n, pg_temp.uid('round', k) AS id, CASE WHEN n = 11 THEN 'OPEN' ELSE 'CLOSED' END AS status, q AS quarter,
+               least(q + interval '60 days', now() - interval '2 days') AS created_at
+          FROM generate_series(0, ${K - 1}) k,
+               LATERAL (SELECT k % ${C} AS c, k / ${C} AS n) cn,
+               LATERAL (SELECT date_trunc('quarter', now() AT TIME ZONE ${lit(TIME_ZONE)}) - (11 - k / ${C}) * interval '3 months' AS q) qq`);
+      await c.query(`
+        ALTER TABLE bench_round ADD COLUMN closes_at timestamptz, ADD COLUMN updated_at timestamptz;
+        UPDATE bench_round SET closes_at = CASE WHEN status = 'OPEN' THEN now() + interval '7 days' ELSE created_at + interval '14 days' END;
+        UPDATE bench_round SET updated_at = CASE WHEN status = 'OPEN' THEN created_at ELSE closes_at END`);
+      await c.query(`
+        INSERT INTO rating_round (id, community_id, title, period, status, closes_at, criteria, opened_by, closed_at, created_at, updated_at)
+        SELECT id, pg_temp.uid('community', c), to_char(quarter, 'YYYY"Q"Q') || ' 合伙人评议', to_char(quarter, 'YYYY"Q"Q'), status, closes_at,
+               ${lit(criteria)}::jsonb, pg_temp.uid('user', c), CASE WHEN status = 'CLOSED' THEN closes_at END, created_at, updated_at
+          FROM bench_round`);
+      await c.query(`
+        INSERT INTO rating_round_partner (community_id, round_id, partner_id)
+        SELECT pg_temp.uid('community', c), id, pg_temp.uid('partner', c + ${C} * x) FROM bench_round CROSS JOIN generate_series(0, ${partners - 1}) x`);
+      // The panel: the secretary and the members of the community's first partners.
+      await c.query(`
+        CREATE TEMP TABLE bench_panellist AS
+        SELECT r.k, r.c, r.id, r.status, r.created_at, r.closes_at, w,
+               CASE WHEN w = 0 THEN pg_temp.uid('user', r.c) ELSE ${member(`r.c + ${C} * (w - 1)`)} END AS user_id
+          FROM bench_round r CROSS JOIN generate_series(0, ${panel}) w`);
+      await c.query(`INSERT INTO rating_panellist (community_id, round_id, user_id) SELECT pg_temp.uid('community', c), id, user_id FROM bench_panellist`);
+      // Every panellist scored every partner of a closed round; of the open round, the first three did.
+      await c.query(`
+        INSERT INTO rating_ballot (community_id, round_id, partner_id, panellist_id, comment, scored_at)
+        SELECT pg_temp.uid('community', c), id, pg_temp.uid('partner', c + ${C} * x), user_id,
+               CASE WHEN (k + x + w) % 6 = 0 THEN ${pick(W.EVALUATION_COMMENTS, 'k + x')} END,
+               least(created_at + (1 + w) * interval '1 day' + x * interval '1 minute', now() - interval '1 hour')
+          FROM bench_panellist CROSS JOIN generate_series(0, ${partners - 1}) x WHERE status = 'CLOSED' OR w < 3`);
+      await c.query(`
+        INSERT INTO rating_score (community_id, round_id, partner_id, panellist_id, criterion_key, score)
+        SELECT b.community_id, b.round_id, b.partner_id, b.panellist_id, cr.c->>'key', 2 + (abs(hashtext(b.partner_id::text || b.panellist_id::text)) + cr.ord::int) % 4
+          FROM rating_ballot b CROSS JOIN jsonb_array_elements(${lit(criteria)}::jsonb) WITH ORDINALITY AS cr(c, ord)`);
+      // Results of the closed rounds, as closing freezes them (ratings.service.ts freezeResults).
+      await c.query(`
+        INSERT INTO partner_rating (community_id, round_id, partner_id, stars, score, ballots, by_criterion, published_at)
+        SELECT s.community_id, s.round_id, s.partner_id, floor(s.score + 0.5)::int, s.score, s.ballots, s.by_criterion, r.closes_at
+          FROM (SELECT community_id, round_id, partner_id, round(avg(average)::numeric, 4) AS score, max(ballots) AS ballots,
+                       jsonb_agg(jsonb_build_object('key', key, 'average', round(average::numeric, 4)) ORDER BY ord) AS by_criterion
+                  FROM (SELECT sc.community_id, sc.round_id, sc.partner_id, sc.criterion_key AS key, cr.ord, avg(sc.score)::float8 AS average,
+                               count(*)::int AS ballots
+                          FROM rating_score sc JOIN jsonb_array_elements(${lit(criteria)}::jsonb) WITH ORDINALITY AS cr(c, ord) ON cr.c->>'key' = sc.criterion_key
+                         GROUP BY 1, 2, 3, 4, 5) per_criterion
+                 GROUP BY 1, 2, 3) s
+          JOIN bench_round r ON r.id = s.round_id
+         WHERE r.status = 'CLOSED'`);
+      await c.query(history('RATING_ROUND', 'bench_round', `'OPEN'`, 'pg_temp.uid(\'user\', c)'));
+    }
+  }
+
   async spaces(c: Client): Promise<void> {
     const { C, R, P, B } = this;
     const contractCols = await columnsOf(c, 'space_contract');
@@ -621,6 +951,10 @@ class Generator {
     const perVolunteer = Math.ceil(L / V);
     const stride = Math.max(1, Math.floor(360 / perVolunteer));
     const restore = await dropSecondaryIndexes(c, 'service_log');
+    // The daily rollups (kept by statement triggers) are filled in one GROUP BY after the load:
+    // an upsert of ~L rows through the trigger's transition table would cost more than the load.
+    const rollups = (await existingTables(c)).has('service_hours_daily');
+    if (rollups) await c.query(`ALTER TABLE service_log DISABLE TRIGGER service_hours_rollup_insert`);
     // Log g: volunteer v = g % V (owner or member of partner v / 2), on its own day 1 + k * stride + v % stride ago.
     await c.query(`
       CREATE TEMP TABLE bench_log AS
@@ -645,5 +979,9 @@ class Generator {
       UNION ALL
       SELECT 'SERVICE_LOG', id, community_id, 'PENDING', status, verified_at, verified_by_id, NULL FROM service_log WHERE status <> 'PENDING'`);
     await restore();
+    if (rollups) {
+      await c.query(`ALTER TABLE service_log ENABLE TRIGGER service_hours_rollup_insert`);
+      await fillRollups(c);
+    }
   }
 }

@@ -25,7 +25,7 @@ export interface BenchResults {
   connections: number;
   sampleN: number;
   machine: Machine;
-  data: Pick<Facts, 'sizes' | 'rowCounts' | 'timings' | 'domains'>;
+  data: Pick<Facts, 'sizes' | 'rowCounts' | 'timings' | 'domains' | 'databaseBytes' | 'rollupMismatches'>;
   scenarios: ScenarioResult[];
   targets: (TargetCheck & { scenario: string })[];
   wallSeconds: number;
@@ -149,6 +149,9 @@ export function renderMarkdown(r: BenchResults): string {
   for (const [t, n] of Object.entries(r.data.rowCounts)) lines.push(`| ${t} | ${n.toLocaleString('en-US')} |`);
   lines.push('');
   lines.push(`Generation (set-based SQL, seconds): ${Object.entries(r.data.timings).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}.`, '');
+  if (r.data.databaseBytes) lines.push(`Database size after the load (pg_database_size): ${(r.data.databaseBytes / 2 ** 30).toFixed(2)} GiB.`, '');
+  if (r.data.rollupMismatches !== undefined && r.data.rollupMismatches !== null)
+    lines.push(`Service-hours rollups checked against a GROUP BY of the logs: ${r.data.rollupMismatches} rows differ.`, '');
   return lines.join('\n') + '\n';
 }
 

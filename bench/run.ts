@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { connect, databaseUrl, freshDatabase, serverVersion } from './db';
-import { generate, sizesAt, type Facts } from './generate';
+import { generate, generateCivic, sizesAt, type Facts } from './generate';
 import { gql } from './load';
 import { ensurePeerInstalled, peerVersion, startPostGraphile } from './peer';
 import { machine, writeResults, type BenchResults } from './report';
@@ -25,12 +25,14 @@ interface Options {
   reuse: boolean;
   out: string | null;
   database: string;
+  /** Skip PostGraphile (saves its start-up and loads at large scales; the nested read then has no ratio). */
+  noPeer: boolean;
   /** Only render RESULTS.md again from results.json in this directory (after editing bench/history.ts). */
   render: string | null;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { scale: 1, durationS: 10, only: null, connections: 10, sampleN: null, reuse: false, out: null, database: 'mp_bench', render: null };
+  const o: Options = { scale: 1, durationS: 10, only: null, connections: 10, sampleN: null, reuse: false, out: null, database: 'mp_bench', render: null, noPeer: false };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
     const value = () => inline ?? argv[++i];
@@ -46,11 +48,12 @@ function parseArgs(argv: string[]): Options {
       case '--samples': o.sampleN = Math.round(number('--samples')); break;
       case '--only': o.only = value().split(',').map((s) => s.trim()).filter(Boolean); break;
       case '--reuse': o.reuse = true; break;
+      case '--no-peer': o.noPeer = true; break;
       case '--out': o.out = value(); break;
       case '--database': o.database = value(); break;
       case '--render': o.render = value(); break;
       case '--help':
-        console.log('npm run bench -- [--scale 1] [--duration 10] [--only name,...] [--connections 10] [--samples N] [--reuse] [--out dir] [--database mp_bench] | --render dir');
+        console.log('npm run bench -- [--scale 1] [--duration 10] [--only name,...] [--connections 10] [--samples N] [--reuse] [--out dir] [--database mp_bench] [--no-peer] | --render dir');
         console.log(`scenarios: ${SCENARIOS.map((s) => s.name).join(', ')}`);
         process.exit(0);
       // eslint-disable-next-line no-fallthrough
@@ -97,6 +100,11 @@ async function main() {
     url = databaseUrl(adminUrl, o.database);
     facts = JSON.parse(fs.readFileSync(factsFile, 'utf8'));
     log(`reusing database ${o.database} (scale of ${JSON.stringify(facts.sizes)})`);
+    if (facts.domains.requests === undefined) {
+      log('the database predates the residents\' domains: adding requests, agendas, projects and ratings');
+      facts = await generateCivic(url, facts, log);
+      fs.writeFileSync(factsFile, JSON.stringify(facts, null, 2));
+    }
   } else {
     log(`creating database ${o.database} and applying migrations`);
     url = await freshDatabase(adminUrl, o.database);
@@ -137,7 +145,7 @@ async function main() {
           return s;
         })),
       peer: () =>
-        (peer ??= startPostGraphile(PORTS.peer, url, 20).then(
+        o.noPeer ? Promise.resolve(null) : (peer ??= startPostGraphile(PORTS.peer, url, 20).then(
           (s) => {
             servers.push(s);
             return s;
@@ -197,7 +205,7 @@ async function main() {
     connections: o.connections,
     sampleN,
     machine: { ...machine(pg, safeVersion('postgraphile'), safeVersion('autocannon')), loadAverage: { start: loadStart, end: Math.round(os.loadavg()[0] * 100) / 100 } },
-    data: { sizes: facts.sizes, rowCounts: facts.rowCounts, timings: facts.timings, domains: facts.domains },
+    data: { sizes: facts.sizes, rowCounts: facts.rowCounts, timings: facts.timings, domains: facts.domains, databaseBytes: facts.databaseBytes, rollupMismatches: facts.rollupMismatches },
     scenarios: results,
     targets: results.flatMap((r) => (r.targets ?? []).map((t) => ({ ...t, scenario: r.name }))),
     wallSeconds: (Date.now() - started) / 1000,

@@ -558,6 +558,230 @@ const contractApproval: Scenario = {
   },
 };
 
+/**
+ * A read of the residents' domains (issue #17 item 6) at two page sizes. DESIGN.md: its SQL
+ * statements are bounded by the query's depth, never by its page size. `bound` is the worst case
+ * of the statements its fields issue, counted in `why` (the list's own statements plus one batch per
+ * DataLoader; loaders reached from sections resolved in different ticks may batch more than once,
+ * which is why the board's count varies between requests but never past its bound). Both sizes must
+ * stay within it while the larger page holds more rows, so one statement per row cannot hide.
+ */
+interface BoundedRead {
+  name: string;
+  title: string;
+  needs: Scenario['needs'];
+  bound: number;
+  why: string;
+  sizes: [number, number];
+  token: keyof Tokens | null;
+  query: string;
+  /** Variables of the requests taken in turn (without the page size `n`). */
+  variables(ctx: BenchContext): Promise<Record<string, unknown>[]>;
+  /** Rows of the sized lists in an answer. */
+  rows(data: Record<string, unknown>): number;
+}
+
+function boundedRead(o: BoundedRead): Scenario {
+  return {
+    name: o.name,
+    title: o.title,
+    needs: o.needs,
+    async run(ctx) {
+      const vars = await o.variables(ctx);
+      if (!vars.length) return { status: 'failed', reason: 'no rows to read: is the data set generated with the residents\' domains?' };
+      const token = o.token ? ctx.tokens[o.token] : undefined;
+      const at = (n: number) => vars.map((v) => ({ query: o.query, variables: { ...v, n }, token }));
+      const [small, large] = o.sizes;
+      const rowsOf = async (n: number) => {
+        const res = await gql(ctx.app.url, at(n)[0]);
+        if (res.errors.length || !res.data) throw new Error(`${res.errors[0]?.extensions?.code ?? 'ERROR'}: ${res.errors[0]?.message ?? `HTTP ${res.status}`}`);
+        return o.rows(res.data);
+      };
+      let rowsSmall: number;
+      let rowsLarge: number;
+      try {
+        rowsSmall = await rowsOf(small);
+        rowsLarge = await rowsOf(large);
+      } catch (error) {
+        return failedOrMissing((error as Error).message);
+      }
+      const a = await sample(ctx.app.url, at(small), ctx.sampleN);
+      if (a.error) return { ...failedOrMissing(a.error), sample: a };
+      // The larger page also under load: latency and throughput of the read as served.
+      const b = await measure(ctx, at(large));
+      if (b.error) return { status: 'failed', reason: `first: ${large}: ${b.error}`, sample: b.sample };
+      const range = (s: Sample) => (s.sqlStatements ? `${s.sqlStatements.min}-${s.sqlStatements.max}` : 'not reported');
+      const maxA = a.sqlStatements?.max ?? Infinity;
+      const maxB = b.sample.sqlStatements?.max ?? Infinity;
+      return {
+        sample: b.sample,
+        load: b.load,
+        rssMb: b.rssMb,
+        details: { bound: o.bound, why: o.why, sizes: o.sizes, rows: [rowsSmall, rowsLarge], smallPage: a },
+        targets: [
+          {
+            target: `${o.name}: SQL statements per request <= ${o.bound} at first: ${small} and first: ${large} (bounded by depth, not page size)`,
+            measured: `first: ${small} (${rowsSmall} rows) ${range(a)}; first: ${large} (${rowsLarge} rows) ${range(b.sample)} statements`,
+            met: maxA <= o.bound && maxB <= o.bound && rowsLarge > rowsSmall,
+            correctness: true,
+          },
+        ],
+      };
+    },
+  };
+}
+
+/** The first `n` communities (the bench's own first), oldest first. */
+const communityVariables = (n: number) => async (ctx: BenchContext) =>
+  (await ids(ctx.db, `SELECT id FROM community ORDER BY created_at, id LIMIT $1`, [n])).map((communityId) => ({ communityId }));
+const edgesOf = (field: string) => (data: Record<string, unknown>) => (data[field] as { edges: unknown[] }).edges.length;
+
+const requestsList = boundedRead({
+  name: 'requests-list',
+  title: "residentRequests of a community with requester, demand item, rating (admin)",
+  needs: ['requests'],
+  bound: 8,
+  why: 'the viewer (user, secretaryships, memberships: 3), the page and its totalCount (2), then one batch each: communities, demand items, requesters',
+  sizes: [5, 50],
+  token: 'admin',
+  query: /* GraphQL */ `
+    query Requests($communityId: ID!, $n: Int) {
+      residentRequests(filter: { communityId: $communityId }, first: $n) {
+        totalCount pageInfo { hasNextPage endCursor }
+        edges { cursor node { id kind title status building anonymousOnBoard createdAt resolvedAt declineReason
+          requester { id displayName } demand { id title status } rating { score comment } community { id name } } }
+      }
+    }`,
+  variables: communityVariables(10),
+  rows: edgesOf('residentRequests'),
+});
+
+const agendasList = boundedRead({
+  name: 'agendas-list',
+  title: "agendaItems of a community with opinion counts, linked demand items and projects",
+  needs: ['agendas'],
+  bound: 9,
+  why: 'the viewer (3), the page and its totalCount (2), then one batch each: opinion counts, communities, linked demand items, linked projects',
+  sizes: [5, 20],
+  token: 'admin',
+  query: /* GraphQL */ `
+    query Agendas($communityId: ID!, $n: Int) {
+      agendaItems(communityId: $communityId, first: $n) {
+        totalCount pageInfo { hasNextPage endCursor }
+        edges { cursor node { id title status opinionsCloseAt opinionsOpen support oppose neutral meetingDate attendees outcome
+          community { id name } linkedDemands { id title } linkedProjects { id title status } } }
+      }
+    }`,
+  variables: communityVariables(10),
+  rows: edgesOf('agendaItems'),
+});
+
+const agendaDetail = boundedRead({
+  name: 'agenda-detail',
+  title: 'agendaItem with a page of its opinions, my opinion, history, linked demand items and projects (a resident)',
+  needs: ['agendas'],
+  bound: 11,
+  why: 'the viewer (3), the item, then one batch each: opinion counts, my opinion, opinions page (authors joined), linked demand items, linked projects, history; 11 on a process\'s first request (its locale)',
+  sizes: [5, 25],
+  token: 'owner',
+  query: /* GraphQL */ `
+    query Agenda($id: ID!, $n: Int) {
+      agendaItem(id: $id) {
+        id title status support oppose neutral opinionsOpen myOpinion { id stance }
+        opinions(first: $n) { totalCount pageInfo { hasNextPage endCursor } edges { node { id stance text anonymous authorName createdAt } } }
+        history { from to at by { id displayName } }
+        linkedDemands { id title status } linkedProjects { id title progressPercent }
+      }
+    }`,
+  // Decided items of the owner's community with more opinions than the larger page.
+  variables: async (ctx) =>
+    (
+      await ids(
+        ctx.db,
+        `SELECT a.id FROM agenda_item a WHERE a.community_id = $1 AND a.status <> 'PROPOSED'
+            AND (SELECT count(*) FROM agenda_opinion o WHERE o.community_id = a.community_id AND o.agenda_item_id = a.id) > 25
+          ORDER BY a.created_at, a.id LIMIT 10`,
+        [ctx.facts.communityId],
+      )
+    ).map((id) => ({ id })),
+  rows: (data) => (data.agendaItem as { opinions: { edges: unknown[] } }).opinions.edges.length,
+});
+
+const projectsList = boundedRead({
+  name: 'projects-list',
+  title: 'projects of a community with lead partner, demand items, progress updates (admin)',
+  needs: ['projects'],
+  bound: 11,
+  why: 'the viewer (3), the page and its totalCount (2), then one batch each: lead persons, communities, project-demand links, demand items, updates, lead partners',
+  sizes: [5, 50],
+  token: 'admin',
+  query: /* GraphQL */ `
+    query Projects($communityId: ID!, $n: Int) {
+      projects(communityId: $communityId, first: $n) {
+        totalCount pageInfo { hasNextPage endCursor }
+        edges { cursor node { id title status progressPercent startDate endDate leadPartner { id name } leadPersonName community { id name }
+          demands { id title status } updates { id text progressPercent previousPercent authorName createdAt } } }
+      }
+    }`,
+  variables: communityVariables(10),
+  rows: edgesOf('projects'),
+});
+
+const ratingRoundsList = boundedRead({
+  name: 'rating-rounds',
+  title: "ratingRounds of a community with partners, panel progress, my ballots, results (its secretary, a panellist)",
+  needs: ['ratings'],
+  bound: 12,
+  why: 'the viewer (3), the page, then one batch each: communities, panels (with progress), ballots cast, round partners, partners, panellists, my ballots, results',
+  sizes: [2, 5],
+  token: 'secretary',
+  query: /* GraphQL */ `
+    query Rounds($communityId: ID!, $n: Int) {
+      ratingRounds(communityId: $communityId, first: $n) {
+        id title period status closesAt closedAt panelSize ballotsCast onPanel criteria { key name weight }
+        partners { id name } panel { scoredPartners user { id displayName } }
+        myBallots { partner { id } scores { key score } }
+        results { stars score ballots partner { id name } }
+        community { id name }
+      }
+    }`,
+  variables: async (ctx) => [{ communityId: ctx.facts.communityId }],
+  rows: (data) => (data.ratingRounds as unknown[]).length,
+});
+
+const publicBoard = boundedRead({
+  name: 'public-board',
+  title: "publicBoard with every section (figures, demand lists, requests, agenda, projects, ratings, sessions), no sign-in",
+  needs: ['requests', 'agendas', 'projects', 'ratings'],
+  bound: 24,
+  why:
+    'community, figures, 9 section lists (sessions: page + totalCount), then per section that reaches it: partners (up to 4 batches), rooms (2), demand items (2), ' +
+    'project updates, agenda counts, rating rounds, lead persons',
+  sizes: [5, 50],
+  token: null,
+  query: /* GraphQL */ `
+    query Board($communityId: ID!, $n: Int) {
+      publicBoard(communityId: $communityId) {
+        community { id name }
+        figures { requestsReceived requestsResolved medianDaysToResolve residentSatisfaction fulfilledMatches verifiedServiceHours publicBenefitSessionsHeld activePartners }
+        openDemands(first: $n) { id title urgency quantity remainingQuantity }
+        inProgressDemands { id title }
+        recentlyFulfilled(first: $n) { id quantity fulfilledAt partner { id name } demand { id title } }
+        recentRequests(first: $n) { id kind title status createdAt demand { id title } }
+        agenda { id title status opinionsCloseAt support oppose neutral outcome }
+        projects { id title status progressPercent leadPartner { id name } leadPersonName updates { text progressPercent } }
+        ratings { stars score partner { id name } round { id period } }
+        publicBenefitSessions(first: $n) { totalCount edges { node { id start end room { id name } partner { id name } } } }
+        upcomingPublicBenefitSessions { id start room { name } }
+      }
+    }`,
+  variables: communityVariables(10),
+  rows: (data) => {
+    const b = data.publicBoard as Record<string, unknown[]> & { publicBenefitSessions: { edges: unknown[] } };
+    return b.openDemands.length + b.recentlyFulfilled.length + b.recentRequests.length + b.publicBenefitSessions.edges.length;
+  },
+});
+
 export const SCENARIOS: Scenario[] = [
   nestedRead,
   reviewQueue,
@@ -568,4 +792,10 @@ export const SCENARIOS: Scenario[] = [
   serviceLogPages,
   bookSlotContention,
   contractApproval,
+  requestsList,
+  agendasList,
+  agendaDetail,
+  projectsList,
+  ratingRoundsList,
+  publicBoard,
 ];

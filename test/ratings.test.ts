@@ -385,6 +385,35 @@ describe('reading rounds', () => {
   });
 });
 
+describe('a panellist reading the rounds', () => {
+  it("answers each round's own ballots of the reader in statements that do not grow with the rounds", async () => {
+    const s = await scene();
+    const me = s.panel[0];
+    const LIST = `query($c: ID!) { ratingRounds(communityId: $c, first: 5) { period myBallots { partner { id } scores { key score } comment } } }`;
+    const read = async () => {
+      const res = await app.gql(LIST, { c: s.communityId }, me.token);
+      expect(res.errors).toBeUndefined();
+      return { rounds: res.data.ratingRounds, statements: Number(res.headers['x-sql-statements']) };
+    };
+    const first = await openRound(s, { period: '2026Q1' });
+    ok(await app.gql(SCORE, { r: first.id, p: s.a.partnerId, s: scores([5, 4, 3, 2, 1]), c: 'Q1 A' }, me.token));
+    const one = await read();
+    expect(one.rounds).toEqual([{ period: '2026Q1', myBallots: [{ partner: { id: s.a.partnerId }, scores: scores([5, 4, 3, 2, 1]), comment: 'Q1 A' }] }]);
+    const second = await openRound(s, { period: '2026Q2' });
+    ok(await app.gql(SCORE, { r: second.id, p: s.b.partnerId, s: scores([2, 2, 3, 3, 4]) }, me.token));
+    await openRound(s, { period: '2026Q3' });
+    // Another panellist's ballot in the same round is not the reader's.
+    ok(await app.gql(SCORE, { r: second.id, p: s.a.partnerId, s: scores([1, 1, 1, 1, 1]) }, s.panel[1].token));
+    const three = await read();
+    expect(three.rounds).toEqual([
+      { period: '2026Q3', myBallots: [] },
+      { period: '2026Q2', myBallots: [{ partner: { id: s.b.partnerId }, scores: scores([2, 2, 3, 3, 4]), comment: null }] },
+      { period: '2026Q1', myBallots: [{ partner: { id: s.a.partnerId }, scores: scores([5, 4, 3, 2, 1]), comment: 'Q1 A' }] },
+    ]);
+    expect(three.statements).toBe(one.statements);
+  });
+});
+
 describe('what time does to a round', () => {
   it('reminds each panellist once a day before the close, refuses scores from closesAt on, and the sweep closes it', async () => {
     setTestClock(new Date(nowMs() + 3_600_000).toISOString());

@@ -380,14 +380,19 @@ export async function closeOverdueRounds(db: DataSource): Promise<number> {
 }
 
 /** The viewer's own ballots in a round, by partner (empty for anyone not on its panel). */
+/** The user's ballots in the round, batched across the request's rounds (one statement per user and request). */
 export async function ballotsOf(ctx: Ctx, round: RatingRound, userId: string): Promise<RatingBallot[]> {
-  const rows: { partner_id: string; comment: string | null; scored_at: Date; keys: string[]; scores: number[] }[] = await ctx.db.query(
-    `SELECT b.partner_id, b.comment, b.scored_at, array_agg(s.criterion_key ORDER BY s.criterion_key) AS keys, array_agg(s.score ORDER BY s.criterion_key) AS scores
-       FROM rating_ballot b JOIN rating_score s USING (community_id, round_id, partner_id, panellist_id)
-      WHERE b.community_id = $1 AND b.round_id = $2 AND b.panellist_id = $3
-      GROUP BY b.partner_id, b.comment, b.scored_at ORDER BY b.partner_id`,
-    [round.communityId, round.id, userId],
-  );
+  type Row = { round_id: string; partner_id: string; comment: string | null; scored_at: Date; keys: string[]; scores: number[] };
+  const rows = await loader<string, Row[]>(ctx, `ratingBallots:${userId}`, async (roundIds) => {
+    const all: Row[] = await ctx.db.query(
+      `SELECT b.round_id, b.partner_id, b.comment, b.scored_at, array_agg(s.criterion_key ORDER BY s.criterion_key) AS keys, array_agg(s.score ORDER BY s.criterion_key) AS scores
+         FROM rating_ballot b JOIN rating_score s USING (community_id, round_id, partner_id, panellist_id)
+        WHERE b.round_id = ANY($1::uuid[]) AND b.panellist_id = $2
+        GROUP BY b.round_id, b.partner_id, b.comment, b.scored_at ORDER BY b.partner_id`,
+      [roundIds, userId],
+    );
+    return roundIds.map((id) => all.filter((r) => r.round_id === id));
+  }).load(round.id);
   const order = round.criteria.map((c) => c.key);
   return rows.map((r) =>
     Object.assign(new RatingBallot(), {
