@@ -22,13 +22,14 @@
 --     room, partnership, demand_item, demand_match, evaluation, offer_community, space_contract, booking,
 --     resident_request, and the rating rounds' tables (rating_round, rating_round_partner,
 --     rating_panellist, rating_ballot, rating_score, partner_rating), and the service hours rollups
---     (service_hours_partner_daily, service_hours_daily)
+--     (service_hours_partner_daily, service_hours_daily, service_hours_volunteer_daily)
 --   distributed by a user id, colocated with each other: service_log (volunteer_id), notification (user_id),
 --     idempotency_key (user_id)
 --   distributed by object_id: status_change (offer history has no community; history is read per object)
 --   left local on the coordinator: migrations (TypeORM's record of applied migrations) and
 --     login_attempt (failed-login counters, read and written by key alone; see docs/accounts.md) and
---     rate_limit_counter (rate-limit windows by key alone; see docs/operations.md)
+--     rate_limit_counter (rate-limit windows by key alone; see docs/operations.md) and
+--     replica_read_fence (each user's last write position, for read-your-writes on a replica)
 -- Known costs: a transition writes its object and its status_change row on two shards (a
 -- two-phase commit when they sit on different workers); queries that join community tables by id
 -- alone (e.g. room r ON r.id = b.room_id) run as multi-shard queries until they also join on
@@ -84,6 +85,7 @@ SELECT create_distributed_table('agenda_item_demand', 'community_id', colocate_w
 SELECT create_distributed_table('agenda_item_project', 'community_id', colocate_with => 'room');
 SELECT create_distributed_table('service_hours_partner_daily', 'community_id', colocate_with => 'room');
 SELECT create_distributed_table('service_hours_daily', 'community_id', colocate_with => 'room');
+SELECT create_distributed_table('service_hours_volunteer_daily', 'community_id', colocate_with => 'room');
 
 -- 4. Per-person tables. service_log has a row trigger (service_log_keep_decided: a decided log
 --    is never changed or deleted); it reads only the row it fires for, so it is safe on each

@@ -37,6 +37,7 @@ const DISTRIBUTED: Record<string, { column: string; group: string }> = {
   agenda_item_project: { column: 'community_id', group: 'community' },
   service_hours_partner_daily: { column: 'community_id', group: 'community' },
   service_hours_daily: { column: 'community_id', group: 'community' },
+  service_hours_volunteer_daily: { column: 'community_id', group: 'community' },
   service_log: { column: 'volunteer_id', group: 'person' },
   notification: { column: 'user_id', group: 'person' },
   idempotency_key: { column: 'user_id', group: 'person' },
