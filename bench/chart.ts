@@ -15,11 +15,11 @@ const RIGHT = 16;
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const fmt = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
 
-/** A round axis maximum above `max` (1, 2, 2.5 or 5 times a power of ten). */
+/** A round axis maximum at or above `max` (a few steps per power of ten). */
 function niceMax(max: number): number {
   if (!(max > 0) || !Number.isFinite(max)) return 1;
   const p = 10 ** Math.floor(Math.log10(max));
-  return [1, 2, 2.5, 5, 10].map((f) => f * p).find((x) => x >= max)!;
+  return [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10].map((f) => f * p).find((x) => x >= max)!;
 }
 
 function axis(out: string[], top: number, height: number, max: number, unit: string) {
