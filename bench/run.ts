@@ -169,6 +169,11 @@ async function main() {
         results.push({ name: s.name, title: s.title, status: 'failed', reason: reason.split('\n').slice(0, 3).join(' ') });
         log(`${s.name}: FAILED ${reason}`);
       }
+      // The compared servers hold up to 60 database connections: after the last comparison they
+      // stop, so that the write scenarios' two servers get theirs (max_connections is often 100).
+      if (!scenarios.slice(scenarios.indexOf(s) + 1).some((x) => VERSUS_SCENARIOS.includes(x.name))) {
+        await Promise.all(servers.filter((x) => PEER_NAMES.includes(x.name)).map((x) => x.stop()));
+      }
     }
     // Our servers log at warn: anything they said is worth reading (PostGraphile prints a banner).
     for (const s of servers.filter((x) => !x.name.startsWith('postgraphile'))) {
@@ -237,6 +242,8 @@ const safeVersion = (pkg: string, dir?: string) => safe(() => peerVersion(pkg, d
  * Our server on Node 24 and PostGraphile 5 and 4 (on Node 24 too), started together on first use.
  * Any of them failing to start rejects: the scenarios comparing with them fail, loudly.
  */
+const PEER_NAMES = ['app-node24', 'postgraphile5', 'postgraphile4'];
+
 async function startPeers(url: string, servers: ChildServer[]): Promise<Peers> {
   const node = node24Binary();
   const started = await Promise.allSettled([
