@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Facts } from './generate';
-import type { ScenarioResult, TargetCheck } from './scenarios';
+import type { ScenarioResult, TargetCheck, Versus, VersusKey } from './scenarios';
+import { versusSvg } from './chart';
 
 export interface Machine {
   nproc: number;
@@ -11,8 +12,13 @@ export interface Machine {
   memoryGiB: number;
   node: string;
   postgres: string;
+  /** PostGraphile 4 (bench/peer). */
   postgraphile: string | null;
+  /** PostGraphile 5 (bench/peer/v5). */
+  postgraphile5?: string | null;
   autocannon: string | null;
+  /** The Node 24 the PostGraphiles and our second server run on (.ci/node.sh). */
+  node24?: string | null;
   os: string;
   /** 1-minute load average when the scenarios started and when they ended (other work on the machine skews req/s). */
   loadAverage?: { start: number; end: number };
@@ -31,15 +37,17 @@ export interface BenchResults {
   wallSeconds: number;
 }
 
-export function machine(postgres: string, postgraphile: string | null, autocannon: string | null): Machine {
+export function machine(
+  postgres: string,
+  v: { postgraphile: string | null; postgraphile5: string | null; autocannon: string | null; node24: string | null },
+): Machine {
   return {
     nproc: os.availableParallelism?.() ?? os.cpus().length,
     cpu: os.cpus()[0]?.model ?? 'unknown',
     memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
     node: process.version,
     postgres,
-    postgraphile,
-    autocannon,
+    ...v,
     os: `${os.type()} ${os.release()}`,
   };
 }
@@ -47,7 +55,7 @@ export function machine(postgres: string, postgraphile: string | null, autocanno
 /** The DESIGN.md targets in its order; each filled from the scenario that measures it. */
 const DESIGN_TARGETS: { match: RegExp; scenario: string; what: string; target: string }[] = [
   { match: /SQL statements per request/, scenario: 'nested-read', what: 'nested read (20 demand items, their matches, partners, community)', target: 'SQL statements per request <= 5' },
-  { match: /throughput >= PostGraphile/, scenario: 'nested-read', what: 'nested read', target: 'throughput >= PostGraphile serving the same rows' },
+  { match: /^nested read: throughput >= PostGraphile/, scenario: 'nested-read', what: 'nested read', target: 'throughput >= PostGraphile serving the same rows' },
   { match: /200 concurrent bookSlot/, scenario: 'book-slot-contention', what: '200 concurrent `bookSlot` on one slot, two server processes', target: 'exactly 1 CONFIRMED, 199 CONFLICT, 0 other errors' },
   { match: /approve a 52-week/, scenario: 'contract-approval', what: 'approve a 52-week contract with 3 weekly slots (156 bookings)', target: '< 150 ms' },
   { match: /suggestions for one demand/, scenario: 'suggestions', what: '`suggestions` for one demand item, 100k offers in the pool', target: '< 50 ms p95' },
@@ -59,7 +67,7 @@ const DESIGN_TARGETS: { match: RegExp; scenario: string; what: string; target: s
 const verdict = (met: boolean | null | undefined) => (met === true ? 'met' : met === false ? '**not met**' : 'not measured');
 const num = (x: number | undefined, digits = 1) => (x === undefined || Number.isNaN(x) ? '-' : x.toFixed(digits));
 
-export function renderMarkdown(r: BenchResults): string {
+export function renderMarkdown(r: BenchResults, v: VersusReport | null = versusOf(r)): string {
   const lines: string[] = [];
   const m = r.machine;
   lines.push('# Benchmark results', '');
@@ -72,7 +80,9 @@ export function renderMarkdown(r: BenchResults): string {
   lines.push(`| OS | ${m.os} |`);
   lines.push(`| Node.js | ${m.node} |`);
   lines.push(`| PostgreSQL | ${m.postgres} |`);
-  lines.push(`| PostGraphile (peer) | ${m.postgraphile ?? '-'} |`);
+  if (m.node24) lines.push(`| Node.js for the comparisons | ${m.node24} (our second server and both PostGraphiles) |`);
+  if (m.postgraphile5) lines.push(`| PostGraphile 5 (peer) | ${m.postgraphile5} |`);
+  lines.push(`| PostGraphile${m.postgraphile5 ? ' 4 (second peer)' : ' (peer)'} | ${m.postgraphile ?? '-'} |`);
   lines.push(`| autocannon | ${m.autocannon ?? '-'} |`);
   lines.push(`| scale | ${r.scale} |`);
   lines.push(`| load | ${r.connections} connections, ${r.durationS} s per scenario; ${r.sampleN} sequential requests per scenario for statements and unloaded latency |`);
@@ -83,14 +93,20 @@ export function renderMarkdown(r: BenchResults): string {
   lines.push('## DESIGN.md targets', '');
   lines.push('| what | target | measured | verdict |', '|---|---|---|---|');
   for (const t of DESIGN_TARGETS) {
-    const found = r.targets.find((x) => t.match.test(x.target));
+    // The comparison with PostGraphile comes from the latest --versus run when there is one.
+    const fromVersus = v && v.date !== r.date ? v.targets.find((x) => t.match.test(x.target)) : undefined;
+    const found = fromVersus ?? r.targets.find((x) => t.match.test(x.target));
     const scenario = r.scenarios.find((s) => s.name === t.scenario);
-    const measured = found ? found.measured : 'not measured in this run';
+    const measured = found
+      ? `${found.measured}${fromVersus ? ` (scale ${v!.scale}, ${v!.date.slice(0, 10)}; see "Versus PostGraphile")` : ''}`
+      : 'not measured in this run';
     const met = found ? found.met : null;
     const note = found ? '' : scenario?.status === 'not available yet' ? ' (not available yet)' : scenario?.status === 'failed' ? ' (scenario failed)' : '';
     lines.push(`| ${t.what} | ${t.target} | ${measured}${note} | ${verdict(met)} |`);
   }
   lines.push('');
+
+  if (v) lines.push(...renderVersus(v));
 
   lines.push('## Shortfalls found, and before and after their fixes', '');
   lines.push('| target | cause | fix | before | after |', '|---|---|---|---|---|');
@@ -139,6 +155,7 @@ export function renderMarkdown(r: BenchResults): string {
       const shown = { ...s.details };
       delete shown.postgraphile;
       delete shown.deepPage;
+      delete shown.versus;
       if (Object.keys(shown).length) lines.push('', '```json', JSON.stringify(shown, null, 1), '```');
     }
     lines.push('');
@@ -155,11 +172,121 @@ export function renderMarkdown(r: BenchResults): string {
   return lines.join('\n') + '\n';
 }
 
-export function writeResults(dir: string, r: BenchResults): { markdown: string; json: string } {
+/** The comparisons of one run with PostGraphile, kept apart from the full run's results (versus.json). */
+export interface VersusReport {
+  date: string;
+  scale: number;
+  durationS: number;
+  connections: number;
+  sampleN: number;
+  machine: Machine;
+  scenarios: { name: string; title: string; status: ScenarioResult['status']; reason?: string; versus?: Versus }[];
+  targets: (TargetCheck & { scenario: string })[];
+  wallSeconds: number;
+}
+
+/** The comparisons in a run's results; null when it compared nothing. */
+export function versusOf(r: BenchResults): VersusReport | null {
+  const compared = r.scenarios.filter((s) => s.details?.versus);
+  if (!compared.length) return null;
+  const { date, scale, durationS, connections, sampleN, machine: m, wallSeconds } = r;
+  const names = new Set(compared.map((s) => s.name));
+  return {
+    date,
+    scale,
+    durationS,
+    connections,
+    sampleN,
+    machine: m,
+    wallSeconds,
+    scenarios: r.scenarios
+      .filter((s) => names.has(s.name) || (s.status === 'failed' && /PostGraphile|peer|rows differ/.test(s.reason ?? '')))
+      .map((s) => ({ name: s.name, title: s.title, status: s.status, reason: s.reason, versus: s.details?.versus as Versus | undefined })),
+    targets: r.targets.filter((t) => names.has(t.scenario) && /throughput >= PostGraphile/.test(t.target)),
+  };
+}
+
+const SERVER_ORDER: VersusKey[] = ['ours24', 'ours', 'pg5', 'pg4'];
+
+function renderVersus(v: VersusReport): string[] {
+  const m = v.machine;
+  const lines: string[] = ['## Versus PostGraphile', ''];
+  lines.push(
+    `Run: \`npm run bench -- --versus --scale ${v.scale}${v.durationS === 10 ? '' : ` --duration ${v.durationS}`}\` on ${v.date.slice(0, 16).replace('T', ' ')} UTC, ` +
+      `${m.nproc} x ${m.cpu}; ${v.connections} connections; each server loaded ${v.durationS} s at a time, in turn, over alternating rounds; ` +
+      `1-minute load average ${m.loadAverage?.start ?? '?'} at the start and ${m.loadAverage?.end ?? '?'} at the end` +
+      (m.loadAverage && Math.max(m.loadAverage.start, m.loadAverage.end) > 1
+        ? ' (the machine is shared: other work ran beside the bench, so compare the servers with each other, not with other runs)'
+        : '') +
+      `. PostGraphile ${m.postgraphile5 ?? '5'} (Amber preset, @graphile/simplify-inflection, connection filter, PgIndexBehaviorsPlugin disabled) and ` +
+      `PostGraphile ${m.postgraphile ?? '4'} (pg-simplify-inflector, connection filter) run on Node ${m.node24 ?? '24'} with pools of 20, ` +
+      `as does our server (and again on the machine's Node ${m.node}). Every request's rows are compared across the four servers before timing.`,
+    '',
+  );
+  lines.push('![req/s of each server per scenario, and p50/p95/p99 latency under load](versus.svg)', '');
+  lines.push('| scenario | server | req/s | ours on Node 24 / it | p50 ms | p95 ms | p99 ms | unloaded p50 ms | server CPU ms/req | peak RSS MiB | req/s per round |');
+  lines.push('|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const s of v.scenarios) {
+    if (!s.versus) {
+      lines.push(`| ${s.name} | - | **${s.status}**: ${(s.reason ?? '').replace(/\|/g, '/').slice(0, 300)} | | | | | | | | |`);
+      continue;
+    }
+    const ours24 = s.versus.servers.find((x) => x.key === 'ours24')!.load.rps;
+    for (const key of SERVER_ORDER) {
+      const x = s.versus.servers.find((y) => y.key === key);
+      if (!x) continue;
+      const ratio = key === 'ours24' ? '' : `x${(ours24 / x.load.rps).toFixed(2)}`;
+      lines.push(
+        `| ${key === 'ours24' ? s.name : ''} | ${x.label} | ${num(x.load.rps)} | ${ratio} | ${num(x.load.latency.p50)} | ${num(x.load.latency.p95)} | ${num(x.load.latency.p99)} | ${num(x.sample.latency.p50)} | ${num(x.load.serverCpuMsPerRequest, 2)} | ${x.rssMb ?? '-'} | ${x.rounds.join(' / ')} |`,
+      );
+    }
+  }
+  lines.push('');
+  return lines;
+}
+
+/** RESULTS.md and results.json (and versus.json, versus.svg when the run compared servers) into `dir`. */
+export function writeResults(dir: string, r: BenchResults): string[] {
   fs.mkdirSync(dir, { recursive: true });
+  const v = versusOf(r);
+  const written = v ? writeVersusFiles(dir, v) : [];
   const markdown = path.join(dir, 'RESULTS.md');
   const json = path.join(dir, 'results.json');
-  fs.writeFileSync(markdown, renderMarkdown(r));
+  fs.writeFileSync(markdown, renderMarkdown(r, v));
   fs.writeFileSync(json, JSON.stringify(r, null, 2) + '\n');
-  return { markdown, json };
+  return [markdown, json, ...written];
+}
+
+function writeVersusFiles(dir: string, v: VersusReport): string[] {
+  const json = path.join(dir, 'versus.json');
+  const svg = path.join(dir, 'versus.svg');
+  fs.writeFileSync(json, JSON.stringify(v, null, 2) + '\n');
+  fs.writeFileSync(svg, versusSvg(v));
+  return [json, svg];
+}
+
+function readVersus(dir: string): VersusReport | null {
+  const file = path.join(dir, 'versus.json');
+  return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as VersusReport) : null;
+}
+
+/** A --versus run: versus.json and versus.svg, then RESULTS.md again from the folder's results.json with them. */
+export function writeVersus(dir: string, v: VersusReport): string[] {
+  fs.mkdirSync(dir, { recursive: true });
+  const written = writeVersusFiles(dir, v);
+  const markdown = path.join(dir, 'RESULTS.md');
+  const results = path.join(dir, 'results.json');
+  if (fs.existsSync(results)) fs.writeFileSync(markdown, renderMarkdown(JSON.parse(fs.readFileSync(results, 'utf8')) as BenchResults, v));
+  else fs.writeFileSync(markdown, ['# Benchmark results', '', ...renderVersus(v)].join('\n'));
+  return [...written, markdown];
+}
+
+/** --render: RESULTS.md again from the folder's results.json and versus.json. */
+export function renderAgain(dir: string): string {
+  const r = JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8')) as BenchResults;
+  const v = versusOf(r) ?? readVersus(dir);
+  const markdown = path.join(dir, 'RESULTS.md');
+  if (v) writeVersusFiles(dir, v);
+  fs.writeFileSync(markdown, renderMarkdown(r, v));
+  return markdown;
 }

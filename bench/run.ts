@@ -5,16 +5,19 @@ import path from 'node:path';
 import { connect, databaseUrl, freshDatabase, serverVersion } from './db';
 import { generate, generateCivic, sizesAt, type Facts } from './generate';
 import { gql } from './load';
-import { ensurePeerInstalled, peerVersion, startPostGraphile } from './peer';
-import { machine, writeResults, type BenchResults } from './report';
-import { SCENARIOS, type BenchContext, type ScenarioResult, type Tokens } from './scenarios';
+import { ensurePeerInstalled, node24Binary, nodeVersion, PEER5_DIR, peerVersion, startPostGraphile4, startPostGraphile5 } from './peer';
+import { machine, renderAgain, versusOf, writeResults, writeVersus, type BenchResults } from './report';
+import { SCENARIOS, VERSUS_SCENARIOS, type BenchContext, type Peers, type ScenarioResult, type Tokens } from './scenarios';
 import { BENCH_ADMIN_EMAIL, BENCH_ADMIN_PASSWORD, ROOT, startApp, type ChildServer } from './server';
 
 /**
- * `npm run bench [-- --scale N --duration S --only a,b --connections N --reuse --out DIR]`
+ * `npm run bench [-- --scale N --duration S --only a,b --connections N --reuse --out DIR --versus]`
  * Builds a fresh database `mp_bench` (BENCH_DATABASE_URL is the admin URL), fills it, starts our
- * server (and a second one and PostGraphile when needed) as child processes, runs the scenarios,
- * and writes RESULTS.md and results.json: into bench/ for a full default run, else bench/.work/.
+ * server (and a second one, one on Node 24 and PostGraphile 5 and 4 when needed) as child
+ * processes, runs the scenarios, and writes RESULTS.md and results.json (and versus.json and
+ * versus.svg when servers were compared): into bench/ for a full default run, else bench/.work/.
+ * `--versus` runs only the comparisons and writes versus.json and versus.svg into bench/ (or
+ * --out), then renders that folder's RESULTS.md again with them.
  */
 interface Options {
   scale: number;
@@ -29,10 +32,12 @@ interface Options {
   noPeer: boolean;
   /** Only render RESULTS.md again from results.json in this directory (after editing bench/history.ts). */
   render: string | null;
+  /** Only the scenarios compared with PostGraphile; their results go to versus.json beside the committed results. */
+  versus: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { scale: 1, durationS: 10, only: null, connections: 10, sampleN: null, reuse: false, out: null, database: 'mp_bench', render: null, noPeer: false };
+  const o: Options = { scale: 1, durationS: 10, only: null, connections: 10, sampleN: null, reuse: false, out: null, database: 'mp_bench', render: null, versus: false, noPeer: false };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
     const value = () => inline ?? argv[++i];
@@ -52,8 +57,9 @@ function parseArgs(argv: string[]): Options {
       case '--out': o.out = value(); break;
       case '--database': o.database = value(); break;
       case '--render': o.render = value(); break;
+      case '--versus': o.versus = true; break;
       case '--help':
-        console.log('npm run bench -- [--scale 1] [--duration 10] [--only name,...] [--connections 10] [--samples N] [--reuse] [--out dir] [--database mp_bench] [--no-peer] | --render dir');
+        console.log('npm run bench -- [--scale 1] [--duration 10] [--only name,...] [--connections 10] [--samples N] [--reuse] [--out dir] [--database mp_bench] [--versus] [--no-peer] | --render dir');
         console.log(`scenarios: ${SCENARIOS.map((s) => s.name).join(', ')}`);
         process.exit(0);
       // eslint-disable-next-line no-fallthrough
@@ -61,13 +67,15 @@ function parseArgs(argv: string[]): Options {
     }
   }
   const unknown = o.only?.filter((n) => !SCENARIOS.some((s) => s.name === n)) ?? [];
+  if (o.versus) o.only ??= VERSUS_SCENARIOS;
   if (unknown.length) throw new Error(`unknown scenario(s) ${unknown.join(', ')}; known: ${SCENARIOS.map((s) => s.name).join(', ')}`);
   return o;
 }
 
 const log = (msg: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
 const WORK = path.join(ROOT, 'bench', '.work');
-const PORTS = { app: Number(process.env.BENCH_PORT ?? 4101), second: Number(process.env.BENCH_PORT ?? 4101) + 1, peer: Number(process.env.BENCH_PORT ?? 4101) + 2 };
+const BASE_PORT = Number(process.env.BENCH_PORT ?? 4101);
+const PORTS = { app: BASE_PORT, second: BASE_PORT + 1, pg4: BASE_PORT + 2, pg5: BASE_PORT + 3, app24: BASE_PORT + 4 };
 
 async function login(url: string, email: string, password: string): Promise<string> {
   const res = await gql<{ logIn: { token: string } }>(url, {
@@ -83,8 +91,7 @@ async function main() {
   const o = parseArgs(process.argv.slice(2));
   if (o.render) {
     const dir = path.resolve(o.render);
-    const files = writeResults(dir, JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8')) as BenchResults);
-    log(`rendered ${files.markdown} again from its results.json`);
+    log(`rendered ${renderAgain(dir)} again from its results.json and versus.json`);
     return;
   }
   const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -129,7 +136,7 @@ async function main() {
       owner: await login(app.url, facts.ownerEmail, facts.password),
     };
     let second: Promise<ChildServer> | null = null;
-    let peer: Promise<ChildServer | null> | null = null;
+    let peers: Promise<Peers> | null = null;
     const ctx: BenchContext = {
       facts,
       db,
@@ -144,17 +151,7 @@ async function main() {
           servers.push(s);
           return s;
         })),
-      peer: () =>
-        o.noPeer ? Promise.resolve(null) : (peer ??= startPostGraphile(PORTS.peer, url, 20).then(
-          (s) => {
-            servers.push(s);
-            return s;
-          },
-          (error: Error) => {
-            log(`PostGraphile did not start: ${error.message.slice(0, 500)}`);
-            return null;
-          },
-        )),
+      peers: () => (o.noPeer ? Promise.reject(new Error('PostGraphile skipped (--no-peer)')) : (peers ??= startPeers(url, servers))),
     };
     for (const s of scenarios) {
       const missing = s.needs.filter((d) => !facts.domains[d]);
@@ -180,9 +177,14 @@ async function main() {
         results.push({ name: s.name, title: s.title, status: 'failed', reason: reason.split('\n').slice(0, 3).join(' ') });
         log(`${s.name}: FAILED ${reason}`);
       }
+      // The compared servers hold up to 60 database connections: after the last comparison they
+      // stop, so that the write scenarios' two servers get theirs (max_connections is often 100).
+      if (!scenarios.slice(scenarios.indexOf(s) + 1).some((x) => VERSUS_SCENARIOS.includes(x.name))) {
+        await Promise.all(servers.filter((x) => PEER_NAMES.includes(x.name)).map((x) => x.stop()));
+      }
     }
     // Our servers log at warn: anything they said is worth reading (PostGraphile prints a banner).
-    for (const s of servers.filter((x) => x.name !== 'postgraphile')) {
+    for (const s of servers.filter((x) => !x.name.startsWith('postgraphile'))) {
       const out = s.output().trim();
       if (out) log(`${s.name} said (all of it in bench/.work/${s.name}.log):\n${out.slice(-1500)}`);
     }
@@ -197,21 +199,36 @@ async function main() {
     return v;
   });
   const full = o.scale === 1 && !o.only;
-  const out = o.out ? path.resolve(o.out) : full ? path.join(ROOT, 'bench') : WORK;
+  const failedEarly = results.some((r) => r.status === 'failed');
+  // A failed comparison never replaces the committed one.
+  const out = o.out ? path.resolve(o.out) : full || (o.versus && !failedEarly) ? path.join(ROOT, 'bench') : WORK;
   const report: BenchResults = {
     date: new Date().toISOString(),
     scale: o.scale,
     durationS: o.durationS,
     connections: o.connections,
     sampleN,
-    machine: { ...machine(pg, safeVersion('postgraphile'), safeVersion('autocannon')), loadAverage: { start: loadStart, end: Math.round(os.loadavg()[0] * 100) / 100 } },
+    machine: {
+      ...machine(pg, {
+        postgraphile: safeVersion('postgraphile'),
+        postgraphile5: safeVersion('postgraphile', PEER5_DIR),
+        autocannon: safeVersion('autocannon'),
+        node24: safe(() => nodeVersion(node24Binary())),
+      }),
+      loadAverage: { start: loadStart, end: Math.round(os.loadavg()[0] * 100) / 100 },
+    },
     data: { sizes: facts.sizes, rowCounts: facts.rowCounts, timings: facts.timings, domains: facts.domains, databaseBytes: facts.databaseBytes, rollupMismatches: facts.rollupMismatches },
     scenarios: results,
     targets: results.flatMap((r) => (r.targets ?? []).map((t) => ({ ...t, scenario: r.name }))),
     wallSeconds: (Date.now() - started) / 1000,
   };
-  const files = writeResults(out, report);
-  log(`results: ${path.relative(ROOT, files.markdown)}, ${path.relative(ROOT, files.json)} (${Math.round(report.wallSeconds)} s)`);
+  if (o.versus && !failedEarly) {
+    const files = writeVersus(out, versusOf(report)!);
+    log(`results: ${files.map((f) => path.relative(ROOT, f)).join(', ')} (${Math.round(report.wallSeconds)} s)`);
+  } else {
+    const files = writeResults(out, report);
+    log(`results: ${files.map((f) => path.relative(ROOT, f)).join(', ')} (${Math.round(report.wallSeconds)} s)`);
+  }
   const failed = results.filter((r) => r.status === 'failed').map((r) => r.name);
   const broken = report.targets.filter((t) => t.correctness && t.met === false).map((t) => t.scenario);
   if (failed.length || broken.length) {
@@ -220,12 +237,44 @@ async function main() {
   }
 }
 
-function safeVersion(pkg: string): string | null {
+function safe<T>(f: () => T): T | null {
   try {
-    return peerVersion(pkg);
+    return f();
   } catch {
     return null;
   }
+}
+const safeVersion = (pkg: string, dir?: string) => safe(() => peerVersion(pkg, dir));
+
+/**
+ * Our server on Node 24 and PostGraphile 5 and 4 (on Node 24 too), started together on first use.
+ * Any of them failing to start rejects: the scenarios comparing with them fail, loudly.
+ */
+const PEER_NAMES = ['app-node24', 'postgraphile5', 'postgraphile4'];
+
+async function startPeers(url: string, servers: ChildServer[]): Promise<Peers> {
+  const node = node24Binary();
+  const started = await Promise.allSettled([
+    startApp('app-node24', PORTS.app24, url, node),
+    startPostGraphile5(PORTS.pg5, url, 20, node),
+    startPostGraphile4(PORTS.pg4, url, 20, node),
+  ]);
+  for (const s of started) if (s.status === 'fulfilled') servers.push(s.value);
+  const refused = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (refused) throw new Error(`a peer did not start: ${(refused.reason as Error).message.slice(0, 1500)}`);
+  const [app24, pg5, pg4] = started.map((s) => (s as PromiseFulfilledResult<ChildServer>).value);
+  const v24 = nodeVersion(node);
+  return {
+    app24,
+    pg5,
+    pg4,
+    labels: {
+      ours24: `ours, Node ${v24}`,
+      ours: `ours, Node ${process.version}`,
+      pg5: `PostGraphile ${peerVersion('postgraphile', PEER5_DIR)}, Node ${v24}`,
+      pg4: `PostGraphile ${peerVersion('postgraphile')}, Node ${v24}`,
+    },
+  };
 }
 
 main().catch((error) => {

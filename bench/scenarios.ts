@@ -4,7 +4,7 @@ import { occurrencesBetween } from '../src/common/slots';
 import type { WeeklySlot } from '../src/communities/room.entity';
 import { TIME_ZONE, type Facts } from './generate';
 import { gql, load, percentiles, sample, type GqlRequest, type LoadResult, type Sample } from './load';
-import { POSTGRAPHILE_NESTED_QUERY } from './peer';
+import { bookingsCursorQuery, bookingsPageQuery, NAMING, nestedQuery, reviewQueueQuery, roomWeekQuery, type PeerNaming } from './peer';
 import { cpuMs, RssSampler, type ChildServer } from './server';
 
 export interface TargetCheck {
@@ -44,7 +44,8 @@ export interface BenchContext {
   app: ChildServer;
   /** The second server process, started on first use. */
   secondApp(): Promise<ChildServer>;
-  peer(): Promise<ChildServer | null>;
+  /** Our server on Node 24 and both PostGraphiles, started on first use; rejects when one cannot start. */
+  peers(): Promise<Peers>;
   tokens: Tokens;
   durationS: number;
   connections: number;
@@ -109,11 +110,135 @@ const NESTED_QUERY = /* GraphQL */ `
     }
   }`;
 
+/** The servers compared with each other, started on first use (a server that cannot start fails the scenario). */
+export interface Peers {
+  /** Our server on Node 24, like both PostGraphiles. */
+  app24: ChildServer;
+  pg5: ChildServer;
+  pg4: ChildServer;
+  labels: Record<VersusKey, string>;
+}
+
+export type VersusKey = 'ours24' | 'ours' | 'pg5' | 'pg4';
+export const VERSUS_KEYS: VersusKey[] = ['ours24', 'ours', 'pg5', 'pg4'];
+
+/** One server's side of a comparison. */
+export interface VersusRun {
+  key: VersusKey;
+  label: string;
+  sample: Sample;
+  load: LoadResult;
+  rssMb: number | null;
+  /** req/s of each alternating round. */
+  rounds: number[];
+}
+
+export interface Versus {
+  /** What was compared, in a few words (for the chart). */
+  what: string;
+  servers: VersusRun[];
+  /** ours on Node 24 / the peer, ours on the machine's Node / the peer (req/s). */
+  ratios: { pg5: number; pg4: number; pg5OursMachineNode: number; pg4OursMachineNode: number };
+  /** Requests whose rows were compared (all of them) and the rows they held. */
+  rowsCompared: { requests: number; rows: number };
+}
+
+const round2 = (x: number) => Math.round(x * 100) / 100;
+type Rows = (data: any) => unknown[];
+
+/**
+ * Our server (on Node 24 and on the machine's Node) against PostGraphile 5 and 4 (both on Node 24)
+ * serving the same requests: first every request's rows are compared (same rows, same order, or
+ * the scenario fails), then each server is sampled, then loaded in turn, `rounds` times, so that
+ * drift in the shared machine's speed falls on all of them alike.
+ */
+async function versusPeers(
+  ctx: BenchContext,
+  o: { what: string; ours: GqlRequest[]; theirs: (n: PeerNaming) => GqlRequest[]; rowsOurs: Rows; rowsTheirs: (n: PeerNaming) => Rows },
+): Promise<{ versus: Versus } | { failure: string }> {
+  const peers = await ctx.peers();
+  const sides: { key: VersusKey; server: ChildServer; requests: GqlRequest[]; rows: Rows }[] = [
+    { key: 'ours24', server: peers.app24, requests: o.ours, rows: o.rowsOurs },
+    { key: 'ours', server: ctx.app, requests: o.ours, rows: o.rowsOurs },
+    { key: 'pg5', server: peers.pg5, requests: o.theirs(NAMING.pg5), rows: o.rowsTheirs(NAMING.pg5) },
+    { key: 'pg4', server: peers.pg4, requests: o.theirs(NAMING.pg4), rows: o.rowsTheirs(NAMING.pg4) },
+  ];
+  let rows = 0;
+  for (let i = 0; i < o.ours.length; i++) {
+    const answers: string[] = [];
+    for (const side of sides) {
+      const res = await gql(side.server.url, side.requests[i]);
+      if (res.errors.length || !res.data) return { failure: `${peers.labels[side.key]}: ${res.errors[0]?.message ?? `HTTP ${res.status}`}` };
+      const got = side.rows(res.data);
+      // Rows are the arrays; totals and page flags beside them are compared but not counted.
+      if (side.key === 'ours') rows += got.filter(Array.isArray).length;
+      answers.push(JSON.stringify(got));
+    }
+    const differs = answers.findIndex((a) => a !== answers[0]);
+    if (differs >= 0) {
+      return {
+        failure: `rows differ for request ${i + 1} (${JSON.stringify(o.ours[i].variables)}): ${peers.labels.ours24} ${answers[0].slice(0, 300)}; ${peers.labels[sides[differs].key]} ${answers[differs].slice(0, 300)}`,
+      };
+    }
+  }
+  // Equal empty answers would prove nothing.
+  if (!rows) return { failure: 'no rows to compare: every request answered an empty list' };
+  const samples: Sample[] = [];
+  for (const side of sides) samples.push(await sample(side.server.url, side.requests, ctx.sampleN));
+  const failed = samples.findIndex((s) => s.error);
+  if (failed >= 0) return { failure: `${peers.labels[sides[failed].key]}: ${samples[failed].error}` };
+  const rounds = ctx.durationS < 5 ? 1 : 3;
+  const loads: Awaited<ReturnType<typeof loadWithStats>>[][] = sides.map(() => []);
+  for (let r = 0; r < rounds; r++) {
+    for (let k = 0; k < sides.length; k++) loads[k].push(await loadWithStats(sides[k].server, sides[k].requests, ctx));
+  }
+  const servers: VersusRun[] = sides.map((side, k) => ({
+    key: side.key,
+    label: peers.labels[side.key],
+    sample: samples[k],
+    load: combineLoads(loads[k].map((l) => l.load)),
+    rssMb: Math.max(...loads[k].map((l) => l.rssMb[side.server.name] ?? 0)) || null,
+    rounds: loads[k].map((l) => l.load.rps),
+  }));
+  const rps = (key: VersusKey) => servers.find((s) => s.key === key)!.load.rps;
+  return {
+    versus: {
+      what: o.what,
+      servers,
+      ratios: {
+        pg5: round2(rps('ours24') / rps('pg5')),
+        pg4: round2(rps('ours24') / rps('pg4')),
+        pg5OursMachineNode: round2(rps('ours') / rps('pg5')),
+        pg4OursMachineNode: round2(rps('ours') / rps('pg4')),
+      },
+      rowsCompared: { requests: o.ours.length, rows },
+    },
+  };
+}
+
+/** The scenario's own row (ours on the machine's Node) from a comparison. */
+function oursOf(v: Versus) {
+  const ours = v.servers.find((s) => s.key === 'ours')!;
+  return { sample: ours.sample, load: ours.load, rssMb: ours.rssMb === null ? undefined : { app: ours.rssMb } };
+}
+
+/** One line: each server's req/s and the ratios. */
+function versusLine(v: Versus): string {
+  const by = (k: VersusKey) => v.servers.find((s) => s.key === k)!;
+  const cpu = (k: VersusKey) => by(k).load.serverCpuMsPerRequest ?? '?';
+  return (
+    `${by('ours24').load.rps} vs ${by('pg5').load.rps} req/s of ${by('pg5').label} (x${v.ratios.pg5}, both on Node 24; rounds ${by('ours24').rounds.join('/')} vs ${by('pg5').rounds.join('/')}); ` +
+    `${by('pg4').label} ${by('pg4').load.rps} (x${v.ratios.pg4}); ours on ${by('ours').label.replace(/^ours, /, '')} ${by('ours').load.rps} (x${v.ratios.pg5OursMachineNode} vs PostGraphile 5); ` +
+    `server CPU ${cpu('ours24')} vs ${cpu('pg5')} vs ${cpu('pg4')} ms per request; same rows in ${v.rowsCompared.requests} requests (${v.rowsCompared.rows} rows)`
+  );
+}
+
+function versusTarget(what: string, v: Versus): TargetCheck {
+  return { target: `${what}: throughput >= PostGraphile`, measured: versusLine(v), met: v.ratios.pg5 >= 1 };
+}
+
 interface NestedOurs {
   demandItems: { edges: { node: { id: string; matches: { id: string }[] } }[] };
-}
-interface NestedPeer {
-  demandItems: { nodes: { id: string; demandMatchesByCommunityIdAndDemandId: { nodes: { id: string }[] } }[] };
 }
 
 const nestedRead: Scenario = {
@@ -121,61 +246,26 @@ const nestedRead: Scenario = {
   title: 'Nested read: 20 demand items with matches, partners, offers, community',
   needs: ['demand'],
   async run(ctx) {
-    // Ten communities in turn, the same for both servers; read as the admin, who sees every match
+    // Ten communities in turn, the same for every server; read as the admin, who sees every match
     // (PostGraphile has no row rules; a partner's owner sees only approved claims of others).
     const communities = await ids(ctx.db, `SELECT id FROM community ORDER BY created_at, id LIMIT 10`);
     const ours = communities.map((communityId) => ({ query: NESTED_QUERY, variables: { communityId }, token: ctx.tokens.admin }));
-    const peer = await ctx.peer();
-    if (!peer) {
-      const m = await measure(ctx, ours);
-      if (m.error) return { ...failedOrMissing(m.error), sample: m.sample };
-      return {
-        sample: m.sample,
-        load: m.load,
-        rssMb: m.rssMb,
-        targets: [statementsTarget(m.sample), { target: 'nested read: throughput >= PostGraphile', measured: 'PostGraphile not run', met: null }],
-      };
-    }
-    const oursSample = await sample(ctx.app.url, ours, ctx.sampleN);
-    if (oursSample.error) return { ...failedOrMissing(oursSample.error), sample: oursSample };
-    const theirs = communities.map((communityId) => ({ query: POSTGRAPHILE_NESTED_QUERY, variables: { communityId } }));
-    // Both answer with the same rows: the same items in the same order with the same matches.
-    const a = await gql<NestedOurs>(ctx.app.url, ours[0]);
-    const b = await gql<NestedPeer>(peer.url, theirs[0]);
-    if (b.errors.length) return { status: 'failed', reason: `PostGraphile: ${b.errors[0].message}`, sample: oursSample };
-    const shape = (items: { id: string; matches: string[] }[]) => JSON.stringify(items);
-    const sameRows =
-      shape(a.data!.demandItems.edges.map((e) => ({ id: e.node.id, matches: e.node.matches.map((x) => x.id) }))) ===
-      shape(b.data!.demandItems.nodes.map((n) => ({ id: n.id, matches: n.demandMatchesByCommunityIdAndDemandId.nodes.map((x) => x.id) })));
-    const peerSample = await sample(peer.url, theirs, ctx.sampleN);
-    // The loads alternate, ours then theirs, NESTED_ROUNDS times: the machine's speed drifts over a
-    // minute (other tenants, CPU frequency), and alternating lays the drift on both alike.
-    const rounds: { ours: Awaited<ReturnType<typeof loadWithStats>>; theirs: Awaited<ReturnType<typeof loadWithStats>> }[] = [];
-    for (let i = 0; i < NESTED_ROUNDS; i++) rounds.push({ ours: await loadWithStats(ctx.app, ours, ctx), theirs: await loadWithStats(peer, theirs, ctx) });
-    const oursLoad = combineLoads(rounds.map((r) => r.ours.load));
-    const peerLoad = combineLoads(rounds.map((r) => r.theirs.load));
-    const ratio = Math.round((oursLoad.rps / peerLoad.rps) * 100) / 100;
-    const details: Record<string, unknown> = {
-      postgraphile: { sample: peerSample, load: peerLoad, rssMb: maxRss(rounds.map((r) => r.theirs.rssMb)), sameRows },
-      throughputRatio: ratio,
-      rounds: rounds.map((r) => ({ ours: r.ours.load.rps, postgraphile: r.theirs.load.rps })),
-    };
-    const targets: TargetCheck[] = [
-      statementsTarget(oursSample),
-      {
-        target: 'nested read: throughput >= PostGraphile',
-        measured:
-          `${oursLoad.rps} vs ${peerLoad.rps} req/s (x${ratio}; ${NESTED_ROUNDS} alternating rounds: ${rounds.map((r) => `${r.ours.load.rps}/${r.theirs.load.rps}`).join(', ')}); ` +
-          `server CPU ${oursLoad.serverCpuMsPerRequest ?? '?'} vs ${peerLoad.serverCpuMsPerRequest ?? '?'} ms per request` +
-          (sameRows ? '' : '; ROWS DIFFER'),
-        met: ratio >= 1 && sameRows,
-      },
-    ];
-    return { sample: oursSample, load: oursLoad, rssMb: maxRss(rounds.map((r) => r.ours.rssMb)), targets, details };
+    const probe = await sample(ctx.app.url, ours, Math.min(ctx.sampleN, 10));
+    if (probe.error) return { ...failedOrMissing(probe.error), sample: probe };
+    const v = await versusPeers(ctx, {
+      what: 'nested read',
+      ours,
+      theirs: (n) => communities.map((communityId) => ({ query: nestedQuery(n), variables: { communityId } })),
+      // The same items in the same order with the same matches.
+      rowsOurs: (d: NestedOurs) => d.demandItems.edges.map((e) => [e.node.id, e.node.matches.map((m) => m.id)]),
+      rowsTheirs: (n) => (d: { demandItems: { nodes: Record<string, unknown>[] } }) =>
+        d.demandItems.nodes.map((x) => [x[n.id], (x.demandMatchesByCommunityIdAndDemandId as { nodes: Record<string, unknown>[] }).nodes.map((m) => m[n.id])]),
+    });
+    if ('failure' in v) return { status: 'failed', reason: v.failure, sample: probe };
+    const mine = oursOf(v.versus);
+    return { ...mine, targets: [statementsTarget(mine.sample), versusTarget('nested read', v.versus)], details: { versus: v.versus } };
   },
 };
-
-const NESTED_ROUNDS = 3;
 
 function statementsTarget(s: Sample): TargetCheck {
   const statements = s.sqlStatements?.max ?? NaN;
@@ -203,15 +293,9 @@ function combineLoads(loads: LoadResult[]): LoadResult {
   };
 }
 
-const maxRss = (all: Record<string, number>[]) =>
-  all.reduce<Record<string, number>>((max, r) => {
-    for (const [k, v] of Object.entries(r)) max[k] = Math.max(max[k] ?? 0, v);
-    return max;
-  }, {});
-
 const reviewQueue: Scenario = {
   name: 'review-queue',
-  title: "reviewQueue: a secretary's first page of PENDING_REVIEW matches",
+  title: "reviewQueue: a secretary's first page of PENDING_REVIEW matches (and PostGraphile's filtered, ordered connection)",
   needs: ['demand'],
   async run(ctx) {
     const query = /* GraphQL */ `
@@ -224,9 +308,28 @@ const reviewQueue: Scenario = {
             partner { id name category } offer { id title } } }
         }
       }`;
-    const m = await measure(ctx, [{ query, variables: { communityId: ctx.facts.communityId }, token: ctx.tokens.secretary }]);
-    if (m.error) return { ...failedOrMissing(m.error), sample: m.sample };
-    return { sample: m.sample, load: m.load, rssMb: m.rssMb };
+    const ours = [{ query, variables: { communityId: ctx.facts.communityId }, token: ctx.tokens.secretary }];
+    const probe = await sample(ctx.app.url, ours, Math.min(ctx.sampleN, 10));
+    if (probe.error) return { ...failedOrMissing(probe.error), sample: probe };
+    type Page = { totalCount: number; pageInfo: { hasNextPage: boolean } };
+    // The same matches in the same order, each with its demand, partner and offer, and the same count.
+    const v = await versusPeers(ctx, {
+      what: 'review queue',
+      ours,
+      theirs: (n) => [{ query: reviewQueueQuery(n), variables: { communityId: ctx.facts.communityId } }],
+      rowsOurs: (d: { reviewQueue: Page & { edges: { node: { id: string; demand: { id: string }; partner: { id: string }; offer: { id: string } | null } }[] } }) => [
+        d.reviewQueue.totalCount,
+        d.reviewQueue.pageInfo.hasNextPage,
+        ...d.reviewQueue.edges.map((e) => [e.node.id, e.node.demand.id, e.node.partner.id, e.node.offer?.id ?? null]),
+      ],
+      rowsTheirs: (n) => (d: { demandMatches: Page & { nodes: Record<string, Record<string, string> | null>[] } }) => [
+        d.demandMatches.totalCount,
+        d.demandMatches.pageInfo.hasNextPage,
+        ...d.demandMatches.nodes.map((x) => [x[n.id], x.communityDemand![n.id], x.partner![n.id], x.offer?.[n.id] ?? null]),
+      ],
+    });
+    if ('failure' in v) return { status: 'failed', reason: v.failure, sample: probe };
+    return { ...oursOf(v.versus), targets: [versusTarget('review queue', v.versus)], details: { versus: v.versus } };
   },
 };
 
@@ -253,6 +356,39 @@ const roomAvailability: Scenario = {
     const m = await measure(ctx, rooms.map((id) => ({ query, variables: { id, ...week } })));
     if (m.error) return { ...failedOrMissing(m.error), sample: m.sample };
     return { sample: m.sample, load: m.load, rssMb: m.rssMb };
+  },
+};
+
+const roomWeekBookings: Scenario = {
+  name: 'room-week-bookings',
+  title: "a room's bookings overlapping next week (busy rooms), as a filtered connection",
+  needs: ['spaces'],
+  async run(ctx) {
+    const query = /* GraphQL */ `
+      query RoomWeek($filter: BookingFilter!) {
+        bookings(filter: $filter, first: 100) {
+          edges { node { id start end purpose status partner { id name } } }
+        }
+      }`;
+    const rooms = await ids(ctx.db, `SELECT id FROM room WHERE id NOT IN ($1, $2) ORDER BY created_at, id LIMIT 20`, [
+      ctx.facts.contentionRoomId,
+      ctx.facts.contractRoomId,
+    ]);
+    const week = nextWeek();
+    const ours = rooms.map((roomId) => ({ query, variables: { filter: { roomId, ...week } }, token: ctx.tokens.admin }));
+    const probe = await sample(ctx.app.url, ours, Math.min(ctx.sampleN, 10));
+    if (probe.error) return { ...failedOrMissing(probe.error), sample: probe };
+    // The same bookings (every status) in the same order, each with its partner.
+    const v = await versusPeers(ctx, {
+      what: "a room's week of bookings",
+      ours,
+      theirs: (n) => rooms.map((roomId) => ({ query: roomWeekQuery(n), variables: { roomId, ...week } })),
+      rowsOurs: (d: { bookings: { edges: { node: { id: string; partner: { id: string } | null } }[] } }) =>
+        d.bookings.edges.map((e) => [e.node.id, e.node.partner?.id ?? null]),
+      rowsTheirs: (n) => (d: { bookings: { nodes: Record<string, Record<string, string> | null>[] } }) => d.bookings.nodes.map((x) => [x[n.id], x.partner?.[n.id] ?? null]),
+    });
+    if ('failure' in v) return { status: 'failed', reason: v.failure, sample: probe };
+    return { ...oursOf(v.versus), targets: [versusTarget("a room's week of bookings", v.versus)], details: { versus: v.versus } };
   },
 };
 
@@ -325,6 +461,8 @@ function pagingScenario(o: {
   /** SQL of the row's sort-key values in the list's order, as the server's cursor encodes them. */
   cursorSql: string;
   orderSql: string;
+  /** The deep pages served by the PostGraphiles too: each peer's cursor of the same row, reached once with `offset` (untimed). */
+  peers?: { what: string; rowsOurs: Rows; rowsTheirs: (n: PeerNaming) => Rows };
 }): Scenario {
   return {
     name: o.name,
@@ -362,6 +500,28 @@ function pagingScenario(o: {
       if (a.error) return { ...failedOrMissing(a.error), sample: a.sample };
       const b = await measure(ctx, deep);
       if (b.error) return { status: 'failed', reason: `deep page: ${b.error}`, sample: b.sample };
+      let versus: Versus | undefined;
+      if (o.peers) {
+        const peers = await ctx.peers();
+        const theirs: Record<'pg5' | 'pg4', GqlRequest[]> = { pg5: [], pg4: [] };
+        for (const key of ['pg5', 'pg4'] as const) {
+          for (const offset of offsets.slice(0, deep.length)) {
+            const c = await gql<{ bookings: { edges: { cursor: string }[] } }>(peers[key].url, { query: bookingsCursorQuery(NAMING[key]), variables: { offset } });
+            const cursor = c.data?.bookings.edges[0]?.cursor;
+            if (!cursor) return { status: 'failed', reason: `${peers.labels[key]}: no cursor at row ${offset}: ${c.errors[0]?.message ?? 'empty page'}` };
+            theirs[key].push({ query: bookingsPageQuery(NAMING[key]), variables: { after: cursor } });
+          }
+        }
+        const v = await versusPeers(ctx, {
+          what: o.peers.what,
+          ours: deep,
+          theirs: (n) => (n === NAMING.pg5 ? theirs.pg5 : theirs.pg4),
+          rowsOurs: o.peers.rowsOurs,
+          rowsTheirs: o.peers.rowsTheirs,
+        });
+        if ('failure' in v) return { status: 'failed', reason: v.failure, sample: a.sample };
+        versus = v.versus;
+      }
       // Under load when both pages answered within the load's duration, else one at a time.
       const loaded = Number.isFinite(a.load!.latency.p50) && Number.isFinite(b.load!.latency.p50);
       const firstP50 = loaded ? a.load!.latency.p50 : a.sample.latency.p50;
@@ -371,13 +531,14 @@ function pagingScenario(o: {
         sample: a.sample,
         load: a.load,
         rssMb: a.rssMb,
-        details: { rows: total, deepPage: { sample: b.sample, load: b.load, positions: offsets }, deepToFirstP50: ratio },
+        details: { rows: total, deepPage: { sample: b.sample, load: b.load, positions: offsets }, deepToFirstP50: ratio, ...(versus ? { versus } : {}) },
         targets: [
           {
             target: `any list over 1M rows, any page: cost independent of position (${o.field})`,
             measured: `first page p50 ${ms(firstP50)}, page at 90-99% p50 ${ms(deepP50)} (x${ratio}${loaded ? '' : ', unloaded'}; ${total} rows)`,
             met: deepP50 <= firstP50 * 1.5 + 2,
           },
+          ...(versus ? [versusTarget(versus.what, versus)] : []),
         ],
       };
     },
@@ -400,6 +561,18 @@ const bookingsPages = pagingScenario({
   filter: {},
   cursorSql: `json_build_array(to_char(start_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), id)`,
   orderSql: `ORDER BY start_at, id`,
+  // The same 50 bookings in the same order, each with its room and partner, and whether more follow.
+  peers: {
+    what: 'bookings page at 90-99%',
+    rowsOurs: (d: { bookings: { pageInfo: { hasNextPage: boolean }; edges: { node: { id: string; room: { id: string }; partner: { id: string } | null } }[] } }) => [
+      d.bookings.pageInfo.hasNextPage,
+      ...d.bookings.edges.map((e) => [e.node.id, e.node.room.id, e.node.partner?.id ?? null]),
+    ],
+    rowsTheirs: (n) => (d: { bookings: { pageInfo: { hasNextPage: boolean }; nodes: Record<string, Record<string, string> | null>[] } }) => [
+      d.bookings.pageInfo.hasNextPage,
+      ...d.bookings.nodes.map((x) => [x[n.id], x.communityRoom![n.id], x.partner?.[n.id] ?? null]),
+    ],
+  },
 });
 
 const serviceLogPages = pagingScenario({
@@ -781,11 +954,14 @@ const publicBoard = boundedRead({
     return b.openDemands.length + b.recentlyFulfilled.length + b.recentRequests.length + b.publicBenefitSessions.edges.length;
   },
 });
+/** The scenarios that compare our server with PostGraphile 5 and 4 (`npm run bench -- --versus`). */
+export const VERSUS_SCENARIOS = ['nested-read', 'review-queue', 'bookings-pages', 'room-week-bookings'];
 
 export const SCENARIOS: Scenario[] = [
   nestedRead,
   reviewQueue,
   roomAvailability,
+  roomWeekBookings,
   suggestions,
   serviceHoursSummary,
   bookingsPages,

@@ -103,12 +103,12 @@ export function rssMb(pid: number): number | null {
   }
 }
 
-/** Our server (`node dist/src/main.js`) in production mode on the bench database. */
-export function startApp(name: string, port: number, databaseUrl: string): Promise<ChildServer> {
+/** Our server (`node dist/src/main.js`) in production mode on the bench database; on the bench's own Node unless `node` names another binary. */
+export function startApp(name: string, port: number, databaseUrl: string, node = process.execPath): Promise<ChildServer> {
   return startChild({
     name,
     port,
-    command: [process.execPath, 'dist/src/main.js'],
+    command: [node, 'dist/src/main.js'],
     env: {
       PATH: process.env.PATH,
       NODE_ENV: 'production',
