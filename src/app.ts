@@ -16,7 +16,8 @@ import type { Config } from './config';
 import type { Ctx } from './context';
 import { migrationsApplied } from './db/data-source';
 import { requestScope, type RequestScope } from './db/query-counter';
-import { formatError } from './errors-format';
+import { isDatabaseUnavailable, ServiceUnavailableError } from './errors';
+import { formatError, unavailablePlugin } from './errors-format';
 import { contextLocale, localeMiddleware } from './i18n/request';
 import { compiledExecution } from './ops/compiled-execution';
 import { idempotencyMiddleware } from './ops/idempotency';
@@ -135,6 +136,7 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
       ApolloServerPluginLandingPageDisabled(),
       guard.plugin(),
       graphqlObserverPlugin(metrics),
+      unavailablePlugin(),
       {
         // Upgraded sockets are not the HTTP server's to drain: close them (clients see 1001 and reconnect elsewhere).
         async serverWillStart() {
@@ -169,17 +171,22 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
     idempotencyMiddleware({ db, config, log, identify }),
     expressMiddleware(apollo, {
       context: async ({ req, res }): Promise<Ctx> => {
-        const viewer = await authenticate(db, config, req.header('authorization'));
-        return {
-          db,
-          config,
-          log,
-          requestId: requestScope.getStore()?.requestId ?? randomUUID(),
-          viewer,
-          clientAddress: req.ip ?? 'unknown',
-          locale: await contextLocale(db, viewer.userId, res),
-          loaders: new Map(),
-        };
+        try {
+          const viewer = await authenticate(db, config, req.header('authorization'));
+          return {
+            db,
+            config,
+            log,
+            requestId: requestScope.getStore()?.requestId ?? randomUUID(),
+            viewer,
+            clientAddress: req.ip ?? 'unknown',
+            locale: await contextLocale(db, viewer.userId, res),
+            loaders: new Map(),
+          };
+        } catch (error) {
+          // Reading the caller's token version or language needs the database: 503, not 500, without it.
+          throw isDatabaseUnavailable(error) ? new ServiceUnavailableError() : error;
+        }
       },
     }),
   );
