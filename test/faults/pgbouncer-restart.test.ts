@@ -40,7 +40,7 @@ afterAll(async () => {
 });
 
 it('answers SERVICE_UNAVAILABLE quickly while PgBouncer is down, loses no acknowledged write, /readyz follows, recovers by itself', async () => {
-  const { load, figures, whileDown, failures } = await outageUnderLoad({
+  const { load, figures, whileDown, failures, englishAnswer } = await outageUnderLoad({
     name: 'pgbouncer-restart',
     extra: { poolMode: 'transaction' },
     url,
@@ -59,4 +59,9 @@ it('answers SERVICE_UNAVAILABLE quickly while PgBouncer is down, loses no acknow
   expect(whileDown.length).toBeGreaterThan(0);
   expect(whileDown.every((p) => p.status === 503)).toBe(true);
   expect(load.probes.at(-1)?.status).toBe(200);
+  expect(englishAnswer).toEqual({
+    status: 503,
+    retryAfter: '1',
+    error: expect.objectContaining({ message: expect.stringMatching(/^The database cannot be reached right now; try again in a moment/), extensions: { code: 'SERVICE_UNAVAILABLE', retryAfterSeconds: 1 } }),
+  });
 });

@@ -39,7 +39,7 @@ const listenerUp = async () =>
 
 describe.each(['fast', 'immediate'] as const)('PostgreSQL stopped (%s) and started again under load', (mode) => {
   it('answers SERVICE_UNAVAILABLE quickly while down, loses no acknowledged write, /readyz follows, recovers by itself', async () => {
-    const { load, figures, whileDown, failures } = await outageUnderLoad({
+    const { load, figures, whileDown, failures, englishAnswer } = await outageUnderLoad({
       name: `postgres-restart-${mode}`,
       extra: { mode },
       url,
@@ -64,6 +64,11 @@ describe.each(['fast', 'immediate'] as const)('PostgreSQL stopped (%s) and start
     expect(whileDown.length).toBeGreaterThan(0);
     expect(whileDown.every((p) => p.status === 503)).toBe(true);
     expect(load.probes.at(-1)?.status).toBe(200);
+    expect(englishAnswer).toEqual({
+      status: 503,
+      retryAfter: '1',
+      error: expect.objectContaining({ message: expect.stringMatching(/^The database cannot be reached right now; try again in a moment/), extensions: { code: 'SERVICE_UNAVAILABLE', retryAfterSeconds: 1 } }),
+    });
     // Nobody restarted the app: its pool answered again and its LISTEN connection is back (recovered).
   });
 });

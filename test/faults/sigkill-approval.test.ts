@@ -51,32 +51,36 @@ async function stateOf(id: string) {
 const APPROVED = { status: 'ACTIVE', bookings: 156, bookingHistory: 156, approvalHistory: 1 };
 const UNTOUCHED = { status: 'PENDING_REVIEW', bookings: 0, bookingHistory: 0, approvalHistory: 0 };
 
-/** What the server's connections were doing in this database when it was killed. */
+/** What the app's connections (the killed server's, and this test's idle pool) are doing in this database. */
 async function backendsOf(watch: Client, database: string) {
   const { rows } = await watch.query(
-    `SELECT state, xact_start IS NOT NULL AS in_transaction, left(query, 60) AS query FROM pg_stat_activity
+    `SELECT state, xact_start IS NOT NULL AS in_transaction, wait_event_type = 'Lock' AS blocked, left(query, 60) AS query FROM pg_stat_activity
       WHERE datname = $1 AND application_name = 'marketplace' AND pid <> pg_backend_pid()`,
     [database],
   );
-  return rows as { state: string; in_transaction: boolean; query: string }[];
+  return rows as { state: string; in_transaction: boolean; blocked: boolean; query: string }[];
 }
 
 /**
- * When to kill, relative to the approval request: while the approval waits for the room (the test
- * holds it: certainly inside the transaction), as soon as its booking insert shows in
- * pg_stat_activity, after a fixed delay, or as soon as the approval is committed (before or while
- * the answer is written).
+ * Two servers, each killed once while it approves three contracts at the same time, so one kill
+ * catches approvals at different points: the first while the test holds one contract's room (that
+ * approval waits inside its transaction) and as soon as any booking insert shows in
+ * pg_stat_activity; the second as soon as the first of its approvals has committed (the others
+ * are still running, or answering).
  */
-type Moment = { kind: 'roomLocked' } | { kind: 'bookingInsertSeen' } | { kind: 'committed' } | { kind: 'delay'; ms: number };
-const MOMENTS: Moment[] = [{ kind: 'roomLocked' }, { kind: 'bookingInsertSeen' }, { kind: 'delay', ms: 250 }, { kind: 'committed' }];
+const ROUNDS = [
+  { trigger: 'bookingInsertSeen', holdRoomOfFirst: true },
+  { trigger: 'firstCommitted', holdRoomOfFirst: false },
+] as const;
+const PER_ROUND = 3;
 
-it('leaves each contract wholly approved or untouched, whenever the process dies; a new process approves the rest', async () => {
+it('leaves each contract wholly approved or untouched, whenever the process dies; another process approves the rest', async () => {
   const s = await spaceSetup(app, THREE);
   const startsOn = localDate(SH, 1);
   const endsOn = DateTime.fromISO(startsOn).plus({ weeks: 52, days: -1 }).toISODate()!;
   // One room per contract: the contracts never compete for an occurrence.
   const contracts: { id: string; roomId: string }[] = [];
-  for (const _ of MOMENTS) {
+  for (let i = 0; i < ROUNDS.length * PER_ROUND; i++) {
     const roomId = await createRoom(app, s.secretary.token, s.communityId, THREE);
     contracts.push({ id: await propose(app, s.owner, { partnerId: s.partnerId, roomId, weeklySlots: THREE, startsOn, endsOn }), roomId });
   }
@@ -84,60 +88,71 @@ it('leaves each contract wholly approved or untouched, whenever the process dies
   const watch = new Client({ connectionString: app.databaseUrl });
   await watch.connect();
   const auth = { authorization: `Bearer ${s.secretary.token}` };
-  const rounds: Record<string, unknown>[] = [];
+  const outcomes: Record<string, unknown>[] = [];
+  const kills: Record<string, unknown>[] = [];
   try {
-    for (const [i, moment] of MOMENTS.entries()) {
-      const { id, roomId } = contracts[i];
-      expect(await stateOf(id)).toEqual(UNTOUCHED);
+    for (const [r, round] of ROUNDS.entries()) {
+      const mine = contracts.slice(r * PER_ROUND, (r + 1) * PER_ROUND);
+      for (const { id } of mine) expect(await stateOf(id)).toEqual(UNTOUCHED);
+      const booting = performance.now();
       const server = await startServer();
-      const holder = moment.kind === 'roomLocked' ? new Client({ connectionString: app.databaseUrl }) : null;
+      const serverStartMs = Math.round(performance.now() - booting);
+      const holder = round.holdRoomOfFirst ? new Client({ connectionString: app.databaseUrl }) : null;
       if (holder) {
         await holder.connect();
         await holder.query('BEGIN');
-        await holder.query(`SELECT 1 FROM room WHERE id = $1 FOR UPDATE`, [roomId]);
+        await holder.query(`SELECT 1 FROM room WHERE id = $1 FOR UPDATE`, [mine[0].roomId]);
       }
-      let answered: number | null = null;
+      const answered: Record<string, number> = {};
       const sent = performance.now();
-      void post(server.url, REVIEW, { id, d: 'APPROVE', n: 'kill test' }, auth).then(
-        (res) => (answered = res.status),
-        () => undefined,
-      );
+      for (const { id } of mine) {
+        void post(server.url, REVIEW, { id, d: 'APPROVE', n: 'kill test' }, auth).then(
+          (res) => (answered[id] = res.status),
+          () => undefined,
+        );
+      }
       let seen: Awaited<ReturnType<typeof backendsOf>> = [];
-      if (moment.kind === 'delay') await pause(moment.ms);
-      else {
-        const deadline = performance.now() + 20_000;
-        for (;;) {
-          seen = await backendsOf(watch, database);
-          const hit =
-            moment.kind === 'roomLocked'
-              ? seen.some((b) => b.in_transaction && /FROM room WHERE id = \$1 FOR SHARE/.test(b.query))
-              : moment.kind === 'bookingInsertSeen'
-                ? seen.some((b) => b.in_transaction && /INSERT INTO "?booking/i.test(b.query))
-                : (await watch.query(`SELECT status FROM space_contract WHERE id = $1`, [id])).rows[0].status === 'ACTIVE';
-          if (hit || answered !== null || performance.now() > deadline) break;
-        }
+      const deadline = performance.now() + 60_000;
+      for (;;) {
+        seen = await backendsOf(watch, database);
+        const waiting = seen.some((b) => b.in_transaction && b.blocked && /FROM room WHERE id = \$1 FOR SHARE/.test(b.query));
+        const hit =
+          round.trigger === 'bookingInsertSeen'
+            ? // The held room's approval is waiting inside its transaction, and another one writes bookings (or is done).
+              waiting && (seen.some((b) => b.in_transaction && /INSERT INTO "?booking/i.test(b.query)) || Object.keys(answered).length >= PER_ROUND - 1)
+            : (await watch.query(`SELECT 1 FROM space_contract WHERE id = ANY($1::uuid[]) AND status = 'ACTIVE'`, [mine.map((c) => c.id)])).rowCount! > 0;
+        if (hit || Object.keys(answered).length === mine.length || performance.now() > deadline) break;
       }
       server.child.kill('SIGKILL');
-      const killedAfterMs = Math.round(performance.now() - sent);
+      kills.push({
+        trigger: round.trigger,
+        killedAfterMs: Math.round(performance.now() - sent),
+        answeredBeforeKill: Object.keys(answered).length,
+        backendsInTransactionAtKill: seen.filter((b) => b.in_transaction).length,
+        waitingForTheHeldRoom: seen.some((b) => b.in_transaction && b.blocked && /FROM room WHERE id = \$1 FOR SHARE/.test(b.query)),
+        serverStartMs,
+      });
       expect(await server.exited).toBe('SIGKILL');
       if (holder) {
         await holder.query('ROLLBACK');
         await holder.end();
       }
       // PostgreSQL notices the dead client's connections and rolls back what they had begun.
-      const deadline = performance.now() + 20_000;
-      while ((await backendsOf(watch, database)).length && performance.now() < deadline) await pause(50);
-      const after = await stateOf(id);
-      rounds.push({ moment, killedAfterMs, answeredBeforeKill: answered, inTransactionAtKill: seen.some((b) => b.in_transaction), outcome: after.status === 'ACTIVE' ? 'approved' : 'untouched', after });
-      // All or nothing.
-      expect([APPROVED, UNTOUCHED]).toContainEqual(after);
-      // Killed while it waited for the room, inside its transaction: nothing of it remains.
-      if (moment.kind === 'roomLocked') {
-        expect(seen.some((b) => b.in_transaction)).toBe(true);
-        expect(after).toEqual(UNTOUCHED);
+      const gone = performance.now() + 20_000;
+      while ((await backendsOf(watch, database)).some((b) => b.in_transaction) && performance.now() < gone) await pause(50);
+      for (const [i, { id }] of mine.entries()) {
+        const after = await stateOf(id);
+        outcomes.push({ round: r, trigger: round.trigger, heldRoom: holder !== null && i === 0, answered: answered[id] ?? null, outcome: after.status === 'ACTIVE' ? 'approved' : 'untouched', after });
+        // All or nothing.
+        expect([APPROVED, UNTOUCHED]).toContainEqual(after);
       }
-      // Killed once the commit was seen: all of it stays, though no answer may have reached the client.
-      if (moment.kind === 'committed') expect(after).toEqual(APPROVED);
+      // The approval that waited for the held room died inside its transaction: nothing of it remains.
+      if (holder) {
+        expect(kills.at(-1)!.waitingForTheHeldRoom).toBe(true);
+        expect(await stateOf(mine[0].id)).toEqual(UNTOUCHED);
+      }
+      // Killed once a commit was seen: that one stays whole, though its answer may never have left.
+      if (round.trigger === 'firstCommitted') expect(outcomes.slice(-PER_ROUND).some((o) => o.outcome === 'approved')).toBe(true);
     }
 
     // Another process (this test's own app, which was never killed) approves every contract the
@@ -159,13 +174,14 @@ it('leaves each contract wholly approved or untouched, whenever the process dies
 
     writeReport('sigkill-approval', {
       bookingsPerContract: 156,
-      rounds: rounds.length,
-      approvedWhenKilled: rounds.filter((r) => r.outcome === 'approved').length,
-      untouchedWhenKilled: rounds.filter((r) => r.outcome === 'untouched').length,
-      killedInsideTransaction: rounds.filter((r) => r.inTransactionAtKill).length,
+      kills: kills.length,
+      approvalsCutShort: outcomes.length,
+      approvedWhenKilled: outcomes.filter((o) => o.outcome === 'approved').length,
+      untouchedWhenKilled: outcomes.filter((o) => o.outcome === 'untouched').length,
       partial: 0,
-      approvedAfterRestart: left.length,
-      details: rounds,
+      approvedAfterwards: left.length,
+      killDetails: kills,
+      outcomes,
     });
   } finally {
     await watch.end();

@@ -216,6 +216,8 @@ export async function outageUnderLoad(options: {
   const stopAt = load.at();
   await options.stop();
   const downAt = load.at();
+  // One request in English while it is down: the same code, the message in the reader's language.
+  const english = await post(options.url, READ, {}, { authorization: `Bearer ${options.token}`, 'accept-language': 'en' });
   await pause(2000);
   const startAt = load.at();
   await options.start();
@@ -238,5 +240,6 @@ export async function outageUnderLoad(options: {
     readyzWhileDown: { probes: whileDown.length, answered503: whileDown.filter((p) => p.status === 503).length },
     readyzLast: load.probes.at(-1)?.status,
   });
-  return { load, figures, whileDown, failures };
+  const englishAnswer = { status: english.status, retryAfter: english.headers.get('retry-after'), error: english.body.errors?.[0] };
+  return { load, figures, whileDown, failures, englishAnswer };
 }
