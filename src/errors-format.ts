@@ -35,7 +35,7 @@ export function formatError(log: Logger, showInternals: boolean) {
     const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
     if (original instanceof AppError) {
       const { message, extensions: { http: _http, ...own } } = original.localized(currentLocale());
-      return { message, path: formatted.path, extensions: own };
+      return { path: formatted.path, message, extensions: own };
     }
     // The database went away (restart, failover, PgBouncer down): a clear, retryable answer, not an
     // internal error with the driver's words. Apollo wraps a failed context's error (originalError).

@@ -179,7 +179,9 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT
 export function isDatabaseUnavailable(error: unknown): boolean {
   const code = pgErrorCode(error);
   if (code && (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || NETWORK_CODES.has(code))) return true;
-  const e = error as { message?: unknown; driverError?: { message?: unknown } } | null;
+  const e = error as { name?: unknown; message?: unknown; driverError?: { message?: unknown } } | null;
+  // TypeORM releases a transaction's connection when it breaks between statements; the next statement then meets this.
+  if (e?.name === 'QueryRunnerAlreadyReleasedError') return true;
   for (const message of [e?.message, e?.driverError?.message]) if (typeof message === 'string' && LOST_CONNECTION.test(message)) return true;
   return false;
 }
