@@ -17,7 +17,8 @@ import type { Ctx } from './context';
 import { migrationsApplied } from './db/data-source';
 import { requestScope, type RequestScope } from './db/query-counter';
 import { replicaRouterOf } from './db/replica';
-import { formatError } from './errors-format';
+import { isDatabaseUnavailable, ServiceUnavailableError } from './errors';
+import { formatError, unavailablePlugin } from './errors-format';
 import { contextLocale, localeMiddleware } from './i18n/request';
 import { compiledExecution } from './ops/compiled-execution';
 import { idempotencyMiddleware } from './ops/idempotency';
@@ -138,6 +139,7 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
       ApolloServerPluginLandingPageDisabled(),
       guard.plugin(),
       graphqlObserverPlugin(metrics),
+      unavailablePlugin(),
       {
         // Upgraded sockets are not the HTTP server's to drain: close them (clients see 1001 and reconnect elsewhere).
         async serverWillStart() {
@@ -172,20 +174,25 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
     idempotencyMiddleware({ db, config, log, identify }),
     expressMiddleware(apollo, {
       context: async ({ req, res }): Promise<Ctx> => {
-        const viewer = await authenticate(db, config, req.header('authorization'));
-        // Whose writes this request makes (the read replica's read-your-writes, db/replica.ts).
-        const scope = requestScope.getStore();
-        if (scope) scope.userId = viewer.userId;
-        return {
-          db,
-          config,
-          log,
-          requestId: requestScope.getStore()?.requestId ?? randomUUID(),
-          viewer,
-          clientAddress: req.ip ?? 'unknown',
-          locale: await contextLocale(db, viewer.userId, res),
-          loaders: new Map(),
-        };
+        try {
+          const viewer = await authenticate(db, config, req.header('authorization'));
+          // Whose writes this request makes (the read replica's read-your-writes, db/replica.ts).
+          const scope = requestScope.getStore();
+          if (scope) scope.userId = viewer.userId;
+          return {
+            db,
+            config,
+            log,
+            requestId: requestScope.getStore()?.requestId ?? randomUUID(),
+            viewer,
+            clientAddress: req.ip ?? 'unknown',
+            locale: await contextLocale(db, viewer.userId, res),
+            loaders: new Map(),
+          };
+        } catch (error) {
+          // Reading the caller's token version or language needs the database: 503, not 500, without it.
+          throw isDatabaseUnavailable(error) ? new ServiceUnavailableError() : error;
+        }
       },
     }),
   );

@@ -1,7 +1,8 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { Logger } from 'pino';
-import { AppError, PgErrorCode, pgErrorCode } from './errors';
+import type { ApolloServerPlugin } from '@apollo/server';
+import { AppError, isDatabaseUnavailable, PgErrorCode, pgErrorCode, UNAVAILABLE_RETRY_AFTER_SECONDS } from './errors';
 import { requestScope } from './db/query-counter';
 import { currentLocale } from './i18n/locale';
 import { tr } from './i18n/messages';
@@ -33,7 +34,15 @@ export function formatError(log: Logger, showInternals: boolean) {
     const original = unwrapResolverError(error);
     const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
     if (original instanceof AppError) {
-      return { path: formatted.path, ...original.localized(currentLocale()) };
+      const { message, extensions: { http: _http, ...own } } = original.localized(currentLocale());
+      return { path: formatted.path, message, extensions: own };
+    }
+    // The database went away (restart, failover, PgBouncer down): a clear, retryable answer, not an
+    // internal error with the driver's words. Apollo wraps a failed context's error (originalError).
+    const cause = (original as { originalError?: unknown } | null)?.originalError;
+    if (isDatabaseUnavailable(original) || (cause && isDatabaseUnavailable(cause))) {
+      log.warn({ err: cause ?? original, requestId: requestScope.getStore()?.requestId, path: formatted.path }, 'database unavailable');
+      return { message: tr('error.serviceUnavailable'), path: formatted.path, extensions: { code: 'SERVICE_UNAVAILABLE', retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS } };
     }
     if (pgErrorCode(original) === PgErrorCode.invalidTextRepresentation) {
       // A value PostgreSQL could not read (an ID that is not a UUID) is the client's mistake, not ours.
@@ -66,5 +75,20 @@ export function formatError(log: Logger, showInternals: boolean) {
       path: formatted.path,
       extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
     };
+  };
+}
+
+/** Answers HTTP 503 with Retry-After when an operation failed because the database was unreachable. */
+export function unavailablePlugin(): ApolloServerPlugin {
+  return {
+    requestDidStart: async () => ({
+      willSendResponse: async ({ response }) => {
+        const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
+        if (errors?.some((e) => e.extensions?.code === 'SERVICE_UNAVAILABLE')) {
+          response.http.status = 503;
+          response.http.headers.set('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+        }
+      },
+    }),
   };
 }

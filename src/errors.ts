@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'INVALID_STATE'
   | 'RATE_LIMITED'
   | 'QUERY_TOO_COMPLEX'
+  | 'SERVICE_UNAVAILABLE'
   | 'INTERNAL_SERVER_ERROR';
 
 export interface FieldError {
@@ -124,6 +125,21 @@ export class QueryTooComplexError extends AppError {
   }
 }
 
+/**
+ * The database cannot be reached (see isDatabaseUnavailable): HTTP 503 with Retry-After. Raised
+ * where a request fails before GraphQL runs (its context); execution's own failures are translated
+ * by formatError and answered 503 by unavailablePlugin.
+ */
+export class ServiceUnavailableError extends AppError {
+  constructor() {
+    super('SERVICE_UNAVAILABLE', msg('error.serviceUnavailable'), {
+      retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS,
+      // Apollo's HTTP head for an error outside execution; never shown to clients (formatError drops it).
+      http: { status: 503, headers: new Map([['retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS)]]) },
+    });
+  }
+}
+
 /** PostgreSQL SQLSTATEs that services translate into domain errors. */
 export const PgErrorCode = {
   uniqueViolation: '23505',
@@ -145,4 +161,27 @@ export function pgConstraint(error: unknown): string | undefined {
   const e = error as { constraint?: unknown; driverError?: { constraint?: unknown } };
   const c = e?.driverError?.constraint ?? e?.constraint;
   return typeof c === 'string' ? c : undefined;
+}
+
+/** Seconds a client is told to wait (Retry-After) when the database is unreachable. */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 1;
+
+/** Messages of node-postgres and pg-pool when the connection is gone or cannot be made. */
+const LOST_CONNECTION = /^(Connection terminated|Client has encountered a connection error|Client was closed and is not queryable|timeout exceeded when trying to connect|connect ECONNREFUSED|read ECONNRESET)/;
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+
+/**
+ * True when `error` says the database could not be reached (refused, cut, shutting down, starting
+ * up, PgBouncer without a server): the request did not get an answer from PostgreSQL, which is no
+ * bug of ours. SQLSTATE class 08 (connection exception), 57P01-57P03 (shutdown, crash, not yet
+ * accepting connections), or a network error / node-postgres connection message.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const code = pgErrorCode(error);
+  if (code && (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || NETWORK_CODES.has(code))) return true;
+  const e = error as { name?: unknown; message?: unknown; driverError?: { message?: unknown } } | null;
+  // TypeORM releases a transaction's connection when it breaks between statements; the next statement then meets this.
+  if (e?.name === 'QueryRunnerAlreadyReleasedError') return true;
+  for (const message of [e?.message, e?.driverError?.message]) if (typeof message === 'string' && LOST_CONNECTION.test(message)) return true;
+  return false;
 }

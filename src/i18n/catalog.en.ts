@@ -398,6 +398,8 @@ export const en = {
   'privacy.adminCannotErase': 'The administrator account cannot be erased; the operator changes ADMIN_EMAIL first',
   'privacy.secretaryCannotErase': 'You are a secretary of {communities}: an account cannot be erased while it holds the role',
   'privacy.soleOwnerCannotErase': 'You are the only owner of {partners}: invite another owner (invitePartnerMember with role OWNER) and wait until they accept, then erase your account',
+  // --- s6-faults (issue #18 item 4: faults survived)
+  'error.serviceUnavailable': 'The database cannot be reached right now; try again in a moment (a change sent as it went away may or may not be saved: read it back, or retry with the same Idempotency-Key)',
 } satisfies Record<string, string>;
 
 export type MessageId = keyof typeof en;

@@ -378,4 +378,6 @@ export const zhCN: Record<MessageId, string> = {
   'privacy.adminCannotErase': '管理员账号不能注销；请运维人员先更换 ADMIN_EMAIL',
   'privacy.secretaryCannotErase': '您是{communities}的书记：担任书记期间不能注销账号',
   'privacy.soleOwnerCannotErase': '您是{partners}唯一的负责人：请先邀请另一位负责人（invitePartnerMember，角色 OWNER），待其接受后再注销账号',
+  // --- s6-faults (issue #18 item 4: faults survived)
+  'error.serviceUnavailable': '暂时无法连接数据库，请稍后重试（连接中断时提交的更改可能已保存也可能未保存：请先查看，或使用相同的 Idempotency-Key 重试）',
 };

@@ -24,7 +24,7 @@ import type { IdentifyCaller } from './rate-limit';
  *   IDEMPOTENCY_WAIT_MS (20 s) still running: HTTP 409 CONFLICT "in progress" with retryAfterSeconds.
  * - Answers that decided something are kept, errors included (BAD_USER_INPUT, CONFLICT, FORBIDDEN...).
  *   Not kept, so a retry runs again: answers where nothing ran or the outcome is unknown (HTTP 5xx,
- *   INTERNAL_SERVER_ERROR, UNAUTHENTICATED, RATE_LIMITED, requests refused before execution).
+ *   INTERNAL_SERVER_ERROR, SERVICE_UNAVAILABLE, UNAUTHENTICATED, RATE_LIMITED, requests refused before execution).
  * - Queries and subscriptions ignore the header, and so do anonymous requests (signUp and logIn: a
  *   key by IP would be shared behind NAT and lost when a phone changes network; a repeated signUp is
  *   refused anyway). The header is checked even then: 1 to 255 visible ASCII characters.
@@ -38,7 +38,7 @@ const PURGE_EVERY_MS = 10 * 60 * 1000;
 const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
 
 /** Codes that mean "nothing was decided": the answer is not kept, a retry runs again. */
-const NOT_KEPT = new Set(['INTERNAL_SERVER_ERROR', 'UNAUTHENTICATED', 'RATE_LIMITED']);
+const NOT_KEPT = new Set(['INTERNAL_SERVER_ERROR', 'SERVICE_UNAVAILABLE', 'UNAUTHENTICATED', 'RATE_LIMITED']);
 
 interface StoredKey {
   request_hash: string;

@@ -6,6 +6,7 @@ import { redactPageToken } from '../common/page-path';
 import { requestScope, type RequestScope } from '../db/query-counter';
 import type { Metrics } from './metrics';
 import { tr } from '../i18n/messages';
+import { isDatabaseUnavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../errors';
 
 /** What the GraphQL layer learnt of a request, for its log line. */
 interface GraphQLFacts {
@@ -102,6 +103,14 @@ export function requestLogger(log: Logger, metrics: Metrics): RequestHandler {
 export function httpErrorHandler(log: Logger): ErrorRequestHandler {
   return (error, _req, res, next) => {
     if (res.headersSent) return next(error);
+    if (isDatabaseUnavailable(error)) {
+      // A plain route (or a middleware before GraphQL) could not reach the database: retryable, as in GraphQL.
+      log.warn({ err: error, requestId: requestScope.getStore()?.requestId }, 'database unavailable');
+      res.locals.errorCode = 'SERVICE_UNAVAILABLE';
+      res.setHeader('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+      res.status(503).json({ errors: [{ message: tr('error.serviceUnavailable'), extensions: { code: 'SERVICE_UNAVAILABLE', retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS } }] });
+      return;
+    }
     const e = error as { status?: unknown; type?: unknown; message?: string };
     const status = typeof e.status === 'number' && e.status >= 400 && e.status < 500 ? e.status : 500;
     const code = status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST';

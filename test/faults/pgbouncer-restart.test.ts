@@ -1,0 +1,67 @@
+import type { AddressInfo } from 'node:net';
+import { createTestDatabase, dropTestDatabase, startTestApp, type TestApp } from '../support/app';
+import { startPgBouncer, type Bouncer } from '../support/real-parts';
+import { adminToken, outageUnderLoad } from '../support/faults';
+
+/**
+ * PgBouncer (transaction pooling, in front of the shared server) restarted under load: every
+ * connection of the app is cut and, for 2 s, refused. Requests meanwhile fail fast with
+ * SERVICE_UNAVAILABLE (HTTP 503); no acknowledged write is lost; /readyz answers 503 while the
+ * bouncer is down and 200 after; the app's pool reconnects through it by itself.
+ * Figures: test-artifacts/faults/pgbouncer-restart.json (docs/faults.md).
+ *
+ * PgBouncer refuses the startup parameter statement_timeout the app's pool sends; here it is told
+ * to ignore it (so the timeout does not apply behind it: the PgBouncer support of the app sets it
+ * another way). The app runs with DB_PREPARED_STATEMENTS=false (transaction pooling cannot keep named prepared
+ * statements). Its LISTEN connection goes through the bouncer here too, where transaction pooling
+ * does not keep a LISTEN: live events behind PgBouncer need a direct listener URL, so this test
+ * checks requests only (listen-cut.test.ts covers the listener's reconnection).
+ */
+jest.setTimeout(90_000);
+
+let bouncer: Bouncer;
+let app: TestApp;
+let directUrl: string;
+let url: string;
+let token: string;
+
+beforeAll(async () => {
+  directUrl = await createTestDatabase();
+  bouncer = await startPgBouncer({ port: Number(new URL(directUrl).port || 5432) }, { poolMode: 'transaction', poolSize: 10, ignoreStartupParameters: 'extra_float_digits,options,statement_timeout' });
+  app = await startTestApp({ databaseUrl: bouncer.url(new URL(directUrl).pathname.slice(1)), env: { DB_PREPARED_STATEMENTS: 'false' } });
+  url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  token = await adminToken(url);
+});
+
+afterAll(async () => {
+  await app?.close();
+  await bouncer?.destroy();
+  if (directUrl) await dropTestDatabase(directUrl);
+});
+
+it('answers SERVICE_UNAVAILABLE quickly while PgBouncer is down, loses no acknowledged write, /readyz follows, recovers by itself', async () => {
+  const { load, figures, whileDown, failures, englishAnswer } = await outageUnderLoad({
+    name: 'pgbouncer-restart',
+    extra: { poolMode: 'transaction' },
+    url,
+    token,
+    databaseUrl: directUrl,
+    stop: () => bouncer.stop(),
+    start: () => bouncer.start(),
+  });
+
+  expect(figures.writesAcknowledged).toBeGreaterThan(0);
+  expect(figures.lost).toBe(0);
+  expect(failures.length).toBeGreaterThan(0);
+  expect(new Set(failures.map((f) => `${f.status} ${f.code}`))).toEqual(new Set(['503 SERVICE_UNAVAILABLE']));
+  for (const f of failures) expect(f.message).not.toMatch(/ECONNREFUSED|terminat|pgbouncer|127\.0\.0\.1/i);
+  expect(figures.slowestFailureMs).toBeLessThan(figures.outageMs);
+  expect(whileDown.length).toBeGreaterThan(0);
+  expect(whileDown.every((p) => p.status === 503)).toBe(true);
+  expect(load.probes.at(-1)?.status).toBe(200);
+  expect(englishAnswer).toEqual({
+    status: 503,
+    retryAfter: '1',
+    error: expect.objectContaining({ message: expect.stringMatching(/^The database cannot be reached right now; try again in a moment/), extensions: { code: 'SERVICE_UNAVAILABLE', retryAfterSeconds: 1 } }),
+  });
+});
