@@ -1,9 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { preparedStatementsOn } from '../src/db/prepared';
 import { createTestDatabase, dropTestDatabase, startTestApp, type TestApp } from './support/app';
 import { post, startChildApp, type ChildApp } from './support/child-app';
 import { createCommunity } from './support/fixtures';
-import { ADMIN_URL } from './support/pg';
+import { ready, spawnMain } from './support/main-process';
+import { ADMIN_URL, urlFor, withAdmin } from './support/pg';
 import { startPgBouncer, type Bouncer } from './support/real-parts';
 
 /**
@@ -139,4 +141,24 @@ describe('behind PgBouncer 1.18 in transaction mode (a pool of 2 server connecti
       await dropTestDatabase(own);
     }
   }, 120_000);
+
+  it('the production entry migrates an empty database, seeds it and serves, all through the pooler (LISTEN direct)', async () => {
+    const name = `mp_test_${process.env.JEST_RUN_ID}_${randomBytes(4).toString('hex')}`;
+    await withAdmin((c) => c.query(`CREATE DATABASE ${name}`));
+    try {
+      const main = await spawnMain({ DATABASE_URL: bouncer.url(name), DATABASE_POOL_MODE: 'transaction', DATABASE_LISTEN_URL: urlFor(name), SEED_ON_EMPTY: 'true' });
+      try {
+        await ready(main);
+        const answer = await post(main.url, `{ communities(first: 10) { totalCount } }`);
+        expect(answer.body.errors).toBeUndefined();
+        expect(answer.body.data.communities.totalCount).toBe(3);
+      } finally {
+        main.child.kill('SIGTERM');
+        expect(await main.exited).toBe(0);
+      }
+      expect(main.output()).not.toMatch(/"level":(50|60)/);
+    } finally {
+      await withAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    }
+  }, 300_000);
 });
