@@ -79,7 +79,7 @@ function check(answers: Awaited<ReturnType<typeof post>>[]) {
 describe('behind PgBouncer 1.18 in transaction mode (a pool of 2 server connections)', () => {
   let bouncer: Bouncer;
   beforeEach(async () => {
-    bouncer = await startPgBouncer(server, { poolMode: 'transaction', poolSize: 2 });
+    bouncer = await startPgBouncer(server, { poolMode: 'transaction', poolSize: 2, extra: { server_idle_timeout: '10' } });
   });
   afterEach(() => bouncer.destroy());
 

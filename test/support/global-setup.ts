@@ -28,7 +28,8 @@ export default async function globalSetup() {
     const admin = new URL(ADMIN_URL);
     const target = { host: admin.hostname, port: Number(admin.port || 5432), user: decodeURIComponent(admin.username || 'postgres'), password: decodeURIComponent(admin.password) || undefined };
     // A test app's pool holds 10 connections; two processes of one test share a database's pool.
-    const bouncer = await startPgBouncer(target, { poolMode: 'transaction', poolSize: 20 });
+    // Idle server connections go back soon: the test server's max_connections is shared.
+    const bouncer = await startPgBouncer(target, { poolMode: 'transaction', poolSize: 20, extra: { server_idle_timeout: '10' } });
     (globalThis as { testPgBouncer?: Bouncer }).testPgBouncer = bouncer;
     // Workers inherit this process's environment.
     process.env.TEST_PGBOUNCER_PORT = String(bouncer.port);
