@@ -111,7 +111,7 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
   const rateLimits = perUser > 0 || perIp > 0 ? createRateLimitStore({ db, config, log }) : null;
   const guard = new OperationGuard(config, () => roomBounds(db), rateLimits);
   // Subscriptions: graphql-ws on the same server and path; events from PostgreSQL LISTEN (or in-process on PGlite).
-  const events = await startEventBus({ db, databaseUrl: config.databaseUrl, log });
+  const events = await startEventBus({ db, databaseUrl: config.databaseListenUrl, log });
   // An erased account's tokens end in every process at once, not after TOKEN_VERSION_CACHE_MS (privacy.service.ts).
   void (async () => {
     for await (const ended of events.hub.subscribe(topics.sessionsEnded())) if (ended.refs.userId) forgetTokenVersion(db, ended.refs.userId);

@@ -9,6 +9,13 @@ export interface Config {
   port: number;
   /** PostgreSQL URL; undefined means the embedded PGlite store under `dataDir`. */
   databaseUrl?: string;
+  /** Where the live events' LISTEN connection goes: a direct session (never a transaction-mode pooler); DATABASE_URL unless set. */
+  databaseListenUrl?: string;
+  /**
+   * How DATABASE_URL pools server connections: `session` (direct, or a session-mode pooler) or
+   * `transaction` (PgBouncer in transaction mode: no startup parameters, no session state).
+   */
+  databasePoolMode: 'session' | 'transaction';
   dataDir: string;
   /** A streaming replica of `databaseUrl` for the heavy reads (db/replica.ts); PostgreSQL only. */
   databaseReplicaUrl?: string;
@@ -38,6 +45,8 @@ export interface Config {
   dbPoolSize: number;
   /** Repeated list reads as named prepared statements (off behind a pooler that cannot keep them, e.g. PgBouncer in transaction mode before 1.21). */
   dbPreparedStatements: boolean;
+  /** `DB_PREPARED_STATEMENTS=strict`: never fall back to unnamed statements when the server loses one (surfaces the error). */
+  dbPreparedStatementsStrict: boolean;
   /** Introspection and the Apollo landing page: on outside production unless configured. */
   introspection: boolean;
   landingPage: boolean;
@@ -124,6 +133,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     env: nodeEnv,
     port,
     databaseUrl: env.DATABASE_URL || undefined,
+    databaseListenUrl: env.DATABASE_LISTEN_URL || env.DATABASE_URL || undefined,
+    databasePoolMode: poolMode(env.DATABASE_POOL_MODE),
     dataDir: path.resolve(env.DATA_DIR ?? '.data'),
     databaseReplicaUrl: env.DATABASE_REPLICA_URL || undefined,
     replicaMaxLagMs: int(env, 'REPLICA_MAX_LAG_MS', 5_000, 0),
@@ -142,7 +153,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: bytes(size(env, 'BODY_LIMIT', '1mb')),
     dbStatementTimeoutMs: int(env, 'DB_STATEMENT_TIMEOUT_MS', 15_000, 0),
     dbPoolSize: int(env, 'DB_POOL_SIZE', 20, 1),
-    dbPreparedStatements: flag(env, 'DB_PREPARED_STATEMENTS', true),
+    // Transaction pooling implies no named statements (PgBouncer before 1.21 cannot keep them); set true for 1.21+ with max_prepared_statements.
+    dbPreparedStatements: env.DB_PREPARED_STATEMENTS?.toLowerCase() === 'strict' || flag(env, 'DB_PREPARED_STATEMENTS', poolMode(env.DATABASE_POOL_MODE) !== 'transaction'),
+    dbPreparedStatementsStrict: env.DB_PREPARED_STATEMENTS?.toLowerCase() === 'strict',
     introspection: flag(env, 'GRAPHQL_INTROSPECTION', !production),
     landingPage: flag(env, 'GRAPHQL_LANDING_PAGE', !production),
     corsOrigins: corsOrigins(env.CORS_ORIGINS, production),
@@ -212,6 +225,12 @@ function size(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
   if (!raw) return fallback;
   if (!/^\d+(\.\d+)?\s*(b|kb|mb)?$/i.test(raw)) throw new ConfigError(`${name} must be a size such as 512kb or 1mb, got ${raw}`);
   return raw;
+}
+
+function poolMode(raw: string | undefined): 'session' | 'transaction' {
+  const mode = (raw ?? '').toLowerCase() || 'session';
+  if (mode !== 'session' && mode !== 'transaction') throw new ConfigError(`DATABASE_POOL_MODE must be session or transaction, got ${raw}`);
+  return mode;
 }
 
 function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {

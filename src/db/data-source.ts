@@ -1,13 +1,14 @@
 import fs from 'node:fs';
 import type { Extension, PGliteOptions } from '@electric-sql/pglite';
 import type { Logger } from 'pino';
+import { Client } from 'pg';
 import { DataSource, type MigrationInterface } from 'typeorm';
 import { PGliteDriver } from 'typeorm-pglite';
 import type { Config } from '../config';
 import { lockDataDir } from './data-dir-lock';
 import { durableNodeFS, durableStartParams } from './durable-nodefs';
 import { SerialPGlitePool } from './pglite-serial-pool';
-import { preparedStatementsEnabled } from './prepared';
+import { configurePreparedStatements } from './prepared';
 import { CountingQueryLogger } from './query-counter';
 import { attachReplica, ReplicaRouter } from './replica';
 import { SnakeNamingStrategy } from './snake-naming';
@@ -39,16 +40,32 @@ export function createDataSource(config: Config, log: Logger, options: DataSourc
     installExtensions: false,
   };
   if (config.databaseUrl) {
+    const statementTimeoutMs = options.statementTimeoutMs ?? config.dbStatementTimeoutMs;
+    const pooled = config.databasePoolMode === 'transaction';
     const db = new DataSource({
       ...common,
       url: config.databaseUrl,
       poolSize: options.poolSize ?? config.dbPoolSize,
       extra: {
-        statement_timeout: options.statementTimeoutMs ?? config.dbStatementTimeoutMs,
+        // A startup parameter PgBouncer refuses ("unsupported startup parameter"); behind it, the role's default instead (below).
+        ...(pooled ? {} : { statement_timeout: statementTimeoutMs }),
         application_name: 'marketplace',
       },
     });
-    preparedStatementsEnabled.set(db, config.dbPreparedStatements);
+    configurePreparedStatements(db, { enabled: config.dbPreparedStatements, strict: config.dbPreparedStatementsStrict, log });
+    const initialize = db.initialize.bind(db);
+    db.initialize = async () => {
+      try {
+        if (pooled) await statementTimeoutAsRoleDefault(config.databaseUrl!, statementTimeoutMs);
+        return await initialize();
+      } catch (error) {
+        if (/unsupported startup parameter/i.test((error as Error).message ?? '')) {
+          throw new Error(`${(error as Error).message}: behind PgBouncer in transaction mode, set DATABASE_POOL_MODE=transaction`, { cause: error });
+        }
+        throw error;
+      }
+    };
+    // After the pooler's wrapper: the replica's router starts once the primary is up.
     if (config.databaseReplicaUrl) withReplica(db, config, log, options);
     return db;
   }
@@ -93,7 +110,7 @@ function withReplica(db: DataSource, config: Config, log: Logger, options: DataS
       connectionTimeoutMillis: 2_000,
     },
   });
-  preparedStatementsEnabled.set(replica, config.dbPreparedStatements);
+  configurePreparedStatements(replica, { enabled: config.dbPreparedStatements, strict: config.dbPreparedStatementsStrict, log });
   const router = new ReplicaRouter(db, replica, { maxLagMs: config.replicaMaxLagMs, pollMs: config.replicaPollMs, log });
   attachReplica(db, router);
   const initialize = db.initialize.bind(db);
@@ -107,6 +124,25 @@ function withReplica(db: DataSource, config: Config, log: Logger, options: DataS
     await router.stop();
     await destroy();
   };
+}
+
+/**
+ * Behind a transaction-mode pooler a session's settings would stay on whichever server connection
+ * ran them, for other clients: the statement timeout becomes this role's default in this database
+ * (every server connection the pooler opens from now on starts with it), and the one connection
+ * used here gets it too. A one-statement catalog write, the same from every process of one
+ * configuration; server connections the pooler opened before keep what they had until recycled.
+ */
+async function statementTimeoutAsRoleDefault(url: string, ms: number): Promise<void> {
+  const client = new Client({ connectionString: url, application_name: 'marketplace' });
+  await client.connect();
+  try {
+    const value = String(Math.trunc(ms));
+    // One transaction, so on one server connection: the SET (session-wide, it outlives the COMMIT) lands where the ALTER ran.
+    await client.query(`BEGIN; DO $$ BEGIN EXECUTE format('ALTER ROLE CURRENT_USER IN DATABASE %I SET statement_timeout = %L', current_database(), '${value}'); END $$; SET statement_timeout = ${value}; COMMIT`);
+  } finally {
+    await client.end();
+  }
 }
 
 /** Applies pending migrations; returns their names. */

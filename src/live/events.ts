@@ -101,6 +101,7 @@ export interface EventBus {
 
 export interface EventBusOptions {
   db: DataSource;
+  /** Where LISTEN goes: a session of its own (DATABASE_LISTEN_URL), never through a transaction-mode pooler. */
   databaseUrl?: string;
   log: Logger;
 }

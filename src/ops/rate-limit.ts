@@ -5,6 +5,7 @@ import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRedis, RateLimiterRe
 import type { DataSource } from 'typeorm';
 import { nowMs } from '../common/clock';
 import type { Config } from '../config';
+import { poolQuery } from '../db/prepared';
 import type { AppError } from '../errors';
 import { currentLocale } from '../i18n/locale';
 
@@ -55,10 +56,10 @@ export function createRateLimitStore(deps: { db: DataSource; config: Config; log
     });
   }
   // TypeORM's PostgreSQL driver keeps its pg.Pool as `master`; the embedded store has none (one process).
-  const pool = (db.driver as { master?: { query(q: { text: string; values?: unknown[]; name?: string }): Promise<unknown> } }).master;
+  const pool = (db.driver as { master?: unknown }).master;
   if (config.databaseUrl && pool) {
-    // The library names its statements; behind a pooler that cannot keep them they go unnamed.
-    const client = { query: (q: { text: string; values?: unknown[]; name?: string }) => pool.query(config.dbPreparedStatements ? q : { text: q.text, values: q.values }) };
+    // The library names its statements; behind a pooler that cannot keep them they go unnamed (db/prepared.ts).
+    const client = { query: (q: { text: string; values?: unknown[]; name?: string }) => poolQuery(db, q) };
     return new WindowLimiter(config, log, (o) => new RateLimiterPostgres({ ...o, storeClient: client, storeType: 'client', tableName: 'rate_limit_counter', tableCreated: true }));
   }
   return new WindowLimiter(config, log, null);

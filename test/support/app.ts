@@ -11,7 +11,7 @@ import { loadConfig, type Config } from '../../src/config';
 import { createDataSource } from '../../src/db/data-source';
 import { registry } from '../../src/registry';
 import { createLogger } from '../../src/logger';
-import { urlFor, withAdmin } from './pg';
+import { appUrlFor, pgBouncerPort, urlFor, withAdmin } from './pg';
 import { LOG_IN } from './documents';
 
 export const ADMIN_EMAIL = 'admin@test.local';
@@ -50,10 +50,15 @@ export async function dropTestDatabase(url: string): Promise<void> {
   await withAdmin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
 }
 
+/**
+ * `databaseUrl` is the database's direct address; under TEST_PGBOUNCER the app reaches it through
+ * the run's PgBouncer in transaction mode (told so), with LISTEN on a direct session.
+ */
 export function testConfig(databaseUrl: string, extra: Record<string, string> = {}): Config {
   return loadConfig({
     NODE_ENV: 'test',
-    DATABASE_URL: databaseUrl,
+    DATABASE_URL: appUrlFor(databaseUrl),
+    ...(pgBouncerPort() ? { DATABASE_LISTEN_URL: databaseUrl, DATABASE_POOL_MODE: 'transaction' } : {}),
     JWT_SECRET: 'test-jwt-secret',
     ADMIN_EMAIL,
     ADMIN_PASSWORD,

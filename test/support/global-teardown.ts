@@ -1,6 +1,8 @@
 import { withAdmin } from './pg';
+import type { Bouncer } from './real-parts';
 
 export default async function globalTeardown() {
+  await (globalThis as { testPgBouncer?: Bouncer }).testPgBouncer?.destroy();
   const template = `mp_template_${process.env.JEST_RUN_ID}`;
   await withAdmin(async (c) => {
     // Test files drop their own copies; this also clears copies left by a crashed worker.

@@ -9,6 +9,22 @@ export function urlFor(database: string): string {
   return url.toString();
 }
 
+/** TEST_PGBOUNCER=1: the run's PgBouncer (transaction mode) in front of the test server, started by global-setup.ts. */
+export function pgBouncerPort(): number | undefined {
+  const port = process.env.TEST_PGBOUNCER_PORT;
+  return port ? Number(port) : undefined;
+}
+
+/** How apps reach a test database: through the run's PgBouncer when there is one, else `directUrl` itself. */
+export function appUrlFor(directUrl: string): string {
+  const port = pgBouncerPort();
+  if (!port) return directUrl;
+  const url = new URL(directUrl);
+  url.hostname = '127.0.0.1';
+  url.port = String(port);
+  return url.toString();
+}
+
 export async function withAdmin<T>(work: (client: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: ADMIN_URL });
   try {

@@ -191,7 +191,8 @@ export interface Bouncer {
  * transaction mode unless told otherwise. The process runs in the foreground as our child.
  */
 export async function startPgBouncer(
-  target: { host?: string; port: number },
+  /** `user`/`password`: how PgBouncer logs in to the server (postgres without a password unless given). */
+  target: { host?: string; port: number; user?: string; password?: string },
   options: { poolMode?: 'transaction' | 'session'; poolSize?: number; maxClientConn?: number; ignoreStartupParameters?: string; extra?: Record<string, string> } = {},
 ): Promise<Bouncer> {
   const dir = ownedDir('mp-pgbouncer-');
@@ -213,7 +214,9 @@ export async function startPgBouncer(
     ...options.extra,
   };
   writeFileSync(ini, `[databases]\n* = host=${target.host ?? '127.0.0.1'} port=${target.port}\n\n[pgbouncer]\n${Object.entries(settings).map(([k, v]) => `${k} = ${v}`).join('\n')}\n`);
-  writeFileSync(settings.auth_file, '"postgres" ""\n');
+  // Clients are trusted; the password here is the one PgBouncer gives the server for that user.
+  const user = target.user ?? 'postgres';
+  writeFileSync(settings.auth_file, `"${user}" "${(target.password ?? '').replace(/"/g, '""')}"\n`);
   if (asRoot) {
     const { uid, gid } = postgresUser();
     for (const file of [ini, settings.auth_file]) chownSync(file, uid, gid);
@@ -221,7 +224,7 @@ export async function startPgBouncer(
   let child: ChildProcess | undefined;
   const self: Bouncer = {
     port,
-    url: (database = 'postgres') => `postgres://postgres@127.0.0.1:${port}/${database}`,
+    url: (database = 'postgres') => `postgres://${encodeURIComponent(user)}@127.0.0.1:${port}/${database}`,
     async start() {
       child = spawn(PGBOUNCER, asRoot ? ['-u', 'postgres', ini] : [ini], { stdio: 'ignore' });
       const exited = new Promise<never>((_, reject) => child!.once('exit', (code) => reject(new Error(`pgbouncer exited (${code}); see ${settings.logfile}`))));
