@@ -54,7 +54,7 @@ const UNTOUCHED = { status: 'PENDING_REVIEW', bookings: 0, bookingHistory: 0, ap
 /** What the app's connections (the killed server's, and this test's idle pool) are doing in this database. */
 async function backendsOf(watch: Client, database: string) {
   const { rows } = await watch.query(
-    `SELECT state, xact_start IS NOT NULL AS in_transaction, wait_event_type = 'Lock' AS blocked, left(query, 60) AS query FROM pg_stat_activity
+    `SELECT state, xact_start IS NOT NULL AS in_transaction, wait_event_type = 'Lock' AS blocked, left(query, 200) AS query FROM pg_stat_activity
       WHERE datname = $1 AND application_name = 'marketplace' AND pid <> pg_backend_pid()`,
     [database],
   );
@@ -73,6 +73,8 @@ const ROUNDS = [
   { trigger: 'firstCommitted', holdRoomOfFirst: false },
 ] as const;
 const PER_ROUND = 3;
+/** The statement an approval waits in while the test holds its room (bookings.service.ts). */
+const HELD_ROOM_LOCK = /FROM room WHERE (community_id = \$\d AND )?id = \$\d FOR SHARE/;
 
 it('leaves each contract wholly approved or untouched, whenever the process dies; another process approves the rest', async () => {
   const s = await spaceSetup(app, THREE);
@@ -115,7 +117,7 @@ it('leaves each contract wholly approved or untouched, whenever the process dies
       const deadline = performance.now() + 60_000;
       for (;;) {
         seen = await backendsOf(watch, database);
-        const waiting = seen.some((b) => b.in_transaction && b.blocked && /FROM room WHERE id = \$1 FOR SHARE/.test(b.query));
+        const waiting = seen.some((b) => b.in_transaction && b.blocked && HELD_ROOM_LOCK.test(b.query));
         const hit =
           round.trigger === 'bookingInsertSeen'
             ? // The held room's approval is waiting inside its transaction, and another one writes bookings (or is done).
@@ -129,7 +131,7 @@ it('leaves each contract wholly approved or untouched, whenever the process dies
         killedAfterMs: Math.round(performance.now() - sent),
         answeredBeforeKill: Object.keys(answered).length,
         backendsInTransactionAtKill: seen.filter((b) => b.in_transaction).length,
-        waitingForTheHeldRoom: seen.some((b) => b.in_transaction && b.blocked && /FROM room WHERE id = \$1 FOR SHARE/.test(b.query)),
+        waitingForTheHeldRoom: seen.some((b) => b.in_transaction && b.blocked && HELD_ROOM_LOCK.test(b.query)),
         serverStartMs,
       });
       expect(await server.exited).toBe('SIGKILL');
