@@ -10,12 +10,10 @@ import { adminToken, outageUnderLoad } from '../support/faults';
  * bouncer is down and 200 after; the app's pool reconnects through it by itself.
  * Figures: test-artifacts/faults/pgbouncer-restart.json (docs/faults.md).
  *
- * PgBouncer refuses the startup parameter statement_timeout the app's pool sends; here it is told
- * to ignore it (so the timeout does not apply behind it: the PgBouncer support of the app sets it
- * another way). The app runs with DB_PREPARED_STATEMENTS=false (transaction pooling cannot keep named prepared
- * statements). Its LISTEN connection goes through the bouncer here too, where transaction pooling
- * does not keep a LISTEN: live events behind PgBouncer need a direct listener URL, so this test
- * checks requests only (listen-cut.test.ts covers the listener's reconnection).
+ * The app is told it is behind a transaction-mode pooler (DATABASE_POOL_MODE=transaction: no
+ * startup parameters, the statement timeout as the role's default, no named prepared statements)
+ * and its LISTEN connection goes straight to PostgreSQL (DATABASE_LISTEN_URL), as README "Beyond
+ * one machine" says to run it; this test checks requests (listen-cut.test.ts covers the listener).
  */
 jest.setTimeout(90_000);
 
@@ -27,8 +25,8 @@ let token: string;
 
 beforeAll(async () => {
   directUrl = await createTestDatabase();
-  bouncer = await startPgBouncer({ port: Number(new URL(directUrl).port || 5432) }, { poolMode: 'transaction', poolSize: 10, ignoreStartupParameters: 'extra_float_digits,options,statement_timeout' });
-  app = await startTestApp({ databaseUrl: bouncer.url(new URL(directUrl).pathname.slice(1)), env: { DB_PREPARED_STATEMENTS: 'false' } });
+  bouncer = await startPgBouncer({ port: Number(new URL(directUrl).port || 5432) }, { poolMode: 'transaction', poolSize: 10 });
+  app = await startTestApp({ databaseUrl: bouncer.url(new URL(directUrl).pathname.slice(1)), env: { DATABASE_POOL_MODE: 'transaction', DATABASE_LISTEN_URL: directUrl } });
   url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   token = await adminToken(url);
 });
