@@ -3,7 +3,7 @@ import path from 'node:path';
 import request from 'supertest';
 import { startTestApp, type TestApp } from '../support/app';
 import { scene, signUp, unique, type Scene } from '../support/demand-fixtures';
-import { APPOINT_SECRETARY, POST_DEMAND } from '../support/documents';
+import { APPOINT_SECRETARY, CANCEL_DEMAND, POST_DEMAND } from '../support/documents';
 import { metricValue, pause, replicaScene, type ReplicaScene } from '../support/replica-scene';
 
 /*
@@ -68,7 +68,7 @@ async function readBoard(t: Tally, token: string | null): Promise<string[] | nul
   return res.data.publicBoard.openDemands.map((d: { id: string }) => d.id);
 }
 
-/** One writer's loop: post a demand, read the board as themselves (it must be there), read as nobody. */
+/** One writer's loop: post a demand, read the board as themselves (it must be there), withdraw it, read as nobody. */
 async function load(current: () => Tally, writer: { token: string }, running: () => boolean): Promise<void> {
   while (running()) {
     // Counted in the phase it started in.
@@ -86,6 +86,13 @@ async function load(current: () => Tally, writer: { token: string }, running: ()
     t.writesAcknowledged.push(id);
     const own = await readBoard(t, writer.token);
     if (own && !own.includes(id)) t.staleOwnReads++;
+    // Withdrawn again, so the board's open list (first 100) never fills up and hides the next one.
+    t.tried++;
+    const cancelled = await app.gql(CANCEL_DEMAND, { id, r: 'fault test' }, writer.token);
+    if (cancelled.status !== 200 || cancelled.errors?.length) {
+      t.failed++;
+      t.errors.push(`cancel ${cancelled.status} ${cancelled.errors?.map((e) => e.extensions.code).join(',') ?? ''}`);
+    }
     await readBoard(t, null);
   }
 }
@@ -152,7 +159,7 @@ it('survives the replica stopping under load: every request answered, nothing lo
     const report = {
       fault: 'replica stopped (pg_ctl stop -m immediate) under load, then started again',
       test: 'test/faults/replica-stopped.test.ts',
-      load: `${writers.length} writers (secretaries), each: post a demand, read the public board as themselves, read it anonymously`,
+      load: `${writers.length} writers (secretaries), each: post a demand, read the public board as themselves, withdraw the demand, read the board anonymously`,
       requestsTried: total('tried'),
       requestsFailed: total('failed'),
       writesLost: lost,

@@ -11,7 +11,7 @@ import { loadConfig, type Config } from '../../src/config';
 import { createDataSource } from '../../src/db/data-source';
 import { registry } from '../../src/registry';
 import { createLogger } from '../../src/logger';
-import { appUrlFor, pgBouncerPort, urlFor, withAdmin } from './pg';
+import { appUrlFor, throughRunPgBouncer, urlFor, withAdmin } from './pg';
 import { LOG_IN } from './documents';
 
 export const ADMIN_EMAIL = 'admin@test.local';
@@ -58,7 +58,7 @@ export function testConfig(databaseUrl: string, extra: Record<string, string> = 
   return loadConfig({
     NODE_ENV: 'test',
     DATABASE_URL: appUrlFor(databaseUrl),
-    ...(pgBouncerPort() ? { DATABASE_LISTEN_URL: databaseUrl, DATABASE_POOL_MODE: 'transaction' } : {}),
+    ...(throughRunPgBouncer(databaseUrl) ? { DATABASE_LISTEN_URL: databaseUrl, DATABASE_POOL_MODE: 'transaction' } : {}),
     JWT_SECRET: 'test-jwt-secret',
     ADMIN_EMAIL,
     ADMIN_PASSWORD,

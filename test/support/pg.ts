@@ -15,13 +15,24 @@ export function pgBouncerPort(): number | undefined {
   return port ? Number(port) : undefined;
 }
 
+/**
+ * Whether an app on `directUrl` goes through the run's PgBouncer: only a database of the shared test
+ * server does. Clusters a test starts itself (replica, faults) and PgBouncers of a test's own are
+ * reached as given.
+ */
+export function throughRunPgBouncer(directUrl: string): boolean {
+  if (!pgBouncerPort()) return false;
+  const server = new URL(ADMIN_URL);
+  const target = new URL(directUrl);
+  return target.hostname === server.hostname && (target.port || '5432') === (server.port || '5432');
+}
+
 /** How apps reach a test database: through the run's PgBouncer when there is one, else `directUrl` itself. */
 export function appUrlFor(directUrl: string): string {
-  const port = pgBouncerPort();
-  if (!port) return directUrl;
+  if (!throughRunPgBouncer(directUrl)) return directUrl;
   const url = new URL(directUrl);
   url.hostname = '127.0.0.1';
-  url.port = String(port);
+  url.port = String(pgBouncerPort());
   return url.toString();
 }
 
