@@ -866,14 +866,16 @@ const agendaDetail = boundedRead({
         linkedDemands { id title status } linkedProjects { id title progressPercent }
       }
     }`,
-  // Decided items of the owner's community with more opinions than the larger page.
+  // Opened items of the owner's community with the most opinions (more than the smaller page, so the
+  // larger one holds more rows; at scale 1 more than the larger page too).
   variables: async (ctx) =>
     (
       await ids(
         ctx.db,
-        `SELECT a.id FROM agenda_item a WHERE a.community_id = $1 AND a.status <> 'PROPOSED'
-            AND (SELECT count(*) FROM agenda_opinion o WHERE o.community_id = a.community_id AND o.agenda_item_id = a.id) > 25
-          ORDER BY a.created_at, a.id LIMIT 10`,
+        `SELECT a.id FROM agenda_item a
+           CROSS JOIN LATERAL (SELECT count(*) AS n FROM agenda_opinion o WHERE o.community_id = a.community_id AND o.agenda_item_id = a.id) o
+          WHERE a.community_id = $1 AND a.status <> 'PROPOSED' AND o.n > 5
+          ORDER BY o.n DESC, a.created_at, a.id LIMIT 10`,
         [ctx.facts.communityId],
       )
     ).map((id) => ({ id })),

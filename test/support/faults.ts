@@ -245,3 +245,27 @@ export async function outageUnderLoad(options: {
   const englishAnswer = { status: english.status, retryAfter: english.headers.get('retry-after'), error: english.body.errors?.[0] };
   return { load, figures, whileDown, failures, englishAnswer };
 }
+
+/**
+ * What every outage under load must show (`outageUnderLoad`'s result): no acknowledged write lost;
+ * the outage felt, and every failure a plain 503 SERVICE_UNAVAILABLE without driver text (`leaks`:
+ * what must not appear); fast (no failed request waited as long as the outage lasted); /readyz 503
+ * while down and 200 after; the English answer as documented.
+ */
+export function expectOutageSurvived(outcome: Awaited<ReturnType<typeof outageUnderLoad>>, leaks: RegExp): void {
+  const { load, figures, whileDown, failures, englishAnswer } = outcome;
+  expect(figures.writesAcknowledged).toBeGreaterThan(0);
+  expect(figures.lost).toBe(0);
+  expect(failures.length).toBeGreaterThan(0);
+  expect(new Set(failures.map((f) => `${f.status} ${f.code}`))).toEqual(new Set(['503 SERVICE_UNAVAILABLE']));
+  for (const f of failures) expect(f.message).not.toMatch(leaks);
+  expect(figures.slowestFailureMs).toBeLessThan(figures.outageMs);
+  expect(whileDown.length).toBeGreaterThan(0);
+  expect(whileDown.every((p) => p.status === 503)).toBe(true);
+  expect(load.probes.at(-1)?.status).toBe(200);
+  expect(englishAnswer).toEqual({
+    status: 503,
+    retryAfter: '1',
+    error: expect.objectContaining({ message: expect.stringMatching(/^The database cannot be reached right now; try again in a moment/), extensions: { code: 'SERVICE_UNAVAILABLE', retryAfterSeconds: 1 } }),
+  });
+}
