@@ -208,33 +208,38 @@ export async function generate(url: string, sizes: Sizes, log: (msg: string) => 
 }
 
 /**
- * The service-hours rollups from the logs, as the migration that introduced them fills them (the
- * tables are empty: the bench loads every log in one statement with the insert trigger off).
+ * The service-hours rollups from the logs, by the function the migrations keep for it (the bench
+ * loads every log in one statement with the insert trigger off).
  */
 async function fillRollups(c: Client): Promise<void> {
-  await c.query(`
-    INSERT INTO service_hours_partner_daily (community_id, local_day, partner_id, status, minutes, logs)
-    SELECT s.community_id, (s.started_at AT TIME ZONE co.timezone)::date, s.partner_id, s.status, sum(s.minutes), count(*)
-      FROM service_log s JOIN community co ON co.id = s.community_id
-     GROUP BY 1, 2, 3, 4`);
-  await c.query(`
-    INSERT INTO service_hours_daily (community_id, local_day, status, minutes, logs)
-    SELECT community_id, local_day, status, sum(minutes), sum(logs) FROM service_hours_partner_daily GROUP BY 1, 2, 3`);
+  await c.query(`SELECT service_hours_rollup_rebuild()`);
 }
+
+/** Every rollup with the columns of its key after (community, period). */
+const ROLLUPS: { table: string; period: 'local_day' | 'local_month'; columns: string[] }[] = [
+  { table: 'service_hours_partner_daily', period: 'local_day', columns: ['partner_id', 'status'] },
+  { table: 'service_hours_daily', period: 'local_day', columns: ['status'] },
+  { table: 'service_hours_volunteer_daily', period: 'local_day', columns: ['partner_id', 'volunteer_id', 'status'] },
+  { table: 'service_hours_partner_monthly', period: 'local_month', columns: ['partner_id', 'status'] },
+  { table: 'service_hours_monthly', period: 'local_month', columns: ['status'] },
+  { table: 'service_hours_volunteer_monthly', period: 'local_month', columns: ['partner_id', 'volunteer_id', 'status'] },
+];
 
 /** Rows where the rollups and a fresh GROUP BY of the logs disagree (0 when they are kept right). */
 export async function rollupMismatches(c: Client): Promise<number> {
-  const { rows } = await c.query<{ n: string }>(`
-    WITH logs AS (
-      SELECT s.community_id, (s.started_at AT TIME ZONE co.timezone)::date AS local_day, s.partner_id, s.status,
-             sum(s.minutes)::bigint AS minutes, count(*)::int AS logs
-        FROM service_log s JOIN community co ON co.id = s.community_id GROUP BY 1, 2, 3, 4),
-    partner AS (SELECT community_id, local_day, partner_id, status, minutes, logs FROM service_hours_partner_daily WHERE logs <> 0 OR minutes <> 0),
-    daily AS (SELECT community_id, local_day, status, minutes, logs FROM service_hours_daily WHERE logs <> 0 OR minutes <> 0),
-    logs_daily AS (SELECT community_id, local_day, status, sum(minutes)::bigint AS minutes, sum(logs)::int AS logs FROM logs GROUP BY 1, 2, 3)
-    SELECT (SELECT count(*) FROM ((SELECT * FROM logs EXCEPT ALL SELECT * FROM partner) UNION ALL (SELECT * FROM partner EXCEPT ALL SELECT * FROM logs)) x)
-         + (SELECT count(*) FROM ((SELECT * FROM logs_daily EXCEPT ALL SELECT * FROM daily) UNION ALL (SELECT * FROM daily EXCEPT ALL SELECT * FROM logs_daily)) y) AS n`);
-  return Number(rows[0].n);
+  let n = 0;
+  for (const { table, period, columns } of ROLLUPS) {
+    const local = period === 'local_day' ? `(s.started_at AT TIME ZONE co.timezone)::date` : `date_trunc('month', s.started_at AT TIME ZONE co.timezone)::date`;
+    const key = ['community_id', period, ...columns];
+    const { rows } = await c.query<{ n: string }>(`
+      WITH logs AS (
+        SELECT s.community_id, ${local} AS ${period}, ${columns.map((k) => `s.${k}`).join(', ')}, sum(s.minutes)::bigint AS minutes, count(*)::int AS logs
+          FROM service_log s JOIN community co ON co.id = s.community_id GROUP BY ${key.map((_, i) => i + 1).join(', ')}),
+      kept AS (SELECT ${key.join(', ')}, minutes, logs FROM ${table} WHERE logs <> 0 OR minutes <> 0)
+      SELECT count(*) AS n FROM ((SELECT * FROM logs EXCEPT ALL SELECT * FROM kept) UNION ALL (SELECT * FROM kept EXCEPT ALL SELECT * FROM logs)) x`);
+    n += Number(rows[0].n);
+  }
+  return n;
 }
 
 function civicDomains(tables: Set<string>): Pick<Facts['domains'], 'requests' | 'agendas' | 'projects' | 'ratings'> {

@@ -25,10 +25,9 @@ import { AgendaProjects1764810000000 } from './1764810000000-AgendaProjects';
 import { PendingInspections1764810100000 } from './1764810100000-PendingInspections';
 import { ServiceHoursRollup1764820000000 } from './1764820000000-ServiceHoursRollup';
 import { RateLimitCounters1764830000000 } from './1764830000000-RateLimitCounters';
-// --- s6-replica
 import { ReplicaReadFence1764940000000 } from './1764940000000-ReplicaReadFence';
-// --- s6-rollups
 import { ServiceHoursVolunteerRollup1764920000000 } from './1764920000000-ServiceHoursVolunteerRollup';
+import { ServiceHoursMonthlyRollup1765000000000 } from './1765000000000-ServiceHoursMonthlyRollup';
 
 /** Every migration, oldest first. Add new ones at the end (one per line, so branches merge). */
 export const migrations = [
@@ -59,8 +58,7 @@ export const migrations = [
   PendingInspections1764810100000,
   ServiceHoursRollup1764820000000,
   RateLimitCounters1764830000000,
-  // --- s6-replica
   ReplicaReadFence1764940000000,
-  // --- s6-rollups
   ServiceHoursVolunteerRollup1764920000000,
+  ServiceHoursMonthlyRollup1765000000000,
 ];

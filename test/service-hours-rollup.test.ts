@@ -75,24 +75,43 @@ interface LogRow {
   timezone: string;
 }
 
-/** The rollup tables' rows with logs, against the same GROUP BY over service_log, for these communities. */
-async function rollupAndRecount(communities: string[]) {
-  const q = (sql: string) => app.db.query(sql, [communities]);
-  const day = `(s.started_at AT TIME ZONE c.timezone)::date::text`;
-  return {
-    partnerDaily: await q(`SELECT community_id, local_day::text AS day, partner_id, status, minutes::int, logs FROM service_hours_partner_daily
-                            WHERE community_id = ANY($1) AND (logs <> 0 OR minutes <> 0) ORDER BY 1, 2, 3, 4`),
-    partnerRecount: await q(`SELECT s.community_id, ${day} AS day, s.partner_id, s.status, sum(s.minutes)::int AS minutes, count(*)::int AS logs
-                               FROM service_log s JOIN community c ON c.id = s.community_id WHERE s.community_id = ANY($1) GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`),
-    daily: await q(`SELECT community_id, local_day::text AS day, status, minutes::int, logs FROM service_hours_daily
-                     WHERE community_id = ANY($1) AND (logs <> 0 OR minutes <> 0) ORDER BY 1, 2, 3`),
-    dailyRecount: await q(`SELECT s.community_id, ${day} AS day, s.status, sum(s.minutes)::int AS minutes, count(*)::int AS logs
-                             FROM service_log s JOIN community c ON c.id = s.community_id WHERE s.community_id = ANY($1) GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`),
-    volunteerDaily: await q(`SELECT community_id, local_day::text AS day, partner_id, volunteer_id, status, minutes::int, logs FROM service_hours_volunteer_daily
-                              WHERE community_id = ANY($1) AND (logs <> 0 OR minutes <> 0) ORDER BY 1, 2, 3, 4, 5`),
-    volunteerRecount: await q(`SELECT s.community_id, ${day} AS day, s.partner_id, s.volunteer_id, s.status, sum(s.minutes)::int AS minutes, count(*)::int AS logs
-                                 FROM service_log s JOIN community c ON c.id = s.community_id WHERE s.community_id = ANY($1) GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`),
-  };
+/** Every rollup: its period column and the columns of its key after (community, period). */
+const ROLLUPS: { table: string; period: 'local_day' | 'local_month'; columns: string[] }[] = [
+  { table: 'service_hours_partner_daily', period: 'local_day', columns: ['partner_id', 'status'] },
+  { table: 'service_hours_daily', period: 'local_day', columns: ['status'] },
+  { table: 'service_hours_volunteer_daily', period: 'local_day', columns: ['partner_id', 'volunteer_id', 'status'] },
+  { table: 'service_hours_partner_monthly', period: 'local_month', columns: ['partner_id', 'status'] },
+  { table: 'service_hours_monthly', period: 'local_month', columns: ['status'] },
+  { table: 'service_hours_volunteer_monthly', period: 'local_month', columns: ['partner_id', 'volunteer_id', 'status'] },
+];
+
+/** Each rollup's rows with logs, against the same GROUP BY over service_log, for these communities. */
+async function rollupAndRecount(communities: string[]): Promise<Record<string, { kept: unknown[]; recount: unknown[] }>> {
+  const out: Record<string, { kept: unknown[]; recount: unknown[] }> = {};
+  for (const { table, period, columns } of ROLLUPS) {
+    const local = period === 'local_day' ? `(s.started_at AT TIME ZONE c.timezone)::date` : `date_trunc('month', s.started_at AT TIME ZONE c.timezone)::date`;
+    const order = [...columns, '', ''].map((_, i) => i + 1).join(', ');
+    out[table] = {
+      kept: await app.db.query(
+        `SELECT community_id, ${period}::text AS period, ${columns.join(', ')}, minutes::int, logs FROM ${table}
+          WHERE community_id = ANY($1) AND (logs <> 0 OR minutes <> 0) ORDER BY ${order}`,
+        [communities],
+      ),
+      recount: await app.db.query(
+        `SELECT s.community_id, ${local}::text AS period, ${columns.map((k) => `s.${k}`).join(', ')}, sum(s.minutes)::int AS minutes, count(*)::int AS logs
+           FROM service_log s JOIN community c ON c.id = s.community_id WHERE s.community_id = ANY($1) GROUP BY ${order} ORDER BY ${order}`,
+        [communities],
+      ),
+    };
+  }
+  return out;
+}
+
+/** Every rollup equals its recount; returns the number of rows each holds. */
+async function expectRollupsEqualLogs(communities: string[]): Promise<Record<string, number>> {
+  const rollups = await rollupAndRecount(communities);
+  for (const [table, { kept, recount }] of Object.entries(rollups)) expect({ table, rows: kept }).toEqual({ table, rows: recount });
+  return Object.fromEntries(Object.entries(rollups).map(([table, { kept }]) => [table, kept.length]));
 }
 
 /** Summary buckets summed here from the logs (rejected ones left out), in the server's order. */
@@ -230,13 +249,12 @@ describe('service hours rollups', () => {
     const [deleted] = await app.db.query(`DELETE FROM service_log WHERE id IN (SELECT id FROM service_log WHERE community_id = ANY($1) AND status = 'PENDING' ORDER BY id LIMIT 7) RETURNING id`, [ids]);
     expect(deleted).toHaveLength(7);
 
-    const rollups = await rollupAndRecount(ids);
-    expect(rollups.partnerDaily.length).toBeGreaterThan(50);
-    expect(rollups.partnerDaily).toEqual(rollups.partnerRecount);
-    expect(rollups.daily).toEqual(rollups.dailyRecount);
-    expect(rollups.volunteerDaily.length).toBeGreaterThan(200);
-    expect(rollups.volunteerDaily).toEqual(rollups.volunteerRecount);
-    expect(rollups.volunteerDaily.filter((r: { volunteer_id: string }) => r.volunteer_id === erased.id).length).toBeGreaterThan(0);
+    const rows = await expectRollupsEqualLogs(ids);
+    expect(rows.service_hours_partner_daily).toBeGreaterThan(50);
+    expect(rows.service_hours_volunteer_daily).toBeGreaterThan(200);
+    expect(rows.service_hours_monthly).toBeGreaterThan(3);
+    const erasedRows = await app.db.query(`SELECT count(*)::int AS n FROM service_hours_volunteer_monthly WHERE volunteer_id = $1 AND logs > 0`, [erased.id]);
+    expect(erasedRows[0].n).toBeGreaterThan(0);
 
     // Summaries: the whole period, and a window whose ends fall inside a local day in every zone.
     const logs: LogRow[] = (
@@ -289,9 +307,9 @@ describe('service hours rollups', () => {
     }
 
     expect(volunteerBuckets).toBeGreaterThan(20);
-    // Statements per answer, whatever the window or number of buckets: the viewer's roles (3), then
+    // Statements per answer, whatever the window or number of buckets: the viewer's roles (one), then
     // one for the answer; by volunteer across communities the answer runs without JIT (SET LOCAL).
-    expect(Object.fromEntries([...statements].map(([k, v]) => [k, [...v]]))).toEqual({ 'volunteers across communities': ['5'], other: ['4'] });
+    expect(Object.fromEntries([...statements].map(([k, v]) => [k, [...v]]))).toEqual({ 'volunteers across communities': ['3'], other: ['2'] });
     // As a community's secretary (what a secretary may ask): the same answer by volunteer.
     const own = await app.gql(SUMMARY, { i: { from: iso(windows[0][0]), to: iso(windows[0][1]), groupBy: 'VOLUNTEER', communityId: ids[1] } }, secretaryOf.get(ids[1])!.token);
     expect(own.data.serviceHoursSummary).toEqual(await logBasedVolunteerAnswer(windows[0][0], windows[0][1], { communityId: ids[1] }));
@@ -308,7 +326,102 @@ describe('service hours rollups', () => {
 
     // TRUNCATE (no DELETE trigger fires) empties the rollups as well.
     await app.db.query(`TRUNCATE service_log CASCADE`);
-    expect(await app.db.query(`SELECT (SELECT count(*) FROM service_hours_partner_daily)::int AS partner, (SELECT count(*) FROM service_hours_daily)::int AS daily, (SELECT count(*) FROM service_hours_volunteer_daily)::int AS volunteer`)).toEqual([{ partner: 0, daily: 0, volunteer: 0 }]);
+    const left = await app.db.query(ROLLUPS.map(({ table }) => `SELECT '${table}' AS t, count(*)::int AS n FROM ${table}`).join(' UNION ALL '));
+    expect(left).toEqual(ROLLUPS.map(({ table }) => ({ t: table, n: 0 })));
     // About 400 writes through two processes, then 40 summaries: minutes on a loaded machine.
+  }, 300_000);
+  it('read whole local months from the monthly rollups: a year of logs answers to the minute in three zones, in two statements', async () => {
+    const zones = ['Asia/Shanghai', 'America/New_York', 'Asia/Kolkata'];
+    const communities: { communityId: string; secretary: Account }[] = [];
+    for (const [i, timezone] of zones.entries()) communities.push(await communityWithSecretary(app, { name: `月度社区${i}`, timezone }));
+    const ids = communities.map((c) => c.communityId);
+    const p = await activePartner(app, ids[0], communities[0].secretary, 'CHARITY');
+    const volunteers: Account[] = [];
+    for (let i = 0; i < 4; i++) volunteers.push(await signUp(app, `月度志愿者${i}`));
+    // Answers across all communities count these logs only, whatever the test before left.
+    await app.db.query(`TRUNCATE service_log CASCADE`);
+    // 1,200 logs over 420 days, written in one statement (the trigger's set path; the API takes
+    // only the last 90 days): volunteer g % 4 every 8 h 23 min, in community g % 3, a third with the
+    // partner, starting at every minute of the local day, so that many fall near local midnights.
+    await app.db.query(
+      `INSERT INTO service_log (community_id, volunteer_id, partner_id, started_at, ended_at, minutes, description, status, verified_by_id, verified_at, created_at)
+       SELECT ($1::uuid[])[g % 3 + 1], ($2::uuid[])[g % 4 + 1], CASE WHEN g % 3 = 0 THEN $3::uuid END,
+              t, t + m * interval '1 minute', m, '月度服务', st,
+              CASE WHEN st <> 'PENDING' THEN ($4::uuid[])[g % 3 + 1] END, CASE WHEN st <> 'PENDING' THEN t + interval '1 day' END,
+              t + m * interval '1 minute'
+         FROM generate_series(0, 1199) g,
+              LATERAL (SELECT date_trunc('minute', now()) - interval '420 days' + g * interval '503 minutes' + (g % 4) * interval '2 minutes' AS t,
+                              1 + (g * 37) % 300 AS m,
+                              CASE g % 5 WHEN 0 THEN 'PENDING' WHEN 1 THEN 'REJECTED' ELSE 'VERIFIED' END AS st) x`,
+      [ids, volunteers.map((v) => v.id), p.partnerId, communities.map((c) => c.secretary.id)],
+    );
+    // Some decided later and some deleted, as sets (the trigger's update and delete paths).
+    await app.db.query(`UPDATE service_log SET status = 'VERIFIED', verified_by_id = $2, verified_at = now() WHERE community_id = $1 AND status = 'PENDING' AND extract(day FROM started_at) < 10`, [ids[0], communities[0].secretary.id]);
+    await app.db.query(`DELETE FROM service_log WHERE community_id = $1 AND status = 'PENDING' AND extract(day FROM started_at) > 15`, [ids[1]]);
+    const rows = await expectRollupsEqualLogs(ids);
+    expect(rows.service_hours_monthly).toBeGreaterThan(3 * 12 * 2);
+
+    const logs: LogRow[] = (
+      await app.db.query(
+        `SELECT s.community_id, s.partner_id, s.volunteer_id, s.started_at, s.minutes, s.status, c.timezone
+           FROM service_log s JOIN community c ON c.id = s.community_id WHERE s.community_id = ANY($1)`,
+        [ids],
+      )
+    ).map((l: LogRow) => ({ ...l, started_at: new Date(l.started_at) }));
+    const labels = new Map<string, string>([['NONE', '个人志愿服务（无合伙人）']]);
+    for (const row of await app.db.query(`SELECT id, name FROM partner WHERE id = $1 UNION ALL SELECT id, name FROM community WHERE id = ANY($2) UNION ALL SELECT id, display_name FROM app_user WHERE id = ANY($3)`, [p.partnerId, ids, volunteers.map((v) => v.id)])) {
+      labels.set(row.id, row.name);
+    }
+    const month = (l: LogRow) => DateTime.fromJSDate(l.started_at, { zone: l.timezone }).toFormat('yyyy-MM');
+    const groupings = [
+      { groupBy: 'PARTNER', key: (l: LogRow) => l.partner_id ?? 'NONE' },
+      { groupBy: 'COMMUNITY', key: (l: LogRow) => l.community_id },
+      { groupBy: 'VOLUNTEER', key: (l: LogRow) => l.volunteer_id },
+      { groupBy: 'MONTH', key: month },
+    ];
+    const now = minutesAgo(0);
+    const startOfMonth = (zone: string, monthsBack: number) => DateTime.fromJSDate(now, { zone }).startOf('month').minus({ months: monthsBack }).toJSDate();
+    const windows: [Date, Date][] = [
+      // The longest period asked (366 days), its ends inside local days everywhere.
+      [minutesAgo(366 * 24 * 60 - 7), minutesAgo(3)],
+      // Whole Shanghai months: Shanghai reads months only; New York and Kolkata start and end inside a local day.
+      [startOfMonth('Asia/Shanghai', 11), startOfMonth('Asia/Shanghai', 0)],
+      // One whole New York month, and one Kolkata month to the minute before its end.
+      [startOfMonth('America/New_York', 4), startOfMonth('America/New_York', 3)],
+      [startOfMonth('Asia/Kolkata', 7), new Date(startOfMonth('Asia/Kolkata', 6).getTime() - 60_000)],
+      // Mid-month to mid-month, and a few days inside one month.
+      [minutesAgo(250 * 24 * 60 + 437), minutesAgo(40 * 24 * 60 + 91)],
+      [new Date(startOfMonth('Asia/Shanghai', 2).getTime() + 3 * 86_400_000 + 1_234_000), new Date(startOfMonth('Asia/Shanghai', 2).getTime() + 9 * 86_400_000)],
+    ];
+    const admin = await app.adminToken();
+    const statements = new Set<string>();
+    let buckets = 0;
+    for (const [from, to] of windows) {
+      for (const g of groupings) {
+        const scopes: [Record<string, string>, (l: LogRow) => boolean][] = [
+          [{}, () => true],
+          [{ communityId: ids[1] }, (l) => l.community_id === ids[1]],
+          [{ partnerId: p.partnerId }, (l) => l.partner_id === p.partnerId],
+        ];
+        for (const [filter, keep] of scopes) {
+          const res = await app.gql(SUMMARY, { i: { from: iso(from), to: iso(to), groupBy: g.groupBy, ...filter } }, admin);
+          expect(res.errors).toBeUndefined();
+          if (!(g.groupBy === 'VOLUNTEER' && !filter.communityId)) statements.add(res.headers['x-sql-statements']);
+          const want = expected(logs.filter(keep), from, to, g.key, (k) => (g.groupBy === 'MONTH' ? k : labels.get(k)!), g.groupBy === 'MONTH');
+          expect({ window: [from, to], groupBy: g.groupBy, filter, answer: res.data.serviceHoursSummary }).toEqual({ window: [from, to], groupBy: g.groupBy, filter, answer: want });
+          buckets += want.length;
+        }
+      }
+    }
+    expect(buckets).toBeGreaterThan(200);
+    expect([...statements]).toEqual(['2']);
+    for (const communityId of ids) {
+      const { publicBoard } = await app.gqlOk(FIGURES, { c: communityId });
+      const minutes = logs.filter((l) => l.community_id === communityId && l.status === 'VERIFIED').reduce((sum, l) => sum + l.minutes, 0);
+      expect(publicBoard.figures.verifiedServiceHours).toBeCloseTo(minutes / 60, 9);
+    }
+    // The operators' rebuild gives the same rows.
+    await app.db.query(`SELECT service_hours_rollup_rebuild()`);
+    expect(await expectRollupsEqualLogs(ids)).toEqual(rows);
   }, 300_000);
 });

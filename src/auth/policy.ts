@@ -1,9 +1,8 @@
 import type { Ctx } from '../context';
 import { ForbiddenError, UnauthenticatedError } from '../errors';
-import { CommunitySecretary } from '../communities/community.entity';
-import { PartnerMember, PartnerRole } from '../partners/partner.entity';
-import { User } from '../users/user.entity';
+import { PartnerRole } from '../partners/partner.entity';
 import { msg, type Msg } from '../i18n/messages';
+import { queryPrepared } from '../db/prepared';
 
 /*
  * The shared primitives of authorization: who the viewer is (`signedIn`, the one "signed in"
@@ -52,7 +51,7 @@ export function rolesNow(ctx: Ctx): ViewerRoles | undefined {
   return ctx.roles && settled.get(ctx.roles);
 }
 
-/** The viewer's roles, loaded once per request (three indexed lookups). */
+/** The viewer's roles, loaded once per request (one statement). */
 export function viewerRoles(ctx: Ctx): Promise<ViewerRoles> {
   const userId = signedIn(ctx);
   if (!ctx.roles) {
@@ -64,20 +63,33 @@ export function viewerRoles(ctx: Ctx): Promise<ViewerRoles> {
   return ctx.roles as Promise<ViewerRoles>;
 }
 
+/**
+ * The viewer's roles as one JSON value, [isAdmin, [communityId...], [[partnerId, role]...]] (null:
+ * no such user), with `param` naming the user's id: one statement, three index lookups.
+ */
+export function viewerRolesSql(param: string): string {
+  return `(SELECT json_build_array(u.is_admin,
+  (SELECT coalesce(json_agg(s.community_id), '[]') FROM community_secretary s WHERE s.user_id = u.id),
+  (SELECT coalesce(json_agg(json_build_array(pm.partner_id, pm.role)), '[]') FROM partner_member pm WHERE pm.user_id = u.id))
+  FROM app_user u WHERE u.id = ${param})`;
+}
+
+export type RolesFound = [boolean, string[], [string, PartnerRole][]] | null;
+
+/** The roles in `viewerRolesSql`'s value (undefined for no such user). */
+export function viewerRolesFrom(userId: string, found: RolesFound): ViewerRoles | undefined {
+  if (!found) return undefined;
+  return { userId, isAdmin: found[0], secretaryOf: new Set(found[1]), partnerRoles: new Map(found[2]) };
+}
+
+const ROLES_SQL = `SELECT ${viewerRolesSql('$1')} AS roles`;
+
 function loadRoles(ctx: Ctx, userId: string): Promise<ViewerRoles> {
   return (async (): Promise<ViewerRoles> => {
-    const [user, secretaries, memberships] = await Promise.all([
-      ctx.db.getRepository(User).findOneBy({ id: userId }),
-      ctx.db.getRepository(CommunitySecretary).findBy({ userId }),
-      ctx.db.getRepository(PartnerMember).findBy({ userId }),
-    ]);
-    if (!user) throw new UnauthenticatedError(msg('auth.accountGone'));
-    return {
-      userId,
-      isAdmin: user.isAdmin,
-      secretaryOf: new Set(secretaries.map((s) => s.communityId)),
-      partnerRoles: new Map(memberships.map((m) => [m.partnerId, m.role])),
-    };
+    const [row] = (await queryPrepared(ctx.db, ROLES_SQL, [userId])) as { roles: RolesFound }[];
+    const roles = viewerRolesFrom(userId, row?.roles ?? null);
+    if (!roles) throw new UnauthenticatedError(msg('auth.accountGone'));
+    return roles;
   })();
 }
 

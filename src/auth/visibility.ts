@@ -1,6 +1,5 @@
 import type { ObjectLiteral } from 'typeorm';
-import { knowRoles, readerId, rolesNow, type ViewerRoles, viewerRoles } from './policy';
-import type { PartnerRole } from '../partners/partner.entity';
+import { knowRoles, readerId, rolesNow, type RolesFound, type ViewerRoles, viewerRoles, viewerRolesFrom, viewerRolesSql } from './policy';
 import type { Ctx } from '../context';
 import { isUuid } from '../common/ids';
 import type { Prefetch } from '../common/prefetch';
@@ -101,11 +100,7 @@ export function readable<F extends string>(table: TypeVisibility<F>, roles: Read
   };
 }
 
-/** The viewer's roles as one JSON value: [isAdmin, [communityId...], [[partnerId, role]...]] (null: no such user). */
-const VIEWER_ROLES_SQL = `(SELECT json_build_array(u.is_admin,
-  (SELECT coalesce(json_agg(s.community_id), '[]') FROM community_secretary s WHERE s.user_id = u.id),
-  (SELECT coalesce(json_agg(json_build_array(pm.partner_id, pm.role)), '[]') FROM partner_member pm WHERE pm.user_id = u.id))
-  FROM app_user u WHERE u.id = $p0)`;
+const VIEWER_ROLES_SQL = viewerRolesSql('$p0');
 
 /**
  * A list whose rows the viewer's roles will be asked about brings those roles in its own statement
@@ -125,10 +120,8 @@ export function withViewerRoles(ctx: Ctx, prefetch: Prefetch | null): Prefetch |
     },
     attach: (entity: ObjectLiteral, values: unknown[], offset: number) => {
       prefetch?.attach(entity, values, offset);
-      const found = values[offset + at] as [boolean, string[], [string, PartnerRole][]] | null;
-      if (found && !ctx.roles) {
-        knowRoles(ctx, { userId, isAdmin: found[0], secretaryOf: new Set(found[1]), partnerRoles: new Map(found[2]) });
-      }
+      const roles = viewerRolesFrom(userId, values[offset + at] as RolesFound);
+      if (roles && !ctx.roles) knowRoles(ctx, roles);
     },
     parameters: [userId],
   };

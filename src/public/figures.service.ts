@@ -1,5 +1,6 @@
 import type { Ctx } from '../context';
 import { heavyRead } from '../common/heavy-read';
+import { queryPrepared } from '../db/prepared';
 
 /** A community's figures on the public board (issue #14). */
 export interface CommunityFiguresRow {
@@ -20,10 +21,11 @@ export interface CommunityFiguresRow {
  * raised at 23:00 and resolved at 01:00 the next morning took one day, as a resident would say.
  * "Held" public-benefit sessions are the confirmed PUBLIC_BENEFIT contract sessions that have ended
  * by now: a partner's own use of its contract's slots is not one. Verified hours come from the
- * daily rollup kept with every write to the logs (a row per local day, not per log).
+ * monthly rollup kept with every write to the logs (a row per local month and status, not per log).
  */
 export async function communityFigures(ctx: Ctx, communityId: string, now: Date): Promise<CommunityFiguresRow> {
-  const [row] = await heavyRead(ctx, (c) => c.db.query(
+  type Row = { requests_received: number; requests_resolved: number; median_days: string | number | null; satisfaction: number | null; fulfilled_matches: number; verified_hours: number; sessions_held: number; active_partners: number };
+  const [row] = (await heavyRead(ctx, (c) => queryPrepared(c.db, 
     `SELECT
        (SELECT count(*)::int FROM resident_request r WHERE r.community_id = $1) AS requests_received,
        (SELECT count(*)::int FROM resident_request r WHERE r.community_id = $1 AND r.status = 'RESOLVED') AS requests_resolved,
@@ -34,14 +36,14 @@ export async function communityFigures(ctx: Ctx, communityId: string, now: Date)
        (SELECT avg(r.rating_score)::float8 FROM resident_request r
          WHERE r.community_id = $1 AND r.rating_score IS NOT NULL) AS satisfaction,
        (SELECT count(*)::int FROM demand_match m WHERE m.community_id = $1 AND m.status = 'FULFILLED') AS fulfilled_matches,
-       (SELECT coalesce(sum(h.minutes), 0)::float8 / 60 FROM service_hours_daily h
+       (SELECT coalesce(sum(h.minutes), 0)::float8 / 60 FROM service_hours_monthly h
          WHERE h.community_id = $1 AND h.status = 'VERIFIED') AS verified_hours,
        (SELECT count(*)::int FROM booking b
          WHERE b.community_id = $1 AND b.status = 'CONFIRMED' AND b.kind = 'PUBLIC_BENEFIT' AND b.end_at <= $2) AS sessions_held,
        (SELECT count(*)::int FROM partnership p WHERE p.community_id = $1 AND p.status = 'ACTIVE') AS active_partners
      FROM community c WHERE c.id = $1`,
     [communityId, now],
-  ));
+  ))) as Row[];
   return {
     requestsReceived: row.requests_received,
     requestsResolved: row.requests_resolved,

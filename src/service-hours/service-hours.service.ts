@@ -10,6 +10,7 @@ import { findCommunity } from '../communities/communities.service';
 import type { Ctx } from '../context';
 import { isoInZone } from '../common/local-time';
 import { isUuid } from '../common/ids';
+import { queryPrepared } from '../db/prepared';
 import { inTransaction } from '../db/transaction';
 import {
   BadUserInputError,
@@ -307,19 +308,21 @@ export const NO_PARTNER_LABEL = '个人志愿服务（无合伙人）';
 const BUCKETS = `ORDER BY verified_minutes DESC, pending_minutes DESC, label COLLATE "C", key`;
 
 /**
- * Buckets from the daily rollups (migrations ServiceHoursRollup, ServiceHoursVolunteerRollup): each
- * community's local days lying wholly within [from, to) are read from a rollup, and only the
- * partial days at either end (from or to falling inside a local day) from the logs, so answers
- * equal the logs' to the minute whatever the instants asked. Month buckets are calendar months in
- * each community's zone, as the local days are. The narrowest rollup that answers is read: by
- * volunteer the volunteer table; by or for a partner the partner table; else the community table
- * (a row per community, day and status).
+ * Buckets from the rollups (migrations ServiceHoursRollup, ServiceHoursVolunteerRollup,
+ * ServiceHoursMonthlyRollup). Per community, in its own time zone, [from, to) falls into up to
+ * five parts: the partial local day at either end, read from the logs; the whole days before the
+ * first whole local month and after the last, from a daily rollup; the whole months between, from
+ * the monthly rollup of the same level. So answers equal the logs' to the minute whatever the
+ * instants asked, and a year costs about twelve rows per key. Month buckets are calendar months in
+ * each community's zone, as the local days are. The narrowest level that answers is read: by
+ * volunteer the volunteer rollups; by or for a partner the partner rollups; else the community's
+ * (a row per community, period and status).
  */
-function rollupSql(groupBy: SummaryGroupBy, communityParam: string | null, partnerParam: string | null): string {
+function summarySql(groupBy: SummaryGroupBy, communityParam: string | null, partnerParam: string | null): string {
   const byVolunteer = groupBy === SummaryGroupBy.VOLUNTEER;
   const byPartner = groupBy === SummaryGroupBy.PARTNER || partnerParam !== null;
-  const table = byVolunteer ? 'service_hours_volunteer_daily' : byPartner ? 'service_hours_partner_daily' : 'service_hours_daily';
-  // Only columns the answer needs, so the volunteer table's read index covers it (index-only scan).
+  const level = byVolunteer ? 'service_hours_volunteer' : byPartner ? 'service_hours_partner' : 'service_hours';
+  // Only columns the answer needs, so the read indexes cover them (index-only scans).
   const partnerColumn = byPartner ? 'r.partner_id' : 'NULL::uuid';
   const volunteerColumn = byVolunteer ? 'r.volunteer_id' : 'NULL::uuid';
   const onlyPartner = (alias: string) => (partnerParam ? `AND ${alias}.partner_id = ${partnerParam}` : '');
@@ -333,20 +336,35 @@ function rollupSql(groupBy: SummaryGroupBy, communityParam: string | null, partn
     [SummaryGroupBy.MONTH]: { key: `to_char(p.local_day, 'YYYY-MM')`, join: '', select: 'agg.key AS key, agg.key AS label' },
     [SummaryGroupBy.VOLUNTEER]: { key: 'p.volunteer_id', join: 'JOIN app_user u ON u.id = agg.key', select: 'agg.key::text AS key, u.display_name AS label' },
   }[groupBy];
-  // Per community: whole local days [lo_day, hi_day) from the rollup; the logs of [from, lo_at) and [hi_at, to).
-  return `WITH bounds AS (
+  // Per community: the logs of [from, lo_at) and [hi_at, to); whole days [lo_day, m_lo) and
+  // [m_hi, hi_day); whole months [m_lo, m_hi) (empty, m_lo = m_hi, when no month lies wholly inside).
+  return `WITH days AS (
        SELECT c.id AS community_id, c.timezone, lo.day AS lo_day, hi.day AS hi_day,
               least(lo.day::timestamp AT TIME ZONE c.timezone, $2::timestamptz) AS lo_at,
-              greatest(hi.day::timestamp AT TIME ZONE c.timezone, lo.day::timestamp AT TIME ZONE c.timezone) AS hi_at
+              greatest(hi.day::timestamp AT TIME ZONE c.timezone, lo.day::timestamp AT TIME ZONE c.timezone) AS hi_at,
+              least(CASE WHEN extract(day FROM lo.day) = 1 THEN lo.day ELSE (date_trunc('month', lo.day) + interval '1 month')::date END, hi.day) AS m_lo,
+              date_trunc('month', hi.day)::date AS month_of_hi
          FROM community c
         CROSS JOIN LATERAL (SELECT ($1::timestamptz AT TIME ZONE c.timezone)::date AS day) f
         CROSS JOIN LATERAL (SELECT CASE WHEN f.day::timestamp AT TIME ZONE c.timezone < $1::timestamptz THEN f.day + 1 ELSE f.day END AS day) lo
         CROSS JOIN LATERAL (SELECT ($2::timestamptz AT TIME ZONE c.timezone)::date AS day) hi
         WHERE ${communityParam ? `c.id = ${communityParam}` : 'true'}),
+     bounds AS (SELECT *, greatest(month_of_hi, m_lo) AS m_hi FROM days),
      parts AS (
-       SELECT r.community_id, r.local_day, ${partnerColumn} AS partner_id, ${volunteerColumn} AS volunteer_id, r.status, r.minutes, r.logs
-         FROM ${table} r JOIN bounds b ON b.community_id = r.community_id
-        WHERE r.local_day >= b.lo_day AND r.local_day < b.hi_day AND r.status <> 'REJECTED' ${onlyPartner('r')}
+       SELECT r.community_id, r.local_month AS local_day, ${partnerColumn} AS partner_id, ${volunteerColumn} AS volunteer_id, r.status, r.minutes, r.logs
+         FROM ${level}_monthly r JOIN bounds b ON b.community_id = r.community_id
+        WHERE r.local_month >= b.m_lo AND r.local_month < b.m_hi AND r.status <> 'REJECTED' ${onlyPartner('r')}
+       UNION ALL
+       SELECT b.community_id, r.local_day, r.partner_id, r.volunteer_id, r.status, r.minutes, r.logs
+         FROM bounds b
+        CROSS JOIN LATERAL (VALUES (b.lo_day, b.m_lo), (b.m_hi, b.hi_day)) d(lo, hi)
+        -- Each range of days its own index range scan, as the logs' below (OFFSET 0: not flattened
+        -- into one hash join over every day of the rollup).
+        CROSS JOIN LATERAL (
+          SELECT r.local_day, ${partnerColumn} AS partner_id, ${volunteerColumn} AS volunteer_id, r.status, r.minutes, r.logs
+            FROM ${level}_daily r
+           WHERE r.community_id = b.community_id AND r.local_day >= d.lo AND r.local_day < d.hi AND r.status <> 'REJECTED' ${onlyPartner('r')}
+          OFFSET 0) r
        UNION ALL
        SELECT b.community_id, s.local_day, s.partner_id, s.volunteer_id, s.status, s.minutes, s.logs
          FROM bounds b
@@ -379,9 +397,10 @@ export async function serviceHoursSummary(ctx: Ctx, input: ServiceHoursSummaryIn
   const params: unknown[] = [input.from, input.to];
   const communityParam = input.communityId ? `$${params.push(input.communityId)}` : null;
   const partnerParam = input.partnerId ? `$${params.push(input.partnerId)}` : null;
-  const sql = rollupSql(input.groupBy, communityParam, partnerParam);
+  const sql = summarySql(input.groupBy, communityParam, partnerParam);
   type Row = { key: string; label: string; verified_minutes: string; pending_minutes: string; log_count: number };
-  // One statement (no transaction: one snapshot), since every round trip counts at these speeds;
+  // One statement (no transaction: one snapshot), since every round trip counts at these speeds,
+  // prepared (planned once per connection: its plan costs more than its run over a year of months);
   // the rollups' plans cost far below jit_above_cost. Only by volunteer across communities do they
   // read about a row per log, where compiling the aggregate (JIT) would cost more than it saves.
   const large = input.groupBy === SummaryGroupBy.VOLUNTEER && !input.communityId;
@@ -391,7 +410,7 @@ export async function serviceHoursSummary(ctx: Ctx, input: ServiceHoursSummaryIn
           await tx.query(`SET LOCAL jit = off`);
           return tx.query(sql, params);
         })
-      : c.db.query(sql, params),
+      : (queryPrepared(c.db, sql, params) as Promise<Row[]>),
   );
   return rows.map((r) => ({
     key: r.key,
