@@ -22,7 +22,8 @@
 --     room, partnership, demand_item, demand_match, evaluation, offer_community, space_contract, booking,
 --     resident_request, and the rating rounds' tables (rating_round, rating_round_partner,
 --     rating_panellist, rating_ballot, rating_score, partner_rating), and the service hours rollups
---     (service_hours_partner_daily, service_hours_daily, service_hours_volunteer_daily)
+--     (service_hours_partner_daily, service_hours_daily, service_hours_volunteer_daily and their
+--     *_monthly twins)
 --   distributed by a user id, colocated with each other: service_log (volunteer_id), notification (user_id),
 --     idempotency_key (user_id)
 --   distributed by object_id: status_change (offer history has no community; history is read per object)
@@ -86,6 +87,9 @@ SELECT create_distributed_table('agenda_item_project', 'community_id', colocate_
 SELECT create_distributed_table('service_hours_partner_daily', 'community_id', colocate_with => 'room');
 SELECT create_distributed_table('service_hours_daily', 'community_id', colocate_with => 'room');
 SELECT create_distributed_table('service_hours_volunteer_daily', 'community_id', colocate_with => 'room');
+SELECT create_distributed_table('service_hours_partner_monthly', 'community_id', colocate_with => 'room');
+SELECT create_distributed_table('service_hours_monthly', 'community_id', colocate_with => 'room');
+SELECT create_distributed_table('service_hours_volunteer_monthly', 'community_id', colocate_with => 'room');
 
 -- 4. Per-person tables. service_log has a row trigger (service_log_keep_decided: a decided log
 --    is never changed or deleted); it reads only the row it fires for, so it is safe on each
@@ -93,7 +97,7 @@ SELECT create_distributed_table('service_hours_volunteer_daily', 'community_id',
 --    Set it for the database as well (ALTER DATABASE ... SET citus.enable_unsafe_triggers = on),
 --    so later sessions may change the table.
 --    NOT YET READY: the rollup triggers (service_hours_rollup_insert/update/delete, migration
---    ServiceHoursRollup) write service_hours_*daily, distributed by community_id; a trigger on a
+--    ServiceHoursRollup) write the service_hours_* rollups, distributed by community_id; a trigger on a
 --    service_log shard cannot write another distributed table. Before this step the rollups must
 --    move to the write path (logService and decideServiceLogs upserting the same deltas in their
 --    transaction) and the triggers be dropped.
