@@ -67,7 +67,7 @@ const DESIGN_TARGETS: { match: RegExp; scenario: string; what: string; target: s
 const verdict = (met: boolean | null | undefined) => (met === true ? 'met' : met === false ? '**not met**' : 'not measured');
 const num = (x: number | undefined, digits = 1) => (x === undefined || Number.isNaN(x) ? '-' : x.toFixed(digits));
 
-export function renderMarkdown(r: BenchResults, v: VersusReport | null = versusOf(r)): string {
+export function renderMarkdown(r: BenchResults, v: VersusReport | null = versusOf(r), larger: BenchResults | null = null): string {
   const lines: string[] = [];
   const m = r.machine;
   lines.push('# Benchmark results', '');
@@ -107,6 +107,7 @@ export function renderMarkdown(r: BenchResults, v: VersusReport | null = versusO
   lines.push('');
 
   if (v) lines.push(...renderVersus(v));
+  if (larger) lines.push(...renderScales(r, larger));
 
   lines.push('## Shortfalls found, and before and after their fixes', '');
   lines.push('| target | cause | fix | before | after |', '|---|---|---|---|---|');
@@ -245,6 +246,51 @@ function renderVersus(v: VersusReport): string[] {
   return lines;
 }
 
+/** The run at a larger scale kept beside this one (`--out bench/scale10`), for the comparison of scales. */
+export const LARGER_DIR = 'scale10';
+
+function readLarger(dir: string, r: BenchResults): BenchResults | null {
+  const file = path.join(dir, LARGER_DIR, 'results.json');
+  if (!fs.existsSync(file)) return null;
+  const larger = JSON.parse(fs.readFileSync(file, 'utf8')) as BenchResults;
+  return larger.scale > r.scale ? larger : null;
+}
+
+/**
+ * Issue #17 item 4: generation time, database size and every target at both scales, side by side
+ * (targets matched by scenario and wording; a target whose wording names a size matches by
+ * scenario and position).
+ */
+function renderScales(small: BenchResults, large: BenchResults): string[] {
+  const gib = (b?: number) => (b ? `${(b / 2 ** 30).toFixed(2)} GiB` : '-');
+  const rows = (r: BenchResults, t: string) => (r.data.rowCounts[t] ?? 0).toLocaleString('en-US');
+  const lines = [`## Scale ${small.scale} and ${large.scale}`, ''];
+  lines.push(
+    `The scale ${large.scale} run: \`npm run bench -- --scale ${large.scale} --out bench/${LARGER_DIR}\` on ${large.date.slice(0, 16).replace('T', ' ')} UTC ` +
+      `(its own RESULTS.md is in bench/${LARGER_DIR}/; load average ${large.machine.loadAverage?.start ?? '-'} -> ${large.machine.loadAverage?.end ?? '-'}).`,
+    '',
+  );
+  lines.push(`| | scale ${small.scale} | scale ${large.scale} |`, '|---|---|---|');
+  lines.push(`| generation, total | ${Math.round(small.data.timings.total ?? 0)} s | ${Math.round(large.data.timings.total ?? 0)} s |`);
+  lines.push(`| database size | ${gib(small.data.databaseBytes)} | ${gib(large.data.databaseBytes)} |`);
+  for (const t of ['booking', 'service_log', 'demand_item', 'supply_offer', 'status_change']) lines.push(`| ${t} rows | ${rows(small, t)} | ${rows(large, t)} |`);
+  lines.push('');
+  lines.push(`| scenario | target | scale ${small.scale} | scale ${large.scale} |`, '|---|---|---|---|');
+  const verdictOf = (t?: TargetCheck) => (t ? `${t.measured} (${verdict(t.met)})` : 'not measured');
+  const names = [...new Set([...small.targets, ...large.targets].map((t) => t.scenario))];
+  for (const name of names) {
+    const a = small.targets.filter((t) => t.scenario === name);
+    const b = large.targets.filter((t) => t.scenario === name);
+    for (let i = 0; i < Math.max(a.length, b.length); i++) {
+      const at = a[i];
+      const bt = b.find((t) => t.target === at?.target) ?? b[i];
+      lines.push(`| ${name} | ${(at ?? bt).target} | ${verdictOf(at)} | ${verdictOf(bt)} |`);
+    }
+  }
+  lines.push('');
+  return lines;
+}
+
 /** RESULTS.md and results.json (and versus.json, versus.svg when the run compared servers) into `dir`. */
 export function writeResults(dir: string, r: BenchResults): string[] {
   fs.mkdirSync(dir, { recursive: true });
@@ -252,7 +298,7 @@ export function writeResults(dir: string, r: BenchResults): string[] {
   const written = v ? writeVersusFiles(dir, v) : [];
   const markdown = path.join(dir, 'RESULTS.md');
   const json = path.join(dir, 'results.json');
-  fs.writeFileSync(markdown, renderMarkdown(r, v));
+  fs.writeFileSync(markdown, renderMarkdown(r, v, readLarger(dir, r)));
   fs.writeFileSync(json, JSON.stringify(r, null, 2) + '\n');
   return [markdown, json, ...written];
 }
@@ -276,7 +322,10 @@ export function writeVersus(dir: string, v: VersusReport): string[] {
   const written = writeVersusFiles(dir, v);
   const markdown = path.join(dir, 'RESULTS.md');
   const results = path.join(dir, 'results.json');
-  if (fs.existsSync(results)) fs.writeFileSync(markdown, renderMarkdown(JSON.parse(fs.readFileSync(results, 'utf8')) as BenchResults, v));
+  if (fs.existsSync(results)) {
+    const r = JSON.parse(fs.readFileSync(results, 'utf8')) as BenchResults;
+    fs.writeFileSync(markdown, renderMarkdown(r, v, readLarger(dir, r)));
+  }
   else fs.writeFileSync(markdown, ['# Benchmark results', '', ...renderVersus(v)].join('\n'));
   return [...written, markdown];
 }
@@ -287,6 +336,6 @@ export function renderAgain(dir: string): string {
   const v = versusOf(r) ?? readVersus(dir);
   const markdown = path.join(dir, 'RESULTS.md');
   if (v) writeVersusFiles(dir, v);
-  fs.writeFileSync(markdown, renderMarkdown(r, v));
+  fs.writeFileSync(markdown, renderMarkdown(r, v, readLarger(dir, r)));
   return markdown;
 }
