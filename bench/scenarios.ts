@@ -65,7 +65,7 @@ export interface Scenario {
 /** A GraphQL answer that names an unknown field: the domain's API is not merged yet. */
 const NOT_IN_SCHEMA = /GRAPHQL_VALIDATION_FAILED|Cannot query field|Unknown argument|Unknown type/;
 
-const ms = (x: number) => `${x.toFixed(x < 10 ? 1 : 0)} ms`;
+const ms = (x: number) => `${x.toFixed(x < 100 ? 1 : 0)} ms`;
 
 /** Sample (sequential) then load (concurrent) one set of requests on our server, sampling its RSS. */
 async function measure(ctx: BenchContext, requests: GqlRequest[], server = ctx.app) {
@@ -434,13 +434,25 @@ function summaryTargets(what: string, m: { sample: { latency: { p95: number } };
   ];
 }
 
+/** Per grouping: buckets, bytes of the answer and sequential p50 / p95 (20 requests each). */
+async function summaryByGrouping(ctx: BenchContext, groupings: string[], requests: GqlRequest[]) {
+  const out: Record<string, { buckets: number; bytes: number; p50: number; p95: number }> = {};
+  for (const [i, groupBy] of groupings.entries()) {
+    const first = await gql<{ serviceHoursSummary: unknown[] }>(ctx.app.url, requests[i]);
+    const s = await sample(ctx.app.url, [requests[i]], 20);
+    out[groupBy] = { buckets: first.data?.serviceHoursSummary.length ?? 0, bytes: JSON.stringify(first.data).length, p50: s.latency.p50, p95: s.latency.p95 };
+  }
+  return out;
+}
+
 const serviceHoursSummary: Scenario = {
   name: 'service-hours-summary',
   title: 'serviceHoursSummary over every log of the whole period (a year): by partner, community and month, as the admin (every community)',
   needs: ['serviceHours'],
   async run(ctx) {
     const { logsFrom: from, logsTo: to } = ctx.facts;
-    const requests = ['PARTNER', 'COMMUNITY', 'MONTH'].map((groupBy) => ({ query: SUMMARY_QUERY, variables: { input: { from, to, groupBy } }, token: ctx.tokens.admin }));
+    const groupings = ['PARTNER', 'COMMUNITY', 'MONTH'];
+    const requests = groupings.map((groupBy) => ({ query: SUMMARY_QUERY, variables: { input: { from, to, groupBy } }, token: ctx.tokens.admin }));
     const m = await measure(ctx, requests);
     if (m.error !== null) return { ...failedOrMissing(m.error), sample: m.sample };
     return {
@@ -448,6 +460,8 @@ const serviceHoursSummary: Scenario = {
       load: m.load,
       rssMb: m.rssMb,
       targets: summaryTargets(`serviceHoursSummary over ${ctx.facts.rowCounts.service_log ?? 0} logs`, m),
+      // Each grouping alone: the answer's size (buckets grow with partners and communities) against its latency.
+      details: { byGrouping: await summaryByGrouping(ctx, groupings, requests) },
     };
   },
 };
@@ -458,10 +472,17 @@ const serviceHoursSummaryOne: Scenario = {
   needs: ['serviceHours'],
   async run(ctx) {
     const { logsFrom: from, logsTo: to, communityId } = ctx.facts;
-    const requests = ['PARTNER', 'VOLUNTEER', 'MONTH'].map((groupBy) => ({ query: SUMMARY_QUERY, variables: { input: { from, to, groupBy, communityId } }, token: ctx.tokens.secretary }));
+    const groupings = ['PARTNER', 'VOLUNTEER', 'MONTH'];
+    const requests = groupings.map((groupBy) => ({ query: SUMMARY_QUERY, variables: { input: { from, to, groupBy, communityId } }, token: ctx.tokens.secretary }));
     const m = await measure(ctx, requests);
     if (m.error !== null) return { ...failedOrMissing(m.error), sample: m.sample };
-    return { sample: m.sample, load: m.load, rssMb: m.rssMb, targets: summaryTargets("one community's summary", m) };
+    return {
+      sample: m.sample,
+      load: m.load,
+      rssMb: m.rssMb,
+      targets: summaryTargets("one community's summary", m),
+      details: { byGrouping: await summaryByGrouping(ctx, groupings, requests) },
+    };
   },
 };
 
