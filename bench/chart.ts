@@ -13,7 +13,7 @@ const LEFT = 64;
 const RIGHT = 16;
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-const fmt = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+const fmt = (x: number | null) => (x === null || !Number.isFinite(x) ? '-' : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
 
 /** A round axis maximum at or above `max` (a few steps per power of ten). */
 function niceMax(max: number): number {
@@ -96,7 +96,8 @@ export function versusSvg(v: VersusReport): string {
           `<rect x="${x}" y="${top2 + PANEL - h}" width="${barW - 1}" height="${h}" fill="${COLORS[k]}" fill-opacity="${opacity[q]}"><title>${esc(`${s.name}, ${run.label}: p${[50, 95, 99][q]} ${ms} ms`)}</title></rect>`,
         );
       });
-      out.push(`<text x="${start + j * clusterW + clusterW / 2}" y="${top2 + PANEL - (PANEL * Math.min(values[2], maxMs)) / maxMs - 4}" text-anchor="middle" class="value">${fmt(values[2])}</text>`);
+      // A server that answered nothing within the load has no percentiles: no bar, no label.
+      if (Number.isFinite(values[2])) out.push(`<text x="${start + j * clusterW + clusterW / 2}" y="${top2 + PANEL - (PANEL * Math.min(values[2], maxMs)) / maxMs - 4}" text-anchor="middle" class="value">${fmt(values[2])}</text>`);
     });
     out.push(`<text x="${x0 + groupW / 2}" y="${top2 + PANEL + 18}" text-anchor="middle" class="label">${esc(s.name)}</text>`);
   });

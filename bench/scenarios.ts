@@ -228,7 +228,7 @@ function versusLine(v: Versus): string {
   const cpu = (k: VersusKey) => by(k).load.serverCpuMsPerRequest ?? '?';
   return (
     `${by('ours24').load.rps} vs ${by('pg5').load.rps} req/s of ${by('pg5').label} (x${v.ratios.pg5}, both on Node 24; rounds ${by('ours24').rounds.join('/')} vs ${by('pg5').rounds.join('/')}); ` +
-    `${by('pg4').label} ${by('pg4').load.rps} (x${v.ratios.pg4}); ours on ${by('ours').label.replace(/^ours, /, '')} ${by('ours').load.rps} (x${v.ratios.pg5OursMachineNode} vs PostGraphile 5); ` +
+    `${by('pg4').label} ${by('pg4').load.rps} (${Number.isFinite(v.ratios.pg4) ? `x${v.ratios.pg4}` : 'no answer within the load'}); ours on ${by('ours').label.replace(/^ours, /, '')} ${by('ours').load.rps} (x${v.ratios.pg5OursMachineNode} vs PostGraphile 5); ` +
     `server CPU ${cpu('ours24')} vs ${cpu('pg5')} vs ${cpu('pg4')} ms per request; same rows in ${v.rowsCompared.requests} requests (${v.rowsCompared.rows} rows)`
   );
 }
