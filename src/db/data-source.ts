@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import type { Extension, PGliteOptions } from '@electric-sql/pglite';
 import type { Logger } from 'pino';
 import { Client } from 'pg';
-import { DataSource, type MigrationInterface } from 'typeorm';
+import { DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
 import { PGliteDriver } from 'typeorm-pglite';
 import type { Config } from '../config';
 import { lockDataDir } from './data-dir-lock';
@@ -147,8 +147,27 @@ async function statementTimeoutAsRoleDefault(url: string, ms: number): Promise<v
 
 /** Applies pending migrations; returns their names. */
 export async function migrate(db: DataSource): Promise<string[]> {
+  for (const migration of db.migrations) unboundedByStatementTimeout(migration);
   const applied = await db.runMigrations({ transaction: 'each' });
   return applied.map((m) => m.name);
+}
+
+const unbounded = new WeakSet<MigrationInterface>();
+
+/**
+ * A migration may back-fill a large table (the monthly rollups read every service log): the
+ * requests' statement timeout must not cut it off at start-up. `SET LOCAL` in the migration's own
+ * transaction, so the setting ends with it (behind a transaction-mode pooler a session SET would
+ * stay on a server connection that other clients get next).
+ */
+function unboundedByStatementTimeout(migration: MigrationInterface): void {
+  if (unbounded.has(migration)) return;
+  unbounded.add(migration);
+  const up = migration.up.bind(migration);
+  migration.up = async (queryRunner: QueryRunner) => {
+    await queryRunner.query(`SET LOCAL statement_timeout = 0`);
+    return up(queryRunner);
+  };
 }
 
 /** True when every known migration has been applied (for /readyz). */
