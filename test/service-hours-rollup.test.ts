@@ -134,6 +134,69 @@ function expected(logs: LogRow[], from: Date, to: Date, keyOf: (l: LogRow) => st
   return byMonth ? list.sort((a, b) => a.key.localeCompare(b.key)) : list.sort((a, b) => b.verifiedMinutes - a.verifiedMinutes || b.pendingMinutes - a.pendingMinutes || byLabel(a, b));
 }
 
+const GROUPINGS = [
+  { groupBy: 'PARTNER', key: (l: LogRow) => l.partner_id ?? 'NONE' },
+  { groupBy: 'COMMUNITY', key: (l: LogRow) => l.community_id },
+  { groupBy: 'VOLUNTEER', key: (l: LogRow) => l.volunteer_id },
+  { groupBy: 'MONTH', key: (l: LogRow) => DateTime.fromJSDate(l.started_at, { zone: l.timezone }).toFormat('yyyy-MM') },
+];
+
+/** These communities' logs, and the labels of the partners, communities and people a summary names. */
+async function logsAndLabels(ids: string[], partnerIds: string[], userIds: string[]) {
+  const logs: LogRow[] = (
+    await app.db.query(
+      `SELECT s.community_id, s.partner_id, s.volunteer_id, s.started_at, s.minutes, s.status, c.timezone
+         FROM service_log s JOIN community c ON c.id = s.community_id WHERE s.community_id = ANY($1)`,
+      [ids],
+    )
+  ).map((l: LogRow) => ({ ...l, started_at: new Date(l.started_at) }));
+  const labels = new Map<string, string>([['NONE', '个人志愿服务（无合伙人）']]);
+  const named = await app.db.query(
+    `SELECT id, name FROM partner WHERE id = ANY($1) UNION ALL SELECT id, name FROM community WHERE id = ANY($2) UNION ALL SELECT id, display_name FROM app_user WHERE id = ANY($3)`,
+    [partnerIds, ids, userIds],
+  );
+  for (const row of named) labels.set(row.id, row.name);
+  return { logs, labels };
+}
+
+/**
+ * Every grouping over each window, for every community, for `communityId` and for `partnerId`, as
+ * the admin: each answer equals the sums of `logs`. Returns the statements each kind of answer took
+ * (VOLUNTEER across communities apart) and the buckets seen; `also` checks more of each answer.
+ */
+async function expectSummariesEqualLogs(o: {
+  windows: Date[][];
+  communityId: string;
+  partnerId: string;
+  logs: LogRow[];
+  labels: Map<string, string>;
+  also?: (answer: unknown[], groupBy: string, filter: Record<string, string>, from: Date, to: Date) => Promise<void>;
+}) {
+  const admin = await app.adminToken();
+  const statements = new Map<string, Set<string>>();
+  let buckets = 0;
+  for (const [from, to] of o.windows) {
+    for (const g of GROUPINGS) {
+      const scopes: [Record<string, string>, (l: LogRow) => boolean][] = [
+        [{}, () => true],
+        [{ communityId: o.communityId }, (l) => l.community_id === o.communityId],
+        [{ partnerId: o.partnerId }, (l) => l.partner_id === o.partnerId],
+      ];
+      for (const [filter, keep] of scopes) {
+        const res = await app.gql(SUMMARY, { i: { from: iso(from), to: iso(to), groupBy: g.groupBy, ...filter } }, admin);
+        expect(res.errors).toBeUndefined();
+        const kind = g.groupBy === 'VOLUNTEER' && !filter.communityId ? 'volunteers across communities' : 'other';
+        statements.set(kind, new Set([...(statements.get(kind) ?? []), res.headers['x-sql-statements']]));
+        await o.also?.(res.data.serviceHoursSummary, g.groupBy, filter, from, to);
+        const want = expected(o.logs.filter(keep), from, to, g.key, (k) => (g.groupBy === 'MONTH' ? k : o.labels.get(k)!), g.groupBy === 'MONTH');
+        expect({ window: [from, to], groupBy: g.groupBy, filter, answer: res.data.serviceHoursSummary }).toEqual({ window: [from, to], groupBy: g.groupBy, filter, answer: want });
+        buckets += want.length;
+      }
+    }
+  }
+  return { statements: Object.fromEntries([...statements].map(([k, v]) => [k, [...v]])), buckets };
+}
+
 describe('service hours rollups', () => {
   it('equal a recount from the logs after a random mix of concurrent writes across two processes, and so do summaries and figures', async () => {
     // Zones 8, -5 and +5:30 hours from UTC, so local midnights fall at different instants.
@@ -260,59 +323,31 @@ describe('service hours rollups', () => {
     expect(erasedRows[0].n).toBeGreaterThan(0);
 
     // Summaries: the whole period, and a window whose ends fall inside a local day in every zone.
-    const logs: LogRow[] = (
-      await app.db.query(
-        `SELECT s.community_id, s.partner_id, s.volunteer_id, s.started_at, s.minutes, s.status, c.timezone
-           FROM service_log s JOIN community c ON c.id = s.community_id WHERE s.community_id = ANY($1)`,
-        [ids],
-      )
-    ).map((l: LogRow) => ({ ...l, started_at: new Date(l.started_at) }));
-    const labels = new Map<string, string>([['NONE', '个人志愿服务（无合伙人）']]);
-    for (const row of await app.db.query(`SELECT id, name FROM partner WHERE id = ANY($1) UNION ALL SELECT id, name FROM community WHERE id = ANY($2) UNION ALL SELECT id, display_name FROM app_user WHERE id = ANY($3)`, [[a.partnerId, b.partnerId], ids, volunteers.map((v) => v.id)])) {
-      labels.set(row.id, row.name);
-    }
-    const month = (l: LogRow) => DateTime.fromJSDate(l.started_at, { zone: l.timezone }).toFormat('yyyy-MM');
-    const groupings = [
-      { groupBy: 'PARTNER', key: (l: LogRow) => l.partner_id ?? 'NONE' },
-      { groupBy: 'COMMUNITY', key: (l: LogRow) => l.community_id },
-      { groupBy: 'VOLUNTEER', key: (l: LogRow) => l.volunteer_id },
-      { groupBy: 'MONTH', key: month },
-    ];
+    const { logs, labels } = await logsAndLabels(ids, [a.partnerId, b.partnerId], volunteers.map((v) => v.id));
     const windows = [
       [minutesAgo(30 * 24 * 60), minutesAgo(0)],
       [minutesAgo(17 * 24 * 60 + 437), minutesAgo(2 * 24 * 60 + 91)],
       [minutesAgo(5 * 24 * 60 + 200), minutesAgo(5 * 24 * 60 + 20)],
     ];
-    const admin = await app.adminToken();
     expect(labels.get(erased.id)).toBe('已注销用户');
-    const statements = new Map<string, Set<string>>();
     let volunteerBuckets = 0;
-    for (const [from, to] of windows) {
-      for (const g of groupings) {
-        const scopes: [Record<string, string>, (l: LogRow) => boolean][] = [
-          [{}, () => true],
-          [{ communityId: ids[1] }, (l) => l.community_id === ids[1]],
-          [{ partnerId: b.partnerId }, (l) => l.partner_id === b.partnerId],
-        ];
-        for (const [filter, keep] of scopes) {
-          const res = await app.gql(SUMMARY, { i: { from: iso(from), to: iso(to), groupBy: g.groupBy, ...filter } }, admin);
-          expect(res.errors).toBeUndefined();
-          const kind = g.groupBy === 'VOLUNTEER' && !filter.communityId ? 'volunteers across communities' : 'other';
-          statements.set(kind, new Set([...(statements.get(kind) ?? []), res.headers['x-sql-statements']]));
-          if (g.groupBy === 'VOLUNTEER') {
-            expect(res.data.serviceHoursSummary).toEqual(await logBasedVolunteerAnswer(from, to, filter));
-            volunteerBuckets += res.data.serviceHoursSummary.length;
-          }
-          const want = expected(logs.filter(keep), from, to, g.key, (k) => (g.groupBy === 'MONTH' ? k : labels.get(k)!), g.groupBy === 'MONTH');
-          expect({ window: [from, to], groupBy: g.groupBy, filter, answer: res.data.serviceHoursSummary }).toEqual({ window: [from, to], groupBy: g.groupBy, filter, answer: want });
-        }
-      }
-    }
+    const { statements } = await expectSummariesEqualLogs({
+      windows,
+      communityId: ids[1],
+      partnerId: b.partnerId,
+      logs,
+      labels,
+      also: async (answer, groupBy, filter, from, to) => {
+        if (groupBy !== 'VOLUNTEER') return;
+        expect(answer).toEqual(await logBasedVolunteerAnswer(from, to, filter));
+        volunteerBuckets += answer.length;
+      },
+    });
 
     expect(volunteerBuckets).toBeGreaterThan(20);
     // Statements per answer, whatever the window or number of buckets: the viewer's roles (one), then
     // one for the answer; by volunteer across communities the answer runs without JIT (SET LOCAL).
-    expect(Object.fromEntries([...statements].map(([k, v]) => [k, [...v]]))).toEqual({ 'volunteers across communities': ['3'], other: ['2'] });
+    expect(statements).toEqual({ 'volunteers across communities': ['3'], other: ['2'] });
     // As a community's secretary (what a secretary may ask): the same answer by volunteer.
     const own = await app.gql(SUMMARY, { i: { from: iso(windows[0][0]), to: iso(windows[0][1]), groupBy: 'VOLUNTEER', communityId: ids[1] } }, secretaryOf.get(ids[1])!.token);
     expect(own.data.serviceHoursSummary).toEqual(await logBasedVolunteerAnswer(windows[0][0], windows[0][1], { communityId: ids[1] }));
@@ -364,24 +399,7 @@ describe('service hours rollups', () => {
     const rows = await expectRollupsEqualLogs(ids);
     expect(rows.service_hours_monthly).toBeGreaterThan(3 * 12 * 2);
 
-    const logs: LogRow[] = (
-      await app.db.query(
-        `SELECT s.community_id, s.partner_id, s.volunteer_id, s.started_at, s.minutes, s.status, c.timezone
-           FROM service_log s JOIN community c ON c.id = s.community_id WHERE s.community_id = ANY($1)`,
-        [ids],
-      )
-    ).map((l: LogRow) => ({ ...l, started_at: new Date(l.started_at) }));
-    const labels = new Map<string, string>([['NONE', '个人志愿服务（无合伙人）']]);
-    for (const row of await app.db.query(`SELECT id, name FROM partner WHERE id = $1 UNION ALL SELECT id, name FROM community WHERE id = ANY($2) UNION ALL SELECT id, display_name FROM app_user WHERE id = ANY($3)`, [p.partnerId, ids, volunteers.map((v) => v.id)])) {
-      labels.set(row.id, row.name);
-    }
-    const month = (l: LogRow) => DateTime.fromJSDate(l.started_at, { zone: l.timezone }).toFormat('yyyy-MM');
-    const groupings = [
-      { groupBy: 'PARTNER', key: (l: LogRow) => l.partner_id ?? 'NONE' },
-      { groupBy: 'COMMUNITY', key: (l: LogRow) => l.community_id },
-      { groupBy: 'VOLUNTEER', key: (l: LogRow) => l.volunteer_id },
-      { groupBy: 'MONTH', key: month },
-    ];
+    const { logs, labels } = await logsAndLabels(ids, [p.partnerId], volunteers.map((v) => v.id));
     const now = minutesAgo(0);
     const startOfMonth = (zone: string, monthsBack: number) => DateTime.fromJSDate(now, { zone }).startOf('month').minus({ months: monthsBack }).toJSDate();
     const windows: [Date, Date][] = [
@@ -396,28 +414,9 @@ describe('service hours rollups', () => {
       [minutesAgo(250 * 24 * 60 + 437), minutesAgo(40 * 24 * 60 + 91)],
       [new Date(startOfMonth('Asia/Shanghai', 2).getTime() + 3 * 86_400_000 + 1_234_000), new Date(startOfMonth('Asia/Shanghai', 2).getTime() + 9 * 86_400_000)],
     ];
-    const admin = await app.adminToken();
-    const statements = new Set<string>();
-    let buckets = 0;
-    for (const [from, to] of windows) {
-      for (const g of groupings) {
-        const scopes: [Record<string, string>, (l: LogRow) => boolean][] = [
-          [{}, () => true],
-          [{ communityId: ids[1] }, (l) => l.community_id === ids[1]],
-          [{ partnerId: p.partnerId }, (l) => l.partner_id === p.partnerId],
-        ];
-        for (const [filter, keep] of scopes) {
-          const res = await app.gql(SUMMARY, { i: { from: iso(from), to: iso(to), groupBy: g.groupBy, ...filter } }, admin);
-          expect(res.errors).toBeUndefined();
-          if (!(g.groupBy === 'VOLUNTEER' && !filter.communityId)) statements.add(res.headers['x-sql-statements']);
-          const want = expected(logs.filter(keep), from, to, g.key, (k) => (g.groupBy === 'MONTH' ? k : labels.get(k)!), g.groupBy === 'MONTH');
-          expect({ window: [from, to], groupBy: g.groupBy, filter, answer: res.data.serviceHoursSummary }).toEqual({ window: [from, to], groupBy: g.groupBy, filter, answer: want });
-          buckets += want.length;
-        }
-      }
-    }
+    const { statements, buckets } = await expectSummariesEqualLogs({ windows, communityId: ids[1], partnerId: p.partnerId, logs, labels });
     expect(buckets).toBeGreaterThan(200);
-    expect([...statements]).toEqual(['2']);
+    expect(statements).toEqual({ 'volunteers across communities': ['3'], other: ['2'] });
     for (const communityId of ids) {
       const { publicBoard } = await app.gqlOk(FIGURES, { c: communityId });
       const minutes = logs.filter((l) => l.community_id === communityId && l.status === 'VERIFIED').reduce((sum, l) => sum + l.minutes, 0);
