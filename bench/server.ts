@@ -35,6 +35,10 @@ interface StartOptions {
 }
 
 export async function startChild(o: StartOptions): Promise<ChildServer> {
+  // A server left over from an interrupted run would answer the readiness check for this one (which
+  // then exits on EADDRINUSE) and be measured in its place, possibly on another database.
+  const taken = await fetch(`http://127.0.0.1:${o.port}/`, { signal: AbortSignal.timeout(1_000) }).then(() => true, (e: Error) => e.name === 'TimeoutError');
+  if (taken) throw new Error(`${o.name}: port ${o.port} is already taken by another process (a server left over from an interrupted bench?); stop it or set BENCH_PORT`);
   const child: ChildProcess = spawn(o.command[0], o.command.slice(1), {
     cwd: o.cwd ?? ROOT,
     env: o.env,
