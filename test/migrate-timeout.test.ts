@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createDataSource, migrate } from '../src/db/data-source';
 import { createLogger } from '../src/logger';
 import { registry } from '../src/registry';
@@ -13,7 +14,7 @@ import { urlFor, withAdmin } from './support/pg';
 
 let url: string;
 beforeAll(async () => {
-  const name = `mp_migrate_timeout_${process.env.JEST_RUN_ID}_${Date.now() % 100000}`;
+  const name = `mp_migrate_timeout_${process.env.JEST_RUN_ID}_${randomBytes(4).toString('hex')}`;
   await withAdmin((c) => c.query(`CREATE DATABASE ${name}`));
   url = urlFor(name);
 });
