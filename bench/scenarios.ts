@@ -445,46 +445,46 @@ async function summaryByGrouping(ctx: BenchContext, groupings: string[], request
   return out;
 }
 
-const serviceHoursSummary: Scenario = {
+/** A summary scenario: the year of logs by each grouping in turn, as one viewer, over every community or one. */
+function summaryScenario(o: { name: string; title: string; groupings: string[]; oneCommunity: boolean; what: (ctx: BenchContext) => string }): Scenario {
+  return {
+    name: o.name,
+    title: o.title,
+    needs: ['serviceHours'],
+    async run(ctx) {
+      const { logsFrom: from, logsTo: to, communityId } = ctx.facts;
+      const scope = o.oneCommunity ? { communityId } : {};
+      const token = o.oneCommunity ? ctx.tokens.secretary : ctx.tokens.admin;
+      const requests = o.groupings.map((groupBy) => ({ query: SUMMARY_QUERY, variables: { input: { from, to, groupBy, ...scope } }, token }));
+      const m = await measure(ctx, requests);
+      if (m.error !== null) return { ...failedOrMissing(m.error), sample: m.sample };
+      return {
+        sample: m.sample,
+        load: m.load,
+        rssMb: m.rssMb,
+        targets: summaryTargets(o.what(ctx), m),
+        // Each grouping alone: the answer's size (buckets grow with partners and communities) against its latency.
+        details: { byGrouping: await summaryByGrouping(ctx, o.groupings, requests) },
+      };
+    },
+  };
+}
+
+const serviceHoursSummary = summaryScenario({
   name: 'service-hours-summary',
   title: 'serviceHoursSummary over every log of the whole period (a year): by partner, community and month, as the admin (every community)',
-  needs: ['serviceHours'],
-  async run(ctx) {
-    const { logsFrom: from, logsTo: to } = ctx.facts;
-    const groupings = ['PARTNER', 'COMMUNITY', 'MONTH'];
-    const requests = groupings.map((groupBy) => ({ query: SUMMARY_QUERY, variables: { input: { from, to, groupBy } }, token: ctx.tokens.admin }));
-    const m = await measure(ctx, requests);
-    if (m.error !== null) return { ...failedOrMissing(m.error), sample: m.sample };
-    return {
-      sample: m.sample,
-      load: m.load,
-      rssMb: m.rssMb,
-      targets: summaryTargets(`serviceHoursSummary over ${ctx.facts.rowCounts.service_log ?? 0} logs`, m),
-      // Each grouping alone: the answer's size (buckets grow with partners and communities) against its latency.
-      details: { byGrouping: await summaryByGrouping(ctx, groupings, requests) },
-    };
-  },
-};
+  groupings: ['PARTNER', 'COMMUNITY', 'MONTH'],
+  oneCommunity: false,
+  what: (ctx) => `serviceHoursSummary over ${ctx.facts.rowCounts.service_log ?? 0} logs`,
+});
 
-const serviceHoursSummaryOne: Scenario = {
+const serviceHoursSummaryOne = summaryScenario({
   name: 'service-hours-summary-community',
   title: "serviceHoursSummary of one community's year, as its secretary: by partner, volunteer and month",
-  needs: ['serviceHours'],
-  async run(ctx) {
-    const { logsFrom: from, logsTo: to, communityId } = ctx.facts;
-    const groupings = ['PARTNER', 'VOLUNTEER', 'MONTH'];
-    const requests = groupings.map((groupBy) => ({ query: SUMMARY_QUERY, variables: { input: { from, to, groupBy, communityId } }, token: ctx.tokens.secretary }));
-    const m = await measure(ctx, requests);
-    if (m.error !== null) return { ...failedOrMissing(m.error), sample: m.sample };
-    return {
-      sample: m.sample,
-      load: m.load,
-      rssMb: m.rssMb,
-      targets: summaryTargets("one community's summary", m),
-      details: { byGrouping: await summaryByGrouping(ctx, groupings, requests) },
-    };
-  },
-};
+  groupings: ['PARTNER', 'VOLUNTEER', 'MONTH'],
+  oneCommunity: true,
+  what: () => "one community's summary",
+});
 
 const publicFigures: Scenario = {
   name: 'public-figures',
