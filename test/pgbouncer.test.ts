@@ -127,13 +127,13 @@ describe('behind PgBouncer 1.18 in transaction mode (a pool of 2 server connecti
   it('applies the statement timeout on every server connection the pooler lends, as the role default in that database', async () => {
     const own = await createTestDatabase();
     try {
-      const pair = await behind(bouncer, { DATABASE_POOL_MODE: 'transaction', DB_STATEMENT_TIMEOUT_MS: '300' }, own);
+      const pair = await behind(bouncer, { DATABASE_POOL_MODE: 'transaction', DB_STATEMENT_TIMEOUT_MS: '1000' }, own);
       try {
         // Four at once on a pool of two: both server connections serve some.
         const outcomes = await Promise.allSettled(Array.from({ length: 4 }, () => pair.app.db.query(`SELECT pg_sleep(2)`)));
         expect(outcomes.map((o) => (o.status === 'rejected' ? (o.reason as { code?: string }).code : 'finished'))).toEqual(['57014', '57014', '57014', '57014']);
         const [row] = await pair.app.db.query(`SHOW statement_timeout`);
-        expect(row.statement_timeout).toBe('300ms');
+        expect(row.statement_timeout).toBe('1s');
       } finally {
         await pair.close();
       }
