@@ -492,17 +492,21 @@ class Generator {
          WHERE o % 5 = 0`);
     }
 
-    // Demand d gets d % 4 matches from its community's partners; statuses cycle through every lifecycle end.
+    // The k-th demand item of each community (k = d / C) gets k % 4 matches from its community's
+    // partners, so every community has some at every scale (d % 4 gave none to the communities
+    // c with c % 4 = 0 whenever C % 4 = 0: community 0 of scale 10, whose queue the bench reads);
+    // statuses cycle through every lifecycle end.
+    const matchCount = `(d.d / ${C}) % 4`;
     await c.query(`
       CREATE TEMP TABLE bench_match AS
       SELECT d.d, m, d.c, d.cat, d.q, d.urgency, d.created_at AS demand_created,
              ${this.partnerOf('d.c', `(d.d / ${C}) * 7 + m * 13`)} AS p,
              CASE WHEN (d.d + m) % 3 = 0 THEN 'DISPATCH' ELSE 'CLAIM' END AS origin,
              (d.d / 4 + m * 3) % 10 AS s,
-             CASE WHEN d.d % 4 = 1 AND (d.d / 4) % 3 = 0 THEN CASE WHEN d.cat = 4 THEN d.q * 500 ELSE d.q END
+             CASE WHEN ${matchCount} = 1 AND (d.d / 4) % 3 = 0 THEN CASE WHEN d.cat = 4 THEN d.q * 500 ELSE d.q END
                   ELSE greatest(1, CASE WHEN d.cat = 4 THEN d.q * 500 ELSE d.q END / 4) END AS qty,
              least(d.created_at + (m + 1) * interval '1 hour', now() - interval '1 minute') AS created_at
-        FROM bench_demand d CROSS JOIN generate_series(0, 2) m WHERE m < d.d % 4`);
+        FROM bench_demand d CROSS JOIN generate_series(0, 2) m WHERE m < ${matchCount}`);
     await c.query(`
       ALTER TABLE bench_match ADD COLUMN status text, ADD COLUMN id uuid;
       UPDATE bench_match SET id = pg_temp.uid('match', d * 4 + m), status = CASE

@@ -15,12 +15,14 @@ export interface GqlResponse<T = Record<string, unknown>> {
   errors: { message: string; extensions?: { code?: string } }[];
 }
 
-export async function gql<T = Record<string, unknown>>(baseUrl: string, req: GqlRequest): Promise<GqlResponse<T>> {
+/** One request; with `timeoutMs`, a request still unanswered then is abandoned (the fetch throws). */
+export async function gql<T = Record<string, unknown>>(baseUrl: string, req: GqlRequest, timeoutMs?: number): Promise<GqlResponse<T>> {
   const t = performance.now();
   const res = await fetch(`${baseUrl}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(req.token ? { authorization: `Bearer ${req.token}` } : {}) },
     body: JSON.stringify({ query: req.query, variables: req.variables ?? {} }),
+    ...(timeoutMs ? { signal: AbortSignal.timeout(timeoutMs) } : {}),
   });
   const text = await res.text();
   const ms = performance.now() - t;

@@ -246,6 +246,7 @@ function renderVersus(v: VersusReport): string[] {
         `| ${key === 'ours24' ? s.name : ''} | ${x.label} | ${num(x.load.rps)} | ${ratio} | ${num(x.load.latency.p50)} | ${num(x.load.latency.p95)} | ${num(x.load.latency.p99)} | ${num(x.sample.latency.p50)} | ${num(x.load.serverCpuMsPerRequest, 2)} | ${x.rssMb ?? '-'} | ${x.rounds.join(' / ')} |`,
       );
     }
+    for (const l of s.versus.left ?? []) lines.push(`| | ${l.label} | left out: ${l.reason.replace(/\|/g, '/').slice(0, 200)} | | | | | | | | |`);
   }
   lines.push('');
   return lines;

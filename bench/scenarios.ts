@@ -141,7 +141,15 @@ export interface Versus {
   ratios: { pg5: number; pg4: number; pg5OursMachineNode: number; pg4OursMachineNode: number };
   /** Requests whose rows were compared (all of them) and the rows they held. */
   rowsCompared: { requests: number; rows: number };
+  /** Servers left out of this comparison, and why (only PostGraphile 4, the second row, may be). */
+  left?: { key: VersusKey; label: string; reason: string }[];
 }
+
+/** PostGraphile 4 is the second row: when it cannot answer (an OFFSET page over 10M rows at scale 10 ran for minutes), it is left out, not the comparison. */
+const OPTIONAL: VersusKey[] = ['pg4'];
+/** The longest a request of an optional server is waited for while its rows are compared. */
+const OPTIONAL_TIMEOUT_MS = 20_000;
+const unanswered = (err: Error) => (err.name === 'TimeoutError' ? `no answer within ${OPTIONAL_TIMEOUT_MS / 1000} s` : err.message);
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
 type Rows = (data: any) => unknown[];
@@ -154,37 +162,67 @@ type Rows = (data: any) => unknown[];
  */
 async function versusPeers(
   ctx: BenchContext,
-  o: { what: string; ours: GqlRequest[]; theirs: (n: PeerNaming) => GqlRequest[]; rowsOurs: Rows; rowsTheirs: (n: PeerNaming) => Rows },
+  o: {
+    what: string;
+    ours: GqlRequest[];
+    /** Each peer's requests; null when the scenario could not even form them (an optional peer, left out). */
+    theirs: (n: PeerNaming) => GqlRequest[] | null;
+    rowsOurs: Rows;
+    rowsTheirs: (n: PeerNaming) => Rows;
+    left?: { key: VersusKey; reason: string }[];
+  },
 ): Promise<{ versus: Versus } | { failure: string }> {
   const peers = await ctx.peers();
-  const sides: { key: VersusKey; server: ChildServer; requests: GqlRequest[]; rows: Rows }[] = [
+  const left: NonNullable<Versus['left']> = (o.left ?? []).map((l) => ({ ...l, label: peers.labels[l.key] }));
+  const leave = (key: VersusKey, reason: string) => left.push({ key, label: peers.labels[key], reason });
+  const candidates: { key: VersusKey; server: ChildServer; requests: GqlRequest[] | null; rows: Rows }[] = [
     { key: 'ours24', server: peers.app24, requests: o.ours, rows: o.rowsOurs },
     { key: 'ours', server: ctx.app, requests: o.ours, rows: o.rowsOurs },
     { key: 'pg5', server: peers.pg5, requests: o.theirs(NAMING.pg5), rows: o.rowsTheirs(NAMING.pg5) },
     { key: 'pg4', server: peers.pg4, requests: o.theirs(NAMING.pg4), rows: o.rowsTheirs(NAMING.pg4) },
   ];
+  let sides = candidates.filter((c): c is typeof c & { requests: GqlRequest[] } => !!c.requests && !left.some((l) => l.key === c.key));
+  if (sides.length < 3) return { failure: `cannot compare: ${left.map((l) => `${l.label}: ${l.reason}`).join('; ')}` };
   let rows = 0;
   for (let i = 0; i < o.ours.length; i++) {
-    const answers: string[] = [];
+    const answers: { key: VersusKey; json: string }[] = [];
     for (const side of sides) {
-      const res = await gql(side.server.url, side.requests[i]);
-      if (res.errors.length || !res.data) return { failure: `${peers.labels[side.key]}: ${res.errors[0]?.message ?? `HTTP ${res.status}`}` };
+      const optional = OPTIONAL.includes(side.key);
+      const res = await gql(side.server.url, side.requests[i], optional ? OPTIONAL_TIMEOUT_MS : undefined).catch((err: Error) => {
+        if (!optional) throw err;
+        return { errors: [{ message: unanswered(err) }], data: null, status: 0 };
+      });
+      if (res.errors.length || !res.data) {
+        const reason = res.errors[0]?.message ?? `HTTP ${res.status}`;
+        if (!optional) return { failure: `${peers.labels[side.key]}: ${reason}` };
+        leave(side.key, reason);
+        continue;
+      }
       const got = side.rows(res.data);
       // Rows are the arrays; totals and page flags beside them are compared but not counted.
       if (side.key === 'ours') rows += got.filter(Array.isArray).length;
-      answers.push(JSON.stringify(got));
+      answers.push({ key: side.key, json: JSON.stringify(got) });
     }
-    const differs = answers.findIndex((a) => a !== answers[0]);
-    if (differs >= 0) {
+    sides = sides.filter((s) => !left.some((l) => l.key === s.key));
+    const differs = answers.find((a) => a.json !== answers[0].json);
+    if (differs) {
       return {
-        failure: `rows differ for request ${i + 1} (${JSON.stringify(o.ours[i].variables)}): ${peers.labels.ours24} ${answers[0].slice(0, 300)}; ${peers.labels[sides[differs].key]} ${answers[differs].slice(0, 300)}`,
+        failure: `rows differ for request ${i + 1} (${JSON.stringify(o.ours[i].variables)}): ${peers.labels.ours24} ${answers[0].json.slice(0, 300)}; ${peers.labels[differs.key]} ${differs.json.slice(0, 300)}`,
       };
     }
   }
   // Equal empty answers would prove nothing.
   if (!rows) return { failure: 'no rows to compare: every request answered an empty list' };
   const samples: Sample[] = [];
-  for (const side of sides) samples.push(await sample(side.server.url, side.requests, ctx.sampleN));
+  for (const side of [...sides]) {
+    const s = await sample(side.server.url, side.requests, ctx.sampleN);
+    if (s.error && OPTIONAL.includes(side.key)) {
+      leave(side.key, s.error);
+      sides = sides.filter((x) => x !== side);
+      continue;
+    }
+    samples.push(s);
+  }
   const failed = samples.findIndex((s) => s.error);
   if (failed >= 0) return { failure: `${peers.labels[sides[failed].key]}: ${samples[failed].error}` };
   const rounds = ctx.durationS < 5 ? 1 : 3;
@@ -200,7 +238,8 @@ async function versusPeers(
     rssMb: Math.max(...loads[k].map((l) => l.rssMb[side.server.name] ?? 0)) || null,
     rounds: loads[k].map((l) => l.load.rps),
   }));
-  const rps = (key: VersusKey) => servers.find((s) => s.key === key)!.load.rps;
+  // A server left out has no ratio (NaN, written as null in results.json).
+  const rps = (key: VersusKey) => servers.find((s) => s.key === key)?.load.rps ?? NaN;
   return {
     versus: {
       what: o.what,
@@ -212,6 +251,7 @@ async function versusPeers(
         pg4OursMachineNode: round2(rps('ours') / rps('pg4')),
       },
       rowsCompared: { requests: o.ours.length, rows },
+      ...(left.length ? { left } : {}),
     },
   };
 }
@@ -225,10 +265,15 @@ function oursOf(v: Versus) {
 /** One line: each server's req/s and the ratios. */
 function versusLine(v: Versus): string {
   const by = (k: VersusKey) => v.servers.find((s) => s.key === k)!;
-  const cpu = (k: VersusKey) => by(k).load.serverCpuMsPerRequest ?? '?';
+  const pg4 = v.servers.find((s) => s.key === 'pg4');
+  const pg4Left = v.left?.find((l) => l.key === 'pg4');
+  const cpu = (k: VersusKey) => v.servers.find((s) => s.key === k)?.load.serverCpuMsPerRequest ?? '?';
+  const second = pg4
+    ? `${pg4.label} ${pg4.load.rps} (${Number.isFinite(v.ratios.pg4) ? `x${v.ratios.pg4}` : 'no answer within the load'})`
+    : `${pg4Left?.label ?? 'PostGraphile 4'} left out (${pg4Left?.reason ?? 'not run'})`;
   return (
     `${by('ours24').load.rps} vs ${by('pg5').load.rps} req/s of ${by('pg5').label} (x${v.ratios.pg5}, both on Node 24; rounds ${by('ours24').rounds.join('/')} vs ${by('pg5').rounds.join('/')}); ` +
-    `${by('pg4').label} ${by('pg4').load.rps} (${Number.isFinite(v.ratios.pg4) ? `x${v.ratios.pg4}` : 'no answer within the load'}); ours on ${by('ours').label.replace(/^ours, /, '')} ${by('ours').load.rps} (x${v.ratios.pg5OursMachineNode} vs PostGraphile 5); ` +
+    `${second}; ours on ${by('ours').label.replace(/^ours, /, '')} ${by('ours').load.rps} (x${v.ratios.pg5OursMachineNode} vs PostGraphile 5); ` +
     `server CPU ${cpu('ours24')} vs ${cpu('pg5')} vs ${cpu('pg4')} ms per request; same rows in ${v.rowsCompared.requests} requests (${v.rowsCompared.rows} rows)`
   );
 }
@@ -557,13 +602,27 @@ function pagingScenario(o: {
       let versus: Versus | undefined;
       if (o.peers) {
         const peers = await ctx.peers();
-        const theirs: Record<'pg5' | 'pg4', GqlRequest[]> = { pg5: [], pg4: [] };
+        // Each peer's own cursor for the same row, found by OFFSET (PostGraphile 4's is a scan of the
+        // rows before it: minutes at scale 10, so it is bounded and PostGraphile 4 left out past it).
+        const theirs: Record<'pg5' | 'pg4', GqlRequest[] | null> = { pg5: [], pg4: [] };
+        const left: { key: VersusKey; reason: string }[] = [];
         for (const key of ['pg5', 'pg4'] as const) {
+          const optional = OPTIONAL.includes(key);
           for (const offset of offsets.slice(0, deep.length)) {
-            const c = await gql<{ bookings: { edges: { cursor: string }[] } }>(peers[key].url, { query: bookingsCursorQuery(NAMING[key]), variables: { offset } });
+            const c = await gql<{ bookings: { edges: { cursor: string }[] } }>(
+              peers[key].url,
+              { query: bookingsCursorQuery(NAMING[key]), variables: { offset } },
+              optional ? OPTIONAL_TIMEOUT_MS : undefined,
+            ).catch((err: Error) => ({ data: null, errors: [{ message: unanswered(err) }] }));
             const cursor = c.data?.bookings.edges[0]?.cursor;
-            if (!cursor) return { status: 'failed', reason: `${peers.labels[key]}: no cursor at row ${offset}: ${c.errors[0]?.message ?? 'empty page'}` };
-            theirs[key].push({ query: bookingsPageQuery(NAMING[key]), variables: { after: cursor } });
+            const reason = `no cursor at row ${offset}: ${c.errors[0]?.message ?? 'empty page'}`;
+            if (!cursor && !optional) return { status: 'failed', reason: `${peers.labels[key]}: ${reason}` };
+            if (!cursor) {
+              left.push({ key, reason });
+              theirs[key] = null;
+              break;
+            }
+            theirs[key]!.push({ query: bookingsPageQuery(NAMING[key]), variables: { after: cursor } });
           }
         }
         const v = await versusPeers(ctx, {
@@ -572,6 +631,7 @@ function pagingScenario(o: {
           theirs: (n) => (n === NAMING.pg5 ? theirs.pg5 : theirs.pg4),
           rowsOurs: o.peers.rowsOurs,
           rowsTheirs: o.peers.rowsTheirs,
+          left,
         });
         if ('failure' in v) return { status: 'failed', reason: v.failure, sample: a.sample };
         versus = v.versus;
