@@ -28,6 +28,7 @@ import { RateLimitCounters1764830000000 } from './1764830000000-RateLimitCounter
 import { ReplicaReadFence1764940000000 } from './1764940000000-ReplicaReadFence';
 import { ServiceHoursVolunteerRollup1764920000000 } from './1764920000000-ServiceHoursVolunteerRollup';
 import { ServiceHoursMonthlyRollup1765000000000 } from './1765000000000-ServiceHoursMonthlyRollup';
+import { PartnerStatsCovering1765100000000 } from './1765100000000-PartnerStatsCovering';
 
 /** Every migration, oldest first. Add new ones at the end (one per line, so branches merge). */
 export const migrations = [
@@ -61,4 +62,5 @@ export const migrations = [
   ReplicaReadFence1764940000000,
   ServiceHoursVolunteerRollup1764920000000,
   ServiceHoursMonthlyRollup1765000000000,
+  PartnerStatsCovering1765100000000,
 ];

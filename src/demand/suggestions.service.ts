@@ -5,6 +5,7 @@ import { BadUserInputError } from '../errors';
 import { DEFAULT_LOCALE, type Locale } from '../i18n/locale';
 import { msg, t, type MessageId, type MessageValues } from '../i18n/messages';
 import { byId, groupedBy, hydrate, loader } from '../common/loaders';
+import { queryPrepared } from '../db/prepared';
 import { localDateOf } from '../common/local-time';
 import { Community } from '../communities/community.entity';
 import { Partner } from '../partners/partner.entity';
@@ -168,13 +169,19 @@ const isRow = <T>(x: T | null | Error): x is T => !!x && !(x instanceof Error);
  * community, its PER_PARTNER newest usable offers of the item's category (an ordered scan of
  * supply_offer_usable_idx that stops early, so a partner's pool size does not matter), then the
  * best SHORTLIST of those by pg_trgm similarity of the CJK-spaced texts plus coverage. Cost grows
- * with the community's partners, not with the pool.
+ * with the community's partners, not with the pool. The offers the item already holds live matches
+ * on are read once per item (`taken`), not probed per candidate.
  */
 function shortlistLoader(ctx: Ctx) {
   return loader<string, string[]>(ctx, 'demandSuggestionShortlist', async (demandIds) => {
-    const rows: { demand_id: string; offer_id: string }[] = await ctx.db.query(
+    const rows = (await queryPrepared(
+      ctx.db,
       `SELECT d.id AS demand_id, c.offer_id
          FROM demand_item d
+         CROSS JOIN LATERAL (
+           SELECT coalesce(array_agg(m.offer_id), '{}') AS ids
+             FROM demand_match m
+            WHERE m.demand_id = d.id AND m.offer_id IS NOT NULL AND m.status IN ('PROPOSED', 'PENDING_REVIEW', 'APPROVED')) taken
          CROSS JOIN LATERAL (
            SELECT o.id AS offer_id
              FROM partnership ps
@@ -186,9 +193,7 @@ function shortlistLoader(ctx: Ctx) {
                   AND (o.available_until IS NULL OR o.available_until > $2)
                   AND (o.all_communities OR EXISTS (
                         SELECT 1 FROM offer_community oc WHERE oc.offer_id = o.id AND oc.community_id = d.community_id))
-                  AND NOT EXISTS (
-                        SELECT 1 FROM demand_match m
-                         WHERE m.offer_id = o.id AND m.demand_id = d.id AND m.status IN ('PROPOSED', 'PENDING_REVIEW', 'APPROVED'))
+                  AND o.id <> ALL (taken.ids)
                 ORDER BY o.created_at DESC, o.id
                 LIMIT ${PER_PARTNER}) o
             WHERE ps.community_id = d.community_id AND ps.status = 'ACTIVE'
@@ -197,7 +202,7 @@ function shortlistLoader(ctx: Ctx) {
             LIMIT ${SHORTLIST}) c
         WHERE d.id = ANY($1::uuid[]) AND d.status = 'OPEN'`,
       [demandIds, clockNow()],
-    );
+    )) as { demand_id: string; offer_id: string }[];
     const groups = new Map<string, string[]>(demandIds.map((id) => [id, []]));
     for (const r of rows) groups.get(r.demand_id)?.push(r.offer_id);
     return demandIds.map((id) => groups.get(id)!);
@@ -237,7 +242,8 @@ export async function suggestionsFor(ctx: Ctx, demand: DemandItem, firstArg: num
 /** Each partner's 100 newest usable offers, for every partner of the request in one statement. */
 function usableOffersOf(ctx: Ctx) {
   return loader<string, SupplyOffer[]>(ctx, 'usableOffersOfPartner', async (partnerIds) => {
-    const raw: Record<string, unknown>[] = await ctx.db.query(
+    const raw = await queryPrepared(
+      ctx.db,
       `SELECT o.*
          FROM unnest($1::uuid[]) AS p(id)
          CROSS JOIN LATERAL (
@@ -264,7 +270,8 @@ function openDemandShortlistOf(ctx: Ctx) {
       offers instanceof Error ? [] : [...new Set(offers.map((o) => o.category))].map((category) => [partnerIds[i], category] as const),
     );
     if (!pairs.length) return partnerIds.map(() => []);
-    const rows: { partner_id: string; id: string }[] = await ctx.db.query(
+    const rows = (await queryPrepared(
+      ctx.db,
       `SELECT p.partner_id, d.id
          FROM unnest($1::uuid[], $2::text[]) AS p(partner_id, category)
          JOIN partnership ps ON ps.partner_id = p.partner_id AND ps.status = 'ACTIVE'
@@ -279,7 +286,7 @@ function openDemandShortlistOf(ctx: Ctx) {
             LIMIT ${PER_COMMUNITY_CATEGORY}) d
         ORDER BY p.partner_id, d.urgency_rank DESC, d.created_at, d.id`,
       [pairs.map(([partner]) => partner), pairs.map(([, category]) => category)],
-    );
+    )) as { partner_id: string; id: string }[];
     return partnerIds.map((id) => rows.filter((r) => r.partner_id === id).slice(0, SHORTLIST));
   });
 }

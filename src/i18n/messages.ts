@@ -54,22 +54,39 @@ function formatter(locale: Locale, id: MessageId): IntlMessageFormat {
 
 const WEEKDAYS = ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY'];
 
+const DATE_STYLES: Record<'date' | 'time' | 'dateTime', Intl.DateTimeFormatOptions> = {
+  date: { dateStyle: 'medium' },
+  time: { timeStyle: 'short' },
+  dateTime: { dateStyle: 'medium', timeStyle: 'short' },
+};
+
+/**
+ * Formatters by locale, style and zone: building one costs tens of microseconds, and a list of
+ * suggestions writes hundreds of dates. The keys are bounded (two locales, four styles, the
+ * communities' zones); an unknown zone throws as it did, before anything is kept.
+ */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function dateFormat(locale: Locale, style: keyof typeof DATE_STYLES | 'weekday', timeZone: string): Intl.DateTimeFormat {
+  const key = `${locale}|${style}|${timeZone}`;
+  let f = formatters.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale, { ...(style === 'weekday' ? { weekday: 'long' } : DATE_STYLES[style]), timeZone });
+    formatters.set(key, f);
+  }
+  return f;
+}
+
 function valueText(locale: Locale, value: MessageValue): PrimitiveType {
   if (value === null || typeof value !== 'object') return value;
-  if ('at' in value) {
-    const style = value.style ?? 'dateTime';
-    const options: Intl.DateTimeFormatOptions =
-      style === 'date' ? { dateStyle: 'medium' } : style === 'time' ? { timeStyle: 'short' } : { dateStyle: 'medium', timeStyle: 'short' };
-    return new Intl.DateTimeFormat(locale, { ...options, timeZone: value.timeZone ?? 'UTC' }).format(new Date(value.at));
-  }
+  if ('at' in value) return dateFormat(locale, value.style ?? 'dateTime', value.timeZone ?? 'UTC').format(new Date(value.at));
   if ('day' in value) {
     const at = new Date(`${value.day}T00:00:00Z`);
-    return Number.isNaN(at.getTime()) ? value.day : new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(at);
+    return Number.isNaN(at.getTime()) ? value.day : dateFormat(locale, 'date', 'UTC').format(at);
   }
   if ('weekday' in value) {
     const i = WEEKDAYS.indexOf(value.weekday);
     // 2024-01-01 was a Monday.
-    return i < 0 ? value.weekday : new Intl.DateTimeFormat(locale, { weekday: 'long', timeZone: 'UTC' }).format(Date.UTC(2024, 0, 1 + i));
+    return i < 0 ? value.weekday : dateFormat(locale, 'weekday', 'UTC').format(Date.UTC(2024, 0, 1 + i));
   }
   if ('list' in value) return new Intl.ListFormat(locale, { type: value.or ? 'disjunction' : 'conjunction' }).format(value.list.map((v) => String(valueText(locale, v))));
   if ('msg' in value) return t(locale, value.msg, value.values);

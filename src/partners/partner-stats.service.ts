@@ -3,6 +3,7 @@ import { Field, Float, Int, ObjectType } from 'type-graphql';
 import type { Ctx } from '../context';
 import { loader } from '../common/loaders';
 import { inForceSql } from '../common/term-expiry';
+import { queryPrepared } from '../db/prepared';
 
 @ObjectType()
 export class PartnerStats {
@@ -59,7 +60,9 @@ export function starsFor(f: Figures): number {
 export function partnerStatsLoader(ctx: Ctx) {
   // active_contracts: in force, by the expiry rule's one definition (src/common/term-expiry.ts);
   // partners sits below spaces, residents and ratings and reads their tables without importing them:
-  // the latest published stars come from ratings/' results table (partner_rating, written once when a round closes).
+  // the latest published stars come from ratings/' results table (partner_rating, written once when a round closes);
+  // verified minutes from service hours' monthly rollup (a dozen rows a year per community, not every log).
+  // A named prepared statement: its plan cost about as much as its run.
   return loader<string, PartnerStats>(ctx, 'partnerStats', async (ids) => {
     const rows: {
       id: string;
@@ -70,10 +73,11 @@ export function partnerStatsLoader(ctx: Ctx) {
       resident_rating: number | null;
       resident_rating_count: number;
       published_stars: number | null;
-    }[] = await ctx.db.query(
+    }[] = (await queryPrepared(
+        ctx.db,
         `SELECT p.id,
                 (SELECT count(*)::int FROM demand_match m WHERE m.partner_id = p.id AND m.status = 'FULFILLED') AS fulfilled_matches,
-                (SELECT coalesce(sum(sl.minutes), 0) FROM service_log sl WHERE sl.partner_id = p.id AND sl.status = 'VERIFIED') AS verified_service_minutes,
+                (SELECT coalesce(sum(h.minutes), 0) FROM service_hours_partner_monthly h WHERE h.partner_id = p.id AND h.status = 'VERIFIED') AS verified_service_minutes,
                 (SELECT count(*) FROM space_contract sc
                   WHERE sc.partner_id = p.id AND ${inForceSql('sc', '$2')})::int AS active_contracts,
                 (SELECT avg(e.rating)::float8 FROM evaluation e WHERE e.partner_id = p.id) AS average_rating,
@@ -87,7 +91,7 @@ export function partnerStatsLoader(ctx: Ctx) {
                 AND (r.community_id, r.demand_id) IN (SELECT m.community_id, m.demand_id FROM demand_match m WHERE m.partner_id = p.id AND m.status IN ('APPROVED', 'FULFILLED'))) rr
           WHERE p.id = ANY($1::uuid[])`,
         [ids, clockNow()],
-      );
+      )) as never;
     const byId = new Map(rows.map((r) => [r.id, r]));
     return ids.map((id) => {
       const r = byId.get(id);
