@@ -147,6 +147,24 @@ describe('suggestions', () => {
     expect(partnerView[0].reasons).toEqual(expect.arrayContaining(['Same category (GOODS)']));
   });
 
+  it('leave out an offer the item already holds a live match on, and bring it back once that match is rejected', async () => {
+    const { communityId, secretary } = await scene(app);
+    const partner = await activePartner(app, communityId, secretary, 'MERCHANT');
+    const demandId = await postDemand(app, secretary.token, communityId, { title: '活动椅子', quantity: 10 });
+    const claimed = await publishOffer(app, partner.owner.token, partner.partnerId, { title: '活动椅子', quantity: 10 });
+    const other = await publishOffer(app, partner.owner.token, partner.partnerId, { title: '折叠椅子', quantity: 10 });
+    const offered = async () =>
+      ok(await app.gql(`query($id: ID!) { demandItem(id: $id) { suggestions { offer { id } } } }`, { id: demandId }, secretary.token)).demandItem.suggestions.map(
+        (s: { offer: { id: string } }) => s.offer.id,
+      );
+    expect((await offered()).sort()).toEqual([claimed, other].sort());
+    // A claim of 2 from the first offer, awaiting review: that offer is already working on this item.
+    const match = await claim(app, partner.owner.token, demandId, partner.partnerId, 2, claimed);
+    expect(await offered()).toEqual([other]);
+    ok(await app.gql(REVIEW, { id: match, d: 'REJECT' }, secretary.token));
+    expect((await offered()).sort()).toEqual([claimed, other].sort());
+  });
+
   it("count a partner's rating and record", async () => {
     const { communityId, secretary } = await scene(app);
     const proven = await activePartner(app, communityId, secretary, 'CHARITY');
