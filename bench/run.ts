@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { connect, databaseUrl, freshDatabase, serverVersion } from './db';
-import { generate, generateCivic, sizesAt, type Facts } from './generate';
+import { DEFAULT_SIZES, generate, generateCivic, sizesAt, type Facts } from './generate';
 import { gql } from './load';
 import { ensurePeerInstalled, node24Binary, nodeVersion, PEER5_DIR, peerVersion, startPostGraphile4, startPostGraphile5 } from './peer';
 import { machine, renderAgain, versusOf, writeResults, writeVersus, type BenchResults } from './report';
@@ -34,10 +34,12 @@ interface Options {
   render: string | null;
   /** Only the scenarios compared with PostGraphile; their results go to versus.json beside the committed results. */
   versus: boolean;
+  /** --scale was given (else a reused database's own scale is taken). */
+  scaleGiven: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { scale: 1, durationS: 10, only: null, connections: 10, sampleN: null, reuse: false, out: null, database: 'mp_bench', render: null, versus: false, noPeer: false };
+  const o: Options = { scale: 1, scaleGiven: false, durationS: 10, only: null, connections: 10, sampleN: null, reuse: false, out: null, database: 'mp_bench', render: null, versus: false, noPeer: false };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
     const value = () => inline ?? argv[++i];
@@ -47,7 +49,7 @@ function parseArgs(argv: string[]): Options {
       return v;
     };
     switch (flag) {
-      case '--scale': o.scale = number('--scale'); break;
+      case '--scale': o.scale = number('--scale'); o.scaleGiven = true; break;
       case '--duration': o.durationS = number('--duration'); break;
       case '--connections': o.connections = Math.round(number('--connections')); break;
       case '--samples': o.sampleN = Math.round(number('--samples')); break;
@@ -107,6 +109,11 @@ async function main() {
     url = databaseUrl(adminUrl, o.database);
     facts = JSON.parse(fs.readFileSync(factsFile, 'utf8'));
     log(`reusing database ${o.database} (scale of ${JSON.stringify(facts.sizes)})`);
+    // The results are labelled with the data's scale (bookings: 1M at scale 1), not the option's default.
+    const held = Math.round((facts.sizes.bookings / DEFAULT_SIZES.bookings) * 1000) / 1000;
+    if (o.scaleGiven && held !== o.scale) throw new Error(`--scale ${o.scale}, but ${o.database} holds the data of scale ${held}`);
+    if (held !== o.scale) log(`scale ${held}: the scale of the data reused`);
+    o.scale = held;
     if (facts.domains.requests === undefined) {
       log('the database predates the residents\' domains: adding requests, agendas, projects and ratings');
       facts = await generateCivic(url, facts, log);
