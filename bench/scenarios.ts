@@ -151,6 +151,18 @@ const OPTIONAL: VersusKey[] = ['pg4'];
 const OPTIONAL_TIMEOUT_MS = 20_000;
 const unanswered = (err: Error) => (err.name === 'TimeoutError' ? `no answer within ${OPTIONAL_TIMEOUT_MS / 1000} s` : err.message);
 
+/**
+ * A request abandoned after OPTIONAL_TIMEOUT_MS leaves its statement running in PostgreSQL (the
+ * peer does not cancel it), where it would take a core from the servers measured next: cancelled.
+ */
+async function cancelAbandoned(db: Client): Promise<void> {
+  await db.query(
+    `SELECT pg_cancel_backend(pid) FROM pg_stat_activity
+      WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active' AND now() - query_start > $1::interval`,
+    [`${OPTIONAL_TIMEOUT_MS / 1000} seconds`],
+  );
+}
+
 const round2 = (x: number) => Math.round(x * 100) / 100;
 type Rows = (data: any) => unknown[];
 
@@ -196,6 +208,7 @@ async function versusPeers(
         const reason = res.errors[0]?.message ?? `HTTP ${res.status}`;
         if (!optional) return { failure: `${peers.labels[side.key]}: ${reason}` };
         leave(side.key, reason);
+        await cancelAbandoned(ctx.db);
         continue;
       }
       const got = side.rows(res.data);
@@ -619,6 +632,7 @@ function pagingScenario(o: {
             if (!cursor && !optional) return { status: 'failed', reason: `${peers.labels[key]}: ${reason}` };
             if (!cursor) {
               left.push({ key, reason });
+              await cancelAbandoned(ctx.db);
               theirs[key] = null;
               break;
             }
