@@ -86,7 +86,7 @@ const ROLES_SQL = `SELECT ${viewerRolesSql('$1')} AS roles`;
 
 function loadRoles(ctx: Ctx, userId: string): Promise<ViewerRoles> {
   return (async (): Promise<ViewerRoles> => {
-    const [row] = (await queryPrepared(ctx.db, ROLES_SQL, [userId])) as { roles: RolesFound }[];
+    const [row] = await queryPrepared<{ roles: RolesFound }>(ctx.db, ROLES_SQL, [userId]);
     const roles = viewerRolesFrom(userId, row?.roles ?? null);
     if (!roles) throw new UnauthenticatedError(msg('auth.accountGone'));
     return roles;

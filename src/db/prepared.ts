@@ -77,7 +77,7 @@ export async function poolQuery(db: DataSource, query: { name?: string; text: st
  * them off (e.g. behind PgBouncer in transaction mode before 1.21), a server that lost one (the
  * fallback above) or a text past the bound run it as a plain query. Either way one statement.
  */
-export async function queryPrepared(db: DataSource, sql: string, parameters: unknown[]): Promise<Record<string, unknown>[]> {
+export async function queryPrepared<Row = Record<string, unknown>>(db: DataSource, sql: string, parameters: unknown[]): Promise<Row[]> {
   const name = preparedStatementsOn(db) ? nameOf(sql) : undefined;
   if (!name) return db.query(sql, parameters);
   // Past TypeORM, so counted (once, a fallback's second try included) and logged here as TypeORM would.

@@ -174,7 +174,7 @@ const isRow = <T>(x: T | null | Error): x is T => !!x && !(x instanceof Error);
  */
 function shortlistLoader(ctx: Ctx) {
   return loader<string, string[]>(ctx, 'demandSuggestionShortlist', async (demandIds) => {
-    const rows = (await queryPrepared(
+    const rows = await queryPrepared<{ demand_id: string; offer_id: string }>(
       ctx.db,
       `SELECT d.id AS demand_id, c.offer_id
          FROM demand_item d
@@ -202,7 +202,7 @@ function shortlistLoader(ctx: Ctx) {
             LIMIT ${SHORTLIST}) c
         WHERE d.id = ANY($1::uuid[]) AND d.status = 'OPEN'`,
       [demandIds, clockNow()],
-    )) as { demand_id: string; offer_id: string }[];
+    );
     const groups = new Map<string, string[]>(demandIds.map((id) => [id, []]));
     for (const r of rows) groups.get(r.demand_id)?.push(r.offer_id);
     return demandIds.map((id) => groups.get(id)!);
@@ -270,7 +270,7 @@ function openDemandShortlistOf(ctx: Ctx) {
       offers instanceof Error ? [] : [...new Set(offers.map((o) => o.category))].map((category) => [partnerIds[i], category] as const),
     );
     if (!pairs.length) return partnerIds.map(() => []);
-    const rows = (await queryPrepared(
+    const rows = await queryPrepared<{ partner_id: string; id: string }>(
       ctx.db,
       `SELECT p.partner_id, d.id
          FROM unnest($1::uuid[], $2::text[]) AS p(partner_id, category)
@@ -286,7 +286,7 @@ function openDemandShortlistOf(ctx: Ctx) {
             LIMIT ${PER_COMMUNITY_CATEGORY}) d
         ORDER BY p.partner_id, d.urgency_rank DESC, d.created_at, d.id`,
       [pairs.map(([partner]) => partner), pairs.map(([, category]) => category)],
-    )) as { partner_id: string; id: string }[];
+    );
     return partnerIds.map((id) => rows.filter((r) => r.partner_id === id).slice(0, SHORTLIST));
   });
 }

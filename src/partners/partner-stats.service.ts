@@ -35,6 +35,18 @@ export class PartnerStats {
 
 type Figures = Omit<PartnerStats, 'stars' | 'residentRating' | 'residentRatingCount'>;
 
+/** A row of the figures' statement. */
+interface StatsRow {
+  id: string;
+  fulfilled_matches: number;
+  verified_service_minutes: number;
+  active_contracts: number;
+  average_rating: number | null;
+  resident_rating: number | null;
+  resident_rating_count: number;
+  published_stars: number | null;
+}
+
 /**
  * The contribution rating, documented in the README, for partners no rating round has rated yet:
  * contribution = fulfilled matches + active contracts + verified service hours / 10;
@@ -64,16 +76,7 @@ export function partnerStatsLoader(ctx: Ctx) {
   // verified minutes from service hours' monthly rollup (a dozen rows a year per community, not every log).
   // A named prepared statement: its plan cost about as much as its run.
   return loader<string, PartnerStats>(ctx, 'partnerStats', async (ids) => {
-    const rows: {
-      id: string;
-      fulfilled_matches: number;
-      verified_service_minutes: number;
-      active_contracts: number;
-      average_rating: number | null;
-      resident_rating: number | null;
-      resident_rating_count: number;
-      published_stars: number | null;
-    }[] = (await queryPrepared(
+    const rows = await queryPrepared<StatsRow>(
         ctx.db,
         `SELECT p.id,
                 (SELECT count(*)::int FROM demand_match m WHERE m.partner_id = p.id AND m.status = 'FULFILLED') AS fulfilled_matches,
@@ -91,7 +94,7 @@ export function partnerStatsLoader(ctx: Ctx) {
                 AND (r.community_id, r.demand_id) IN (SELECT m.community_id, m.demand_id FROM demand_match m WHERE m.partner_id = p.id AND m.status IN ('APPROVED', 'FULFILLED'))) rr
           WHERE p.id = ANY($1::uuid[])`,
         [ids, clockNow()],
-      )) as never;
+      );
     const byId = new Map(rows.map((r) => [r.id, r]));
     return ids.map((id) => {
       const r = byId.get(id);

@@ -410,7 +410,7 @@ export async function serviceHoursSummary(ctx: Ctx, input: ServiceHoursSummaryIn
           await tx.query(`SET LOCAL jit = off`);
           return tx.query(sql, params);
         })
-      : (queryPrepared(c.db, sql, params) as Promise<Row[]>),
+      : queryPrepared<Row>(c.db, sql, params),
   );
   return rows.map((r) => ({
     key: r.key,
