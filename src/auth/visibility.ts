@@ -113,13 +113,15 @@ export function withViewerRoles(ctx: Ctx, prefetch: Prefetch | null): Prefetch |
   if (!userId || ctx.roles || !isUuid(userId)) return prefetch;
   let at = 0;
   return {
+    joins: (alias) => prefetch?.joins?.(alias) ?? '',
+    texts: (alias) => prefetch?.texts?.(alias) ?? [],
     values: (alias) => {
       const own = prefetch?.values(alias) ?? [];
       at = own.length;
       return [...own, VIEWER_ROLES_SQL];
     },
-    attach: (entity: ObjectLiteral, values: unknown[], offset: number) => {
-      prefetch?.attach(entity, values, offset);
+    attach: (entity: ObjectLiteral, values: unknown[], offset: number, texts, textOffset) => {
+      prefetch?.attach(entity, values, offset, texts, textOffset);
       const roles = viewerRolesFrom(userId, values[offset + at] as RolesFound);
       if (roles && !ctx.roles) knowRoles(ctx, roles);
     },

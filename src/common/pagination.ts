@@ -5,7 +5,7 @@ import { BadUserInputError } from '../errors';
 import { isUuid } from './ids';
 import { instantProblem } from './input-guard';
 import { queryPrepared } from '../db/prepared';
-import { hydrateValues, hydrationPlan } from './loaders';
+import { hydrateTexts, hydrationPlan, textSql } from './loaders';
 import type { Prefetch } from './prefetch';
 import { msg } from '../i18n/messages';
 
@@ -178,28 +178,39 @@ export async function paginate<E extends ObjectLiteral>(
 const counted = new WeakMap<object, number>();
 
 /**
- * The page's rows from one plain statement, each row one JSON array of its column values followed
- * by its prefetched relations: one JSON.parse a row instead of a text conversion per column, and
- * no TypeORM entity building (which costs more CPU than the query on these hot paths).
+ * The page's rows from one plain statement, each row one JSON array of the texts of its columns
+ * followed by its prefetched to-one relations' (see prefetch.ts), and its further prefetched values
+ * as columns of their own: one JSON.parse a row, and no TypeORM entity building (which costs more
+ * CPU than the query on these hot paths).
  */
 async function pageRows<E extends ObjectLiteral>(qb: SelectQueryBuilder<E>, limit: number, prefetch: Prefetch | null, withCount = false): Promise<E[]> {
   const { name, metadata } = qb.expressionMap.mainAlias!;
+  const alias = `"${name}"`;
   // TypeORM writes FROM, WHERE, ORDER BY and LIMIT with the parameters (and the count's subquery,
   // selected before this); the rest of the select list is ours (the prefetch subqueries are long,
   // and TypeORM would scan them for property names).
   const [rest, parameters] = pageQuery((withCount ? qb : qb.select('1')).take(undefined).limit(limit));
-  if (!withCount && !rest.startsWith('SELECT 1 FROM ')) throw new Error(`unexpected page query: ${rest}`);
+  // The prefetch's joins follow the list's own table (before any join TypeORM wrote).
+  const from = `${withCount ? ') AS "counted" ' : 'SELECT 1 '}FROM "${metadata.tableName}" ${alias}`;
+  const at = rest.indexOf(from);
+  if (at < 0 || (!withCount && at > 0)) throw new Error(`unexpected page query: ${rest}`);
+  const tail = rest.slice(at + from.length);
+  const head = withCount ? `, ${rest.slice('SELECT '.length, at + ') AS "counted" '.length)}` : ' ';
   const plan = hydrationPlan(metadata);
-  const values = [...plan.map((c) => `"${name}"."${c.name}"`), ...(prefetch?.values(`"${name}"`) ?? [])];
+  const texts = [...plan.map((c) => textSql(alias, c)), ...(prefetch?.texts?.(alias) ?? [])];
+  const values = prefetch?.values(alias) ?? [];
   // The prefetch's own parameters ($p0, $p1...) follow the page query's.
   const extra = prefetch?.parameters ?? [];
-  const select = extra.length ? values.join(', ').replace(/\$p(\d+)\b/g, (_, i) => `$${parameters.length + 1 + Number(i)}`) : values.join(', ');
-  const sql = `SELECT json_build_array(${select}) AS "row"${withCount ? `, ${rest.slice('SELECT '.length)}` : rest.slice('SELECT 1'.length)}`;
-  const raw = await queryPrepared(qb.connection, sql, extra.length ? [...parameters, ...extra] : parameters);
-  return raw.map(({ row, counted: total }) => {
-    const entity = hydrateValues<E>(qb.connection, metadata, plan, row as unknown[]);
-    prefetch?.attach(entity, row as unknown[], plan.length);
-    if (withCount) counted.set(entity, total as number);
+  const renumber = (sql: string) => (extra.length ? sql.replace(/\$p(\d+)\b/g, (_, i) => `$${parameters.length + 1 + Number(i)}`) : sql);
+  const select = [`array_to_json(ARRAY[${texts.join(', ')}]) AS "row"`, ...values.map((v, i) => `${v} AS "v${i}"`)].join(', ');
+  const sql = renumber(`SELECT ${select}${head}FROM "${metadata.tableName}" ${alias}${prefetch?.joins?.(alias) ?? ''}`) + tail;
+  const raw = await queryPrepared<Record<string, unknown>>(qb.connection, sql, extra.length ? [...parameters, ...extra] : parameters);
+  const further = values.map((_, i) => `v${i}`);
+  return raw.map((result) => {
+    const row = result.row as (string | null)[];
+    const entity = hydrateTexts<E>(qb.connection, metadata, plan, row);
+    prefetch?.attach(entity, further.map((k) => result[k]), 0, row, plan.length);
+    if (withCount) counted.set(entity, result.counted as number);
     return entity;
   });
 }
