@@ -90,8 +90,44 @@ const FROM_TEXT: Record<Exclude<HydratedColumn['text'], 'driver'>, (text: string
   number: Number,
   boolean: (text) => text === 'true',
   json: (text) => JSON.parse(text),
-  instant: (text) => new Date(text),
+  instant: parseInstant,
 };
+
+const digit = (text: string, at: number) => text.charCodeAt(at) - 48;
+const two = (text: string, at: number) => digit(text, at) * 10 + digit(text, at + 1);
+
+/**
+ * A timestamptz's text in the ISO DateStyle (`2026-12-05 09:00:00.123456+08`, offset minutes and
+ * seconds when not zero), read without Date's general parser, which costs several times more per
+ * value; anything else (years before 1000 or after 9999, BC, infinity) goes to that parser.
+ * Fractions past milliseconds are dropped, as Date's parser does.
+ */
+export function parseInstant(text: string): Date {
+  const n = text.length;
+  if (n < 22 || text.charCodeAt(4) !== 45 || text.charCodeAt(10) !== 32 || text.charCodeAt(0) === 48) return new Date(text);
+  let at = 19;
+  let ms = 0;
+  if (text.charCodeAt(at) === 46) {
+    let scale = 100;
+    for (at++; at < n; at++) {
+      const d = digit(text, at);
+      if (d < 0 || d > 9) break;
+      ms += d * scale;
+      scale /= 10;
+    }
+    ms = Math.trunc(ms);
+  }
+  const sign = text.charCodeAt(at) === 43 ? 1 : text.charCodeAt(at) === 45 ? -1 : 0;
+  if (!sign || at + 3 > n) return new Date(text);
+  let offset = two(text, at + 1) * 3600;
+  at += 3;
+  if (at < n && text.charCodeAt(at) === 58) (offset += two(text, at + 1) * 60), (at += 3);
+  if (at < n && text.charCodeAt(at) === 58) (offset += two(text, at + 1)), (at += 3);
+  if (at !== n) return new Date(text);
+  const year = digit(text, 0) * 1000 + digit(text, 1) * 100 + two(text, 2);
+  const utc = Date.UTC(year, two(text, 5) - 1, two(text, 8), two(text, 11), two(text, 14), two(text, 17), ms);
+  return Number.isNaN(utc) ? new Date(text) : new Date(utc - sign * offset * 1000);
+}
 
 /** Column types whose values pg (and JSON) already give in the entity's form. */
 const PLAIN_TYPES = new Set<unknown>(['text', 'varchar', 'character varying', 'uuid', 'int', 'integer', 'int4', 'smallint', 'boolean', 'jsonb', 'json', String, Boolean]);

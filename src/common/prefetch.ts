@@ -222,13 +222,15 @@ function attach(
       continue;
     }
     const rows = values[valueAt++] as unknown[];
-    found[f.field] = rows.map((row) => {
+    const list: ObjectLiteral[] = new Array(rows.length);
+    for (let i = 0; i < rows.length; i++) {
       // `[texts, relation, ...]` when the rows have to-many relations below them, else the texts.
-      const [own, more] = f.rowsWithValues ? [(row as unknown[])[0] as (string | null)[], row as unknown[]] : [row as (string | null)[], []];
-      const entity = hydrateTexts<ObjectLiteral>(db, f.meta, f.columns, own);
-      attach(db, f.nested, entity, own, f.columns.length, more, 1);
-      return entity;
-    });
+      const row = rows[i] as unknown[];
+      const own = (f.rowsWithValues ? row[0] : row) as (string | null)[];
+      const entity = (list[i] = hydrateTexts<ObjectLiteral>(db, f.meta, f.columns, own));
+      if (f.nested.length) attach(db, f.nested, entity, own, f.columns.length, row, 1);
+    }
+    found[f.field] = list;
   }
   Object.defineProperty(parent, PREFETCHED, { value: found, enumerable: false });
   return [at, valueAt];
