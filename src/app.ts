@@ -5,7 +5,6 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import proxyaddr from 'proxy-addr';
 import type { Logger } from 'pino';
@@ -20,6 +19,7 @@ import { replicaRouterOf } from './db/replica';
 import { isDatabaseUnavailable, ServiceUnavailableError } from './errors';
 import { formatError, unavailablePlugin } from './errors-format';
 import { contextLocale, localeMiddleware } from './i18n/request';
+import { apolloMiddleware } from './ops/apollo-express';
 import { compiledExecution } from './ops/compiled-execution';
 import { idempotencyMiddleware } from './ops/idempotency';
 import { Metrics, metricsHandler } from './ops/metrics';
@@ -172,28 +172,26 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
     rateLimitMiddleware(guard, identify),
     express.json({ limit: config.bodyLimit }),
     idempotencyMiddleware({ db, config, log, identify }),
-    expressMiddleware(apollo, {
-      context: async ({ req, res }): Promise<Ctx> => {
-        try {
-          const viewer = await authenticate(db, config, req.header('authorization'));
-          // Whose writes this request makes (the read replica's read-your-writes, db/replica.ts).
-          const scope = requestScope.getStore();
-          if (scope) scope.userId = viewer.userId;
-          return {
-            db,
-            config,
-            log,
-            requestId: requestScope.getStore()?.requestId ?? randomUUID(),
-            viewer,
-            clientAddress: req.ip ?? 'unknown',
-            locale: await contextLocale(db, viewer.userId, res),
-            loaders: new Map(),
-          };
-        } catch (error) {
-          // Reading the caller's token version or language needs the database: 503, not 500, without it.
-          throw isDatabaseUnavailable(error) ? new ServiceUnavailableError() : error;
-        }
-      },
+    apolloMiddleware(apollo, async ({ req, res }): Promise<Ctx> => {
+      try {
+        const viewer = await authenticate(db, config, req.header('authorization'));
+        // Whose writes this request makes (the read replica's read-your-writes, db/replica.ts).
+        const scope = requestScope.getStore();
+        if (scope) scope.userId = viewer.userId;
+        return {
+          db,
+          config,
+          log,
+          requestId: requestScope.getStore()?.requestId ?? randomUUID(),
+          viewer,
+          clientAddress: req.ip ?? 'unknown',
+          locale: await contextLocale(db, viewer.userId, res),
+          loaders: new Map(),
+        };
+      } catch (error) {
+        // Reading the caller's token version or language needs the database: 503, not 500, without it.
+        throw isDatabaseUnavailable(error) ? new ServiceUnavailableError() : error;
+      }
     }),
   );
   // After /graphql, so GraphQL requests do not walk these routers' routes first.

@@ -20,6 +20,23 @@ describe('health', () => {
   });
 });
 
+describe('GraphQL over GET', () => {
+  it('reads the operation and its variables from the query string, and refuses a mutation over GET', async () => {
+    const { communityId } = await communityWithSecretary(app);
+    const query = encodeURIComponent('query One($id: ID!) { community(id: $id) { id } }');
+    const variables = encodeURIComponent(JSON.stringify({ id: communityId }));
+    // A preflight header: without one Apollo's CSRF prevention refuses a GET (test/ops-observability).
+    const res = await request(app.server).get(`/graphql?query=${query}&variables=${variables}&operationName=One`).set('apollo-require-preflight', '1');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ data: { community: { id: communityId } } });
+
+    const mutation = encodeURIComponent('mutation { logOutEverywhere }');
+    const refused = await request(app.server).get(`/graphql?query=${mutation}`).set('apollo-require-preflight', '1');
+    expect(refused.status).toBe(405);
+    expect(refused.body.data).toBeUndefined();
+  });
+});
+
 describe('internal errors', () => {
   it('answers INTERNAL_SERVER_ERROR with a request id and no SQL or stack when the database fails', async () => {
     const { communityId } = await communityWithSecretary(app);
