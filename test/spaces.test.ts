@@ -241,3 +241,34 @@ describe.each(instants('monthEndEvening', 'midMonth'))('with the clock at %s (%s
     });
   });
 });
+
+describe('a page of bookings with their rooms and partners', () => {
+  it('comes in one statement and answers as the rooms and partners read one by one, a private booking keeping its partner from others', async () => {
+    const s = await spaceSetup(app, EVENINGS);
+    const own = await book(app, s.owner, { roomId: s.roomId, partnerId: s.partnerId, start: (await nextOccurrence(app, s.roomId, 0)).start, purpose: '私人生日会' });
+    await book(app, s.secretary, { roomId: s.roomId, start: (await nextOccurrence(app, s.roomId, 1)).start, purpose: '居民议事会' });
+    await book(app, s.owner, { roomId: s.roomId, partnerId: s.partnerId, start: (await nextOccurrence(app, s.roomId, 2)).start, purpose: '亲子绘本课' });
+    const PAGE = `query($f: BookingFilter!) { bookings(filter: $f, first: 10) { edges { node { id start purpose room { id name capacity features weeklySlots { weekday startTime endTime } } partner { id name category createdAt } } } } }`;
+    const ROOM = `query($id: ID!) { room(id: $id) { id name capacity features weeklySlots { weekday startTime endTime } } }`;
+    const PARTNER = `query($id: ID!) { partner(id: $id) { id name category createdAt } }`;
+
+    const page = await app.gql(PAGE, { f: { roomId: s.roomId } }, s.owner.token);
+    expect(page.errors).toBeUndefined();
+    // The page, its rooms and partners, and the viewer's roles (for each booking's purpose and partner) in one.
+    expect(page.headers['x-sql-statements']).toBe('1');
+    const nodes = page.data.bookings.edges.map((e: { node: unknown }) => e.node) as { id: string; room: unknown; partner: { id: string } | null }[];
+    expect(nodes).toHaveLength(3);
+    const room = (await app.gqlOk(ROOM, { id: s.roomId }, s.owner.token)).room;
+    const partner = (await app.gqlOk(PARTNER, { id: s.partnerId }, s.owner.token)).partner;
+    expect(nodes.map((n) => [n.room, n.partner])).toEqual([
+      [room, partner],
+      [room, null],
+      [room, partner],
+    ]);
+
+    // Anyone else sees the room, but not who booked the private one (nor its purpose).
+    const outsider = await signUp(app);
+    const seen = (await app.gqlOk(PAGE, { f: { roomId: s.roomId } }, outsider.token)).bookings.edges.map((e: { node: { id: string; purpose: string; partner: unknown } }) => e.node);
+    expect(seen.find((n: { id: string }) => n.id === own.id)).toMatchObject({ purpose: '已预订/Booked', partner: null, room });
+  });
+});

@@ -6,6 +6,9 @@ import type { EntityManager } from 'typeorm';
 import type { Ctx } from '../context';
 import { loader } from '../common/loaders';
 import { paginate, type PageArgs, type SortKey } from '../common/pagination';
+import { prefetch } from '../common/prefetch';
+import { below, type FieldTree } from '../common/selection';
+import { withViewerRoles } from '../auth/visibility';
 import { occurrenceStartingAt, sameSlot, WEEKDAYS, type Occurrence } from '../common/slots';
 import { checkText } from '../common/validation';
 import { checkRange, findCommunity, MAX_AVAILABILITY_DAYS } from '../communities/communities.service';
@@ -20,6 +23,7 @@ import { Booking, BookingPurpose, BookingStatus } from './booking.entity';
 import { bookingLifecycle } from './booking.lifecycle';
 import { isoRange, type Range } from './occurrences';
 import type { BookingFilter, BookSlotInput } from './spaces.inputs';
+import { BOOKING_RELATIONS } from './spaces.prefetch';
 import { effectiveStatus, ContractStatus, purposeOfSlot, SpaceContract } from './space-contract.entity';
 
 import { UPCOMING_SESSIONS_LIMIT } from '../common/row-bounds';
@@ -36,11 +40,12 @@ export const startOrder = (alias: string): SortKey<Booking>[] => [
   { sql: `${alias}.id`, dir: 'ASC', kind: 'uuid', value: (b) => b.id },
 ];
 
-export function listBookings(ctx: Ctx, filter: BookingFilter, page: PageArgs) {
-  return heavyRead(ctx, (c) => bookingsPage(c, filter, page));
+/** A page of bookings; the rooms and partners its query selects (`selection`, the connection's) come in its statement. */
+export function listBookings(ctx: Ctx, filter: BookingFilter, page: PageArgs, selection?: FieldTree) {
+  return heavyRead(ctx, (c) => bookingsPage(c, filter, page, selection));
 }
 
-function bookingsPage(ctx: Ctx, filter: BookingFilter, page: PageArgs) {
+function bookingsPage(ctx: Ctx, filter: BookingFilter, page: PageArgs, selection?: FieldTree) {
   const qb = ctx.db.getRepository(Booking).createQueryBuilder('b');
   if (filter.communityId) qb.andWhere('b.community_id = :communityId', { communityId: filter.communityId });
   if (filter.roomId) qb.andWhere('b.room_id = :roomId', { roomId: filter.roomId });
@@ -50,7 +55,9 @@ function bookingsPage(ctx: Ctx, filter: BookingFilter, page: PageArgs) {
   if (filter.to) qb.andWhere('b.start_at < :to', { to: filter.to });
   if (filter.from && filter.to && filter.from >= filter.to) throw BadUserInputError.field('filter.to', msg('field.mustBeAfter', { other: 'filter.from' }));
   if (filter.status) qb.andWhere('b.status = :status', { status: filter.status });
-  return paginate(qb, startOrder('b'), page);
+  // The viewer's roles come too: bookingVisibility asks them of each booking's partner and purpose.
+  const related = selection ? prefetch(ctx, Booking, BOOKING_RELATIONS, below(selection, 'edges', 'node')) : null;
+  return paginate(qb, startOrder('b'), page, withViewerRoles(ctx, related));
 }
 
 /**

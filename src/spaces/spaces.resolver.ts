@@ -3,6 +3,7 @@ import { Arg, Args, Ctx as Context, FieldResolver, ID, Info, Mutation, Query, Re
 import { authorize } from '../auth/policy';
 import { findOr404 } from '../common/find';
 import { historyOf } from '../common/history';
+import { prefetched } from '../common/prefetch';
 import { byId } from '../common/loaders';
 import { ConnectionType, pageArgsFactory } from '../common/pagination';
 import { DateTimeScalar, LocalDateScalar } from '../common/scalars';
@@ -38,8 +39,9 @@ export class BookingResolver {
     @Arg('filter', () => BookingFilter) filter: BookingFilter,
     @Args(() => BookingPageArgs) page: InstanceType<typeof BookingPageArgs>,
     @Context() ctx: Ctx,
+    @Info() info: GraphQLResolveInfo,
   ) {
-    return bookings.listBookings(ctx, filter, page);
+    return bookings.listBookings(ctx, filter, page, fieldTree(info));
   }
 
   @Mutation(() => Booking)
@@ -56,13 +58,13 @@ export class BookingResolver {
 
   @FieldResolver(() => Room)
   room(@Root() booking: Booking, @Context() ctx: Ctx) {
-    return findRoom(ctx, booking.roomId);
+    return prefetched<Room>(booking, 'room') ?? findRoom(ctx, booking.roomId);
   }
 
   @FieldResolver(() => Partner, { nullable: true, description: "Null for a community's own booking, and for a private booking seen by others." })
   async partner(@Root() booking: Booking, @Context() ctx: Ctx) {
     if (!booking.partnerId || !(await bookingVisibility(ctx, booking)).field('partner')) return null;
-    return byId(ctx, Partner).load(booking.partnerId);
+    return prefetched<Partner>(booking, 'partner') ?? byId(ctx, Partner).load(booking.partnerId);
   }
 
   @FieldResolver(() => SpaceContract, { nullable: true })
