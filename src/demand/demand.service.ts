@@ -502,7 +502,8 @@ export function reviewQueue(ctx: Ctx, communityId: string, page: PageArgs, selec
     .getRepository(Match)
     .createQueryBuilder('m')
     .where('m.community_id = :communityId AND m.status = :status', { communityId, status: MatchStatus.PENDING_REVIEW });
-  return paginate(qb, REVIEW_ORDER, page, prefetch(ctx, Match, MATCH_RELATIONS, below(selection, 'edges', 'node')));
+  // A secretary's queue shows how many wait: counted in the page's statement when asked for.
+  return paginate(qb, REVIEW_ORDER, page, prefetch(ctx, Match, MATCH_RELATIONS, below(selection, 'edges', 'node')), { countWithPage: !!selection?.has('totalCount') });
 }
 
 // ---------------------------------------------------------------- public board
