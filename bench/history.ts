@@ -36,4 +36,13 @@ export const FINDINGS: { target: string; cause: string; fix: string; before: str
     before: '264 vs 696 req/s (x0.38); server CPU 4.26 vs 1.39 ms per request; 5 statements',
     after: '712.7 vs 616.0 req/s (x1.16; rounds 644/534, 723/651, 770/662); server CPU 1.30 vs 1.52 ms per request; 1 statement. Other reads gained too (review queue 296 -> 442-663 req/s, booking pages 159 -> 217-291)',
   },
+  {
+    target: 'nested read throughput >= PostGraphile 5 (third round)',
+    cause:
+      "measured per process over the load (user+system time of every PostgreSQL backend, of each server): PostgreSQL spent 1.08-1.13 ms per nested read for us, 0.72-0.74 ms for PostGraphile 5. pgbench on the two statements alone (backend CPU per execution, lowest of five): 0.49 vs 0.26 ms; `perf` on the backend: json_build_array 32% (it looks up each value's output function, four catalog look-ups per value), to-one relations as a subquery per row (the community table by sequential scan, 21 times), json_agg(... ORDER BY) sorting each item's matches although demand_match_demand_idx gives them in order. In our process: Apollo's Express integration ran url.parse per request (on Node.js 24 a stack walk for its deprecation check), Express's send copied each body into a Buffer, Date's general parser read every timestamp; a page of bookings read its rooms, partners and the viewer's roles in 3 more statements, the review queue its count in one more",
+    fix:
+      'rows as array_to_json(ARRAY[col::text, ...]) (one look-up per array), to-one relations LEFT JOINed into the same array, to-many ones as ARRAY(SELECT ... ORDER BY ...) (src/common/prefetch.ts, pagination.ts); timestamps read by their digits (parseInstant, src/common/loaders.ts); Apollo mounted by src/ops/apollo-express.ts, answers ended directly; bookings prefetch their rooms and partners with the roles (src/spaces/spaces.prefetch.ts); the review queue counts in its page statement. The bench cancels what a server still runs after its load (PostGraphile 4\'s deep offset pages ran on beside our next rounds)',
+    before: 'on this (slower) machine: nested read x0.92-0.95, server CPU 1.67-1.73 vs 1.56-1.66 ms; PostgreSQL 1.08-1.13 vs 0.72-0.74 ms per request; bookings page at 90-99% 4 statements, x0.5 (x0.23-0.34 in earlier runs); review queue 4 statements',
+    after: 'PostgreSQL 0.73-0.89 vs 0.56-0.68 ms per request (statement alone 0.34 vs 0.26 ms); nested read x0.96 (server CPU 1.93 vs 1.95 ms per request: even, still not ahead); bookings page at 90-99% 1 statement, x0.71; room week 1 statement, x0.76; review queue 3 statements',
+  },
 ];
