@@ -32,9 +32,7 @@ export function apolloMiddleware<C extends BaseContext>(
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
     if (response.body.kind === 'complete') {
-      // Apollo has set the content type; Node.js writes the length (and no body to a HEAD). Express's
-      // send would first copy the body into a Buffer and check freshness, which no POST needs.
-      res.end(response.body.string);
+      res.send(response.body.string);
       return;
     }
     for await (const chunk of response.body.asyncIterator) {
