@@ -32,6 +32,7 @@ export function apolloMiddleware<C extends BaseContext>(
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
     if (response.body.kind === 'complete') {
+      // res.send, not res.end: the Idempotency-Key middleware (ops/idempotency.ts) keeps answers by wrapping it.
       res.send(response.body.string);
       return;
     }
