@@ -69,7 +69,7 @@ interface Fetched {
   field: string;
   relation: Relation;
   meta: EntityMetadata;
-  /** The columns fetched, in the order of the JSON array; the nested relations' values follow them. */
+  /** The columns fetched, in the order of its texts; those of its to-one relations follow them. */
   columns: HydratedColumn[];
   /** Where the primary key is among `columns` (null there: no related row). */
   primary: number;
