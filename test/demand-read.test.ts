@@ -93,10 +93,14 @@ describe('the review queue', () => {
     const p2 = await queue(4, p1.pageInfo.endCursor);
     expect([...ids(p1), ...ids(p2)]).toEqual([m3, m6, m5, m1, m4, m2]);
     expect(p2.pageInfo.hasNextPage).toBe(false);
-    // The count comes in the page's statement: authorization (the community, the secretary's roles), then the page.
+    // The count comes in the page's statement: the secretary's roles (authorization; the community is
+    // known to this process by now, communities are never deleted), then the page.
     const counted = await app.gql(`query($c: ID!) { reviewQueue(communityId: $c, first: 2) { totalCount edges { node { id } } } }`, { c: communityId }, secretary.token);
     expect(counted.data.reviewQueue.totalCount).toBe(6);
-    expect(counted.headers['x-sql-statements']).toBe('3');
+    expect(counted.headers['x-sql-statements']).toBe('2');
+    // An unknown community is still NOT_FOUND (read, not known).
+    const unknown = await app.gql(`query($c: ID!) { reviewQueue(communityId: $c) { totalCount } }`, { c: '00000000-0000-4000-8000-000000000000' }, secretary.token);
+    expect(unknown.errors?.[0].extensions.code).toBe('NOT_FOUND');
     // Past the end there is no row to carry it: counted on its own.
     const past = await app.gql(`query($c: ID!, $a: String) { reviewQueue(communityId: $c, after: $a) { totalCount edges { node { id } } } }`, { c: communityId, a: p2.pageInfo.endCursor }, secretary.token);
     expect(past.data.reviewQueue).toEqual({ totalCount: 6, edges: [] });

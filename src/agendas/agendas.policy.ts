@@ -1,6 +1,6 @@
 import type { PolicyTable, ViewerRoles } from '../auth/policy';
 import type { Ctx } from '../context';
-import { findCommunity } from '../communities/communities.service';
+import { existingCommunityId } from '../communities/communities.service';
 import { ForbiddenError } from '../errors';
 import { msg } from '../i18n/messages';
 import { isResident, residenciesOf } from '../residents/residents.service';
@@ -21,7 +21,7 @@ const itemArg = (path: string) => async (ctx: Ctx, args: Record<string, unknown>
 export const AGENDAS_POLICY = {
   proposeAgendaItem: {
     who: ['SIGNED_IN'],
-    on: async (ctx: Ctx, { input }: { input: { communityId: string } }) => ({ communityId: (await findCommunity(ctx, input.communityId, 'input.communityId')).id }),
+    on: async (ctx: Ctx, { input }: { input: { communityId: string } }) => ({ communityId: await existingCommunityId(ctx, input.communityId, 'input.communityId') }),
     more: 'a secretary of the community or an admin (it opens at once), or a verified resident of it (it waits for approval): mayPropose below',
   },
   approveAgendaItem: { who: ['SECRETARY_OF_COMMUNITY', 'ADMIN'], on: itemArg('id') },

@@ -1,6 +1,6 @@
 import type { PolicyTable } from '../auth/policy';
 import type { Ctx } from '../context';
-import { findCommunity, findRoom } from './communities.service';
+import { existingCommunityId, findRoom } from './communities.service';
 
 /** Who may change communities and rooms (DESIGN.md's role table); reading them is public. */
 export const COMMUNITIES_POLICY = {
@@ -8,7 +8,7 @@ export const COMMUNITIES_POLICY = {
   appointSecretary: { who: ['ADMIN'] },
   createRoom: {
     who: ['SECRETARY_OF_COMMUNITY', 'ADMIN'],
-    on: async (ctx: Ctx, { input }: { input: { communityId: string } }) => ({ communityId: (await findCommunity(ctx, input.communityId, 'input.communityId')).id }),
+    on: async (ctx: Ctx, { input }: { input: { communityId: string } }) => ({ communityId: await existingCommunityId(ctx, input.communityId, 'input.communityId') }),
   },
   updateRoom: {
     who: ['SECRETARY_OF_COMMUNITY', 'ADMIN'],

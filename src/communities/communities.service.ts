@@ -13,7 +13,7 @@ import { isTimeZone } from '../common/validation';
 import { inTransaction } from '../db/transaction';
 import { User } from '../users/user.entity';
 import { Community, CommunitySecretary } from './community.entity';
-import { DEFAULT_TIMEZONE, rememberZone } from './zones.service';
+import { DEFAULT_TIMEZONE, isKnownCommunity, rememberZone } from './zones.service';
 import type { CreateCommunityInput, CreateRoomInput, UpdateRoomInput } from './communities.inputs';
 import { Room, type WeeklySlot } from './room.entity';
 
@@ -28,6 +28,14 @@ export async function findCommunity(ctx: Ctx, id: string, path = 'id'): Promise<
 }
 
 export const findRoom = (ctx: Ctx, id: string, path = 'id') => findOr404(ctx, Room, id, { thing: 'room', path });
+
+/**
+ * A community argument, checked: its id at once when this process has met the community (they are
+ * never deleted), else read (NOT_FOUND naming `path`). For policies that need only the id.
+ */
+export async function existingCommunityId(ctx: Ctx, id: string, path = 'id'): Promise<string> {
+  return isKnownCommunity(id) ? id : (await findCommunity(ctx, id, path)).id;
+}
 
 export function listCommunities(ctx: Ctx, page: PageArgs) {
   return heavyRead(ctx, (c) => paginate(c.db.getRepository(Community).createQueryBuilder('c'), createdOrder('c'), page));

@@ -18,6 +18,9 @@ export function rememberZone(community: Pick<Community, 'id' | 'timezone'>): voi
   zones.set(community.id, community.timezone);
 }
 
+/** Whether this process has met the community (communities are never deleted, so it still exists). */
+export const isKnownCommunity = (id: string): boolean => zones.has(id);
+
 /** The community's time zone: at once when known, else read with the request's other communities (null: no such community). */
 export function communityZone(ctx: Ctx, id: string): string | Promise<string | null> {
   return zones.get(id) ?? byId(ctx, Community).load(id).then((c) => (c ? (rememberZone(c), c.timezone) : null));

@@ -1,6 +1,6 @@
 import type { PolicyTable } from '../auth/policy';
 import type { Ctx } from '../context';
-import { findCommunity } from '../communities/communities.service';
+import { existingCommunityId } from '../communities/communities.service';
 import { findPartner } from '../partners/partners.service';
 import { findDemand, findMatch, findOffer } from './demand.service';
 
@@ -17,7 +17,7 @@ const match = async (ctx: Ctx, { id }: { id: string }) => {
 export const DEMAND_POLICY = {
   postDemand: {
     who: ['SECRETARY_OF_COMMUNITY', 'ADMIN'],
-    on: async (ctx: Ctx, { input }: { input: { communityId: string } }) => ({ communityId: (await findCommunity(ctx, input.communityId, 'input.communityId')).id }),
+    on: async (ctx: Ctx, { input }: { input: { communityId: string } }) => ({ communityId: await existingCommunityId(ctx, input.communityId, 'input.communityId') }),
   },
   cancelDemand: {
     who: ['SECRETARY_OF_COMMUNITY', 'ADMIN'],
@@ -63,5 +63,5 @@ export const DEMAND_POLICY = {
 /** The secretaries' review queue of a community (a read, with the same rule as reviewMatch). */
 export const REVIEW_QUEUE = {
   who: ['SECRETARY_OF_COMMUNITY', 'ADMIN'],
-  on: async (ctx: Ctx, { communityId }: { communityId: string }) => ({ communityId: (await findCommunity(ctx, communityId, 'communityId')).id }),
+  on: async (ctx: Ctx, { communityId }: { communityId: string }) => ({ communityId: await existingCommunityId(ctx, communityId, 'communityId') }),
 } satisfies PolicyTable[string];

@@ -1,7 +1,7 @@
 import { msg } from '../i18n/messages';
 import { type PolicyTable, type Scope, signedIn, viewerRoles } from '../auth/policy';
 import type { Ctx } from '../context';
-import { findCommunity } from '../communities/communities.service';
+import { existingCommunityId } from '../communities/communities.service';
 import { findOr404 } from '../common/find';
 import { isUuid } from '../common/ids';
 import { ForbiddenError, NotFoundError } from '../errors';
@@ -23,7 +23,7 @@ export const LINKS_POLICY = {
   createExportLink: { who: ['SIGNED_IN'], more: 'a link to their own data export only' },
   createBoardLink: {
     who: ['SECRETARY_OF_COMMUNITY', 'ADMIN'],
-    on: async (ctx: Ctx, { communityId }: { communityId: string }) => ({ communityId: (await findCommunity(ctx, communityId, 'communityId')).id }),
+    on: async (ctx: Ctx, { communityId }: { communityId: string }) => ({ communityId: await existingCommunityId(ctx, communityId, 'communityId') }),
   },
   revokeSignedLink: {
     who: ['SELF', 'ADMIN'],

@@ -1,9 +1,9 @@
 import type { PolicyTable } from '../auth/policy';
-import { findCommunity } from '../communities/communities.service';
+import { existingCommunityId } from '../communities/communities.service';
 import type { Ctx } from '../context';
 
 /** Who reads a community's pending work (a query: no row of the mutation tables): its secretaries and admins. */
 export const PENDING_WORK = {
   who: ['SECRETARY_OF_COMMUNITY', 'ADMIN'],
-  on: async (ctx: Ctx, { communityId }: { communityId: string }) => ({ communityId: (await findCommunity(ctx, communityId, 'communityId')).id }),
+  on: async (ctx: Ctx, { communityId }: { communityId: string }) => ({ communityId: await existingCommunityId(ctx, communityId, 'communityId') }),
 } satisfies PolicyTable[string];

@@ -1,7 +1,7 @@
 import type { PolicyTable, Scope } from '../auth/policy';
 import { viewerRoles } from '../auth/policy';
 import type { Ctx } from '../context';
-import { findCommunity } from '../communities/communities.service';
+import { existingCommunityId } from '../communities/communities.service';
 import { ForbiddenError } from '../errors';
 import { msg } from '../i18n/messages';
 import { findPartner } from '../partners/partners.service';
@@ -29,7 +29,7 @@ export const PROJECTS_POLICY = {
     // Leading as a partner: its members only (admins too must belong to it). Leading oneself: see mayLeadProject.
     who: (scope: Scope) => (scope.partnerId ? ['MEMBER_OF_PARTNER'] : ['SIGNED_IN']),
     on: async (ctx: Ctx, { input }: { input: ProposeProjectInput }) => ({
-      communityId: (await findCommunity(ctx, input.communityId, 'input.communityId')).id,
+      communityId: await existingCommunityId(ctx, input.communityId, 'input.communityId'),
       partnerId: input.leadPartnerId ? (await findPartner(ctx, input.leadPartnerId, 'input.leadPartnerId')).id : null,
     }),
     more: 'as a partner: it has an ACTIVE partnership in the community; leading oneself: a current resident or secretary of the community, or an admin (mayLeadProject below)',

@@ -1,5 +1,5 @@
 import type { PolicyTable, ViewerRoles } from '../auth/policy';
-import { findCommunity } from '../communities/communities.service';
+import { existingCommunityId } from '../communities/communities.service';
 import type { Ctx } from '../context';
 import { ForbiddenError } from '../errors';
 import { msg } from '../i18n/messages';
@@ -17,7 +17,7 @@ const roundArg = async (ctx: Ctx, { id }: { id: string }) => ({ communityId: (aw
 export const RATINGS_POLICY = {
   openRatingRound: {
     who: ['SECRETARY_OF_COMMUNITY', 'ADMIN'],
-    on: async (ctx: Ctx, { input }: { input: { communityId: string } }) => ({ communityId: (await findCommunity(ctx, input.communityId, 'input.communityId')).id }),
+    on: async (ctx: Ctx, { input }: { input: { communityId: string } }) => ({ communityId: await existingCommunityId(ctx, input.communityId, 'input.communityId') }),
   },
   scorePartner: {
     who: ['SIGNED_IN'],

@@ -1,6 +1,6 @@
 import type { PolicyTable } from '../auth/policy';
 import type { Ctx } from '../context';
-import { findCommunity } from '../communities/communities.service';
+import { existingCommunityId } from '../communities/communities.service';
 import { ForbiddenError } from '../errors';
 import { msg } from '../i18n/messages';
 import { isResident } from './residents.service';
@@ -11,7 +11,7 @@ import { findRequest, workers } from './requests.service';
  * community (or an admin) vouches for a resident. Who reads them: residents.visibility.ts.
  */
 
-const communityArg = async (ctx: Ctx, { communityId }: { communityId: string }) => ({ communityId: (await findCommunity(ctx, communityId, 'communityId')).id });
+const communityArg = async (ctx: Ctx, { communityId }: { communityId: string }) => ({ communityId: await existingCommunityId(ctx, communityId, 'communityId') });
 
 const requestArg = async (ctx: Ctx, { id }: { id: string }) => ({ communityId: (await findRequest(ctx, id)).communityId });
 
@@ -21,7 +21,7 @@ export const RESIDENTS_POLICY = {
   verifyResident: { who: ['SECRETARY_OF_COMMUNITY', 'ADMIN'], on: communityArg },
   submitRequest: {
     who: ['SIGNED_IN'],
-    on: async (ctx: Ctx, { input }: { input: { communityId: string } }) => ({ communityId: (await findCommunity(ctx, input.communityId, 'input.communityId')).id }),
+    on: async (ctx: Ctx, { input }: { input: { communityId: string } }) => ({ communityId: await existingCommunityId(ctx, input.communityId, 'input.communityId') }),
     more: 'a current resident of the community (mayRequest below)',
   },
   triageRequest: {
