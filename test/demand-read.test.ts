@@ -308,6 +308,41 @@ describe('a nested read in one statement', () => {
     expect(more.data.demandItems.edges.some((e: { node: { matches: { reviewedBy: unknown }[] } }) => e.node.matches.some((m) => m.reviewedBy))).toBe(true);
   });
 
+  it('pages by cursor with rows that carry only the selected columns, as with whole rows', async () => {
+    const { communityId, secretary } = await scene(app);
+    for (let i = 0; i < 5; i++) await postDemand(app, secretary.token, communityId, { quantity: 10 + i });
+    // Selecting only columns: the rows come without the others (description, createdBy...); a
+    // resolver (history) brings whole rows. Cursors, instants in the community's zone and the
+    // computed remainder must not tell the two apart.
+    const page = (fields: string) => `query($c: ID!, $after: String) { demandItems(filter: { communityId: $c }, first: 2, after: $after) {
+      edges { cursor node { ${fields} } } pageInfo { hasNextPage endCursor } } }`;
+    const walk = async (fields: string) => {
+      const nodes: Record<string, unknown>[] = [];
+      const cursors: string[] = [];
+      let after: string | null = null;
+      for (;;) {
+        const res = await app.gql(page(fields), { c: communityId, after }, secretary.token);
+        expect(res.errors).toBeUndefined();
+        const { edges, pageInfo } = res.data.demandItems;
+        nodes.push(...edges.map((e: { node: Record<string, unknown> }) => e.node));
+        cursors.push(...edges.map((e: { cursor: string }) => e.cursor));
+        if (!pageInfo.hasNextPage) return { nodes, cursors };
+        after = pageInfo.endCursor;
+      }
+    };
+    const whole = await walk('id createdAt remainingQuantity history { to }');
+    // Without the sort key's column selected (the cursor is written from it), then with it.
+    const pruned = await walk('id remainingQuantity');
+    const zoned = await walk('id createdAt');
+    expect(pruned.nodes).toHaveLength(5);
+    expect(pruned.cursors).toEqual(whole.cursors);
+    expect(zoned.cursors).toEqual(whole.cursors);
+    expect(pruned.nodes).toEqual(whole.nodes.map(({ id, remainingQuantity }) => ({ id, remainingQuantity })));
+    expect(zoned.nodes).toEqual(whole.nodes.map(({ id, createdAt }) => ({ id, createdAt })));
+    expect(pruned.nodes.map((n) => n.remainingQuantity)).toEqual([10, 11, 12, 13, 14]);
+    expect(String(zoned.nodes[0].createdAt)).toMatch(/\+08:00$/);
+  });
+
   it("answers each viewer's nested read as its items read one by one would: its own claims, the others' approved ones", async () => {
     const { communityId, secretary } = await scene(app);
     const [a, b] = await Promise.all([0, 1].map((i) => activePartner(app, communityId, secretary, i ? 'CHARITY' : 'DEPARTMENT')));

@@ -113,6 +113,7 @@ export function withViewerRoles(ctx: Ctx, prefetch: Prefetch | null): Prefetch |
   if (!userId || ctx.roles || !isUuid(userId)) return prefetch;
   let at = 0;
   return {
+    own: prefetch?.own,
     joins: (alias) => prefetch?.joins?.(alias) ?? '',
     texts: (alias) => prefetch?.texts?.(alias) ?? [],
     values: (alias) => {

@@ -1,11 +1,11 @@
 import { ArgsType, Field, Int, ObjectType, type ClassType } from 'type-graphql';
 import { Max, Min } from 'class-validator';
-import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import type { EntityMetadata, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { BadUserInputError } from '../errors';
 import { isUuid } from './ids';
 import { instantProblem } from './input-guard';
 import { queryPrepared } from '../db/prepared';
-import { hydrateTexts, hydrationPlan, textSql } from './loaders';
+import { hydrateTexts, hydrationPlan, textSql, type HydratedColumn } from './loaders';
 import type { Prefetch } from './prefetch';
 import { msg } from '../i18n/messages';
 
@@ -150,7 +150,7 @@ export async function paginate<E extends ObjectLiteral>(
     qb.andWhere(keysetCondition(keys), params);
   }
   keys.forEach((k, i) => (i === 0 ? qb.orderBy(k.sql, k.dir) : qb.addOrderBy(k.sql, k.dir)));
-  const rows = first === 0 ? [] : await pageRows(qb, first + 1, prefetch, countWithPage);
+  const rows = first === 0 ? [] : await pageRows(qb, first + 1, prefetch, countWithPage, ownColumns(qb.expressionMap.mainAlias!.metadata, prefetch, keys));
   if (countWithPage && rows.length) count = Promise.resolve(counted.get(rows[0])!);
   const hasNextPage = rows.length > first;
   // Cursors are encoded when asked for: most reads of a page never select them.
@@ -183,7 +183,13 @@ const counted = new WeakMap<object, number>();
  * as columns of their own: one JSON.parse a row, and no TypeORM entity building (which costs more
  * CPU than the query on these hot paths).
  */
-async function pageRows<E extends ObjectLiteral>(qb: SelectQueryBuilder<E>, limit: number, prefetch: Prefetch | null, withCount = false): Promise<E[]> {
+async function pageRows<E extends ObjectLiteral>(
+  qb: SelectQueryBuilder<E>,
+  limit: number,
+  prefetch: Prefetch | null,
+  withCount: boolean,
+  plan: HydratedColumn[],
+): Promise<E[]> {
   const { name, metadata } = qb.expressionMap.mainAlias!;
   const alias = `"${name}"`;
   // TypeORM writes FROM, WHERE, ORDER BY and LIMIT with the parameters (and the count's subquery,
@@ -196,7 +202,6 @@ async function pageRows<E extends ObjectLiteral>(qb: SelectQueryBuilder<E>, limi
   if (at < 0 || (!withCount && at > 0)) throw new Error(`unexpected page query: ${rest}`);
   const tail = rest.slice(at + from.length);
   const head = withCount ? `, ${rest.slice('SELECT '.length, at + ') AS "counted" '.length)}` : ' ';
-  const plan = hydrationPlan(metadata);
   const texts = [...plan.map((c) => textSql(alias, c)), ...(prefetch?.texts?.(alias) ?? [])];
   const values = prefetch?.values(alias) ?? [];
   // The prefetch's own parameters ($p0, $p1...) follow the page query's.
@@ -213,6 +218,23 @@ async function pageRows<E extends ObjectLiteral>(qb: SelectQueryBuilder<E>, limi
     if (withCount) counted.set(entity, result.counted as number);
     return entity;
   });
+}
+
+/**
+ * The list's own columns to fetch: those its prefetch names (`own`) and its sort keys' (cursors
+ * are written from them); every column when it names none, or when a key is not a plain column.
+ */
+function ownColumns<E>(metadata: EntityMetadata, prefetch: Prefetch | null, keys: SortKey<E>[]): HydratedColumn[] {
+  const plan = hydrationPlan(metadata);
+  if (!prefetch?.own) return plan;
+  const wanted = new Set(prefetch.own);
+  for (const key of keys) {
+    const name = /^[\w"]+\."?(\w+)"?$/.exec(key.sql)?.[1];
+    const column = plan.find((c) => c.name === name);
+    if (!column) return plan;
+    wanted.add(column);
+  }
+  return plan.filter((c) => wanted.has(c));
 }
 
 /** TypeORM's query text (with :named parameters) by query shape; bounded. */

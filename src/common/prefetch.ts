@@ -19,7 +19,8 @@ import type { FieldTree } from './selection';
  * When only columns and prefetched relations are selected below a relation, it carries just those
  * columns, the keys of its relations, the id, numbers and flags; a selected resolver or getter
  * (which may read any column) brings the whole row, unless `gettersRead` names the columns it
- * reads. A `many` relation must have its resolver's order; authorization stays in the resolvers.
+ * reads. A to-one row's id is its parent's key: it is not sent again when a column that is never
+ * null shows whether the row is there. A `many` relation must have its resolver's order; authorization stays in the resolvers.
  */
 
 export interface Relation {
@@ -48,6 +49,8 @@ export const many = (entity: EntityTarget<ObjectLiteral>, key: string, order: Re
 
 /** What a list fetches with its rows: the relations its query selects, and how to attach them. */
 export interface Prefetch {
+  /** The list's own columns that its selection reads (see `prefetch`'s ownColumns); all of them when absent. */
+  own?: HydratedColumn[];
   /** LEFT JOINs to follow the list's FROM, given the list's table alias (its to-one relations). */
   joins?(alias: string): string;
   /** Texts (SQL) to follow the row's own columns in its array of texts: the joined relations' columns. */
@@ -71,8 +74,14 @@ interface Fetched {
   meta: EntityMetadata;
   /** The columns fetched, in the order of its texts; those of its to-one relations follow them. */
   columns: HydratedColumn[];
-  /** Where the primary key is among `columns` (null there: no related row). */
-  primary: number;
+  /** Where a column that is never null is among `columns` (null there: no related row). */
+  present: number;
+  /**
+   * A to-one relation's primary key property, when it is not fetched: the parent's key holds the
+   * same value (the join is on it), and a nested read's rows would otherwise carry every related
+   * row's id twice.
+   */
+  idFromKey: string | null;
   nested: Fetched[];
   /** Its rows are `[texts, relation, ...]`: to-many relations below them (only for `many`). */
   rowsWithValues: boolean;
@@ -85,27 +94,36 @@ const hasValues = (fetched: Fetched[]): boolean => fetched.some((f) => f.relatio
  * Plans by selection: the selection trees come from the parsed query, which the server keeps
  * between requests, so a repeated query reuses its plan and its SQL.
  */
-const plans = new WeakMap<Relations, WeakMap<FieldTree, { fetched: Fetched[]; sql: Map<string, RelationsSql> }>>();
+const plans = new WeakMap<Relations, WeakMap<FieldTree, { fetched: Fetched[]; own: HydratedColumn[]; sql: Map<string, RelationsSql> }>>();
 
-/** The prefetch for a list of `entity` whose nodes select `selection`; null when no relation is selected. */
-export function prefetch(ctx: Ctx, entity: EntityTarget<ObjectLiteral>, relations: Relations, selection: FieldTree): Prefetch | null {
+/**
+ * The prefetch for a list of `entity` whose nodes select `selection`; null when no relation is
+ * selected (and `ownColumns` is not asked). With `ownColumns`, the list's rows carry only the
+ * columns the selection reads, by the same rule as its relations: for lists whose own code and
+ * field resolvers read nothing beyond them and the scope columns (the caller vouches for that).
+ */
+export function prefetch(ctx: Ctx, entity: EntityTarget<ObjectLiteral>, relations: Relations, selection: FieldTree, { ownColumns = false } = {}): Prefetch | null {
   let byTree = plans.get(relations);
   if (!byTree) plans.set(relations, (byTree = new WeakMap()));
   let plan = byTree.get(selection);
-  if (!plan) byTree.set(selection, (plan = { fetched: fetchedFor(ctx.db, relations, selection), sql: new Map() }));
-  const { fetched, sql } = plan;
-  if (!fetched.length) return null;
   const parent = ctx.db.getMetadata(entity);
+  if (!plan) byTree.set(selection, (plan = { fetched: fetchedFor(ctx.db, relations, selection), own: selectedColumns(parent, relations, selection), sql: new Map() }));
+  const { fetched, sql } = plan;
+  const own = ownColumns ? plan.own : undefined;
+  if (!fetched.length && !own) return null;
   const sqlFor = (alias: string) => {
     let found = sql.get(alias);
     if (!found) sql.set(alias, (found = relationsSql(parent, alias, fetched, { next: 0 })));
     return found;
   };
   return {
+    own,
     joins: (alias) => sqlFor(alias).joins.join(''),
     texts: (alias) => sqlFor(alias).texts,
     values: (alias) => sqlFor(alias).values,
-    attach: (row, values, offset, texts, textOffset) => void attach(ctx.db, fetched, row, texts, textOffset, values, offset),
+    attach: (row, values, offset, texts, textOffset) => {
+      if (fetched.length) attach(ctx.db, fetched, row, texts, textOffset, values, offset);
+    },
   };
 }
 
@@ -125,25 +143,39 @@ const NUMBERS_AND_FLAGS = new Set<unknown>(['int', 'integer', 'int4', 'smallint'
 /** Where a row belongs and its status, always fetched: the visibility functions (`*.visibility.ts`) decide by them. */
 const SCOPE_COLUMNS = new Set(['communityId', 'partnerId', 'volunteerId', 'status']);
 
+/**
+ * The columns of `meta` that a selection of its fields reads: those selected, the keys of its
+ * selected to-one relations, what declared getters read, the id, scope columns, numbers and flags;
+ * every column when a selected field is a resolver or getter that may read any.
+ */
+function selectedColumns(meta: EntityMetadata, relations: Relations | undefined, below: FieldTree): HydratedColumn[] {
+  const plan = hydrationPlan(meta);
+  const properties = new Set(plan.map((c) => c.property));
+  // A selected relation needs its key; any other selected field that is not a column (a resolver,
+  // a getter) may read any column, so then the whole row comes.
+  const keys = new Set(Object.entries(relations ?? {}).filter(([name, r]) => below.has(name) && r.kind === 'one').map(([, r]) => r.key));
+  const getters = typeof meta.target === 'function' ? getterColumns.get(meta.target) : undefined;
+  const reads = (name: string) => (getters && Object.hasOwn(getters, name) ? getters[name] : null);
+  for (const name of below.keys()) for (const read of reads(name) ?? []) keys.add(read);
+  const whole = [...below.keys()].some((name) => !name.startsWith('__') && !properties.has(name) && !relations?.[name] && !reads(name));
+  if (whole) return plan;
+  return plan.filter((c) => c.metadata.isPrimary || below.has(c.property) || keys.has(c.property) || SCOPE_COLUMNS.has(c.property) || NUMBERS_AND_FLAGS.has(c.metadata.type));
+}
+
 function fetchedFor(db: DataSource, relations: Relations | undefined, selection: FieldTree): Fetched[] {
   if (!relations) return [];
   return Object.entries(relations).flatMap(([field, relation]) => {
     const below = selection.get(field);
     if (!below) return [];
     const meta = db.getMetadata(relation.entity);
-    const plan = hydrationPlan(meta);
-    const properties = new Set(plan.map((c) => c.property));
-    // A selected relation needs its key; any other selected field that is not a column (a resolver,
-    // a getter) may read any column, so then the whole row comes.
-    const keys = new Set(Object.entries(relation.nested ?? {}).filter(([name, r]) => below.has(name) && r.kind === 'one').map(([, r]) => r.key));
-    const getters = typeof meta.target === 'function' ? getterColumns.get(meta.target) : undefined;
-    const reads = (name: string) => (getters && Object.hasOwn(getters, name) ? getters[name] : null);
-    for (const name of below.keys()) for (const read of reads(name) ?? []) keys.add(read);
-    const whole = [...below.keys()].some((name) => !name.startsWith('__') && !properties.has(name) && !relation.nested?.[name] && !reads(name));
-    const wanted = (c: HydratedColumn) => whole || c.metadata.isPrimary || below.has(c.property) || keys.has(c.property) || SCOPE_COLUMNS.has(c.property) || NUMBERS_AND_FLAGS.has(c.metadata.type);
-    const columns = plan.filter(wanted);
+    let columns = selectedColumns(meta, relation.nested, below);
+    // A to-one row is known to be there by a column that is never null: then its id need not come.
+    const marker = relation.kind === 'one' && meta.primaryColumns.length === 1 ? columns.find((c) => !c.metadata.isPrimary && !c.metadata.isNullable) : undefined;
+    const idFromKey = marker ? meta.primaryColumns[0].propertyName : null;
+    if (marker) columns = columns.filter((c) => !c.metadata.isPrimary);
+    const present = marker ? columns.indexOf(marker) : columns.findIndex((c) => c.metadata.isPrimary);
     const nested = fetchedFor(db, relation.nested, below);
-    return [{ field, relation, meta, columns, primary: columns.findIndex((c) => c.metadata.isPrimary), nested, rowsWithValues: hasValues(nested) }];
+    return [{ field, relation, meta, columns, present, idFromKey, nested, rowsWithValues: hasValues(nested) }];
   });
 }
 
@@ -216,8 +248,9 @@ function attach(
   for (const f of fetched) {
     if (f.relation.kind === 'one') {
       const entity = hydrateTexts<ObjectLiteral>(db, f.meta, f.columns, texts, at);
-      // No row joined: every column is null, the primary key's too.
-      found[f.field] = texts[at + f.primary] === null ? null : entity;
+      if (f.idFromKey) entity[f.idFromKey] = parent[f.relation.key];
+      // No row joined: every column is null, the one that never is too.
+      found[f.field] = texts[at + f.present] === null ? null : entity;
       [at, valueAt] = attach(db, f.nested, entity, texts, at + f.columns.length, values, valueAt);
       continue;
     }

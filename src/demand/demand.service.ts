@@ -51,7 +51,9 @@ export function listDemandItems(ctx: Ctx, filter: DemandFilter | null | undefine
   const search = filter?.search?.trim();
   // search_text has a trigram GIN index: 3+ characters (also Chinese) use it; shorter ones still match correctly.
   if (search) qb.andWhere('d.search_text ILIKE :search', { search: `%${escapeLike(search)}%` });
-  return paginate(qb, createdOrder('d'), page, withViewerRoles(ctx, prefetch(ctx, DemandItem, DEMAND_ITEM_RELATIONS, below(selection, 'edges', 'node'))));
+  // Its rows carry the columns the query reads: DemandItem's resolvers that read others (history,
+  // suggestions) are not columns, so selecting one brings the whole row (prefetch.ts).
+  return paginate(qb, createdOrder('d'), page, withViewerRoles(ctx, prefetch(ctx, DemandItem, DEMAND_ITEM_RELATIONS, below(selection, 'edges', 'node'), { ownColumns: true })));
 }
 
 /** A needed-by day is today or later in the community's time zone. */
