@@ -341,6 +341,17 @@ describe('a nested read in one statement', () => {
     expect(zoned.nodes).toEqual(whole.nodes.map(({ id, createdAt }) => ({ id, createdAt })));
     expect(pruned.nodes.map((n) => n.remainingQuantity)).toEqual([10, 11, 12, 13, 14]);
     expect(String(zoned.nodes[0].createdAt)).toMatch(/\+08:00$/);
+
+    // hasNextPage at the edge of the list, asked directly or through a fragment; a page that does
+    // not ask for it (one row fewer is read) has the same edges.
+    const edgesOnly = `query($c: ID!, $n: Int) { demandItems(filter: { communityId: $c }, first: $n) { edges { cursor node { id } } } }`;
+    const withInfo = `query($c: ID!, $n: Int) { demandItems(filter: { communityId: $c }, first: $n) { edges { cursor node { id } } ...More } }
+      fragment More on DemandItemConnection { info: pageInfo { more: hasNextPage } }`;
+    for (const [n, more] of [[4, true], [5, false], [6, false]] as const) {
+      const asked = ok(await app.gql(withInfo, { c: communityId, n }, secretary.token)).demandItems;
+      expect(asked.info.more).toBe(more);
+      expect(ok(await app.gql(edgesOnly, { c: communityId, n }, secretary.token)).demandItems.edges).toEqual(asked.edges);
+    }
   });
 
   it("answers each viewer's nested read as its items read one by one would: its own claims, the others' approved ones", async () => {

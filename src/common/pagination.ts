@@ -7,6 +7,7 @@ import { instantProblem } from './input-guard';
 import { queryPrepared } from '../db/prepared';
 import { hydrateTexts, hydrationPlan, textSql, type HydratedColumn } from './loaders';
 import type { Prefetch } from './prefetch';
+import type { FieldTree } from './selection';
 import { msg } from '../i18n/messages';
 
 export const MAX_PAGE_SIZE = 100;
@@ -130,14 +131,16 @@ export function pageSize(requested: number | null | undefined): number {
  * `qb` selects from one table; with a `prefetch`, the relations the query selects below the nodes
  * come in the same statement (see prefetch.ts). With `countWithPage` (when the client selects
  * totalCount), the count of every matching row comes in the page's statement too; only a page
- * past the end, which has no row to carry it, counts in a statement of its own.
+ * past the end, which has no row to carry it, counts in a statement of its own. One row past the
+ * page is read to answer hasNextPage, unless `hasNextPage` is false (the client did not ask for it:
+ * see `pageNeeds`).
  */
 export async function paginate<E extends ObjectLiteral>(
   qb: SelectQueryBuilder<E>,
   keys: SortKey<E>[],
   { first: requested, after }: PageArgs,
   prefetch: Prefetch | null = null,
-  { countWithPage = false }: { countWithPage?: boolean } = {},
+  { countWithPage = false, hasNextPage: peek = true }: PageNeeds = {},
 ): Promise<Page<E>> {
   const first = pageSize(requested);
   const counter = qb.clone();
@@ -150,9 +153,9 @@ export async function paginate<E extends ObjectLiteral>(
     qb.andWhere(keysetCondition(keys), params);
   }
   keys.forEach((k, i) => (i === 0 ? qb.orderBy(k.sql, k.dir) : qb.addOrderBy(k.sql, k.dir)));
-  const rows = first === 0 ? [] : await pageRows(qb, first + 1, prefetch, countWithPage, ownColumns(qb.expressionMap.mainAlias!.metadata, prefetch, keys));
+  const rows = first === 0 ? [] : await pageRows(qb, peek ? first + 1 : first, prefetch, countWithPage, ownColumns(qb.expressionMap.mainAlias!.metadata, prefetch, keys));
   if (countWithPage && rows.length) count = Promise.resolve(counted.get(rows[0])!);
-  const hasNextPage = rows.length > first;
+  const hasNextPage = peek ? rows.length > first : null;
   // Cursors are encoded when asked for: most reads of a page never select them.
   const edges = rows.slice(0, first).map((node) => ({
     node,
@@ -163,7 +166,11 @@ export async function paginate<E extends ObjectLiteral>(
   return {
     edges,
     pageInfo: {
-      hasNextPage,
+      get hasNextPage(): boolean {
+        // Not asked for, so not read: a caller that reads it anyway must say it needs it.
+        if (hasNextPage === null) throw new Error('hasNextPage was not fetched (paginate with hasNextPage: true)');
+        return hasNextPage;
+      },
       get endCursor() {
         return edges.length ? edges[edges.length - 1].cursor : (after ?? null);
       },
@@ -172,6 +179,19 @@ export async function paginate<E extends ObjectLiteral>(
       return (count ??= counter.getCount());
     },
   };
+}
+
+/** What a page's answer needs beyond its rows. */
+export interface PageNeeds {
+  /** The count of every matching row, in the page's statement. */
+  countWithPage?: boolean;
+  /** Whether a next page exists (one more row is read); true unless the client did not ask. */
+  hasNextPage?: boolean;
+}
+
+/** What the client asked of a connection (its selection tree), beyond the rows. */
+export function pageNeeds(connection: FieldTree | undefined): PageNeeds {
+  return { countWithPage: !!connection?.has('totalCount'), hasNextPage: !connection || !!connection.get('pageInfo')?.has('hasNextPage') };
 }
 
 /** The count of all matching rows that came with a page's rows (countWithPage). */

@@ -4,7 +4,7 @@ import { now as clockNow } from '../common/clock';
 import { type EntityManager } from 'typeorm';
 import type { Ctx } from '../context';
 import { BadUserInputError, ConflictError, ForbiddenError, InvalidStateError, NotFoundError, PgErrorCode, pgConstraint, pgErrorCode } from '../errors';
-import { createdOrder, paginate, type PageArgs, type SortKey } from '../common/pagination';
+import { createdOrder, pageNeeds, paginate, type PageArgs, type SortKey } from '../common/pagination';
 import { prefetch } from '../common/prefetch';
 import { withViewerRoles } from '../auth/visibility';
 import { below, type FieldTree } from '../common/selection';
@@ -53,7 +53,7 @@ export function listDemandItems(ctx: Ctx, filter: DemandFilter | null | undefine
   if (search) qb.andWhere('d.search_text ILIKE :search', { search: `%${escapeLike(search)}%` });
   // Its rows carry the columns the query reads: DemandItem's resolvers that read others (history,
   // suggestions) are not columns, so selecting one brings the whole row (prefetch.ts).
-  return paginate(qb, createdOrder('d'), page, withViewerRoles(ctx, prefetch(ctx, DemandItem, DEMAND_ITEM_RELATIONS, below(selection, 'edges', 'node'), { ownColumns: true })));
+  return paginate(qb, createdOrder('d'), page, withViewerRoles(ctx, prefetch(ctx, DemandItem, DEMAND_ITEM_RELATIONS, below(selection, 'edges', 'node'), { ownColumns: true })), pageNeeds(selection));
 }
 
 /** A needed-by day is today or later in the community's time zone. */
@@ -489,7 +489,7 @@ export function listMatches(ctx: Ctx, filter: MatchFilter | null | undefined, pa
   if (filter?.partnerId) qb.andWhere('m.partner_id = :partnerId', { partnerId: filter.partnerId });
   if (filter?.demandId) qb.andWhere('m.demand_id = :demandId', { demandId: filter.demandId });
   if (filter?.status?.length) qb.andWhere('m.status IN (:...statuses)', { statuses: filter.status });
-  return paginate(qb, createdOrder('m'), page, withViewerRoles(ctx, prefetch(ctx, Match, MATCH_RELATIONS, below(selection, 'edges', 'node'))));
+  return paginate(qb, createdOrder('m'), page, withViewerRoles(ctx, prefetch(ctx, Match, MATCH_RELATIONS, below(selection, 'edges', 'node'))), pageNeeds(selection));
 }
 
 const REVIEW_ORDER: SortKey<Match>[] = [
@@ -505,7 +505,7 @@ export function reviewQueue(ctx: Ctx, communityId: string, page: PageArgs, selec
     .createQueryBuilder('m')
     .where('m.community_id = :communityId AND m.status = :status', { communityId, status: MatchStatus.PENDING_REVIEW });
   // A secretary's queue shows how many wait: counted in the page's statement when asked for.
-  return paginate(qb, REVIEW_ORDER, page, prefetch(ctx, Match, MATCH_RELATIONS, below(selection, 'edges', 'node')), { countWithPage: !!selection?.has('totalCount') });
+  return paginate(qb, REVIEW_ORDER, page, prefetch(ctx, Match, MATCH_RELATIONS, below(selection, 'edges', 'node')), pageNeeds(selection));
 }
 
 // ---------------------------------------------------------------- public board

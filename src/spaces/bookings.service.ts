@@ -5,7 +5,7 @@ import { DateTime } from 'luxon';
 import type { EntityManager } from 'typeorm';
 import type { Ctx } from '../context';
 import { loader } from '../common/loaders';
-import { paginate, type PageArgs, type SortKey } from '../common/pagination';
+import { pageNeeds, paginate, type PageArgs, type SortKey } from '../common/pagination';
 import { prefetch } from '../common/prefetch';
 import { below, type FieldTree } from '../common/selection';
 import { withViewerRoles } from '../auth/visibility';
@@ -57,7 +57,7 @@ function bookingsPage(ctx: Ctx, filter: BookingFilter, page: PageArgs, selection
   if (filter.status) qb.andWhere('b.status = :status', { status: filter.status });
   // The viewer's roles come too: bookingVisibility asks them of each booking's partner and purpose.
   const related = selection ? prefetch(ctx, Booking, BOOKING_RELATIONS, below(selection, 'edges', 'node')) : null;
-  return paginate(qb, startOrder('b'), page, withViewerRoles(ctx, related));
+  return paginate(qb, startOrder('b'), page, withViewerRoles(ctx, related), pageNeeds(selection));
 }
 
 /**
