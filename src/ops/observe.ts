@@ -42,10 +42,10 @@ export function graphqlObserverPlugin(metrics: Metrics): ApolloServerPlugin<Ctx>
           const sqlStatements = scope?.sqlStatements ?? 0;
           const label = metrics.operationLabel(operationName, !!operation);
           const type = operation?.operation ?? 'unknown';
-          metrics.graphqlRequests.inc({ operation: label, type, outcome: codes.length ? 'error' : 'ok' });
-          metrics.graphqlDuration.observe({ operation: label, type }, seconds);
-          metrics.graphqlSqlStatements.observe({ operation: label }, sqlStatements);
-          for (const code of codes) metrics.errors.inc({ code });
+          metrics.child(metrics.graphqlRequests, label, type, codes.length ? 'error' : 'ok').inc();
+          metrics.child(metrics.graphqlDuration, label, type).observe(seconds);
+          metrics.child(metrics.graphqlSqlStatements, label).observe(sqlStatements);
+          for (const code of codes) metrics.child(metrics.errors, code).inc();
           if (scope) {
             graphqlFacts.set(scope, {
               operation: operationName ?? request.operationName ?? null,
@@ -73,10 +73,10 @@ export function requestLogger(log: Logger, metrics: Metrics): RequestHandler {
     res.on('close', () => {
       // req.path is relative to the mount point by now; a page link's token never reaches the log.
       const path = redactPageToken(req.originalUrl.split('?')[0]);
-      metrics.httpRequests.inc({ route: ROUTES.has(path) ? path : 'other', method: req.method, status: String(res.statusCode) });
+      metrics.child(metrics.httpRequests, ROUTES.has(path) ? path : 'other', req.method, String(res.statusCode)).inc();
       const graphql = scope && graphqlFacts.get(scope);
       const refused = res.locals.errorCode as string | undefined;
-      if (refused && !graphql) metrics.errors.inc({ code: refused });
+      if (refused && !graphql) metrics.child(metrics.errors, refused).inc();
       const quiet = PROBES.has(path) && res.statusCode < 400;
       if (!log.isLevelEnabled(quiet ? 'debug' : 'info')) return;
       const line = {
