@@ -283,3 +283,21 @@ describe('promised against delivered sessions are public', () => {
     expect(four.n).toBe(two.n);
   });
 });
+
+describe("a page of a contract's sessions", () => {
+  it('shows everyone their purpose and partner, reading only the columns its query selects', async () => {
+    const c = await weekendContract(14);
+    // Only id, purpose and partner selected: the page's rows still carry whether each booking is a
+    // contract session (bookingVisibility's test), so that outsiders see what the public may.
+    const PAGE = `query($f: BookingFilter!) { bookings(filter: $f, first: 20) { edges { node { id purpose partner { id } } } } }`;
+    const ROOM = `query($id: ID!, $from: DateTime!, $to: DateTime!) { room(id: $id) { bookings(from: $from, to: $to) { id purpose partner { id } } } }`;
+    const window = { from: new Date(nowMs()).toISOString(), to: new Date(nowMs() + 16 * 86_400_000).toISOString() };
+    const outsider = await signUp(app);
+    for (const token of [outsider.token, undefined, c.owner.token]) {
+      const page = (await app.gqlOk(PAGE, { f: { contractId: c.contractId } }, token)).bookings.edges.map((e: { node: unknown }) => e.node);
+      expect(page.length).toBeGreaterThanOrEqual(2);
+      expect(page.every((n: { purpose: string; partner: { id: string } | null }) => n.purpose === '周六公益绘本课' && n.partner?.id === c.partnerId)).toBe(true);
+      expect(page).toEqual((await app.gqlOk(ROOM, { id: c.roomId, ...window }, token)).room.bookings);
+    }
+  });
+});

@@ -270,5 +270,20 @@ describe('a page of bookings with their rooms and partners', () => {
     const outsider = await signUp(app);
     const seen = (await app.gqlOk(PAGE, { f: { roomId: s.roomId } }, outsider.token)).bookings.edges.map((e: { node: { id: string; purpose: string; partner: unknown } }) => e.node);
     expect(seen.find((n: { id: string }) => n.id === own.id)).toMatchObject({ purpose: '已预订/Booked', partner: null, room });
+
+    // Each viewer's page (roles known with the page: purpose and partner answered at once) says what
+    // Room.bookings says (decided per booking, waiting for the roles).
+    const FIELDS = `id purpose partner { id }`;
+    const starts = nodes.map((n) => (n as unknown as { start: string }).start).sort();
+    const window = { from: new Date(Date.parse(starts[0]) - 3_600_000).toISOString(), to: new Date(Date.parse(starts[2]) + 86_400_000).toISOString() };
+    for (const viewer of [s.owner, s.secretary, outsider, null]) {
+      const token = viewer?.token;
+      const onPage = (await app.gqlOk(`query($f: BookingFilter!) { bookings(filter: $f, first: 10) { edges { node { ${FIELDS} } } } }`, { f: { roomId: s.roomId } }, token)).bookings.edges.map(
+        (e: { node: unknown }) => e.node,
+      );
+      const inRoom = (await app.gqlOk(`query($id: ID!, $from: DateTime!, $to: DateTime!) { room(id: $id) { bookings(from: $from, to: $to) { ${FIELDS} } } }`, { id: s.roomId, ...window }, token)).room.bookings;
+      expect(onPage).toEqual(inRoom);
+      expect(onPage.filter((n: { partner: unknown }) => n.partner).length).toBe(viewer === s.owner || viewer === s.secretary ? 2 : 0);
+    }
   });
 });

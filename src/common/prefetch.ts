@@ -18,7 +18,7 @@ import type { FieldTree } from './selection';
  *
  * When only columns and prefetched relations are selected below a relation, it carries just those
  * columns, the keys of its relations, the id, numbers and flags; a selected resolver or getter
- * (which may read any column) brings the whole row, unless `gettersRead` names the columns it
+ * (which may read any column) brings the whole row, unless `fieldsRead` names the columns it
  * reads. A to-one row's id is its parent's key: it is not sent again when a column that is never
  * null shows whether the row is there. A `many` relation must have its resolver's order; authorization stays in the resolvers.
  */
@@ -128,14 +128,18 @@ export function prefetch(ctx: Ctx, entity: EntityTarget<ObjectLiteral>, relation
 }
 
 /**
- * Getters of entity classes that read only the named properties (`gettersRead`): selecting one
- * brings those columns, not the whole row (a getter or resolver not named here brings the whole row).
+ * Fields of entity classes that read only the named properties (`fieldsRead`): getters, field
+ * resolvers, and columns exposed under another name. Selecting one brings those columns, not the
+ * whole row (a getter or resolver not named here brings the whole row).
  */
-const getterColumns = new WeakMap<object, Readonly<Record<string, readonly string[]>>>();
+const fieldColumns = new WeakMap<object, Readonly<Record<string, readonly string[]>>>();
 
-/** Declares what some getters of `entity` read, e.g. `{ remainingQuantity: ['quantity', 'heldQuantity'] }`. */
-export function gettersRead(entity: Function, getters: Readonly<Record<string, readonly string[]>>): void {
-  getterColumns.set(entity, { ...getterColumns.get(entity), ...getters });
+/**
+ * Declares what some GraphQL fields of `entity` read, e.g. `{ remainingQuantity: ['quantity', 'heldQuantity'] }`;
+ * a field resolver's entry must name every column it and the checks it makes read.
+ */
+export function fieldsRead(entity: Function, fields: Readonly<Record<string, readonly string[]>>): void {
+  fieldColumns.set(entity, { ...fieldColumns.get(entity), ...fields });
 }
 
 /** Short column types, always fetched (cheap, and some checks read them). */
@@ -145,7 +149,7 @@ const SCOPE_COLUMNS = new Set(['communityId', 'partnerId', 'volunteerId', 'statu
 
 /**
  * The columns of `meta` that a selection of its fields reads: those selected, the keys of its
- * selected to-one relations, what declared getters read, the id, scope columns, numbers and flags;
+ * selected to-one relations, what declared fields read, the id, scope columns, numbers and flags;
  * every column when a selected field is a resolver or getter that may read any.
  */
 function selectedColumns(meta: EntityMetadata, relations: Relations | undefined, below: FieldTree): HydratedColumn[] {
@@ -154,8 +158,8 @@ function selectedColumns(meta: EntityMetadata, relations: Relations | undefined,
   // A selected relation needs its key; any other selected field that is not a column (a resolver,
   // a getter) may read any column, so then the whole row comes.
   const keys = new Set(Object.entries(relations ?? {}).filter(([name, r]) => below.has(name) && r.kind === 'one').map(([, r]) => r.key));
-  const getters = typeof meta.target === 'function' ? getterColumns.get(meta.target) : undefined;
-  const reads = (name: string) => (getters && Object.hasOwn(getters, name) ? getters[name] : null);
+  const declared = typeof meta.target === 'function' ? fieldColumns.get(meta.target) : undefined;
+  const reads = (name: string) => (declared && Object.hasOwn(declared, name) ? declared[name] : null);
   for (const name of below.keys()) for (const read of reads(name) ?? []) keys.add(read);
   const whole = [...below.keys()].some((name) => !name.startsWith('__') && !properties.has(name) && !relations?.[name] && !reads(name));
   if (whole) return plan;

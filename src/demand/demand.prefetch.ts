@@ -1,4 +1,4 @@
-import { gettersRead, many, one, type Relations } from '../common/prefetch';
+import { fieldsRead, many, one, type Relations } from '../common/prefetch';
 import { Community } from '../communities/community.entity';
 import { Partner } from '../partners/partner.entity';
 import { DemandItem } from './demand-item.entity';
@@ -29,5 +29,5 @@ export const DEMAND_ITEM_RELATIONS: Relations = {
 };
 
 // The remaining quantities are computed from two columns: selecting one does not bring the whole row.
-gettersRead(DemandItem, { remainingQuantity: ['quantity', 'matchedQuantity'] });
-gettersRead(SupplyOffer, { remainingQuantity: ['quantity', 'heldQuantity'] });
+fieldsRead(DemandItem, { remainingQuantity: ['quantity', 'matchedQuantity'] });
+fieldsRead(SupplyOffer, { remainingQuantity: ['quantity', 'heldQuantity'] });

@@ -56,7 +56,8 @@ function bookingsPage(ctx: Ctx, filter: BookingFilter, page: PageArgs, selection
   if (filter.from && filter.to && filter.from >= filter.to) throw BadUserInputError.field('filter.to', msg('field.mustBeAfter', { other: 'filter.from' }));
   if (filter.status) qb.andWhere('b.status = :status', { status: filter.status });
   // The viewer's roles come too: bookingVisibility asks them of each booking's partner and purpose.
-  const related = selection ? prefetch(ctx, Booking, BOOKING_RELATIONS, below(selection, 'edges', 'node')) : null;
+  // Its rows carry the columns the query reads (spaces.prefetch.ts names what purpose and partner check).
+  const related = selection ? prefetch(ctx, Booking, BOOKING_RELATIONS, below(selection, 'edges', 'node'), { ownColumns: true }) : null;
   return paginate(qb, startOrder('b'), page, withViewerRoles(ctx, related), pageNeeds(selection));
 }
 

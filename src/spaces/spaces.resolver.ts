@@ -24,7 +24,8 @@ import { SPACES_POLICY as may } from './spaces.policy';
 import * as rooms from './rooms.service';
 import { ContractCheck, ContractStatus, effectiveStatus, SpaceContract } from './space-contract.entity';
 import { BookingFilter, BookSlotInput, ContractFilter, ProposeContractInput, RoomFilter } from './spaces.inputs';
-import { bookingVisibility, contractVisibility, PRIVATE_PURPOSE } from './spaces.visibility';
+import { bookingVisibility, bookingVisibilityNow, contractVisibility, PRIVATE_PURPOSE } from './spaces.visibility';
+import type { Readable } from '../auth/visibility';
 
 const BookingPageArgs = pageArgsFactory(50);
 const SpaceContractConnection = ConnectionType(SpaceContract, 'SpaceContract');
@@ -62,9 +63,13 @@ export class BookingResolver {
   }
 
   @FieldResolver(() => Partner, { nullable: true, description: "Null for a community's own booking, and for a private booking seen by others." })
-  async partner(@Root() booking: Booking, @Context() ctx: Ctx) {
-    if (!booking.partnerId || !(await bookingVisibility(ctx, booking)).field('partner')) return null;
-    return prefetched<Partner>(booking, 'partner') ?? byId(ctx, Partner).load(booking.partnerId);
+  partner(@Root() booking: Booking, @Context() ctx: Ctx): Partner | null | Promise<Partner | null> {
+    if (!booking.partnerId) return null;
+    // A prefetched partner with the viewer's roles known answers at once: no promise per booking of a page.
+    const known = prefetched<Partner>(booking, 'partner');
+    const now = known !== undefined ? bookingVisibilityNow(ctx, booking) : null;
+    if (now) return now.field('partner') ? known! : null;
+    return bookingVisibility(ctx, booking).then((may) => (may.field('partner') ? (known ?? byId(ctx, Partner).load(booking.partnerId!)) : null));
   }
 
   @FieldResolver(() => SpaceContract, { nullable: true })
@@ -75,8 +80,10 @@ export class BookingResolver {
   @FieldResolver(() => String, {
     description: `Public for contract sessions; otherwise "${PRIVATE_PURPOSE}" to all but the booking partner's members and the community's secretaries.`,
   })
-  async purpose(@Root() booking: Booking, @Context() ctx: Ctx) {
-    return (await bookingVisibility(ctx, booking)).field('purpose') ? booking.purpose : PRIVATE_PURPOSE;
+  purpose(@Root() booking: Booking, @Context() ctx: Ctx): string | Promise<string> {
+    const answer = (may: Readable<'purpose'>) => (may.field('purpose') ? booking.purpose : PRIVATE_PURPOSE);
+    const now = bookingVisibilityNow(ctx, booking);
+    return now ? answer(now) : bookingVisibility(ctx, booking).then(answer);
   }
 
   @FieldResolver(() => [StatusChange])

@@ -1,5 +1,5 @@
 import { readerId, viewerRoles } from '../auth/policy';
-import { INVOLVED, readable, rolesOn, type Readable, type TypeVisibility } from '../auth/visibility';
+import { INVOLVED, readable, rolesOn, rolesOnNow, type Readable, type TypeVisibility } from '../auth/visibility';
 import type { Ctx } from '../context';
 import type { Booking } from './booking.entity';
 import { PUBLIC_CONTRACT_STATUSES, type SpaceContract } from './space-contract.entity';
@@ -39,7 +39,20 @@ export const SPACE_CONTRACT_VISIBILITY: TypeVisibility<'history { note by }'> = 
 export const SPACES_VISIBILITY = [BOOKING_VISIBILITY, SPACE_CONTRACT_VISIBILITY];
 
 export async function bookingVisibility(ctx: Ctx, booking: Booking): Promise<Readable<keyof typeof BOOKING_VISIBILITY.fields>> {
-  const roles = await rolesOn(ctx, { communityId: booking.communityId, partnerId: booking.partnerId });
+  return bookingReadable(booking, await rolesOn(ctx, { communityId: booking.communityId, partnerId: booking.partnerId }));
+}
+
+/**
+ * bookingVisibility without waiting, once the request knows the viewer's roles (a bookings page
+ * brings them); null while it does not. A week of a room's bookings is then answered with no
+ * promise per booking and field.
+ */
+export function bookingVisibilityNow(ctx: Ctx, booking: Booking): Readable<keyof typeof BOOKING_VISIBILITY.fields> | null {
+  const roles = rolesOnNow(ctx, { communityId: booking.communityId, partnerId: booking.partnerId });
+  return roles && bookingReadable(booking, roles);
+}
+
+function bookingReadable(booking: Booking, roles: Parameters<typeof readable>[1]): Readable<keyof typeof BOOKING_VISIBILITY.fields> {
   const session = !!booking.contractId;
   return readable(BOOKING_VISIBILITY, roles, { purpose: session, partner: session });
 }
