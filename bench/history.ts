@@ -45,4 +45,13 @@ export const FINDINGS: { target: string; cause: string; fix: string; before: str
     before: 'on this (slower) machine: nested read x0.92-0.95, server CPU 1.67-1.73 vs 1.56-1.66 ms; PostgreSQL 1.08-1.13 vs 0.72-0.74 ms per request; bookings page at 90-99% 4 statements, x0.5 (x0.23-0.34 in earlier runs); review queue 4 statements',
     after: 'PostgreSQL 0.73-0.89 vs 0.56-0.68 ms per request (statement alone 0.34 vs 0.26 ms); nested read x0.96 (server CPU 1.93 vs 1.95 ms per request: even, still not ahead); bookings page at 90-99% 1 statement, x0.71; room week 1 statement, x0.76; review queue 3 statements',
   },
+  {
+    target: 'nested read, bookings pages >= PostGraphile 5 (fourth round)',
+    cause:
+      "on two cores the server, PostgreSQL and the load share the CPU, so PostgreSQL's time per request weighs as much as the server's, and ours was higher (0.77 vs 0.58-0.82 ms per nested read). The page statement's rows were 21 KB against PostGraphile 5's 11.5 KB: every column of the demand items, each joined to-one row's id again beside its parent's key, and a 21st item with its matches read for a hasNextPage the query did not ask for; backend CPU per execution 0.53-0.57 ms, 0.47 without those columns, PostGraphile 5's 0.41-0.43. Bookings pages carried whole rows too (renamed start/end and the visibility-checked purpose and partner counted as resolvers), and answered purpose and partner with a promise per booking",
+    fix:
+      "a list's own rows carry only the columns its query reads, by the rule its relations follow, plus its sort keys' (prefetch ownColumns, pagination.ts ownColumns; fieldsRead names what renamed and checked fields read); a to-one row's id comes from its parent's key; one row past the page only when hasNextPage is selected (pageNeeds); bookingVisibilityNow; prom-client children kept per label values",
+    before: 'previous build, A/B on the same data (alternating 4 s rounds): nested read PostgreSQL 0.767 ms, server 1.494 ms per request; bookings page of 50 PostgreSQL 0.568 ms. Full run before (session 9, slower machine): nested read x0.96, review queue x0.75, room week x0.76, bookings page at 90-99% x0.71',
+    after: 'A/B: nested read +3.5% req/s (PostgreSQL 0.690, server 1.427 ms), bookings page +8% (PostgreSQL 0.528 ms), a room\'s week no change. Two full runs on this machine: nested read x0.95 and x0.98 (server CPU 1.47 vs 1.38, 1.66 vs 1.62 ms), review queue x0.92 and x1.13, room week x0.74 and x0.76, bookings page at 90-99% x0.73 and x0.82: near even, still not ahead in one run',
+  },
 ];
