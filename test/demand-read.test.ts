@@ -321,11 +321,11 @@ describe('a nested read in one statement', () => {
       const cursors: string[] = [];
       let after: string | null = null;
       for (;;) {
-        const res = await app.gql(page(fields), { c: communityId, after }, secretary.token);
+        const res: { data: { demandItems: unknown }; errors?: unknown } = await app.gql(page(fields), { c: communityId, after }, secretary.token);
         expect(res.errors).toBeUndefined();
-        const { edges, pageInfo } = res.data.demandItems;
-        nodes.push(...edges.map((e: { node: Record<string, unknown> }) => e.node));
-        cursors.push(...edges.map((e: { cursor: string }) => e.cursor));
+        const { edges, pageInfo } = res.data.demandItems as { edges: { cursor: string; node: Record<string, unknown> }[]; pageInfo: { hasNextPage: boolean; endCursor: string } };
+        nodes.push(...edges.map((e) => e.node));
+        cursors.push(...edges.map((e) => e.cursor));
         if (!pageInfo.hasNextPage) return { nodes, cursors };
         after = pageInfo.endCursor;
       }
