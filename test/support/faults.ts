@@ -67,6 +67,8 @@ export interface Attempt {
 
 export interface ReadyProbe {
   at: number;
+  /** When its answer came: a probe sent while the database was down may be answered after it is back. */
+  end: number;
   status: number;
 }
 
@@ -112,7 +114,7 @@ export function startLoad(url: string, token: string, options: { writers?: numbe
     while (!stopped) {
       const moment = at();
       const status = await fetch(`${url}/readyz`).then((r) => r.status, () => 0);
-      probes.push({ at: moment, status });
+      probes.push({ at: moment, end: at(), status });
       await new Promise((r) => setTimeout(r, 50));
     }
   };
@@ -231,7 +233,8 @@ export async function outageUnderLoad(options: {
   await load.stop();
 
   const figures = { ...(await tally(load.attempts, options.databaseUrl)), outageMs: upAt - stopAt };
-  const whileDown = load.probes.filter((p) => p.at >= downAt && p.at < startAt);
+  // Sent and answered while it was down (a slow probe sent then may be answered once it is back, rightly 200).
+  const whileDown = load.probes.filter((p) => p.at >= downAt && p.end < startAt);
   const failures = load.attempts.filter((a) => a.code);
   writeReport(options.name, {
     ...options.extra,
