@@ -20,7 +20,8 @@ import type { FieldTree } from './selection';
  * columns, the keys of its relations, the id, numbers and flags; a selected resolver or getter
  * (which may read any column) brings the whole row, unless `fieldsRead` names the columns it
  * reads. A to-one row's id is its parent's key: it is not sent again when a column that is never
- * null shows whether the row is there. A `many` relation must have its resolver's order; authorization stays in the resolvers.
+ * null shows whether the row is there. A `many` relation must have its resolver's order;
+ * authorization stays in the resolvers.
  */
 
 export interface Relation {
