@@ -15,7 +15,7 @@
 -- The plan:
 --   reference tables (a copy on every node; small, read with everything):
 --     app_user, community, community_secretary, partner, partner_member, partner_invitation, supply_offer,
---     signed_link.
+--     signed_link, residency, service_hours_version.
 --     community is a reference table, not distributed by its id, so that service_log and
 --     notification (distributed by a user id) keep their foreign key to it.
 --   distributed by community_id, colocated with room:
@@ -60,6 +60,10 @@ SELECT create_reference_table('partner_invitation');
 SELECT create_reference_table('supply_offer');
 SELECT create_reference_table('signed_link');
 SELECT create_reference_table('residency');
+--    service_hours_version (a row per community, and one of NULL for renames, which a distribution
+--    column cannot hold): every node reads it beside the rollups; each write to service logs moves a
+--    row on every node (the rollup triggers' NOT YET READY below applies to its triggers alike).
+SELECT create_reference_table('service_hours_version');
 
 -- 3. Community tables, one colocation group, referenced ones first.
 SELECT create_distributed_table('room', 'community_id', colocate_with => 'none');
@@ -100,7 +104,9 @@ SELECT create_distributed_table('service_hours_volunteer_monthly', 'community_id
 --    ServiceHoursRollup) write the service_hours_* rollups, distributed by community_id; a trigger on a
 --    service_log shard cannot write another distributed table. Before this step the rollups must
 --    move to the write path (logService and decideServiceLogs upserting the same deltas in their
---    transaction) and the triggers be dropped.
+--    transaction) and the triggers be dropped; so must service_hours_version_insert/update/delete
+--    (migration ServiceHoursVersion: each write's communities' versions, read by the summaries kept
+--    in memory).
 SET citus.enable_unsafe_triggers = on;
 SELECT create_distributed_table('service_log', 'volunteer_id', colocate_with => 'none');
 SELECT create_distributed_table('notification', 'user_id', colocate_with => 'service_log');

@@ -29,6 +29,7 @@ import { ReplicaReadFence1764940000000 } from './1764940000000-ReplicaReadFence'
 import { ServiceHoursVolunteerRollup1764920000000 } from './1764920000000-ServiceHoursVolunteerRollup';
 import { ServiceHoursMonthlyRollup1765000000000 } from './1765000000000-ServiceHoursMonthlyRollup';
 import { PartnerStatsCovering1765100000000 } from './1765100000000-PartnerStatsCovering';
+import { ServiceHoursVersion1765200000000 } from './1765200000000-ServiceHoursVersion';
 
 /** Every migration, oldest first. Add new ones at the end (one per line, so branches merge). */
 export const migrations = [
@@ -63,4 +64,5 @@ export const migrations = [
   ServiceHoursVolunteerRollup1764920000000,
   ServiceHoursMonthlyRollup1765000000000,
   PartnerStatsCovering1765100000000,
+  ServiceHoursVersion1765200000000,
 ];

@@ -83,6 +83,11 @@ export interface Config {
    */
   tokenVersionCacheMs: number;
   /**
+   * How many service-hours summary buckets this process keeps to answer again while nothing under
+   * them has changed (service-hours/summary-cache.ts); 0 computes every summary.
+   */
+  summaryCacheBuckets: number;
+  /**
    * Failed logins before each further one makes the next attempt wait (1 s, doubling, at most 15
    * min), per account e-mail and per client address; see auth/login-throttle.ts.
    */
@@ -169,6 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimit: rateLimit(env, nodeEnv),
     metricsToken: env.METRICS_TOKEN || undefined,
     tokenVersionCacheMs: int(env, 'TOKEN_VERSION_CACHE_MS', 5_000, 0),
+    summaryCacheBuckets: int(env, 'SUMMARY_CACHE_BUCKETS', 100_000, 0),
     loginThrottle: {
       perAccount: int(env, 'LOGIN_FAILURES_PER_ACCOUNT', 5, 1),
       perAddress: int(env, 'LOGIN_FAILURES_PER_ADDRESS', 20, 1),

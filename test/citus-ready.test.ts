@@ -46,7 +46,7 @@ const DISTRIBUTED: Record<string, { column: string; group: string }> = {
   idempotency_key: { column: 'user_id', group: 'person' },
   status_change: { column: 'object_id', group: 'object' },
 };
-const REFERENCE = ['app_user', 'community', 'community_secretary', 'partner', 'partner_member', 'partner_invitation', 'supply_offer', 'signed_link', 'residency'];
+const REFERENCE = ['app_user', 'community', 'community_secretary', 'partner', 'partner_member', 'partner_invitation', 'supply_offer', 'signed_link', 'residency', 'service_hours_version'];
 /** Left on the coordinator. */
 const LOCAL = ['migrations', 'login_attempt', 'rate_limit_counter', 'replica_read_fence'];
 

@@ -33,6 +33,7 @@ import { contractVisibility } from '../spaces/spaces.visibility';
 import { canSeeServiceLog, requireServiceSummaryAccess, serviceLogListScope } from './service-hours.policy';
 import { ServiceLog, ServiceLogStatus } from './service-log.entity';
 import { serviceLogLifecycle } from './service-log.lifecycle';
+import { cachedSummary, summaryVersionSql } from './summary-cache';
 import { SummaryGroupBy, type ContractObligation, type LogServiceInput, type ServiceHoursBucket, type ServiceHoursSummaryInput, type ServiceLogFilter } from './service-hours.inputs';
 
 // Other domains (links/) reach certificates through this entry point.
@@ -381,7 +382,10 @@ function summarySql(groupBy: SummaryGroupBy, communityParam: string | null, part
               coalesce(sum(p.minutes) FILTER (WHERE p.status = 'PENDING'), 0) AS pending_minutes,
               sum(p.logs)::int AS log_count
          FROM parts p GROUP BY 1 HAVING sum(p.logs) > 0)
-     SELECT * FROM (SELECT ${select}, agg.verified_minutes, agg.pending_minutes, agg.log_count FROM agg ${join}) buckets
+     -- The version of what the answer was computed from (summary-cache.ts), in the same snapshot,
+     -- on a row of its own (null buckets) when there are none.
+     SELECT v.version, buckets.* FROM (SELECT ${summaryVersionSql(communityParam)} AS version) v
+       LEFT JOIN (SELECT ${select}, agg.verified_minutes, agg.pending_minutes, agg.log_count FROM agg ${join}) buckets ON true
       ${groupBy === SummaryGroupBy.MONTH ? 'ORDER BY key' : BUCKETS}`;
 }
 
@@ -398,27 +402,31 @@ export async function serviceHoursSummary(ctx: Ctx, input: ServiceHoursSummaryIn
   const communityParam = input.communityId ? `$${params.push(input.communityId)}` : null;
   const partnerParam = input.partnerId ? `$${params.push(input.partnerId)}` : null;
   const sql = summarySql(input.groupBy, communityParam, partnerParam);
-  type Row = { key: string; label: string; verified_minutes: string; pending_minutes: string; log_count: number };
+  type Row = { version: string; key: string | null; label: string; verified_minutes: string; pending_minutes: string; log_count: number };
   // One statement (no transaction: one snapshot), since every round trip counts at these speeds,
   // prepared (planned once per connection: its plan costs more than its run over a year of months);
   // the rollups' plans cost far below jit_above_cost. Only by volunteer across communities do they
   // read about a row per log, where compiling the aggregate (JIT) would cost more than it saves.
   const large = input.groupBy === SummaryGroupBy.VOLUNTEER && !input.communityId;
-  const rows: Row[] = await heavyRead(ctx, (c) =>
-    large
-      ? inTransaction(c.db, async (tx) => {
-          await tx.query(`SET LOCAL jit = off`);
-          return tx.query(sql, params);
-        })
-      : queryPrepared<Row>(c.db, sql, params),
+  const question = [input.groupBy, input.from.toISOString(), input.to.toISOString(), input.communityId ?? '', input.partnerId ?? ''].join('|');
+  const buckets = await heavyRead(ctx, (c) =>
+    cachedSummary<ServiceHoursBucket>(c.db, ctx.config.summaryCacheBuckets, question, input.communityId ?? null, async () => {
+      const rows: Row[] = large
+        ? await inTransaction(c.db, async (tx) => {
+            await tx.query(`SET LOCAL jit = off`);
+            return tx.query(sql, params);
+          })
+        : await queryPrepared<Row>(c.db, sql, params);
+      return {
+        version: rows[0].version,
+        buckets: rows
+          .filter((r) => r.key !== null)
+          .map((r) => ({ key: r.key!, label: r.label, verifiedMinutes: Number(r.verified_minutes), pendingMinutes: Number(r.pending_minutes), logCount: r.log_count })),
+      };
+    }),
   );
-  return rows.map((r) => ({
-    key: r.key,
-    label: r.label,
-    verifiedMinutes: Number(r.verified_minutes),
-    pendingMinutes: Number(r.pending_minutes),
-    logCount: r.log_count,
-  }));
+  // The kept list is shared: callers get their own array (its buckets are never changed).
+  return buckets.slice();
 }
 
 // ---------------------------------------------------------------- contract obligations
