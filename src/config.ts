@@ -43,6 +43,15 @@ export interface Config {
   /** Milliseconds a SQL statement may run before PostgreSQL cancels it. */
   dbStatementTimeoutMs: number;
   dbPoolSize: number;
+  /**
+   * Connections each pool keeps open however long idle, and how long one above that stays idle
+   * before it closes. A new connection's first statements pay for its caches (the tables' catalog
+   * entries, pg_trgm loaded, regular expressions compiled, each prepared statement planned): about
+   * 25 ms on a suggestions list, which closing connections after pg's 10 s default put back on the
+   * first requests after every quiet moment.
+   */
+  dbPoolMin: number;
+  dbPoolIdleMs: number;
   /** Repeated list reads as named prepared statements (off behind a pooler that cannot keep them, e.g. PgBouncer in transaction mode before 1.21). */
   dbPreparedStatements: boolean;
   /** `DB_PREPARED_STATEMENTS=strict`: never fall back to unnamed statements when the server loses one (surfaces the error). */
@@ -158,6 +167,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: bytes(size(env, 'BODY_LIMIT', '1mb')),
     dbStatementTimeoutMs: int(env, 'DB_STATEMENT_TIMEOUT_MS', 15_000, 0),
     dbPoolSize: int(env, 'DB_POOL_SIZE', 20, 1),
+    dbPoolMin: Math.min(int(env, 'DB_POOL_MIN', 2, 0), int(env, 'DB_POOL_SIZE', 20, 1)),
+    dbPoolIdleMs: int(env, 'DB_POOL_IDLE_MS', 300_000, 1_000),
     // Transaction pooling implies no named statements (PgBouncer before 1.21 cannot keep them); set true for 1.21+ with max_prepared_statements.
     dbPreparedStatements: env.DB_PREPARED_STATEMENTS?.toLowerCase() === 'strict' || flag(env, 'DB_PREPARED_STATEMENTS', poolMode(env.DATABASE_POOL_MODE) !== 'transaction'),
     dbPreparedStatementsStrict: env.DB_PREPARED_STATEMENTS?.toLowerCase() === 'strict',

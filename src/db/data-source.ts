@@ -50,6 +50,7 @@ export function createDataSource(config: Config, log: Logger, options: DataSourc
         // A startup parameter PgBouncer refuses ("unsupported startup parameter"); behind it, the role's default instead (below).
         ...(pooled ? {} : { statement_timeout: statementTimeoutMs }),
         application_name: 'marketplace',
+        ...warmPool(config),
       },
     });
     configurePreparedStatements(db, { enabled: config.dbPreparedStatements, strict: config.dbPreparedStatementsStrict, log });
@@ -92,6 +93,9 @@ export function createDataSource(config: Config, log: Logger, options: DataSourc
  * standby of the primary), started and stopped with it. Its statements are counted and logged as
  * the primary's; a replica down at start-up does not stop the app (db/replica.ts polls for it).
  */
+/** pg-pool's options that keep connections, and so their caches and prepared statements, warm (config.dbPoolMin). */
+const warmPool = (config: Config) => ({ min: config.dbPoolMin, idleTimeoutMillis: config.dbPoolIdleMs });
+
 function withReplica(db: DataSource, config: Config, log: Logger, options: DataSourceOptions): void {
   const replica = new DataSource({
     type: 'postgres',
@@ -108,6 +112,7 @@ function withReplica(db: DataSource, config: Config, log: Logger, options: DataS
       application_name: 'marketplace-replica',
       // A replica that stopped answering must not hold a request long before it falls back.
       connectionTimeoutMillis: 2_000,
+      ...warmPool(config),
     },
   });
   configurePreparedStatements(replica, { enabled: config.dbPreparedStatements, strict: config.dbPreparedStatementsStrict, log });
