@@ -54,4 +54,20 @@ export const FINDINGS: { target: string; cause: string; fix: string; before: str
     before: 'previous build, A/B on the same data (alternating 4 s rounds): nested read PostgreSQL 0.767 ms, server 1.494 ms per request; bookings page of 50 PostgreSQL 0.568 ms. Full run before (session 9, slower machine): nested read x0.96, review queue x0.75, room week x0.76, bookings page at 90-99% x0.71',
     after: 'A/B: nested read +3.5% req/s (PostgreSQL 0.690, server 1.427 ms), bookings page +8% (PostgreSQL 0.528 ms), a room\'s week no change. Two full runs on this machine: nested read x0.95 and x0.98 (server CPU 1.47 vs 1.38, 1.66 vs 1.62 ms), review queue x0.92 and x1.13, room week x0.74 and x0.76, bookings page at 90-99% x0.73 and x0.82: near even, still not ahead in one run',
   },
+  {
+    target: 'serviceHoursSummary across every community (fifth round: summaries that cost nothing to read)',
+    cause:
+      'every request computed its answer from the rollups: by partner across 50 communities about 76,000 monthly rows plus the daily rows of the partial months at either end (a row per log and partner there: about 80,000 for the first 24 days of the period), 108 ms of PostgreSQL per answer; by community or month 5-14 ms, mostly PostgreSQL',
+    fix: 'each process keeps the answers it computed (lru-cache, SUMMARY_CACHE_BUCKETS) with the version they were computed at, and gives one again after one small statement shows the version unchanged: the sum of service_hours_version rows, a row per community moved by statement-level triggers with every write to its logs and one of NULL moved by renames (migration ServiceHoursVersion); a computed answer reads its version in its own statement',
+    before: 'same data and hour, SUMMARY_CACHE_BUCKETS=0: every community by partner, community and month 52.5 req/s under 10 connections, 83 ms p95 sequential (by partner 73 ms p50, by community 5.0, by month 5.6); one community 420 req/s. Full run before (session 10): 40.9 req/s, 118 ms p95; one community 366 req/s',
+    after: 'cache on, same hour: 127.3 req/s, 48 ms p95 (by partner 31 ms p50, community 3.8, month 4.1); one community 823 req/s. Full runs: 140.9 req/s and 45 ms p95, one community 956 req/s (see the table above for the latest). Not met across every community: the by-partner answer (5,000 buckets, 643 KB) costs 15-25 ms of server CPU to execute, serialize and encode however it is stored',
+  },
+  {
+    target: 'suggestions < 50 ms p95 (sequential); every comparison with PostGraphile 5',
+    cause:
+      "pg-pool closes a connection after 10 s idle (its default), and a new connection's first statements pay for its caches: the tables' catalog entries, pg_trgm's library loaded, cjk_spaced's regular expression compiled (about 5 ms), each prepared statement planned (the shortlist's first execution in a new session: 7 ms planning, 22 ms execution against 6 ms warm). So every pause over 10 s put 10-25 ms back on the next requests",
+    fix: 'pools keep DB_POOL_MIN connections (2) however long idle and close the others after DB_POOL_IDLE_MS (5 minutes) (src/db/data-source.ts)',
+    before: "50 sequential suggestion lists right after an 11 s pause: p95 70.0, 69.6, 54.8 ms (warm: 41-44 ms). The comparisons load each server 10 s in turn, so ours idled 30 s between its rounds and began each with new connections: nested read x0.98 and x0.86 this session (full run: review queue x0.95, room week x0.77, bookings page x0.75); the same build with DB_POOL_MIN=0 DB_POOL_IDLE_MS=10000: x1.00, server CPU 1.81 vs 1.80 ms",
+    after: 'after the same pause: p95 35.7, 31.9, 34.4 ms (warm: 32-36 ms). Nested read x1.05 (server CPU 1.79 vs 1.82 ms, full run) and x1.09 (1.51 vs 1.61 ms, comparison run after it); review queue x1.12, room week x0.81, bookings page at 90-99% x0.96; suggestions 40.4 ms p95 in the full run',
+  },
 ];

@@ -130,8 +130,9 @@ export function startApp(name: string, port: number, databaseUrl: string, node =
       // sample of slow requests then counted it in one request's statements (projects-list 9-10 at
       // scale 10). The bounds are about the request's own statements, so the bench keeps it 10 minutes.
       TOKEN_VERSION_CACHE_MS: '600000',
-      // SUMMARY_CACHE_BUCKETS=0 npm run bench measures summaries computed on every request.
-      ...(process.env.SUMMARY_CACHE_BUCKETS ? { SUMMARY_CACHE_BUCKETS: process.env.SUMMARY_CACHE_BUCKETS } : {}),
+      // Settings an experiment may change (docs/bench.md): SUMMARY_CACHE_BUCKETS=0 computes every
+      // summary; DB_POOL_MIN=0 DB_POOL_IDLE_MS=10000 is pg's pool as it was before session 11.
+      ...Object.fromEntries(['SUMMARY_CACHE_BUCKETS', 'DB_POOL_MIN', 'DB_POOL_IDLE_MS'].filter((k) => process.env[k]).map((k) => [k, process.env[k]])),
     },
     readyPath: '/readyz',
   });
