@@ -93,8 +93,12 @@ export function createDataSource(config: Config, log: Logger, options: DataSourc
  * standby of the primary), started and stopped with it. Its statements are counted and logged as
  * the primary's; a replica down at start-up does not stop the app (db/replica.ts polls for it).
  */
-/** pg-pool's options that keep connections, and so their caches and prepared statements, warm (config.dbPoolMin). */
-const warmPool = (config: Config) => ({ min: config.dbPoolMin, idleTimeoutMillis: config.dbPoolIdleMs });
+/**
+ * pg-pool's options that keep connections, and so their caches and prepared statements, warm
+ * (config.dbPoolMin). Idle ones never keep a process alive by themselves (a server's HTTP listener
+ * does; a script or test that forgot to close its pool still exits).
+ */
+const warmPool = (config: Config) => ({ min: config.dbPoolMin, idleTimeoutMillis: config.dbPoolIdleMs, allowExitOnIdle: true });
 
 function withReplica(db: DataSource, config: Config, log: Logger, options: DataSourceOptions): void {
   const replica = new DataSource({
