@@ -6,6 +6,17 @@ const bump = (communities: string) => `
   SELECT DISTINCT community_id, 1 FROM (${communities}) changed ORDER BY 1
   ON CONFLICT (community_id) DO UPDATE SET version = v.version + 1;`;
 
+/** Every community's row and the row of NULL. */
+const EVERY = 'SELECT id AS community_id FROM community UNION ALL SELECT NULL';
+
+/** A statement-level trigger function that bumps these rows. */
+const bumpFunction = (name: string, communities: string) => `
+  CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    ${bump(communities)}
+    RETURN NULL;
+  END $$`;
+
 /**
  * A version per community of everything a service-hours summary is computed from (issue #17
  * item 3: summaries that cost nothing to read), so that a process may answer a summary it computed
@@ -47,19 +58,9 @@ export class ServiceHoursVersion1765200000000 implements MigrationInterface {
     await q.query(`CREATE TRIGGER service_hours_version_insert AFTER INSERT ON service_log REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION service_hours_version_bump()`);
     await q.query(`CREATE TRIGGER service_hours_version_update AFTER UPDATE ON service_log REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION service_hours_version_bump()`);
     await q.query(`CREATE TRIGGER service_hours_version_delete AFTER DELETE ON service_log REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION service_hours_version_bump()`);
-    await q.query(`
-      CREATE FUNCTION service_hours_version_bump_all() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        ${bump('SELECT id AS community_id FROM community UNION ALL SELECT NULL')}
-        RETURN NULL;
-      END $$`);
+    await q.query(bumpFunction('service_hours_version_bump_all', EVERY));
     await q.query(`CREATE TRIGGER service_hours_version_truncate AFTER TRUNCATE ON service_log FOR EACH STATEMENT EXECUTE FUNCTION service_hours_version_bump_all()`);
-    await q.query(`
-      CREATE FUNCTION service_hours_version_renamed() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        ${bump('SELECT NULL::uuid AS community_id')}
-        RETURN NULL;
-      END $$`);
+    await q.query(bumpFunction('service_hours_version_renamed', 'SELECT NULL::uuid AS community_id'));
     await q.query(`CREATE TRIGGER service_hours_version_partner_renamed AFTER UPDATE OF name ON partner FOR EACH STATEMENT EXECUTE FUNCTION service_hours_version_renamed()`);
     await q.query(`CREATE TRIGGER service_hours_version_community_renamed AFTER UPDATE OF name, timezone ON community FOR EACH STATEMENT EXECUTE FUNCTION service_hours_version_renamed()`);
     await q.query(`CREATE TRIGGER service_hours_version_person_renamed AFTER UPDATE OF display_name ON app_user FOR EACH STATEMENT EXECUTE FUNCTION service_hours_version_renamed()`);
@@ -69,7 +70,7 @@ export class ServiceHoursVersion1765200000000 implements MigrationInterface {
       CREATE FUNCTION service_hours_rollup_rebuild() RETURNS void LANGUAGE plpgsql AS $$
       BEGIN
         PERFORM service_hours_rollup_refill();
-        ${bump('SELECT id AS community_id FROM community UNION ALL SELECT NULL')}
+        ${bump(EVERY)}
       END $$`);
   }
 

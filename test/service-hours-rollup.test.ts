@@ -3,7 +3,7 @@ import { PASSWORD, type TestApp } from './support/app';
 import { appAndChild, post, type AppAndChild } from './support/child-app';
 import { APPROVE_PARTNERSHIP, REQUEST_PARTNERSHIP } from './support/documents';
 import { activePartner, communityWithSecretary, signUp, type Account } from './support/fixtures';
-import { addMember, iso, LOG_SERVICE, minutesAgo, VERIFY, VERIFY_MANY } from './support/service-hours';
+import { addMember, iso, LOG_SERVICE, minutesAgo, VERIFY, VERIFY_MANY, type SummaryBucket as Bucket } from './support/service-hours';
 
 /*
  * The rollups of service hours (issue #17 item 3, migration ServiceHoursRollup and after) equal a
@@ -58,14 +58,6 @@ function logBasedVolunteerAnswer(from: Date, to: Date, filter: { communityId?: s
       ORDER BY "verifiedMinutes" DESC, "pendingMinutes" DESC, label COLLATE "C", key`,
     params,
   );
-}
-
-interface Bucket {
-  key: string;
-  label: string;
-  verifiedMinutes: number;
-  pendingMinutes: number;
-  logCount: number;
 }
 
 interface LogRow {

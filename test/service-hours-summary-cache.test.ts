@@ -1,7 +1,7 @@
 import { PASSWORD, type TestApp } from './support/app';
 import { appAndChild, post, startChildApp, type AppAndChild, type ChildApp } from './support/child-app';
 import { activePartner, communityWithSecretary, signUp, type Account } from './support/fixtures';
-import { addMember, iso, LOG_SERVICE, minutesAgo, VERIFY } from './support/service-hours';
+import { addMember, iso, LOG_SERVICE, minutesAgo, VERIFY, type SummaryBucket as Bucket } from './support/service-hours';
 
 /*
  * Summaries kept in memory (src/service-hours/summary-cache.ts, migration ServiceHoursVersion):
@@ -27,13 +27,6 @@ afterAll(async () => {
 
 const SUMMARY = `query($i: ServiceHoursSummaryInput!) { serviceHoursSummary(input: $i) { key label verifiedMinutes pendingMinutes logCount } }`;
 
-interface Bucket {
-  key: string;
-  label: string;
-  verifiedMinutes: number;
-  pendingMinutes: number;
-  logCount: number;
-}
 interface Asked {
   buckets: Bucket[] | null;
   statements: string | null;

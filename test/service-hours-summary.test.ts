@@ -3,7 +3,7 @@ import { errorCode, startTestApp, type TestApp } from './support/app';
 import { APPROVE_PARTNERSHIP, REQUEST_PARTNERSHIP } from './support/documents';
 import { activePartner, communityWithSecretary, signUp, type Account } from './support/fixtures';
 import { instants, resetClock, setTestClock, testNow } from './support/clock';
-import { addMember, decide, loggedService, minutesAgo } from './support/service-hours';
+import { addMember, decide, loggedService, minutesAgo, type SummaryBucket as Bucket } from './support/service-hours';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -16,14 +16,6 @@ const SUMMARY = `query($i: ServiceHoursSummaryInput!) { serviceHoursSummary(inpu
 async function joinCommunity(owner: Account, partnerId: string, communityId: string, secretary: Account) {
   const req = await app.gqlOk(REQUEST_PARTNERSHIP, { p: partnerId, c: communityId }, owner.token);
   await app.gqlOk(APPROVE_PARTNERSHIP, { id: req.requestPartnership.id }, secretary.token);
-}
-
-interface Bucket {
-  key: string;
-  label: string;
-  verifiedMinutes: number;
-  pendingMinutes: number;
-  logCount: number;
 }
 
 interface Logged {

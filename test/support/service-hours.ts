@@ -15,6 +15,15 @@ export function minutesAgo(minutes: number, now = nowMs()): Date {
 
 export const iso = (d: Date) => d.toISOString();
 
+/** A serviceHoursSummary bucket as the API answers it. */
+export interface SummaryBucket {
+  key: string;
+  label: string;
+  verifiedMinutes: number;
+  pendingMinutes: number;
+  logCount: number;
+}
+
 export interface LogArgs {
   communityId: string;
   partnerId?: string;
