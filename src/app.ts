@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { authenticate, forgetTokenVersion, viewerFromHeader } from './auth/tokens';
 import { roomBounds } from './communities/communities.service';
+import { stringifyResult } from './common/kept-answer';
 import type { Config } from './config';
 import type { Ctx } from './context';
 import { migrationsApplied } from './db/data-source';
@@ -121,6 +122,8 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
   const apollo = new ApolloServer<Ctx>({
     gateway: compiledExecution(schema),
     formatError: formatError(log, config.env === 'development'),
+    // JSON as Apollo writes it, except that a response made from a kept answer is kept too (common/kept-answer.ts).
+    stringifyResult,
     includeStacktraceInErrorResponses: false,
     // main.ts owns shutdown: drain HTTP, stop GraphQL, then close the database.
     stopOnTerminationSignals: false,
@@ -192,7 +195,7 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
         // Reading the caller's token version or language needs the database: 503, not 500, without it.
         throw isDatabaseUnavailable(error) ? new ServiceUnavailableError() : error;
       }
-    }),
+    }, () => metrics.keptAnswersSent.inc()),
   );
   // After /graphql, so GraphQL requests do not walk these routers' routes first.
   app.use(serviceHoursRouter({ db, config, log }));

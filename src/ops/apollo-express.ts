@@ -1,5 +1,6 @@
 import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLRequest } from '@apollo/server';
 import type { Request, RequestHandler, Response } from 'express';
+import { keptBytes } from '../common/kept-answer';
 
 /*
  * Apollo Server on Express: what @as-integrations/express5 (1.1.2) does, less its
@@ -10,6 +11,8 @@ import type { Request, RequestHandler, Response } from 'express';
 export function apolloMiddleware<C extends BaseContext>(
   server: ApolloServer<C>,
   context: (arg: { req: Request; res: Response }) => Promise<C>,
+  /** Told each time a response goes as bytes kept from an earlier request (metrics). */
+  sentAgain: () => void = () => {},
 ): RequestHandler {
   server.assertStarted('apolloMiddleware()');
   return async (req, res) => {
@@ -33,7 +36,10 @@ export function apolloMiddleware<C extends BaseContext>(
     res.statusCode = response.status ?? 200;
     if (response.body.kind === 'complete') {
       // res.send, not res.end: the Idempotency-Key middleware (ops/idempotency.ts) keeps answers by wrapping it.
-      res.send(response.body.string);
+      // A response made from a kept answer goes as the bytes kept with it (common/kept-answer.ts).
+      const kept = keptBytes(response.body.string);
+      if (kept?.again) sentAgain();
+      res.send(kept ? kept.bytes : response.body.string);
       return;
     }
     for await (const chunk of response.body.asyncIterator) {

@@ -21,6 +21,8 @@ export class Metrics {
   readonly httpRequests: Counter<'route' | 'method' | 'status'>;
   /** Rows the retention job deleted, by kind (src/privacy/retention.ts). */
   readonly retentionPurged: Counter<'kind'>;
+  /** Responses sent as bytes kept from an earlier identical one (common/kept-answer.ts). */
+  readonly keptAnswersSent: Counter;
   private readonly operations = new Set<string>();
 
   constructor(db: DataSource) {
@@ -62,6 +64,11 @@ export class Metrics {
       name: 'retention_purged_rows_total',
       help: 'Rows the retention job deleted, by kind (read_notifications, idempotency_keys, expired_signed_links)',
       labelNames: ['kind'],
+      registers,
+    });
+    this.keptAnswersSent = new Counter({
+      name: 'graphql_kept_answers_sent_total',
+      help: 'GraphQL responses sent again as the bytes kept from an earlier identical answer (a kept service-hours summary asked the same way)',
       registers,
     });
     new Gauge({

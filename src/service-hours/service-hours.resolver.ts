@@ -1,6 +1,8 @@
-import { Arg, Args, Ctx as Context, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx as Context, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { authorize, signedIn } from '../auth/policy';
 import { historyOf } from '../common/history';
+import { answerFromKept } from '../common/kept-answer';
 import { byId } from '../common/loaders';
 import { ConnectionType, pageArgsFactory } from '../common/pagination';
 import { StatusChange } from '../common/status-change.entity';
@@ -41,9 +43,9 @@ export class ServiceLogResolver {
   }
 
   @Query(() => [ServiceHoursBucket])
-  serviceHoursSummary(@Arg('input', () => ServiceHoursSummaryInput) input: ServiceHoursSummaryInput, @Context() ctx: Ctx) {
+  async serviceHoursSummary(@Arg('input', () => ServiceHoursSummaryInput) input: ServiceHoursSummaryInput, @Context() ctx: Ctx, @Info() info: GraphQLResolveInfo) {
     signedIn(ctx);
-    return hours.serviceHoursSummary(ctx, input);
+    return answerFromKept(info, await hours.serviceHoursSummary(ctx, input));
   }
 
   @Mutation(() => ServiceLog)

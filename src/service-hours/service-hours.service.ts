@@ -394,7 +394,7 @@ function summarySql(groupBy: SummaryGroupBy, communityParam: string | null, part
  * by partner, volunteer, community or month. Months are calendar months in each log's own
  * community's time zone.
  */
-export async function serviceHoursSummary(ctx: Ctx, input: ServiceHoursSummaryInput): Promise<ServiceHoursBucket[]> {
+export async function serviceHoursSummary(ctx: Ctx, input: ServiceHoursSummaryInput): Promise<readonly ServiceHoursBucket[]> {
   checkPeriod(input.from, input.to, MAX_SUMMARY_DAYS, 'input');
   await requireServiceSummaryAccess(ctx, input.communityId, input.partnerId);
   if ((input.communityId && !isUuid(input.communityId)) || (input.partnerId && !isUuid(input.partnerId))) return [];
@@ -425,8 +425,9 @@ export async function serviceHoursSummary(ctx: Ctx, input: ServiceHoursSummaryIn
       };
     }),
   );
-  // The kept list is shared: callers get their own array (its buckets are never changed).
-  return buckets.slice();
+  // The kept list itself, shared by every caller while kept (nobody changes it): the same list
+  // again is what lets its response be sent again as kept bytes (common/kept-answer.ts).
+  return buckets;
 }
 
 // ---------------------------------------------------------------- contract obligations
