@@ -70,4 +70,12 @@ export const FINDINGS: { target: string; cause: string; fix: string; before: str
     before: "50 sequential suggestion lists right after an 11 s pause: p95 70.0, 69.6, 54.8 ms (warm: 41-44 ms). The comparisons load each server 10 s in turn, so ours idled 30 s between its rounds and began each with new connections: nested read x0.98 and x0.86 this session (full run: review queue x0.95, room week x0.77, bookings page x0.75); the same build with DB_POOL_MIN=0 DB_POOL_IDLE_MS=10000: x1.00, server CPU 1.81 vs 1.80 ms",
     after: 'after the same pause: p95 35.7, 31.9, 34.4 ms (warm: 32-36 ms). Nested read x1.05 (server CPU 1.79 vs 1.82 ms, full run) and x1.09 (1.51 vs 1.61 ms, comparison run after it); review queue x1.12, room week x0.81, bookings page at 90-99% x0.96; suggestions 40.4 ms p95 in the full run',
   },
+  {
+    target: 'serviceHoursSummary across every community (after the fifth round: kept answers sent as kept bytes)',
+    cause:
+      "a CPU profile of 205 kept by-partner answers (750 KB, 643,656 characters): Express's res.send 9 ms a request, of which Buffer.from 7.6 (the UTF-8 length and copy of a two-byte string on Node.js 20), Apollo's JSON.stringify 1.7, graphql-jit's list mapping 1.6, the socket write 1.3: server CPU 17-19 ms per answer from /proc, for an answer that had not changed",
+    fix: 'the last response made from each kept summary is kept beside it (a weak map: it goes when the summary goes), its JSON text and UTF-8 bytes with the operation and variables it answered, and sent again when the same operation with the same variables is answered from the same summary as its only root field without errors (src/common/kept-answer.ts, stringifyResult, ops/apollo-express.ts); access and the version are still checked by the resolver on every request',
+    before: 'server CPU 17-19 ms per kept by-partner answer; every community by partner, community and month 175.6 req/s, 48 ms p95 sequential (session 11 full run); the by-partner answer 27-31 ms p50 kept',
+    after: "server CPU 6 ms per kept by-partner answer (curl reads it in 7.5 ms p50); every community 441.9 req/s (met), 24.0 ms p95 sequential in the full run (22.7-23.5 in --only runs): not met, and the bench's client is most of it: reading the same 750 KB from a server that only writes prepared bytes takes it p50 10-11 ms, p95 16-23 ms on this machine",
+  },
 ];

@@ -498,7 +498,7 @@ function summaryTargets(what: string, m: { sample: { latency: { p95: number } };
 }
 
 /**
- * Per grouping: buckets, bytes of the answer and sequential p50 / p95 (20 requests each), and the
+ * Per grouping: buckets, bytes of the answer (UTF-8; characters before session 12) and sequential p50 / p95 (20 requests each), and the
  * same of answers computed afresh: 15 questions that each end a few seconds earlier than the last,
  * so that none is one the server keeps (src/service-hours/summary-cache.ts).
  */
@@ -516,7 +516,7 @@ async function summaryByGrouping(ctx: BenchContext, groupings: string[], request
     const computed = percentiles(fresh);
     out[groupBy] = {
       buckets: first.data?.serviceHoursSummary.length ?? 0,
-      bytes: JSON.stringify(first.data).length,
+      bytes: Buffer.byteLength(JSON.stringify(first.data)),
       p50: s.latency.p50,
       p95: s.latency.p95,
       computed: { p50: computed.p50, p95: computed.p95 },
