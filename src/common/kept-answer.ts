@@ -7,8 +7,8 @@ import { requestScope, type RequestScope } from '../db/query-counter';
  * response to the same operation with the same variables, as long as it is the operation's only
  * field and nothing failed. Its JSON text and UTF-8 bytes are then kept beside the object (a weak
  * map: they go when it goes) and sent again instead of serialising and encoding it anew: for an
- * answer of 5,000 buckets (643 KB) that was 9 of the 16 ms of CPU a request took (bench/RESULTS.md,
- * session 12). Exact, not timed: a new version of the answer is a new object. One operation's
+ * answer of 5,000 buckets (750 KB) that took a request from 17-19 ms of server CPU to 6 ms
+ * (docs/bench.md, session 12). Exact, not timed: a new version of the answer is a new object. One operation's
  * form per object is kept (the last one asked), so memory stays about twice the answers kept.
  */
 
@@ -54,15 +54,11 @@ export function stringifyResult(result: FormattedExecutionResult): string {
   const scope = requestScope.getStore();
   const asked = scope && askedIn.get(scope);
   if (!scope || !asked || result.errors || result.extensions || !hasOnlyKey(result.data, asked.responseKey)) return JSON.stringify(result) + '\n';
-  let sent = sentFrom.get(asked.source);
-  const again = !!sent && sent.operation === asked.operation && sent.variables === asked.variables;
-  if (!again) {
-    const text = JSON.stringify(result) + '\n';
-    sent = { operation: asked.operation, variables: asked.variables, text, bytes: Buffer.from(text, 'utf8') };
-    sentFrom.set(asked.source, sent);
-  }
-  readyIn.set(scope, { sent: sent!, again });
-  return sent!.text;
+  const last = sentFrom.get(asked.source);
+  const again = !!last && last.operation === asked.operation && last.variables === asked.variables;
+  const sent = again ? last : made(asked, JSON.stringify(result) + '\n');
+  readyIn.set(scope, { sent, again });
+  return sent.text;
 }
 
 /**
@@ -73,6 +69,13 @@ export function keptBytes(text: string): { bytes: Buffer; again: boolean } | nul
   const scope = requestScope.getStore();
   const ready = scope && readyIn.get(scope);
   return ready && ready.sent.text === text ? { bytes: ready.sent.bytes, again: ready.again } : null;
+}
+
+/** A response made from `asked.source`, kept as its last. */
+function made(asked: Asked, text: string): Sent {
+  const sent = { operation: asked.operation, variables: asked.variables, text, bytes: Buffer.from(text, 'utf8') };
+  sentFrom.set(asked.source, sent);
+  return sent;
 }
 
 function hasOnlyKey(data: FormattedExecutionResult['data'], key: string): boolean {
