@@ -30,6 +30,7 @@ import { ServiceHoursVolunteerRollup1764920000000 } from './1764920000000-Servic
 import { ServiceHoursMonthlyRollup1765000000000 } from './1765000000000-ServiceHoursMonthlyRollup';
 import { PartnerStatsCovering1765100000000 } from './1765100000000-PartnerStatsCovering';
 import { ServiceHoursVersion1765200000000 } from './1765200000000-ServiceHoursVersion';
+import { ActivePartnersIndex1765300000000 } from './1765300000000-ActivePartnersIndex';
 
 /** Every migration, oldest first. Add new ones at the end (one per line, so branches merge). */
 export const migrations = [
@@ -65,4 +66,5 @@ export const migrations = [
   ServiceHoursMonthlyRollup1765000000000,
   PartnerStatsCovering1765100000000,
   ServiceHoursVersion1765200000000,
+  ActivePartnersIndex1765300000000,
 ];
