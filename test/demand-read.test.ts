@@ -147,6 +147,15 @@ describe('suggestions', () => {
     expect(suggestions[0].reasons.some((r: string) => r.startsWith('Similar wording'))).toBe(true);
     expect(suggestions[2].reasons).toEqual(expect.arrayContaining(['Covers 2 of the 6 张 still needed']));
     expect(suggestions[2].reasons.some((r: string) => r.startsWith('Available only until'))).toBe(true);
+    // The shortlist carries the offers' rows (never read again by id): the viewer, the item, the
+    // shortlist, then one batch each for partners, their figures and the community.
+    const again = await app.gql(
+      `query($id: ID!) { demandItem(id: $id) { suggestions(first: 5) { score offer { id title } partner { id name } } } }`,
+      { id: demandId },
+      secretary.token,
+    );
+    expect(again.data.demandItem.suggestions.map((s: { offer: { id: string } }) => s.offer.id)).toEqual([best, otherUnit, partial]);
+    expect(again.headers['x-sql-statements']).toBe('6');
 
     // The partner's side: the demand item, with the offer that fits it best.
     const partnerView = ok(await app.gql(

@@ -173,20 +173,22 @@ const isRow = <T>(x: T | null | Error): x is T => !!x && !(x instanceof Error);
  * on are read once per item (`taken`), not probed per candidate.
  */
 function shortlistLoader(ctx: Ctx) {
-  return loader<string, string[]>(ctx, 'demandSuggestionShortlist', async (demandIds) => {
-    const rows = await queryPrepared<{ demand_id: string; offer_id: string }>(
+  return loader<string, SupplyOffer[]>(ctx, 'demandSuggestionShortlist', async (demandIds) => {
+    // The offers' whole rows: their heap pages are read here anyway, and reading them again by id
+    // cost a statement and an index page per offer (not in memory at scale 10).
+    const rows = await queryPrepared<Record<string, unknown> & { demand_id: string }>(
       ctx.db,
-      `SELECT d.id AS demand_id, c.offer_id
+      `SELECT d.id AS demand_id, c.*
          FROM demand_item d
          CROSS JOIN LATERAL (
            SELECT coalesce(array_agg(m.offer_id), '{}') AS ids
              FROM demand_match m
             WHERE m.demand_id = d.id AND m.offer_id IS NOT NULL AND m.status IN ('PROPOSED', 'PENDING_REVIEW', 'APPROVED')) taken
          CROSS JOIN LATERAL (
-           SELECT o.id AS offer_id
+           SELECT o.*
              FROM partnership ps
              CROSS JOIN LATERAL (
-               SELECT o.id, o.search_grams, o.quantity - o.held_quantity AS remaining
+               SELECT o.*
                  FROM supply_offer o
                 WHERE o.partner_id = ps.partner_id AND o.category = d.category AND o.status = 'ACTIVE'
                   AND o.held_quantity < o.quantity
@@ -198,14 +200,19 @@ function shortlistLoader(ctx: Ctx) {
                 LIMIT ${PER_PARTNER}) o
             WHERE ps.community_id = d.community_id AND ps.status = 'ACTIVE'
             ORDER BY similarity(o.search_grams, cjk_spaced(d.search_text))
-                     + least(1.0, o.remaining::float8 / greatest(1, d.quantity - d.matched_quantity)) DESC, o.id
+                     + least(1.0, (o.quantity - o.held_quantity)::float8 / greatest(1, d.quantity - d.matched_quantity)) DESC, o.id
             LIMIT ${SHORTLIST}) c
         WHERE d.id = ANY($1::uuid[]) AND d.status = 'OPEN'`,
       [demandIds, clockNow()],
     );
-    const groups = new Map<string, string[]>(demandIds.map((id) => [id, []]));
-    for (const r of rows) groups.get(r.demand_id)?.push(r.offer_id);
-    return demandIds.map((id) => groups.get(id)!);
+    const offers = hydrate(ctx, SupplyOffer, rows);
+    const known = byId(ctx, SupplyOffer);
+    const groups = new Map<string, SupplyOffer[]>(demandIds.map((id) => [id, []]));
+    offers.forEach((offer, i) => {
+      known.prime(offer.id, offer);
+      groups.get(rows[i].demand_id)?.push(offer);
+    });
+    return demandIds.map((id) => groups.get(id) ?? []);
   });
 }
 
@@ -213,9 +220,8 @@ function shortlistLoader(ctx: Ctx) {
 export async function suggestionsFor(ctx: Ctx, demand: DemandItem, firstArg: number | null | undefined): Promise<MatchSuggestion[]> {
   const first = checkFirst(firstArg, 5);
   if (demand.status !== DemandStatus.OPEN || first === 0) return [];
-  const offerIds = await shortlistLoader(ctx).load(demand.id);
-  if (!offerIds.length) return [];
-  const offers = (await byId(ctx, SupplyOffer).loadMany(offerIds)).filter(isRow);
+  const offers = await shortlistLoader(ctx).load(demand.id);
+  if (!offers.length) return [];
   const partnerIds = [...new Set(offers.map((o) => o.partnerId))];
   const [partners, stats, community] = await Promise.all([
     byId(ctx, Partner).loadMany(partnerIds),
