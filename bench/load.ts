@@ -9,11 +9,16 @@ export interface GqlRequest {
 
 export interface GqlResponse<T = Record<string, unknown>> {
   status: number;
+  /** From sending the request to the answer's last byte, as autocannon (the load) and curl's time_total count it. */
   ms: number;
+  /** The same, and the client's own work after it: the bytes decoded as UTF-8 text and parsed as JSON. */
+  decodedMs: number;
   sqlStatements: number | null;
   data: T | null;
   errors: { message: string; extensions?: { code?: string } }[];
 }
+
+const UTF8 = new TextDecoder();
 
 /** One request; with `timeoutMs`, a request still unanswered then is abandoned (the fetch throws). */
 export async function gql<T = Record<string, unknown>>(baseUrl: string, req: GqlRequest, timeoutMs?: number): Promise<GqlResponse<T>> {
@@ -24,16 +29,20 @@ export async function gql<T = Record<string, unknown>>(baseUrl: string, req: Gql
     body: JSON.stringify({ query: req.query, variables: req.variables ?? {} }),
     ...(timeoutMs ? { signal: AbortSignal.timeout(timeoutMs) } : {}),
   });
-  const text = await res.text();
+  // The clock stops at the last byte: decoding 750 KB of mostly Chinese text took this client (Node.js
+  // 20) 5-6 ms, more than the server spent sending it (bench/history.ts, session 13). decodedMs keeps it.
+  const bytes = await res.arrayBuffer();
   const ms = performance.now() - t;
+  const text = UTF8.decode(bytes);
   let body: { data?: T | null; errors?: GqlResponse['errors'] } = {};
   try {
     body = JSON.parse(text);
   } catch {
     body = { errors: [{ message: `HTTP ${res.status}: ${text.slice(0, 200)}` }] };
   }
+  const decodedMs = performance.now() - t;
   const header = res.headers.get('x-sql-statements');
-  return { status: res.status, ms, sqlStatements: header === null ? null : Number(header), data: body.data ?? null, errors: body.errors ?? [] };
+  return { status: res.status, ms, decodedMs, sqlStatements: header === null ? null : Number(header), data: body.data ?? null, errors: body.errors ?? [] };
 }
 
 export interface Latency {
@@ -53,7 +62,10 @@ export function percentiles(samples: number[]): Latency {
 /** Sequential requests, one at a time: service time without queueing, and the SQL statement counts. */
 export interface Sample {
   n: number;
+  /** To the answer's last byte. */
   latency: Latency;
+  /** To the answer decoded and parsed by the client (older results.json files lack it). */
+  decoded?: Latency;
   sqlStatements: { min: number; max: number } | null;
   /** The first GraphQL error, if any answer had one. */
   error: string | null;
@@ -65,12 +77,14 @@ export async function sample(baseUrl: string, requests: GqlRequest[], n: number,
   // Warm-up (not counted): the first answers pay for JIT compilation and cold caches.
   for (const r of requests.slice(0, Math.min(10, n))) await gql(baseUrl, r);
   const times: number[] = [];
+  const decoded: number[] = [];
   const statements: number[] = [];
   let error: string | null = null;
   for (let i = 0; i < n; i++) {
     if (i >= 5 && performance.now() - started > budgetMs) break;
     const res = await gql(baseUrl, requests[i % requests.length]);
     times.push(res.ms);
+    decoded.push(res.decodedMs);
     if (res.sqlStatements !== null) statements.push(res.sqlStatements);
     if (!error && (res.errors.length || res.status !== 200)) {
       const e = res.errors[0];
@@ -80,6 +94,7 @@ export async function sample(baseUrl: string, requests: GqlRequest[], n: number,
   return {
     n: times.length,
     latency: percentiles(times),
+    decoded: percentiles(decoded),
     sqlStatements: statements.length ? { min: Math.min(...statements), max: Math.max(...statements) } : null,
     error,
   };

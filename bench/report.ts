@@ -122,7 +122,7 @@ export function renderMarkdown(r: BenchResults, v: VersusReport | null = versusO
   lines.push('## Scenarios', '');
   lines.push(
     'Load: closed loop (each connection sends its next request when the previous answer arrives). ' +
-      "Unloaded latency: the same requests one at a time. SQL = statements per request (`x-sql-statements`). Server CPU = user+system CPU time of the server process during the load divided by its requests (the PostgreSQL backends' CPU not included; less sensitive than req/s to other load on the machine). RSS = peak resident memory of the server process during the load.",
+      "Unloaded latency: the same requests one at a time, from sending each to its answer's last byte (as the load counts it; the client's decoding and parsing after that are reported beside the summaries' targets). SQL = statements per request (`x-sql-statements`). Server CPU = user+system CPU time of the server process during the load divided by its requests (the PostgreSQL backends' CPU not included; less sensitive than req/s to other load on the machine). RSS = peak resident memory of the server process during the load.",
     '',
   );
   lines.push('| scenario | status | req/s | p50 ms | p95 ms | p99 ms | unloaded p50 / p95 ms | SQL | server CPU ms/req | peak RSS MiB |');

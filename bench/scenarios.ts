@@ -470,15 +470,26 @@ const suggestions: Scenario = {
       `SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY community_id ORDER BY created_at DESC) AS n FROM demand_item WHERE status = 'OPEN') x
         WHERE n <= 2 LIMIT 50`,
     );
-    const m = await measure(ctx, items.map((id) => ({ query, variables: { id }, token: ctx.tokens.owner })));
+    const requests = items.map((id) => ({ query, variables: { id }, token: ctx.tokens.owner }));
+    // Each item once first, timed apart: right after generating scale 10 (37 GB, 23.5 GB of RAM) the
+    // pages of 50 communities' partners, offers and figures are on disk, and a server that has run
+    // a while holds them. The target is checked warm; the first pass is reported beside it.
+    const cold = await sample(ctx.app.url, requests, requests.length);
+    const m = await measure(ctx, requests);
     if (m.error) return { ...failedOrMissing(m.error), sample: m.sample };
     const p95 = m.sample.latency.p95;
     return {
       sample: m.sample,
       load: m.load,
       rssMb: m.rssMb,
-      targets: [{ target: 'suggestions for one demand item, 100k offers: < 50 ms p95', measured: `${ms(p95)} p95 (sequential)`, met: p95 < 50 }],
-      details: { offers: ctx.facts.rowCounts.supply_offer },
+      targets: [
+        {
+          target: 'suggestions for one demand item, 100k offers: < 50 ms p95',
+          measured: `${ms(p95)} p95 (sequential; the first pass over the items ${ms(cold.latency.p95)} p95)`,
+          met: p95 < 50,
+        },
+      ],
+      details: { offers: ctx.facts.rowCounts.supply_offer, firstPass: { p50: cold.latency.p50, p95: cold.latency.p95, max: cold.latency.max } },
     };
   },
 };
@@ -489,10 +500,11 @@ const SUMMARY_QUERY = /* GraphQL */ `
   }`;
 
 /** Issue #17 item 3: < 20 ms p95 sequentially and >= 300 req/s under the load's connections. */
-function summaryTargets(what: string, m: { sample: { latency: { p95: number } }; load: { rps: number } }) {
+function summaryTargets(what: string, m: { sample: Sample; load: { rps: number } }) {
   const p95 = m.sample.latency.p95;
+  const decoded = m.sample.decoded ? ` (${ms(m.sample.decoded.p95)} with the client's decoding and parsing)` : '';
   return [
-    { target: `${what}: < 20 ms p95 (sequential)`, measured: `${ms(p95)} p95`, met: p95 < 20 },
+    { target: `${what}: < 20 ms p95 (sequential)`, measured: `${ms(p95)} p95${decoded}`, met: p95 < 20 },
     { target: `${what}: >= 300 req/s`, measured: `${m.load.rps} req/s`, met: m.load.rps >= 300 },
   ];
 }
@@ -503,7 +515,7 @@ function summaryTargets(what: string, m: { sample: { latency: { p95: number } };
  * so that none is one the server keeps (src/service-hours/summary-cache.ts).
  */
 async function summaryByGrouping(ctx: BenchContext, groupings: string[], requests: GqlRequest[]) {
-  const out: Record<string, { buckets: number; bytes: number; p50: number; p95: number; computed: { p50: number; p95: number } }> = {};
+  const out: Record<string, { buckets: number; bytes: number; p50: number; p95: number; decoded: { p50: number; p95: number }; computed: { p50: number; p95: number } }> = {};
   for (const [i, groupBy] of groupings.entries()) {
     const first = await gql<{ serviceHoursSummary: unknown[] }>(ctx.app.url, requests[i]);
     const s = await sample(ctx.app.url, [requests[i]], 20);
@@ -519,6 +531,7 @@ async function summaryByGrouping(ctx: BenchContext, groupings: string[], request
       bytes: Buffer.byteLength(JSON.stringify(first.data)),
       p50: s.latency.p50,
       p95: s.latency.p95,
+      decoded: { p50: (s.decoded ?? s.latency).p50, p95: (s.decoded ?? s.latency).p95 },
       computed: { p50: computed.p50, p95: computed.p95 },
     };
   }
