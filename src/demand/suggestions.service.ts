@@ -106,10 +106,16 @@ const sameUnit = (a: string, b: string) => a.trim().toLowerCase() === b.trim().t
 /** A date as the reader writes it, in the community's time zone. */
 const day = (at: Date, zone: string) => ({ at: at.toISOString(), timeZone: zone, style: 'date' as const });
 
-/** How well `offer` meets what remains of `demand`, with the reasons in words (the reader's language). */
-export function scoreFit(demand: DemandItem, offer: SupplyOffer, stats: PartnerStats | null, zone: string, withUrgency: boolean, locale: Locale = DEFAULT_LOCALE): Scored {
+/**
+ * How well `offer` meets what remains of `demand`, with the reasons in words (the reader's
+ * language); with `locale` null the score alone, for candidates that may not be shown (formatting
+ * the words of 50 candidates to show 5 was a sixth of a suggestion list's server time).
+ */
+export function scoreFit(demand: DemandItem, offer: SupplyOffer, stats: PartnerStats | null, zone: string, withUrgency: boolean, locale: Locale | null = DEFAULT_LOCALE): Scored {
   const reasons: string[] = [];
-  const reason = (id: MessageId, values?: MessageValues) => reasons.push(t(locale, id, values));
+  const reason = (id: MessageId, values?: MessageValues) => {
+    if (locale) reasons.push(t(locale, id, values));
+  };
   reason('reason.sameCategory', { category: { msg: 'demandCategory', values: { category: demand.category } } });
   let score = WEIGHTS.category;
 
@@ -231,11 +237,13 @@ export async function suggestionsFor(ctx: Ctx, demand: DemandItem, firstArg: num
   const partnerById = new Map(partners.filter(isRow).map((p) => [p.id, p]));
   const statsById = new Map(partnerIds.map((id, i) => [id, isRow(stats[i]) ? (stats[i] as PartnerStats) : null]));
   const zone = community?.timezone ?? 'Asia/Shanghai';
+  const fit = (offer: SupplyOffer, locale: Locale | null) => scoreFit(demand, offer, statsById.get(offer.partnerId) ?? null, zone, false, locale);
   return offers
     .filter((o) => partnerById.has(o.partnerId))
-    .map((offer) => ({ offer, partner: partnerById.get(offer.partnerId)!, ...scoreFit(demand, offer, statsById.get(offer.partnerId) ?? null, zone, false, ctx.locale) }))
+    .map((offer) => ({ offer, score: fit(offer, null).score }))
     .sort((a, b) => b.score - a.score || b.offer.remainingQuantity - a.offer.remainingQuantity || a.offer.id.localeCompare(b.offer.id))
-    .slice(0, first);
+    .slice(0, first)
+    .map(({ offer }) => ({ offer, partner: partnerById.get(offer.partnerId)!, ...fit(offer, ctx.locale) }));
 }
 
 // ---------------------------------------------------------------- suggestions for a partner
@@ -315,16 +323,22 @@ export async function suggestedDemandsFor(ctx: Ctx, partnerId: string, firstArg:
   const zones = await byId(ctx, Community).loadMany([...new Set(open.map((d) => d.communityId))]);
   const zoneOf = new Map(zones.filter(isRow).map((c) => [c.id, c.timezone]));
 
-  const suggestions: DemandSuggestion[] = [];
+  const fit = (demand: DemandItem, offer: SupplyOffer, locale: Locale | null) =>
+    scoreFit(demand, offer, stats, zoneOf.get(demand.communityId) ?? 'Asia/Shanghai', true, locale);
+  const best: { demand: DemandItem; offer: SupplyOffer; score: number }[] = [];
   for (const demand of open) {
-    let best: DemandSuggestion | null = null;
+    let found: (typeof best)[number] | null = null;
     for (const offer of offers) {
       if (offer.category !== demand.category) continue;
       if (!offer.allCommunities && !communitiesOf.get(offer.id)?.has(demand.communityId)) continue;
-      const fit = scoreFit(demand, offer, stats, zoneOf.get(demand.communityId) ?? 'Asia/Shanghai', true, ctx.locale);
-      if (!best || fit.score > best.score) best = { demand, offer, ...fit };
+      const { score } = fit(demand, offer, null);
+      if (!found || score > found.score) found = { demand, offer, score };
     }
-    if (best) suggestions.push(best);
+    if (found) best.push(found);
   }
-  return suggestions.sort((a, b) => b.score - a.score || a.demand.createdAt.getTime() - b.demand.createdAt.getTime()).slice(0, first);
+  // The words for the ones shown only.
+  return best
+    .sort((a, b) => b.score - a.score || a.demand.createdAt.getTime() - b.demand.createdAt.getTime())
+    .slice(0, first)
+    .map(({ demand, offer }) => ({ demand, offer, ...fit(demand, offer, ctx.locale) }));
 }
