@@ -64,8 +64,8 @@ export interface Sample {
   n: number;
   /** To the answer's last byte. */
   latency: Latency;
-  /** To the answer decoded and parsed by the client (older results.json files lack it). */
-  decoded?: Latency;
+  /** To the answer decoded and parsed by the client. */
+  decoded: Latency;
   sqlStatements: { min: number; max: number } | null;
   /** The first GraphQL error, if any answer had one. */
   error: string | null;

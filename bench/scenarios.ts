@@ -502,9 +502,8 @@ const SUMMARY_QUERY = /* GraphQL */ `
 /** Issue #17 item 3: < 20 ms p95 sequentially and >= 300 req/s under the load's connections. */
 function summaryTargets(what: string, m: { sample: Sample; load: { rps: number } }) {
   const p95 = m.sample.latency.p95;
-  const decoded = m.sample.decoded ? ` (${ms(m.sample.decoded.p95)} with the client's decoding and parsing)` : '';
   return [
-    { target: `${what}: < 20 ms p95 (sequential)`, measured: `${ms(p95)} p95${decoded}`, met: p95 < 20 },
+    { target: `${what}: < 20 ms p95 (sequential)`, measured: `${ms(p95)} p95 (${ms(m.sample.decoded.p95)} with the client's decoding and parsing)`, met: p95 < 20 },
     { target: `${what}: >= 300 req/s`, measured: `${m.load.rps} req/s`, met: m.load.rps >= 300 },
   ];
 }
@@ -531,7 +530,7 @@ async function summaryByGrouping(ctx: BenchContext, groupings: string[], request
       bytes: Buffer.byteLength(JSON.stringify(first.data)),
       p50: s.latency.p50,
       p95: s.latency.p95,
-      decoded: { p50: (s.decoded ?? s.latency).p50, p95: (s.decoded ?? s.latency).p95 },
+      decoded: { p50: s.decoded.p50, p95: s.decoded.p95 },
       computed: { p50: computed.p50, p95: computed.p95 },
     };
   }
