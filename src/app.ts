@@ -195,7 +195,10 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
         // Reading the caller's token version or language needs the database: 503, not 500, without it.
         throw isDatabaseUnavailable(error) ? new ServiceUnavailableError() : error;
       }
-    }, () => metrics.keptAnswersSent.inc()),
+    }, (unexecuted) => {
+      metrics.keptAnswersSent.inc();
+      if (unexecuted) metrics.keptAnswersUnexecuted.inc();
+    }),
   );
   // After /graphql, so GraphQL requests do not walk these routers' routes first.
   app.use(serviceHoursRouter({ db, config, log }));

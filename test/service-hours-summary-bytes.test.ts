@@ -21,8 +21,14 @@ afterAll(async () => {
 
 /** Responses sent again from kept bytes so far (this process). */
 async function sentAgain(): Promise<number> {
+  return (await counts()).again;
+}
+
+/** Those and, of them, the ones answered before execution (the same operation and variables, checked again). */
+async function counts(): Promise<{ again: number; unexecuted: number }> {
   const res = await request(app.server).get('/metrics');
-  return Number(/^graphql_kept_answers_sent_total (\d+)$/m.exec(res.text)?.[1] ?? NaN);
+  const count = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(res.text)?.[1] ?? NaN);
+  return { again: count('graphql_kept_answers_sent_total'), unexecuted: count('graphql_kept_answers_unexecuted_total') };
 }
 
 /** One request, as its bytes arrive. */
@@ -65,6 +71,7 @@ describe('kept summaries sent again as bytes', () => {
     const partnerName = (await app.db.query(`SELECT name FROM partner WHERE id = $1`, [p.partnerId]))[0].name as string;
     const bucket = { key: p.partnerId, label: partnerName, verifiedMinutes: 0, pendingMinutes: 90, logCount: 2 };
     const start = await sentAgain();
+    const { unexecuted: unexecutedAtStart } = await counts();
 
     // The first answer is made and kept; the same question again is sent from the kept bytes, the same bytes.
     const first = await raw(PLAIN, { i }, token);
@@ -77,16 +84,20 @@ describe('kept summaries sent again as bytes', () => {
     const second = await raw(PLAIN, { i }, token);
     expect(second.bytes.equals(first.bytes)).toBe(true);
     expect(second.length).toBe(first.bytes.length);
-    expect(await sentAgain()).toBe(start + 1);
+    // ... answered before execution: the same operation and variables, this request's checks passed, the same kept object.
+    expect(await counts()).toEqual({ again: start + 1, unexecuted: unexecutedAtStart + 1 });
+    // Another viewer who may read it (an admin) gets the same bytes the same way, after their own checks.
+    expect((await raw(PLAIN, { i }, await app.adminToken())).bytes.equals(first.bytes)).toBe(true);
+    expect(await counts()).toEqual({ again: start + 2, unexecuted: unexecutedAtStart + 2 });
 
     // Another shape of the same question (an alias, other fields in another order) gets its own answer ...
     const aliased = await raw(ALIASED, { i }, token);
     expect(aliased.text).toBe(JSON.stringify({ data: { s: [{ __typename: 'ServiceHoursBucket', logCount: 2, key: p.partnerId }] } }) + '\n');
     expect((await raw(ALIASED, { i }, token)).bytes.equals(aliased.bytes)).toBe(true);
-    expect(await sentAgain()).toBe(start + 2);
+    expect(await sentAgain()).toBe(start + 3);
     // ... and the first shape is not answered with it.
     expect((await raw(PLAIN, { i }, token)).bytes.equals(first.bytes)).toBe(true);
-    expect(await sentAgain()).toBe(start + 2);
+    expect(await sentAgain()).toBe(start + 3);
 
     // Variables decide the answer too (a directive's), each set its own bytes.
     const full = await raw(OPTIONAL, { i, full: true }, token);
@@ -94,7 +105,7 @@ describe('kept summaries sent again as bytes', () => {
     const bare = await raw(OPTIONAL, { i, full: false }, token);
     expect(bare.json).toEqual({ data: { serviceHoursSummary: [{ key: p.partnerId }] } });
     expect((await raw(OPTIONAL, { i, full: false }, token)).bytes.equals(bare.bytes)).toBe(true);
-    expect(await sentAgain()).toBe(start + 3);
+    expect(await sentAgain()).toBe(start + 4);
     expect((await raw(OPTIONAL, { i, full: true }, token)).json).toEqual(full.json);
 
     // Two fields, or one beside it: the answer is not one kept object's, so it is made every time.
@@ -114,9 +125,12 @@ describe('kept summaries sent again as bytes', () => {
     expect(alone.errors).toBeUndefined();
     await elsewhere(1);
     const afterShapes = await sentAgain();
-    expect(afterShapes).toBe(start + 3);
+    expect(afterShapes).toBe(start + 4);
 
-    // Refused callers get their refusal, never the kept bytes: another community's secretary, a member, nobody.
+    // Refused callers get their refusal, never the kept bytes: another community's secretary, a member,
+    // nobody. Each asks the very question answered before execution above: their own checks refuse it there,
+    // and execution answers with the refusal.
+    const unexecutedBefore = (await counts()).unexecuted;
     const refusals = await Promise.all([raw(PLAIN, { i }, other.secretary.token), raw(PLAIN, { i }, member.token), raw(PLAIN, { i })]);
     expect(refusals.map((r) => [r.json.errors?.[0].extensions.code, r.json.data?.serviceHoursSummary ?? null])).toEqual([
       ['FORBIDDEN', null],
@@ -126,15 +140,15 @@ describe('kept summaries sent again as bytes', () => {
     // Bad input is refused as before, naming the field.
     const bad = await raw(PLAIN, { i: { ...i, to: i.from } }, token);
     expect(bad.json.errors[0].extensions.code).toBe('BAD_USER_INPUT');
-    expect(await sentAgain()).toBe(afterShapes);
+    expect(await counts()).toEqual({ again: afterShapes, unexecuted: unexecutedBefore });
 
     // A write under it: a new answer, made afresh and kept anew.
     await log(2, 15);
     const written = await raw(PLAIN, { i }, token);
     expect(written.json).toEqual({ data: { serviceHoursSummary: [{ ...bucket, pendingMinutes: 105, logCount: 3 }] } });
-    expect(await sentAgain()).toBe(afterShapes);
+    expect(await counts()).toEqual({ again: afterShapes, unexecuted: unexecutedBefore });
     expect((await raw(PLAIN, { i }, token)).bytes.equals(written.bytes)).toBe(true);
-    expect(await sentAgain()).toBe(afterShapes + 1);
+    expect(await counts()).toEqual({ again: afterShapes + 1, unexecuted: unexecutedBefore + 1 });
   }, 120_000);
 
   it('keeps no bytes when summaries are not kept (SUMMARY_CACHE_BUCKETS=0)', async () => {

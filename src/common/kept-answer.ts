@@ -1,4 +1,4 @@
-import type { FormattedExecutionResult, GraphQLResolveInfo } from 'graphql';
+import type { ExecutionResult, FormattedExecutionResult, GraphQLResolveInfo, OperationDefinitionNode } from 'graphql';
 import { requestScope, type RequestScope } from '../db/query-counter';
 
 /*
@@ -10,6 +10,14 @@ import { requestScope, type RequestScope } from '../db/query-counter';
  * answer of 5,000 buckets (750 KB) that took a request from 17-19 ms of server CPU to 6 ms
  * (docs/bench.md, session 12). Exact, not timed: a new version of the answer is a new object. One operation's
  * form per object is kept (the last one asked), so memory stays about twice the answers kept.
+ *
+ * The same operation with the same variables asked again is answered before execution
+ * (`answerBeforeExecution`, called by the executor): the resolver left a way to get its object again
+ * for another request (`again`: that request's own access checks and version check, nothing
+ * shared with the request that kept it); when that gives the very object the kept response was made
+ * from, the response is the kept one and the list under the field is not walked again (5,000
+ * buckets: 1.2 ms of server CPU and most of a request's garbage, session 14). Anything else (a
+ * refusal, a new version, another form) falls through to execution as usual, which answers it.
  */
 
 interface Asked {
@@ -20,13 +28,23 @@ interface Asked {
   /** The operation (Apollo parses a query text once: the same text is the same node) and its variables. */
   operation: object;
   variables: string;
+  /** The object again, for a later request with its own context; rejects (or gives another object) when it may not have this one. */
+  again: Again;
 }
+
+/** What a resolver does to get its kept object for another request: its checks, then the object. */
+export type Again = (context: unknown) => Promise<object>;
 
 interface Sent {
   operation: object;
   variables: string;
   text: string;
   bytes: Buffer;
+  /** The field's name in the response. */
+  responseKey: string;
+  /** The object it was made from (a weak map's value may point at its key: this keeps nothing alive). */
+  source: object;
+  again: Again;
 }
 
 /** What a request's root fields registered; null once two have (then nothing is kept for it). */
@@ -34,47 +52,108 @@ const askedIn = new WeakMap<RequestScope, Asked | null>();
 /** The response last made from each kept object. */
 const sentFrom = new WeakMap<object, Sent>();
 /** The response a request is about to send, when made from a kept object; `again` when made before. */
-const readyIn = new WeakMap<RequestScope, { sent: Sent; again: boolean }>();
+const readyIn = new WeakMap<RequestScope, { sent: Sent; again: boolean; unexecuted: boolean }>();
+/** What `again` gave a request before execution (its resolver's answer, should execution follow). */
+const triedIn = new WeakMap<RequestScope, Promise<object>>();
+/** The kept response a request is answered with before execution. */
+const pinnedIn = new WeakMap<RequestScope, Sent>();
+/**
+ * Kept responses by the operation and variables they answered: weak references, so a response goes
+ * when its object goes (the summary cache decides), and at most QUESTIONS_PER_OPERATION per operation.
+ */
+const byQuestion = new WeakMap<object, Map<string, WeakRef<Sent>>>();
+const QUESTIONS_PER_OPERATION = 32;
 
 /**
- * For a resolver whose answer is exactly `kept` (an object the process keeps and never changes):
- * registers it, so that the response may be sent again as bytes kept from the last time. Returns `kept`.
+ * For a resolver whose answer is an object the process keeps and never changes: `get` is how any
+ * request gets it (that request's access checks, then the object; it must not hold on to the
+ * request it was made in). Registers the object, so that the response may be sent again as bytes
+ * kept from the last time, and `get` with it for later requests asking the same question. Gives the
+ * object; when the request already asked `get` before execution, that answer (or refusal) once more.
  */
-export function answerFromKept<T extends object>(info: GraphQLResolveInfo, kept: T): T {
+export async function answerFromKept<T extends object, C>(info: GraphQLResolveInfo, context: C, get: (context: C) => Promise<T>): Promise<T> {
   const scope = requestScope.getStore();
   // Only a root field: below one, the answer would also depend on its parents.
-  if (scope && !info.path.prev) {
-    askedIn.set(scope, askedIn.has(scope) ? null : { responseKey: String(info.path.key), source: kept, operation: info.operation, variables: JSON.stringify(info.variableValues) });
+  const root = !!scope && !info.path.prev;
+  const early = root ? triedIn.get(scope) : undefined;
+  if (early) triedIn.delete(scope!);
+  const kept = early ? ((await early) as T) : await get(context);
+  if (root) {
+    askedIn.set(scope, askedIn.has(scope) ? null : { responseKey: String(info.path.key), source: kept, operation: info.operation, variables: JSON.stringify(info.variableValues), again: get as Again });
   }
   return kept;
+}
+
+/**
+ * The executor's question before it runs an operation (its variables coerced): the result to give
+ * when the same operation with the same variables was last answered from a kept object and this
+ * request's own `again` gives that same object, else null (execute as usual). The result stands for
+ * the kept response (`stringifyResult` sends its text); serialised in any other way, it gives the same JSON.
+ */
+export async function answerBeforeExecution(operation: OperationDefinitionNode, variables: Record<string, unknown>, context: unknown): Promise<ExecutionResult | null> {
+  const scope = requestScope.getStore();
+  const questions = scope && byQuestion.get(operation);
+  if (!questions) return null;
+  const key = JSON.stringify(variables);
+  const sent = questions.get(key)?.deref();
+  if (!sent) return null;
+  // Asked once per request: when execution follows, the resolver is given this answer (or refusal).
+  const tried = (async () => sent.again(context))();
+  triedIn.set(scope, tried);
+  let source: object;
+  try {
+    source = await tried;
+  } catch {
+    // A refusal (or a failure) is execution's to answer, with its path and code.
+    return null;
+  }
+  // The very object, and this form still the one kept for it (one per object, as when executed).
+  if (source !== sent.source || sentFrom.get(source) !== sent) return null;
+  triedIn.delete(scope);
+  pinnedIn.set(scope, sent);
+  const field = { toJSON: () => (JSON.parse(sent.text) as { data: Record<string, unknown> }).data[sent.responseKey] };
+  return { data: { [sent.responseKey]: field } };
 }
 
 /** Apollo's `stringifyResult`: its own JSON (a line of it), or the text kept for a response made from a kept object. */
 export function stringifyResult(result: FormattedExecutionResult): string {
   const scope = requestScope.getStore();
+  const pinned = scope && pinnedIn.get(scope);
+  if (pinned && !result.errors && !result.extensions && hasOnlyKey(result.data, pinned.responseKey)) {
+    readyIn.set(scope, { sent: pinned, again: true, unexecuted: true });
+    return pinned.text;
+  }
   const asked = scope && askedIn.get(scope);
   if (!scope || !asked || result.errors || result.extensions || !hasOnlyKey(result.data, asked.responseKey)) return JSON.stringify(result) + '\n';
   const last = sentFrom.get(asked.source);
   const again = !!last && last.operation === asked.operation && last.variables === asked.variables;
   const sent = again ? last : made(asked, JSON.stringify(result) + '\n');
-  readyIn.set(scope, { sent, again });
+  readyIn.set(scope, { sent, again, unexecuted: false });
   return sent.text;
 }
 
 /**
  * The UTF-8 bytes of `text` when it is the response made from a kept object for this request (else
- * null: encode it as usual); `again` when they were kept from an earlier request.
+ * null: encode it as usual); `again` when they were kept from an earlier request, `unexecuted` when
+ * the request was answered before execution.
  */
-export function keptBytes(text: string): { bytes: Buffer; again: boolean } | null {
+export function keptBytes(text: string): { bytes: Buffer; again: boolean; unexecuted: boolean } | null {
   const scope = requestScope.getStore();
   const ready = scope && readyIn.get(scope);
-  return ready && ready.sent.text === text ? { bytes: ready.sent.bytes, again: ready.again } : null;
+  return ready && ready.sent.text === text ? { bytes: ready.sent.bytes, again: ready.again, unexecuted: ready.unexecuted } : null;
 }
 
 /** A response made from `asked.source`, kept as its last. */
 function made(asked: Asked, text: string): Sent {
-  const sent = { operation: asked.operation, variables: asked.variables, text, bytes: Buffer.from(text, 'utf8') };
-  sentFrom.set(asked.source, sent);
+  const { operation, variables, responseKey, source, again } = asked;
+  const sent: Sent = { operation, variables, text, bytes: Buffer.from(text, 'utf8'), responseKey, source, again };
+  sentFrom.set(source, sent);
+  let questions = byQuestion.get(operation);
+  if (!questions) byQuestion.set(operation, (questions = new Map()));
+  questions.delete(variables);
+  questions.set(variables, new WeakRef(sent));
+  // The oldest question of this operation goes first.
+  if (questions.size > QUESTIONS_PER_OPERATION) questions.delete(questions.keys().next().value!);
   return sent;
 }
 

@@ -11,8 +11,8 @@ import { keptBytes } from '../common/kept-answer';
 export function apolloMiddleware<C extends BaseContext>(
   server: ApolloServer<C>,
   context: (arg: { req: Request; res: Response }) => Promise<C>,
-  /** Told each time a response goes as bytes kept from an earlier request (metrics). */
-  sentAgain: () => void = () => {},
+  /** Told each time a response goes as bytes kept from an earlier request (metrics), and whether it was answered before execution. */
+  sentAgain: (unexecuted: boolean) => void = () => {},
 ): RequestHandler {
   server.assertStarted('apolloMiddleware()');
   return async (req, res) => {
@@ -38,7 +38,7 @@ export function apolloMiddleware<C extends BaseContext>(
       // res.send, not res.end: the Idempotency-Key middleware (ops/idempotency.ts) keeps answers by wrapping it.
       // A response made from a kept answer goes as the bytes kept with it (common/kept-answer.ts).
       const kept = keptBytes(response.body.string);
-      if (kept?.again) sentAgain();
+      if (kept?.again) sentAgain(kept.unexecuted);
       res.send(kept ? kept.bytes : response.body.string);
       return;
     }

@@ -1,6 +1,7 @@
 import type { GatewayInterface } from '@apollo/server-gateway-interface';
 import { getVariableValues, GraphQLError, printSchema, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+import { answerBeforeExecution } from '../common/kept-answer';
 import { MAX_VARIABLE_ERRORS } from './limits';
 
 /*
@@ -41,6 +42,9 @@ export function compiledExecution(schema: GraphQLSchema): GatewayInterface {
           // Every coercion error is the request's (graphql-js's "Too many errors processing variables"
           // after MAX_VARIABLE_ERRORS included, which Apollo would not recognise as one).
           if (coerced.errors) return { errors: coerced.errors.map((e) => (e.extensions.code ? e : new GraphQLError(e.message, { nodes: e.nodes, extensions: { ...e.extensions, code: 'BAD_USER_INPUT' } }))) };
+          // The same question last answered from a kept object, which this request may have too: its kept response, unexecuted.
+          const kept = operation.operation === 'query' ? await answerBeforeExecution(operation, coerced.coerced, context) : null;
+          if (kept) return kept;
           const result = await query.query(undefined, context, variables);
           return result.errors ? { ...result, errors: result.errors.map(asGraphQLError) } : result;
         },

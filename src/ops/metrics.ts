@@ -23,6 +23,7 @@ export class Metrics {
   readonly retentionPurged: Counter<'kind'>;
   /** Responses sent as bytes kept from an earlier identical one (common/kept-answer.ts). */
   readonly keptAnswersSent: Counter;
+  readonly keptAnswersUnexecuted: Counter;
   private readonly operations = new Set<string>();
 
   constructor(db: DataSource) {
@@ -69,6 +70,11 @@ export class Metrics {
     this.keptAnswersSent = new Counter({
       name: 'graphql_kept_answers_sent_total',
       help: 'GraphQL responses sent again as the bytes kept from an earlier identical answer (a kept service-hours summary asked the same way)',
+      registers,
+    });
+    this.keptAnswersUnexecuted = new Counter({
+      name: 'graphql_kept_answers_unexecuted_total',
+      help: 'Of those, the ones answered before execution: the same operation and variables, checked again for this request',
       registers,
     });
     new Gauge({

@@ -44,8 +44,11 @@ export class ServiceLogResolver {
 
   @Query(() => [ServiceHoursBucket])
   async serviceHoursSummary(@Arg('input', () => ServiceHoursSummaryInput) input: ServiceHoursSummaryInput, @Context() ctx: Ctx, @Info() info: GraphQLResolveInfo) {
-    signedIn(ctx);
-    return answerFromKept(info, await hours.serviceHoursSummary(ctx, input));
+    // A kept answer: asked again, the same question is answered with the asking request's checks before execution (common/kept-answer.ts).
+    return answerFromKept(info, ctx, (asking: Ctx) => {
+      signedIn(asking);
+      return hours.serviceHoursSummary(asking, input);
+    });
   }
 
   @Mutation(() => ServiceLog)
