@@ -31,6 +31,7 @@ import { ServiceHoursMonthlyRollup1765000000000 } from './1765000000000-ServiceH
 import { PartnerStatsCovering1765100000000 } from './1765100000000-PartnerStatsCovering';
 import { ServiceHoursVersion1765200000000 } from './1765200000000-ServiceHoursVersion';
 import { ActivePartnersIndex1765300000000 } from './1765300000000-ActivePartnersIndex';
+import { TimeOrderedBookingIds1765400000000 } from './1765400000000-TimeOrderedBookingIds';
 
 /** Every migration, oldest first. Add new ones at the end (one per line, so branches merge). */
 export const migrations = [
@@ -67,4 +68,5 @@ export const migrations = [
   PartnerStatsCovering1765100000000,
   ServiceHoursVersion1765200000000,
   ActivePartnersIndex1765300000000,
+  TimeOrderedBookingIds1765400000000,
 ];

@@ -91,7 +91,9 @@ describe.each(instants('monthEndEvening', 'midMonth', 'newYorkSpringForward'))('
       const startsOn = localDate(SH, 1);
       const endsOn = DateTime.fromISO(startsOn).plus({ weeks: 52, days: -1 }).toISODate()!;
       const id = await propose(app, s.owner, { partnerId: s.partnerId, roomId: s.roomId, weeklySlots: THREE, startsOn, endsOn });
+      const before = Date.now();
       const res = await app.gql(REVIEW, { id, d: 'APPROVE', n: '欢迎' }, s.secretary.token);
+      const after = Date.now();
       expect(res.errors).toBeUndefined();
       expect(res.data.reviewContract.status).toBe('ACTIVE');
       expect(res.data.reviewContract.history.at(-1)).toEqual({ from: 'PENDING_REVIEW', to: 'ACTIVE', note: '欢迎' });
@@ -104,6 +106,14 @@ describe.each(instants('monthEndEvening', 'midMonth', 'newYorkSpringForward'))('
       expect(c.bookings.every((b: any) => b.contract.id === id && b.status === 'CONFIRMED')).toBe(true);
       const local = c.bookings.map((b: any) => DateTime.fromISO(b.start, { zone: SH }).toFormat('ccc HH:mm'));
       expect(new Set(local)).toEqual(new Set(['Tue 19:00', 'Thu 19:00', 'Sat 09:00']));
+      // Time-ordered ids (UUID version 7, migration TimeOrderedBookingIds): the year's bookings share
+      // their leading bits, the time they were made, so their index entries sit on a few pages.
+      const ids: string[] = c.bookings.map((b: any) => b.id);
+      expect(ids.every((b) => /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(b))).toBe(true);
+      const made = ids.map((b) => parseInt(b.replace('-', '').slice(0, 12), 16));
+      // The database's clock and this process's are the same machine's.
+      expect(Math.min(...made)).toBeGreaterThanOrEqual(before - 1_000);
+      expect(Math.max(...made)).toBeLessThanOrEqual(after + 1_000);
       const stats = await app.gql(`query($id: ID!) { partner(id: $id) { stats { activeContracts } } }`, { id: s.partnerId });
       expect(stats.data.partner.stats.activeContracts).toBe(1);
       expect(errorCode(await app.gql(REVIEW, { id, d: 'APPROVE' }, s.secretary.token))).toBe('INVALID_STATE');
