@@ -474,7 +474,7 @@ const suggestions: Scenario = {
     // Each item once first, timed apart: right after generating scale 10 (37 GB, 23.5 GB of RAM) the
     // pages of 50 communities' partners, offers and figures are on disk, and a server that has run
     // a while holds them. The target is checked warm; the first pass is reported beside it.
-    const cold = await sample(ctx.app.url, requests, requests.length);
+    const cold = await sample(ctx.app.url, requests, requests.length, { warmUpMs: 0 });
     const m = await measure(ctx, requests);
     if (m.error) return { ...failedOrMissing(m.error), sample: m.sample };
     const p95 = m.sample.latency.p95;
@@ -859,13 +859,20 @@ const contractApproval: Scenario = {
     ];
     // The room is kept free for this scenario: what an earlier run on a reused database approved
     // there (the same slots) goes first, or every occurrence would conflict.
-    // (No index leads with notification.booking_id: that delete scans every notification, so only when there is something to delete.)
+    // No index leads with notification.booking_id (the product never deletes bookings): the first
+    // delete scans every notification once, so only when there is something to delete; and the
+    // foreign key's check would scan them again for each booking deleted (minutes at scale 10), so
+    // the bookings go with it switched off, in the same transaction that deleted the only rows
+    // that point at them (notification is the only table that does; booking has no other trigger).
     const room = [ctx.facts.contractRoomId];
     const earlier = await ctx.db.query<{ id: string }>(`SELECT id FROM booking WHERE room_id = $1`, room);
     if (earlier.rows.length) {
+      await ctx.db.query('BEGIN');
       await ctx.db.query(`DELETE FROM notification WHERE booking_id = ANY($1::uuid[])`, [earlier.rows.map((r) => r.id)]);
+      await ctx.db.query(`SET LOCAL session_replication_role = replica`);
       await ctx.db.query(`DELETE FROM booking WHERE room_id = $1`, room);
       await ctx.db.query(`UPDATE space_contract SET status = 'TERMINATED' WHERE room_id = $1 AND status = 'ACTIVE'`, room);
+      await ctx.db.query('COMMIT');
     }
     const shots: { ms: number; sqlStatements: number | null; bookings: number }[] = [];
     for (const weeklySlots of slotSets) {

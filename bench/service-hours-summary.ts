@@ -106,7 +106,7 @@ async function overHttp(db: DataSource, databaseUrl: string) {
       if (first.errors.length) throw new Error(`${s.name}: ${JSON.stringify(first.errors)}`);
       const answer = first.data!.serviceHoursSummary as unknown[] | undefined;
       const bytes = JSON.stringify(first.data).length;
-      const seq = await sample(app.url, [s.req], 200, 20_000);
+      const seq = await sample(app.url, [s.req], 200, { budgetMs: 20_000 });
       const cpu0 = cpuMs(app.pid);
       const loaded = await load(app.url, [s.req], 10, seconds);
       const cpu1 = cpuMs(app.pid);
