@@ -97,4 +97,20 @@ export const FINDINGS: { target: string; cause: string; fix: string; before: str
     after:
       "27.0 ms p95 to the last byte (34.0 decoded) in the full run, 25.6 (39.0) in the run before it: not met. By partner 10.0 ms p50, 20.9 p95 to the last byte (17.6 / 28.8 decoded); by community 2.1 / 5.2, by month 3.0 / 5.7. The mix's p95 is the third slowest of 50, and its outliers (25-37 ms) come and go with the machine",
   },
+  {
+    target: 'serviceHoursSummary across every community: < 20 ms p95 sequential (answered before execution; a warm-up that warms the client)',
+    cause:
+      "a kept by-partner answer was still executed: graphql-jit mapped its 5,000 buckets into result objects (1.2 ms a request in a CPU profile) that only garbage collection (1.0 ms) ever read, since the kept text was sent in their place. And the sampler's warm-up, meant to be 10 requests, was requests.slice(0, 10): 3 for the three-question mix. A new client process reads its first few dozen 750 KB answers 11-19 ms to the last byte and later ones in 3-5 ms, with the server's first byte at 2-4 ms throughout (node:http; a new connection in the same process does not start it again)",
+    fix: "the executor answers the same operation with the same variables from the kept response when the resolver's own get, run for this request (signed in, may read it, the version), gives the very kept summary (src/common/kept-answer.ts, answerBeforeExecution; refusals and new versions execute, handed what get gave; graphql_kept_answers_unexecuted_total; test/service-hours-summary-bytes.test.ts). The warm-up is 10 requests, then more until a second has passed (bench/load.ts)",
+    before: 'old warm-up: 17.8-21.0 ms p95 (27.0 in session 13\'s full run); new warm-up, previous server: 13.4-24.7 ms p95, 410-514 req/s, server CPU 2.05-2.59 ms a request under load',
+    after: 'new server, new warm-up: 8.5-14.9 ms p95 in --only runs, 750-903 req/s, 1.10-1.35 ms CPU; full run 19.6 ms p95 (25.8 decoded), 1,002 req/s: met',
+  },
+  {
+    target: 'approve a 52-week contract with 3 weekly slots (156 bookings) < 150 ms',
+    cause:
+      "160-183 ms median on this session's freshly generated scale-1 database. auto_explain of its one insert: 86-108 ms, 350 pages read and 400 dirtied. Each booking's random id goes into four B-trees (booking_pkey (community_id, id), booking_id_idx, status_change_pkey (object_id, seq), status_change_object_idx): 624 entries on as many leaf pages, each written whole to the WAL after a checkpoint",
+    fix: 'bookings get time-ordered ids: uuid_v7() (48 bits of Unix milliseconds, then random bits; migration TimeOrderedBookingIds), so a contract\'s ids share their leading bits and their entries a few leaf pages. Only bookings: other rows come one at a time, and ids of people should not tell when they were made',
+    before: '160-183 ms median (four runs)',
+    after: '67-85 ms median (four runs); full run 83.6 ms median',
+  },
 ];
