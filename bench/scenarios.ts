@@ -297,7 +297,9 @@ function versusLine(v: Versus): string {
 }
 
 function versusTarget(what: string, v: Versus): TargetCheck {
-  return { target: `${what}: throughput >= PostGraphile`, measured: versusLine(v), met: v.ratios.pg5 >= 1 };
+  // The req/s themselves, not the ratio rounded to two places (570.4 vs 571.0 is x1.00 and not met).
+  const rps = (k: VersusKey) => v.servers.find((s) => s.key === k)!.load.rps;
+  return { target: `${what}: throughput >= PostGraphile`, measured: versusLine(v), met: rps('ours24') >= rps('pg5') };
 }
 
 interface NestedOurs {
