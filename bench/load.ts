@@ -77,7 +77,7 @@ export interface Sample {
  * more in turn until `warmUpMs` have passed (at most 500): the first answers pay for JIT compilation
  * and cold caches, on the server and in this client too. This process reads its first few dozen
  * large answers (750 KB) slower than later ones: the server's first byte is as early, the last byte
- * comes 10 ms later (docs/bench.md, "Warm-up"), and 10 requests of a three-question mix held only
+ * comes 10 ms later (docs/bench.md, "Answered before execution, and a warmed-up client"), and 10 requests of a three-question mix held only
  * three of them.
  */
 export async function sample(baseUrl: string, requests: GqlRequest[], n: number, o: { budgetMs?: number; warmUpMs?: number } = {}): Promise<Sample> {

@@ -23,7 +23,7 @@ import { requestScope, type RequestScope } from '../db/query-counter';
 interface Asked {
   /** The field's name in the response (its alias, if any). */
   responseKey: string;
-  /** What its answer was made from, never changed while anything holds it. */
+  /** What its answer was made from, never changed while anything holds it (a weak map's value may point at its key: this keeps nothing alive). */
   source: object;
   /** The operation (Apollo parses a query text once: the same text is the same node) and its variables. */
   operation: object;
@@ -35,16 +35,10 @@ interface Asked {
 /** What a resolver does to get its kept object for another request: its checks, then the object. */
 export type Again = (context: unknown) => Promise<object>;
 
-interface Sent {
-  operation: object;
-  variables: string;
+/** A response made from a kept object: what it answered, and its JSON text and UTF-8 bytes. */
+interface Sent extends Asked {
   text: string;
   bytes: Buffer;
-  /** The field's name in the response. */
-  responseKey: string;
-  /** The object it was made from (a weak map's value may point at its key: this keeps nothing alive). */
-  source: object;
-  again: Again;
 }
 
 /** What a request's root fields registered; null once two have (then nothing is kept for it). */
@@ -145,8 +139,8 @@ export function keptBytes(text: string): { bytes: Buffer; again: boolean; unexec
 
 /** A response made from `asked.source`, kept as its last. */
 function made(asked: Asked, text: string): Sent {
-  const { operation, variables, responseKey, source, again } = asked;
-  const sent: Sent = { operation, variables, text, bytes: Buffer.from(text, 'utf8'), responseKey, source, again };
+  const { operation, variables, source } = asked;
+  const sent: Sent = { ...asked, text, bytes: Buffer.from(text, 'utf8') };
   sentFrom.set(source, sent);
   let questions = byQuestion.get(operation);
   if (!questions) byQuestion.set(operation, (questions = new Map()));
