@@ -34,6 +34,7 @@ import { ideRouter } from './ide/ide.routes';
 import { pagesRouter } from './links/pages.routes';
 import { createSchema } from './schema';
 import { serviceHoursRouter } from './service-hours/service-hours.routes';
+import { summariesComputed } from './service-hours/summary-cache';
 import { privacyRouter } from './privacy/privacy.routes';
 import { startRetention } from './privacy/retention';
 import { calendarRouter } from './spaces/calendar.routes';
@@ -73,6 +74,11 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
   const server = http.createServer(app);
   server.on('clientError', answerMalformedRequest);
   const metrics = new Metrics(db);
+  metrics.countedElsewhere(
+    'service_hours_summaries_computed_total',
+    'Service-hours summaries this process computed from the rollups (the rest were answered from what it keeps)',
+    summariesComputed,
+  );
   let draining = false;
   app.disable('x-powered-by');
   // GraphQL answers are POSTs that no cache revalidates: hashing every body for an ETag is waste.

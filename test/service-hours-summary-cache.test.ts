@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { PASSWORD, type TestApp } from './support/app';
 import { appAndChild, post, startChildApp, type AppAndChild, type ChildApp } from './support/child-app';
 import { activePartner, communityWithSecretary, signUp, type Account } from './support/fixtures';
@@ -143,4 +144,36 @@ describe('service hours summaries kept in memory', () => {
     expect((await ask('here', inC1, c1.secretary.token)).buckets).toEqual([]);
     expect((await ask('here', all, admin)).buckets).toEqual([]);
   }, 180_000);
+
+  it('asked by many at once are computed once, and once more after a write under them', async () => {
+    const c = await communityWithSecretary(app, { name: '并发社区', timezone: 'Asia/Shanghai' });
+    const p = await activePartner(app, c.communityId, c.secretary, 'CHARITY');
+    const member: Account = await signUp(app, '并发志愿者');
+    await addMember(app, p.owner.token, p.partnerId, member);
+    const logFor = async (daysAgo: number, minutes: number) => {
+      const start = minutesAgo(daysAgo * 24 * 60);
+      const input = { communityId: c.communityId, partnerId: p.partnerId, startedAt: iso(start), endedAt: iso(new Date(start.getTime() + minutes * 60_000)), description: '社区志愿服务' };
+      expect((await app.gql(LOG_SERVICE, { i: input }, member.token)).errors).toBeUndefined();
+    };
+    /** Summaries this process has computed so far (the rest it answered from what it keeps). */
+    const computed = async () => {
+      const res = await request(app.server).get('/metrics');
+      return Number(/^service_hours_summaries_computed_total (\d+)$/m.exec(res.text)?.[1] ?? NaN);
+    };
+    await logFor(3, 40);
+    const admin = await app.adminToken();
+    const question = { from: iso(minutesAgo(10 * 24 * 60)), to: iso(minutesAgo(1)), groupBy: 'COMMUNITY', communityId: c.communityId };
+    const crowd = () => Promise.all(Array.from({ length: 8 }, () => ask('here', question, admin)));
+
+    const start = await computed();
+    for (const answer of await crowd()) expect(minutesOf(answer.buckets)).toEqual({ 并发社区: [0, 40, 1] });
+    expect(await computed()).toBe(start + 1);
+
+    await logFor(2, 25);
+    for (const answer of await crowd()) expect(minutesOf(answer.buckets)).toEqual({ 并发社区: [0, 65, 2] });
+    expect(await computed()).toBe(start + 2);
+    // Asked again alone: kept, the version statement beside the viewer's roles.
+    expect((await ask('here', question, admin)).statements).toBe('2');
+    expect(await computed()).toBe(start + 2);
+  }, 120_000);
 });

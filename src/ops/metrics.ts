@@ -144,6 +144,19 @@ export class Metrics {
    * The child of `metric` for these label values, in its labelNames order: prom-client checks and
    * hashes a labels object on every inc or observe, which is a measurable part of a small request.
    */
+  /** A counter a domain keeps itself (a running total), read when /metrics is scraped; wired in app.ts. */
+  countedElsewhere(name: string, help: string, read: () => number): void {
+    new Counter({
+      name,
+      help,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc(read());
+      },
+    });
+  }
+
   child<M extends Counter<string> | Histogram<string>>(metric: M, ...values: string[]): ReturnType<M['labels']> {
     let byValues = this.children.get(metric);
     if (!byValues) this.children.set(metric, (byValues = new Map()));

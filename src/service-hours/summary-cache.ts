@@ -40,9 +40,22 @@ function cacheOf(db: DataSource, maxBuckets: number): LRUCache<string, HeldSumma
   return cache;
 }
 
+/** Computations of a question under way in this process, per database: one at a time for each question. */
+const computing = new WeakMap<DataSource, Map<string, Promise<HeldSummary<unknown>>>>();
+let computed = 0;
+
+/** Summaries this process has computed (not answered from what it kept), for /metrics. */
+export const summariesComputed = (): number => computed;
+
 /**
  * The summary `key` asks for: the one kept, when its version is still the database's (one small
  * statement), else `compute`d (which reads its version in the same statement) and kept.
+ *
+ * A question asked while this process is already computing it waits for that computation and then
+ * asks as usual: the version statement, read after this request arrived, tells whether the answer
+ * just kept holds for it (a write that committed meanwhile moves the version, and the question is
+ * computed again, once). Without it, ten first askers of the summary by partner across 500
+ * communities computed it ten times over, 13 s each instead of 1.7 (session 15).
  */
 export async function cachedSummary<Bucket>(
   db: DataSource,
@@ -52,12 +65,32 @@ export async function cachedSummary<Bucket>(
   compute: () => Promise<HeldSummary<Bucket>>,
 ): Promise<readonly Bucket[]> {
   const cache = cacheOf(db, maxBuckets);
-  const held = cache?.get(key) as HeldSummary<Bucket> | undefined;
-  if (held) {
-    const [{ version }] = await queryPrepared<{ version: string }>(db, `SELECT ${summaryVersionSql(communityId ? '$1' : null)} AS version`, communityId ? [communityId] : []);
-    if (version === held.version) return held.buckets;
+  if (!cache) {
+    computed++;
+    return (await compute()).buckets;
   }
-  const fresh = await compute();
-  cache?.set(key, fresh);
-  return fresh.buckets;
+  let running = computing.get(db);
+  if (!running) computing.set(db, (running = new Map()));
+  for (;;) {
+    const under = running.get(key) as Promise<HeldSummary<Bucket>> | undefined;
+    // What it computed (also when too large to keep), else what is kept.
+    const awaited = under ? await under.catch(() => undefined) : undefined;
+    const held = awaited ?? (cache.get(key) as HeldSummary<Bucket> | undefined);
+    if (held) {
+      const [{ version }] = await queryPrepared<{ version: string }>(db, `SELECT ${summaryVersionSql(communityId ? '$1' : null)} AS version`, communityId ? [communityId] : []);
+      if (version === held.version) return held.buckets;
+    }
+    // Another request began computing it while this one read the version: wait for that one instead.
+    if (!running.has(key)) break;
+  }
+  const fresh = compute();
+  running.set(key, fresh);
+  computed++;
+  try {
+    const summary = await fresh;
+    cache.set(key, summary);
+    return summary.buckets;
+  } finally {
+    if (running.get(key) === fresh) running.delete(key);
+  }
 }
