@@ -54,8 +54,8 @@ export const summariesComputed = (): number => computed;
  * A question asked while this process is already computing it waits for that computation and then
  * asks as usual: the version statement, read after this request arrived, tells whether the answer
  * just kept holds for it (a write that committed meanwhile moves the version, and the question is
- * computed again, once). Without it, ten first askers of the summary by partner across 500
- * communities computed it ten times over, 13 s each instead of 1.7 (session 15).
+ * computed again, once). Without it, ten first askers at once of the summary by partner across 500
+ * communities each computed it and were answered after 10.5-13.0 s; with it, after 2.6-4.2 s.
  */
 export async function cachedSummary<Bucket>(
   db: DataSource,
