@@ -140,10 +140,6 @@ export class Metrics {
   /** Children of the labelled metrics by their label values (bounded: operation labels are, and the rest are few). */
   private readonly children = new WeakMap<object, Map<string, unknown>>();
 
-  /**
-   * The child of `metric` for these label values, in its labelNames order: prom-client checks and
-   * hashes a labels object on every inc or observe, which is a measurable part of a small request.
-   */
   /** A counter a domain keeps itself (a running total), read when /metrics is scraped; wired in app.ts. */
   countedElsewhere(name: string, help: string, read: () => number): void {
     new Counter({
@@ -157,6 +153,10 @@ export class Metrics {
     });
   }
 
+  /**
+   * The child of `metric` for these label values, in its labelNames order: prom-client checks and
+   * hashes a labels object on every inc or observe, which is a measurable part of a small request.
+   */
   child<M extends Counter<string> | Histogram<string>>(metric: M, ...values: string[]): ReturnType<M['labels']> {
     let byValues = this.children.get(metric);
     if (!byValues) this.children.set(metric, (byValues = new Map()));
