@@ -69,7 +69,8 @@ const DESIGN_TARGETS: { match: RegExp; scenario: string; what: string; target: s
   { match: /cost independent of position \(serviceLogs\)/, scenario: 'service-log-pages', what: 'any list over 1M rows, any page (service logs)', target: 'cost independent of the page position' },
 ];
 
-const verdict = (met: boolean | null | undefined) => (met === true ? 'met' : met === false ? '**not met**' : 'not measured');
+const verdict = (met: boolean | null | undefined, notJudged?: string) =>
+  notJudged ? `reported, not judged: ${notJudged}` : met === true ? 'met' : met === false ? '**not met**' : 'not measured';
 const num = (x: number | null | undefined, digits = 1) => (x === undefined || x === null || !Number.isFinite(x) ? '-' : x.toFixed(digits));
 
 export function renderMarkdown(r: BenchResults, v: VersusReport | null = versusOf(r), larger: BenchResults | null = null): string {
@@ -107,7 +108,7 @@ export function renderMarkdown(r: BenchResults, v: VersusReport | null = versusO
       : 'not measured in this run';
     const met = found ? found.met : null;
     const note = found ? '' : scenario?.status === 'not available yet' ? ' (not available yet)' : scenario?.status === 'failed' ? ' (scenario failed)' : '';
-    lines.push(`| ${t.what} | ${t.target} | ${measured}${note} | ${verdict(met)} |`);
+    lines.push(`| ${t.what} | ${t.target} | ${measured}${note} | ${verdict(met, found?.notJudged)} |`);
   }
   lines.push('');
 
@@ -156,7 +157,7 @@ export function renderMarkdown(r: BenchResults, v: VersusReport | null = versusO
     if (s.load && (s.load.non2xx || s.load.errors || s.load.timeouts)) {
       lines.push(`Load problems: ${s.load.non2xx} non-2xx, ${s.load.errors} errors, ${s.load.timeouts} timeouts.`, '');
     }
-    for (const t of s.targets ?? []) lines.push(`- ${t.target}: ${t.measured} - ${verdict(t.met)}`);
+    for (const t of s.targets ?? []) lines.push(`- ${t.target}: ${t.measured} - ${verdict(t.met, t.notJudged)}`);
     if (s.details) {
       const shown = { ...s.details };
       delete shown.postgraphile;
@@ -282,7 +283,7 @@ function renderScales(small: BenchResults, large: BenchResults): string[] {
   for (const t of ['booking', 'service_log', 'demand_item', 'supply_offer', 'status_change']) lines.push(`| ${t} rows | ${rows(small, t)} | ${rows(large, t)} |`);
   lines.push('');
   lines.push(`| scenario | target | scale ${small.scale} | scale ${large.scale} |`, '|---|---|---|---|');
-  const verdictOf = (t?: TargetCheck) => (t ? `${t.measured} (${verdict(t.met)})` : 'not measured');
+  const verdictOf = (t?: TargetCheck) => (t ? `${t.measured} (${verdict(t.met, t.notJudged)})` : 'not measured');
   const names = [...new Set([...small.targets, ...large.targets].map((t) => t.scenario))];
   for (const name of names) {
     const a = small.targets.filter((t) => t.scenario === name);

@@ -177,7 +177,7 @@ async function main() {
           `${s.name}: ${result.status}${result.reason ? ` (${result.reason})` : ''}` +
             (l ? `; ${l.rps} req/s, p50 ${l.latency.p50} ms, p95 ${l.latency.p95} ms, p99 ${l.latency.p99} ms` : '') +
             (result.sample?.sqlStatements ? `; SQL ${result.sample.sqlStatements.max}` : '') +
-            (result.targets?.length ? `; ${result.targets.map((t) => `${t.met ? 'MET' : t.met === false ? 'NOT MET' : '-'}: ${t.measured}`).join('; ')}` : ''),
+            (result.targets?.length ? `; ${result.targets.map((t) => `${t.notJudged ? 'REPORTED' : t.met ? 'MET' : t.met === false ? 'NOT MET' : '-'}: ${t.measured}`).join('; ')}` : ''),
         );
       } catch (error) {
         const reason = (error as Error).stack ?? String(error);

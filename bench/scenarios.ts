@@ -15,6 +15,8 @@ export interface TargetCheck {
   met: boolean | null;
   /** Correctness targets fail the run when missed; performance targets are reported only. */
   correctness?: boolean;
+  /** Why this run reports the figure without judging it (a target the issue sets for another size of data). */
+  notJudged?: string;
 }
 
 export interface ScenarioResult {
@@ -501,12 +503,23 @@ const SUMMARY_QUERY = /* GraphQL */ `
     serviceHoursSummary(input: $input) { key label verifiedMinutes pendingMinutes logCount }
   }`;
 
-/** Issue #17 item 3: < 20 ms p95 sequentially and >= 300 req/s under the load's connections. */
-function summaryTargets(what: string, m: { sample: Sample; load: { rps: number } }) {
+/**
+ * Issue #17 item 3: < 20 ms p95 sequentially and >= 300 req/s under the load's connections.
+ * `logs`: the summary is over every log, so its answer grows with them. Item 3 sets both targets
+ * "over the whole period of 1M logs", and item 4 keeps only the p95 ("summary p95") at every
+ * size: with ten times the logs the throughput is reported, not judged.
+ */
+function summaryTargets(what: string, m: { sample: Sample; load: { rps: number } }, logs?: number): TargetCheck[] {
   const p95 = m.sample.latency.p95;
+  const larger = logs !== undefined && logs > 1_500_000;
   return [
     { target: `${what}: < 20 ms p95 (sequential)`, measured: `${ms(p95)} p95 (${ms(m.sample.decoded.p95)} with the client's decoding and parsing)`, met: p95 < 20 },
-    { target: `${what}: >= 300 req/s`, measured: `${m.load.rps} req/s`, met: m.load.rps >= 300 },
+    {
+      target: `${what}: >= 300 req/s`,
+      measured: `${m.load.rps} req/s`,
+      met: m.load.rps >= 300,
+      ...(larger ? { notJudged: `issue #17 sets this for 1M logs and keeps only the p95 at every size; here ${(logs / 1e6).toFixed(0)}M logs` } : {}),
+    },
   ];
 }
 
@@ -556,7 +569,7 @@ function summaryScenario(o: { name: string; title: string; groupings: string[]; 
         sample: m.sample,
         load: m.load,
         rssMb: m.rssMb,
-        targets: summaryTargets(o.what(ctx), m),
+        targets: summaryTargets(o.what(ctx), m, o.oneCommunity ? undefined : ctx.facts.rowCounts.service_log),
         // Each grouping alone: the answer's size (buckets grow with partners and communities) against its latency.
         details: { byGrouping: await summaryByGrouping(ctx, o.groupings, requests) },
       };
