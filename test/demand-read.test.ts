@@ -93,11 +93,21 @@ describe('the review queue', () => {
     const p2 = await queue(4, p1.pageInfo.endCursor);
     expect([...ids(p1), ...ids(p2)]).toEqual([m3, m6, m5, m1, m4, m2]);
     expect(p2.pageInfo.hasNextPage).toBe(false);
-    // The count comes in the page's statement: the secretary's roles (authorization; the community is
-    // known to this process by now, communities are never deleted), then the page.
+    // One statement: the page, its count and the secretary's roles, checked before the answer (the
+    // community is known to this process by now, communities are never deleted).
     const counted = await app.gql(`query($c: ID!) { reviewQueue(communityId: $c, first: 2) { totalCount edges { node { id } } } }`, { c: communityId }, secretary.token);
     expect(counted.data.reviewQueue.totalCount).toBe(6);
-    expect(counted.headers['x-sql-statements']).toBe('2');
+    expect(counted.headers['x-sql-statements']).toBe('1');
+    // The roles that came with the rows refuse as the roles read first did: FORBIDDEN, nothing of
+    // the page, whether the page had rows, had none (past the end), or its cursor was bad.
+    const SOME = `query($c: ID!, $a: String) { reviewQueue(communityId: $c, first: 2, after: $a) { totalCount edges { node { id note } } } }`;
+    for (const after of [null, p2.pageInfo.endCursor, 'garbage']) {
+      for (const token of [partner.owner.token, other.secretary.token]) {
+        const refused = await app.gql(SOME, { c: communityId, a: after }, token);
+        expect({ after, code: errorCode(refused), data: refused.data }).toEqual({ after, code: 'FORBIDDEN', data: null });
+      }
+    }
+    expect(errorCode(await app.gql(SOME, { c: communityId, a: 'garbage' }, secretary.token))).toBe('BAD_USER_INPUT');
     // An unknown community is still NOT_FOUND (read, not known).
     const unknown = await app.gql(`query($c: ID!) { reviewQueue(communityId: $c) { totalCount } }`, { c: '00000000-0000-4000-8000-000000000000' }, secretary.token);
     expect(unknown.errors?.[0].extensions.code).toBe('NOT_FOUND');

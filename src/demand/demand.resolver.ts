@@ -1,7 +1,7 @@
 import { findOrNull } from '../common/find';
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx as Context, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { authorize, signedIn } from '../auth/policy';
+import { authorize, authorizeRead, signedIn } from '../auth/policy';
 import { historyOf } from '../common/history';
 import { byId, groupedBy, linked } from '../common/loaders';
 import { ConnectionType, pageArgsFactory } from '../common/pagination';
@@ -186,14 +186,13 @@ export class MatchResolver {
   }
 
   @Query(() => MatchConnection, { description: 'PENDING_REVIEW matches of one community: most urgent first, then oldest first.' })
-  async reviewQueue(
+  reviewQueue(
     @Arg('communityId', () => ID) communityId: string,
     @Args(() => MatchPageArgs) page: InstanceType<typeof MatchPageArgs>,
     @Context() ctx: Ctx,
     @Info() info: GraphQLResolveInfo,
   ) {
-    await authorize(ctx, REVIEW_QUEUE, { communityId });
-    return demand.reviewQueue(ctx, communityId, page, fieldTree(info));
+    return authorizeRead(ctx, REVIEW_QUEUE, { communityId }, () => demand.reviewQueue(ctx, communityId, page, fieldTree(info)));
   }
 
   @Mutation(() => Match)
@@ -275,13 +274,16 @@ export class MatchResolver {
   }
 
   @FieldResolver(() => String, { nullable: true, description: "The claimant's or dispatcher's note (the partner's members, the community's secretaries, admins)." })
-  async note(@Root() match: Match, @Context() ctx: Ctx) {
-    return (await matchVisibility(ctx, match)).field('note') ? match.note : null;
+  note(@Root() match: Match, @Context() ctx: Ctx): string | null | Promise<string | null> {
+    // Without waiting when the viewer's roles are known (a review queue's page): no promise per match.
+    const now = matchVisibilityNow(ctx, match);
+    return now ? (now.field('note') ? match.note : null) : matchVisibility(ctx, match).then((seen) => (seen.field('note') ? match.note : null));
   }
 
   @FieldResolver(() => String, { nullable: true, description: "The secretary's review note (the partner's members, the community's secretaries, admins)." })
-  async reviewNote(@Root() match: Match, @Context() ctx: Ctx) {
-    return (await matchVisibility(ctx, match)).field('reviewNote') ? match.reviewNote : null;
+  reviewNote(@Root() match: Match, @Context() ctx: Ctx): string | null | Promise<string | null> {
+    const now = matchVisibilityNow(ctx, match);
+    return now ? (now.field('reviewNote') ? match.reviewNote : null) : matchVisibility(ctx, match).then((seen) => (seen.field('reviewNote') ? match.reviewNote : null));
   }
 
   @FieldResolver(() => User, { nullable: true, description: "The partner's members, the community's secretaries, admins." })

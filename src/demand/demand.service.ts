@@ -489,7 +489,9 @@ export function listMatches(ctx: Ctx, filter: MatchFilter | null | undefined, pa
   if (filter?.partnerId) qb.andWhere('m.partner_id = :partnerId', { partnerId: filter.partnerId });
   if (filter?.demandId) qb.andWhere('m.demand_id = :demandId', { demandId: filter.demandId });
   if (filter?.status?.length) qb.andWhere('m.status IN (:...statuses)', { statuses: filter.status });
-  return paginate(qb, createdOrder('m'), page, withViewerRoles(ctx, prefetch(ctx, Match, MATCH_RELATIONS, below(selection, 'edges', 'node'))), pageNeeds(selection));
+  // Its rows carry only the columns the query reads (this code reads only the sort keys).
+  const related = selection ? prefetch(ctx, Match, MATCH_RELATIONS, below(selection, 'edges', 'node'), { ownColumns: true }) : null;
+  return paginate(qb, createdOrder('m'), page, withViewerRoles(ctx, related), pageNeeds(selection));
 }
 
 const REVIEW_ORDER: SortKey<Match>[] = [
@@ -505,7 +507,10 @@ export function reviewQueue(ctx: Ctx, communityId: string, page: PageArgs, selec
     .createQueryBuilder('m')
     .where('m.community_id = :communityId AND m.status = :status', { communityId, status: MatchStatus.PENDING_REVIEW });
   // A secretary's queue shows how many wait: counted in the page's statement when asked for.
-  return paginate(qb, REVIEW_ORDER, page, prefetch(ctx, Match, MATCH_RELATIONS, below(selection, 'edges', 'node')), pageNeeds(selection));
+  // Its rows carry only the columns the query reads (this code reads only the sort keys).
+  // The viewer's roles come in the same statement: the resolver checks them before answering (authorizeRead).
+  const related = selection ? prefetch(ctx, Match, MATCH_RELATIONS, below(selection, 'edges', 'node'), { ownColumns: true }) : null;
+  return paginate(qb, REVIEW_ORDER, page, withViewerRoles(ctx, related), pageNeeds(selection));
 }
 
 // ---------------------------------------------------------------- public board
