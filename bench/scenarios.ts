@@ -171,8 +171,9 @@ type Rows = (data: any) => unknown[];
 /**
  * Our server (on Node 24 and on the machine's Node) against PostGraphile 5 and 4 (both on Node 24)
  * serving the same requests: first every request's rows are compared (same rows, same order, or
- * the scenario fails), then each server is sampled, then loaded in turn, `rounds` times, so that
- * drift in the shared machine's speed falls on all of them alike.
+ * the scenario fails), then each server is sampled, then loaded in turn, `rounds` times (each
+ * round beginning with the next server), so that drift in the shared machine's speed falls on all
+ * of them alike.
  */
 async function versusPeers(
   ctx: BenchContext,
@@ -243,7 +244,10 @@ async function versusPeers(
   const rounds = ctx.durationS < 5 ? 1 : 3;
   const loads: Awaited<ReturnType<typeof loadWithStats>>[][] = sides.map(() => []);
   for (let r = 0; r < rounds; r++) {
-    for (let k = 0; k < sides.length; k++) {
+    // Each round begins with another server: the first load after a pause (or after another
+    // scenario) meets colder caches, and that should not fall on one server every time.
+    for (let i = 0; i < sides.length; i++) {
+      const k = (i + r) % sides.length;
       loads[k].push(await loadWithStats(sides[k].server, sides[k].requests, ctx));
       // Statements a server still runs for requests the load has stopped waiting for (PostGraphile 4's
       // deep `offset` pages take seconds each) would run on beside the next server's load.
