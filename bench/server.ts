@@ -112,7 +112,8 @@ export function startApp(name: string, port: number, databaseUrl: string, node =
   return startChild({
     name,
     port,
-    command: [node, 'dist/src/main.js'],
+    // As `npm start` and the Dockerfile run it (32 MB semi-spaces: fewer scavenges per request).
+    command: [node, '--max-semi-space-size=32', 'dist/src/main.js'],
     env: {
       PATH: process.env.PATH,
       NODE_ENV: 'production',
