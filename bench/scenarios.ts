@@ -242,6 +242,13 @@ async function versusPeers(
   const failed = samples.findIndex((s) => s.error);
   if (failed >= 0) return { failure: `${peers.labels[sides[failed].key]}: ${samples[failed].error}` };
   const rounds = ctx.durationS < 5 ? 1 : 3;
+  // One unmeasured load of each server first (up to 3 s): every connection of its pool opened and
+  // its statements prepared, its compiled code warm, as in a server that has served a while. Until
+  // session 16 the first round measured that start on whichever server loaded first.
+  for (const side of sides) {
+    await load(side.server.url, side.requests, ctx.connections, Math.min(3, ctx.durationS));
+    await cancelAbandoned(ctx.db, 0);
+  }
   const loads: Awaited<ReturnType<typeof loadWithStats>>[][] = sides.map(() => []);
   for (let r = 0; r < rounds; r++) {
     // Each round begins with another server: the first load after a pause (or after another
