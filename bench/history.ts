@@ -121,4 +121,12 @@ export const FINDINGS: { target: string; cause: string; fix: string; before: str
     before: 'scale 10, session 14: the mix 23.9 ms p95 to the last byte; the same server this session, by partner alone: 24.2-24.6 ms p50, 43.9-44.4 p95',
     after: 'by partner 5.7-6.2 ms p50, 9.4-9.8 p95; the mix 9.3-11.9 ms p95 in --only runs; scale-10 full run 15.9 ms p95 (65.8 decoded): met. Small answers as before (the board\'s figures 5.8-6.8 ms p50 with either client)',
   },
+  {
+    target: 'review queue at scale 10 >= PostGraphile 5 (a target that must not move with the size of the data)',
+    cause:
+      "two statements a request (the secretary's roles for the policy check, then the page with its count), the page carrying all 18 columns of each match where the query reads 8, and a promise per match for its note. CPU profiles under the same load: the socket writev 27.1% of our busy samples, 17.8 under pg's submit (a statement sent) and 11.9 under the HTTP response's end; PostGraphile 5 29.5% (it sends two statements too): on this VM a loopback write that wakes the other side costs about 0.3 ms of CPU",
+    fix: "the roles come in the page's statement and the same rule is checked on them before anything is answered (authorizeRead in src/auth/policy.ts, withViewerRoles; a refused viewer gets FORBIDDEN whatever the read did); only the columns the query reads (prefetch ownColumns, also for the matches list); Match.note and reviewNote without a promise once the roles are known; the server runs with --max-semi-space-size=32 (npm start, the Dockerfile, the bench). The comparison now warms each server with an unmeasured load and begins each round with the next server",
+    before: 'session 15 full run x0.82 (server CPU 1.55 vs 1.27 ms), x0.99 in a rerun; this session, same minutes, 4 rotated rounds at scale 10: previous build 392 req/s (2.05 ms), PostGraphile 5 386 (1.80)',
+    after: 'same minutes: 1 statement 384 req/s (2.05 ms), with 32 MB semi-spaces 438 (1.74); full runs at scale 10: x1.00 (475 vs 473 req/s, no warm-up, run stopped to add it) and x1.09 (538 vs 495; server CPU 1.30 vs 1.33 ms)',
+  },
 ];
