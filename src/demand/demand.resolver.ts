@@ -274,16 +274,13 @@ export class MatchResolver {
   }
 
   @FieldResolver(() => String, { nullable: true, description: "The claimant's or dispatcher's note (the partner's members, the community's secretaries, admins)." })
-  note(@Root() match: Match, @Context() ctx: Ctx): string | null | Promise<string | null> {
-    // Without waiting when the viewer's roles are known (a review queue's page): no promise per match.
-    const now = matchVisibilityNow(ctx, match);
-    return now ? (now.field('note') ? match.note : null) : matchVisibility(ctx, match).then((seen) => (seen.field('note') ? match.note : null));
+  note(@Root() match: Match, @Context() ctx: Ctx) {
+    return noteIfVisible(ctx, match, 'note');
   }
 
   @FieldResolver(() => String, { nullable: true, description: "The secretary's review note (the partner's members, the community's secretaries, admins)." })
-  reviewNote(@Root() match: Match, @Context() ctx: Ctx): string | null | Promise<string | null> {
-    const now = matchVisibilityNow(ctx, match);
-    return now ? (now.field('reviewNote') ? match.reviewNote : null) : matchVisibility(ctx, match).then((seen) => (seen.field('reviewNote') ? match.reviewNote : null));
+  reviewNote(@Root() match: Match, @Context() ctx: Ctx) {
+    return noteIfVisible(ctx, match, 'reviewNote');
   }
 
   @FieldResolver(() => User, { nullable: true, description: "The partner's members, the community's secretaries, admins." })
@@ -342,4 +339,11 @@ export class PartnerDemandResolver {
     if (!(await partnerVisibility(ctx, partner)).field('suggestedDemands')) return [];
     return suggestedDemandsFor(ctx, partner.id, first);
   }
+}
+
+/** A match's note or review note for a viewer who may read it, else null; without waiting when the viewer's roles are known (a review queue's page: no promise per match). */
+function noteIfVisible(ctx: Ctx, match: Match, field: 'note' | 'reviewNote'): string | null | Promise<string | null> {
+  const pick = (seen: { field(name: 'note' | 'reviewNote'): boolean }) => (seen.field(field) ? match[field] : null);
+  const now = matchVisibilityNow(ctx, match);
+  return now ? pick(now) : matchVisibility(ctx, match).then(pick);
 }
