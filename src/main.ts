@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
 import { setClockFromEnv } from './common/clock';
 import { ensureAdmin } from './auth/auth.service';
@@ -32,8 +33,10 @@ async function main() {
 
   const handle = await createApp({ db, config, log });
   await new Promise<void>((resolve) => handle.server.listen(config.port, resolve));
+  // PORT=0 asks the kernel for a free port: name the one we got.
+  const { port } = handle.server.address() as AddressInfo;
   const { introspection, landingPage, corsOrigins, limits, rateLimit, trustProxy } = config;
-  log.info({ introspection, landingPage, corsOrigins, limits, rateLimit, trustProxy }, `listening on http://localhost:${config.port}/graphql`);
+  log.info({ introspection, landingPage, corsOrigins, limits, rateLimit, trustProxy }, `listening on http://localhost:${port}/graphql`);
   const stopExpirySweep = startContractExpirySweep(db, log);
   const stopRatingSweep = startRatingSweep(db, log);
 
@@ -64,6 +67,9 @@ async function main() {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+  // A supervisor holding an IPC channel (the tests spawn us so) learns the port once we also drain on
+  // SIGTERM; a port it picked beforehand could be taken by another process while we migrate.
+  process.send?.({ listening: port });
 }
 
 main().catch((error) => {

@@ -18,16 +18,22 @@ const PG_BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
 const PGBOUNCER = process.env.PGBOUNCER_BIN ?? '/usr/sbin/pgbouncer';
 const asRoot = process.getuid?.() === 0;
 
-/** A free TCP port on loopback (asked of the kernel, then released for the caller). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
+/**
+ * A free TCP port on loopback for a PostgreSQL or PgBouncer we start, which cannot be told to take
+ * port 0 and name it. Picked below the kernel's ephemeral range (32768-60999 by default) and checked:
+ * every test server binds port 0, and a port the kernel lent and took back could go to one of them
+ * before the caller binds it.
+ */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
     });
-  });
+    if (free) return port;
+  }
 }
 
 /** A folder the `postgres` user owns (when we are root), for a cluster's data or PgBouncer's files. */
