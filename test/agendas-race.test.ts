@@ -14,7 +14,7 @@ let app: TestApp;
 beforeAll(async () => {
   both = await appAndChild();
   app = both.app;
-});
+}, 120_000);
 afterAll(() => both.close());
 
 const JOIN = `mutation($c: ID!) { joinCommunity(communityId: $c) { verified } }`;

@@ -18,7 +18,7 @@ beforeAll(async () => {
   both = await appAndChild();
   app = both.app;
   adminToken = await app.adminToken();
-});
+}, 120_000);
 afterAll(() => both.close());
 
 const JOIN = `mutation($c: ID!) { joinCommunity(communityId: $c) { verified } }`;

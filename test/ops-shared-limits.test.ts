@@ -59,8 +59,8 @@ describe.each([
   let both: AppAndChild;
   beforeAll(async () => {
     both = await appAndChild({ env: env() });
-  });
-  afterAll(() => both.close());
+  }, 120_000); // a forked ts-node server takes over a minute to start on a loaded machine
+  afterAll(() => both?.close());
 
   it('allows a user the budget once: 6 operations on each process, exactly 10 pass and 2 are RATE_LIMITED', async () => {
     const ada = await signUp(both.app);

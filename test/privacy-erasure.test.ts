@@ -17,7 +17,7 @@ beforeAll(async () => {
   both = await appAndChild();
   app = both.app;
   adminToken = await app.adminToken();
-}, 60_000);
+}, 120_000);
 afterAll(() => both.close());
 
 const ERASE = `mutation($p: String!) { deleteMyAccount(password: $p) }`;

@@ -453,7 +453,7 @@ describe('a round closed while the panel is still scoring, on two server process
   let both: AppAndChild;
   beforeAll(async () => {
     both = await appAndChild();
-  }, 60_000);
+  }, 120_000);
   afterAll(() => both.close());
 
   it('counts exactly the scores that committed before the close: none lost, none after', async () => {
