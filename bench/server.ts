@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 
 /** The repository root (dist/bench/server.js sits two levels below it). */
@@ -8,6 +9,20 @@ export const ROOT = path.resolve(__dirname, '..', '..');
 export const BENCH_JWT_SECRET = 'bench-jwt-secret-0123456789abcdef0123456789abcdef';
 export const BENCH_ADMIN_EMAIL = 'bench.admin@bench.example';
 export const BENCH_ADMIN_PASSWORD = 'bench-admin-2026';
+
+/**
+ * Whether something accepts connections on the port. A plain TCP connect: the first fetch of a
+ * process loads undici, which on a loaded machine (load average 8 on 2 cores) took longer than the
+ * 1 s the check allowed, and a free port was reported taken.
+ */
+function portTaken(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.setTimeout(5_000, () => (socket.destroy(), resolve(true)));
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+}
 
 /** A child process serving HTTP on `port`, with its recent output kept for error reports. */
 export interface ChildServer {
@@ -37,8 +52,7 @@ interface StartOptions {
 export async function startChild(o: StartOptions): Promise<ChildServer> {
   // A server left over from an interrupted run would answer the readiness check for this one (which
   // then exits on EADDRINUSE) and be measured in its place, possibly on another database.
-  const taken = await fetch(`http://127.0.0.1:${o.port}/`, { signal: AbortSignal.timeout(1_000) }).then(() => true, (e: Error) => e.name === 'TimeoutError');
-  if (taken) throw new Error(`${o.name}: port ${o.port} is already taken by another process (a server left over from an interrupted bench?); stop it or set BENCH_PORT`);
+  if (await portTaken(o.port)) throw new Error(`${o.name}: port ${o.port} is already taken by another process (a server left over from an interrupted bench?); stop it or set BENCH_PORT`);
   const child: ChildProcess = spawn(o.command[0], o.command.slice(1), {
     cwd: o.cwd ?? ROOT,
     env: o.env,
