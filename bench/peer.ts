@@ -151,7 +151,7 @@ export const bookingsPageQuery = (n: PeerNaming) => /* GraphQL */ `
   query Bookings($after: Cursor) {
     bookings(first: 50, after: $after, orderBy: [START_AT_ASC, ${n.ID}_ASC]) {
       pageInfo { hasNextPage endCursor }
-      nodes { ${n.id} startAt endAt purpose status communityRoom { ${n.id} name } partner { ${n.id} name } }
+      edges { cursor node { ${n.id} startAt endAt purpose status communityRoom { ${n.id} name } partner { ${n.id} name } } }
     }
   }`;
 

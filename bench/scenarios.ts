@@ -749,16 +749,17 @@ const bookingsPages = pagingScenario({
   filter: {},
   cursorSql: `json_build_array(to_char(start_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), id)`,
   orderSql: `ORDER BY start_at, id`,
-  // The same 50 bookings in the same order, each with its room and partner, and whether more follow.
+  // The same 50 bookings in the same order, each with its cursor, room and partner, and whether
+  // more follow (until session 20 the peers were asked for `nodes`, without a cursor per booking).
   peers: {
     what: 'bookings page at 90-99%',
     rowsOurs: (d: { bookings: { pageInfo: { hasNextPage: boolean }; edges: { node: { id: string; room: { id: string }; partner: { id: string } | null } }[] } }) => [
       d.bookings.pageInfo.hasNextPage,
       ...d.bookings.edges.map((e) => [e.node.id, e.node.room.id, e.node.partner?.id ?? null]),
     ],
-    rowsTheirs: (n) => (d: { bookings: { pageInfo: { hasNextPage: boolean }; nodes: Record<string, Record<string, string> | null>[] } }) => [
+    rowsTheirs: (n) => (d: { bookings: { pageInfo: { hasNextPage: boolean }; edges: { node: Record<string, Record<string, string> | null> }[] } }) => [
       d.bookings.pageInfo.hasNextPage,
-      ...d.bookings.nodes.map((x) => [x[n.id], x.communityRoom![n.id], x.partner?.[n.id] ?? null]),
+      ...d.bookings.edges.map(({ node: x }) => [x[n.id], x.communityRoom![n.id], x.partner?.[n.id] ?? null]),
     ],
   },
 });

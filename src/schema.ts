@@ -1,4 +1,4 @@
-import { validate } from 'class-validator';
+import { getMetadataStorage as validationMetadata, validate, ValidationTypes } from 'class-validator';
 import { getNamedType, type GraphQLFieldResolver, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
 import { buildSchema, getMetadataStorage, type NonEmptyArray, type ResolverData } from 'type-graphql';
 import { AuthResolver } from './auth/auth.resolver';
@@ -74,6 +74,24 @@ export const resolvers: NonEmptyArray<Function> = [
   PublicBoardAgendaResolver,
 ];
 
+const checks = new Map<Function, boolean>();
+
+/**
+ * Whether class-validator would find nothing to check on an instance of `target`: every constraint
+ * it has is @IsOptional (filters are mostly that). validate() looks up a class's constraints
+ * afresh on every call, scanning every validated class for base classes, which cost more than the
+ * rest of a small list's request; this answer is the same for the life of the process.
+ */
+function nothingToCheck(target: Function): boolean {
+  let nothing = checks.get(target);
+  if (nothing === undefined) {
+    const constraints = validationMetadata().getTargetValidationMetadatas(target, '', false, false);
+    nothing = constraints.every((c) => c.type === ValidationTypes.CONDITIONAL_VALIDATION);
+    checks.set(target, nothing);
+  }
+  return nothing;
+}
+
 /** class-validator on every input object, reporting each bad field by its path from the argument name. */
 async function validateArgument(value: unknown, type: unknown, { info }: ResolverData<object>): Promise<void> {
   if (value === null || typeof value !== 'object') return;
@@ -84,18 +102,20 @@ async function validateArgument(value: unknown, type: unknown, { info }: Resolve
   const items: [unknown, string][] = Array.isArray(value) ? value.map((v, i) => [v, `${name}[${i}]`]) : [[value, name]];
   const errors: FieldError[] = [];
   for (const [item, prefix] of items) {
-    if (item === null || typeof item !== 'object') continue;
+    if (item === null || typeof item !== 'object' || nothingToCheck(item.constructor)) continue;
     errors.push(...fieldErrors(await validate(item, { skipMissingProperties: true, forbidUnknownValues: false }), prefix));
   }
   if (errors.length) throw new BadUserInputError(errors);
 }
 
 /*
- * THE BYPASS TRAP (issue #12). Two speed-ups below take fields out of type-graphql's resolver
+ * THE BYPASS TRAP (issue #12). Three speed-ups below take fields out of type-graphql's resolver
  * pipeline, which is where `globalMiddlewares`, an `authChecker` (@Authorized) and @UseMiddleware
  * run:
  *   1. every plain field is marked `simple`: graphql-js reads the property, type-graphql runs nothing;
- *   2. `callFieldResolversDirectly` calls a field resolver's method itself, skipping the adapter.
+ *   2. `callFieldResolversDirectly` calls a field resolver's method itself, skipping the adapter;
+ *   3. `readRenamedProperties`: a plain field named apart from its property (`start` for `startAt`)
+ *      reads the property itself.
  * So a global middleware or an authChecker added to `buildSchema` would silently not run on most
  * fields. That is why authorization is not a middleware here: a mutation's resolver calls its
  * domain's policy table (`authorize`, src/<domain>/<domain>.policy.ts), and a restricted field is
@@ -128,6 +148,7 @@ export async function createSchema(): Promise<GraphQLSchema> {
     field.simple ??= field.name === field.schemaName && !field.middlewares?.length && !field.roles?.length;
   }
   const schema = await buildSchema({ resolvers, ...BUILD_OPTIONS });
+  readRenamedProperties(schema);
   callFieldResolversDirectly(schema);
   // Instants of a community's objects in its UTC offset, others in UTC (docs/local-time.md).
   writeInstantsInZones(schema, zoneOfObject);
@@ -138,6 +159,28 @@ export async function createSchema(): Promise<GraphQLSchema> {
 }
 
 type Resolve = (root: unknown, args: unknown, context: unknown, info: unknown) => unknown;
+
+/**
+ * A plain field whose GraphQL name differs from its property (`Booking.start` is `startAt`) cannot
+ * be `simple` (graphql-js would read `start`), so type-graphql reads it through its middleware
+ * runner, a context object per call: a page of bookings makes a hundred such calls. Without
+ * middlewares or roles (trap 3 above), the property is read directly, as type-graphql would.
+ */
+function readRenamedProperties(schema: GraphQLSchema): void {
+  const storage = getMetadataStorage();
+  for (const objectType of storage.objectTypes) {
+    const type = schema.getType(objectType.name) as GraphQLObjectType | undefined;
+    for (const field of objectType.fields ?? []) {
+      if (field.name === field.schemaName || field.middlewares?.length || field.roles?.length || field.params?.length) continue;
+      // type-graphql's own test for a field resolver of this field (then it is not a plain property).
+      if (storage.fieldResolvers.some((r) => r.getObjectType?.() === field.target && r.methodName === field.name)) continue;
+      const graphqlField = type?.getFields()[field.schemaName];
+      if (!graphqlField) continue;
+      const property = field.name;
+      graphqlField.resolve = (root) => (root as Record<string, unknown>)[property];
+    }
+  }
+}
 
 /**
  * type-graphql calls a field resolver through a general adapter that sorts and maps the method's

@@ -123,8 +123,10 @@ export function withViewerRoles(ctx: Ctx, prefetch: Prefetch | null): Prefetch |
     },
     attach: (entity: ObjectLiteral, values: unknown[], offset: number, texts, textOffset) => {
       prefetch?.attach(entity, values, offset, texts, textOffset);
+      // Every row carries the same roles: the first row's are read, the rest left alone.
+      if (ctx.roles) return;
       const roles = viewerRolesFrom(userId, values[offset + at] as RolesFound);
-      if (roles && !ctx.roles) knowRoles(ctx, roles);
+      if (roles) knowRoles(ctx, roles);
     },
     parameters: [userId],
   };

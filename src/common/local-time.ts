@@ -58,8 +58,19 @@ export function isoInZone(at: Date, zone: string): string {
   if (!z || Number.isNaN(ms)) return at.toISOString();
   const offset = offsetAt(z, ms);
   const local = new Date(ms + offset * 60_000).toISOString();
-  const abs = Math.abs(offset);
-  return `${local.slice(0, ms % 1000 === 0 ? 19 : 23)}${offset < 0 ? '-' : '+'}${two(Math.trunc(abs / 60))}:${two(abs % 60)}`;
+  return local.slice(0, ms % 1000 === 0 ? 19 : 23) + offsetText(offset);
+}
+
+/** `+08:00` for 480 minutes, and so on: a zone has a few offsets, and a page writes hundreds of instants. */
+const offsetTexts = new Map<number, string>();
+function offsetText(offset: number): string {
+  let text = offsetTexts.get(offset);
+  if (text === undefined) {
+    const abs = Math.abs(offset);
+    text = `${offset < 0 ? '-' : '+'}${two(Math.trunc(abs / 60))}:${two(abs % 60)}`;
+    if (offsetTexts.size < 1000) offsetTexts.set(offset, text);
+  }
+  return text;
 }
 
 /** The calendar date of an instant in `zone` (YYYY-MM-DD). */

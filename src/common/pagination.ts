@@ -140,12 +140,14 @@ export async function paginate<E extends ObjectLiteral>(
   keys: SortKey<E>[],
   { first: requested, after }: PageArgs,
   prefetch: Prefetch | null = null,
-  { countWithPage = false, hasNextPage: peek = true }: PageNeeds = {},
+  { countWithPage = false, hasNextPage: peek = true, totalCount: countable = true }: PageNeeds = {},
 ): Promise<Page<E>> {
   const first = pageSize(requested);
-  const counter = qb.clone();
+  // The query before the cursor and order are added, for the count (cloning a query builder costs
+  // as much as building it: not done when the client did not select totalCount).
+  const counter = countable || countWithPage ? qb.clone() : null;
   let count: Promise<number> | undefined;
-  if (countWithPage) qb.select(`(SELECT count(*)::int FROM (${counter.clone().select('1').getQuery()}) AS matching)`, 'counted');
+  if (countWithPage) qb.select(`(SELECT count(*)::int FROM (${counter!.clone().select('1').getQuery()}) AS matching)`, 'counted');
   if (after) {
     const values = decodeCursor(after, keys);
     const params: Record<string, string | number> = {};
@@ -176,6 +178,7 @@ export async function paginate<E extends ObjectLiteral>(
       },
     },
     get totalCount() {
+      if (!counter) throw new Error('totalCount was not selected (paginate with totalCount: true)');
       return (count ??= counter.getCount());
     },
   };
@@ -187,11 +190,17 @@ export interface PageNeeds {
   countWithPage?: boolean;
   /** Whether a next page exists (one more row is read); true unless the client did not ask. */
   hasNextPage?: boolean;
+  /** Whether totalCount may be read (in a statement of its own unless countWithPage); true unless the client did not ask. */
+  totalCount?: boolean;
 }
 
 /** What the client asked of a connection (its selection tree), beyond the rows. */
 export function pageNeeds(connection: FieldTree | undefined): PageNeeds {
-  return { countWithPage: !!connection?.has('totalCount'), hasNextPage: !connection || !!connection.get('pageInfo')?.has('hasNextPage') };
+  return {
+    countWithPage: !!connection?.has('totalCount'),
+    hasNextPage: !connection || !!connection.get('pageInfo')?.has('hasNextPage'),
+    totalCount: !connection || connection.has('totalCount'),
+  };
 }
 
 /** The count of all matching rows that came with a page's rows (countWithPage). */

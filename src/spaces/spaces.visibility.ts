@@ -48,9 +48,22 @@ export async function bookingVisibility(ctx: Ctx, booking: Booking): Promise<Rea
  * promise per booking and field.
  */
 export function bookingVisibilityNow(ctx: Ctx, booking: Booking): Readable<keyof typeof BOOKING_VISIBILITY.fields> | null {
+  // A page asks twice per booking (purpose, partner) and its bookings share a few partners: the
+  // answer depends only on these three facts, so it is worked out once per request for each.
+  let known = readableNow.get(ctx);
+  const key = `${booking.communityId}|${booking.partnerId}|${booking.contractId ? 1 : 0}`;
+  const found = known?.get(key);
+  if (found) return found;
   const roles = rolesOnNow(ctx, { communityId: booking.communityId, partnerId: booking.partnerId });
-  return roles && bookingReadable(booking, roles);
+  if (!roles) return null;
+  const answer = bookingReadable(booking, roles);
+  if (!known) readableNow.set(ctx, (known = new Map()));
+  known.set(key, answer);
+  return answer;
 }
+
+/** bookingVisibilityNow's answers per request (the viewer's roles do not change within one). */
+const readableNow = new WeakMap<Ctx, Map<string, Readable<keyof typeof BOOKING_VISIBILITY.fields>>>();
 
 function bookingReadable(booking: Booking, roles: Parameters<typeof readable>[1]): Readable<keyof typeof BOOKING_VISIBILITY.fields> {
   const session = !!booking.contractId;
