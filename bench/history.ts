@@ -129,4 +129,12 @@ export const FINDINGS: { target: string; cause: string; fix: string; before: str
     before: 'session 15 full run x0.82 (server CPU 1.55 vs 1.27 ms), x0.99 in a rerun; this session, same minutes, 4 rotated rounds at scale 10: previous build 392 req/s (2.05 ms), PostGraphile 5 386 (1.80)',
     after: 'same minutes: 1 statement 384 req/s (2.05 ms), with 32 MB semi-spaces 438 (1.74); full runs at scale 10: x1.00 (475 vs 473 req/s, no warm-up, run stopped to add it) and x1.09 (538 vs 495; server CPU 1.30 vs 1.33 ms)',
   },
+  {
+    target: "a room's week and the deep bookings page >= PostGraphile 5 (where the rest of the gap is)",
+    cause:
+      "session 19's profile of a room's week found no hot spot. With the rows taken away (`{ __typename }`, 10 connections, idle machine), ours costs 0.27-0.37 ms of server CPU a request signed in and PostGraphile 5's bench server 0.14-0.16 ms: about 0.12 ms of the 0.15 ms gap is paid before any row is read, across Express and its middlewares, Apollo Server's pipeline (plugin hooks, a sha256 of each query text) and what every request of ours carries (rate limit, request id, access log, metrics, security headers, language, token). On the deep page the peers were asked for `nodes`, ours for `edges { cursor node }`: 50 cursors a request only ours encoded",
+    fix: "trims that change no answer: variables coerced by graphql-jit's compiled parser (graphql-js words a refusal), no class-validator call for inputs with only @IsOptional, no query-builder clone for an unselected totalCount, a booking's access worked out once per (community, partner, session) and request, Booking.start/end read directly, zone offset suffixes kept; the peers are asked for `edges { cursor node }` too",
+    before: 'session 19 full runs: a room\'s week x0.79 (scale 1) and x0.77 (scale 10), the deep bookings page x0.79 and x0.81',
+    after: 'A/B of the builds: no difference this machine can show (820 vs 791 req/s, CPU 1.063 vs 1.058 ms). Full runs: a room\'s week x0.80 and x0.93, the deep bookings page x0.93 and x0.90 (same question now); nested read x1.15 and x1.07, review queue x1.02 and x1.03',
+  },
 ];
