@@ -27,8 +27,8 @@ export function compiledExecution(schema: GraphQLSchema): GatewayInterface {
     const key = operationName ?? '';
     let query = byName.get(key);
     if (!query) {
-      const compiled = compileQuery(schema, document, operationName, { disablingCapturingStackErrors: true });
-      query = isCompiledQuery(compiled) ? { query: compiled, variables: compileVariableParsing(schema, operation.variableDefinitions ?? []) } : compiled;
+      const built = compileQuery(schema, document, operationName, { disablingCapturingStackErrors: true });
+      query = isCompiledQuery(built) ? { query: built, variables: compileVariableParsing(schema, operation.variableDefinitions ?? []) } : built;
       byName.set(key, query);
     }
     return query;
