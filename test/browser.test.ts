@@ -4,6 +4,7 @@ import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { seedDemo } from '../src/seed/seed';
 import { startTestApp, type TestApp } from './support/app';
+import { requirePart } from './support/real-parts';
 
 /**
  * In Debian's Chromium, headless, with every request beyond this machine refused: the IDE loads
@@ -11,7 +12,6 @@ import { startTestApp, type TestApp } from './support/app';
  * test-artifacts/ (git-ignored; CI keeps them).
  */
 const ARTIFACTS = path.join(__dirname, '..', 'test-artifacts');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 let app: TestApp;
 let base: string;
@@ -21,12 +21,14 @@ let context: BrowserContext;
 const outside: string[] = [];
 
 beforeAll(async () => {
+  // Debian's chromium (CHROMIUM_PATH to use another): a clear failure, not a launch error, when absent.
+  const executablePath = requirePart('chromium');
   mkdirSync(ARTIFACTS, { recursive: true });
   app = await startTestApp({ env: { GRAPHQL_LANDING_PAGE: 'true' } });
   await seedDemo(app.db, app.config);
   base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   browser = await chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath,
     headless: true,
     args: [
       '--headless',

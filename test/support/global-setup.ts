@@ -5,7 +5,7 @@ import { createDataSource, migrate } from '../../src/db/data-source';
 import { registry } from '../../src/registry';
 import { createLogger } from '../../src/logger';
 import { ADMIN_URL, withAdmin, urlFor } from './pg';
-import { startPgBouncer, type Bouncer } from './real-parts';
+import { missingParts, startPgBouncer, type Bouncer } from './real-parts';
 
 /**
  * Migrates one template database per run; every test file gets a fresh copy of it. With
@@ -15,6 +15,9 @@ import { startPgBouncer, type Bouncer } from './real-parts';
  */
 export default async function globalSetup() {
   process.env.JEST_RUN_ID = randomBytes(6).toString('hex');
+  // Said once, before the run, rather than only in each failing suite (they fail: no test is skipped).
+  const missing = missingParts();
+  if (missing.length) console.log(`\nThis machine lacks parts some suites drive; those suites will fail:\n  ${missing.join('\n  ')}`);
   const template = `mp_template_${process.env.JEST_RUN_ID}`;
   await withAdmin(async (c) => {
     await c.query(`DROP DATABASE IF EXISTS ${template}`);

@@ -1,5 +1,5 @@
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, chownSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,6 +17,36 @@ const run = promisify(execFile);
 const PG_BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
 const PGBOUNCER = process.env.PGBOUNCER_BIN ?? '/usr/sbin/pgbouncer';
 const asRoot = process.getuid?.() === 0;
+
+/** The machine's parts these tests drive, and how a fresh Debian machine gets each (`bash .ci/run` installs them all). */
+export const REAL_PARTS = {
+  pgbouncer: { file: PGBOUNCER, env: 'PGBOUNCER_BIN', install: 'apt-get install pgbouncer' },
+  postgresql: { file: path.join(PG_BIN, 'initdb'), env: 'PG_BIN', install: 'apt-get install postgresql' },
+  chromium: { file: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', env: 'CHROMIUM_PATH', install: 'apt-get install chromium fonts-noto-cjk' },
+} as const;
+
+/** The parts this machine lacks, each with the sentence that says how to get it. */
+export function missingParts(): string[] {
+  return Object.entries(REAL_PARTS).flatMap(([name, part]) => {
+    try {
+      accessSync(part.file, constants.X_OK);
+      return [];
+    } catch {
+      return [`${name}: ${part.file} is missing (${part.install}, or set ${part.env}; \`bash .ci/run\` installs it)`];
+    }
+  });
+}
+
+/** Fails a test at once, saying what to install, instead of a timeout or a child's unhandled ENOENT. */
+export function requirePart(name: keyof typeof REAL_PARTS): string {
+  const part = REAL_PARTS[name];
+  try {
+    accessSync(part.file, constants.X_OK);
+  } catch {
+    throw new Error(`${name} is needed by this test and ${part.file} is missing: ${part.install}, or set ${part.env} (\`bash .ci/run\` installs it)`);
+  }
+  return part.file;
+}
 
 /**
  * A free TCP port on loopback for a PostgreSQL or PgBouncer we start, which cannot be told to take
@@ -111,6 +141,7 @@ function cluster(name: string, port: number, dataDir: string): Cluster {
  * replication allowed, small shared memory so several fit on the machine beside the shared server.
  */
 export async function createCluster(options: { name?: string; settings?: Record<string, string> } = {}): Promise<Cluster> {
+  requirePart('postgresql');
   const name = options.name ?? 'primary';
   const base = ownedDir(`mp-${name}-`);
   const dataDir = path.join(base, 'data');
@@ -203,6 +234,7 @@ export async function startPgBouncer(
   target: { host?: string; port: number; user?: string; password?: string },
   options: { poolMode?: 'transaction' | 'session'; poolSize?: number; maxClientConn?: number; ignoreStartupParameters?: string; extra?: Record<string, string> } = {},
 ): Promise<Bouncer> {
+  requirePart('pgbouncer');
   const dir = ownedDir('mp-pgbouncer-');
   const port = await freePort();
   const ini = path.join(dir, 'pgbouncer.ini');
