@@ -1,6 +1,7 @@
 import http from 'node:http';
 import v8 from 'node:v8';
 import vm from 'node:vm';
+import { gunzipSync } from 'node:zlib';
 import { peerRequire } from './peer';
 
 /** One GraphQL request: its body (JSON) and token. */
@@ -17,11 +18,21 @@ export interface GqlResponse<T = Record<string, unknown>> {
   /** The same, and the client's own work after it: the bytes decoded as UTF-8 text and parsed as JSON. */
   decodedMs: number;
   sqlStatements: number | null;
+  /** The body's length as it came (compressed, when it was). */
+  receivedBytes: number;
   data: T | null;
   errors: { message: string; extensions?: { code?: string } }[];
 }
 
 const UTF8 = new TextDecoder();
+
+/**
+ * What every request of the bench sends: JSON, and gzip accepted, as browsers and HTTP libraries
+ * ask by default. Our server compresses only large kept answers (src/ops/apollo-express.ts), the
+ * PostGraphiles nothing; the sampler's clock stops at the last byte as sent, and its decoded
+ * figure includes the decompression.
+ */
+const CLIENT_HEADERS = { 'content-type': 'application/json', 'accept-encoding': 'gzip' };
 
 /**
  * node:http, connections kept alive as fetch keeps them. Not fetch: undici's fetch hands the body
@@ -63,7 +74,7 @@ function post(baseUrl: string, headers: Record<string, string>, payload: Buffer,
 
 /** One request; with `timeoutMs`, a request still unanswered then is abandoned (it throws a TimeoutError). */
 export async function gql<T = Record<string, unknown>>(baseUrl: string, req: GqlRequest, timeoutMs?: number): Promise<GqlResponse<T>> {
-  const headers = { 'content-type': 'application/json', ...(req.token ? { authorization: `Bearer ${req.token}` } : {}) };
+  const headers = { ...CLIENT_HEADERS, ...(req.token ? { authorization: `Bearer ${req.token}` } : {}) };
   const payload = Buffer.from(JSON.stringify({ query: req.query, variables: req.variables ?? {} }));
   let t = performance.now();
   let res: Answer;
@@ -78,7 +89,8 @@ export async function gql<T = Record<string, unknown>>(baseUrl: string, req: Gql
   }
   // The clock stopped at the last byte: decoding 750 KB of mostly Chinese text took this client (Node.js
   // 20) 5-6 ms, more than the server spent sending it (bench/history.ts, session 13). decodedMs keeps it.
-  const text = UTF8.decode(Buffer.concat(res.chunks));
+  const bytes = Buffer.concat(res.chunks);
+  const text = UTF8.decode(res.headers['content-encoding'] === 'gzip' ? gunzipSync(bytes) : bytes);
   let body: { data?: T | null; errors?: GqlResponse['errors'] } = {};
   try {
     body = JSON.parse(text);
@@ -92,6 +104,7 @@ export async function gql<T = Record<string, unknown>>(baseUrl: string, req: Gql
     ms: res.ms,
     decodedMs,
     sqlStatements: typeof header === 'string' ? Number(header) : null,
+    receivedBytes: bytes.length,
     data: body.data ?? null,
     errors: body.errors ?? [],
   };
@@ -219,7 +232,7 @@ export function load(baseUrl: string, requests: GqlRequest[], connections: numbe
   const autocannon = peerRequire<Autocannon>('autocannon');
   const bodies = requests.map((r) => ({
     body: JSON.stringify({ query: r.query, variables: r.variables ?? {} }),
-    headers: { 'content-type': 'application/json', ...(r.token ? { authorization: `Bearer ${r.token}` } : {}) },
+    headers: { ...CLIENT_HEADERS, ...(r.token ? { authorization: `Bearer ${r.token}` } : {}) },
   }));
   let next = 0;
   const times: number[] = [];

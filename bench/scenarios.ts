@@ -95,7 +95,7 @@ async function ids(db: Client, sql: string, params: unknown[] = []): Promise<str
   return (await db.query<{ id: string }>(sql, params)).rows.map((r) => r.id);
 }
 
-const NESTED_QUERY = /* GraphQL */ `
+export const NESTED_QUERY = /* GraphQL */ `
   query NestedDemand($communityId: ID!) {
     demandItems(filter: { communityId: $communityId }, first: 20) {
       edges {
@@ -535,15 +535,17 @@ function summaryTargets(what: string, m: { sample: Sample; load: { rps: number }
 }
 
 /**
- * Per grouping: buckets, bytes of the answer (UTF-8; characters before session 12) and sequential p50 / p95 (20 requests each), and the
+ * Per grouping: buckets, bytes of the answer (UTF-8; characters before session 12), bytes as sent (gzip when large, from session 23) and sequential p50 / p95 (20 requests each), and the
  * same of answers computed afresh: 15 questions that each end a few seconds earlier than the last,
  * so that none is one the server keeps (src/service-hours/summary-cache.ts).
  */
 async function summaryByGrouping(ctx: BenchContext, groupings: string[], requests: GqlRequest[]) {
-  const out: Record<string, { buckets: number; bytes: number; p50: number; p95: number; decoded: { p50: number; p95: number }; computed: { p50: number; p95: number } }> = {};
+  const out: Record<string, { buckets: number; bytes: number; sentBytes: number; p50: number; p95: number; decoded: { p50: number; p95: number }; computed: { p50: number; p95: number } }> = {};
   for (const [i, groupBy] of groupings.entries()) {
     const first = await gql<{ serviceHoursSummary: unknown[] }>(ctx.app.url, requests[i]);
     const s = await sample(ctx.app.url, [requests[i]], 20);
+    // As the sample's answers came: gzip-compressed when the answer is large and kept (src/ops/apollo-express.ts).
+    const sent = await gql(ctx.app.url, requests[i]);
     const input = (requests[i].variables as { input: { to: string } }).input;
     const fresh: number[] = [];
     for (let k = 1; k <= 15; k++) {
@@ -554,6 +556,7 @@ async function summaryByGrouping(ctx: BenchContext, groupings: string[], request
     out[groupBy] = {
       buckets: first.data?.serviceHoursSummary.length ?? 0,
       bytes: Buffer.byteLength(JSON.stringify(first.data)),
+      sentBytes: sent.receivedBytes,
       p50: s.latency.p50,
       p95: s.latency.p95,
       decoded: { p50: s.decoded.p50, p95: s.decoded.p95 },

@@ -201,9 +201,12 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
         // Reading the caller's token version or language needs the database: 503, not 500, without it.
         throw isDatabaseUnavailable(error) ? new ServiceUnavailableError() : error;
       }
-    }, (unexecuted) => {
-      metrics.keptAnswersSent.inc();
-      if (unexecuted) metrics.keptAnswersUnexecuted.inc();
+    }, {
+      sentAgain: (unexecuted) => {
+        metrics.keptAnswersSent.inc();
+        if (unexecuted) metrics.keptAnswersUnexecuted.inc();
+      },
+      gzipFromBytes: config.keptAnswerGzipMinBytes,
     }),
   );
   // After /graphql, so GraphQL requests do not walk these routers' routes first.

@@ -96,6 +96,8 @@ export interface Config {
    * them has changed (service-hours/summary-cache.ts); 0 computes every summary.
    */
   summaryCacheBuckets: number;
+  /** Responses made from kept answers this long or longer are also kept gzip-compressed, for clients that accept gzip (ops/apollo-express.ts); 0: never. */
+  keptAnswerGzipMinBytes: number;
   /**
    * Failed logins before each further one makes the next attempt wait (1 s, doubling, at most 15
    * min), per account e-mail and per client address; see auth/login-throttle.ts.
@@ -186,6 +188,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsToken: env.METRICS_TOKEN || undefined,
     tokenVersionCacheMs: int(env, 'TOKEN_VERSION_CACHE_MS', 5_000, 0),
     summaryCacheBuckets: int(env, 'SUMMARY_CACHE_BUCKETS', 100_000, 0),
+    keptAnswerGzipMinBytes: int(env, 'KEPT_ANSWER_GZIP_MIN_BYTES', 16_384, 0),
     loginThrottle: {
       perAccount: int(env, 'LOGIN_FAILURES_PER_ACCOUNT', 5, 1),
       perAddress: int(env, 'LOGIN_FAILURES_PER_ADDRESS', 20, 1),
