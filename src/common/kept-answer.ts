@@ -21,8 +21,8 @@ import { requestScope, type RequestScope } from '../db/query-counter';
  * refusal, a new version, another form) falls through to execution as usual, which answers it.
  *
  * A large kept response is also kept gzip-compressed, once, for clients that accept it (`gzipped`):
- * the by-partner answer across every community at scale 10 is 7.5 MB, 1.7 MB compressed, and its
- * compression (tens of ms of CPU) is paid once per version in zlib's threads, not per request.
+ * the by-partner answer across every community at scale 10 is 7.5 MB, 1.35 MB compressed, and its
+ * compression (tens of ms of CPU) is paid once per kept response in zlib's threads, not per request.
  */
 
 interface Asked {
@@ -139,19 +139,20 @@ export function stringifyResult(result: FormattedExecutionResult): string {
  * null: encode it as usual); `again` when they were kept from an earlier request, `unexecuted` when
  * the request was answered before execution.
  */
-export function keptBytes(text: string): { bytes: Buffer; again: boolean; unexecuted: boolean; sent: object } | null {
+export function keptBytes(text: string): { bytes: Buffer; again: boolean; unexecuted: boolean; gzipped: () => Buffer | null } | null {
   const scope = requestScope.getStore();
   const ready = scope && readyIn.get(scope);
-  return ready && ready.sent.text === text ? { bytes: ready.sent.bytes, again: ready.again, unexecuted: ready.unexecuted, sent: ready.sent } : null;
+  if (!ready || ready.sent.text !== text) return null;
+  const { sent } = ready;
+  return { bytes: sent.bytes, again: ready.again, unexecuted: ready.unexecuted, gzipped: () => gzipped(sent) };
 }
 
 /**
- * The gzip form of a kept response (`keptBytes(...).sent`), or null while there is none yet: the
- * first ask starts its compression in zlib's threads, and the response goes uncompressed meanwhile.
- * Made once per kept response, and dropped with it.
+ * The gzip form of a kept response, or null while there is none yet: the first ask starts its
+ * compression in zlib's threads, and the response goes uncompressed meanwhile. Made once per kept
+ * response, and dropped with it.
  */
-export function gzipped(kept: object): Buffer | null {
-  const sent = kept as Sent;
+function gzipped(sent: Sent): Buffer | null {
   if (sent.gzip) return sent.gzip;
   if (!sent.compressing) {
     sent.compressing = true;

@@ -1,6 +1,6 @@
 import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLRequest } from '@apollo/server';
 import type { Request, RequestHandler, Response } from 'express';
-import { gzipped, keptBytes } from '../common/kept-answer';
+import { keptBytes } from '../common/kept-answer';
 
 /*
  * Apollo Server on Express: what @as-integrations/express5 (1.1.2) does, less its
@@ -9,9 +9,11 @@ import { gzipped, keptBytes } from '../common/kept-answer';
  * URL after its first '?', as url.parse reads it.
  *
  * A response made from a kept answer goes as the bytes kept with it, and gzip-compressed (kept too)
- * when it is at least `gzipFromBytes` long and the request accepts gzip: sending 7.5 MB took this
- * machine's loopback 6-8 ms p50 and 50 ms p95 (retransmissions of reordered segments), 1.7 MB a
- * quarter of that. Not with an Idempotency-Key, whose keeper stores the body without its encoding.
+ * when it is at least `gzipFromBytes` long and the request accepts gzip. The every-community
+ * by-partner summary at scale 10, 7.5 MB, arrived in 7.4-7.8 ms p50 on this VM's loopback, and in a
+ * full bench run 51 ms p95 (the loopback reorders and retransmits segments); as 1.35 MB of gzip in
+ * 4.3-4.6 ms p50, 5.7-6.5 p95 (docs/bench.md, session 23). Not with an Idempotency-Key, whose
+ * keeper stores the body without its encoding.
  */
 export function apolloMiddleware<C extends BaseContext>(
   server: ApolloServer<C>,
@@ -56,7 +58,7 @@ export function apolloMiddleware<C extends BaseContext>(
       if (gzipFromBytes > 0 && kept.bytes.length >= gzipFromBytes) {
         // The same question may come back in either encoding: caches must tell them apart.
         res.vary('Accept-Encoding');
-        const compressed = req.acceptsEncodings('gzip', 'identity') === 'gzip' && req.header('idempotency-key') === undefined ? gzipped(kept.sent) : null;
+        const compressed = req.acceptsEncodings('gzip', 'identity') === 'gzip' && req.header('idempotency-key') === undefined ? kept.gzipped() : null;
         if (compressed) {
           res.setHeader('Content-Encoding', 'gzip');
           res.send(compressed);
