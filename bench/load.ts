@@ -15,7 +15,7 @@ export interface GqlResponse<T = Record<string, unknown>> {
   status: number;
   /** From sending the request to the answer's last byte, as autocannon (the load) and curl's time_total count it. */
   ms: number;
-  /** The same, and the client's own work after it: the bytes decoded as UTF-8 text and parsed as JSON. */
+  /** The same, and the client's own work after it: the bytes decompressed (when gzip), decoded as UTF-8 text and parsed as JSON. */
   decodedMs: number;
   sqlStatements: number | null;
   /** The body's length as it came (compressed, when it was). */

@@ -95,7 +95,7 @@ async function ids(db: Client, sql: string, params: unknown[] = []): Promise<str
   return (await db.query<{ id: string }>(sql, params)).rows.map((r) => r.id);
 }
 
-export const NESTED_QUERY = /* GraphQL */ `
+const NESTED_QUERY = /* GraphQL */ `
   query NestedDemand($communityId: ID!) {
     demandItems(filter: { communityId: $communityId }, first: 20) {
       edges {
