@@ -75,13 +75,24 @@ export function rolesOnNow(ctx: Ctx, scope: RowScope): ReadonlySet<Role> | null 
   return viewer ? rolesOf(viewer, scope) : null;
 }
 
-function rolesOf(viewer: ViewerRoles, scope: RowScope): ReadonlySet<Role> {
+/** The signed-in role sets, one per combination of admin, member, secretary and self: shared, never changed. */
+const SIGNED_IN_SETS: readonly ReadonlySet<Role>[] = Array.from({ length: 16 }, (_, bits) => {
   const roles = new Set<Role>(['signedIn']);
-  if (viewer.isAdmin) roles.add('admin');
-  if (scope.partnerId && viewer.partnerRoles.has(scope.partnerId)) roles.add('member');
-  if (scope.communityId && viewer.secretaryOf.has(scope.communityId)) roles.add('secretary');
-  if (scope.userId && scope.userId === viewer.userId) roles.add('self');
+  if (bits & 1) roles.add('admin');
+  if (bits & 2) roles.add('member');
+  if (bits & 4) roles.add('secretary');
+  if (bits & 8) roles.add('self');
   return roles;
+});
+
+/** A nested read asks this for every row (twice for a match and its offer): a shared set, not a new one each time. */
+function rolesOf(viewer: ViewerRoles, scope: RowScope): ReadonlySet<Role> {
+  const bits =
+    (viewer.isAdmin ? 1 : 0) |
+    (scope.partnerId && viewer.partnerRoles.has(scope.partnerId) ? 2 : 0) |
+    (scope.communityId && viewer.secretaryOf.has(scope.communityId) ? 4 : 0) |
+    (scope.userId && scope.userId === viewer.userId ? 8 : 0);
+  return SIGNED_IN_SETS[bits];
 }
 
 export const allows = (rule: FieldRule, roles: ReadonlySet<Role>, isPublic = false) => isPublic || rule.roles.some((r) => roles.has(r));
