@@ -126,7 +126,7 @@ export async function createApp({ db, config, log }: AppDeps): Promise<AppHandle
   const ws = attachWebSocket({ server, schema, db, config, log, guard, clientAddress: (req) => proxyaddr(req, app.get('trust proxy fn')) });
 
   const apollo = new ApolloServer<Ctx>({
-    gateway: compiledExecution(schema),
+    gateway: compiledExecution(schema, { checkLeafValues: config.checkLeafValues }),
     formatError: formatError(log, config.env === 'development'),
     // JSON as Apollo writes it, except that a response made from a kept answer is kept too (common/kept-answer.ts).
     stringifyResult,

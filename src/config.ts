@@ -96,6 +96,11 @@ export interface Config {
    * them has changed (service-hours/summary-cache.ts); 0 computes every summary.
    */
   summaryCacheBuckets: number;
+  /**
+   * Serialize every String, Int, Float, Boolean, ID and enum value of an answer again and fail the
+   * field where that changes it (common/leaf-values.ts): on under NODE_ENV=test, off otherwise.
+   */
+  checkLeafValues: boolean;
   /** Responses made from kept answers this long or longer are also kept gzip-compressed, for clients that accept gzip (ops/apollo-express.ts); 0: never. */
   keptAnswerGzipMinBytes: number;
   /**
@@ -189,6 +194,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tokenVersionCacheMs: int(env, 'TOKEN_VERSION_CACHE_MS', 5_000, 0),
     summaryCacheBuckets: int(env, 'SUMMARY_CACHE_BUCKETS', 100_000, 0),
     keptAnswerGzipMinBytes: int(env, 'KEPT_ANSWER_GZIP_MIN_BYTES', 16_384, 0),
+    checkLeafValues: flag(env, 'GRAPHQL_CHECK_LEAVES', nodeEnv === 'test'),
     loginThrottle: {
       perAccount: int(env, 'LOGIN_FAILURES_PER_ACCOUNT', 5, 1),
       perAddress: int(env, 'LOGIN_FAILURES_PER_ADDRESS', 20, 1),

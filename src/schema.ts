@@ -5,6 +5,7 @@ import { AuthResolver } from './auth/auth.resolver';
 import { answerFromDatabase } from './common/loaders';
 import { DateTimeScalar } from './common/scalars';
 import { guardArguments } from './common/input-guard';
+import { serializeUntrustedLeaves } from './common/leaf-values';
 import { fieldErrors } from './common/validation';
 import { CommunityResolver, RoomResolver } from './communities/communities.resolver';
 import { zoneOfObject } from './communities/zones.service';
@@ -149,12 +150,15 @@ export async function createSchema(): Promise<GraphQLSchema> {
   }
   const schema = await buildSchema({ resolvers, ...BUILD_OPTIONS });
   readRenamedProperties(schema);
+  readGettersDirectly(schema);
   callFieldResolversDirectly(schema);
   // Instants of a community's objects in its UTC offset, others in UTC (docs/local-time.md).
   writeInstantsInZones(schema, zoneOfObject);
   answerFromDatabase(schema);
   // Every argument of every field is checked (control characters, date range) before its resolver runs, over any transport.
   guardArguments(schema);
+  // Last, over the final resolvers: leaf values come already serialized (common/leaf-values.ts).
+  serializeUntrustedLeaves(schema);
   return schema;
 }
 
@@ -179,6 +183,27 @@ function readRenamedProperties(schema: GraphQLSchema): void {
       const property = field.name;
       graphqlField.resolve = (root) => (root as Record<string, unknown>)[property];
     }
+  }
+}
+
+/**
+ * A field that is a getter of its entity class (`DemandItem.remainingQuantity`) gets type-graphql's
+ * general field resolver, which builds a resolver-data object and runs the (empty) middleware
+ * chain on every call; with graphql-jit, any resolver also costs a resolve-info object and its
+ * response path (eight objects deep in a nested read's offers) per call. Without middlewares or
+ * roles (trap 1 above), the field is read as a plain property instead, as for columns: the getter
+ * runs on the row, which is an instance of its entity class wherever rows come from (TypeORM,
+ * the loaders' and look-ahead's hydration).
+ */
+function readGettersDirectly(schema: GraphQLSchema): void {
+  const storage = getMetadataStorage();
+  for (const resolver of storage.fieldResolvers) {
+    if (resolver.kind !== 'internal' || resolver.middlewares?.length || resolver.roles?.length) continue;
+    const objectClass = resolver.getObjectType?.() as Function | undefined;
+    if (!objectClass || typeof Object.getOwnPropertyDescriptor(objectClass.prototype, resolver.methodName)?.get !== 'function') continue;
+    const typeName = storage.objectTypes.find((t) => t.target === objectClass)?.name;
+    const field = typeName ? (schema.getType(typeName) as GraphQLObjectType | undefined)?.getFields()[resolver.schemaName] : undefined;
+    if (field && resolver.schemaName === resolver.methodName) field.resolve = undefined;
   }
 }
 

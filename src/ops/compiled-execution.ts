@@ -3,6 +3,7 @@ import { getVariableValues, GraphQLError, printSchema, type DocumentNode, type E
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { compileVariableParsing, failToParseVariables, type CoercedVariableValues } from 'graphql-jit/dist/variables';
 import { answerBeforeExecution } from '../common/kept-answer';
+import { checkingSerializers } from '../common/leaf-values';
 import { MAX_VARIABLE_ERRORS } from './limits';
 
 /*
@@ -11,6 +12,11 @@ import { MAX_VARIABLE_ERRORS } from './limits';
  * infos, promise checks) that a compiled query does once. Apollo Server accepts a custom executor
  * only through its gateway hook, so this is a "gateway" over our own schema: parsing, validation,
  * plugins, limits and error formatting stay Apollo's. Subscriptions (graphql-ws) keep graphql-js.
+ *
+ * String, Int, Float, Boolean, ID and enum values are written as they come, without a serializer
+ * call per leaf: the schema gives them in serialized form (common/leaf-values.ts). With
+ * `checkLeafValues` (tests) every one is serialized again and a field fails where that would
+ * have changed its value.
  */
 
 /**
@@ -19,7 +25,8 @@ import { MAX_VARIABLE_ERRORS } from './limits';
  */
 type Compiled = { query: CompiledQuery; variables: (values: Record<string, unknown>) => CoercedVariableValues } | ExecutionResult;
 
-export function compiledExecution(schema: GraphQLSchema): GatewayInterface {
+export function compiledExecution(schema: GraphQLSchema, { checkLeafValues = false } = {}): GatewayInterface {
+  const leaves = checkLeafValues ? { customSerializers: checkingSerializers(schema) } : { disableLeafSerialization: true };
   const compiled = new WeakMap<DocumentNode, Map<string, Compiled>>();
   const compile = (document: DocumentNode, operation: OperationDefinitionNode, operationName: string | undefined): Compiled => {
     let byName = compiled.get(document);
@@ -27,7 +34,7 @@ export function compiledExecution(schema: GraphQLSchema): GatewayInterface {
     const key = operationName ?? '';
     let query = byName.get(key);
     if (!query) {
-      const built = compileQuery(schema, document, operationName, { disablingCapturingStackErrors: true });
+      const built = compileQuery(schema, document, operationName, { disablingCapturingStackErrors: true, ...leaves });
       query = isCompiledQuery(built) ? { query: built, variables: compileVariableParsing(schema, operation.variableDefinitions ?? []) } : built;
       byName.set(key, query);
     }
