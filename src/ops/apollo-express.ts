@@ -47,11 +47,19 @@ export function apolloMiddleware<C extends BaseContext>(
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
     if (response.body.kind === 'complete') {
-      // res.send, not res.end: the Idempotency-Key middleware (ops/idempotency.ts) keeps answers by wrapping it.
-      // A response made from a kept answer goes as the bytes kept with it (common/kept-answer.ts).
+      // res.send where a middleware wraps it (the Idempotency-Key middleware, ops/idempotency.ts,
+      // keeps answers so). A response made from a kept answer goes as the bytes kept with it (common/kept-answer.ts).
       const kept = keptBytes(response.body.string);
       if (!kept) {
-        res.send(response.body.string);
+        const text = response.body.string;
+        if (Object.hasOwn(res, 'send') || !res.hasHeader('content-type')) {
+          res.send(text);
+          return;
+        }
+        // Express's send would copy a text of 1,000 characters or more into a Buffer to count its
+        // bytes (a nested read's 20 KB answer, every request); Node writes the text itself.
+        res.setHeader('Content-Length', Buffer.byteLength(text));
+        res.end(text);
         return;
       }
       if (kept.again) sentAgain(kept.unexecuted);
