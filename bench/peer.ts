@@ -113,21 +113,24 @@ export const NAMING = { pg5: { id: 'rowId', ID: 'ROW_ID' }, pg4: { id: 'id', ID:
 /**
  * The nested read in PostGraphile's naming: the same 20 demand items of one community (oldest
  * first), each with its community and its matches (oldest first), and each match's partner and
- * offer. remainingQuantity is not a column (the client computes quantity - matchedQuantity); the backward
+ * offer, in the same shape as ours (`edges { node }`; a demand item's matches, a plain list of
+ * ours, are the relation's `nodes`). remainingQuantity is not a column (the client computes quantity - matchedQuantity); the backward
  * relation keeps its long name (the inflector shortens only `<table>_id` keys; this one is the
  * composite (community_id, demand_id), see migrations/1763900600000-CitusReady.ts).
  */
 export const nestedQuery = (n: PeerNaming) => /* GraphQL */ `
   query NestedDemand($communityId: UUID!) {
     demandItems(condition: { communityId: $communityId }, first: 20, orderBy: [CREATED_AT_ASC, ${n.ID}_ASC]) {
-      nodes {
-        ${n.id} title category quantity unit urgency status matchedQuantity createdAt
-        community { ${n.id} name district }
-        demandMatchesByCommunityIdAndDemandId(orderBy: [CREATED_AT_ASC, ${n.ID}_ASC]) {
-          nodes {
-            ${n.id} quantity origin status createdAt
-            partner { ${n.id} name category }
-            offer { ${n.id} title quantity heldQuantity status }
+      edges {
+        node {
+          ${n.id} title category quantity unit urgency status matchedQuantity createdAt
+          community { ${n.id} name district }
+          demandMatchesByCommunityIdAndDemandId(orderBy: [CREATED_AT_ASC, ${n.ID}_ASC]) {
+            nodes {
+              ${n.id} quantity origin status createdAt
+              partner { ${n.id} name category }
+              offer { ${n.id} title quantity heldQuantity status }
+            }
           }
         }
       }
@@ -140,9 +143,9 @@ export const reviewQueueQuery = (n: PeerNaming) => /* GraphQL */ `
     demandMatches(condition: { communityId: $communityId, status: "PENDING_REVIEW" }, first: 20, orderBy: [URGENCY_RANK_DESC, CREATED_AT_ASC, ${n.ID}_ASC]) {
       totalCount
       pageInfo { hasNextPage endCursor }
-      nodes { ${n.id} quantity origin status note createdAt
+      edges { node { ${n.id} quantity origin status note createdAt
         communityDemand { ${n.id} title urgency quantity matchedQuantity }
-        partner { ${n.id} name category } offer { ${n.id} title } }
+        partner { ${n.id} name category } offer { ${n.id} title } } }
     }
   }`;
 
@@ -165,6 +168,6 @@ export const bookingsCursorQuery = (n: PeerNaming) => /* GraphQL */ `
 export const roomWeekQuery = (n: PeerNaming) => /* GraphQL */ `
   query RoomWeek($roomId: UUID!, $from: Datetime!, $to: Datetime!) {
     bookings(condition: { roomId: $roomId }, filter: { endAt: { greaterThan: $from }, startAt: { lessThan: $to } }, first: 100, orderBy: [START_AT_ASC, ${n.ID}_ASC]) {
-      nodes { ${n.id} startAt endAt purpose status partner { ${n.id} name } }
+      edges { node { ${n.id} startAt endAt purpose status partner { ${n.id} name } } }
     }
   }`;

@@ -336,8 +336,8 @@ const nestedRead: Scenario = {
       theirs: (n) => communities.map((communityId) => ({ query: nestedQuery(n), variables: { communityId } })),
       // The same items in the same order with the same matches.
       rowsOurs: (d: NestedOurs) => d.demandItems.edges.map((e) => [e.node.id, e.node.matches.map((m) => m.id)]),
-      rowsTheirs: (n) => (d: { demandItems: { nodes: Record<string, unknown>[] } }) =>
-        d.demandItems.nodes.map((x) => [x[n.id], (x.demandMatchesByCommunityIdAndDemandId as { nodes: Record<string, unknown>[] }).nodes.map((m) => m[n.id])]),
+      rowsTheirs: (n) => (d: { demandItems: { edges: { node: Record<string, unknown> }[] } }) =>
+        d.demandItems.edges.map(({ node: x }) => [x[n.id], (x.demandMatchesByCommunityIdAndDemandId as { nodes: Record<string, unknown>[] }).nodes.map((m) => m[n.id])]),
     });
     if ('failure' in v) return { status: 'failed', reason: v.failure, sample: probe };
     const mine = oursOf(v.versus);
@@ -400,10 +400,10 @@ const reviewQueue: Scenario = {
         d.reviewQueue.pageInfo.hasNextPage,
         ...d.reviewQueue.edges.map((e) => [e.node.id, e.node.demand.id, e.node.partner.id, e.node.offer?.id ?? null]),
       ],
-      rowsTheirs: (n) => (d: { demandMatches: Page & { nodes: Record<string, Record<string, string> | null>[] } }) => [
+      rowsTheirs: (n) => (d: { demandMatches: Page & { edges: { node: Record<string, Record<string, string> | null> }[] } }) => [
         d.demandMatches.totalCount,
         d.demandMatches.pageInfo.hasNextPage,
-        ...d.demandMatches.nodes.map((x) => [x[n.id], x.communityDemand![n.id], x.partner![n.id], x.offer?.[n.id] ?? null]),
+        ...d.demandMatches.edges.map(({ node: x }) => [x[n.id], x.communityDemand![n.id], x.partner![n.id], x.offer?.[n.id] ?? null]),
       ],
     });
     if ('failure' in v) return { status: 'failed', reason: v.failure, sample: probe };
@@ -463,7 +463,7 @@ const roomWeekBookings: Scenario = {
       theirs: (n) => rooms.map((roomId) => ({ query: roomWeekQuery(n), variables: { roomId, ...week } })),
       rowsOurs: (d: { bookings: { edges: { node: { id: string; partner: { id: string } | null } }[] } }) =>
         d.bookings.edges.map((e) => [e.node.id, e.node.partner?.id ?? null]),
-      rowsTheirs: (n) => (d: { bookings: { nodes: Record<string, Record<string, string> | null>[] } }) => d.bookings.nodes.map((x) => [x[n.id], x.partner?.[n.id] ?? null]),
+      rowsTheirs: (n) => (d: { bookings: { edges: { node: Record<string, Record<string, string> | null> }[] } }) => d.bookings.edges.map(({ node: x }) => [x[n.id], x.partner?.[n.id] ?? null]),
     });
     if ('failure' in v) return { status: 'failed', reason: v.failure, sample: probe };
     return { ...oursOf(v.versus), targets: [versusTarget("a room's week of bookings", v.versus)], details: { versus: v.versus } };
