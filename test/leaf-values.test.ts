@@ -14,7 +14,7 @@ import { CLAIM, REVIEW, ok, postDemand, publishOffer, scene } from './support/de
 let checking: TestApp;
 let production: TestApp;
 beforeAll(async () => {
-  checking = await startTestApp();
+  checking = await startTestApp({ env: { GRAPHQL_CHECK_LEAVES: 'true' } });
   production = await startTestApp({ databaseUrl: checking.databaseUrl, env: { GRAPHQL_CHECK_LEAVES: 'false' } });
 });
 afterAll(async () => {
