@@ -110,13 +110,14 @@ async function validateArgument(value: unknown, type: unknown, { info }: Resolve
 }
 
 /*
- * THE BYPASS TRAP (issue #12). Three speed-ups below take fields out of type-graphql's resolver
+ * THE BYPASS TRAP (issue #12). Four speed-ups below take fields out of type-graphql's resolver
  * pipeline, which is where `globalMiddlewares`, an `authChecker` (@Authorized) and @UseMiddleware
  * run:
  *   1. every plain field is marked `simple`: graphql-js reads the property, type-graphql runs nothing;
  *   2. `callFieldResolversDirectly` calls a field resolver's method itself, skipping the adapter;
  *   3. `readRenamedProperties`: a plain field named apart from its property (`start` for `startAt`)
  *      reads the property itself.
+ *   4. `readGettersDirectly`: a getter of an entity class is read as a plain property.
  * So a global middleware or an authChecker added to `buildSchema` would silently not run on most
  * fields. That is why authorization is not a middleware here: a mutation's resolver calls its
  * domain's policy table (`authorize`, src/<domain>/<domain>.policy.ts), and a restricted field is
@@ -191,7 +192,7 @@ function readRenamedProperties(schema: GraphQLSchema): void {
  * general field resolver, which builds a resolver-data object and runs the (empty) middleware
  * chain on every call; with graphql-jit, any resolver also costs a resolve-info object and its
  * response path (eight objects deep in a nested read's offers) per call. Without middlewares or
- * roles (trap 1 above), the field is read as a plain property instead, as for columns: the getter
+ * roles (trap 4 above), the field is read as a plain property instead, as for columns: the getter
  * runs on the row, which is an instance of its entity class wherever rows come from (TypeORM,
  * the loaders' and look-ahead's hydration).
  */
