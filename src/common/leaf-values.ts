@@ -6,7 +6,9 @@ import {
   isListType,
   isObjectType,
   isSpecifiedScalarType,
+  type GraphQLEnumType,
   type GraphQLFieldResolver,
+  type GraphQLNamedType,
   type GraphQLLeafType,
   type GraphQLOutputType,
   type GraphQLSchema,
@@ -41,8 +43,11 @@ import { getMetadataArgsStorage } from 'typeorm';
 
 type Resolve = GraphQLFieldResolver<unknown, unknown>;
 
+/** The leaf types the executor writes as they come: enums and the specified scalars (not DateTime). */
+const writtenAsTheyCome = (type: GraphQLNamedType): type is GraphQLLeafType => isLeafType(type) && (isEnumType(type) || isSpecifiedScalarType(type));
+
 /** An enum's values are its names (TypeScript string enums whose members equal their values). */
-const enumNamesAreValues = (type: import('graphql').GraphQLEnumType) => type.getValues().every((v) => v.value === v.name);
+const enumNamesAreValues = (type: GraphQLEnumType) => type.getValues().every((v) => v.value === v.name);
 
 const STRING_COLUMNS = new Set<unknown>(['varchar', 'character varying', 'text', 'uuid', 'char', 'character', 'citext', 'enum', 'simple-enum', String]);
 const INT_COLUMNS = new Set<unknown>(['int', 'integer', 'int4', 'int2', 'smallint', Number]);
@@ -124,7 +129,7 @@ export function serializeUntrustedLeaves(schema: GraphQLSchema): void {
     const target = classes.get(type.name);
     for (const field of Object.values(type.getFields())) {
       const leaf = getNamedType(field.type);
-      if (!isLeafType(leaf) || !(isEnumType(leaf) || isSpecifiedScalarType(leaf))) continue;
+      if (!writtenAsTheyCome(leaf)) continue;
       if (!field.resolve && !isListType(getNullableType(field.type)) && target && trusted(target, field.name, leaf)) continue;
       const inner: Resolve = field.resolve ?? ((root) => (root as Record<string, unknown> | null)?.[field.name]);
       const serialize = serializing(field.type, serializer(leaf));
@@ -143,10 +148,9 @@ export function serializeUntrustedLeaves(schema: GraphQLSchema): void {
 export function checkingSerializers(schema: GraphQLSchema): Record<string, (value: unknown) => unknown> {
   const checks: Record<string, (value: unknown) => unknown> = {};
   for (const type of Object.values(schema.getTypeMap())) {
-    if (!isLeafType(type) || !(isEnumType(type) || isSpecifiedScalarType(type)) || type.name.startsWith('__')) continue;
-    const leaf = type;
+    if (!writtenAsTheyCome(type) || type.name.startsWith('__')) continue;
     checks[type.name] = (value) => {
-      const serialized = leaf.serialize(value);
+      const serialized = type.serialize(value);
       if (!Object.is(serialized, value)) {
         throw new Error(`leaf value not in its serialized form: ${type.name} ${JSON.stringify(value)} would be written ${JSON.stringify(serialized)} (common/leaf-values.ts)`);
       }
